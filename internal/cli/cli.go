@@ -1,0 +1,212 @@
+// Package cli is optout's command tree: it parses flags, sets up logging,
+// calls the jobs and maps their errors to exit codes.
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/internal/exit"
+	"github.com/optout-dev/optout/internal/redact"
+	"github.com/optout-dev/optout/jobs"
+)
+
+const usage = `optout enforces "Do Not Sell or Share" opt-outs across your data.
+
+Usage:
+  optout run       --config FILE --date YYYY-MM-DD [--now RFC3339] [--log-format json]
+  optout validate  --config FILE [--date YYYY-MM-DD]
+  optout --version
+
+Exit codes: 0 ok, 1 run failed, 2 usage/config error, 3 input validation failed, 4 lock held.
+`
+
+// Run executes the command line args and returns the exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stderr, usage)
+		if len(args) == 0 {
+			return exit.Usage
+		}
+		return exit.OK
+	}
+	if args[0] == "--version" || args[0] == "version" {
+		fmt.Fprintln(stdout, "optout "+Version())
+		return exit.OK
+	}
+	switch args[0] {
+	case "run":
+		return runCmd(ctx, args[1:], stdout, stderr, false)
+	case "validate":
+		return runCmd(ctx, args[1:], stdout, stderr, true)
+	}
+	fmt.Fprintf(stderr, "optout: unknown command %q; run 'optout --help' for the list of commands\n", args[0])
+	return exit.Usage
+}
+
+// Version is the module version and VCS revision from the build info.
+func Version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" {
+			v += " " + s.Value
+		}
+	}
+	return v
+}
+
+type common struct {
+	fs        *flag.FlagSet
+	config    string
+	logFormat string
+	logLevel  string
+}
+
+func newFlags(name string, stderr io.Writer) *common {
+	c := &common{fs: flag.NewFlagSet(name, flag.ContinueOnError)}
+	c.fs.SetOutput(stderr)
+	c.fs.StringVar(&c.config, "config", "", "the optout.yaml to use (required)")
+	c.fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
+	c.fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	return c
+}
+
+func (c *common) parse(args []string) error {
+	if err := c.fs.Parse(args); err != nil {
+		return err
+	}
+	if c.fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", c.fs.Arg(0))
+	}
+	if c.config == "" {
+		return errors.New("--config is required: the path of your optout.yaml")
+	}
+	if c.logFormat != "text" && c.logFormat != "json" {
+		return fmt.Errorf("--log-format is %q; use text or json", c.logFormat)
+	}
+	return nil
+}
+
+func (c *common) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level is %q; use debug, info, warn or error", c.logLevel)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if c.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return slog.New(slog.NewTextHandler(w, opts)), nil
+}
+
+func parseDate(flagName, s string) (time.Time, error) {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s is %q; use the form YYYY-MM-DD, e.g. 2026-11-21", flagName, s)
+	}
+	return d, nil
+}
+
+func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, validate bool) int {
+	name := "run"
+	if validate {
+		name = "validate"
+	}
+	c := newFlags(name, stderr)
+	date := c.fs.String("date", "", "the logical date D, YYYY-MM-DD (required for run)")
+	now := c.fs.String("now", "", "override the run's wall-clock start (RFC3339)")
+	usageErr := func(err error) int {
+		fmt.Fprintf(stderr, "optout %s: %v\n", name, err)
+		return exit.Usage
+	}
+	if err := c.parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exit.OK
+		}
+		return usageErr(err)
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return usageErr(err)
+	}
+	opts := jobs.RunOptions{Version: Version(), Log: log}
+	switch {
+	case *date != "":
+		if opts.Date, err = parseDate("--date", *date); err != nil {
+			return usageErr(err)
+		}
+	case validate:
+		opts.Date = time.Now().UTC().Truncate(24 * time.Hour)
+	default:
+		return usageErr(errors.New("--date is required: the logical date to enforce, YYYY-MM-DD"))
+	}
+	if *now != "" {
+		if opts.Now, err = time.Parse(time.RFC3339, *now); err != nil {
+			return usageErr(fmt.Errorf("--now is %q; use RFC3339, e.g. 2026-11-22T03:00:00Z", *now))
+		}
+	}
+	if opts.Config, err = config.Load(c.config); err != nil {
+		fmt.Fprintf(stderr, "optout %s: %v\n", name, err)
+		return exit.Code(err)
+	}
+	var sum jobs.Summary
+	if validate {
+		sum, err = jobs.Validate(ctx, opts)
+	} else {
+		sum, err = jobs.Run(ctx, opts)
+	}
+	if err != nil {
+		log.Error(name+" failed", "error", redact.String(err.Error()), "exit_code", exit.Code(err))
+	}
+	if !validate && isTerminal(stdout) {
+		printHuman(stdout, sum)
+	}
+	line, _ := json.Marshal(sum)
+	fmt.Fprintln(stdout, string(line))
+	return exit.Code(err)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func printHuman(w io.Writer, s jobs.Summary) {
+	if s.Status != "succeeded" {
+		fmt.Fprintf(w, "optout run for %s FAILED (exit %d): %s\n", s.Date, s.ExitCode, s.Error)
+		return
+	}
+	fmt.Fprintf(w, "optout run for %s succeeded in %.1fs\n", s.Date, float64(s.DurationMS)/1000)
+	fmt.Fprintf(w, "  customers:    %d\n", s.Customers)
+	fmt.Fprintf(w, "  opted out:    %d\n", s.OptedOut)
+	cats := make([]string, 0, len(s.ByCategory))
+	for k := range s.ByCategory {
+		cats = append(cats, k)
+	}
+	sort.Strings(cats)
+	for _, k := range cats {
+		fmt.Fprintf(w, "    %-20s %d\n", k, s.ByCategory[k])
+	}
+	fmt.Fprintf(w, "  requests:     %d counted\n", s.Requests)
+	fmt.Fprintf(w, "  quarantined:  %d rows\n", s.Quarantined)
+	fmt.Fprintf(w, "  outputs:      %s/{%s}\n", s.Output, strings.Join([]string{"customers_flagged", "optout_state", "flag_changes", "requests_ledger", "quarantine", "runs"}, ","))
+}

@@ -1,0 +1,225 @@
+// Package config loads and validates the optout YAML configuration (SPEC §10).
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/optout-dev/optout/internal/exit"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	Engine   string   `yaml:"engine"`
+	Timezone string   `yaml:"timezone"`
+	Output   string   `yaml:"output"`
+	DuckDB   DuckDB   `yaml:"duckdb"`
+	BigQuery BigQuery `yaml:"bigquery"`
+	Inputs   Inputs   `yaml:"inputs"`
+	Exports  []Export `yaml:"exports"`
+	Policy   Policy   `yaml:"policy"`
+	Lineage  *Lineage `yaml:"lineage"`
+
+	// File is the absolute path of the config file; Location the loaded timezone.
+	File     string         `yaml:"-"`
+	Location *time.Location `yaml:"-"`
+}
+
+// DuckDB holds the embedded engine's settings.
+type DuckDB struct {
+	Database      string `yaml:"database"`
+	MemoryLimit   string `yaml:"memory_limit"`
+	TempDirectory string `yaml:"temp_directory"`
+	Threads       int    `yaml:"threads"`
+}
+
+// BigQuery holds the warehouse engine's settings.
+type BigQuery struct {
+	Project        string `yaml:"project"`
+	Dataset        string `yaml:"dataset"`
+	Location       string `yaml:"location"`
+	MaxBytesBilled int64  `yaml:"max_bytes_billed"`
+	Endpoint       string `yaml:"endpoint"`
+}
+
+// Inputs lists every input of a run.
+type Inputs struct {
+	Requests      []Input `yaml:"requests"`
+	Customers     *Input  `yaml:"customers"`
+	IdentityLinks *Input  `yaml:"identity_links"`
+	Traffic       *Input  `yaml:"traffic"`
+}
+
+// Input is one source: files under Path, or a warehouse Table.
+type Input struct {
+	Name      string   `yaml:"name"`
+	Path      string   `yaml:"path"`
+	Table     string   `yaml:"table"`
+	Format    string   `yaml:"format"`
+	Freshness Duration `yaml:"freshness"`
+	WriteBack bool     `yaml:"write_back"`
+}
+
+// Export is one outbound data set to filter.
+type Export struct {
+	Name            string            `yaml:"name"`
+	Path            string            `yaml:"path"`
+	Table           string            `yaml:"table"`
+	Destination     string            `yaml:"destination"`
+	Category        string            `yaml:"category"`
+	Channel         string            `yaml:"channel"`
+	Mode            string            `yaml:"mode"`
+	Identifiers     map[string]string `yaml:"identifiers"`
+	Format          string            `yaml:"format"`
+	HashIdentifiers bool              `yaml:"hash_identifiers"`
+}
+
+// Lineage configures OpenLineage event output.
+type Lineage struct {
+	File string `yaml:"file"`
+}
+
+// Policy holds the enforcement and retention rules.
+type Policy struct {
+	ApplyPending          bool           `yaml:"apply_pending"`
+	GPCCategories         []string       `yaml:"gpc_categories"`
+	SLABusinessDays       int            `yaml:"sla_business_days"`
+	StateSLABusinessDays  map[string]int `yaml:"state_sla_business_days"`
+	TargetBusinessDays    int            `yaml:"target_business_days"`
+	Holidays              []string       `yaml:"holidays"`
+	RetentionMonths       int            `yaml:"retention_months"`
+	SnapshotRetentionDays int            `yaml:"snapshot_retention_days"`
+	ExportRetentionDays   int            `yaml:"export_retention_days"`
+	MaxQuarantineRatio    float64        `yaml:"max_quarantine_ratio"`
+}
+
+// Duration is a YAML duration: Go syntax ("48h", "90m") or whole days ("2d").
+type Duration struct{ time.Duration }
+
+// UnmarshalYAML parses "48h" or "2d".
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	s := strings.TrimSpace(n.Value)
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		var k int
+		if _, err := fmt.Sscanf(days, "%d", &k); err == nil && k >= 0 && fmt.Sprint(k) == days {
+			d.Duration = time.Duration(k) * 24 * time.Hour
+			return nil
+		}
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil || v < 0 {
+		return fmt.Errorf("line %d: %q is not a duration (use e.g. 48h or 2d)", n.Line, n.Value)
+	}
+	d.Duration = v
+	return nil
+}
+
+func defaults() Config {
+	return Config{
+		Engine:   "duckdb",
+		Timezone: "America/Los_Angeles",
+		BigQuery: BigQuery{Location: "US"},
+		Policy: Policy{
+			ApplyPending:          true,
+			GPCCategories:         []string{"all"},
+			SLABusinessDays:       15,
+			StateSLABusinessDays:  map[string]int{},
+			TargetBusinessDays:    5,
+			RetentionMonths:       24,
+			SnapshotRetentionDays: 7,
+			ExportRetentionDays:   400,
+			MaxQuarantineRatio:    0.01,
+		},
+	}
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// Load reads, expands, decodes strictly and validates the file at path.
+// Every error it returns carries exit code 2.
+func Load(path string) (*Config, error) {
+	c, err := load(path)
+	return c, exit.With(exit.Usage, err)
+}
+
+func load(path string) (*Config, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("config file %s does not exist: pass --config with the path of your optout.yaml", path)
+		}
+		return nil, fmt.Errorf("config file %s: %w", path, err)
+	}
+	var missing []string
+	expanded := envRef.ReplaceAllStringFunc(string(raw), func(m string) string {
+		name := envRef.FindStringSubmatch(m)[1]
+		v, ok := os.LookupEnv(name)
+		if !ok {
+			missing = append(missing, name)
+		}
+		return v
+	})
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("config %s: environment variable(s) %s used as ${...} are not set", path, strings.Join(missing, ", "))
+	}
+	c := defaults()
+	dec := yaml.NewDecoder(bytes.NewReader([]byte(expanded)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("config %s: %s", path, friendlyYAMLError(err))
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	c.File = abs
+	c.resolvePaths(filepath.Dir(abs))
+	if err := c.validate(); err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return &c, nil
+}
+
+// friendlyYAMLError turns yaml.v3's "field x not found in type config.Input"
+// into "unknown key x".
+func friendlyYAMLError(err error) string {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "yaml: unmarshal errors:\n")
+	re := regexp.MustCompile(`field (\S+) not found in type \S+`)
+	msg = re.ReplaceAllString(msg, "unknown key \"$1\"")
+	return strings.Join(strings.Fields(msg), " ")
+}
+
+func (c *Config) resolvePaths(dir string) {
+	abs := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+	c.Output = abs(c.Output)
+	c.DuckDB.Database = abs(c.DuckDB.Database)
+	c.DuckDB.TempDirectory = abs(c.DuckDB.TempDirectory)
+	for i := range c.Inputs.Requests {
+		c.Inputs.Requests[i].Path = abs(c.Inputs.Requests[i].Path)
+	}
+	for _, in := range []*Input{c.Inputs.Customers, c.Inputs.IdentityLinks, c.Inputs.Traffic} {
+		if in != nil {
+			in.Path = abs(in.Path)
+		}
+	}
+	for i := range c.Exports {
+		c.Exports[i].Path = abs(c.Exports[i].Path)
+	}
+	if c.Lineage != nil {
+		c.Lineage.File = abs(c.Lineage.File)
+	}
+}

@@ -1,0 +1,246 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/optout-dev/optout/schemas"
+)
+
+var (
+	safeName  = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+	stateCode = regexp.MustCompile(`^[A-Z]{2}$`)
+)
+
+// reservedInputNames name the quarantine folders of the fixed inputs.
+var reservedInputNames = []string{"customers", "identity_links", "traffic"}
+
+func oneOf(what, got string, allowed []string) error {
+	if slices.Contains(allowed, got) {
+		return nil
+	}
+	return fmt.Errorf("%s is %q; allowed: %s", what, got, strings.Join(allowed, ", "))
+}
+
+func (c *Config) validate() error {
+	var errs []error
+	add := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	add(oneOf("engine", c.Engine, []string{"duckdb", "bigquery"}))
+	if c.Engine == "bigquery" {
+		add(errors.New("engine bigquery is not available in this build yet; use engine: duckdb"))
+	}
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil || c.Timezone == "" {
+		add(fmt.Errorf("timezone %q is not an IANA time zone name such as America/Los_Angeles", c.Timezone))
+	}
+	c.Location = loc
+	if c.Engine == "duckdb" && c.Output == "" {
+		add(errors.New("output is required: the folder the run writes its tables to"))
+	}
+	if c.DuckDB.Threads < 0 {
+		add(fmt.Errorf("duckdb.threads is %d; use 0 (all cores) or a positive number", c.DuckDB.Threads))
+	}
+
+	add(c.validateInputs())
+	add(c.validateExports())
+	add(c.validatePolicy())
+	return errors.Join(errs...)
+}
+
+func (c *Config) validateSource(where string, in *Input) error {
+	switch {
+	case in.Path == "" && in.Table == "":
+		return fmt.Errorf("%s: needs path (files) or table", where)
+	case in.Path != "" && in.Table != "":
+		return fmt.Errorf("%s: has both path and table; give one", where)
+	case in.Table != "" && c.Engine == "duckdb" && c.DuckDB.Database == "":
+		return fmt.Errorf("%s: table %q needs duckdb.database (the DuckDB file that holds it)", where, in.Table)
+	}
+	return nil
+}
+
+func (c *Config) validateInputs() error {
+	var errs []error
+	add := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(c.Inputs.Requests) == 0 {
+		add(errors.New("inputs.requests: at least one request source is required"))
+	}
+	seen := map[string]bool{}
+	for i := range c.Inputs.Requests {
+		in := &c.Inputs.Requests[i]
+		where := fmt.Sprintf("inputs.requests[%d]", i)
+		if in.Format == "" {
+			in.Format = "canonical"
+		}
+		switch {
+		case !safeName.MatchString(in.Name):
+			add(fmt.Errorf("%s: name %q must be lowercase letters, digits, _ or - (it names the quarantine folder)", where, in.Name))
+		case slices.Contains(reservedInputNames, in.Name):
+			add(fmt.Errorf("%s: name %q is reserved for inputs.%s", where, in.Name, in.Name))
+		case seen[in.Name]:
+			add(fmt.Errorf("%s: name %q is used twice", where, in.Name))
+		}
+		seen[in.Name] = true
+		add(c.validateSource(where+" ("+in.Name+")", in))
+		if err := oneOf(where+" ("+in.Name+"): format", in.Format, schemas.SourceFormats); err != nil {
+			add(err)
+		} else if in.Format != "canonical" {
+			add(fmt.Errorf("%s (%s): format %s is not supported by this build yet; use canonical", where, in.Name, in.Format))
+		}
+		if in.WriteBack {
+			add(fmt.Errorf("%s: write_back applies only to inputs.customers", where))
+		}
+	}
+	if c.Inputs.Customers == nil {
+		add(errors.New("inputs.customers is required"))
+	}
+	for name, in := range map[string]*Input{"customers": c.Inputs.Customers, "identity_links": c.Inputs.IdentityLinks, "traffic": c.Inputs.Traffic} {
+		if in == nil {
+			continue
+		}
+		where := "inputs." + name
+		if in.Name != "" && in.Name != name {
+			add(fmt.Errorf("%s: name must be omitted or %q", where, name))
+		}
+		in.Name = name
+		add(c.validateSource(where, in))
+		if in.Format != "" && in.Format != "canonical" {
+			add(fmt.Errorf("%s: format %q applies only to request sources", where, in.Format))
+		}
+		in.Format = "canonical"
+		if in.Freshness.Duration != 0 {
+			add(fmt.Errorf("%s: freshness applies only to request sources (they have received_at)", where))
+		}
+		if in.WriteBack && (name != "customers" || in.Table == "") {
+			add(fmt.Errorf("%s: write_back needs a table input of customers", where))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (c *Config) validateExports() error {
+	var errs []error
+	seen := map[string]bool{}
+	for i := range c.Exports {
+		e := &c.Exports[i]
+		where := fmt.Sprintf("exports[%d] (%s)", i, e.Name)
+		add := func(err error) {
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", where, err))
+			}
+		}
+		if e.Mode == "" {
+			e.Mode = "exclude_opted_out"
+		}
+		if e.Format == "" {
+			e.Format = "parquet"
+		}
+		if e.Destination == "" {
+			e.Destination = "generic"
+		}
+		switch {
+		case !safeName.MatchString(e.Name):
+			add(fmt.Errorf("name %q must be lowercase letters, digits, _ or -", e.Name))
+		case seen[e.Name] || slices.Contains(reservedInputNames, e.Name):
+			add(fmt.Errorf("name %q is already used", e.Name))
+		}
+		seen[e.Name] = true
+		for _, r := range c.Inputs.Requests {
+			if r.Name == e.Name {
+				add(fmt.Errorf("name %q is also a request source's name; quarantine folders would collide", e.Name))
+			}
+		}
+		add(c.validateSource("source", &Input{Path: e.Path, Table: e.Table}))
+		add(oneOf("destination", e.Destination, schemas.Destinations))
+		if !schemas.IsSaleCategory(e.Category) {
+			add(fmt.Errorf("category is %q; allowed: %s", e.Category, strings.Join(schemas.SaleCategories, ", ")))
+		}
+		if e.Channel != "" && !schemas.IsCategory(schemas.ChannelCategory(e.Channel)) {
+			add(fmt.Errorf("channel is %q; allowed: email, phone, sms, fax, direct-mail, apns", e.Channel))
+		}
+		add(oneOf("mode", e.Mode, schemas.ExportModes))
+		add(oneOf("format", e.Format, schemas.ExportFormats))
+		if len(e.Identifiers) == 0 {
+			add(errors.New("identifiers: map at least one identifier kind to a column"))
+		}
+		for kind, col := range e.Identifiers {
+			add(oneOf("identifiers key", kind, schemas.IdentifierKinds))
+			if strings.TrimSpace(col) == "" {
+				add(fmt.Errorf("identifiers.%s: column name is empty", kind))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (c *Config) validatePolicy() error {
+	p := &c.Policy
+	var errs []error
+	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf("policy."+format, a...)) }
+	if len(p.GPCCategories) == 0 {
+		add("gpc_categories is empty; use [all] or a list of categories")
+	}
+	for _, cat := range p.GPCCategories {
+		if !schemas.IsCategory(cat) {
+			add("gpc_categories: %q is not a category; allowed: all, %s, %s", cat, strings.Join(schemas.SaleCategories, ", "), strings.Join(schemas.ChannelCategories, ", "))
+		}
+	}
+	if p.SLABusinessDays < 1 {
+		add("sla_business_days is %d; it must be at least 1", p.SLABusinessDays)
+	}
+	if p.TargetBusinessDays < 1 {
+		add("target_business_days is %d; it must be at least 1", p.TargetBusinessDays)
+	}
+	for st, n := range p.StateSLABusinessDays {
+		if !stateCode.MatchString(st) {
+			add("state_sla_business_days: key %q is not a 2-letter uppercase state code", st)
+		}
+		if n < 1 {
+			add("state_sla_business_days.%s is %d; it must be at least 1", st, n)
+		}
+	}
+	for _, h := range p.Holidays {
+		if _, err := time.Parse(time.DateOnly, h); err != nil {
+			add("holidays: %q is not a YYYY-MM-DD date", h)
+		}
+	}
+	if p.RetentionMonths < 24 {
+		add("retention_months is %d; the law requires at least 24", p.RetentionMonths)
+	}
+	if p.SnapshotRetentionDays < 1 {
+		add("snapshot_retention_days is %d; it must be at least 1", p.SnapshotRetentionDays)
+	}
+	if p.ExportRetentionDays < 1 {
+		add("export_retention_days is %d; it must be at least 1", p.ExportRetentionDays)
+	}
+	if p.MaxQuarantineRatio < 0 || p.MaxQuarantineRatio > 1 {
+		add("max_quarantine_ratio is %v; it must be between 0 and 1", p.MaxQuarantineRatio)
+	}
+	return errors.Join(errs...)
+}
+
+// AllInputs returns every configured input (request sources first).
+func (c *Config) AllInputs() []*Input {
+	var out []*Input
+	for i := range c.Inputs.Requests {
+		out = append(out, &c.Inputs.Requests[i])
+	}
+	for _, in := range []*Input{c.Inputs.Customers, c.Inputs.IdentityLinks, c.Inputs.Traffic} {
+		if in != nil {
+			out = append(out, in)
+		}
+	}
+	return out
+}

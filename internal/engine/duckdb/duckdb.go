@@ -1,0 +1,200 @@
+// Package duckdb runs optout's steps in embedded DuckDB over Parquet files.
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" driver
+
+	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/internal/engine"
+	"github.com/optout-dev/optout/internal/redact"
+	"github.com/optout-dev/optout/schemas"
+	"github.com/optout-dev/optout/transforms"
+)
+
+// Engine is one DuckDB database and the single connection every step runs
+// on (temporary tables and macros live per connection).
+type Engine struct {
+	db   *sql.DB
+	conn *sql.Conn
+}
+
+var _ engine.Engine = (*Engine)(nil)
+
+// Open starts DuckDB with the configured settings. Sessions run in UTC:
+// zone-less timestamps are UTC instants (SPEC §2).
+func Open(ctx context.Context, cfg config.DuckDB) (*Engine, error) {
+	db, err := sql.Open("duckdb", cfg.Database)
+	if err != nil {
+		return nil, fmt.Errorf("open duckdb %s: %w", cfg.Database, err)
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open duckdb %s: %w", cfg.Database, err)
+	}
+	e := &Engine{db: db, conn: conn}
+	settings := []string{"SET TimeZone = 'UTC'", "SET preserve_insertion_order = true"}
+	if cfg.Threads > 0 {
+		settings = append(settings, fmt.Sprintf("SET threads = %d", cfg.Threads))
+	}
+	if cfg.MemoryLimit != "" {
+		settings = append(settings, "SET memory_limit = "+transforms.Literal(cfg.MemoryLimit))
+	}
+	if cfg.TempDirectory != "" {
+		settings = append(settings, "SET temp_directory = "+transforms.Literal(cfg.TempDirectory))
+	}
+	for _, s := range settings {
+		if _, err := conn.ExecContext(ctx, s); err != nil {
+			e.Close()
+			return nil, fmt.Errorf("duckdb setting %q: %w", s, err)
+		}
+	}
+	return e, nil
+}
+
+// Close releases the connection and the database.
+func (e *Engine) Close() error {
+	return errors.Join(e.conn.Close(), e.db.Close())
+}
+
+// Describe reads one file's schema (the footer only).
+func (e *Engine) Describe(ctx context.Context, file string) ([]schemas.Field, error) {
+	rows, err := e.conn.QueryContext(ctx, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?, hive_partitioning = true))", file)
+	if err != nil {
+		return nil, cleanErr(err)
+	}
+	defer rows.Close()
+	var out []schemas.Field
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			return nil, err
+		}
+		out = append(out, schemas.Field{Name: name, Type: typ, Family: family(typ)})
+	}
+	return out, cleanErr(rows.Err())
+}
+
+// Register creates a view over the files. File paths are spliced as quoted
+// literals because a view cannot hold bind parameters.
+func (e *Engine) Register(ctx context.Context, name string, files []string) error {
+	lits := make([]string, len(files))
+	for i, f := range files {
+		lits[i] = transforms.Literal(f)
+	}
+	q := fmt.Sprintf(`CREATE OR REPLACE TEMP VIEW %s AS
+SELECT * EXCLUDE (file_row_number), file_row_number AS _row
+FROM read_parquet([%s], hive_partitioning = true, union_by_name = true, filename = '_file', file_row_number = true)`,
+		transforms.Ident(name), strings.Join(lits, ", "))
+	if _, err := e.conn.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("register %s: %w", name, cleanErr(err))
+	}
+	return nil
+}
+
+// Run executes one step.
+func (e *Engine) Run(ctx context.Context, s transforms.Step) (int64, []engine.Row, error) {
+	var q string
+	switch s.Kind {
+	case transforms.Setup:
+		q = s.SQL
+	case transforms.Temp:
+		q = "CREATE OR REPLACE TEMP TABLE " + transforms.TempName(s.Table) + " AS\n" + s.SQL
+	case transforms.Output:
+		if s.Target == "" {
+			return 0, nil, fmt.Errorf("step %s: no target", s.Name)
+		}
+		q = "COPY (\n" + s.SQL + "\n) TO " + transforms.Literal(s.Target) + " (FORMAT parquet, COMPRESSION zstd)"
+	case transforms.Check:
+		rows, err := e.query(ctx, s.SQL, s.Args...)
+		if err != nil {
+			return 0, nil, fmt.Errorf("step %s: %w", s.Name, err)
+		}
+		return int64(len(rows)), rows, nil
+	}
+	res, err := e.conn.ExecContext(ctx, q, s.Args...)
+	if err != nil {
+		return 0, nil, fmt.Errorf("step %s: %w", s.Name, cleanErr(err))
+	}
+	n, _ := res.RowsAffected()
+	if s.Kind == transforms.Temp {
+		// CREATE TABLE AS reports no row count; the count of a fresh table is metadata.
+		if err := e.conn.QueryRowContext(ctx, "SELECT count(*) FROM "+transforms.TempName(s.Table)).Scan(&n); err != nil {
+			return 0, nil, fmt.Errorf("step %s: %w", s.Name, cleanErr(err))
+		}
+	}
+	return n, nil, nil
+}
+
+func (e *Engine) query(ctx context.Context, q string, args ...any) ([]engine.Row, error) {
+	rows, err := e.conn.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, cleanErr(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var out []engine.Row
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		r := engine.Row{}
+		for i, c := range cols {
+			r[c] = vals[i]
+		}
+		out = append(out, r)
+	}
+	return out, cleanErr(rows.Err())
+}
+
+// Query runs an ad-hoc read (tests, explain) and returns its rows.
+func (e *Engine) Query(ctx context.Context, q string, args ...any) ([]engine.Row, error) {
+	return e.query(ctx, q, args...)
+}
+
+// cleanErr strips identifier values DuckDB quotes in its messages.
+func cleanErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return errors.New(redact.String(err.Error()))
+}
+
+var integerTypes = map[string]bool{
+	"TINYINT": true, "SMALLINT": true, "INTEGER": true, "BIGINT": true, "HUGEINT": true,
+	"UTINYINT": true, "USMALLINT": true, "UINTEGER": true, "UBIGINT": true, "UHUGEINT": true,
+}
+
+func family(t string) schemas.Family {
+	switch {
+	case t == "VARCHAR":
+		return schemas.String
+	case t == "VARCHAR[]":
+		return schemas.StringList
+	case t == "BOOLEAN":
+		return schemas.Boolean
+	case t == "DATE":
+		return schemas.Date
+	case strings.HasPrefix(t, "TIMESTAMP"):
+		return schemas.Timestamp
+	case integerTypes[t]:
+		return schemas.Integer
+	case t == "FLOAT" || t == "DOUBLE" || strings.HasPrefix(t, "DECIMAL"):
+		return schemas.Float
+	}
+	return schemas.Other
+}

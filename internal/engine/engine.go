@@ -1,0 +1,27 @@
+// Package engine defines the small interface the jobs drive an SQL engine
+// through; the adapters live in its subpackages.
+package engine
+
+import (
+	"context"
+
+	"github.com/optout-dev/optout/schemas"
+	"github.com/optout-dev/optout/transforms"
+)
+
+// Row is one row of a Check step's result, by column name.
+type Row map[string]any
+
+// Engine executes rendered steps.
+type Engine interface {
+	// Describe returns the columns of one input file.
+	Describe(ctx context.Context, file string) ([]schemas.Field, error)
+	// Register makes files queryable as the relation name, with the
+	// columns _file (path) and _row (row number within the file) added.
+	Register(ctx context.Context, name string, files []string) error
+	// Run executes a step: Setup and Temp steps run, Output steps write
+	// their rows to step.Target, Check steps return their rows. It returns
+	// the rows written (Temp, Output) and the rows of a Check.
+	Run(ctx context.Context, step transforms.Step) (int64, []Row, error)
+	Close() error
+}

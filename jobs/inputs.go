@@ -1,0 +1,135 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/internal/engine"
+	"github.com/optout-dev/optout/internal/exit"
+	"github.com/optout-dev/optout/schemas"
+	"github.com/optout-dev/optout/transforms"
+)
+
+// dataExtensions are the file types an input path may hold.
+var dataExtensions = []string{".parquet"}
+
+func isDataFile(path string) bool {
+	base := filepath.Base(path)
+	if strings.HasPrefix(base, "_") || strings.HasPrefix(base, ".") {
+		return false // _SUCCESS, .crc and other markers
+	}
+	ext := strings.ToLower(filepath.Ext(base))
+	for _, e := range dataExtensions {
+		if ext == e {
+			return true
+		}
+	}
+	return false
+}
+
+// listFiles expands an input path (a file, a folder, or a glob with **)
+// into its data files, sorted.
+func listFiles(input, path string) ([]string, error) {
+	fail := func(format string, a ...any) error {
+		return exit.With(exit.Input, fmt.Errorf("input %s: "+format, append([]any{input}, a...)...))
+	}
+	var files []string
+	if strings.ContainsAny(path, "*?[{") {
+		matches, err := doublestar.FilepathGlob(path, doublestar.WithFilesOnly())
+		if err != nil {
+			return nil, fail("path %s is not a valid glob: %v", path, err)
+		}
+		for _, m := range matches {
+			if isDataFile(m) {
+				files = append(files, m)
+			}
+		}
+		if len(files) == 0 {
+			return nil, fail("path %s matches no .parquet files; check the path in the config (it is relative to the config file)", path)
+		}
+	} else {
+		st, err := os.Stat(path)
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fail("path %s does not exist", path)
+		} else if err != nil {
+			return nil, fail("path %s: %v", path, err)
+		}
+		if !st.IsDir() {
+			return []string{path}, nil
+		}
+		err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && isDataFile(p) {
+				files = append(files, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fail("folder %s: %v", path, err)
+		}
+		if len(files) == 0 {
+			return nil, fail("folder %s holds no .parquet files", path)
+		}
+	}
+	sort.Strings(files)
+	return files, nil
+}
+
+// contractFor returns the contract of an input.
+func contractFor(in *config.Input) schemas.Contract {
+	switch in.Name {
+	case "customers":
+		return schemas.Customers
+	case "identity_links":
+		return schemas.IdentityLinks
+	case "traffic":
+		return schemas.Traffic
+	}
+	return schemas.Requests
+}
+
+// loadInput lists an input's files, checks each against the input's
+// contract (exit 3 naming input, file and column), and registers them.
+func loadInput(ctx context.Context, eng engine.Engine, in *config.Input) (transforms.Source, []string, error) {
+	files, err := listFiles(in.Name, in.Path)
+	if err != nil {
+		return transforms.Source{}, nil, err
+	}
+	contract := contractFor(in)
+	var union []schemas.Field
+	for _, f := range files {
+		fields, err := eng.Describe(ctx, f)
+		if err != nil {
+			return transforms.Source{}, nil, exit.With(exit.Input, fmt.Errorf("input %s: file %s cannot be read as Parquet: %v", in.Name, f, err))
+		}
+		if err := contract.Check(in.Name, f, fields); err != nil {
+			return transforms.Source{}, nil, exit.With(exit.Input, err)
+		}
+		for _, fl := range fields {
+			if prev, ok := schemas.Find(union, fl.Name); !ok {
+				union = append(union, fl)
+			} else if prev.Family != fl.Family {
+				return transforms.Source{}, nil, exit.With(exit.Input, &schemas.ContractError{
+					Input: in.Name, File: f, Column: fl.Name,
+					Reason: fmt.Sprintf("has type %s here but %s in other files of the input", fl.Type, prev.Type)})
+			}
+		}
+	}
+	view := "src_" + in.Name
+	if err := eng.Register(ctx, view, files); err != nil {
+		return transforms.Source{}, nil, exit.With(exit.Input, fmt.Errorf("input %s: %w", in.Name, err))
+	}
+	union = append(union, schemas.Field{Name: "_file", Family: schemas.String}, schemas.Field{Name: "_row", Family: schemas.Integer})
+	return transforms.Source{Name: in.Name, View: transforms.Ident(view), Fields: union}, files, nil
+}

@@ -1,0 +1,477 @@
+// Package jobs orchestrates optout's commands: it owns a run's lifecycle
+// (lock, inputs, staging, publish, runs row) and drives an engine through
+// the steps transforms renders; it contains no SQL.
+package jobs
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/internal/engine"
+	"github.com/optout-dev/optout/internal/engine/duckdb"
+	"github.com/optout-dev/optout/internal/exit"
+	"github.com/optout-dev/optout/internal/redact"
+	"github.com/optout-dev/optout/transforms"
+)
+
+// RunOptions are the arguments of one run.
+type RunOptions struct {
+	Config  *config.Config
+	Date    time.Time // the logical date D (any time on that day, UTC)
+	Now     time.Time // zero: the wall clock at start
+	Version string
+	Log     *slog.Logger
+}
+
+// Summary is the outcome of a run: the last stdout line of `optout run`.
+type Summary struct {
+	RunID       string                `json:"run_id"`
+	Date        string                `json:"dt"`
+	Status      string                `json:"status"`
+	ExitCode    int                   `json:"exit_code"`
+	Error       string                `json:"error,omitempty"`
+	Customers   int64                 `json:"customers"`
+	OptedOut    int64                 `json:"opted_out"`
+	ByCategory  map[string]int64      `json:"opted_out_by_category"`
+	Requests    int64                 `json:"requests_counted"`
+	Quarantined int64                 `json:"rows_quarantined"`
+	Output      string                `json:"output"`
+	DurationMS  int64                 `json:"duration_ms"`
+	Steps       []transforms.StepTime `json:"steps"`
+}
+
+// ValidateOnly, when set, reads and checks every input and writes nothing.
+type mode int
+
+const (
+	modeRun mode = iota
+	modeValidate
+)
+
+// Run enforces every opt-out known as of the end of D and publishes D's outputs.
+func Run(ctx context.Context, o RunOptions) (Summary, error) {
+	return execute(ctx, o, modeRun)
+}
+
+// Validate reads and checks every input for D and writes nothing.
+func Validate(ctx context.Context, o RunOptions) (Summary, error) {
+	return execute(ctx, o, modeValidate)
+}
+
+// run is the state of one execution.
+type run struct {
+	o     RunOptions
+	cfg   *config.Config
+	log   *slog.Logger
+	id    string
+	dt    string
+	eng   engine.Engine
+	stage *stage
+	hook  func(string)
+	rec   transforms.RunRecord
+	sum   Summary
+}
+
+func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
+	start := time.Now()
+	if o.Now.IsZero() {
+		o.Now = start
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	r := &run{o: o, cfg: o.Config, id: newRunID(o.Date), dt: o.Date.Format(time.DateOnly), hook: testKillHook()}
+	r.log = o.Log.With("run_id", r.id, "dt", r.dt)
+	r.sum = Summary{RunID: r.id, Date: r.dt, Output: r.cfg.Output, ByCategory: map[string]int64{}}
+	r.rec = transforms.RunRecord{RunID: r.id, Engine: r.cfg.Engine, Version: o.Version, Date: o.Date, Now: o.Now.UTC(), StartedAt: start.UTC()}
+
+	var err error
+	if m == modeValidate {
+		err = r.validate(ctx)
+	} else {
+		err = r.run(ctx)
+	}
+	r.sum.DurationMS = time.Since(start).Milliseconds()
+	r.sum.ExitCode = exit.Code(err)
+	r.sum.Status = "succeeded"
+	if err != nil {
+		r.sum.Status = "failed"
+		r.sum.Error = redact.String(err.Error())
+	}
+	r.sum.Steps = r.rec.Steps
+	return r.sum, err
+}
+
+func newRunID(d time.Time) string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return d.Format("20060102") + "T" + time.Now().UTC().Format("150405") + "-" + hex.EncodeToString(b)
+}
+
+// asOf is 00:00 of D+1 in the configured time zone (SPEC §2).
+func asOf(d time.Time, loc *time.Location) time.Time {
+	return time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc)
+}
+
+func (r *run) validate(ctx context.Context) error {
+	if err := r.open(ctx); err != nil {
+		return err
+	}
+	defer r.eng.Close()
+	_, err := r.prepare(ctx)
+	return err
+}
+
+func (r *run) run(ctx context.Context) (err error) {
+	lk, err := acquireLock(r.cfg.Output)
+	if err != nil {
+		return err
+	}
+	defer lk.release()
+	r.hook("locked")
+	rolled, err := recoverStaging(r.cfg.Output)
+	if err != nil {
+		return fmt.Errorf("recover an interrupted publish under %s: %w", r.cfg.Output, err)
+	}
+	for _, id := range rolled {
+		r.log.Warn("finished the publish of an interrupted run", "interrupted_run_id", id)
+	}
+	if err := r.open(ctx); err != nil {
+		return err
+	}
+	defer r.eng.Close()
+	if r.stage, err = newStage(r.cfg.Output, r.id); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			r.stage.discard()
+		}
+		if werr := r.writeRunsRow(ctx, err); werr != nil {
+			r.log.Error("could not write the runs row", "error", werr)
+			err = errors.Join(err, werr)
+		}
+	}()
+
+	phases, err := r.prepare(ctx)
+	if err != nil {
+		return err
+	}
+	for _, s := range phases.Transform {
+		if err := r.step(ctx, s); err != nil {
+			return err
+		}
+	}
+	r.hook("staged")
+	if err := r.stage.commit(r.hook); err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	r.log.Info("published", "output", r.cfg.Output)
+	return r.applyRetention()
+}
+
+func (r *run) open(ctx context.Context) error {
+	eng, err := duckdb.Open(ctx, r.cfg.DuckDB)
+	if err != nil {
+		return err
+	}
+	r.eng = eng
+	return nil
+}
+
+// prepare loads and checks every input and runs the Validate phase,
+// failing on any contract, quarantine, duplicate or freshness violation.
+func (r *run) prepare(ctx context.Context) (transforms.Phases, error) {
+	cfg := r.cfg
+	plan := transforms.Plan{P: transforms.Params{
+		Date:          r.o.Date,
+		AsOf:          asOf(r.o.Date, cfg.Location),
+		Now:           r.o.Now.UTC(),
+		ApplyPending:  cfg.Policy.ApplyPending,
+		GPCCategories: strings.Join(cfg.Policy.GPCCategories, ","),
+	}}
+	load := func(in *config.Input) (transforms.Source, error) {
+		t := time.Now()
+		src, files, err := loadInput(ctx, r.eng, in)
+		if err != nil {
+			return src, err
+		}
+		r.log.Debug("input checked", "input", in.Name, "files", len(files), "ms", time.Since(t).Milliseconds())
+		for _, f := range files {
+			r.rec.Inputs = append(r.rec.Inputs, transforms.FileCount{Input: in.Name, File: f})
+		}
+		return src, nil
+	}
+	for i := range cfg.Inputs.Requests {
+		src, err := load(&cfg.Inputs.Requests[i])
+		if err != nil {
+			return transforms.Phases{}, err
+		}
+		plan.Requests = append(plan.Requests, src)
+	}
+	var err error
+	if plan.Customers, err = load(cfg.Inputs.Customers); err != nil {
+		return transforms.Phases{}, err
+	}
+	if in := cfg.Inputs.IdentityLinks; in != nil {
+		src, err := load(in)
+		if err != nil {
+			return transforms.Phases{}, err
+		}
+		plan.Links = &src
+	}
+	if in := cfg.Inputs.Traffic; in != nil {
+		src, err := load(in)
+		if err != nil {
+			return transforms.Phases{}, err
+		}
+		plan.Traffic = &src
+	}
+	if plan.HasPrevState, plan.HasPrevLedger, err = r.registerPrevious(ctx); err != nil {
+		return transforms.Phases{}, err
+	}
+	if len(cfg.Exports) > 0 {
+		return transforms.Phases{}, exit.With(exit.Usage, errors.New("exports are not supported by this build yet; remove the exports section"))
+	}
+
+	phases, err := plan.Build()
+	if err != nil {
+		return phases, err
+	}
+	checks := map[string][]engine.Row{}
+	for _, s := range phases.Validate {
+		rows, err := r.runStep(ctx, s)
+		if err != nil {
+			return phases, exit.With(exit.Input, err)
+		}
+		if s.Kind == transforms.Check {
+			checks[s.Name] = rows
+		}
+	}
+	return phases, r.checkInputs(checks)
+}
+
+// registerPrevious makes the latest earlier optout_state and the ledger
+// queryable, when they exist.
+func (r *run) registerPrevious(ctx context.Context) (state, ledger bool, err error) {
+	if dir := latestEarlierPartition(filepath.Join(r.cfg.Output, "optout_state"), r.dt); dir != "" {
+		if err := r.eng.Register(ctx, "prev_optout_state", []string{filepath.Join(dir, "part-0.parquet")}); err != nil {
+			return false, false, err
+		}
+		state = true
+	}
+	ledgerFile := filepath.Join(r.cfg.Output, "requests_ledger", "part-0.parquet")
+	if _, err := os.Stat(ledgerFile); err == nil {
+		if err := r.eng.Register(ctx, "prev_requests_ledger", []string{ledgerFile}); err != nil {
+			return false, false, err
+		}
+		ledger = true
+	}
+	return state, ledger, nil
+}
+
+// latestEarlierPartition returns the folder dt=X of table with the greatest X < dt.
+func latestEarlierPartition(table, dt string) string {
+	entries, _ := os.ReadDir(table)
+	best := ""
+	for _, e := range entries {
+		d, ok := strings.CutPrefix(e.Name(), "dt=")
+		if ok && e.IsDir() && d < dt && d > best {
+			best = d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return filepath.Join(table, "dt="+best)
+}
+
+// checkInputs applies the row accounting of the Validate phase: nothing
+// lost, the quarantine ratio, duplicate customers and freshness.
+func (r *run) checkInputs(checks map[string][]engine.Row) error {
+	if rows := checks["customer_duplicates"]; len(rows) == 1 && asInt(rows[0]["duplicate_ids"]) > 0 {
+		return exit.With(exit.Input, fmt.Errorf("input customers: column customer_id: %d customer_id values appear on more than one row (for example %s); customer_id must be unique",
+			asInt(rows[0]["duplicate_ids"]), redact.String(fmt.Sprint(rows[0]["example"]))))
+	}
+	byFile := map[[2]string]*transforms.FileCount{}
+	for i := range r.rec.Inputs {
+		fc := &r.rec.Inputs[i]
+		byFile[[2]string{fc.Input, fc.File}] = fc
+	}
+	var problems []string
+	for _, in := range r.cfg.AllInputs() {
+		var read, later, quarantined int64
+		reasons := map[string]int64{}
+		var newest time.Time
+		for _, row := range checks["input_counts__"+in.Name] {
+			n := asInt(row["n"])
+			fc := byFile[[2]string{in.Name, fmt.Sprint(row["file"])}]
+			if fc == nil {
+				return fmt.Errorf("input %s: rows counted for unlisted file %v", in.Name, row["file"])
+			}
+			fc.RowsRead += n
+			fc.InvalidIdentifiers += asInt(row["invalid_identifiers"])
+			read += n
+			switch {
+			case row["later"] == true:
+				fc.RowsAfterAsOf += n
+				later += n
+			case row["reason"] != nil:
+				fc.RowsQuarantined += n
+				quarantined += n
+				reasons[fmt.Sprint(row["reason"])] += n
+			default:
+				fc.RowsUsed += n
+			}
+			if t, ok := row["newest_received_at"].(time.Time); ok && t.After(newest) {
+				newest = t
+			}
+		}
+		r.sum.Quarantined += quarantined
+		if quarantined > 0 {
+			r.log.Warn("rows quarantined", "input", in.Name, "rows", quarantined, "reasons", formatCounts(reasons))
+		}
+		considered := read - later
+		if considered > 0 && float64(quarantined)/float64(considered) > r.cfg.Policy.MaxQuarantineRatio {
+			problems = append(problems, fmt.Sprintf("input %s: %d of %d rows (%.2f%%) are unusable, more than policy.max_quarantine_ratio %v (%s)",
+				in.Name, quarantined, considered, 100*float64(quarantined)/float64(considered), r.cfg.Policy.MaxQuarantineRatio, formatCounts(reasons)))
+		}
+		if f := in.Freshness.Duration; f > 0 {
+			ref := r.o.Now
+			if a := asOf(r.o.Date, r.cfg.Location); a.Before(ref) {
+				ref = a
+			}
+			if newest.IsZero() {
+				return exit.With(exit.Failed, fmt.Errorf("input %s is stale: it has no usable rows received before the as-of instant (freshness %s)", in.Name, f))
+			}
+			if age := ref.Sub(newest); age > f {
+				return exit.With(exit.Failed, fmt.Errorf("input %s is stale: its newest row was received %s ago, at %s, more than its freshness %s",
+					in.Name, age.Round(time.Minute), newest.UTC().Format(time.RFC3339), f))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return exit.With(exit.Input, errors.New(strings.Join(problems, "; ")))
+	}
+	return nil
+}
+
+func formatCounts(m map[string]int64) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s: %d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// step runs one Transform step, staging Output steps and noting results.
+func (r *run) step(ctx context.Context, s transforms.Step) error {
+	if s.Kind == transforms.Output {
+		rel := s.Table
+		if s.PerDate {
+			rel = filepath.Join(s.Table, "dt="+r.dt)
+		}
+		dir, err := r.stage.folder(rel)
+		if err != nil {
+			return err
+		}
+		s.Target = filepath.Join(dir, "part-0.parquet")
+	}
+	rows, err := r.runStep(ctx, s)
+	if err != nil {
+		return err
+	}
+	if s.Name == "summary" {
+		for _, row := range rows {
+			cat, n := fmt.Sprint(row["category"]), asInt(row["customers"])
+			if cat == "*" {
+				r.sum.OptedOut = n
+			} else {
+				r.sum.ByCategory[cat] = n
+			}
+		}
+	}
+	return nil
+}
+
+// runStep executes a step with timing and records output row counts.
+func (r *run) runStep(ctx context.Context, s transforms.Step) ([]engine.Row, error) {
+	t := time.Now()
+	n, rows, err := r.eng.Run(ctx, s)
+	ms := time.Since(t).Milliseconds()
+	r.rec.Steps = append(r.rec.Steps, transforms.StepTime{Step: s.Name, MS: ms})
+	if err != nil {
+		return nil, err
+	}
+	r.log.Debug("step done", "step", s.Name, "rows", n, "ms", ms)
+	switch {
+	case s.Kind == transforms.Output:
+		r.rec.Outputs = append(r.rec.Outputs, transforms.OutputCount{Table: s.Table, Rows: n})
+		switch s.Table {
+		case "customers_flagged":
+			r.sum.Customers = n
+		case "requests_ledger":
+		}
+	case s.Name == "requests":
+		r.sum.Requests = n
+	}
+	r.hook("step:" + s.Name)
+	return rows, nil
+}
+
+// writeRunsRow appends this run's row to runs/ (one file per run).
+func (r *run) writeRunsRow(ctx context.Context, runErr error) error {
+	r.rec.Status, r.rec.ExitCode = "succeeded", 0
+	if runErr != nil {
+		r.rec.Status, r.rec.ExitCode, r.rec.Error = "failed", exit.Code(runErr), redact.String(runErr.Error())
+	}
+	r.rec.DurationMS = time.Since(r.rec.StartedAt).Milliseconds()
+	step, err := transforms.RunsStep(r.rec)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(r.cfg.Output, "runs")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	final := filepath.Join(dir, r.id+".parquet")
+	step.Target = filepath.Join(r.cfg.Output, internalDir, r.id+".runs.parquet")
+	if _, _, err := r.eng.Run(ctx, step); err != nil {
+		return err
+	}
+	return os.Rename(step.Target, final)
+}
+
+func asInt(v any) int64 {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case int32:
+		return int64(x)
+	case int:
+		return int64(x)
+	case uint64:
+		return int64(x)
+	case float64:
+		return int64(x)
+	case *big.Int:
+		return x.Int64()
+	}
+	return 0
+}

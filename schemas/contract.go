@@ -1,0 +1,180 @@
+package schemas
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Family is an engine-independent type family of a column.
+type Family string
+
+// The type families the contracts distinguish.
+const (
+	String     Family = "string"
+	Integer    Family = "integer"
+	Float      Family = "float"
+	Boolean    Family = "boolean"
+	Timestamp  Family = "timestamp"
+	Date       Family = "date"
+	StringList Family = "list<string>"
+	Other      Family = "other"
+)
+
+// Field is one column of an input as an engine describes it.
+type Field struct {
+	Name   string
+	Family Family
+	Type   string // the engine's own type name, for messages
+}
+
+// Column is one column a contract knows.
+type Column struct {
+	Name     string
+	Accepts  []Family
+	Required bool
+}
+
+// Contract is what an input must look like.
+type Contract struct {
+	Kind    string   // "requests", "customers", ...
+	Columns []Column // known columns; others are allowed and carried
+	// AnyOf: at least one of these columns must be present.
+	AnyOf []string
+}
+
+var (
+	text  = []Family{String}
+	ident = []Family{String, Integer} // ids and phones are often stored as numbers
+	when  = []Family{Timestamp, Date}
+)
+
+func cols(names []string, accepts []Family) []Column {
+	out := make([]Column, len(names))
+	for i, n := range names {
+		out[i] = Column{Name: n, Accepts: accepts}
+	}
+	return out
+}
+
+// Requests is the canonical request log (SPEC §3.1).
+var Requests = Contract{
+	Kind: "requests",
+	Columns: append(append([]Column{
+		{Name: "request_id", Accepts: ident, Required: true},
+		{Name: "received_at", Accepts: when, Required: true},
+		{Name: "updated_at", Accepts: when},
+		{Name: "request_type", Accepts: text},
+		{Name: "categories", Accepts: []Family{StringList, String}},
+		{Name: "status", Accepts: text},
+		{Name: "source", Accepts: text},
+		{Name: "traffic_source", Accepts: text},
+		{Name: "gpc", Accepts: []Family{Boolean}},
+		{Name: "us_privacy", Accepts: text},
+		{Name: "gpp", Accepts: text},
+	}, cols([]string{"first_name", "last_name", "state", "ip_address", "user_agent"}, text)...),
+		cols(IdentifierKinds, ident)...),
+	AnyOf: IdentifierKinds,
+}
+
+// Customers is the customer table (SPEC §3.2).
+var Customers = Contract{
+	Kind: "customers",
+	Columns: append([]Column{{Name: "customer_id", Accepts: ident, Required: true}},
+		cols([]string{"email", "phone", "cookie_id", "device_id", "traffic_source", "state"}, ident)...),
+}
+
+// IdentityLinks adds keys to customers (SPEC §3.3).
+var IdentityLinks = Contract{
+	Kind: "identity_links",
+	Columns: append([]Column{{Name: "customer_id", Accepts: ident, Required: true}},
+		cols([]string{"cookie_id", "device_id", "email", "phone", "email_sha256", "phone_sha256"}, ident)...),
+	AnyOf: []string{"cookie_id", "device_id", "email", "phone", "email_sha256", "phone_sha256"},
+}
+
+// Traffic gives the denominators of the opt-out rate (SPEC §3.4).
+var Traffic = Contract{
+	Kind: "traffic",
+	Columns: []Column{
+		{Name: "date", Accepts: when, Required: true},
+		{Name: "traffic_source", Accepts: text, Required: true},
+		{Name: "visitors", Accepts: []Family{Integer}, Required: true},
+	},
+}
+
+// ContractError names the input, file and column at fault.
+type ContractError struct {
+	Input, File, Column, Reason string
+}
+
+func (e *ContractError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "input %s", e.Input)
+	if e.File != "" {
+		fmt.Fprintf(&b, ": file %s", e.File)
+	}
+	if e.Column != "" {
+		fmt.Fprintf(&b, ": column %s", e.Column)
+	}
+	fmt.Fprintf(&b, ": %s", e.Reason)
+	return b.String()
+}
+
+// Find returns the field named name (case-insensitively).
+func Find(fields []Field, name string) (Field, bool) {
+	for _, f := range fields {
+		if strings.EqualFold(f.Name, name) {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// Check verifies one file's (or table's) fields against the contract.
+func (c Contract) Check(input, file string, fields []Field) error {
+	seen := map[string]bool{}
+	for _, f := range fields {
+		low := strings.ToLower(f.Name)
+		if seen[low] {
+			return &ContractError{input, file, f.Name, "appears twice (column names match case-insensitively)"}
+		}
+		seen[low] = true
+	}
+	for _, col := range c.Columns {
+		f, ok := Find(fields, col.Name)
+		if !ok {
+			if col.Required {
+				return &ContractError{input, file, col.Name, "required column is missing"}
+			}
+			continue
+		}
+		if !accepts(col.Accepts, f.Family) {
+			return &ContractError{input, file, col.Name, fmt.Sprintf("has type %s; expected %s", f.Type, familyList(col.Accepts))}
+		}
+	}
+	if len(c.AnyOf) > 0 {
+		for _, n := range c.AnyOf {
+			if _, ok := Find(fields, n); ok {
+				return nil
+			}
+		}
+		return &ContractError{input, file, "", "has none of the identifier columns " + strings.Join(c.AnyOf, ", ")}
+	}
+	return nil
+}
+
+func accepts(fams []Family, f Family) bool {
+	for _, a := range fams {
+		if a == f {
+			return true
+		}
+	}
+	return false
+}
+
+func familyList(fams []Family) string {
+	s := make([]string, len(fams))
+	for i, f := range fams {
+		s[i] = string(f)
+	}
+	return strings.Join(s, " or ")
+}

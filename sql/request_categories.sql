@@ -1,0 +1,12 @@
+{{ define "request_categories" -}}
+-- One row per category a counted request covers; `all` covers the four sale
+-- categories (SPEC §2, §5 rule 2). ord orders requests as rule 2 does:
+-- received_at, then opt_in before opt_out (opt_out wins a tie), then request_id.
+SELECT request_id, request_type, received_at, category
+FROM (
+  SELECT request_id, request_type, received_at,
+    unnest(list_distinct(flatten(list_transform(categories,
+      c -> CASE WHEN c = 'all' THEN {{ .SaleCategories }} ELSE [c] END)))) AS category
+  FROM {{ tmp "requests" }}
+)
+{{- end }}

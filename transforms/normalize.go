@@ -1,0 +1,137 @@
+package transforms
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+)
+
+// The Go reference implementation of SPEC §4. The engines normalize in SQL
+// (sql/macros.sql); these functions exist to test that SQL against, and both
+// read the same constants below so the rules cannot drift apart.
+
+// TrimChars is the set of characters trimmed from every identifier and
+// vocabulary value: ASCII white space plus the Unicode spaces, the zero-width
+// space and the byte-order mark that copy-pasted data carries. Trimming only
+// ASCII would leave "a@b.com\u00a0" a distinct, never-matching key.
+const TrimChars = " \t\n\r\v\f\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
+
+// Gmail domains whose local part is folded.
+const (
+	gmail      = "gmail.com"
+	googlemail = "googlemail.com"
+)
+
+// Key is one identifier key: a kind and a normalized value.
+type Key struct{ Kind, Value string }
+
+// Trim removes TrimChars from both ends.
+func Trim(s string) string { return strings.Trim(s, TrimChars) }
+
+// Lower lowercases the way the engines do (simple Unicode case mapping).
+func Lower(s string) string { return strings.ToLower(s) }
+
+// SHA256Hex is the lowercase hex SHA-256 of s.
+func SHA256Hex(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+// CleanEmail trims, lowercases and drops a leading "mailto:".
+func CleanEmail(raw string) string {
+	return strings.TrimPrefix(Lower(Trim(raw)), "mailto:")
+}
+
+// EmailValid: exactly one '@', text on both sides, a dot in the domain.
+func EmailValid(e string) bool {
+	local, domain, ok := strings.Cut(e, "@")
+	return ok && local != "" && domain != "" && !strings.Contains(domain, "@") && strings.Contains(domain, ".")
+}
+
+// FoldEmail applies the Gmail rule to a clean, valid address: the local part
+// loses its dots and everything from the first '+', googlemail becomes gmail.
+func FoldEmail(e string) string {
+	local, domain, _ := strings.Cut(e, "@")
+	if domain != gmail && domain != googlemail {
+		return e
+	}
+	local, _, _ = strings.Cut(local, "+")
+	return strings.ReplaceAll(local, ".", "") + "@" + gmail
+}
+
+// EmailKeys returns the keys of a raw email: the folded email and the
+// email_sha256 of the unfolded (and, when different, the folded) address.
+// An address that is invalid, or whose folded local part is empty, has none.
+func EmailKeys(raw string) []Key {
+	e := CleanEmail(raw)
+	if !EmailValid(e) {
+		return nil
+	}
+	f := FoldEmail(e)
+	if strings.HasPrefix(f, "@") {
+		return nil
+	}
+	keys := []Key{{"email", f}, {"email_sha256", SHA256Hex(e)}}
+	if f != e {
+		keys = append(keys, Key{"email_sha256", SHA256Hex(f)})
+	}
+	return keys
+}
+
+// PhoneE164 normalizes a raw phone to "+digits", or "" when invalid: keep the
+// ASCII digits; a value written with a leading '+' is already international
+// and is kept as is; otherwise 10 digits get the prefix 1 and 11 digits
+// starting with 1 are kept; the result must have 8 to 15 digits.
+func PhoneE164(raw string) string {
+	t := Trim(raw)
+	var b strings.Builder
+	for i := 0; i < len(t); i++ {
+		if t[i] >= '0' && t[i] <= '9' {
+			b.WriteByte(t[i])
+		}
+	}
+	d := b.String()
+	switch {
+	case strings.HasPrefix(t, "+"):
+	case len(d) == 10:
+		d = "1" + d
+	case len(d) == 11 && d[0] == '1':
+	default:
+		return ""
+	}
+	if len(d) < 8 || len(d) > 15 {
+		return ""
+	}
+	return "+" + d
+}
+
+// PhoneKeys returns the phone key and its phone_sha256.
+func PhoneKeys(raw string) []Key {
+	p := PhoneE164(raw)
+	if p == "" {
+		return nil
+	}
+	return []Key{{"phone", p}, {"phone_sha256", SHA256Hex(p)}}
+}
+
+// HashKey normalizes a given email_sha256 / phone_sha256: trimmed, lowercased,
+// exactly 64 hex characters, else "".
+func HashKey(raw string) string {
+	h := Lower(Trim(raw))
+	if len(h) != 64 {
+		return ""
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return ""
+		}
+	}
+	return h
+}
+
+// IDKey normalizes customer_id, cookie_id and device_id: trimmed, empty is "".
+func IDKey(raw string) string { return Trim(raw) }
+
+// Word normalizes vocabulary values (categories, request_type, status, source).
+func Word(raw string) string { return Lower(Trim(raw)) }

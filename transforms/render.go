@@ -1,0 +1,114 @@
+// Package transforms turns a run's inputs and dates into the ordered list of
+// steps (SQL rendered from sql/ templates, with bind parameters) that an
+// engine executes; it does no I/O. It also holds the Go reference
+// implementation of the normalization rules the SQL is tested against.
+package transforms
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+	"text/template"
+
+	optoutsql "github.com/optout-dev/optout/sql"
+)
+
+// Kind says what an engine does with a step's query.
+type Kind int
+
+const (
+	// Temp materializes the query as a temporary table named Table.
+	Temp Kind = iota
+	// Output writes the query's rows to the output table Table (for dt=D
+	// when PerDate) at the location the job puts in Target.
+	Output
+	// Check returns the query's (few) rows to the job.
+	Check
+	// Setup runs the statement(s) as they are.
+	Setup
+)
+
+// Step is one unit of work: a query and what becomes of its rows.
+type Step struct {
+	Name    string
+	Kind    Kind
+	Table   string // temp table name, or output table path ("quarantine/web_form")
+	PerDate bool
+	SQL     string
+	Args    []any
+	Target  string // set by the job for Output steps: where the rows go
+}
+
+// renderer renders templates; each Render call collects its own bind args.
+type renderer struct {
+	tmpl *template.Template
+}
+
+func newRenderer() (*renderer, error) {
+	t := template.New("").Option("missingkey=error").Funcs(baseFuncs())
+	t, err := t.ParseFS(optoutsql.FS, "*.sql")
+	if err != nil {
+		return nil, fmt.Errorf("parse sql templates: %w", err)
+	}
+	return &renderer{tmpl: t}, nil
+}
+
+// render executes template name with data; param calls become '?' and
+// their values are returned in order.
+func (r *renderer) render(name string, data any) (string, []any, error) {
+	var args []any
+	t, err := r.tmpl.Clone()
+	if err != nil {
+		return "", nil, err
+	}
+	t.Funcs(template.FuncMap{
+		"param": func(v any) string {
+			args = append(args, v)
+			return "?"
+		},
+	})
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		return "", nil, fmt.Errorf("render %s: %w", name, err)
+	}
+	return strings.TrimSpace(buf.String()), args, nil
+}
+
+// Ident quotes an SQL identifier.
+func Ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// Literal quotes a string constant of the program (never config or data:
+// those are bind parameters).
+func Literal(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }
+
+func baseFuncs() template.FuncMap {
+	return template.FuncMap{
+		"param":     func(any) string { panic("param is bound per render") },
+		"ident":     Ident,
+		"lit":       Literal,
+		"trimchars": func() string { return Literal(TrimChars) },
+		"strlist": func(xs []string) string {
+			q := make([]string, len(xs))
+			for i, x := range xs {
+				q[i] = Literal(x)
+			}
+			return "[" + strings.Join(q, ", ") + "]"
+		},
+		"tmp": TempName,
+		"join": strings.Join,
+	}
+}
+
+// TempName is the engine-side name of a step's temporary table.
+func TempName(step string) string { return Ident("_optout_" + step) }
+
+// sortedKeys returns a map's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

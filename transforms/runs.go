@@ -1,0 +1,46 @@
+package transforms
+
+import "time"
+
+// RunRecord is what the runs table keeps of one run (SPEC §6).
+type RunRecord struct {
+	RunID, Engine, Version, Status, Error string
+	Date, Now, StartedAt                  time.Time
+	ExitCode                              int
+	DurationMS                            int64
+	Inputs                                []FileCount
+	Outputs                               []OutputCount
+	Steps                                 []StepTime
+}
+
+// FileCount is one input file's row accounting: read = used + quarantined +
+// after the as-of instant.
+type FileCount struct {
+	Input, File                                                                string
+	RowsRead, RowsUsed, RowsQuarantined, RowsAfterAsOf, InvalidIdentifiers int64
+}
+
+// OutputCount is the number of rows a run wrote to one output table.
+type OutputCount struct {
+	Table string
+	Rows  int64
+}
+
+// StepTime is the wall time of one step.
+type StepTime struct {
+	Step string `json:"step"`
+	MS   int64  `json:"ms"`
+}
+
+// RunsStep renders the Output step that writes the runs row.
+func RunsStep(rec RunRecord) (Step, error) {
+	r, err := newRenderer()
+	if err != nil {
+		return Step{}, err
+	}
+	sql, args, err := r.render("runs", struct{ Run RunRecord }{rec})
+	if err != nil {
+		return Step{}, err
+	}
+	return Step{Name: "runs", Kind: Output, Table: "runs", SQL: sql, Args: args}, nil
+}

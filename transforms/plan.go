@@ -128,7 +128,11 @@ func (p Plan) Build() (Phases, error) {
 		s.SQL, s.Args = sql, args
 		*phase = append(*phase, s)
 	}
-	add(&ph.Validate, Step{Name: "macros", Kind: Setup}, "macros.sql", base)
+	macros, err := MacrosStep()
+	if err != nil {
+		return Phases{}, err
+	}
+	ph.Validate = append(ph.Validate, macros)
 
 	rowSteps := func(src Source, tmpl, rows string, kinds []string, later bool) {
 		d := base

@@ -95,7 +95,7 @@ func baseFuncs() template.FuncMap {
 			}
 			return "[" + strings.Join(q, ", ") + "]"
 		},
-		"tmp": TempName,
+		"tmp":  TempName,
 		"join": strings.Join,
 	}
 }
@@ -111,4 +111,14 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// MacrosStep renders the Setup step that defines the normalization macros.
+func MacrosStep() (Step, error) {
+	r, err := newRenderer()
+	if err != nil {
+		return Step{}, err
+	}
+	sql, args, err := r.render("macros.sql", nil)
+	return Step{Name: "macros", Kind: Setup, SQL: sql, Args: args}, err
 }

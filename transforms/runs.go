@@ -16,7 +16,7 @@ type RunRecord struct {
 // FileCount is one input file's row accounting: read = used + quarantined +
 // after the as-of instant.
 type FileCount struct {
-	Input, File                                                                string
+	Input, File                                                            string
 	RowsRead, RowsUsed, RowsQuarantined, RowsAfterAsOf, InvalidIdentifiers int64
 }
 

@@ -36,7 +36,7 @@ typed AS (
     CASE WHEN status_word IS NULL THEN 'pending'
          WHEN status_word IN {{ .Statuses }} THEN status_word END AS status,
     CASE WHEN signal_out THEN string_split({{ param .P.GPCCategories }}, ',')
-         WHEN len(categories_word) = 0 THEN ['all']
+         WHEN coalesce(len(categories_word), 0) = 0 THEN ['all']
          ELSE list_sort(list_distinct(categories_word)) END AS categories,
     len(list_filter(categories_word, c -> NOT list_contains({{ .KnownCategories }}, c))) > 0 AS unknown_category
   FROM signals

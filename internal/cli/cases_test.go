@@ -1,0 +1,186 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+)
+
+// TestCases runs every folder under testdata/cases: it turns inputs/*.sql
+// (each a SELECT) into Parquet files, runs optout once per line of `runs`
+// (default: one run for 2026-11-21), and compares each expected/<table>.csv
+// (only the columns in its header; '__' in the name stands for '/') with the
+// rows of that output for the last run's date. expected/exit_code and
+// expected/error check a failing run.
+func TestCases(t *testing.T) {
+	dirs, err := filepath.Glob("../../testdata/cases/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dirs) < 20 {
+		t.Fatalf("only %d case folders", len(dirs))
+	}
+	for _, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) { runCase(t, dir) })
+	}
+}
+
+func runCase(t *testing.T, dir string) {
+	work := t.TempDir()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	mustExec(t, db, "SET TimeZone = 'UTC'")
+	copyFile(t, filepath.Join(dir, "optout.yaml"), filepath.Join(work, "optout.yaml"))
+	inputs, _ := filepath.Glob(filepath.Join(dir, "inputs", "*.sql"))
+	if err := os.MkdirAll(filepath.Join(work, "inputs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range inputs {
+		q, err := os.ReadFile(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(work, "inputs", strings.TrimSuffix(filepath.Base(in), ".sql")+".parquet")
+		mustExec(t, db, fmt.Sprintf("COPY (%s) TO '%s' (FORMAT parquet)", strings.TrimRight(strings.TrimSpace(string(q)), ";"), out))
+	}
+
+	runs := []string{"--date 2026-11-21 --now 2026-11-22T12:00:00Z"}
+	if b, err := os.ReadFile(filepath.Join(dir, "runs")); err == nil {
+		runs = nonEmptyLines(string(b))
+	}
+	wantCode := 0
+	if b, err := os.ReadFile(filepath.Join(dir, "expected", "exit_code")); err == nil {
+		wantCode, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+	}
+	var code int
+	var stderr bytes.Buffer
+	var date string
+	for i, r := range runs {
+		args := append([]string{"run", "--config", filepath.Join(work, "optout.yaml")}, strings.Fields(r)...)
+		for j, a := range args {
+			if a == "--date" {
+				date = args[j+1]
+			}
+		}
+		stderr.Reset()
+		code = Run(context.Background(), args, &bytes.Buffer{}, &stderr)
+		if i < len(runs)-1 && code != 0 {
+			t.Fatalf("run %q: exit %d\n%s", r, code, stderr.String())
+		}
+	}
+	if code != wantCode {
+		t.Fatalf("exit code %d, want %d\n%s", code, wantCode, stderr.String())
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "expected", "error")); err == nil {
+		for _, want := range nonEmptyLines(string(b)) {
+			if !strings.Contains(stderr.String(), want) {
+				t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+			}
+		}
+	}
+	expected, _ := filepath.Glob(filepath.Join(dir, "expected", "*.csv"))
+	if wantCode == 0 && len(expected) == 0 {
+		t.Fatal("a succeeding case must check at least one output")
+	}
+	for _, exp := range expected {
+		table := strings.ReplaceAll(strings.TrimSuffix(filepath.Base(exp), ".csv"), "__", "/")
+		compareTable(t, db, filepath.Join(work, "out"), table, date, exp)
+	}
+}
+
+func compareTable(t *testing.T, db *sql.DB, out, table, date, expFile string) {
+	t.Helper()
+	f, err := os.Open(expFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", expFile, err)
+	}
+	header, want := recs[0], recs[1:]
+	dir := filepath.Join(out, table)
+	if table != "requests_ledger" {
+		dir = filepath.Join(dir, "dt="+date)
+	}
+	cols := make([]string, len(header))
+	for i, h := range header {
+		cols[i] = fmt.Sprintf(`coalesce(CAST(%q AS VARCHAR), 'NULL')`, h)
+	}
+	rows, err := db.Query(fmt.Sprintf("SELECT %s FROM read_parquet('%s/*.parquet', hive_partitioning = false)", strings.Join(cols, ", "), dir))
+	if err != nil {
+		t.Fatalf("%s: %v", table, err)
+	}
+	defer rows.Close()
+	var got [][]string
+	for rows.Next() {
+		vals := make([]string, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, vals)
+	}
+	sortRows(got)
+	sortRows(want)
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("%s differs\n got:\n%s\nwant:\n%s", table, formatRows(header, got), formatRows(header, want))
+	}
+}
+
+func sortRows(rows [][]string) {
+	sort.Slice(rows, func(i, j int) bool { return strings.Join(rows[i], "\x00") < strings.Join(rows[j], "\x00") })
+}
+
+func formatRows(header []string, rows [][]string) string {
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	w.Write(header)
+	w.WriteAll(rows)
+	return b.String()
+}
+
+func nonEmptyLines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func mustExec(t *testing.T, db *sql.DB, q string) {
+	t.Helper()
+	if _, err := db.Exec(q); err != nil {
+		t.Fatalf("%v\n%s", err, q)
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,4 @@
+-- 1 row(s)
+SELECT * FROM (VALUES
+  ('r1'::VARCHAR, '2026-11-20 10:00:00'::TIMESTAMP, 'opt_out'::VARCHAR, ['analytics']::VARCHAR[], 'verified'::VARCHAR, 'JDOE@googlemail.com'::VARCHAR)
+) t(request_id, received_at, request_type, categories, status, email)

@@ -1,0 +1,7 @@
+-- 4 row(s)
+SELECT * FROM (VALUES
+  ('r1'::VARCHAR, '2026-01-10 09:00:00'::TIMESTAMP, 'opt_out'::VARCHAR, NULL::VARCHAR[], 'verified'::VARCHAR, 'alice@example.com'::VARCHAR),
+  ('r2'::VARCHAR, '2026-02-01 09:00:00'::TIMESTAMP, 'opt_in'::VARCHAR, NULL::VARCHAR[], 'verified'::VARCHAR, 'alice@example.com'::VARCHAR),
+  ('r3'::VARCHAR, '2026-03-01 09:00:00'::TIMESTAMP, 'opt_out'::VARCHAR, NULL::VARCHAR[], 'verified'::VARCHAR, 'alice@example.com'::VARCHAR),
+  ('r4'::VARCHAR, '2026-04-01 09:00:00'::TIMESTAMP, 'opt_out'::VARCHAR, NULL::VARCHAR[], 'verified'::VARCHAR, 'alice@example.com'::VARCHAR)
+) t(request_id, received_at, request_type, categories, status, email)

@@ -1,0 +1,7 @@
+-- 4 row(s)
+SELECT * FROM (VALUES
+  ('r1'::VARCHAR, '2026-11-01 10:00:00'::TIMESTAMP, '2026-11-01 10:00:00'::TIMESTAMP, 'opt_out'::VARCHAR, NULL::VARCHAR[], 'verified'::VARCHAR, 'alice@example.com'::VARCHAR),
+  ('r1'::VARCHAR, '2026-11-01 10:00:00'::TIMESTAMP, '2026-11-05 10:00:00'::TIMESTAMP, 'opt_out'::VARCHAR, NULL::VARCHAR[], 'rejected'::VARCHAR, 'alice@example.com'::VARCHAR),
+  ('r2'::VARCHAR, '2026-11-01 10:00:00'::TIMESTAMP, '2026-11-03 10:00:00'::TIMESTAMP, 'opt_out'::VARCHAR, ['advertising']::VARCHAR[], 'verified'::VARCHAR, 'bob@example.com'::VARCHAR),
+  ('r2'::VARCHAR, '2026-11-01 10:00:00'::TIMESTAMP, '2026-11-01 10:00:00'::TIMESTAMP, 'opt_out'::VARCHAR, NULL::VARCHAR[], NULL::VARCHAR, 'bob@example.com'::VARCHAR)
+) t(request_id, received_at, updated_at, request_type, categories, status, email)

@@ -1,0 +1,5 @@
+-- 2 row(s)
+SELECT * FROM (VALUES
+  ('r1'::VARCHAR, '2026-11-20 10:00:00'::TIMESTAMP, '2026-11-20 10:00:00'::TIMESTAMP, 'opt_out'::VARCHAR, NULL::VARCHAR[], 'verified'::VARCHAR, 'alice@example.com'::VARCHAR),
+  ('r1'::VARCHAR, '2026-11-20 10:00:00'::TIMESTAMP, '2026-11-22 09:00:00'::TIMESTAMP, 'opt_out'::VARCHAR, NULL::VARCHAR[], 'rejected'::VARCHAR, 'alice@example.com'::VARCHAR)
+) t(request_id, received_at, updated_at, request_type, categories, status, email)

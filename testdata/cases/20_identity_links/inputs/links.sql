@@ -1,0 +1,6 @@
+-- 3 row(s)
+SELECT * FROM (VALUES
+  ('C2'::VARCHAR, 'ck-b2'::VARCHAR, NULL::VARCHAR),
+  ('C2'::VARCHAR, NULL::VARCHAR, 'bob.work@example.com'::VARCHAR),
+  ('C9'::VARCHAR, 'ck-9'::VARCHAR, NULL::VARCHAR)
+) t(customer_id, cookie_id, email)

@@ -1,0 +1,5 @@
+-- 2 row(s)
+SELECT * FROM (VALUES
+  ('r1'::VARCHAR, '2026-11-20 10:00:00'::TIMESTAMP, 'opt_out'::VARCHAR, ['advertising']::VARCHAR[], 'verified'::VARCHAR, NULL::VARCHAR, '212 555 0102'::VARCHAR),
+  ('r2'::VARCHAR, '2026-11-20 11:00:00'::TIMESTAMP, 'opt_out'::VARCHAR, ['analytics']::VARCHAR[], 'verified'::VARCHAR, 'Shared@Example.com'::VARCHAR, NULL::VARCHAR)
+) t(request_id, received_at, request_type, categories, status, email, phone)

@@ -1,0 +1,5 @@
+-- 2 row(s)
+SELECT * FROM (VALUES
+  ('C1'::VARCHAR, 'alice@example.com'::VARCHAR),
+  ('  '::VARCHAR, 'ghost@example.com'::VARCHAR)
+) t(customer_id, email)

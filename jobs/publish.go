@@ -162,14 +162,21 @@ func syncDir(dir string) {
 	}
 }
 
-// testKillHook returns the hook a test uses to kill the process at a named
-// point (OPTOUT_TEST_KILL_AT), proving that a crash anywhere is safe.
+// testKillHook returns the hook the process tests use to prove that a crash
+// anywhere is safe: at the named point, OPTOUT_TEST_KILL_AT sends the
+// process SIGKILL, and OPTOUT_TEST_HOLD_AT says so on stderr and blocks
+// until the test kills it. Points: "locked", "step:<name>", "staged",
+// "journal", "publish_first", "published".
 func testKillHook() func(point string) {
-	at := os.Getenv("OPTOUT_TEST_KILL_AT")
+	kill, hold := os.Getenv("OPTOUT_TEST_KILL_AT"), os.Getenv("OPTOUT_TEST_HOLD_AT")
 	return func(point string) {
-		if at != "" && at == point {
+		switch point {
+		case kill:
 			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
 			select {} // wait for the signal
+		case hold:
+			fmt.Fprintf(os.Stderr, "optout-test: holding at %s\n", point)
+			select {}
 		}
 	}
 }

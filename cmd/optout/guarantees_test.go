@@ -1,0 +1,355 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+)
+
+// These tests drive the real optout binary as separate processes: killed
+// with SIGKILL mid-run, racing for the lock, rerun.
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "optout-bin")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "optout")
+	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "build optout: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// demoCopy copies the demo data set and a config writing to <tmp>/out.
+func demoCopy(t *testing.T) (cfg, out string) {
+	t.Helper()
+	tmp := t.TempDir()
+	src := "../../testdata/demo"
+	err := filepath.WalkDir(filepath.Join(src, "data"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Join(tmp, filepath.Dir(rel)), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(tmp, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := os.ReadFile(filepath.Join(src, "optout.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := strings.Replace(string(y), "output: ../../out/demo", "output: out", 1)
+	cfg = filepath.Join(tmp, "optout.yaml")
+	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return cfg, filepath.Join(tmp, "out")
+}
+
+type result struct {
+	code           int
+	signaled       bool
+	stdout, stderr string
+}
+
+func runOptout(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var so, se bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &so, &se
+	err := cmd.Run()
+	r := result{stdout: so.String(), stderr: se.String()}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		r.code = ee.ExitCode()
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			r.signaled = true
+		}
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+var runArgs = []string{"run", "--date", "2026-11-21", "--now", "2026-11-22T09:00:00Z"}
+
+func args(cfg string) []string { return append(append([]string{}, runArgs...), "--config", cfg) }
+
+// digest returns, per output file (except runs/ and _optout/), a digest of
+// its rows independent of their order; it fails on an unreadable file.
+func digest(t *testing.T, out string) map[string]string {
+	t.Helper()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	got := map[string]string{}
+	err = filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(out, p)
+		if d.IsDir() {
+			if rel == "_optout" || rel == "runs" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		var h string
+		// source_file (quarantine) names the copy's own absolute path.
+		q := `SELECT coalesce(md5(string_agg(CAST(t AS VARCHAR), chr(10) ORDER BY CAST(t AS VARCHAR))), 'empty')
+			FROM (SELECT COLUMNS(c -> c <> 'source_file') FROM read_parquet(?, hive_partitioning = false)) t`
+		if err := db.QueryRow(q, p).Scan(&h); err != nil {
+			return fmt.Errorf("%s is not a readable Parquet file: %w", rel, err)
+		}
+		got[rel] = h
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func assertSame(t *testing.T, what string, got, want map[string]string) {
+	t.Helper()
+	var diffs []string
+	for k, v := range want {
+		if got[k] != v {
+			diffs = append(diffs, k)
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			diffs = append(diffs, k+" (unexpected)")
+		}
+	}
+	sort.Strings(diffs)
+	if len(diffs) > 0 {
+		t.Errorf("%s: outputs differ: %v", what, diffs)
+	}
+}
+
+// addRequests adds a new request file to the demo copy: the "set B" inputs.
+func addRequests(t *testing.T, cfg string) {
+	t.Helper()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	dir := filepath.Join(filepath.Dir(cfg), "data", "requests", "web_form", "dt=2026-11-21")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	q := fmt.Sprintf(`COPY (SELECT 'WF-NEW-' || customer_id AS request_id, TIMESTAMP '2026-11-21 18:00:00' AS received_at,
+		'opt_out' AS request_type, 'verified' AS status, email FROM read_parquet('%s') c, range(1) r(i) WHERE email IS NOT NULL LIMIT 20)
+		TO '%s' (FORMAT parquet)`, filepath.Join(filepath.Dir(cfg), "data", "customers", "customers.parquet"), filepath.Join(dir, "extra.parquet"))
+	if _, err := db.Exec(q); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestKillAnywhereLeavesOutputsIntact(t *testing.T) {
+	// The outputs after a clean run on set B, for comparison.
+	cfgB, outB := demoCopy(t)
+	addRequests(t, cfgB)
+	if r := runOptout(t, nil, args(cfgB)...); r.code != 0 {
+		t.Fatalf("clean run B: %d\n%s", r.code, r.stderr)
+	}
+	wantB := digest(t, outB)
+
+	for _, point := range []string{"locked", "step:request_rows__web_form", "step:customers_flagged", "step:requests_ledger", "staged", "journal", "publish_first", "published"} {
+		t.Run(point, func(t *testing.T) {
+			cfg, out := demoCopy(t)
+			if r := runOptout(t, nil, args(cfg)...); r.code != 0 {
+				t.Fatalf("run A: %d\n%s", r.code, r.stderr)
+			}
+			before := digest(t, out)
+			addRequests(t, cfg)
+			r := runOptout(t, []string{"OPTOUT_TEST_KILL_AT=" + point}, args(cfg)...)
+			if !r.signaled {
+				t.Fatalf("the run was not killed at %s (exit %d)\n%s", point, r.code, r.stderr)
+			}
+			after := digest(t, out) // fails on any partial or unreadable file
+			committed := point == "journal" || point == "publish_first" || point == "published"
+			if !committed {
+				assertSame(t, "after a kill before the publish journal", after, before)
+			}
+			// The next run on the output finishes or discards the killed
+			// run's publish, then does its own: the result is set B's.
+			r = runOptout(t, nil, args(cfg)...)
+			if r.code != 0 {
+				t.Fatalf("run after kill: %d\n%s", r.code, r.stderr)
+			}
+			if committed != strings.Contains(r.stderr, "finished the publish of an interrupted run") {
+				t.Errorf("roll-forward logged = %v, want %v", !committed, committed)
+			}
+			assertSame(t, "after the next run", digest(t, out), wantB)
+			if _, err := os.Stat(filepath.Join(out, "_optout", "staging")); err == nil {
+				if entries, _ := os.ReadDir(filepath.Join(out, "_optout", "staging")); len(entries) > 0 {
+					t.Errorf("staging left behind: %v", entries)
+				}
+			}
+		})
+	}
+}
+
+func TestSecondRunWhileOneRunsExits4(t *testing.T) {
+	cfg, _ := demoCopy(t)
+	first := exec.Command(binary, args(cfg)...)
+	first.Env = append(os.Environ(), "OPTOUT_TEST_HOLD_AT=step:customers_flagged")
+	stderr, err := first.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = first.Process.Kill(); _ = first.Wait() }()
+	reached := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "optout-test: holding at") {
+				reached <- true
+			}
+		}
+		close(reached)
+	}()
+	select {
+	case ok := <-reached:
+		if !ok {
+			t.Fatal("first run ended before holding")
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatal("first run never reached its hold point")
+	}
+	r := runOptout(t, nil, args(cfg)...)
+	if r.code != 4 || !strings.Contains(r.stderr, "another optout run") {
+		t.Fatalf("second run: exit %d, want 4\n%s", r.code, r.stderr)
+	}
+	// Once the first dies, the lock is free again.
+	_ = first.Process.Kill()
+	_ = first.Wait()
+	if r := runOptout(t, nil, args(cfg)...); r.code != 0 {
+		t.Fatalf("run after the holder died: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+func TestRerunGivesSameRows(t *testing.T) {
+	cfg, out := demoCopy(t)
+	if r := runOptout(t, nil, args(cfg)...); r.code != 0 {
+		t.Fatalf("first: %d\n%s", r.code, r.stderr)
+	}
+	first := digest(t, out)
+	if len(first) < 10 {
+		t.Fatalf("only %d output files", len(first))
+	}
+	if r := runOptout(t, nil, args(cfg)...); r.code != 0 {
+		t.Fatalf("second: %d\n%s", r.code, r.stderr)
+	}
+	assertSame(t, "rerun of the same date", digest(t, out), first)
+	runs, _ := os.ReadDir(filepath.Join(out, "runs"))
+	if len(runs) != 2 {
+		t.Errorf("runs has %d rows, want 2", len(runs))
+	}
+}
+
+func TestLogsNeverShowRawIdentifiers(t *testing.T) {
+	cfg, out := demoCopy(t)
+	r := runOptout(t, nil, append(args(cfg), "--log-level", "debug")...)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	// A failing run whose error quotes a data value: duplicate customer ids
+	// that are email addresses and phone numbers.
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	dup := filepath.Join(filepath.Dir(cfg), "data", "customers", "dups.parquet")
+	if _, err := db.Exec(fmt.Sprintf(`COPY (SELECT * FROM (VALUES ('Leak.Me@Example.com'), ('Leak.Me@Example.com'), ('+1 (415) 555-0199'), ('+1 (415) 555-0199')) t(customer_id)) TO '%s' (FORMAT parquet)`, dup)); err != nil {
+		t.Fatal(err)
+	}
+	r2 := runOptout(t, nil, append(args(cfg), "--log-level", "debug", "--log-format", "json")...)
+	if r2.code != 3 {
+		t.Fatalf("duplicate ids: exit %d, want 3\n%s", r2.code, r2.stderr)
+	}
+	logs := r.stdout + r.stderr + r2.stdout + r2.stderr
+	// Every email and phone of every input.
+	rows, err := db.Query(fmt.Sprintf(`
+		SELECT DISTINCT v FROM (
+		  SELECT unnest([email, phone]) AS v FROM read_parquet('%[1]s/data/customers/*.parquet', union_by_name = true)
+		  UNION ALL SELECT unnest([email, phone]) FROM read_parquet('%[1]s/data/requests/web_form/**/*.parquet')
+		  UNION ALL SELECT email FROM read_parquet('%[1]s/data/identity_links.parquet')
+		  UNION ALL SELECT customer_id FROM read_parquet('%[1]s/data/customers/dups.parquet')
+		) WHERE v IS NOT NULL AND length(trim(v)) > 4`, filepath.Dir(cfg)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		for _, form := range []string{strings.TrimSpace(v), strings.ToLower(strings.TrimSpace(v))} {
+			if strings.Contains(logs, form) {
+				t.Errorf("logs contain an identifier value (%d characters)", len(form))
+			}
+		}
+	}
+	if n < 1000 {
+		t.Fatalf("checked only %d identifier values", n)
+	}
+	// JSON logs are JSON, and the last stdout line is the JSON summary.
+	for _, line := range strings.Split(strings.TrimSpace(r2.stderr), "\n") {
+		if !json.Valid([]byte(line)) {
+			t.Errorf("not a JSON log line: %.80s", line)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	var sum struct {
+		Status    string `json:"status"`
+		Customers int64  `json:"customers"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &sum); err != nil || sum.Status != "succeeded" || sum.Customers != 3000 {
+		t.Errorf("summary line %q: %+v %v", lines[len(lines)-1], sum, err)
+	}
+	_ = out
+}

@@ -1,0 +1,182 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// demoConfig writes a config over the shipped demo data (absolute paths)
+// with its output in a temp folder; edit rewrites the YAML first.
+func demoConfig(t *testing.T, edit func(string) string) (cfg, out string) {
+	t.Helper()
+	data, err := filepath.Abs("../../testdata/demo/data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := os.ReadFile("../../testdata/demo/optout.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	out = filepath.Join(tmp, "out")
+	s := strings.ReplaceAll(string(y), "path: data/", "path: "+data+"/")
+	s = strings.Replace(s, "output: ../../out/demo", "output: "+out, 1)
+	if edit != nil {
+		s = edit(s)
+	}
+	cfg = filepath.Join(tmp, "optout.yaml")
+	if err := os.WriteFile(cfg, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return cfg, out
+}
+
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var so, se bytes.Buffer
+	code := Run(context.Background(), args, &so, &se)
+	return code, so.String(), se.String()
+}
+
+func queryInt(t *testing.T, db *sql.DB, q string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := db.QueryRow(q, args...).Scan(&n); err != nil {
+		t.Fatalf("%v\n%s", err, q)
+	}
+	return n
+}
+
+func TestNothingLost(t *testing.T) {
+	cfg, out := demoConfig(t, nil)
+	if code, _, se := run(t, "run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-22T09:00:00Z"); code != 0 {
+		t.Fatalf("exit %d\n%s", code, se)
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	data, _ := filepath.Abs("../../testdata/demo/data")
+	inputs := map[string]string{
+		"web_form":          data + "/requests/web_form/**/*.parquet",
+		"preference_center": data + "/requests/preference_center.parquet",
+		"gpc":               data + "/requests/gpc.parquet",
+		"customers":         data + "/customers/*.parquet",
+		"identity_links":    data + "/identity_links.parquet",
+		"traffic":           data + "/traffic.parquet",
+	}
+	totalQuarantined := int64(0)
+	for input, glob := range inputs {
+		var read, used, quarantined, later int64
+		err := db.QueryRow(fmt.Sprintf(`SELECT sum(i.rows_read), sum(i.rows_used), sum(i.rows_quarantined), sum(i.rows_after_as_of)
+			FROM (SELECT unnest(inputs) AS i FROM read_parquet('%s/runs/*.parquet')) WHERE i.input = ?`, out), input).
+			Scan(&read, &used, &quarantined, &later)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inFiles := queryInt(t, db, fmt.Sprintf("SELECT count(*) FROM read_parquet('%s')", glob))
+		inQuarantine := queryInt(t, db, fmt.Sprintf("SELECT count(*) FROM read_parquet('%s/quarantine/%s/dt=2026-11-21/*.parquet')", out, input))
+		if read != inFiles || read != used+quarantined+later || quarantined != inQuarantine {
+			t.Errorf("%s: files hold %d rows; runs says read %d = used %d + quarantined %d + after as-of %d; quarantine holds %d",
+				input, inFiles, read, used, quarantined, later, inQuarantine)
+		}
+		totalQuarantined += quarantined
+	}
+	if totalQuarantined == 0 {
+		t.Error("the demo should exercise quarantine")
+	}
+	// Customers: every usable row is flagged.
+	if n := queryInt(t, db, fmt.Sprintf("SELECT count(*) FROM read_parquet('%s/customers_flagged/dt=2026-11-21/*.parquet')", out)); n != 3000 {
+		t.Errorf("customers_flagged has %d rows, want 3000", n)
+	}
+}
+
+func TestStaleInputPublishesNothing(t *testing.T) {
+	cfg, out := demoConfig(t, nil)
+	code, so, se := run(t, "run", "--config", cfg, "--date", "2026-12-31", "--now", "2027-01-01T09:00:00Z")
+	if code != 1 || !strings.Contains(se, "input web_form is stale") || !strings.Contains(se, "freshness 48h") {
+		t.Fatalf("exit %d, want 1 naming the stale input\n%s", code, se)
+	}
+	if !strings.Contains(so, `"status":"failed"`) {
+		t.Errorf("summary: %s", so)
+	}
+	for _, table := range []string{"customers_flagged", "optout_state", "requests_ledger", "quarantine"} {
+		if _, err := os.Stat(filepath.Join(out, table)); err == nil {
+			t.Errorf("%s was published by a failed run", table)
+		}
+	}
+	if entries, _ := os.ReadDir(filepath.Join(out, "runs")); len(entries) != 1 {
+		t.Errorf("the failed run should still leave its runs row, found %d", len(entries))
+	}
+}
+
+func TestBadInputFilesExit3(t *testing.T) {
+	tmp := t.TempDir()
+	garbage := filepath.Join(tmp, "broken.parquet")
+	if err := os.WriteFile(garbage, []byte("this is not parquet"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ name, from, to, want string }{
+		{"unreadable file", "path: PREFIX/requests/gpc.parquet", "path: " + garbage, "file " + garbage + " cannot be read as Parquet"},
+		{"no files match", "path: PREFIX/requests/gpc.parquet", "path: " + tmp + "/nothing/*.parquet", "matches no .parquet files"},
+		{"missing path", "path: PREFIX/requests/gpc.parquet", "path: " + tmp + "/absent.parquet", "does not exist"},
+		{"customers missing customer_id", "customers: {path: PREFIX/customers}", "customers: {path: PREFIX/traffic.parquet}", "column customer_id: required column is missing"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			data, _ := filepath.Abs("../../testdata/demo/data")
+			cfg, out := demoConfig(t, func(s string) string {
+				return strings.Replace(s, strings.ReplaceAll(c.from, "PREFIX", data), strings.ReplaceAll(c.to, "PREFIX", data), 1)
+			})
+			code, _, se := run(t, "run", "--config", cfg, "--date", "2026-11-21")
+			if code != 3 || !strings.Contains(se, c.want) {
+				t.Fatalf("exit %d, want 3 with %q\n%s", code, c.want, se)
+			}
+			if _, err := os.Stat(filepath.Join(out, "customers_flagged")); err == nil {
+				t.Error("outputs published despite bad input")
+			}
+		})
+	}
+}
+
+func TestUsageErrorsExit2(t *testing.T) {
+	cfg, _ := demoConfig(t, nil)
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--date", "2026-11-21"}, "--config is required"},
+		{[]string{"run", "--config", cfg}, "--date is required"},
+		{[]string{"run", "--config", cfg, "--date", "21/11/2026"}, "use the form YYYY-MM-DD"},
+		{[]string{"run", "--config", cfg, "--date", "2026-11-21", "--now", "tomorrow"}, "use RFC3339"},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"run", "--config", "/nonexistent/optout.yaml", "--date", "2026-11-21"}, "does not exist"},
+	}
+	for _, c := range cases {
+		code, _, se := run(t, c.args...)
+		if code != 2 || !strings.Contains(se, c.want) {
+			t.Errorf("%v: exit %d, want 2 with %q\n%s", c.args, code, c.want, se)
+		}
+	}
+}
+
+func TestValidateWritesNothing(t *testing.T) {
+	cfg, out := demoConfig(t, nil)
+	code, so, se := run(t, "validate", "--config", cfg, "--date", "2026-11-21")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, se)
+	}
+	if !strings.Contains(so, `"status":"succeeded"`) {
+		t.Errorf("summary: %s", so)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("validate created the output folder")
+	}
+}

@@ -1,0 +1,87 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/optout-dev/optout/internal/exit"
+)
+
+const minimal = `
+output: out
+inputs:
+  requests:
+    - {name: web, path: data/requests.parquet, freshness: 2d}
+  customers: {path: ${OPTOUT_TEST_DIR}/customers}
+`
+
+func write(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "optout.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestLoadResolvesDefaultsPathsAndEnv(t *testing.T) {
+	t.Setenv("OPTOUT_TEST_DIR", "/srv/data")
+	p := write(t, minimal)
+	c, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Dir(p)
+	if c.Output != filepath.Join(dir, "out") || c.Inputs.Requests[0].Path != filepath.Join(dir, "data/requests.parquet") {
+		t.Errorf("paths not resolved against the config file: %q %q", c.Output, c.Inputs.Requests[0].Path)
+	}
+	if c.Inputs.Customers.Path != "/srv/data/customers" {
+		t.Errorf("env not expanded: %q", c.Inputs.Customers.Path)
+	}
+	if c.Inputs.Requests[0].Freshness.Hours() != 48 {
+		t.Errorf("freshness 2d = %v", c.Inputs.Requests[0].Freshness)
+	}
+	if c.Engine != "duckdb" || c.Timezone != "America/Los_Angeles" || !c.Policy.ApplyPending || c.Policy.SLABusinessDays != 15 ||
+		c.Policy.RetentionMonths != 24 || c.Policy.MaxQuarantineRatio != 0.01 || c.Inputs.Requests[0].Format != "canonical" {
+		t.Errorf("defaults not applied: %+v", c)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	t.Setenv("OPTOUT_TEST_DIR", "/srv")
+	cases := []struct{ name, body, want string }{
+		{"unknown key names key and line", minimal + "polcy:\n  apply_pending: false\n", `line 7: unknown key "polcy"`},
+		{"misspelled nested key", strings.Replace(minimal, "freshness", "freshnes", 1), `unknown key "freshnes"`},
+		{"unset env var", strings.Replace(minimal, "OPTOUT_TEST_DIR", "OPTOUT_SURELY_UNSET_VAR", 1), "OPTOUT_SURELY_UNSET_VAR"},
+		{"bad engine", minimal + "engine: spark\n", `engine is "spark"; allowed: duckdb, bigquery`},
+		{"bad timezone", minimal + "timezone: Mars/Olympus\n", "not an IANA time zone"},
+		{"retention below 24 months", minimal + "policy: {retention_months: 12}\n", "retention_months is 12; the law requires at least 24"},
+		{"bad gpc category", minimal + "policy: {gpc_categories: [sports]}\n", `gpc_categories: "sports" is not a category`},
+		{"ratio out of range", minimal + "policy: {max_quarantine_ratio: 2}\n", "between 0 and 1"},
+		{"no request source", "output: out\ninputs:\n  customers: {path: c}\n", "at least one request source"},
+		{"reserved name", strings.Replace(minimal, "name: web", "name: customers", 1), "reserved"},
+		{"table without database", strings.Replace(minimal, "path: data/requests.parquet", "table: requests", 1), "needs duckdb.database"},
+		{"bad freshness", strings.Replace(minimal, "2d", "two days", 1), `"two days" is not a duration`},
+		{"bad export", minimal + "exports:\n  - {name: ga, path: x, destination: myspace, category: advertising, identifiers: {email: e}}\n", `destination is "myspace"`},
+		{"bad export kind", minimal + "exports:\n  - {name: ga, path: x, category: advertising, identifiers: {fax: f}}\n", `identifiers key is "fax"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Load(write(t, c.body))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if exit.Code(err) != exit.Usage {
+				t.Errorf("exit code %d, want 2", exit.Code(err))
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %q lacks %q", err, c.want)
+			}
+		})
+	}
+	if _, err := Load(filepath.Join(t.TempDir(), "missing.yaml")); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("missing file: %v", err)
+	}
+}

@@ -87,7 +87,12 @@ func listFiles(input, path string) ([]string, error) {
 }
 
 // contractFor returns the contract of an input.
-func contractFor(in *config.Input) schemas.Contract {
+func contractFor(in *config.Input, exports []config.Export) schemas.Contract {
+	for _, e := range exports {
+		if e.Name == in.Name {
+			return schemas.ExportContract(e.Identifiers)
+		}
+	}
 	switch in.Name {
 	case "customers":
 		return schemas.Customers
@@ -101,12 +106,12 @@ func contractFor(in *config.Input) schemas.Contract {
 
 // loadInput lists an input's files, checks each against the input's
 // contract (exit 3 naming input, file and column), and registers them.
-func loadInput(ctx context.Context, eng engine.Engine, in *config.Input) (transforms.Source, []string, error) {
+func loadInput(ctx context.Context, eng engine.Engine, in *config.Input, exports []config.Export) (transforms.Source, []string, error) {
 	files, err := listFiles(in.Name, in.Path)
 	if err != nil {
 		return transforms.Source{}, nil, err
 	}
-	contract := contractFor(in)
+	contract := contractFor(in, exports)
 	var union []schemas.Field
 	for _, f := range files {
 		fields, err := eng.Describe(ctx, f)

@@ -81,6 +81,8 @@ type run struct {
 	hook  func(string)
 	rec   transforms.RunRecord
 	sum   Summary
+	// exportDirs maps each export to its staged folder.
+	exportDirs map[string]string
 }
 
 func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
@@ -91,7 +93,7 @@ func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	r := &run{o: o, cfg: o.Config, id: newRunID(o.Date), dt: o.Date.Format(time.DateOnly), hook: testKillHook()}
+	r := &run{o: o, cfg: o.Config, id: newRunID(o.Date), dt: o.Date.Format(time.DateOnly), hook: testKillHook(), exportDirs: map[string]string{}}
 	r.log = o.Log.With("run_id", r.id, "dt", r.dt)
 	r.sum = Summary{RunID: r.id, Date: r.dt, Output: r.cfg.Output, ByCategory: map[string]int64{}}
 	r.rec = transforms.RunRecord{RunID: r.id, Engine: r.cfg.Engine, Version: o.Version, Date: o.Date, Now: o.Now.UTC(), StartedAt: start.UTC()}
@@ -203,7 +205,7 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, error) {
 	}}
 	load := func(in *config.Input) (transforms.Source, error) {
 		t := time.Now()
-		src, files, err := loadInput(ctx, r.eng, in)
+		src, files, err := loadInput(ctx, r.eng, in, cfg.Exports)
 		if err != nil {
 			return src, err
 		}
@@ -238,11 +240,18 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, error) {
 		}
 		plan.Traffic = &src
 	}
+	for i := range cfg.Exports {
+		e := &cfg.Exports[i]
+		src, err := load(exportInput(e))
+		if err != nil {
+			return transforms.Phases{}, err
+		}
+		plan.Exports = append(plan.Exports, transforms.Export{Name: e.Name, Destination: e.Destination, Category: e.Category,
+			Channel: e.Channel, Mode: e.Mode, Format: e.Format, HashIdentifiers: e.HashIdentifiers, Identifiers: e.Identifiers, Src: src})
+	}
+	plan.LeakTestExport = os.Getenv("OPTOUT_TEST_PLANT_LEAK")
 	if plan.HasPrevState, plan.HasPrevLedger, err = r.registerPrevious(ctx); err != nil {
 		return transforms.Phases{}, err
-	}
-	if len(cfg.Exports) > 0 {
-		return transforms.Phases{}, exit.With(exit.Usage, errors.New("exports are not supported by this build yet; remove the exports section"))
 	}
 
 	phases, err := plan.Build()
@@ -310,7 +319,11 @@ func (r *run) checkInputs(checks map[string][]engine.Row) error {
 		byFile[[2]string{fc.Input, fc.File}] = fc
 	}
 	var problems []string
-	for _, in := range r.cfg.AllInputs() {
+	inputs := r.cfg.AllInputs()
+	for i := range r.cfg.Exports {
+		inputs = append(inputs, exportInput(&r.cfg.Exports[i]))
+	}
+	for _, in := range inputs {
 		var read, later, quarantined int64
 		reasons := map[string]int64{}
 		var newest time.Time
@@ -391,11 +404,29 @@ func (r *run) step(ctx context.Context, s transforms.Step) error {
 		if err != nil {
 			return err
 		}
-		s.Target = filepath.Join(dir, "part-0.parquet")
+		name := s.FileName
+		if name == "" {
+			format := s.Format
+			if format == "" {
+				format = "parquet"
+			}
+			name = "part-0." + format
+		}
+		s.Target = filepath.Join(dir, name)
 	}
 	rows, err := r.runStep(ctx, s)
 	if err != nil {
 		return err
+	}
+	if s.WrittenView != "" {
+		// The leak check reads the export back from disk, as written.
+		if err := r.eng.Register(ctx, s.WrittenView, []string{s.Target}); err != nil {
+			return err
+		}
+		r.exportDirs[s.Export] = filepath.Dir(s.Target)
+	}
+	if s.Kind == transforms.Check && s.Export != "" {
+		return r.passLeakCheck(s.Export, rows)
 	}
 	if s.Name == "summary" {
 		for _, row := range rows {

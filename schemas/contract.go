@@ -178,3 +178,14 @@ func familyList(fams []Family) string {
 	}
 	return strings.Join(s, " or ")
 }
+
+// ExportContract requires each mapped identifier column (kind → column).
+func ExportContract(identifiers map[string]string) Contract {
+	c := Contract{Kind: "export"}
+	for _, kind := range IdentifierKinds {
+		if col, ok := identifiers[kind]; ok {
+			c.Columns = append(c.Columns, Column{Name: col, Accepts: ident, Required: true})
+		}
+	}
+	return c
+}

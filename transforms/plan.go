@@ -52,15 +52,39 @@ type Params struct {
 	GPCCategories string // comma-separated
 }
 
+// Export is one configured export and its registered source.
+type Export struct {
+	Name, Destination, Category, Channel, Mode, Format string
+	HashIdentifiers                                    bool
+	Identifiers                                        map[string]string // kind → column
+	Src                                                Source
+}
+
+// keyColumns returns the export's mapped identifier columns in kind order.
+func (e Export) keyColumns(alias string) KeyColumns {
+	var out KeyColumns
+	for _, k := range schemas.IdentifierKinds {
+		if col, ok := e.Identifiers[k]; ok {
+			if n, found := e.Src.Column(col); found {
+				col = n
+			}
+			out = append(out, struct{ Kind, Expr string }{k, alias + Ident(col)})
+		}
+	}
+	return out
+}
+
 // Plan is everything the steps of one run depend on.
 type Plan struct {
-	Requests      []Source
-	Customers     Source
-	Links         *Source
-	Traffic       *Source
-	HasPrevState  bool // a prev_optout_state relation is registered
-	HasPrevLedger bool // a prev_requests_ledger relation is registered
-	P             Params
+	Requests       []Source
+	Customers      Source
+	Links          *Source
+	Traffic        *Source
+	Exports        []Export
+	HasPrevState   bool   // a prev_optout_state relation is registered
+	HasPrevLedger  bool   // a prev_requests_ledger relation is registered
+	LeakTestExport string // test hook (OPTOUT_TEST_PLANT_LEAK): this export is written unfiltered
+	P              Params
 }
 
 // Phases are the steps of a run: Validate reads and checks every input;
@@ -84,20 +108,38 @@ func (p Plan) NeedHashes() bool {
 			}
 		}
 	}
+	for _, e := range p.Exports {
+		if _, ok := e.Identifiers["email_sha256"]; ok {
+			return true
+		}
+		if _, ok := e.Identifiers["phone_sha256"]; ok {
+			return true
+		}
+	}
 	return false
 }
 
 type stepData struct {
 	*Plan
-	Src             Source
-	Keys, Invalid   string
-	Rows            string
-	HasLater        bool
-	HasLinks        bool
-	Exclude         string
-	Statuses        string
-	KnownCategories string
-	SaleCategories  string
+	Src               Source
+	Export            Export
+	ChannelCategory   string
+	RequireOptIn      bool
+	HashReplace       string
+	WrittenView       string
+	WrittenKeys       string
+	WrittenHashes     string
+	AdFamilies        string
+	SuppressionHashes []struct{ Family, Kind, Expr string }
+	PlantLeak         bool
+	Keys, Invalid     string
+	Rows              string
+	HasLater          bool
+	HasLinks          bool
+	Exclude           string
+	Statuses          string
+	KnownCategories   string
+	SaleCategories    string
 }
 
 // CustomerFlagColumns are the columns customers_flagged adds.
@@ -171,11 +213,72 @@ func (p Plan) Build() (Phases, error) {
 		add(&ph.Transform, Step{Name: name, Kind: Output, Table: name, PerDate: true}, name, base)
 	}
 	add(&ph.Transform, Step{Name: "requests_ledger", Kind: Output, Table: "requests_ledger"}, "requests_ledger", base)
+	for _, e := range p.Exports {
+		d := base
+		d.Src = e.Src
+		kc := e.keyColumns("")
+		d.Keys, d.Invalid, d.Rows = keysSQL(kc, hashes), invalidSQL(kc), "export_rows__"+e.Name
+		add(&ph.Validate, Step{Name: d.Rows, Kind: Temp, Table: d.Rows}, "export_rows", d)
+		add(&ph.Validate, Step{Name: "input_counts__" + e.Name, Kind: Check}, "input_counts", d)
+		add(&ph.Transform, Step{Name: "quarantine__" + e.Name, Kind: Output, Table: "quarantine/" + e.Name, PerDate: true}, "quarantine", d)
+	}
+	if len(p.Exports) > 0 {
+		for _, name := range []string{"key_events", "key_category_state", "suppressed_keys"} {
+			add(&ph.Transform, Step{Name: name, Kind: Temp, Table: name}, name, base)
+		}
+	}
+	for _, e := range p.Exports {
+		d := p.exportData(base, e, hashes)
+		if d.RequireOptIn {
+			add(&ph.Transform, Step{Name: "export_row_state__" + e.Name, Kind: Temp, Table: "export_row_state__" + e.Name}, "export_row_state", d)
+		}
+		add(&ph.Transform, Step{Name: "export_decisions__" + e.Name, Kind: Temp, Table: "export_decisions__" + e.Name}, "export_decisions", d)
+		add(&ph.Transform, Step{Name: "suppression__" + e.Name, Kind: Temp, Table: "suppression__" + e.Name}, "suppression", d)
+		add(&ph.Transform, Step{Name: "export__" + e.Name, Kind: Output, Table: "exports/" + e.Name, PerDate: true,
+			Format: e.Format, Export: e.Name, WrittenView: d.WrittenView}, "export", d)
+		add(&ph.Transform, Step{Name: "leak_check__" + e.Name, Kind: Check, Export: e.Name}, "leak_check", d)
+		add(&ph.Transform, Step{Name: "suppression_list__" + e.Name, Kind: Output, Table: "suppression/" + e.Name, PerDate: true,
+			Format: "csv", FileName: "suppression.csv"}, "suppression_list", d)
+	}
+	if len(p.Exports) > 0 {
+		add(&ph.Transform, Step{Name: "export_report", Kind: Output, Table: "export_report", PerDate: true}, "export_report", base)
+	}
 	add(&ph.Transform, Step{Name: "summary", Kind: Check}, "summary", base)
 	if len(errs) > 0 {
 		return Phases{}, fmt.Errorf("render steps: %v", errs)
 	}
 	return ph, nil
+}
+
+// exportData fills the template data of one export's steps.
+func (p Plan) exportData(base stepData, e Export, hashes bool) stepData {
+	d := base
+	d.Src, d.Export = e.Src, e
+	d.ChannelCategory = ""
+	if e.Channel != "" {
+		d.ChannelCategory = schemas.ChannelCategory(e.Channel)
+	}
+	d.RequireOptIn = e.Mode == "require_opt_in"
+	d.PlantLeak = p.LeakTestExport == e.Name
+	d.WrittenView = "written__" + e.Name
+	var replace, written []string
+	for _, kc := range e.keyColumns("") {
+		primary := keyExprs(kc.Kind, kc.Expr, false)[0][1]
+		replace = append(replace, destinationHash(e.Destination, kc.Kind, primary)+" AS "+kc.Expr)
+		written = append(written, fmt.Sprintf("{'kind': %s, 'value': CAST(%s AS VARCHAR)}", Literal(hashFamily(kc.Kind)), kc.Expr))
+	}
+	if e.HashIdentifiers {
+		d.HashReplace = strings.Join(replace, ", ")
+	}
+	d.WrittenHashes = strings.Join(written, ", ")
+	d.WrittenKeys = keysSQL(e.keyColumns(""), hashes)
+	for _, k := range schemas.IdentifierKinds {
+		d.SuppressionHashes = append(d.SuppressionHashes, struct{ Family, Kind, Expr string }{hashFamily(k), k, destinationHash(e.Destination, k, "value")})
+	}
+	if e.Destination != "generic" {
+		d.AdFamilies = strings.Join(quoteAll(adFamilies), ", ")
+	}
+	return d
 }
 
 func quoteAll(xs []string) []string {

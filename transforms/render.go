@@ -38,6 +38,12 @@ type Step struct {
 	SQL     string
 	Args    []any
 	Target  string // set by the job for Output steps: where the rows go
+	// Output steps: the file format ("parquet" when empty) and file name
+	// ("part-0.<format>" when empty).
+	Format, FileName string
+	// Export names the export an export or leak_check step belongs to;
+	// WrittenView is the relation the job registers over the written file.
+	Export, WrittenView string
 }
 
 // renderer renders templates; each Render call collects its own bind args.

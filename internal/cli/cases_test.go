@@ -121,7 +121,11 @@ func compareTable(t *testing.T, db *sql.DB, out, table, date, expFile string) {
 	for i, h := range header {
 		cols[i] = fmt.Sprintf(`coalesce(CAST(%q AS VARCHAR), 'NULL')`, h)
 	}
-	rows, err := db.Query(fmt.Sprintf("SELECT %s FROM read_parquet('%s/*.parquet', hive_partitioning = false)", strings.Join(cols, ", "), dir))
+	from := fmt.Sprintf("read_parquet('%s/*.parquet', hive_partitioning = false)", dir)
+	if csvs, _ := filepath.Glob(filepath.Join(dir, "*.csv")); len(csvs) > 0 {
+		from = fmt.Sprintf("read_csv('%s/*.csv', header = true, all_varchar = true)", dir)
+	}
+	rows, err := db.Query(fmt.Sprintf("SELECT %s FROM %s", strings.Join(cols, ", "), from))
 	if err != nil {
 		t.Fatalf("%s: %v", table, err)
 	}

@@ -114,3 +114,22 @@ COPY (
   FROM range(DATE '2026-01-01', DATE '2026-11-22', INTERVAL 1 DAY) t(d),
        unnest(['organic','paid','email','referral','direct']) u(s)
 ) TO 'data/traffic.parquet' (FORMAT parquet);
+
+-- Outbound exports: audiences mixing customers and prospects, a list rental.
+COPY (
+  SELECT email, phone AS phone_number, (['lookalike','retarget'])[pick(i,'seg',2)+1] AS segment
+  FROM customers c JOIN range(1, 3001) t(i) ON c.customer_id = printf('C%05d', i)
+  WHERE pick(i,'ga',3) > 0 AND (email IS NOT NULL OR phone IS NOT NULL)
+  UNION ALL
+  SELECT 'n/a', 'unknown', 'retarget' FROM range(2)
+  UNION ALL
+  SELECT 'prospect' || j || '@example.net', NULL, 'prospecting' FROM range(1, 301) p(j)
+) TO 'data/exports/google_ads_audience.parquet' (FORMAT parquet);
+COPY (
+  SELECT upper(email) AS email, phone, first_name FROM customers WHERE email IS NOT NULL OR phone IS NOT NULL
+) TO 'data/exports/meta_audience.parquet' (FORMAT parquet);
+COPY (
+  SELECT customer_id AS crm_id, email AS contact_email, first_name || ', ' || last_name AS display_name,
+    'Loves "outdoor" gear,' || chr(10) || 'second line' AS notes
+  FROM customers WHERE pick(hash(customer_id),'rent',2) = 0
+) TO 'data/exports/partner_list_rental.parquet' (FORMAT parquet);

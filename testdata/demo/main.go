@@ -17,7 +17,7 @@ func main() {
 		log.Fatal(err)
 	}
 	os.RemoveAll("data")
-	for _, d := range []string{"data/customers", "data/requests"} {
+	for _, d := range []string{"data/customers", "data/requests", "data/exports"} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			log.Fatal(err)
 		}

@@ -81,8 +81,9 @@ func (e *Engine) Describe(ctx context.Context, file string) ([]schemas.Field, er
 	return out, cleanErr(rows.Err())
 }
 
-// Register creates a view over the files. File paths are spliced as quoted
-// literals because a view cannot hold bind parameters.
+// Register creates a view over the files (all Parquet, or all CSV as
+// written by an Output step, read back as text). File paths are spliced as
+// quoted literals because a view cannot hold bind parameters.
 func (e *Engine) Register(ctx context.Context, name string, files []string) error {
 	lits := make([]string, len(files))
 	for i, f := range files {
@@ -92,6 +93,11 @@ func (e *Engine) Register(ctx context.Context, name string, files []string) erro
 SELECT * EXCLUDE (file_row_number), file_row_number AS _row
 FROM read_parquet([%s], hive_partitioning = true, union_by_name = true, filename = '_file', file_row_number = true)`,
 		transforms.Ident(name), strings.Join(lits, ", "))
+	if len(files) > 0 && strings.HasSuffix(files[0], ".csv") {
+		q = fmt.Sprintf(`CREATE OR REPLACE TEMP VIEW %s AS
+SELECT * FROM read_csv([%s], header = true, all_varchar = true, filename = '_file')`,
+			transforms.Ident(name), strings.Join(lits, ", "))
+	}
 	if _, err := e.conn.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("register %s: %w", name, cleanErr(err))
 	}
@@ -110,7 +116,11 @@ func (e *Engine) Run(ctx context.Context, s transforms.Step) (int64, []engine.Ro
 		if s.Target == "" {
 			return 0, nil, fmt.Errorf("step %s: no target", s.Name)
 		}
-		q = "COPY (\n" + s.SQL + "\n) TO " + transforms.Literal(s.Target) + " (FORMAT parquet, COMPRESSION zstd)"
+		opts := "(FORMAT parquet, COMPRESSION zstd)"
+		if s.Format == "csv" {
+			opts = "(FORMAT csv, HEADER true)" // RFC 4180 quoting
+		}
+		q = "COPY (\n" + s.SQL + "\n) TO " + transforms.Literal(s.Target) + " " + opts
 	case transforms.Check:
 		rows, err := e.query(ctx, s.SQL, s.Args...)
 		if err != nil {

@@ -1,0 +1,38 @@
+package jobs
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/internal/engine"
+	"github.com/optout-dev/optout/internal/exit"
+)
+
+// exportInput is an export's source as an input: its quarantine folder
+// carries the export's name.
+func exportInput(e *config.Export) *config.Input {
+	return &config.Input{Name: e.Name, Path: e.Path, Table: e.Table, Format: "export"}
+}
+
+// passLeakCheck fails the run when the export re-read from disk carries a
+// suppressed key, and otherwise marks the staged export complete with
+// _SUCCESS, its last file. A failed run publishes no export at all.
+func (r *run) passLeakCheck(export string, rows []engine.Row) error {
+	if len(rows) != 1 {
+		return fmt.Errorf("leak check of export %s returned %d rows", export, len(rows))
+	}
+	if n := asInt(rows[0]["leaks"]); n > 0 {
+		return exit.With(exit.Failed, fmt.Errorf("leak check failed for export %s: %d written identifiers belong to opted-out people; no export of %s is published", export, n, r.dt))
+	}
+	dir, ok := r.exportDirs[export]
+	if !ok {
+		return fmt.Errorf("leak check of export %s ran before the export was written", export)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "_SUCCESS"), nil, 0o644); err != nil {
+		return err
+	}
+	r.log.Debug("leak check passed", "export", export)
+	return nil
+}

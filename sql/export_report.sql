@@ -1,0 +1,21 @@
+{{ define "export_report" -}}
+-- One row per export (SPEC §6): rows in, kept, suppressed by reason,
+-- quarantined, and the leak check, which every written export passed
+-- before this step runs.
+{{- range $i, $e := .Exports }}
+{{ if $i }}UNION ALL
+{{ end -}}
+SELECT {{ param $e.Name }} AS export, {{ param $e.Destination }} AS destination, {{ param $e.Category }} AS category,
+  {{ param $e.Channel }} AS channel, {{ param $e.Mode }} AS mode,
+  (SELECT count(*) FROM {{ tmp (print "export_rows__" $e.Name) }}) AS rows_in,
+  count(*) FILTER (WHERE reason IS NULL) AS rows_kept,
+  count(*) FILTER (WHERE reason IS NOT NULL) AS rows_suppressed,
+  count(*) FILTER (WHERE reason = 'customer_opted_out') AS customer_opted_out,
+  count(*) FILTER (WHERE reason = 'identifier_opted_out') AS identifier_opted_out,
+  count(*) FILTER (WHERE reason = 'channel_opted_out') AS channel_opted_out,
+  count(*) FILTER (WHERE reason = 'not_opted_in') AS not_opted_in,
+  (SELECT count(*) FROM {{ tmp (print "export_rows__" $e.Name) }} WHERE reason IS NOT NULL) AS rows_quarantined,
+  'passed' AS leak_check
+FROM {{ tmp (print "export_decisions__" $e.Name) }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,5 @@
+-- 2 row(s)
+SELECT * FROM (VALUES
+  ('ck-b2'::VARCHAR),
+  ('ck-zz'::VARCHAR)
+) t(cookie)

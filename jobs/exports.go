@@ -8,6 +8,7 @@ import (
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
 	"github.com/optout-dev/optout/internal/exit"
+	"github.com/optout-dev/optout/transforms"
 )
 
 // exportInput is an export's source as an input: its quarantine folder
@@ -23,7 +24,13 @@ func (r *run) passLeakCheck(export string, rows []engine.Row) error {
 	if len(rows) != 1 {
 		return fmt.Errorf("leak check of export %s returned %d rows", export, len(rows))
 	}
-	if n := asInt(rows[0]["leaks"]); n > 0 {
+	n := asInt(rows[0]["leaks"])
+	check := transforms.LeakCheck{Export: export, Destination: r.destination(export), Result: "passed", Leaks: n}
+	if n > 0 {
+		check.Result = "failed"
+	}
+	r.rec.LeakChecks = append(r.rec.LeakChecks, check)
+	if n > 0 {
 		return exit.With(exit.Failed, fmt.Errorf("leak check failed for export %s: %d written identifiers belong to opted-out people; no export of %s is published", export, n, r.dt))
 	}
 	dir, ok := r.exportDirs[export]
@@ -35,4 +42,13 @@ func (r *run) passLeakCheck(export string, rows []engine.Row) error {
 	}
 	r.log.Debug("leak check passed", "export", export)
 	return nil
+}
+
+func (r *run) destination(export string) string {
+	for _, e := range r.cfg.Exports {
+		if e.Name == export {
+			return e.Destination
+		}
+	}
+	return ""
 }

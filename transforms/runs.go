@@ -11,6 +11,14 @@ type RunRecord struct {
 	Inputs                                []FileCount
 	Outputs                               []OutputCount
 	Steps                                 []StepTime
+	LeakChecks                            []LeakCheck
+}
+
+// LeakCheck is the result of one export's leak check; the runs table keeps
+// failures too, which the sync metric counts.
+type LeakCheck struct {
+	Export, Destination, Result string
+	Leaks                       int64
 }
 
 // FileCount is one input file's row accounting: read = used + quarantined +

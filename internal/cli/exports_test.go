@@ -1,0 +1,366 @@
+package cli
+
+import (
+	"crypto/sha256"
+	"database/sql"
+	"encoding/csv"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+var demoRun = []string{"--date", "2026-11-21", "--now", "2026-11-22T09:00:00Z"}
+
+var demoExports = []string{"google_ads_audience", "meta_audience", "partner_list_rental"}
+
+// exportFolders are the per-export outputs a failed run must not publish.
+var exportFolders = []string{"exports", "suppression", "export_report"}
+
+func sha(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+// fixture writes the SELECTs as Parquet files under dir/inputs and the
+// config as dir/optout.yaml, returning the config's path.
+func fixture(t *testing.T, config string, inputs map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := os.MkdirAll(filepath.Join(dir, "inputs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, q := range inputs {
+		mustExec(t, db, fmt.Sprintf("COPY (%s) TO '%s' (FORMAT parquet)", q, filepath.Join(dir, "inputs", name+".parquet")))
+	}
+	cfg := filepath.Join(dir, "optout.yaml")
+	if err := os.WriteFile(cfg, []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// readCSV parses a written CSV strictly (RFC 4180, no lazy quotes).
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s is not RFC 4180 CSV: %v", path, err)
+	}
+	return recs
+}
+
+// treeBytes maps every file under root/folders to its content.
+func treeBytes(t *testing.T, root string, folders ...string) map[string]string {
+	t.Helper()
+	got := map[string]string{}
+	for _, f := range folders {
+		_ = filepath.WalkDir(filepath.Join(root, f), func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return nil
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rel, _ := filepath.Rel(root, p)
+			got[rel] = string(b)
+			return nil
+		})
+	}
+	return got
+}
+
+func TestDemoExportReportAddsUp(t *testing.T) {
+	cfg, out := demoConfig(t, nil)
+	if code, _, se := run(t, append([]string{"run", "--config", cfg}, demoRun...)...); code != 0 {
+		t.Fatalf("exit %d\n%s", code, se)
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	data, _ := filepath.Abs("../../testdata/demo/data")
+	for _, name := range demoExports {
+		var in, kept, suppressed, quarantined, byReason int64
+		var leak string
+		err := db.QueryRow(fmt.Sprintf(`SELECT rows_in, rows_kept, rows_suppressed, rows_quarantined,
+			customer_opted_out + identifier_opted_out + channel_opted_out + not_opted_in, leak_check
+			FROM read_parquet('%s/export_report/dt=2026-11-21/*.parquet') WHERE export = ?`, out), name).
+			Scan(&in, &kept, &suppressed, &quarantined, &byReason, &leak)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		source := queryInt(t, db, fmt.Sprintf("SELECT count(*) FROM read_parquet('%s/exports/%s.parquet')", data, name))
+		dir := filepath.Join(out, "exports", name, "dt=2026-11-21")
+		files, _ := filepath.Glob(filepath.Join(dir, "part-0.*"))
+		if len(files) != 1 {
+			t.Fatalf("%s: written files %v", name, files)
+		}
+		reader := "read_parquet"
+		if strings.HasSuffix(files[0], ".csv") {
+			reader = "read_csv"
+		}
+		written := queryInt(t, db, fmt.Sprintf("SELECT count(*) FROM %s('%s')", reader, files[0]))
+		inQuarantine := queryInt(t, db, fmt.Sprintf("SELECT count(*) FROM read_parquet('%s/quarantine/%s/dt=2026-11-21/*.parquet')", out, name))
+		if in != source || in != kept+suppressed+quarantined || written != kept || suppressed != byReason || quarantined != inQuarantine || leak != "passed" {
+			t.Errorf("%s: source %d rows; report in %d = kept %d + suppressed %d (by reason %d) + quarantined %d; written %d; quarantine %d; leak check %s",
+				name, source, in, kept, suppressed, byReason, quarantined, written, inQuarantine, leak)
+		}
+		if suppressed == 0 || kept == 0 {
+			t.Errorf("%s: the demo should both keep and suppress rows", name)
+		}
+		// _SUCCESS is there, and no file in the folder is newer.
+		marker, err := os.Stat(filepath.Join(dir, "_SUCCESS"))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if f, _ := os.Stat(files[0]); f.ModTime().After(marker.ModTime()) {
+			t.Errorf("%s: _SUCCESS is older than the export file", name)
+		}
+		if recs := readCSV(t, filepath.Join(out, "suppression", name, "dt=2026-11-21", "suppression.csv")); len(recs) < 2 || !slices.Equal(recs[0], []string{"identifier_type", "hashed_value"}) {
+			t.Errorf("%s: suppression list header %v, %d lines", name, recs[0], len(recs))
+		}
+	}
+	// The runs row keeps each leak check.
+	if n := queryInt(t, db, fmt.Sprintf(`SELECT count(*) FROM (SELECT unnest(leak_checks) AS l FROM read_parquet('%s/runs/*.parquet')) WHERE l.result = 'passed' AND l.leaks = 0`, out)); n != 3 {
+		t.Errorf("runs row records %d passed leak checks, want 3", n)
+	}
+}
+
+func TestPlantedLeakFailsAndWithdrawsEveryExport(t *testing.T) {
+	cfg, out := demoConfig(t, nil)
+	args := append([]string{"run", "--config", cfg}, demoRun...)
+	if code, _, se := run(t, args...); code != 0 {
+		t.Fatalf("exit %d\n%s", code, se)
+	}
+	before := treeBytes(t, out, exportFolders...)
+	if len(before) < 9 {
+		t.Fatalf("only %d export files after a good run", len(before))
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	suppressed := queryInt(t, db, fmt.Sprintf("SELECT rows_suppressed FROM read_parquet('%s/export_report/dt=2026-11-21/*.parquet') WHERE export = 'meta_audience'", out))
+
+	// The hook writes meta_audience unfiltered: every suppressed row leaks
+	// at least one hashed identifier.
+	t.Setenv("OPTOUT_TEST_PLANT_LEAK", "meta_audience")
+	code, so, se := run(t, args...)
+	if code != 1 {
+		t.Fatalf("planted leak: exit %d, want 1\n%s", code, se)
+	}
+	m := regexp.MustCompile(`leak check failed for export meta_audience: (\d+) written identifiers`).FindStringSubmatch(se)
+	if m == nil {
+		t.Fatalf("the error does not name the export and count:\n%s", se)
+	}
+	if n, _ := strconv.ParseInt(m[1], 10, 64); n < suppressed {
+		t.Errorf("leak count %d, want at least the %d suppressed rows", n, suppressed)
+	}
+	if !strings.Contains(so, `"status":"failed"`) {
+		t.Errorf("summary: %s", so)
+	}
+	// D's exports are those of the good run, byte for byte.
+	after := treeBytes(t, out, exportFolders...)
+	if len(after) != len(before) {
+		t.Errorf("%d export files before, %d after", len(before), len(after))
+	}
+	for k, v := range before {
+		if after[k] != v {
+			t.Errorf("%s changed by the failed run", k)
+		}
+	}
+	if n := queryInt(t, db, fmt.Sprintf(`SELECT count(*) FROM (SELECT unnest(leak_checks) AS l FROM read_parquet('%s/runs/*.parquet')) WHERE l.export = 'meta_audience' AND l.result = 'failed' AND l.leaks = %s`, out, m[1])); n != 1 {
+		t.Errorf("runs rows record %d failed leak checks of meta_audience", n)
+	}
+
+	// On a fresh output nothing is published at all.
+	cfg2, out2 := demoConfig(t, nil)
+	if code, _, se := run(t, append([]string{"run", "--config", cfg2}, demoRun...)...); code != 1 {
+		t.Fatalf("planted leak on a fresh output: exit %d\n%s", code, se)
+	}
+	for _, f := range append(exportFolders, "customers_flagged") {
+		if _, err := os.Stat(filepath.Join(out2, f)); err == nil {
+			t.Errorf("%s published by a run whose leak check failed", f)
+		}
+	}
+}
+
+// Every kind of input fails closed: no export, suppression list or report.
+func TestEveryInputKindFailsClosed(t *testing.T) {
+	tmp := t.TempDir()
+	garbage := filepath.Join(tmp, "broken.parquet")
+	if err := os.WriteFile(garbage, []byte("PAR1 not really"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := filepath.Abs("../../testdata/demo/data")
+	cases := []struct {
+		kind, from, to string
+		date           string
+		code           int
+		want           string
+	}{
+		{"requests stale", "", "", "2026-12-31", 1, "input web_form is stale"},
+		{"requests unreadable", "path: DATA/requests/preference_center.parquet", "path: " + garbage, "", 3, garbage},
+		{"customers missing", "customers: {path: DATA/customers}", "customers: {path: " + tmp + "/none}", "", 3, "does not exist"},
+		{"identity_links unreadable", "path: DATA/identity_links.parquet", "path: " + garbage, "", 3, garbage},
+		{"traffic missing column", "traffic: {path: DATA/traffic.parquet}", "traffic: {path: DATA/identity_links.parquet}", "", 3, "traffic"},
+		{"export source unreadable", "path: DATA/exports/meta_audience.parquet", "path: " + garbage, "", 3, garbage},
+		{"export source missing mapped column", "identifiers: {email: contact_email, customer_id: crm_id}", "identifiers: {email: contact_email, customer_id: crm_key}", "", 3, "crm_key"},
+	}
+	for _, c := range cases {
+		t.Run(c.kind, func(t *testing.T) {
+			cfg, out := demoConfig(t, func(s string) string {
+				if c.from == "" {
+					return s
+				}
+				from := strings.ReplaceAll(c.from, "DATA", data)
+				if !strings.Contains(s, from) {
+					t.Fatalf("the demo config has no %q", from)
+				}
+				return strings.Replace(s, from, strings.ReplaceAll(c.to, "DATA", data), 1)
+			})
+			date, now := "2026-11-21", "2026-11-22T09:00:00Z"
+			if c.date != "" {
+				date, now = c.date, c.date+"T23:00:00Z"
+			}
+			code, _, se := run(t, "run", "--config", cfg, "--date", date, "--now", now)
+			if code != c.code || !strings.Contains(se, c.want) {
+				t.Fatalf("exit %d, want %d with %q\n%s", code, c.code, c.want, se)
+			}
+			for _, f := range exportFolders {
+				if _, err := os.Stat(filepath.Join(out, f)); err == nil {
+					t.Errorf("%s published although input failed", f)
+				}
+			}
+		})
+	}
+}
+
+// The destination hashes, computed here independently with crypto/sha256
+// from hand-normalized values.
+func TestDestinationHashes(t *testing.T) {
+	cfg := fixture(t, `
+engine: duckdb
+timezone: UTC
+output: out
+inputs:
+  requests: [{name: web, path: inputs/requests.parquet}]
+  customers: {path: inputs/customers.parquet}
+  identity_links: {path: inputs/links.parquet}
+exports:
+  - {name: ga, path: inputs/audience.parquet, destination: google_ads, category: advertising, hash_identifiers: true, identifiers: {email: email, phone: phone}}
+  - {name: li, path: inputs/audience.parquet, destination: linkedin, category: advertising, hash_identifiers: true, identifiers: {email: email, phone: phone}, format: csv}
+  - {name: fb, path: inputs/audience.parquet, destination: meta, category: advertising, hash_identifiers: true, identifiers: {email: email, phone: phone}, format: csv}
+`, map[string]string{
+		"customers": `SELECT * FROM (VALUES ('C1', 'bob@example.com', '(212) 555-0199'), ('C2', 'J.Doe+shop@gmail.com', NULL)) t(customer_id, email, phone)`,
+		"links":     `SELECT * FROM (VALUES ('C1', ' Bob.Alt@Example.COM ', '+44 20 7946 0958')) t(customer_id, email, phone)`,
+		"requests":  `SELECT 'r1' AS request_id, TIMESTAMP '2026-11-01 10:00:00' AS received_at, 'opt_out' AS request_type, 'verified' AS status, 'C1' AS customer_id`,
+		"audience": `SELECT * FROM (VALUES (' J.Doe+x@GMAIL.com ', '(212) 555-0102', 'keep'), ('BOB@example.com', NULL, 'drop'))
+			t(email, phone, segment)`,
+	})
+	out := filepath.Join(filepath.Dir(cfg), "out")
+	if code, _, se := run(t, "run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-22T09:00:00Z"); code != 0 {
+		t.Fatalf("exit %d\n%s", code, se)
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	read := func(name, file string) [][]string {
+		p := filepath.Join(out, "exports", name, "dt=2026-11-21", file)
+		if strings.HasSuffix(file, ".csv") {
+			return readCSV(t, p)
+		}
+		var email, phone, segment string
+		if err := db.QueryRow(fmt.Sprintf("SELECT email, phone, segment FROM read_parquet('%s')", p)).Scan(&email, &phone, &segment); err != nil {
+			t.Fatal(err)
+		}
+		return [][]string{{"email", "phone", "segment"}, {email, phone, segment}}
+	}
+	jane := sha("jdoe@gmail.com")
+	for _, c := range []struct {
+		name, file, phone string
+		suppression       [][]string
+	}{
+		{"ga", "part-0.parquet", sha("+12125550102"), [][]string{
+			{"email", sha("bob.alt@example.com")}, {"email", sha("bob@example.com")}, {"phone", sha("+12125550199")}, {"phone", sha("+442079460958")}}},
+		{"li", "part-0.csv", sha("+12125550102"), [][]string{
+			{"email", sha("bob.alt@example.com")}, {"email", sha("bob@example.com")}, {"phone", sha("+12125550199")}, {"phone", sha("+442079460958")}}},
+		{"fb", "part-0.csv", sha("12125550102"), [][]string{
+			{"email", sha("bob.alt@example.com")}, {"email", sha("bob@example.com")}, {"phone", sha("12125550199")}, {"phone", sha("442079460958")}}},
+	} {
+		got := read(c.name, c.file)
+		want := [][]string{{"email", "phone", "segment"}, {jane, c.phone, "keep"}}
+		if !slices.EqualFunc(got, want, slices.Equal) {
+			t.Errorf("%s export:\n got %q\nwant %q", c.name, got, want)
+		}
+		list := readCSV(t, filepath.Join(out, "suppression", c.name, "dt=2026-11-21", "suppression.csv"))
+		slices.SortFunc(c.suppression, func(a, b []string) int { return strings.Compare(a[0]+a[1], b[0]+b[1]) })
+		if !slices.EqualFunc(list[1:], c.suppression, slices.Equal) {
+			t.Errorf("%s suppression list:\n got %q\nwant %q", c.name, list[1:], c.suppression)
+		}
+	}
+}
+
+// CSV exports quote commas, quotes and line breaks (RFC 4180) and keep every
+// byte of every value.
+func TestCSVExportKeepsEveryByte(t *testing.T) {
+	values := [][]string{
+		{"a@example.com", `Smith, Jane`, `she said "hi"`},
+		{"b@example.com", "two\nlines", "crlf\r\nend"},
+		{"c@example.com", "  padded  ", "ünïcödé ✓"},
+		{"d@example.com", "", `"`},
+	}
+	var rows []string
+	for _, v := range values {
+		rows = append(rows, fmt.Sprintf("(%s, %s, %s)", lit(v[0]), lit(v[1]), lit(v[2])))
+	}
+	cfg := fixture(t, `
+engine: duckdb
+timezone: UTC
+output: out
+inputs:
+  requests: [{name: web, path: inputs/requests.parquet}]
+  customers: {path: inputs/customers.parquet}
+exports:
+  - {name: list, path: inputs/list.parquet, destination: generic, category: marketing_partners, identifiers: {email: email}, format: csv}
+`, map[string]string{
+		"customers": `SELECT 'C1' AS customer_id, 'z@example.com' AS email`,
+		"requests":  `SELECT 'r1' AS request_id, TIMESTAMP '2026-11-01 10:00:00' AS received_at, 'opt_out' AS request_type, 'verified' AS status, 'z@example.com' AS email`,
+		"list":      "SELECT * FROM (VALUES " + strings.Join(rows, ", ") + ") t(email, name, note)",
+	})
+	if code, _, se := run(t, "run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-22T09:00:00Z"); code != 0 {
+		t.Fatalf("exit %d\n%s", code, se)
+	}
+	got := readCSV(t, filepath.Join(filepath.Dir(cfg), "out", "exports", "list", "dt=2026-11-21", "part-0.csv"))
+	want := append([][]string{{"email", "name", "note"}}, values...)
+	// encoding/csv turns \r\n inside a quoted field into \n.
+	want[2][2] = "crlf\nend"
+	slices.SortFunc(got[1:], func(a, b []string) int { return strings.Compare(a[0], b[0]) })
+	if !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("CSV export:\n got %q\nwant %q", got, want)
+	}
+}
+
+// lit quotes a string as a SQL literal.
+func lit(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

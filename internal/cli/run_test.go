@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -101,7 +102,7 @@ func TestNothingLost(t *testing.T) {
 func TestStaleInputPublishesNothing(t *testing.T) {
 	cfg, out := demoConfig(t, nil)
 	code, so, se := run(t, "run", "--config", cfg, "--date", "2026-12-31", "--now", "2027-01-01T09:00:00Z")
-	if code != 1 || !strings.Contains(se, "input web_form is stale") || !strings.Contains(se, "freshness 48h") {
+	if code != 1 || !strings.Contains(se, "input web_form is stale") || !strings.Contains(se, "freshness 48h") || !regexp.MustCompile(`newest row was received \d+h\d+m\d+s ago`).MatchString(se) {
 		t.Fatalf("exit %d, want 1 naming the stale input\n%s", code, se)
 	}
 	if !strings.Contains(so, `"status":"failed"`) {

@@ -65,6 +65,12 @@ func TestLoadErrors(t *testing.T) {
 		{"table without database", strings.Replace(minimal, "path: data/requests.parquet", "table: requests", 1), "needs duckdb.database"},
 		{"bad freshness", strings.Replace(minimal, "2d", "two days", 1), `"two days" is not a duration`},
 		{"bad export", minimal + "exports:\n  - {name: ga, path: x, destination: myspace, category: advertising, identifiers: {email: e}}\n", `destination is "myspace"`},
+		{"bad export category", minimal + "exports:\n  - {name: ga, path: x, category: sale, identifiers: {email: e}}\n", `exports[0] (ga): category is "sale"`},
+		{"bad export mode", minimal + "exports:\n  - {name: ga, path: x, category: advertising, mode: exclude, identifiers: {email: e}}\n", `exports[0] (ga): mode is "exclude"`},
+		{"bad export format", minimal + "exports:\n  - {name: ga, path: x, category: advertising, format: xlsx, identifiers: {email: e}}\n", `exports[0] (ga): format is "xlsx"`},
+		{"bad export channel", minimal + "exports:\n  - {name: ga, path: x, category: advertising, channel: pigeon, identifiers: {email: e}}\n", `exports[0] (ga): channel is "pigeon"`},
+		{"export without identifiers", minimal + "exports:\n  - {name: ga, path: x, category: advertising}\n", `exports[0] (ga)`},
+		{"duplicate export names", minimal + "exports:\n  - {name: ga, path: x, category: advertising, identifiers: {email: e}}\n  - {name: ga, path: y, category: analytics, identifiers: {email: e}}\n", `"ga"`},
 		{"bad export kind", minimal + "exports:\n  - {name: ga, path: x, category: advertising, identifiers: {fax: f}}\n", `identifiers key is "fax"`},
 	}
 	for _, c := range cases {

@@ -196,13 +196,7 @@ func (r *run) open(ctx context.Context) error {
 // failing on any contract, quarantine, duplicate or freshness violation.
 func (r *run) prepare(ctx context.Context) (transforms.Phases, error) {
 	cfg := r.cfg
-	plan := transforms.Plan{P: transforms.Params{
-		Date:          r.o.Date,
-		AsOf:          asOf(r.o.Date, cfg.Location),
-		Now:           r.o.Now.UTC(),
-		ApplyPending:  cfg.Policy.ApplyPending,
-		GPCCategories: strings.Join(cfg.Policy.GPCCategories, ","),
-	}}
+	plan := transforms.Plan{P: runParams(cfg, r.o.Date, r.o.Now), StateSLA: stateSLA(cfg)}
 	load := func(in *config.Input) (transforms.Source, error) {
 		t := time.Now()
 		src, files, err := loadInput(ctx, r.eng, in, cfg.Exports)
@@ -427,6 +421,12 @@ func (r *run) step(ctx context.Context, s transforms.Step) error {
 	}
 	if s.Kind == transforms.Check && s.Export != "" {
 		return r.passLeakCheck(s.Export, rows)
+	}
+	if s.Name == "ledger_removed" && len(rows) == 1 {
+		r.rec.LedgerRemoved = asInt(rows[0]["removed"])
+		if r.rec.LedgerRemoved > 0 {
+			r.log.Info("requests older than policy.retention_months removed from the ledger", "requests", r.rec.LedgerRemoved, "retention_months", r.cfg.Policy.RetentionMonths)
+		}
 	}
 	if s.Name == "summary" {
 		for _, row := range rows {

@@ -4,6 +4,8 @@
 CREATE OR REPLACE TEMP MACRO optout_trim(x) AS trim(CAST(x AS VARCHAR), {{ trimchars }});
 CREATE OR REPLACE TEMP MACRO optout_word(x) AS lower(optout_trim(x));
 CREATE OR REPLACE TEMP MACRO optout_id(x) AS nullif(optout_trim(x), '');
+-- US state codes are trimmed and uppercased (CA, NY).
+CREATE OR REPLACE TEMP MACRO optout_state(x) AS nullif(upper(optout_trim(x)), '');
 
 -- email: trim, lowercase, drop "mailto:"; valid with one '@', text on both
 -- sides and a dot in the domain; Gmail local parts folded.

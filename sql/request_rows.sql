@@ -14,7 +14,7 @@ WITH raw AS (
     nullif(optout_word({{ .Src.Col "status" "VARCHAR" }}), '') AS status_word,
     nullif(optout_word({{ .Src.Col "source" "VARCHAR" }}), '') AS source,
     nullif(optout_word({{ .Src.Col "traffic_source" "VARCHAR" }}), '') AS traffic_source,
-    nullif(upper(optout_trim({{ .Src.Col "state" "VARCHAR" }})), '') AS state,
+    optout_state({{ .Src.Col "state" "VARCHAR" }}) AS state,
     {{ .Src.Col "gpc" "BOOLEAN" }} AS gpc,
     nullif(upper(optout_trim({{ .Src.Col "us_privacy" "VARCHAR" }})), '') AS usp,
     {{ .Keys }} AS keys,

@@ -1,14 +1,17 @@
-{{ define "requests_ledger" -}}
--- The 24-month record (SPEC §6): one row per request_id ever counted.
+{{ define "ledger" -}}
+-- The request record (SPEC §6, §8): one row per request_id ever counted,
+-- plus the pending requests policy.apply_pending: false holds back, whose
+-- SLA clock runs all the same (first_enforced_at null, sla_status open).
 -- first_enforced_at / first_enforced_date are set by the first run that
 -- counted the request and never change; the other columns follow the run
--- for the latest date that counted it (a backfill of an earlier date does
--- not roll them back).
+-- for the latest date that saw it (a backfill of an earlier date does not
+-- roll them back). Deadline and SLA status are recomputed every run.
 WITH cur AS (
   SELECT r.request_id, r.received_at, r.request_type, r.categories, r.status, r.source,
-    r.state, r.traffic_source, coalesce(m.n, 0) AS matched_customers
-  FROM {{ tmp "requests" }} r
+    r.state, r.traffic_source, coalesce(m.n, 0) AS matched_customers, r.counted
+  FROM {{ tmp "current_requests" }} r
   LEFT JOIN (SELECT request_id, count(*) AS n FROM {{ tmp "customer_matches" }} GROUP BY request_id) m USING (request_id)
+  WHERE r.counted OR r.status = 'pending'
 ),
 prev AS (
 {{- if .HasPrevLedger }}
@@ -16,28 +19,96 @@ prev AS (
     matched_customers, first_enforced_at, first_enforced_date, last_enforced_date
   FROM {{ ident "prev_requests_ledger" }}
 {{- else }}
-  SELECT *, CAST(NULL AS TIMESTAMPTZ) AS first_enforced_at, CAST(NULL AS DATE) AS first_enforced_date,
+  SELECT * EXCLUDE (counted), CAST(NULL AS TIMESTAMPTZ) AS first_enforced_at, CAST(NULL AS DATE) AS first_enforced_date,
     CAST(NULL AS DATE) AS last_enforced_date FROM cur WHERE false
 {{- end }}
 ),
 merged AS (
   SELECT
-    c.request_id IS NOT NULL AND (p.request_id IS NULL OR p.last_enforced_date <= {{ param .P.Date }}::DATE) AS take_cur,
+    c.request_id IS NOT NULL AND (p.request_id IS NULL OR p.last_enforced_date IS NULL OR p.last_enforced_date <= {{ param .P.Date }}::DATE) AS take_cur,
+    coalesce(c.counted, false) AS counted_now,
     c, p
   FROM cur c FULL OUTER JOIN prev p ON p.request_id = c.request_id
+),
+rows AS (
+  SELECT
+    CASE WHEN take_cur THEN c.request_id ELSE p.request_id END AS request_id,
+    CASE WHEN take_cur THEN c.received_at ELSE p.received_at END AS received_at,
+    CASE WHEN take_cur THEN c.request_type ELSE p.request_type END AS request_type,
+    CASE WHEN take_cur THEN c.categories ELSE p.categories END AS categories,
+    CASE WHEN take_cur THEN c.status ELSE p.status END AS status,
+    CASE WHEN take_cur THEN c.source ELSE p.source END AS source,
+    CASE WHEN take_cur THEN c.state ELSE p.state END AS state,
+    CASE WHEN take_cur THEN c.traffic_source ELSE p.traffic_source END AS traffic_source,
+    CASE WHEN take_cur THEN c.matched_customers ELSE p.matched_customers END AS matched_customers,
+    coalesce(p.first_enforced_at, CASE WHEN counted_now THEN {{ param .P.Now }}::TIMESTAMPTZ END) AS first_enforced_at,
+    coalesce(p.first_enforced_date, CASE WHEN counted_now THEN {{ param .P.Date }}::DATE END) AS first_enforced_date,
+    CASE WHEN take_cur AND counted_now THEN {{ param .P.Date }}::DATE ELSE p.last_enforced_date END AS last_enforced_date
+  FROM merged
+  -- A request never counted leaves the record when it stops being pending.
+  WHERE c.request_id IS NOT NULL OR p.first_enforced_at IS NOT NULL
+),
+state_sla AS (
+{{- if .StateSLA }}
+  SELECT * FROM (VALUES {{ range $i, $s := .StateSLA }}{{ if $i }}, {{ end }}({{ param $s.State }}, {{ param $s.Days }}::INTEGER){{ end }}) t(state, days)
+{{- else }}
+  SELECT CAST(NULL AS VARCHAR) AS state, CAST(NULL AS INTEGER) AS days WHERE false
+{{- end }}
+),
+-- The SLA of a request: its own state's override, else the strictest
+-- override among its matched customers' states, else the default.
+sla AS (
+  SELECT r.request_id,
+    coalesce(any_value(own.days), min(cust.days), {{ param .P.SLADays }}::INTEGER) AS sla_business_days
+  FROM rows r
+  LEFT JOIN state_sla own ON own.state = r.state
+  LEFT JOIN {{ tmp "customer_matches" }} m ON m.request_id = r.request_id
+  LEFT JOIN {{ tmp "customer_rows" }} cr ON cr.customer_id = m.customer_id AND cr.reason IS NULL
+  LEFT JOIN state_sla cust ON cust.state = cr.state
+  GROUP BY r.request_id
+),
+timed AS (
+  SELECT r.*, s.sla_business_days,
+    timezone({{ param .P.TimeZone }}, r.received_at)::DATE AS received_day,
+    timezone({{ param .P.TimeZone }}, r.first_enforced_at)::DATE AS enforced_day
+  FROM rows r JOIN sla s USING (request_id)
+),
+dated AS (
+  SELECT t.*,
+    -- The end of the N-th business day after receipt, in the time zone.
+    timezone({{ param .P.TimeZone }}, CAST(due.day + INTERVAL 1 DAY AS TIMESTAMP)) - INTERVAL 1 MICROSECOND AS deadline,
+    CASE WHEN enf.day IS NOT NULL THEN greatest(enf.bd_ge - rec.bd_le, 0) END AS business_days
+  FROM timed t
+  LEFT JOIN {{ tmp "calendar" }} rec ON rec.day = t.received_day
+  LEFT JOIN {{ tmp "calendar" }} due ON due.business AND due.bd_le = rec.bd_le + t.sla_business_days
+  LEFT JOIN {{ tmp "calendar" }} enf ON enf.day = t.enforced_day
 )
-SELECT
-  CASE WHEN take_cur THEN c.request_id ELSE p.request_id END AS request_id,
-  CASE WHEN take_cur THEN c.received_at ELSE p.received_at END AS received_at,
-  CASE WHEN take_cur THEN c.request_type ELSE p.request_type END AS request_type,
-  CASE WHEN take_cur THEN c.categories ELSE p.categories END AS categories,
-  CASE WHEN take_cur THEN c.status ELSE p.status END AS status,
-  CASE WHEN take_cur THEN c.source ELSE p.source END AS source,
-  CASE WHEN take_cur THEN c.state ELSE p.state END AS state,
-  CASE WHEN take_cur THEN c.traffic_source ELSE p.traffic_source END AS traffic_source,
-  CASE WHEN take_cur THEN c.matched_customers ELSE p.matched_customers END AS matched_customers,
-  coalesce(p.first_enforced_at, {{ param .P.Now }}::TIMESTAMPTZ) AS first_enforced_at,
-  coalesce(p.first_enforced_date, {{ param .P.Date }}::DATE) AS first_enforced_date,
-  CASE WHEN take_cur THEN {{ param .P.Date }}::DATE ELSE p.last_enforced_date END AS last_enforced_date
-FROM merged
+SELECT request_id, received_at, request_type, categories, status, source, state, traffic_source,
+  matched_customers, first_enforced_at, first_enforced_date, deadline,
+  CASE
+    WHEN deadline IS NULL THEN NULL
+    WHEN first_enforced_at IS NOT NULL THEN CASE WHEN first_enforced_at <= deadline THEN 'met' ELSE 'breached' END
+    WHEN {{ param .P.Now }}::TIMESTAMPTZ <= deadline THEN 'open'
+    ELSE 'open_breached'
+  END AS sla_status,
+  last_enforced_date, sla_business_days, business_days
+FROM dated
+{{- end }}
+
+{{ define "requests_ledger" -}}
+-- The published record; with policy.retention_months set, requests received
+-- before the cutoff leave it (ledger_removed counts them).
+SELECT * FROM {{ tmp "ledger" }}
+{{- if .P.RetentionCutoff }}
+WHERE received_at >= {{ param .P.RetentionCutoff }}::TIMESTAMPTZ
+{{- end }}
+{{- end }}
+
+{{ define "ledger_removed" -}}
+SELECT count(*) AS removed FROM {{ tmp "ledger" }}
+{{- if .P.RetentionCutoff }}
+WHERE received_at < {{ param .P.RetentionCutoff }}::TIMESTAMPTZ
+{{- else }}
+WHERE false
+{{- end }}
 {{- end }}

@@ -50,6 +50,18 @@ type Params struct {
 	Now           time.Time
 	ApplyPending  bool
 	GPCCategories string // comma-separated
+
+	TimeZone                 string // IANA name: business days and months are civil dates there
+	SLADays, TargetDays      int    // policy.sla_business_days, policy.target_business_days
+	CalendarFrom, CalendarTo time.Time
+	BusinessDays             string // the business days of the calendar window, comma-separated
+	RetentionCutoff          string // RFC 3339; set only when policy.retention_months is
+}
+
+// StateSLA is one policy.state_sla_business_days entry.
+type StateSLA struct {
+	State string
+	Days  int
 }
 
 // Export is one configured export and its registered source.
@@ -84,6 +96,7 @@ type Plan struct {
 	HasPrevState   bool   // a prev_optout_state relation is registered
 	HasPrevLedger  bool   // a prev_requests_ledger relation is registered
 	LeakTestExport string // test hook (OPTOUT_TEST_PLANT_LEAK): this export is written unfiltered
+	StateSLA       []StateSLA
 	P              Params
 }
 
@@ -197,7 +210,8 @@ func (p Plan) Build() (Phases, error) {
 		rowSteps(*p.Traffic, "traffic_rows", "traffic_rows", nil, false)
 	}
 
-	for _, name := range []string{"requests", "request_keys", "request_categories", "customer_keys", "customer_matches", "customer_category_state", "customer_state"} {
+	add(&ph.Transform, Step{Name: "calendar", Kind: Temp, Table: "calendar"}, "calendar", base)
+	for _, name := range []string{"current_requests", "requests", "request_keys", "request_categories", "customer_keys", "customer_matches", "customer_category_state", "customer_state"} {
 		add(&ph.Transform, Step{Name: name, Kind: Temp, Table: name}, name, base)
 	}
 	flagged := base
@@ -212,7 +226,9 @@ func (p Plan) Build() (Phases, error) {
 	for _, name := range []string{"optout_state", "flag_changes"} {
 		add(&ph.Transform, Step{Name: name, Kind: Output, Table: name, PerDate: true}, name, base)
 	}
+	add(&ph.Transform, Step{Name: "ledger", Kind: Temp, Table: "ledger"}, "ledger", base)
 	add(&ph.Transform, Step{Name: "requests_ledger", Kind: Output, Table: "requests_ledger"}, "requests_ledger", base)
+	add(&ph.Transform, Step{Name: "ledger_removed", Kind: Check}, "ledger_removed", base)
 	for _, e := range p.Exports {
 		d := base
 		d.Src = e.Src

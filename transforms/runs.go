@@ -12,6 +12,7 @@ type RunRecord struct {
 	Outputs                               []OutputCount
 	Steps                                 []StepTime
 	LeakChecks                            []LeakCheck
+	LedgerRemoved                         int64 // requests older than policy.retention_months removed
 }
 
 // LeakCheck is the result of one export's leak check; the runs table keeps

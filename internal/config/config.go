@@ -89,16 +89,19 @@ type Lineage struct {
 
 // Policy holds the enforcement and retention rules.
 type Policy struct {
-	ApplyPending          bool           `yaml:"apply_pending"`
-	GPCCategories         []string       `yaml:"gpc_categories"`
-	SLABusinessDays       int            `yaml:"sla_business_days"`
-	StateSLABusinessDays  map[string]int `yaml:"state_sla_business_days"`
-	TargetBusinessDays    int            `yaml:"target_business_days"`
-	Holidays              []string       `yaml:"holidays"`
-	RetentionMonths       int            `yaml:"retention_months"`
-	SnapshotRetentionDays int            `yaml:"snapshot_retention_days"`
-	ExportRetentionDays   int            `yaml:"export_retention_days"`
-	MaxQuarantineRatio    float64        `yaml:"max_quarantine_ratio"`
+	ApplyPending         bool           `yaml:"apply_pending"`
+	GPCCategories        []string       `yaml:"gpc_categories"`
+	SLABusinessDays      int            `yaml:"sla_business_days"`
+	StateSLABusinessDays map[string]int `yaml:"state_sla_business_days"`
+	TargetBusinessDays   int            `yaml:"target_business_days"`
+	Holidays             []string       `yaml:"holidays"`
+	RetentionMonths      int            `yaml:"retention_months"`
+	// RetentionSet says retention_months was written in the config: only
+	// then are ledger rows older than it ever removed.
+	RetentionSet          bool    `yaml:"-"`
+	SnapshotRetentionDays int     `yaml:"snapshot_retention_days"`
+	ExportRetentionDays   int     `yaml:"export_retention_days"`
+	MaxQuarantineRatio    float64 `yaml:"max_quarantine_ratio"`
 }
 
 // Duration is a YAML duration: Go syntax ("48h", "90m") or whole days ("2d").
@@ -122,6 +125,9 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
+// retentionUnset marks retention_months absent from the file (24 applies).
+const retentionUnset = -1
+
 func defaults() Config {
 	return Config{
 		Engine:   "duckdb",
@@ -133,7 +139,7 @@ func defaults() Config {
 			SLABusinessDays:       15,
 			StateSLABusinessDays:  map[string]int{},
 			TargetBusinessDays:    5,
-			RetentionMonths:       24,
+			RetentionMonths:       retentionUnset,
 			SnapshotRetentionDays: 7,
 			ExportRetentionDays:   400,
 			MaxQuarantineRatio:    0.01,
@@ -175,6 +181,10 @@ func load(path string) (*Config, error) {
 	dec.KnownFields(true)
 	if err := dec.Decode(&c); err != nil {
 		return nil, fmt.Errorf("config %s: %s", path, friendlyYAMLError(err))
+	}
+	c.Policy.RetentionSet = c.Policy.RetentionMonths != retentionUnset
+	if !c.Policy.RetentionSet {
+		c.Policy.RetentionMonths = 24
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {

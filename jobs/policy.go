@@ -1,0 +1,50 @@
+package jobs
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/transforms"
+)
+
+// calendarStart is the first day of the business-day calendar; requests
+// received earlier get no deadline (and no SLA status).
+var calendarStart = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// runParams are the values every step of the run for date with instant now
+// depends on: the as-of instant, the policy, the calendar window.
+func runParams(cfg *config.Config, date, now time.Time) transforms.Params {
+	p := transforms.Params{
+		Date:          date,
+		AsOf:          asOf(date, cfg.Location),
+		Now:           now.UTC(),
+		ApplyPending:  cfg.Policy.ApplyPending,
+		GPCCategories: strings.Join(cfg.Policy.GPCCategories, ","),
+		TimeZone:      cfg.Timezone,
+		SLADays:       cfg.Policy.SLABusinessDays,
+		TargetDays:    cfg.Policy.TargetBusinessDays,
+	}
+	// The window runs two years past D and now: room for any deadline.
+	last := date
+	if local := now.In(cfg.Location); local.After(last) {
+		last = time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
+	}
+	p.CalendarFrom, p.CalendarTo = calendarStart, last.AddDate(2, 0, 0)
+	p.BusinessDays = transforms.NewCalendar(cfg.Policy.Holidays).BusinessDays(p.CalendarFrom, p.CalendarTo)
+	if cfg.Policy.RetentionSet {
+		p.RetentionCutoff = p.AsOf.AddDate(0, -cfg.Policy.RetentionMonths, 0).Format(time.RFC3339)
+	}
+	return p
+}
+
+// stateSLA lists policy.state_sla_business_days in a stable order.
+func stateSLA(cfg *config.Config) []transforms.StateSLA {
+	var out []transforms.StateSLA
+	for s, d := range cfg.Policy.StateSLABusinessDays {
+		out = append(out, transforms.StateSLA{State: strings.ToUpper(strings.TrimSpace(s)), Days: d})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].State < out[j].State })
+	return out
+}

@@ -244,7 +244,7 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, error) {
 			Channel: e.Channel, Mode: e.Mode, Format: e.Format, HashIdentifiers: e.HashIdentifiers, Identifiers: e.Identifiers, Src: src})
 	}
 	plan.LeakTestExport = os.Getenv("OPTOUT_TEST_PLANT_LEAK")
-	if plan.HasPrevState, plan.HasPrevLedger, err = r.registerPrevious(ctx); err != nil {
+	if plan.HasPrevState, plan.HasPrevLedger, plan.HasPrevRuns, err = r.registerPrevious(ctx); err != nil {
 		return transforms.Phases{}, err
 	}
 
@@ -265,23 +265,29 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, error) {
 	return phases, r.checkInputs(checks)
 }
 
-// registerPrevious makes the latest earlier optout_state and the ledger
-// queryable, when they exist.
-func (r *run) registerPrevious(ctx context.Context) (state, ledger bool, err error) {
+// registerPrevious makes the latest earlier optout_state, the ledger and
+// the runs rows so far queryable, when they exist.
+func (r *run) registerPrevious(ctx context.Context) (state, ledger, runs bool, err error) {
 	if dir := latestEarlierPartition(filepath.Join(r.cfg.Output, "optout_state"), r.dt); dir != "" {
 		if err := r.eng.Register(ctx, "prev_optout_state", []string{filepath.Join(dir, "part-0.parquet")}); err != nil {
-			return false, false, err
+			return false, false, false, err
 		}
 		state = true
 	}
 	ledgerFile := filepath.Join(r.cfg.Output, "requests_ledger", "part-0.parquet")
 	if _, err := os.Stat(ledgerFile); err == nil {
 		if err := r.eng.Register(ctx, "prev_requests_ledger", []string{ledgerFile}); err != nil {
-			return false, false, err
+			return false, false, false, err
 		}
 		ledger = true
 	}
-	return state, ledger, nil
+	if files, _ := filepath.Glob(filepath.Join(r.cfg.Output, "runs", "*.parquet")); len(files) > 0 {
+		if err := r.eng.Register(ctx, "prev_runs", files); err != nil {
+			return false, false, false, err
+		}
+		runs = true
+	}
+	return state, ledger, runs, nil
 }
 
 // latestEarlierPartition returns the folder dt=X of table with the greatest X < dt.

@@ -1,4 +1,4 @@
-{{ define "export_report" -}}
+{{ define "export_summary" -}}
 -- One row per export (SPEC §6): rows in, kept, suppressed by reason,
 -- quarantined, and the leak check, which every written export passed
 -- before this step runs.
@@ -18,4 +18,8 @@ SELECT {{ param $e.Name }} AS export, {{ param $e.Destination }} AS destination,
   'passed' AS leak_check
 FROM {{ tmp (print "export_decisions__" $e.Name) }}
 {{- end }}
+{{- end }}
+
+{{ define "export_report" -}}
+SELECT * FROM {{ tmp "export_summary" }}
 {{- end }}

@@ -95,6 +95,7 @@ type Plan struct {
 	Exports        []Export
 	HasPrevState   bool   // a prev_optout_state relation is registered
 	HasPrevLedger  bool   // a prev_requests_ledger relation is registered
+	HasPrevRuns    bool   // a prev_runs relation (the runs rows so far) is registered
 	LeakTestExport string // test hook (OPTOUT_TEST_PLANT_LEAK): this export is written unfiltered
 	StateSLA       []StateSLA
 	P              Params
@@ -154,6 +155,10 @@ type stepData struct {
 	KnownCategories   string
 	SaleCategories    string
 }
+
+// MetricTables are the metrics of SPEC §8, each under metrics/<table>/dt=D/.
+var MetricTables = []string{"requests_monthly", "optout_rate_by_source", "processing_time", "sync",
+	"categories", "geography", "reauthorizations", "annual_disclosure"}
 
 // CustomerFlagColumns are the columns customers_flagged adds.
 var CustomerFlagColumns = []string{"ccpa_opt_out", "opt_out_date", "opt_out_categories"}
@@ -257,7 +262,14 @@ func (p Plan) Build() (Phases, error) {
 			Format: "csv", FileName: "suppression.csv"}, "suppression_list", d)
 	}
 	if len(p.Exports) > 0 {
+		add(&ph.Transform, Step{Name: "export_summary", Kind: Temp, Table: "export_summary"}, "export_summary", base)
 		add(&ph.Transform, Step{Name: "export_report", Kind: Output, Table: "export_report", PerDate: true}, "export_report", base)
+	}
+	for _, m := range MetricTables {
+		if m == "sync" && len(p.Exports) == 0 {
+			continue
+		}
+		add(&ph.Transform, Step{Name: "metrics_" + m, Kind: Output, Table: "metrics/" + m, PerDate: true}, "metrics_"+m, base)
 	}
 	add(&ph.Transform, Step{Name: "summary", Kind: Check}, "summary", base)
 	if len(errs) > 0 {

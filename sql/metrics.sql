@@ -1,0 +1,162 @@
+{{/* The compliance metrics (SPEC §8), recomputed in full by every run for D
+     from the run's current requests, the ledger and the export summary.
+     Months and years are civil ones in the configured time zone. */}}
+
+{{ define "metrics_requests_monthly" -}}
+-- Requests received per month and source, whatever their status.
+SELECT strftime(timezone({{ param .P.TimeZone }}, received_at), '%Y-%m') AS month,
+  coalesce(source, 'unknown') AS source,
+  count(*) AS requests,
+  count(*) FILTER (WHERE request_type = 'opt_out') AS opt_outs,
+  count(*) FILTER (WHERE request_type = 'opt_in') AS opt_ins
+FROM {{ tmp "current_requests" }}
+GROUP BY ALL
+ORDER BY month, source
+{{- end }}
+
+{{ define "metrics_optout_rate_by_source" -}}
+-- Opt-outs per month and traffic source over the visitors of that source in
+-- that month ({{ if .Traffic }}traffic input{{ else }}no traffic input: the customers of that traffic source{{ end }}).
+WITH outs AS (
+  SELECT strftime(timezone({{ param .P.TimeZone }}, received_at), '%Y-%m') AS month,
+    coalesce(traffic_source, 'unknown') AS traffic_source, count(*) AS opt_outs
+  FROM {{ tmp "current_requests" }} WHERE request_type = 'opt_out'
+  GROUP BY ALL
+),
+{{- if .Traffic }}
+denominators AS (
+  SELECT strftime(date, '%Y-%m') AS month, traffic_source, CAST(sum(visitors) AS BIGINT) AS denominator, 'visitors' AS denominator_kind
+  FROM {{ tmp "traffic_rows" }} WHERE reason IS NULL
+  GROUP BY ALL
+)
+SELECT month, traffic_source, coalesce(o.opt_outs, 0) AS opt_outs, d.denominator, 'visitors' AS denominator_kind,
+  CASE WHEN d.denominator > 0 THEN coalesce(o.opt_outs, 0) / d.denominator END AS rate
+FROM outs o FULL OUTER JOIN denominators d USING (month, traffic_source)
+{{- else }}
+denominators AS (
+  SELECT coalesce(traffic_source, 'unknown') AS traffic_source, count(*) AS denominator
+  FROM {{ tmp "customer_rows" }} WHERE reason IS NULL
+  GROUP BY ALL
+)
+SELECT o.month, o.traffic_source, o.opt_outs, d.denominator, 'customers' AS denominator_kind,
+  CASE WHEN d.denominator > 0 THEN o.opt_outs / d.denominator END AS rate
+FROM outs o LEFT JOIN denominators d USING (traffic_source)
+{{- end }}
+ORDER BY month, traffic_source
+{{- end }}
+
+{{ define "metrics_processing_time" -}}
+-- Business days from receipt to first enforcement, per month of receipt,
+-- against policy.target_business_days and each request's SLA.
+SELECT strftime(timezone({{ param .P.TimeZone }}, received_at), '%Y-%m') AS month,
+  count(*) AS requests,
+  count(first_enforced_at) AS processed,
+  avg(business_days) AS avg_business_days,
+  quantile_cont(business_days, 0.5) AS p50_business_days,
+  quantile_cont(business_days, 0.95) AS p95_business_days,
+  count(*) FILTER (WHERE business_days <= {{ param .P.TargetDays }}) AS within_target,
+  count(*) FILTER (WHERE sla_status = 'met') AS within_sla,
+  count(*) FILTER (WHERE sla_status = 'breached') AS breached,
+  count(*) FILTER (WHERE sla_status = 'open') AS open,
+  count(*) FILTER (WHERE sla_status = 'open_breached') AS open_past_deadline
+FROM {{ tmp "ledger" }}
+GROUP BY ALL
+ORDER BY month
+{{- end }}
+
+{{ define "metrics_sync" -}}
+-- Per export: this run's rows in and suppressed, and the leak checks of
+-- every run so far (earlier runs' rows in runs/, this run's passed).
+WITH history AS (
+{{- if .HasPrevRuns }}
+  SELECT l.export, count(*) AS checks, count(*) FILTER (WHERE l.result = 'failed') AS failures
+  FROM (SELECT unnest(leak_checks) AS l FROM {{ ident "prev_runs" }} WHERE leak_checks IS NOT NULL)
+  GROUP BY ALL
+{{- else }}
+  SELECT CAST(NULL AS VARCHAR) AS export, 0 AS checks, 0 AS failures WHERE false
+{{- end }}
+)
+SELECT s.export, s.destination, s.rows_in, s.rows_suppressed, s.rows_kept,
+  coalesce(h.checks, 0) + 1 AS leak_checks,
+  coalesce(h.failures, 0) AS leak_check_failures,
+  coalesce(h.failures, 0) / (coalesce(h.checks, 0) + 1) AS failure_rate
+FROM {{ tmp "export_summary" }} s LEFT JOIN history h USING (export)
+ORDER BY s.export
+{{- end }}
+
+{{ define "metrics_categories" -}}
+-- Per month, how many requests chose each category (as chosen: `all` is
+-- one choice), and their share of the month's requests.
+WITH chosen AS (
+  SELECT strftime(timezone({{ param .P.TimeZone }}, received_at), '%Y-%m') AS month, request_id,
+    unnest(list_distinct(categories)) AS category
+  FROM {{ tmp "current_requests" }}
+),
+months AS (
+  SELECT strftime(timezone({{ param .P.TimeZone }}, received_at), '%Y-%m') AS month, count(*) AS total
+  FROM {{ tmp "current_requests" }} GROUP BY ALL
+)
+SELECT c.month, c.category, count(*) AS requests, count(*) / m.total AS share
+FROM chosen c JOIN months m USING (month)
+GROUP BY c.month, c.category, m.total
+ORDER BY c.month, c.category
+{{- end }}
+
+{{ define "metrics_geography" -}}
+-- Requests per month and state, their share of the month, and whether the
+-- state is California.
+WITH by_state AS (
+  SELECT strftime(timezone({{ param .P.TimeZone }}, received_at), '%Y-%m') AS month,
+    coalesce(state, 'unknown') AS state, count(*) AS requests
+  FROM {{ tmp "current_requests" }} GROUP BY ALL
+)
+SELECT month, state, requests, requests / sum(requests) OVER (PARTITION BY month) AS share,
+  state = 'CA' AS is_california
+FROM by_state
+ORDER BY month, state
+{{- end }}
+
+{{ define "metrics_reauthorizations" -}}
+-- Each opt_in of a customer within 12 months after that customer's latest
+-- earlier opt_out (a business may not ask again within 12 months).
+WITH events AS (
+  SELECT m.customer_id, r.request_id, r.request_type, r.received_at
+  FROM {{ tmp "customer_matches" }} m JOIN {{ tmp "requests" }} r USING (request_id)
+),
+pairs AS (
+  SELECT i.customer_id, o.request_id AS opt_out_request_id, o.received_at AS opt_out_at,
+    i.request_id AS opt_in_request_id, i.received_at AS opt_in_at
+  FROM events i JOIN events o ON o.customer_id = i.customer_id
+  WHERE i.request_type = 'opt_in' AND o.request_type = 'opt_out' AND o.received_at < i.received_at
+  QUALIFY row_number() OVER (PARTITION BY i.customer_id, i.request_id ORDER BY o.received_at DESC, o.request_id DESC) = 1
+)
+SELECT strftime(timezone({{ param .P.TimeZone }}, opt_in_at), '%Y-%m') AS month, customer_id,
+  opt_out_request_id, opt_out_at, opt_in_request_id, opt_in_at,
+  date_diff('day', timezone({{ param .P.TimeZone }}, opt_out_at)::DATE, timezone({{ param .P.TimeZone }}, opt_in_at)::DATE) AS days_after_opt_out
+FROM pairs
+WHERE opt_in_at <= opt_out_at + INTERVAL 12 MONTH
+ORDER BY opt_in_at, customer_id
+{{- end }}
+
+{{ define "metrics_annual_disclosure" -}}
+-- 11 CCR §7102, per calendar year of receipt: requests to opt out received,
+-- complied with (in whole or in part: enforced), denied (rejected), and the
+-- mean and median calendar days from receipt to first enforcement.
+WITH outs AS (
+  SELECT r.request_id, r.received_at, r.status, l.first_enforced_at,
+    date_diff('day', timezone({{ param .P.TimeZone }}, r.received_at)::DATE,
+      timezone({{ param .P.TimeZone }}, l.first_enforced_at)::DATE) AS days
+  FROM {{ tmp "current_requests" }} r LEFT JOIN {{ tmp "ledger" }} l USING (request_id)
+  WHERE r.request_type = 'opt_out'
+)
+SELECT CAST(year(timezone({{ param .P.TimeZone }}, received_at)) AS INTEGER) AS year,
+  count(*) AS received,
+  count(first_enforced_at) AS complied,
+  count(*) FILTER (WHERE status = 'rejected') AS denied,
+  count(*) FILTER (WHERE first_enforced_at IS NULL AND status <> 'rejected') AS pending,
+  avg(days) AS mean_days,
+  quantile_cont(days, 0.5) AS median_days
+FROM outs
+GROUP BY ALL
+ORDER BY year
+{{- end }}

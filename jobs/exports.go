@@ -1,9 +1,11 @@
 package jobs
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
@@ -51,4 +53,38 @@ func (r *run) destination(export string) string {
 		}
 	}
 	return ""
+}
+
+// registerExportHistory registers, per export, the files that earlier runs
+// published (folders with _SUCCESS) for dates up to D, one view per file
+// format, and returns the views by export.
+func (r *run) registerExportHistory(ctx context.Context) (map[string][]string, error) {
+	views := map[string][]string{}
+	for _, e := range r.cfg.Exports {
+		markers, err := filepath.Glob(filepath.Join(r.cfg.Output, "exports", e.Name, "dt=*", "_SUCCESS"))
+		if err != nil {
+			return nil, err
+		}
+		byFormat := map[string][]string{}
+		for _, m := range markers {
+			dir := filepath.Dir(m)
+			if dt := strings.TrimPrefix(filepath.Base(dir), "dt="); dt > r.dt {
+				continue
+			}
+			files, _ := filepath.Glob(filepath.Join(dir, "part-0.*"))
+			for _, f := range files {
+				byFormat[strings.TrimPrefix(filepath.Ext(f), ".")] = append(byFormat[strings.TrimPrefix(filepath.Ext(f), ".")], f)
+			}
+		}
+		for _, format := range []string{"csv", "parquet"} {
+			if files := byFormat[format]; len(files) > 0 {
+				view := "history__" + e.Name + "__" + format
+				if err := r.eng.Register(ctx, view, files); err != nil {
+					return nil, err
+				}
+				views[e.Name] = append(views[e.Name], view)
+			}
+		}
+	}
+	return views, nil
 }

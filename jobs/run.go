@@ -248,6 +248,9 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, error) {
 		return transforms.Phases{}, err
 	}
 
+	if plan.ExportHistory, err = r.registerExportHistory(ctx); err != nil {
+		return transforms.Phases{}, err
+	}
 	phases, err := plan.Build()
 	if err != nil {
 		return phases, err

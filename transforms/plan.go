@@ -98,6 +98,7 @@ type Plan struct {
 	HasPrevRuns    bool   // a prev_runs relation (the runs rows so far) is registered
 	LeakTestExport string // test hook (OPTOUT_TEST_PLANT_LEAK): this export is written unfiltered
 	StateSLA       []StateSLA
+	ExportHistory  map[string][]string // export name → registered views of its earlier published files
 	P              Params
 }
 
@@ -133,8 +134,19 @@ func (p Plan) NeedHashes() bool {
 	return false
 }
 
+// historyData is one registered view of an export's published files, as
+// the third_party_notifications step reads it.
+type historyData struct {
+	Export          Export
+	View            string
+	ChannelCategory string
+	Keys            string // the keys of a written row: normalized, or destination-hashed
+	Hashes          []struct{ Family, Kind, Expr string }
+}
+
 type stepData struct {
 	*Plan
+	History           []historyData
 	Src               Source
 	Export            Export
 	ChannelCategory   string
@@ -264,6 +276,20 @@ func (p Plan) Build() (Phases, error) {
 	if len(p.Exports) > 0 {
 		add(&ph.Transform, Step{Name: "export_summary", Kind: Temp, Table: "export_summary"}, "export_summary", base)
 		add(&ph.Transform, Step{Name: "export_report", Kind: Output, Table: "export_report", PerDate: true}, "export_report", base)
+	}
+	if len(p.Exports) > 0 {
+		d := base
+		for _, e := range p.Exports {
+			ed := p.exportData(base, e, hashes)
+			for _, view := range p.ExportHistory[e.Name] {
+				h := historyData{Export: e, View: view, ChannelCategory: ed.ChannelCategory, Keys: ed.WrittenKeys, Hashes: ed.SuppressionHashes}
+				if e.HashIdentifiers {
+					h.Keys = "[" + ed.WrittenHashes + "]"
+				}
+				d.History = append(d.History, h)
+			}
+		}
+		add(&ph.Transform, Step{Name: "third_party_notifications", Kind: Output, Table: "third_party_notifications", PerDate: true}, "third_party_notifications", d)
 	}
 	for _, m := range MetricTables {
 		if m == "sync" && len(p.Exports) == 0 {

@@ -1,0 +1,49 @@
+{{ define "third_party_notifications" -}}
+-- 11 CCR §7026(f)(2): for each opt-out first enforced by a run for D, every
+-- earlier published export (dt from the request's receipt up to D) whose
+-- rows included that person — through the request's own keys or those of a
+-- customer it matched — and that the opt-out covers (the export's category
+-- or channel): the third parties to tell.
+WITH fresh AS (
+  SELECT request_id, timezone({{ param .P.TimeZone }}, received_at)::DATE AS received_day
+  FROM {{ tmp "ledger" }}
+  WHERE first_enforced_date = {{ param .P.Date }}::DATE AND request_type = 'opt_out'
+),
+person_keys AS (
+  SELECT f.request_id, f.received_day, rk.kind, rk.value
+  FROM fresh f JOIN {{ tmp "request_keys" }} rk USING (request_id)
+  UNION
+  SELECT f.request_id, f.received_day, ck.kind, ck.value
+  FROM fresh f JOIN {{ tmp "customer_matches" }} m USING (request_id)
+  JOIN {{ tmp "customer_keys" }} ck USING (customer_id)
+),
+notes AS (
+{{- range $i, $h := .History }}
+  {{ if $i }}UNION ALL
+  {{ end -}}
+  SELECT pk.request_id, {{ param $h.Export.Name }} AS export, {{ param $h.Export.Destination }} AS destination, h.dt
+  FROM (
+    SELECT CAST(regexp_extract(_file, 'dt=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1) AS DATE) AS dt, unnest({{ $h.Keys }}) AS k
+    FROM {{ ident $h.View }}
+  ) h
+{{- if $h.Export.HashIdentifiers }}
+  JOIN (
+    {{- range $j, $x := $h.Hashes }}
+    {{ if $j }}UNION ALL {{ end }}SELECT request_id, received_day, {{ lit $x.Family }} AS hkind, {{ $x.Expr }} AS hvalue FROM person_keys WHERE kind = {{ lit $x.Kind }}
+    {{- end }}
+  ) pk ON pk.hkind = h.k.kind AND pk.hvalue = h.k.value
+{{- else }}
+  JOIN person_keys pk ON pk.kind = h.k.kind AND pk.value = h.k.value
+{{- end }}
+  JOIN {{ tmp "request_categories" }} rc ON rc.request_id = pk.request_id
+    AND rc.category IN ({{ param $h.Export.Category }}, {{ param $h.ChannelCategory }})
+  WHERE h.dt BETWEEN pk.received_day AND {{ param $.P.Date }}::DATE
+{{- end }}
+{{- if not .History }}
+  SELECT CAST(NULL AS VARCHAR) AS request_id, CAST(NULL AS VARCHAR) AS export, CAST(NULL AS VARCHAR) AS destination, CAST(NULL AS DATE) AS dt
+  WHERE false
+{{- end }}
+)
+SELECT DISTINCT request_id, export, destination, dt FROM notes
+ORDER BY dt, export, request_id
+{{- end }}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
@@ -39,7 +40,9 @@ func (r *run) passLeakCheck(export string, rows []engine.Row) error {
 	if !ok {
 		return fmt.Errorf("leak check of export %s ran before the export was written", export)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "_SUCCESS"), nil, 0o644); err != nil {
+	// _SUCCESS holds the publishing run's now: third-party notifications
+	// look only at exports published before a request was enforced.
+	if err := os.WriteFile(filepath.Join(dir, "_SUCCESS"), []byte(r.o.Now.UTC().Format(time.RFC3339Nano)+"\n"), 0o644); err != nil {
 		return err
 	}
 	r.log.Debug("leak check passed", "export", export)
@@ -57,13 +60,14 @@ func (r *run) destination(export string) string {
 
 // registerExportHistory registers, per export, the files that earlier runs
 // published (folders with _SUCCESS) for dates up to D, one view per file
-// format, and returns the views by export.
-func (r *run) registerExportHistory(ctx context.Context) (map[string][]string, error) {
+// format, and returns the views by export and when each file was published.
+func (r *run) registerExportHistory(ctx context.Context) (map[string][]string, []transforms.Published, error) {
 	views := map[string][]string{}
+	var published []transforms.Published
 	for _, e := range r.cfg.Exports {
 		markers, err := filepath.Glob(filepath.Join(r.cfg.Output, "exports", e.Name, "dt=*", "_SUCCESS"))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		byFormat := map[string][]string{}
 		for _, m := range markers {
@@ -71,8 +75,14 @@ func (r *run) registerExportHistory(ctx context.Context) (map[string][]string, e
 			if dt := strings.TrimPrefix(filepath.Base(dir), "dt="); dt > r.dt {
 				continue
 			}
+			at, err := os.ReadFile(m)
+			if err != nil {
+				return nil, nil, err
+			}
 			files, _ := filepath.Glob(filepath.Join(dir, "part-0.*"))
 			for _, f := range files {
+				// An empty marker (an older version's) leaves the time unknown.
+				published = append(published, transforms.Published{File: f, At: strings.TrimSpace(string(at))})
 				byFormat[strings.TrimPrefix(filepath.Ext(f), ".")] = append(byFormat[strings.TrimPrefix(filepath.Ext(f), ".")], f)
 			}
 		}
@@ -80,11 +90,11 @@ func (r *run) registerExportHistory(ctx context.Context) (map[string][]string, e
 			if files := byFormat[format]; len(files) > 0 {
 				view := "history__" + e.Name + "__" + format
 				if err := r.eng.Register(ctx, view, files); err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 				views[e.Name] = append(views[e.Name], view)
 			}
 		}
 	}
-	return views, nil
+	return views, published, nil
 }

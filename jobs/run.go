@@ -248,7 +248,7 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, error) {
 		return transforms.Phases{}, err
 	}
 
-	if plan.ExportHistory, err = r.registerExportHistory(ctx); err != nil {
+	if plan.ExportHistory, plan.ExportPublished, err = r.registerExportHistory(ctx); err != nil {
 		return transforms.Phases{}, err
 	}
 	phases, err := plan.Build()

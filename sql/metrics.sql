@@ -65,22 +65,28 @@ ORDER BY month
 {{- end }}
 
 {{ define "metrics_sync" -}}
--- Per export: this run's rows in and suppressed, and the leak checks of
--- every run so far (earlier runs' rows in runs/, this run's passed).
-WITH history AS (
+-- Per export: this run's rows in and suppressed, and its leak checks over
+-- the dates up to D (earlier runs' results from runs/, this run's passed).
+-- Counted per date, so rerunning D does not change the figures.
+WITH checks AS (
 {{- if .HasPrevRuns }}
-  SELECT l.export, count(*) AS checks, count(*) FILTER (WHERE l.result = 'failed') AS failures
-  FROM (SELECT unnest(leak_checks) AS l FROM {{ ident "prev_runs" }} WHERE leak_checks IS NOT NULL)
-  GROUP BY ALL
-{{- else }}
-  SELECT CAST(NULL AS VARCHAR) AS export, 0 AS checks, 0 AS failures WHERE false
+  SELECT dt, l.export, l.result
+  FROM (SELECT dt, unnest(leak_checks) AS l FROM {{ ident "prev_runs" }} WHERE leak_checks IS NOT NULL)
+  WHERE dt <= {{ param .P.Date }}::DATE
+  UNION ALL
 {{- end }}
+  SELECT {{ param .P.Date }}::DATE AS dt, export, 'passed' AS result FROM {{ tmp "export_summary" }}
+),
+history AS (
+  SELECT export, count(DISTINCT dt) AS dates_checked,
+    count(*) FILTER (WHERE result = 'failed') AS leak_check_failures,
+    count(DISTINCT dt) FILTER (WHERE result = 'failed') AS dates_failed
+  FROM checks GROUP BY export
 )
 SELECT s.export, s.destination, s.rows_in, s.rows_suppressed, s.rows_kept,
-  coalesce(h.checks, 0) + 1 AS leak_checks,
-  coalesce(h.failures, 0) AS leak_check_failures,
-  coalesce(h.failures, 0) / (coalesce(h.checks, 0) + 1) AS failure_rate
-FROM {{ tmp "export_summary" }} s LEFT JOIN history h USING (export)
+  h.dates_checked, h.leak_check_failures, h.dates_failed,
+  h.dates_failed / h.dates_checked AS failure_rate
+FROM {{ tmp "export_summary" }} s JOIN history h USING (export)
 ORDER BY s.export
 {{- end }}
 

@@ -3,17 +3,26 @@
 -- earlier published export (dt from the request's receipt up to D) whose
 -- rows included that person — through the request's own keys or those of a
 -- customer it matched — and that the opt-out covers (the export's category
--- or channel): the third parties to tell.
+-- or channel): the third parties to tell. Only exports published before
+-- the request was first enforced count (when that is known), so a rerun of
+-- D does not list D's own, already filtered, export.
 WITH fresh AS (
-  SELECT request_id, timezone({{ param .P.TimeZone }}, received_at)::DATE AS received_day
+  SELECT request_id, first_enforced_at, timezone({{ param .P.TimeZone }}, received_at)::DATE AS received_day
   FROM {{ tmp "ledger" }}
   WHERE first_enforced_date = {{ param .P.Date }}::DATE AND request_type = 'opt_out'
 ),
+published AS (
+{{- if .ExportPublished }}
+  SELECT * FROM (VALUES {{ range $i, $p := .ExportPublished }}{{ if $i }}, {{ end }}({{ param $p.File }}, CAST(nullif({{ param $p.At }}, '') AS TIMESTAMPTZ)){{ end }}) t(file, published_at)
+{{- else }}
+  SELECT CAST(NULL AS VARCHAR) AS file, CAST(NULL AS TIMESTAMPTZ) AS published_at WHERE false
+{{- end }}
+),
 person_keys AS (
-  SELECT f.request_id, f.received_day, rk.kind, rk.value
+  SELECT f.request_id, f.first_enforced_at, f.received_day, rk.kind, rk.value
   FROM fresh f JOIN {{ tmp "request_keys" }} rk USING (request_id)
   UNION
-  SELECT f.request_id, f.received_day, ck.kind, ck.value
+  SELECT f.request_id, f.first_enforced_at, f.received_day, ck.kind, ck.value
   FROM fresh f JOIN {{ tmp "customer_matches" }} m USING (request_id)
   JOIN {{ tmp "customer_keys" }} ck USING (customer_id)
 ),
@@ -23,13 +32,14 @@ notes AS (
   {{ end -}}
   SELECT pk.request_id, {{ param $h.Export.Name }} AS export, {{ param $h.Export.Destination }} AS destination, h.dt
   FROM (
-    SELECT CAST(regexp_extract(_file, 'dt=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1) AS DATE) AS dt, unnest({{ $h.Keys }}) AS k
+    SELECT _file, CAST(regexp_extract(_file, 'dt=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1) AS DATE) AS dt, unnest({{ $h.Keys }}) AS k
     FROM {{ ident $h.View }}
   ) h
+  LEFT JOIN published pub ON pub.file = h._file
 {{- if $h.Export.HashIdentifiers }}
   JOIN (
     {{- range $j, $x := $h.Hashes }}
-    {{ if $j }}UNION ALL {{ end }}SELECT request_id, received_day, {{ lit $x.Family }} AS hkind, {{ $x.Expr }} AS hvalue FROM person_keys WHERE kind = {{ lit $x.Kind }}
+    {{ if $j }}UNION ALL {{ end }}SELECT request_id, first_enforced_at, received_day, {{ lit $x.Family }} AS hkind, {{ $x.Expr }} AS hvalue FROM person_keys WHERE kind = {{ lit $x.Kind }}
     {{- end }}
   ) pk ON pk.hkind = h.k.kind AND pk.hvalue = h.k.value
 {{- else }}
@@ -38,6 +48,7 @@ notes AS (
   JOIN {{ tmp "request_categories" }} rc ON rc.request_id = pk.request_id
     AND rc.category IN ({{ param $h.Export.Category }}, {{ param $h.ChannelCategory }})
   WHERE h.dt BETWEEN pk.received_day AND {{ param $.P.Date }}::DATE
+    AND (pub.published_at IS NULL OR pub.published_at < pk.first_enforced_at)
 {{- end }}
 {{- if not .History }}
   SELECT CAST(NULL AS VARCHAR) AS request_id, CAST(NULL AS VARCHAR) AS export, CAST(NULL AS VARCHAR) AS destination, CAST(NULL AS DATE) AS dt

@@ -88,18 +88,19 @@ func (e Export) keyColumns(alias string) KeyColumns {
 
 // Plan is everything the steps of one run depend on.
 type Plan struct {
-	Requests       []Source
-	Customers      Source
-	Links          *Source
-	Traffic        *Source
-	Exports        []Export
-	HasPrevState   bool   // a prev_optout_state relation is registered
-	HasPrevLedger  bool   // a prev_requests_ledger relation is registered
-	HasPrevRuns    bool   // a prev_runs relation (the runs rows so far) is registered
-	LeakTestExport string // test hook (OPTOUT_TEST_PLANT_LEAK): this export is written unfiltered
-	StateSLA       []StateSLA
-	ExportHistory  map[string][]string // export name → registered views of its earlier published files
-	P              Params
+	Requests        []Source
+	Customers       Source
+	Links           *Source
+	Traffic         *Source
+	Exports         []Export
+	HasPrevState    bool   // a prev_optout_state relation is registered
+	HasPrevLedger   bool   // a prev_requests_ledger relation is registered
+	HasPrevRuns     bool   // a prev_runs relation (the runs rows so far) is registered
+	LeakTestExport  string // test hook (OPTOUT_TEST_PLANT_LEAK): this export is written unfiltered
+	StateSLA        []StateSLA
+	ExportHistory   map[string][]string // export name → registered views of its earlier published files
+	ExportPublished []Published         // when each of those files was published
+	P               Params
 }
 
 // Phases are the steps of a run: Validate reads and checks every input;
@@ -133,6 +134,10 @@ func (p Plan) NeedHashes() bool {
 	}
 	return false
 }
+
+// Published is when an export file was published: the now of the run that
+// wrote it (RFC 3339), empty when unknown.
+type Published struct{ File, At string }
 
 // historyData is one registered view of an export's published files, as
 // the third_party_notifications step reads it.

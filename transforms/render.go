@@ -128,3 +128,13 @@ func MacrosStep() (Step, error) {
 	sql, args, err := r.render("macros.sql", nil)
 	return Step{Name: "macros", Kind: Setup, SQL: sql, Args: args}, err
 }
+
+// ReportStep renders query report_<name> of the dashboard as a Check step.
+func ReportStep(name string) (Step, error) {
+	r, err := newRenderer()
+	if err != nil {
+		return Step{}, err
+	}
+	sql, args, err := r.render("report_"+name, nil)
+	return Step{Name: "report_" + name, Kind: Check, SQL: sql, Args: args}, err
+}

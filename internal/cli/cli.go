@@ -27,6 +27,7 @@ const usage = `optout enforces "Do Not Sell or Share" opt-outs across your data.
 Usage:
   optout run       --config FILE --date YYYY-MM-DD [--now RFC3339] [--log-format json]
   optout validate  --config FILE [--date YYYY-MM-DD]
+  optout report    --config FILE --date YYYY-MM-DD [--out FILE.html]
   optout --version
 
 Exit codes: 0 ok, 1 run failed, 2 usage/config error, 3 input validation failed, 4 lock held.
@@ -50,6 +51,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runCmd(ctx, args[1:], stdout, stderr, false)
 	case "validate":
 		return runCmd(ctx, args[1:], stdout, stderr, true)
+	case "report":
+		return reportCmd(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "optout: unknown command %q; run 'optout --help' for the list of commands\n", args[0])
 	return exit.Usage
@@ -209,4 +212,36 @@ func printHuman(w io.Writer, s jobs.Summary) {
 	fmt.Fprintf(w, "  requests:     %d counted\n", s.Requests)
 	fmt.Fprintf(w, "  quarantined:  %d rows\n", s.Quarantined)
 	fmt.Fprintf(w, "  outputs:      %s/{%s}\n", s.Output, strings.Join([]string{"customers_flagged", "optout_state", "flag_changes", "requests_ledger", "quarantine", "runs"}, ","))
+}
+
+func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c := newFlags("report", stderr)
+	date := c.fs.String("date", "", "the date whose metrics to show, YYYY-MM-DD (required)")
+	out := c.fs.String("out", "", "the HTML file to write (default <output>/report/dt=D/dashboard.html)")
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "optout report: %v\n", redact.String(err.Error()))
+		return exit.Code(err)
+	}
+	if err := c.parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exit.OK
+		}
+		return fail(exit.With(exit.Usage, err))
+	}
+	if *date == "" {
+		return fail(exit.With(exit.Usage, errors.New("--date is required: the date whose metrics to show, YYYY-MM-DD")))
+	}
+	if _, err := parseDate("--date", *date); err != nil {
+		return fail(exit.With(exit.Usage, err))
+	}
+	cfg, err := config.Load(c.config)
+	if err != nil {
+		return fail(err)
+	}
+	path, err := jobs.Report(ctx, jobs.ReportOptions{Config: cfg, Date: *date, Out: *out})
+	if err != nil {
+		return fail(err)
+	}
+	fmt.Fprintf(stdout, "dashboard for %s written to %s\n", *date, path)
+	return exit.OK
 }

@@ -192,13 +192,14 @@ func TestPlantedLeakFailsAndWithdrawsEveryExport(t *testing.T) {
 		t.Errorf("runs rows record %d failed leak checks of meta_audience", n)
 	}
 
-	// The sync metric counts the failure over runs: the planted run checked
-	// google_ads_audience (passed) and meta_audience (failed), then stopped.
+	// The sync metric counts the failure: the planted run checked
+	// google_ads_audience (passed) and meta_audience (failed), then stopped;
+	// all three runs were for the same date.
 	t.Setenv("OPTOUT_TEST_PLANT_LEAK", "")
 	if code, _, se := run(t, args...); code != 0 {
 		t.Fatalf("run after the leak: exit %d\n%s", code, se)
 	}
-	rows, err := db.Query(fmt.Sprintf("SELECT export, leak_checks, leak_check_failures, round(failure_rate, 4) FROM read_parquet('%s/metrics/sync/dt=2026-11-21/*.parquet') ORDER BY export", out))
+	rows, err := db.Query(fmt.Sprintf("SELECT export, dates_checked, leak_check_failures, round(failure_rate, 4) FROM read_parquet('%s/metrics/sync/dt=2026-11-21/*.parquet') ORDER BY export", out))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +214,7 @@ func TestPlantedLeakFailsAndWithdrawsEveryExport(t *testing.T) {
 		sync = append(sync, fmt.Sprintf("%s %d %d %.4f", e, checks, failures, rate))
 	}
 	rows.Close()
-	if want := []string{"google_ads_audience 3 0 0.0000", "meta_audience 3 1 0.3333", "partner_list_rental 2 0 0.0000"}; !slices.Equal(sync, want) {
+	if want := []string{"google_ads_audience 1 0 0.0000", "meta_audience 1 1 1.0000", "partner_list_rental 1 0 0.0000"}; !slices.Equal(sync, want) {
 		t.Errorf("sync metric %q, want %q", sync, want)
 	}
 	t.Setenv("OPTOUT_TEST_PLANT_LEAK", "meta_audience")

@@ -91,6 +91,17 @@ SELECT printf('PC-%05d', j) AS request_id, received_at,
 FROM req_base JOIN customers c ON c.customer_id = printf('C%05d', cust)
 WHERE j > 300 AND j <= 400;
 
+-- A few customers opt back in through the preference center 45 days after
+-- opting out on the web form (the reauthorizations metric).
+INSERT INTO preference_center
+SELECT 'PC-REAUTH-' || customer_id, received_at + INTERVAL 45 DAY, 'in', ['advertising'], 'verified', 'preference_center', customer_id, state
+FROM (
+  SELECT c.customer_id, c.state, w.received_at
+  FROM web_form w JOIN customers c ON c.email = w.email
+  WHERE w.request_type = 'opt_out' AND w.status = 'verified' AND w.received_at < TIMESTAMP '2026-09-01'
+  ORDER BY w.request_id LIMIT 6
+);
+
 -- Browser signals: GPC headers and US Privacy strings, by cookie.
 CREATE TABLE gpc AS
 SELECT printf('GPC-%05d', j) AS request_id, received_at,

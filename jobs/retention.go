@@ -7,11 +7,24 @@ import (
 	"time"
 )
 
-// applyRetention removes per-date customers_flagged and optout_state folders
-// older than policy.snapshot_retention_days before D (SPEC §6).
+// applyRetention removes, after a successful run, the per-date folders
+// older than their retention before D (SPEC §6): customers_flagged and
+// optout_state after policy.snapshot_retention_days; exports, suppression
+// lists and export reports after policy.export_retention_days. The ledger,
+// metrics, notifications and runs are not touched.
 func (r *run) applyRetention() error {
-	cutoff := r.o.Date.AddDate(0, 0, -r.cfg.Policy.SnapshotRetentionDays).Format(time.DateOnly)
-	for _, table := range []string{"customers_flagged", "optout_state"} {
+	p := r.cfg.Policy
+	tables := map[string]int{"customers_flagged": p.SnapshotRetentionDays, "optout_state": p.SnapshotRetentionDays, "export_report": p.ExportRetentionDays}
+	for _, group := range []string{"exports", "suppression"} {
+		entries, _ := os.ReadDir(filepath.Join(r.cfg.Output, group))
+		for _, e := range entries {
+			if e.IsDir() {
+				tables[filepath.Join(group, e.Name())] = p.ExportRetentionDays
+			}
+		}
+	}
+	for table, days := range tables {
+		cutoff := r.o.Date.AddDate(0, 0, -days).Format(time.DateOnly)
 		dir := filepath.Join(r.cfg.Output, table)
 		entries, _ := os.ReadDir(dir)
 		removed := 0

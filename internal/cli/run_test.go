@@ -181,3 +181,35 @@ func TestValidateWritesNothing(t *testing.T) {
 		t.Error("validate created the output folder")
 	}
 }
+
+func TestRetentionRemovesOnlyOldPartitions(t *testing.T) {
+	cfg, out := demoConfig(t, func(s string) string {
+		s = strings.Replace(s, ", freshness: 48h", "", 1)
+		return strings.Replace(s, "policy:\n", "policy:\n  snapshot_retention_days: 1\n  export_retention_days: 2\n", 1)
+	})
+	for _, d := range []string{"2026-11-18", "2026-11-19", "2026-11-20", "2026-11-21"} {
+		if code, _, se := run(t, "run", "--config", cfg, "--date", d, "--now", "2026-11-22T09:00:00Z"); code != 0 {
+			t.Fatalf("%s: exit %d\n%s", d, code, se)
+		}
+	}
+	want := map[string][]string{
+		"customers_flagged":               {"dt=2026-11-20", "dt=2026-11-21"},
+		"optout_state":                    {"dt=2026-11-20", "dt=2026-11-21"},
+		"exports/meta_audience":           {"dt=2026-11-19", "dt=2026-11-20", "dt=2026-11-21"},
+		"suppression/partner_list_rental": {"dt=2026-11-19", "dt=2026-11-20", "dt=2026-11-21"},
+		"export_report":                   {"dt=2026-11-19", "dt=2026-11-20", "dt=2026-11-21"},
+		"metrics/processing_time":         {"dt=2026-11-18", "dt=2026-11-19", "dt=2026-11-20", "dt=2026-11-21"},
+		"third_party_notifications":       {"dt=2026-11-18", "dt=2026-11-19", "dt=2026-11-20", "dt=2026-11-21"},
+		"quarantine/web_form":             {"dt=2026-11-18", "dt=2026-11-19", "dt=2026-11-20", "dt=2026-11-21"},
+	}
+	for table, dirs := range want {
+		entries, _ := os.ReadDir(filepath.Join(out, table))
+		var got []string
+		for _, e := range entries {
+			got = append(got, e.Name())
+		}
+		if strings.Join(got, " ") != strings.Join(dirs, " ") {
+			t.Errorf("%s holds %v, want %v", table, got, dirs)
+		}
+	}
+}

@@ -32,6 +32,7 @@ type RunOptions struct {
 	Now     time.Time // zero: the wall clock at start
 	Version string
 	Log     *slog.Logger
+	OnStep  func(step string) // called as each step starts (progress display); may be nil
 }
 
 // Summary is the outcome of a run: the last stdout line of `optout run`.
@@ -131,7 +132,7 @@ func (r *run) validate(ctx context.Context) error {
 		return err
 	}
 	defer r.eng.Close()
-	_, err := r.prepare(ctx)
+	_, _, err := r.prepare(ctx)
 	return err
 }
 
@@ -166,7 +167,7 @@ func (r *run) run(ctx context.Context) (err error) {
 		}
 	}()
 
-	phases, err := r.prepare(ctx)
+	phases, _, err := r.prepare(ctx)
 	if err != nil {
 		return err
 	}
@@ -194,7 +195,7 @@ func (r *run) open(ctx context.Context) error {
 
 // prepare loads and checks every input and runs the Validate phase,
 // failing on any contract, quarantine, duplicate or freshness violation.
-func (r *run) prepare(ctx context.Context) (transforms.Phases, error) {
+func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, error) {
 	cfg := r.cfg
 	plan := transforms.Plan{P: runParams(cfg, r.o.Date, r.o.Now), StateSLA: stateSLA(cfg)}
 	load := func(in *config.Input) (transforms.Source, error) {
@@ -212,25 +213,25 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, error) {
 	for i := range cfg.Inputs.Requests {
 		src, err := load(&cfg.Inputs.Requests[i])
 		if err != nil {
-			return transforms.Phases{}, err
+			return transforms.Phases{}, plan, err
 		}
 		plan.Requests = append(plan.Requests, src)
 	}
 	var err error
 	if plan.Customers, err = load(cfg.Inputs.Customers); err != nil {
-		return transforms.Phases{}, err
+		return transforms.Phases{}, plan, err
 	}
 	if in := cfg.Inputs.IdentityLinks; in != nil {
 		src, err := load(in)
 		if err != nil {
-			return transforms.Phases{}, err
+			return transforms.Phases{}, plan, err
 		}
 		plan.Links = &src
 	}
 	if in := cfg.Inputs.Traffic; in != nil {
 		src, err := load(in)
 		if err != nil {
-			return transforms.Phases{}, err
+			return transforms.Phases{}, plan, err
 		}
 		plan.Traffic = &src
 	}
@@ -238,34 +239,34 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, error) {
 		e := &cfg.Exports[i]
 		src, err := load(exportInput(e))
 		if err != nil {
-			return transforms.Phases{}, err
+			return transforms.Phases{}, plan, err
 		}
 		plan.Exports = append(plan.Exports, transforms.Export{Name: e.Name, Destination: e.Destination, Category: e.Category,
 			Channel: e.Channel, Mode: e.Mode, Format: e.Format, HashIdentifiers: e.HashIdentifiers, Identifiers: e.Identifiers, Src: src})
 	}
 	plan.LeakTestExport = os.Getenv("OPTOUT_TEST_PLANT_LEAK")
 	if plan.HasPrevState, plan.HasPrevLedger, plan.HasPrevRuns, err = r.registerPrevious(ctx); err != nil {
-		return transforms.Phases{}, err
+		return transforms.Phases{}, plan, err
 	}
 
 	if plan.ExportHistory, plan.ExportPublished, err = r.registerExportHistory(ctx); err != nil {
-		return transforms.Phases{}, err
+		return transforms.Phases{}, plan, err
 	}
 	phases, err := plan.Build()
 	if err != nil {
-		return phases, err
+		return phases, plan, err
 	}
 	checks := map[string][]engine.Row{}
 	for _, s := range phases.Validate {
 		rows, err := r.runStep(ctx, s)
 		if err != nil {
-			return phases, exit.With(exit.Input, err)
+			return phases, plan, exit.With(exit.Input, err)
 		}
 		if s.Kind == transforms.Check {
 			checks[s.Name] = rows
 		}
 	}
-	return phases, r.checkInputs(checks)
+	return phases, plan, r.checkInputs(checks)
 }
 
 // registerPrevious makes the latest earlier optout_state, the ledger and
@@ -452,6 +453,9 @@ func (r *run) step(ctx context.Context, s transforms.Step) error {
 
 // runStep executes a step with timing and records output row counts.
 func (r *run) runStep(ctx context.Context, s transforms.Step) ([]engine.Row, error) {
+	if r.o.OnStep != nil {
+		r.o.OnStep(s.Name)
+	}
 	t := time.Now()
 	n, rows, err := r.eng.Run(ctx, s)
 	ms := time.Since(t).Milliseconds()

@@ -349,3 +349,26 @@ func quoteAll(xs []string) []string {
 }
 
 func listLiteral(xs []string) string { return "[" + strings.Join(quoteAll(xs), ", ") + "]" }
+
+// ExplainSteps renders the steps of `optout explain` for one identifier of
+// kind (email, phone or customer_id): they run after the Transform phase.
+func (p Plan) ExplainSteps(kind, subject string) ([]Step, error) {
+	r, err := newRenderer()
+	if err != nil {
+		return nil, err
+	}
+	d := struct {
+		stepData
+		Subject string
+	}{stepData: stepData{Plan: &p}, Subject: subject}
+	d.Keys = keysSQL(KeyColumns{{Kind: kind, Expr: "v"}}, p.NeedHashes())
+	var steps []Step
+	for _, name := range []string{"explain_keys", "explain_customers", "explain_requests", "explain_state", "explain_exports"} {
+		sql, args, err := r.render(name, d)
+		if err != nil {
+			return nil, err
+		}
+		steps = append(steps, Step{Name: name, Kind: Temp, Table: name, SQL: sql, Args: args})
+	}
+	return steps, nil
+}

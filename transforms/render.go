@@ -29,6 +29,10 @@ const (
 	Setup
 )
 
+func (k Kind) String() string {
+	return [...]string{Temp: "temp table", Output: "output", Check: "check", Setup: "setup"}[k]
+}
+
 // Step is one unit of work: a query and what becomes of its rows.
 type Step struct {
 	Name    string

@@ -361,3 +361,47 @@ func TestLogsNeverShowRawIdentifiers(t *testing.T) {
 	}
 	_ = out
 }
+
+func TestBackfillEqualsDatesRunOneByOne(t *testing.T) {
+	noFreshness := func(cfg string) {
+		b, _ := os.ReadFile(cfg)
+		if err := os.WriteFile(cfg, []byte(strings.Replace(string(b), ", freshness: 48h", "", 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := "--now=2026-11-22T09:00:00Z"
+	cfgA, outA := demoCopy(t)
+	noFreshness(cfgA)
+	r := runOptout(t, nil, "backfill", "--config", cfgA, "--from", "2026-11-19", "--to", "2026-11-21", now)
+	if r.code != 0 || !strings.Contains(r.stdout, `"done":["2026-11-19","2026-11-20","2026-11-21"]`) {
+		t.Fatalf("backfill: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	cfgB, outB := demoCopy(t)
+	noFreshness(cfgB)
+	for _, d := range []string{"2026-11-19", "2026-11-20", "2026-11-21"} {
+		if r := runOptout(t, nil, "run", "--config", cfgB, "--date", d, now); r.code != 0 {
+			t.Fatalf("run %s: exit %d\n%s", d, r.code, r.stderr)
+		}
+	}
+	assertSame(t, "backfill against runs one by one", digest(t, outA), digest(t, outB))
+
+	// Dates already run are skipped; --force reruns them.
+	r = runOptout(t, nil, "backfill", "--config", cfgA, "--from", "2026-11-19", "--to", "2026-11-21", now)
+	if r.code != 0 || !strings.Contains(r.stdout, `"done":[],"skipped":["2026-11-19","2026-11-20","2026-11-21"]`) {
+		t.Errorf("second backfill: exit %d\n%s", r.code, r.stdout)
+	}
+	r = runOptout(t, nil, "backfill", "--config", cfgA, "--from", "2026-11-21", "--to", "2026-11-21", "--force", now)
+	if r.code != 0 || !strings.Contains(r.stdout, `"done":["2026-11-21"]`) {
+		t.Errorf("forced backfill: exit %d\n%s", r.code, r.stdout)
+	}
+	if runs, _ := os.ReadDir(filepath.Join(outA, "runs")); len(runs) != 4 {
+		t.Errorf("%d runs rows, want 4", len(runs))
+	}
+
+	// The first failing date stops the backfill with its exit code.
+	cfgC, _ := demoCopy(t)
+	r = runOptout(t, nil, "backfill", "--config", cfgC, "--from", "2026-12-30", "--to", "2026-12-31", "--now=2027-01-02T09:00:00Z")
+	if r.code != 1 || !strings.Contains(r.stdout, `"failed":"2026-12-30"`) || !strings.Contains(r.stdout, `"done":[]`) || !strings.Contains(r.stderr, "input web_form is stale") {
+		t.Errorf("failing backfill: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}

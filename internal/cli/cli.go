@@ -26,7 +26,10 @@ const usage = `optout enforces "Do Not Sell or Share" opt-outs across your data.
 
 Usage:
   optout run       --config FILE --date YYYY-MM-DD [--now RFC3339] [--log-format json]
+  optout backfill  --config FILE --from YYYY-MM-DD --to YYYY-MM-DD [--force]
   optout validate  --config FILE [--date YYYY-MM-DD]
+  optout plan      --config FILE --date YYYY-MM-DD
+  optout explain   --config FILE --date YYYY-MM-DD --email X | --phone X | --customer-id X [--json]
   optout report    --config FILE --date YYYY-MM-DD [--out FILE.html]
   optout --version
 
@@ -53,6 +56,12 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runCmd(ctx, args[1:], stdout, stderr, true)
 	case "report":
 		return reportCmd(ctx, args[1:], stdout, stderr)
+	case "plan":
+		return planCmd(ctx, args[1:], stdout, stderr)
+	case "explain":
+		return explainCmd(ctx, args[1:], stdout, stderr)
+	case "backfill":
+		return backfillCmd(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "optout: unknown command %q; run 'optout --help' for the list of commands\n", args[0])
 	return exit.Usage

@@ -213,3 +213,10 @@ func TestRetentionRemovesOnlyOldPartitions(t *testing.T) {
 		}
 	}
 }
+
+func assertNoOutput(t *testing.T, out string) {
+	t.Helper()
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("%s was created by a command that must write nothing", out)
+	}
+}

@@ -1,0 +1,226 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/internal/engine"
+	"github.com/optout-dev/optout/internal/exit"
+	"github.com/optout-dev/optout/internal/redact"
+	"github.com/optout-dev/optout/jobs"
+)
+
+// setup parses the common flags plus the command's own, loads the config
+// and builds the run options; it prints the error and returns its exit
+// code when anything is wrong (ok false).
+func setup(name string, args []string, stderr io.Writer, own func(*flag.FlagSet)) (jobs.RunOptions, int, bool) {
+	c := newFlags(name, stderr)
+	if own != nil {
+		own(c.fs)
+	}
+	fail := func(err error) (jobs.RunOptions, int, bool) {
+		fmt.Fprintf(stderr, "optout %s: %v\n", name, err)
+		return jobs.RunOptions{}, exit.Code(err), false
+	}
+	if err := c.parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return jobs.RunOptions{}, exit.OK, false
+		}
+		return fail(exit.With(exit.Usage, err))
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return fail(exit.With(exit.Usage, err))
+	}
+	cfg, err := config.Load(c.config)
+	if err != nil {
+		return fail(err)
+	}
+	return jobs.RunOptions{Config: cfg, Version: Version(), Log: log}, 0, true
+}
+
+func dateFlag(fs *flag.FlagSet, name string, into *time.Time, set *bool) {
+	fs.Func(name, "a date, YYYY-MM-DD", func(s string) error {
+		d, err := parseDate("--"+name, s)
+		*into, *set = d, true
+		return err
+	})
+}
+
+func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var date time.Time
+	var hasDate bool
+	o, code, ok := setup("plan", args, stderr, func(fs *flag.FlagSet) { dateFlag(fs, "date", &date, &hasDate) })
+	if !ok {
+		return code
+	}
+	if !hasDate {
+		fmt.Fprintln(stderr, "optout plan: --date is required: the logical date whose steps to print, YYYY-MM-DD")
+		return exit.Usage
+	}
+	o.Date = date
+	phases, err := jobs.Plan(ctx, o)
+	if err != nil {
+		fmt.Fprintf(stderr, "optout plan: %v\n", redact.String(err.Error()))
+		return exit.Code(err)
+	}
+	fmt.Fprintf(stdout, "-- optout plan for %s on engine %s\n", date.Format(time.DateOnly), o.Config.Engine)
+	for i, s := range append(phases.Validate, phases.Transform...) {
+		target := ""
+		if s.Table != "" {
+			target = " -> " + s.Table
+		}
+		fmt.Fprintf(stdout, "\n-- step %d: %s (%s%s)\n", i+1, s.Name, s.Kind, target)
+		if len(s.Args) > 0 {
+			shown := make([]string, len(s.Args))
+			for j, a := range s.Args {
+				v := fmt.Sprint(a)
+				if t, ok := a.(time.Time); ok {
+					v = t.Format(time.RFC3339)
+				}
+				if len(v) > 60 {
+					v = fmt.Sprintf("<%d characters>", len(v))
+				}
+				shown[j] = fmt.Sprintf("$%d=%s", j+1, v)
+			}
+			fmt.Fprintf(stdout, "-- parameters: %s\n", strings.Join(shown, " "))
+		}
+		fmt.Fprintln(stdout, strings.TrimSpace(s.SQL)+";")
+	}
+	return exit.OK
+}
+
+func explainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var date time.Time
+	var hasDate, asJSON bool
+	var email, phone, customerID string
+	o, code, ok := setup("explain", args, stderr, func(fs *flag.FlagSet) {
+		dateFlag(fs, "date", &date, &hasDate)
+		fs.StringVar(&email, "email", "", "the person's email")
+		fs.StringVar(&phone, "phone", "", "the person's phone")
+		fs.StringVar(&customerID, "customer-id", "", "the person's customer_id")
+		fs.BoolVar(&asJSON, "json", false, "print JSON")
+	})
+	if !ok {
+		return code
+	}
+	var kind, value string
+	n := 0
+	for k, v := range map[string]string{"email": email, "phone": phone, "customer_id": customerID} {
+		if v != "" {
+			kind, value = k, v
+			n++
+		}
+	}
+	if !hasDate || n != 1 {
+		fmt.Fprintln(stderr, "optout explain: give --date YYYY-MM-DD and exactly one of --email, --phone, --customer-id")
+		return exit.Usage
+	}
+	o.Date = date
+	ex, err := jobs.Explain(ctx, o, kind, value)
+	if err != nil {
+		fmt.Fprintf(stderr, "optout explain: %v\n", redact.String(err.Error()))
+		return exit.Code(err)
+	}
+	if asJSON {
+		b, _ := json.MarshalIndent(ex, "", "  ")
+		fmt.Fprintln(stdout, string(b))
+		return exit.OK
+	}
+	fmt.Fprintf(stdout, "optout explain: the %s given, as of %s\n", kind, date.Format(time.DateOnly))
+	section(stdout, "keys derived from it", ex.Keys, "kind", "value")
+	section(stdout, "customers matched", ex.Customers, "customer_id", "through")
+	section(stdout, "counted requests", ex.Requests, "request_id", "received_at", "request_type", "categories", "status", "source", "via")
+	section(stdout, "state per category", ex.State, "category", "state", "deciding_request_id", "opt_out_date")
+	section(stdout, "export rows carrying its keys", ex.Exports, "export", "row", "decision")
+	return exit.OK
+}
+
+func section(w io.Writer, title string, rows []engine.Row, cols ...string) {
+	fmt.Fprintf(w, "\n%s (%d)\n", title, len(rows))
+	if len(rows) == 0 {
+		fmt.Fprintln(w, "  none")
+		return
+	}
+	for _, r := range rows {
+		parts := make([]string, 0, len(cols))
+		for _, c := range cols {
+			v := r[c]
+			if t, ok := v.(time.Time); ok {
+				v = t.UTC().Format("2006-01-02 15:04:05Z")
+			}
+			if v == nil {
+				v = "-"
+			}
+			parts = append(parts, fmt.Sprintf("%s=%v", c, v))
+		}
+		fmt.Fprintln(w, "  "+strings.Join(parts, "  "))
+	}
+}
+
+func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var from, to time.Time
+	var hasFrom, hasTo, force bool
+	var now string
+	o, code, ok := setup("backfill", args, stderr, func(fs *flag.FlagSet) {
+		dateFlag(fs, "from", &from, &hasFrom)
+		dateFlag(fs, "to", &to, &hasTo)
+		fs.BoolVar(&force, "force", false, "rerun dates that already have a successful run")
+		fs.StringVar(&now, "now", "", "override every run's wall-clock start (RFC3339)")
+	})
+	if !ok {
+		return code
+	}
+	if !hasFrom || !hasTo {
+		fmt.Fprintln(stderr, "optout backfill: --from and --to are required: the first and last dates to run, YYYY-MM-DD")
+		return exit.Usage
+	}
+	if now != "" {
+		t, err := time.Parse(time.RFC3339, now)
+		if err != nil {
+			fmt.Fprintf(stderr, "optout backfill: --now is %q; use RFC3339, e.g. 2026-11-22T03:00:00Z\n", now)
+			return exit.Usage
+		}
+		o.Now = t
+	}
+	bo := jobs.BackfillOptions{RunOptions: o, From: from, To: to, Force: force}
+	if isTerminal(stdout) {
+		var bar *progressbar.ProgressBar
+		var date string
+		bo.OnDate = func(done, total int, d string) {
+			if bar == nil {
+				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(stdout), progressbar.OptionShowCount(),
+					progressbar.OptionSetPredictTime(true), progressbar.OptionSetWidth(30))
+			}
+			date = d
+			_ = bar.Set(done)
+			bar.Describe(date)
+		}
+		bo.OnStep = func(step string) { bar.Describe(date + " " + step) }
+	}
+	sum, err := jobs.Backfill(ctx, bo)
+	if err != nil {
+		o.Log.Error("backfill failed", "error", redact.String(err.Error()), "exit_code", exit.Code(err))
+	}
+	if isTerminal(stdout) {
+		fmt.Fprintf(stdout, "\nbackfill %s..%s: %d run, %d skipped", sum.From, sum.To, len(sum.Done), len(sum.Skipped))
+		if sum.Failed != "" {
+			fmt.Fprintf(stdout, ", stopped at %s", sum.Failed)
+		}
+		fmt.Fprintln(stdout)
+	}
+	sort.Strings(sum.Done)
+	line, _ := json.Marshal(sum)
+	fmt.Fprintln(stdout, string(line))
+	return exit.Code(err)
+}

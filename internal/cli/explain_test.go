@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestExplainOnePerson(t *testing.T) {
+	cfg, _ := demoConfig(t, nil)
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	data, _ := filepath.Abs("../../testdata/demo/data")
+	var email string
+	if err := db.QueryRow(fmt.Sprintf("SELECT email FROM read_parquet('%s/customers/*.parquet') WHERE customer_id = 'C00042'", data)).Scan(&email); err != nil {
+		t.Fatal(err)
+	}
+	code, so, se := run(t, "explain", "--config", cfg, "--date", "2026-11-21", "--email", "  "+strings.ToUpper(email)+" ", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, se)
+	}
+	var ex struct {
+		Keys      []map[string]any `json:"keys"`
+		Customers []map[string]any `json:"matched_customers"`
+		Requests  []map[string]any `json:"counted_requests"`
+		State     []map[string]any `json:"state_by_category"`
+		Exports   []map[string]any `json:"export_rows"`
+	}
+	if err := json.Unmarshal([]byte(so), &ex); err != nil {
+		t.Fatalf("%v\n%s", err, so)
+	}
+	norm := strings.ToLower(strings.TrimSpace(email))
+	if len(ex.Keys) != 1 || ex.Keys[0]["value"] != norm {
+		t.Errorf("keys %v, want the normalized email", ex.Keys)
+	}
+	if len(ex.Customers) != 1 || ex.Customers[0]["customer_id"] != "C00042" {
+		t.Errorf("customers %v", ex.Customers)
+	}
+	found := false
+	for _, r := range ex.Requests {
+		found = found || r["request_id"] == "WF-NOV21-A"
+	}
+	if !found {
+		t.Errorf("requests %v lack WF-NOV21-A", ex.Requests)
+	}
+	if len(ex.State) != 1 || ex.State[0]["category"] != "advertising" || ex.State[0]["state"] != "opt_out" || ex.State[0]["deciding_request_id"] != "WF-NOV21-A" {
+		t.Errorf("state %v", ex.State)
+	}
+	decisions := map[string]string{}
+	for _, e := range ex.Exports {
+		decisions[fmt.Sprint(e["export"])] = fmt.Sprint(e["decision"])
+	}
+	want := map[string]string{"google_ads_audience": "suppressed: customer_opted_out", "meta_audience": "suppressed: customer_opted_out", "partner_list_rental": "kept"}
+	if fmt.Sprint(decisions) != fmt.Sprint(want) {
+		t.Errorf("export decisions %v, want %v", decisions, want)
+	}
+	// Nobody else's email or phone is shown.
+	for _, m := range regexp.MustCompile(`[^"\s]+@[^"\s]+`).FindAllString(so, -1) {
+		if m != norm {
+			t.Errorf("explain shows another email (%d characters)", len(m))
+		}
+	}
+	if regexp.MustCompile(`\+1\d{10}`).MatchString(so) {
+		t.Error("explain shows a phone number")
+	}
+
+	code, _, se = run(t, "explain", "--config", cfg, "--date", "2026-11-21", "--email", "a@b.com", "--phone", "1")
+	if code != 2 || !strings.Contains(se, "exactly one of --email, --phone, --customer-id") {
+		t.Errorf("two identifiers: exit %d\n%s", code, se)
+	}
+}
+
+func TestPlanPrintsEveryStep(t *testing.T) {
+	cfg, out := demoConfig(t, nil)
+	code, so, se := run(t, "plan", "--config", cfg, "--date", "2026-11-21")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, se)
+	}
+	for _, want := range []string{"-- step 1: macros (setup)", "customers_flagged (output -> customers_flagged)", "leak_check__meta_audience (check)", "metrics_annual_disclosure"} {
+		if !strings.Contains(so, want) {
+			t.Errorf("plan lacks %q", want)
+		}
+	}
+	if strings.Contains(so, "2026-01-02,2026-01-05") {
+		t.Error("plan prints the calendar parameter in full")
+	}
+	assertNoOutput(t, out)
+}

@@ -1,0 +1,117 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/internal/engine/duckdb"
+	"github.com/optout-dev/optout/internal/exit"
+	"github.com/optout-dev/optout/internal/redact"
+	"github.com/optout-dev/optout/transforms"
+)
+
+// BackfillOptions are the inputs of `optout backfill`.
+type BackfillOptions struct {
+	RunOptions           // Date is ignored; Now, when set, is every run's now
+	From, To   time.Time // inclusive
+	Force      bool      // rerun dates that already have a successful run
+	// OnDate is called before each date with how many are done (progress).
+	OnDate func(done, total int, date string)
+}
+
+// BackfillSummary is the outcome of a backfill: its last stdout line.
+type BackfillSummary struct {
+	From       string   `json:"from"`
+	To         string   `json:"to"`
+	Status     string   `json:"status"`
+	ExitCode   int      `json:"exit_code"`
+	Done       []string `json:"done"`
+	Skipped    []string `json:"skipped"`
+	Failed     string   `json:"failed,omitempty"`
+	Error      string   `json:"error,omitempty"`
+	DurationMS int64    `json:"duration_ms"`
+}
+
+// Backfill runs every date from From to To in order, each exactly as
+// `optout run` would, skipping dates with a successful run unless Force,
+// and stops at the first date that fails.
+func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
+	start := time.Now()
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	sum := BackfillSummary{From: o.From.Format(time.DateOnly), To: o.To.Format(time.DateOnly), Done: []string{}, Skipped: []string{}}
+	finish := func(err error) (BackfillSummary, error) {
+		sum.DurationMS = time.Since(start).Milliseconds()
+		sum.Status = "succeeded"
+		if err != nil {
+			sum.Status, sum.ExitCode, sum.Error = "failed", exit.Code(err), redact.String(err.Error())
+		}
+		return sum, err
+	}
+	if o.To.Before(o.From) {
+		return finish(exit.With(exit.Usage, fmt.Errorf("--to %s is before --from %s", sum.To, sum.From)))
+	}
+	done, err := succeededDates(ctx, o.Config)
+	if err != nil {
+		return finish(err)
+	}
+	var dates []time.Time
+	for d := o.From; !d.After(o.To); d = d.AddDate(0, 0, 1) {
+		dates = append(dates, d)
+	}
+	for i, d := range dates {
+		dt := d.Format(time.DateOnly)
+		if o.OnDate != nil {
+			o.OnDate(i, len(dates), dt)
+		}
+		if done[dt] && !o.Force {
+			sum.Skipped = append(sum.Skipped, dt)
+			o.Log.Info("skipped: already run successfully (use --force to rerun)", "dt", dt)
+			continue
+		}
+		ro := o.RunOptions
+		ro.Date = d
+		if s, err := Run(ctx, ro); err != nil {
+			sum.Failed = dt
+			return finish(fmt.Errorf("backfill stopped at %s (run %s): %w", dt, s.RunID, err))
+		}
+		sum.Done = append(sum.Done, dt)
+	}
+	if o.OnDate != nil {
+		o.OnDate(len(dates), len(dates), "")
+	}
+	return finish(nil)
+}
+
+// succeededDates reads the runs rows under the output: the dates that
+// have a successful run.
+func succeededDates(ctx context.Context, cfg *config.Config) (map[string]bool, error) {
+	files, _ := filepath.Glob(filepath.Join(cfg.Output, "runs", "*.parquet"))
+	out := map[string]bool{}
+	if len(files) == 0 {
+		return out, nil
+	}
+	eng, err := duckdb.Open(ctx, cfg.DuckDB)
+	if err != nil {
+		return nil, err
+	}
+	defer eng.Close()
+	if err := eng.Register(ctx, "runs", files); err != nil {
+		return nil, err
+	}
+	q := transforms.Step{Name: "succeeded_dates", Kind: transforms.Check,
+		SQL: "SELECT DISTINCT strftime(dt, '%Y-%m-%d') AS dt FROM runs WHERE status = 'succeeded'"}
+	_, rows, err := eng.Run(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[str(r["dt"])] = true
+	}
+	return out, nil
+}

@@ -103,7 +103,14 @@ func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
 	if m == modeValidate {
 		err = r.validate(ctx)
 	} else {
+		lin := newLineage(r)
+		r.emitLineage(lin, "START")
 		err = r.run(ctx)
+		if err != nil {
+			r.emitLineage(lin, "FAIL")
+		} else {
+			r.emitLineage(lin, "COMPLETE")
+		}
 	}
 	r.sum.DurationMS = time.Since(start).Milliseconds()
 	r.sum.ExitCode = exit.Code(err)

@@ -4,17 +4,19 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // demoConfig writes a config over the shipped demo data (absolute paths)
 // with its output in a temp folder; edit rewrites the YAML first.
-func demoConfig(t *testing.T, edit func(string) string) (cfg, out string) {
+func demoConfig(t testing.TB, edit func(string) string) (cfg, out string) {
 	t.Helper()
 	data, err := filepath.Abs("../../testdata/demo/data")
 	if err != nil {
@@ -38,7 +40,7 @@ func demoConfig(t *testing.T, edit func(string) string) (cfg, out string) {
 	return cfg, out
 }
 
-func run(t *testing.T, args ...string) (int, string, string) {
+func run(t testing.TB, args ...string) (int, string, string) {
 	t.Helper()
 	var so, se bytes.Buffer
 	code := Run(context.Background(), args, &so, &se)
@@ -218,5 +220,68 @@ func assertNoOutput(t *testing.T, out string) {
 	t.Helper()
 	if _, err := os.Stat(out); err == nil {
 		t.Errorf("%s was created by a command that must write nothing", out)
+	}
+}
+
+// The OpenLineage RunEvent fields we write, checked against what the spec
+// (2-0-2) requires of them.
+func TestLineageEvents(t *testing.T) {
+	lin := filepath.Join(t.TempDir(), "lineage.jsonl")
+	cfg, _ := demoConfig(t, func(s string) string { return s + "lineage: {file: " + lin + "}\n" })
+	if code, _, se := run(t, "run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-22T09:00:00Z"); code != 0 {
+		t.Fatalf("exit %d\n%s", code, se)
+	}
+	if code, _, _ := run(t, "run", "--config", cfg, "--date", "2026-12-31", "--now", "2027-01-01T09:00:00Z"); code != 1 {
+		t.Fatalf("stale run: exit %d, want 1", code)
+	}
+	b, err := os.ReadFile(lin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	uuid := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	var types, runIDs []string
+	for _, l := range lines {
+		var ev struct {
+			EventType string `json:"eventType"`
+			EventTime string `json:"eventTime"`
+			Producer  string `json:"producer"`
+			SchemaURL string `json:"schemaURL"`
+			Run       struct {
+				RunID string `json:"runId"`
+			} `json:"run"`
+			Job struct {
+				Namespace, Name string
+			} `json:"job"`
+			Inputs, Outputs []struct {
+				Namespace, Name string
+			}
+		}
+		if err := json.Unmarshal([]byte(l), &ev); err != nil {
+			t.Fatalf("not JSON: %v", err)
+		}
+		if _, err := time.Parse(time.RFC3339Nano, ev.EventTime); err != nil {
+			t.Errorf("eventTime %q is not an ISO 8601 date-time", ev.EventTime)
+		}
+		if !uuid.MatchString(ev.Run.RunID) {
+			t.Errorf("runId %q is not a UUID", ev.Run.RunID)
+		}
+		if !strings.HasPrefix(ev.Producer, "https://") || !strings.HasPrefix(ev.SchemaURL, "https://openlineage.io/spec/") ||
+			ev.Job.Namespace == "" || ev.Job.Name == "" || len(ev.Inputs) < 9 || len(ev.Outputs) < 10 {
+			t.Errorf("event lacks required fields or datasets: %s", l)
+		}
+		for _, d := range append(ev.Inputs, ev.Outputs...) {
+			if d.Namespace == "" || d.Name == "" {
+				t.Errorf("dataset without namespace or name: %s", l)
+			}
+		}
+		types = append(types, ev.EventType)
+		runIDs = append(runIDs, ev.Run.RunID)
+	}
+	if strings.Join(types, " ") != "START COMPLETE START FAIL" {
+		t.Errorf("events %v", types)
+	}
+	if len(runIDs) == 4 && (runIDs[0] != runIDs[1] || runIDs[2] != runIDs[3] || runIDs[0] == runIDs[2]) {
+		t.Errorf("run ids %v: one per run, shared by its events", runIDs)
 	}
 }

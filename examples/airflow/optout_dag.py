@@ -1,0 +1,76 @@
+"""Nightly Do-Not-Sell enforcement with optout.
+
+One DAG run per logical date: `optout run --date {{ ds }}` enforces every
+opt-out known by the end of that day, then one task per export waits for the
+export's _SUCCESS marker (written only after the leak check passed) and
+uploads the file. optout exits 0 ok, 1 run failed, 2 config error, 3 bad
+input, 4 another run holds the lock; only 1 and 4 are worth retrying.
+"""
+
+from datetime import datetime, timedelta
+
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from airflow.sensors.filesystem import FileSensor
+
+OPTOUT = "/opt/optout/bin/optout"
+CONFIG = "/etc/optout/optout.yaml"
+OUTPUT = "/data/optout"  # the config's `output:`
+EXPORTS = ["google_ads_audience", "meta_audience", "partner_list_rental"]
+
+default_args = {
+    "owner": "data-privacy",
+    "retries": 2,
+    "retry_delay": timedelta(minutes=10),
+}
+
+with DAG(
+    dag_id="optout_nightly",
+    description="Enforce CCPA/CPRA opt-outs and filter every outbound export",
+    start_date=datetime(2026, 11, 1),
+    schedule="0 3 * * *",
+    catchup=False,
+    max_active_runs=1,  # optout also refuses a second run on the same output (exit 4)
+    default_args=default_args,
+    tags=["privacy", "ccpa"],
+) as dag:
+    enforce = BashOperator(
+        task_id="optout_run",
+        bash_command=f"{OPTOUT} run --config {CONFIG} --date {{{{ ds }}}} --log-format json",
+        execution_timeout=timedelta(hours=2),
+        # The last stdout line is the JSON summary; Airflow pushes it to XCom.
+        do_xcom_push=True,
+    )
+
+    for export in EXPORTS:
+        marker = f"{OUTPUT}/exports/{export}/dt={{{{ ds }}}}/_SUCCESS"
+        ready = FileSensor(
+            task_id=f"wait_{export}",
+            filepath=marker,
+            poke_interval=60,
+            timeout=60 * 30,
+            mode="reschedule",
+        )
+        upload = BashOperator(
+            task_id=f"upload_{export}",
+            # Replace with the destination's uploader; only the folder with
+            # _SUCCESS is ever sent.
+            bash_command=f"test -f {marker} && echo upload {OUTPUT}/exports/{export}/dt={{{{ ds }}}}/",
+            execution_timeout=timedelta(minutes=30),
+        )
+        enforce >> ready >> upload
+
+# On Kubernetes, run the same command in the optout image instead of the
+# BashOperator above:
+#
+# from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+# enforce = KubernetesPodOperator(
+#     task_id="optout_run",
+#     name="optout-run",
+#     image="ghcr.io/your-org/optout:latest",
+#     cmds=["optout"],
+#     arguments=["run", "--config", CONFIG, "--date", "{{ ds }}", "--log-format", "json"],
+#     do_xcom_push=True,
+#     execution_timeout=timedelta(hours=2),
+#     retries=2,
+# )

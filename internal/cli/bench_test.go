@@ -31,4 +31,3 @@ func BenchmarkDemoBackfill30Days(b *testing.B) {
 }
 
 func noFreshness(s string) string { return strings.Replace(s, ", freshness: 48h", "", 1) }
-

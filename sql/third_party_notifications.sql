@@ -32,8 +32,10 @@ notes AS (
   {{ end -}}
   SELECT pk.request_id, {{ param $h.Export.Name }} AS export, {{ param $h.Export.Destination }} AS destination, h.dt
   FROM (
-    SELECT _file, CAST(regexp_extract(_file, 'dt=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1) AS DATE) AS dt, unnest({{ $h.Keys }}) AS k
-    FROM {{ ident $h.View }}
+    SELECT _file, export_dt AS dt, unnest({{ $h.Keys }}) AS k
+    FROM (SELECT *, CAST(regexp_extract(_file, 'dt=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1) AS DATE) AS export_dt FROM {{ ident $h.View }})
+    -- Only dates some fresh request could need: the keys are computed for those rows alone.
+    WHERE export_dt >= (SELECT min(received_day) FROM fresh)
   ) h
   LEFT JOIN published pub ON pub.file = h._file
 {{- if $h.Export.HashIdentifiers }}

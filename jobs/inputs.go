@@ -107,6 +107,9 @@ func contractFor(in *config.Input, exports []config.Export) schemas.Contract {
 // loadInput lists an input's files, checks each against the input's
 // contract (exit 3 naming input, file and column), and registers them.
 func loadInput(ctx context.Context, eng engine.Engine, in *config.Input, exports []config.Export) (transforms.Source, []string, error) {
+	if in.Table != "" {
+		return loadTable(ctx, eng, in, exports)
+	}
 	files, err := listFiles(in.Name, in.Path)
 	if err != nil {
 		return transforms.Source{}, nil, err
@@ -137,4 +140,23 @@ func loadInput(ctx context.Context, eng engine.Engine, in *config.Input, exports
 	}
 	union = append(union, schemas.Field{Name: "_file", Family: schemas.String}, schemas.Field{Name: "_row", Family: schemas.Integer})
 	return transforms.Source{Name: in.Name, View: transforms.Ident(view), Fields: union}, files, nil
+}
+
+// loadTable checks a warehouse table against the input's contract and
+// registers it; it stands for one "file" named table:NAME in the runs row.
+func loadTable(ctx context.Context, eng engine.Engine, in *config.Input, exports []config.Export) (transforms.Source, []string, error) {
+	where := "table:" + in.Table
+	fields, err := eng.DescribeTable(ctx, in.Table)
+	if err != nil {
+		return transforms.Source{}, nil, exit.With(exit.Input, fmt.Errorf("input %s: table %s cannot be read from the database: %v", in.Name, in.Table, err))
+	}
+	if err := contractFor(in, exports).Check(in.Name, where, fields); err != nil {
+		return transforms.Source{}, nil, exit.With(exit.Input, err)
+	}
+	view := "src_" + in.Name
+	if err := eng.RegisterTable(ctx, view, in.Table); err != nil {
+		return transforms.Source{}, nil, exit.With(exit.Input, fmt.Errorf("input %s: %w", in.Name, err))
+	}
+	fields = append(fields, schemas.Field{Name: "_file", Family: schemas.String}, schemas.Field{Name: "_row", Family: schemas.Integer})
+	return transforms.Source{Name: in.Name, View: transforms.Ident(view), Fields: fields}, []string{where}, nil
 }

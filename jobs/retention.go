@@ -3,8 +3,11 @@ package jobs
 import (
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
+
+	"github.com/optout-dev/optout/transforms"
 )
 
 // applyRetention removes, after a successful run, the per-date folders
@@ -23,7 +26,13 @@ func (r *run) applyRetention() error {
 			}
 		}
 	}
-	for table, days := range tables {
+	names := make([]string, 0, len(tables))
+	for t := range tables {
+		names = append(names, t)
+	}
+	sort.Strings(names)
+	for _, table := range names {
+		days := tables[table]
 		cutoff := r.o.Date.AddDate(0, 0, -days).Format(time.DateOnly)
 		dir := filepath.Join(r.cfg.Output, table)
 		entries, _ := os.ReadDir(dir)
@@ -38,6 +47,7 @@ func (r *run) applyRetention() error {
 			}
 		}
 		if removed > 0 {
+			r.rec.RetentionRemoved = append(r.rec.RetentionRemoved, transforms.OutputCount{Table: table, Rows: int64(removed)})
 			r.log.Info("retention removed old partitions", "table", table, "partitions", removed, "older_than", cutoff)
 		}
 	}

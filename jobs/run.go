@@ -172,6 +172,9 @@ func (r *run) run(ctx context.Context) (err error) {
 			r.log.Error("could not write the runs row", "error", werr)
 			err = errors.Join(err, werr)
 		}
+		if err == nil {
+			r.refreshCatalog(ctx) // last: its views cover this run's runs row
+		}
 	}()
 
 	phases, _, err := r.prepare(ctx)
@@ -188,6 +191,10 @@ func (r *run) run(ctx context.Context) (err error) {
 		return fmt.Errorf("publish: %w", err)
 	}
 	r.log.Info("published", "output", r.cfg.Output)
+	if err := r.writeBack(ctx); err != nil {
+		return err
+	}
+	r.hook("written_back")
 	return r.applyRetention()
 }
 

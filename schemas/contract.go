@@ -109,7 +109,9 @@ type ContractError struct {
 func (e *ContractError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "input %s", e.Input)
-	if e.File != "" {
+	if table, ok := strings.CutPrefix(e.File, "table:"); ok {
+		fmt.Fprintf(&b, ": table %s", table)
+	} else if e.File != "" {
 		fmt.Fprintf(&b, ": file %s", e.File)
 	}
 	if e.Column != "" {

@@ -15,5 +15,7 @@ SELECT
   {{ if .Run.Outputs }}[{{ range $i, $o := .Run.Outputs }}{{ if $i }}, {{ end }}{'table': {{ param $o.Table }}, 'rows': {{ param $o.Rows }}::BIGINT}{{ end }}]{{ else }}CAST([] AS STRUCT("table" VARCHAR, "rows" BIGINT)[]){{ end }} AS outputs,
   {{ if .Run.Steps }}[{{ range $i, $s := .Run.Steps }}{{ if $i }}, {{ end }}{'step': {{ param $s.Step }}, 'ms': {{ param $s.MS }}::BIGINT}{{ end }}]{{ else }}CAST([] AS STRUCT(step VARCHAR, ms BIGINT)[]){{ end }} AS steps,
   {{ if .Run.LeakChecks }}[{{ range $i, $l := .Run.LeakChecks }}{{ if $i }}, {{ end }}{'export': {{ param $l.Export }}, 'destination': {{ param $l.Destination }}, 'result': {{ param $l.Result }}, 'leaks': {{ param $l.Leaks }}::BIGINT}{{ end }}]{{ else }}CAST([] AS STRUCT(export VARCHAR, destination VARCHAR, result VARCHAR, leaks BIGINT)[]){{ end }} AS leak_checks,
-  {{ param .Run.LedgerRemoved }}::BIGINT AS ledger_removed
+  {{ param .Run.LedgerRemoved }}::BIGINT AS ledger_removed,
+  {{ param .Run.WriteBackRows }}::BIGINT AS write_back_rows,
+  {{ if .Run.RetentionRemoved }}[{{ range $i, $o := .Run.RetentionRemoved }}{{ if $i }}, {{ end }}{'table': {{ param $o.Table }}, 'partitions': {{ param $o.Rows }}::BIGINT}{{ end }}]{{ else }}CAST([] AS STRUCT("table" VARCHAR, partitions BIGINT)[]){{ end }} AS retention_removed
 {{- end }}

@@ -142,3 +142,23 @@ func ReportStep(name string) (Step, error) {
 	sql, args, err := r.render("report_"+name, nil)
 	return Step{Name: "report_" + name, Kind: Check, SQL: sql, Args: args}, err
 }
+
+// WriteBackSteps renders the write-back of the published flags file onto
+// table (quoted), matched on its customer id column (quoted): first the
+// columns, then the update of the changed rows.
+func WriteBackSteps(table, idColumn, flagged string) ([]Step, error) {
+	r, err := newRenderer()
+	if err != nil {
+		return nil, err
+	}
+	d := struct{ Table, IDColumn, Flagged string }{table, idColumn, flagged}
+	var steps []Step
+	for _, name := range []string{"write_back_columns", "write_back_update"} {
+		sql, args, err := r.render(name, d)
+		if err != nil {
+			return nil, err
+		}
+		steps = append(steps, Step{Name: name, Kind: Setup, SQL: sql, Args: args})
+	}
+	return steps, nil
+}

@@ -12,7 +12,9 @@ type RunRecord struct {
 	Outputs                               []OutputCount
 	Steps                                 []StepTime
 	LeakChecks                            []LeakCheck
-	LedgerRemoved                         int64 // requests older than policy.retention_months removed
+	LedgerRemoved                         int64         // requests older than policy.retention_months removed
+	WriteBackRows                         int64         // customers rows whose flags write-back changed
+	RetentionRemoved                      []OutputCount // per-date partitions removed, per table
 }
 
 // LeakCheck is the result of one export's leak check; the runs table keeps

@@ -126,6 +126,9 @@ func digest(t *testing.T, out string) map[string]string {
 			}
 			return nil
 		}
+		if strings.Contains(d.Name(), ".duckdb") {
+			return nil // the analysts' catalog: views, rebuilt by every run
+		}
 		if d.Name() == "_SUCCESS" {
 			got[rel] = "marker"
 			return nil
@@ -403,5 +406,137 @@ func TestBackfillEqualsDatesRunOneByOne(t *testing.T) {
 	r = runOptout(t, nil, "backfill", "--config", cfgC, "--from", "2026-12-30", "--to", "2026-12-31", "--now=2027-01-02T09:00:00Z")
 	if r.code != 1 || !strings.Contains(r.stdout, `"failed":"2026-12-30"`) || !strings.Contains(r.stdout, `"done":[]`) || !strings.Contains(r.stderr, "input web_form is stale") {
 		t.Errorf("failing backfill: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// warehouseCopy is demoCopy on a DuckDB warehouse file: customers (with
+// write-back), the preference center and the identity links are tables.
+func warehouseCopy(t *testing.T) (cfg, out, db string) {
+	t.Helper()
+	cfg, out = demoCopy(t)
+	dir := filepath.Dir(cfg)
+	db = filepath.Join(dir, "warehouse.duckdb")
+	script, err := os.ReadFile("../../testdata/demo/warehouse/warehouse.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wh, err := sql.Open("duckdb", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The script's paths are relative to the demo folder: make them absolute.
+	if _, err := wh.Exec(strings.ReplaceAll(string(script), "'data/", "'"+dir+"/data/")); err != nil {
+		t.Fatal(err)
+	}
+	wh.Close()
+	b, _ := os.ReadFile(cfg)
+	s := strings.Replace(string(b), "engine: duckdb\n", "engine: duckdb\nduckdb: {database: warehouse.duckdb}\n", 1)
+	s = strings.Replace(s, "{name: preference_center, path: data/requests/preference_center.parquet}", "{name: preference_center, table: preference_center}", 1)
+	s = strings.Replace(s, "customers: {path: data/customers}", "customers: {table: crm.customers, write_back: true}", 1)
+	s = strings.Replace(s, "identity_links: {path: data/identity_links.parquet}", "identity_links: {table: identity_links}", 1)
+	if !strings.Contains(s, "write_back: true") || !strings.Contains(s, "table: identity_links") || !strings.Contains(s, "table: preference_center") {
+		t.Fatalf("could not turn the demo config into a warehouse one:\n%s", s)
+	}
+	if err := os.WriteFile(cfg, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return cfg, out, db
+}
+
+// flagMismatches opens the warehouse and counts customers whose table
+// flags differ from D's customers_flagged, and whether the columns exist.
+func flagMismatches(t *testing.T, db, out string) (columns bool, mismatches, optedOut int64) {
+	t.Helper()
+	wh, err := sql.Open("duckdb", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Close()
+	if err := wh.QueryRow(`SELECT count(*) > 0 FROM information_schema.columns WHERE table_schema = 'crm' AND table_name = 'customers' AND column_name = 'ccpa_opt_out'`).Scan(&columns); err != nil {
+		t.Fatal(err)
+	}
+	if !columns {
+		return false, 0, 0
+	}
+	q := fmt.Sprintf(`SELECT count(*) FILTER (WHERE c.ccpa_opt_out IS DISTINCT FROM f.ccpa_opt_out OR c.opt_out_date IS DISTINCT FROM f.opt_out_date
+		OR c.opt_out_categories IS DISTINCT FROM f.opt_out_categories), count(*) FILTER (WHERE c.ccpa_opt_out)
+		FROM crm.customers c JOIN read_parquet('%s/customers_flagged/dt=2026-11-21/*.parquet') f USING (customer_id)`, out)
+	if err := wh.QueryRow(q).Scan(&mismatches, &optedOut); err != nil {
+		t.Fatal(err)
+	}
+	return columns, mismatches, optedOut
+}
+
+func TestWriteBackSurvivesAKill(t *testing.T) {
+	for _, point := range []string{"published", "write_back_uncommitted"} {
+		t.Run(point, func(t *testing.T) {
+			cfg, out, db := warehouseCopy(t)
+			r := runOptout(t, []string{"OPTOUT_TEST_KILL_AT=" + point}, args(cfg)...)
+			if !r.signaled {
+				t.Fatalf("not killed at %s: exit %d\n%s", point, r.code, r.stderr)
+			}
+			// Killed before the write-back committed: the table is as it was.
+			if columns, _, _ := flagMismatches(t, db, out); columns {
+				t.Error("the flag columns appeared although the write-back never committed")
+			}
+			if r := runOptout(t, nil, args(cfg)...); r.code != 0 {
+				t.Fatalf("rerun: exit %d\n%s", r.code, r.stderr)
+			}
+			columns, mismatches, optedOut := flagMismatches(t, db, out)
+			if !columns || mismatches != 0 || optedOut < 100 {
+				t.Errorf("after the rerun: columns %v, %d customers differ from customers_flagged, %d opted out", columns, mismatches, optedOut)
+			}
+		})
+	}
+}
+
+func TestWarehouseRunIsIdempotentAndCatalogued(t *testing.T) {
+	cfg, out, db := warehouseCopy(t)
+	for i := 0; i < 2; i++ {
+		if r := runOptout(t, nil, args(cfg)...); r.code != 0 {
+			t.Fatalf("run %d: exit %d\n%s", i, r.code, r.stderr)
+		}
+	}
+	wh, err := sql.Open("duckdb", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Close()
+	rows, err := wh.Query(fmt.Sprintf("SELECT write_back_rows FROM read_parquet('%s/runs/*.parquet') ORDER BY started_at", out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var changed []int64
+	for rows.Next() {
+		var n int64
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		changed = append(changed, n)
+	}
+	rows.Close()
+	if len(changed) != 2 || changed[0] < 100 || changed[1] != 0 {
+		t.Errorf("rows changed by write-back per run: %v, want many then 0", changed)
+	}
+	// Every output is a view of schema optout in the warehouse, with dt.
+	for _, view := range []string{"customers_flagged", "optout_state", "flag_changes", "requests_ledger", "export_report", "quarantine", "runs", "metrics_processing_time", "metrics_sync", "third_party_notifications"} {
+		var n int64
+		if err := wh.QueryRow("SELECT count(*) FROM optout." + view).Scan(&n); err != nil {
+			t.Errorf("catalog view optout.%s: %v", view, err)
+		}
+	}
+	var dt string
+	if err := wh.QueryRow("SELECT max(dt)::VARCHAR FROM optout.customers_flagged").Scan(&dt); err != nil || dt != "2026-11-21" {
+		t.Errorf("customers_flagged dt = %q, %v", dt, err)
+	}
+	wh.Close()
+
+	// A table that is not there is exit 3 naming it.
+	b, _ := os.ReadFile(cfg)
+	if err := os.WriteFile(cfg, []byte(strings.Replace(string(b), "table: identity_links", "table: crm.links", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := runOptout(t, nil, args(cfg)...); r.code != 3 || !strings.Contains(r.stderr, "input identity_links: table crm.links cannot be read") {
+		t.Errorf("missing table: exit %d\n%s", r.code, r.stderr)
 	}
 }

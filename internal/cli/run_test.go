@@ -204,6 +204,17 @@ func TestRetentionRemovesOnlyOldPartitions(t *testing.T) {
 		"third_party_notifications":       {"dt=2026-11-18", "dt=2026-11-19", "dt=2026-11-20", "dt=2026-11-21"},
 		"quarantine/web_form":             {"dt=2026-11-18", "dt=2026-11-19", "dt=2026-11-20", "dt=2026-11-21"},
 	}
+	// Each removal is recorded in the runs row of the run that made it.
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for table, n := range map[string]int64{"customers_flagged": 2, "optout_state": 2, "exports/meta_audience": 1, "export_report": 1} {
+		if got := queryInt(t, db, fmt.Sprintf(`SELECT coalesce(sum(r.partitions), 0) FROM (SELECT unnest(retention_removed) AS r FROM read_parquet('%s/runs/*.parquet')) WHERE r."table" = ?`, out), table); got != n {
+			t.Errorf("runs rows record %d removed partitions of %s, want %d", got, table, n)
+		}
+	}
 	for table, dirs := range want {
 		entries, _ := os.ReadDir(filepath.Join(out, table))
 		var got []string

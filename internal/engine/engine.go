@@ -19,6 +19,11 @@ type Engine interface {
 	// Register makes files queryable as the relation name, with the
 	// columns _file (path) and _row (row number within the file) added.
 	Register(ctx context.Context, name string, files []string) error
+	// DescribeTable returns the columns of a warehouse table.
+	DescribeTable(ctx context.Context, table string) ([]schemas.Field, error)
+	// RegisterTable makes a warehouse table queryable as the relation name,
+	// with _file ("table:" and its name) and _row (a stable row id) added.
+	RegisterTable(ctx context.Context, name, table string) error
 	// Run executes a step: Setup and Temp steps run, Output steps write
 	// their rows to step.Target, Check steps return their rows. It returns
 	// the rows written (Temp, Output) and the rows of a Check.

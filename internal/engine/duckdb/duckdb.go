@@ -81,6 +81,44 @@ func (e *Engine) Describe(ctx context.Context, file string) ([]schemas.Field, er
 	return out, cleanErr(rows.Err())
 }
 
+// DescribeTable reads the columns of a table of the database.
+func (e *Engine) DescribeTable(ctx context.Context, table string) ([]schemas.Field, error) {
+	rows, err := e.conn.QueryContext(ctx, "SELECT column_name, column_type FROM (DESCRIBE "+QualifiedName(table)+")")
+	if err != nil {
+		return nil, cleanErr(err)
+	}
+	defer rows.Close()
+	var out []schemas.Field
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			return nil, err
+		}
+		out = append(out, schemas.Field{Name: name, Type: typ, Family: family(typ)})
+	}
+	return out, cleanErr(rows.Err())
+}
+
+// RegisterTable creates a view over a table of the database; rowid is the
+// table's stable row number.
+func (e *Engine) RegisterTable(ctx context.Context, name, table string) error {
+	q := fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS SELECT *, %s AS _file, rowid AS _row FROM %s",
+		transforms.Ident(name), transforms.Literal("table:"+table), QualifiedName(table))
+	if _, err := e.conn.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("register %s: %w", name, cleanErr(err))
+	}
+	return nil
+}
+
+// QualifiedName quotes a possibly schema-qualified table name (sales.customers).
+func QualifiedName(table string) string {
+	parts := strings.Split(table, ".")
+	for i, p := range parts {
+		parts[i] = transforms.Ident(p)
+	}
+	return strings.Join(parts, ".")
+}
+
 // Register creates a view over the files (all Parquet, or all CSV as
 // written by an Output step, read back as text). File paths are spliced as
 // quoted literals because a view cannot hold bind parameters.

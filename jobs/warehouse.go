@@ -1,0 +1,127 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/optout-dev/optout/internal/engine/duckdb"
+	"github.com/optout-dev/optout/internal/exit"
+	"github.com/optout-dev/optout/schemas"
+	"github.com/optout-dev/optout/transforms"
+)
+
+// flagTypes are the types write-back gives the flag columns (SPEC §5 rule 3).
+var flagTypes = map[string]string{"ccpa_opt_out": "BOOLEAN", "opt_out_date": "TIMESTAMP WITH TIME ZONE", "opt_out_categories": "VARCHAR[]"}
+
+// writeBack puts D's published flags onto the customers table, in one
+// transaction, touching only rows whose flags changed. It runs after the
+// publish: a kill before it commits leaves the table as it was, and the
+// next run of D writes the same flags (it is idempotent).
+func (r *run) writeBack(ctx context.Context) error {
+	in := r.cfg.Inputs.Customers
+	if in == nil || !in.WriteBack {
+		return nil
+	}
+	fields, err := r.eng.DescribeTable(ctx, in.Table)
+	if err != nil {
+		return err
+	}
+	id, _ := schemas.Find(fields, "customer_id")
+	for name, typ := range flagTypes {
+		if f, ok := schemas.Find(fields, name); ok && f.Type != typ {
+			return exit.With(exit.Input, fmt.Errorf("input customers: table %s: column %s has type %s; write_back writes %s: drop or rename the column", in.Table, f.Name, f.Type, typ))
+		}
+	}
+	flagged := filepath.Join(r.cfg.Output, "customers_flagged", "dt="+r.dt, "part-0.parquet")
+	steps, err := transforms.WriteBackSteps(duckdb.QualifiedName(in.Table), transforms.Ident(id.Name), flagged)
+	if err != nil {
+		return err
+	}
+	tx := func(sql string) error {
+		_, _, err := r.eng.Run(ctx, transforms.Step{Name: "write_back_" + strings.ToLower(sql), Kind: transforms.Setup, SQL: sql})
+		return err
+	}
+	if err := tx("BEGIN TRANSACTION"); err != nil {
+		return err
+	}
+	var updated int64
+	for _, s := range steps {
+		n, _, err := r.eng.Run(ctx, s)
+		if err != nil {
+			return errors.Join(fmt.Errorf("write-back to table %s: %w", in.Table, err), tx("ROLLBACK"))
+		}
+		updated = n
+	}
+	r.hook("write_back_uncommitted")
+	if err := tx("COMMIT"); err != nil {
+		return fmt.Errorf("write-back to table %s: %w", in.Table, err)
+	}
+	r.rec.WriteBackRows = updated
+	r.log.Info("flags written back", "table", in.Table, "rows_changed", updated)
+	return nil
+}
+
+// catalogTables are the output tables the analysts' catalog exposes, with
+// the files each view reads (relative to the output folder).
+func (r *run) catalogTables() map[string]string {
+	t := map[string]string{
+		"requests_ledger":           "requests_ledger/*.parquet",
+		"runs":                      "runs/*.parquet",
+		"customers_flagged":         "customers_flagged/*/*.parquet",
+		"optout_state":              "optout_state/*/*.parquet",
+		"flag_changes":              "flag_changes/*/*.parquet",
+		"quarantine":                "quarantine/*/*/*.parquet",
+		"export_report":             "export_report/*/*.parquet",
+		"third_party_notifications": "third_party_notifications/*/*.parquet",
+	}
+	for _, m := range transforms.MetricTables {
+		t["metrics_"+m] = "metrics/" + m + "/*/*.parquet"
+	}
+	return t
+}
+
+// refreshCatalog (re)creates, in schema optout of the configured database
+// or of output/optout.duckdb, one view per output table with its dt column,
+// so an analyst opens one file and queries every output by name. The views
+// are rebuilt by every run, so they follow the output folder if it moves.
+// A catalog that cannot be written (an analyst holds the file) is logged,
+// not fatal: the outputs are already published.
+func (r *run) refreshCatalog(ctx context.Context) {
+	db := r.cfg.DuckDB.Database
+	prefix := "optout"
+	var stmts []string
+	if db == "" {
+		db = filepath.Join(r.cfg.Output, "optout.duckdb")
+		stmts = append(stmts, "ATTACH "+transforms.Literal(db)+" AS optout_catalog")
+		prefix = "optout_catalog.optout"
+	}
+	stmts = append(stmts, "CREATE SCHEMA IF NOT EXISTS "+prefix)
+	for name, glob := range r.catalogTables() {
+		files, _ := filepath.Glob(filepath.Join(r.cfg.Output, glob))
+		if len(files) == 0 {
+			continue
+		}
+		src := transforms.Literal(filepath.Join(r.cfg.Output, glob))
+		view := fmt.Sprintf("SELECT * FROM read_parquet(%s, union_by_name = true)", src)
+		if strings.Contains(glob, "/*/") {
+			// dt from the folder name (DuckDB 1.5's hive_partitioning fails
+			// on max(dt) over these files, an internal error); it replaces
+			// an input's own dt column in the quarantine view.
+			view = fmt.Sprintf("SELECT COLUMNS(c -> c NOT IN ('filename', 'dt')), CAST(regexp_extract(filename, 'dt=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1) AS DATE) AS dt FROM read_parquet(%s, union_by_name = true, filename = true, hive_partitioning = false)", src)
+		}
+		stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE VIEW %s.%s AS %s", prefix, transforms.Ident(name), view))
+	}
+	if db == filepath.Join(r.cfg.Output, "optout.duckdb") {
+		stmts = append(stmts, "DETACH optout_catalog")
+	}
+	for _, s := range stmts {
+		if _, _, err := r.eng.Run(ctx, transforms.Step{Name: "catalog", Kind: transforms.Setup, SQL: s}); err != nil {
+			r.log.Warn("could not refresh the analysts' catalog", "database", db, "error", err)
+			return
+		}
+	}
+	r.log.Debug("catalog refreshed", "database", db)
+}

@@ -531,9 +531,43 @@ func TestWarehouseRunIsIdempotentAndCatalogued(t *testing.T) {
 	}
 	wh.Close()
 
-	// A table that is not there is exit 3 naming it.
+	// The output folder moves: the next run points the catalog at it.
+	moved := out + "-moved"
+	if err := os.Rename(out, moved); err != nil {
+		t.Fatal(err)
+	}
 	b, _ := os.ReadFile(cfg)
-	if err := os.WriteFile(cfg, []byte(strings.Replace(string(b), "table: identity_links", "table: crm.links", 1)), 0o644); err != nil {
+	if err := os.WriteFile(cfg, []byte(strings.Replace(string(b), "output: out", "output: out-moved", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := runOptout(t, nil, args(cfg)...); r.code != 0 {
+		t.Fatalf("run after the move: exit %d\n%s", r.code, r.stderr)
+	}
+	if wh, err = sql.Open("duckdb", db); err != nil {
+		t.Fatal(err)
+	}
+	var runs int64
+	if err := wh.QueryRow("SELECT count(*) FROM optout.runs").Scan(&runs); err != nil || runs != 3 {
+		t.Errorf("catalog after the move: %d runs, %v", runs, err)
+	}
+	if _, err := wh.Exec("CREATE TABLE crm.contacts AS SELECT email FROM crm.customers"); err != nil {
+		t.Fatal(err)
+	}
+	wh.Close()
+
+	// A table without a required column is exit 3 naming table and column.
+	b, _ = os.ReadFile(cfg)
+	if err := os.WriteFile(cfg, []byte(strings.Replace(string(b), "customers: {table: crm.customers, write_back: true}", "customers: {table: crm.contacts}", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := runOptout(t, nil, args(cfg)...); r.code != 3 || !strings.Contains(r.stderr, "input customers: table crm.contacts: column customer_id: required column is missing") {
+		t.Errorf("table without customer_id: exit %d\n%s", r.code, r.stderr)
+	}
+
+	// A table that is not there is exit 3 naming it.
+	b, _ = os.ReadFile(cfg)
+	s := strings.Replace(string(b), "customers: {table: crm.contacts}", "customers: {table: crm.customers, write_back: true}", 1)
+	if err := os.WriteFile(cfg, []byte(strings.Replace(s, "table: identity_links", "table: crm.links", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if r := runOptout(t, nil, args(cfg)...); r.code != 3 || !strings.Contains(r.stderr, "input identity_links: table crm.links cannot be read") {

@@ -31,6 +31,7 @@ Usage:
   optout plan      --config FILE --date YYYY-MM-DD
   optout explain   --config FILE --date YYYY-MM-DD --email X | --phone X | --customer-id X [--json]
   optout report    --config FILE --date YYYY-MM-DD [--out FILE.html]
+  optout gen       --out DIR --customers N --requests N --export-rows N [--seed S]
   optout --version
 
 Exit codes: 0 ok, 1 run failed, 2 usage/config error, 3 input validation failed, 4 lock held.
@@ -62,6 +63,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return explainCmd(ctx, args[1:], stdout, stderr)
 	case "backfill":
 		return backfillCmd(ctx, args[1:], stdout, stderr)
+	case "gen":
+		return genCmd(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "optout: unknown command %q; run 'optout --help' for the list of commands\n", args[0])
 	return exit.Usage

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
 	"github.com/optout-dev/optout/internal/exit"
+	"github.com/optout-dev/optout/internal/gen"
 	"github.com/optout-dev/optout/internal/redact"
 	"github.com/optout-dev/optout/jobs"
 )
@@ -223,4 +225,33 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	line, _ := json.Marshal(sum)
 	fmt.Fprintln(stdout, string(line))
 	return exit.Code(err)
+}
+
+func genCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("out", "", "the folder to write (data/ and optout.yaml)")
+	var s gen.Sizes
+	fs.Int64Var(&s.Customers, "customers", 0, "customers to generate")
+	fs.Int64Var(&s.Requests, "requests", 0, "requests to generate")
+	fs.Int64Var(&s.ExportRows, "export-rows", 0, "rows of each of the two exports")
+	fs.Int64Var(&s.Seed, "seed", 1, "the seed: the same seed gives the same files")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exit.OK
+		}
+		return exit.Usage
+	}
+	if *out == "" {
+		fmt.Fprintln(stderr, "optout gen: --out is required: the folder to write the data set into")
+		return exit.Usage
+	}
+	start := time.Now()
+	if err := gen.Write(ctx, *out, s); err != nil {
+		fmt.Fprintf(stderr, "optout gen: %v\n", err)
+		return exit.Usage
+	}
+	fmt.Fprintf(stdout, "generated %d customers, %d requests, 2 × %d export rows in %s under %s (run: optout run --config %s --date 2026-11-21)\n",
+		s.Customers, s.Requests, s.ExportRows, time.Since(start).Round(time.Millisecond), *out, filepath.Join(*out, "optout.yaml"))
+	return exit.OK
 }

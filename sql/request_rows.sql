@@ -1,6 +1,6 @@
 {{ define "request_rows" -}}
 -- Every row of request source {{ .Src.Name }}, normalized (SPEC §4), read as a
--- request (SPEC §3.1: request_type aliases, GPC and US Privacy signals) and
+-- request (SPEC §3.1: request_type aliases, GPC, US Privacy and GPP signals) and
 -- given its quarantine reason (SPEC §9). `later` rows are after the as-of
 -- instant: not read for this date, neither used nor quarantined.
 WITH raw AS (
@@ -17,14 +17,18 @@ WITH raw AS (
     optout_state({{ .Src.Col "state" "VARCHAR" }}) AS state,
     {{ .Src.Col "gpc" "BOOLEAN" }} AS gpc,
     nullif(upper(optout_trim({{ .Src.Col "us_privacy" "VARCHAR" }})), '') AS usp,
+    -- optout_gpp: the engine's GPP decoder (transforms.DecodeGPP).
+    optout_gpp(nullif(optout_trim({{ .Src.Col "gpp" "VARCHAR" }}), '')) AS gpp_result,
     {{ .Keys }} AS keys,
     {{ .Invalid }} AS invalid_identifiers
   FROM {{ .Src.View }}
 ),
 signals AS (
   SELECT *,
-    gpc IS TRUE OR source = 'gpc' OR (usp_ok AND substr(usp, 3, 1) = 'Y') AS signal_out,
-    gpc IS FALSE OR (usp_ok AND substr(usp, 3, 1) <> 'Y') AS signal_not_out,
+    -- coalesce: a missing column or value is no signal (never NULL, which
+    -- would slip past the quarantine checks below).
+    coalesce(gpc IS TRUE OR source = 'gpc' OR (usp_ok AND substr(usp, 3, 1) = 'Y') OR gpp_result = 'opt_out', false) AS signal_out,
+    coalesce(gpc IS FALSE OR (usp_ok AND substr(usp, 3, 1) <> 'Y') OR gpp_result = 'no_opt_out', false) AS signal_not_out,
     list_filter(list_transform(categories_raw, c -> optout_word(c)), c -> c IS NOT NULL AND c <> '') AS categories_word
   FROM (SELECT *, coalesce(regexp_full_match(usp, '1[YN-][YN-][YN-]'), false) AS usp_ok FROM raw)
 ),
@@ -50,6 +54,7 @@ SELECT
     WHEN received_at IS NULL THEN 'missing_received_at'
     WHEN received_at >= {{ param .P.Now }}::TIMESTAMPTZ THEN 'received_in_future'
     WHEN usp IS NOT NULL AND NOT usp_ok AND request_type IS DISTINCT FROM 'opt_out' THEN 'bad_us_privacy'
+    WHEN gpp_result = 'invalid' AND request_type IS DISTINCT FROM 'opt_out' THEN 'bad_gpp'
     WHEN request_type IS NULL AND type_word IS NULL AND signal_not_out THEN 'no_opt_out_signal'
     WHEN request_type IS NULL THEN 'unknown_request_type'
     WHEN status IS NULL THEN 'unknown_status'

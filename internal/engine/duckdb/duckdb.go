@@ -39,6 +39,10 @@ func Open(ctx context.Context, cfg config.DuckDB) (*Engine, error) {
 		return nil, fmt.Errorf("open duckdb %s: %w", cfg.Database, err)
 	}
 	e := &Engine{db: db, conn: conn}
+	if err := registerFunctions(ctx, conn); err != nil {
+		e.Close()
+		return nil, err
+	}
 	settings := []string{"SET TimeZone = 'UTC'", "SET preserve_insertion_order = true"}
 	if cfg.Threads > 0 {
 		settings = append(settings, fmt.Sprintf("SET threads = %d", cfg.Threads))

@@ -1,0 +1,3 @@
+SELECT * FROM (VALUES
+  ('C1'::VARCHAR, 'a@example.com'::VARCHAR), ('C2', 'b@example.com'), ('C3', 'c@example.com'), ('C4', 'd@example.com'), ('C5', 'e@example.com')
+) t(customer_id, email)

@@ -14,26 +14,18 @@ import (
 
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
+	"github.com/optout-dev/optout/internal/engine/duckdb"
 	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/schemas"
 	"github.com/optout-dev/optout/transforms"
 )
-
-// dataExtensions are the file types an input path may hold.
-var dataExtensions = []string{".parquet"}
 
 func isDataFile(path string) bool {
 	base := filepath.Base(path)
 	if strings.HasPrefix(base, "_") || strings.HasPrefix(base, ".") {
 		return false // _SUCCESS, .crc and other markers
 	}
-	ext := strings.ToLower(filepath.Ext(base))
-	for _, e := range dataExtensions {
-		if ext == e {
-			return true
-		}
-	}
-	return false
+	return strings.EqualFold(filepath.Ext(base), ".parquet") || duckdb.IsArrow(base)
 }
 
 // listFiles expands an input path (a file, a folder, or a glob with **)
@@ -54,7 +46,7 @@ func listFiles(input, path string) ([]string, error) {
 			}
 		}
 		if len(files) == 0 {
-			return nil, fail("path %s matches no .parquet files; check the path in the config (it is relative to the config file)", path)
+			return nil, fail("path %s matches no Parquet or Arrow IPC files (.parquet, .arrow, .feather, .ipc); check the path in the config (it is relative to the config file)", path)
 		}
 	} else {
 		st, err := os.Stat(path)
@@ -79,7 +71,7 @@ func listFiles(input, path string) ([]string, error) {
 			return nil, fail("folder %s: %v", path, err)
 		}
 		if len(files) == 0 {
-			return nil, fail("folder %s holds no .parquet files", path)
+			return nil, fail("folder %s holds no Parquet or Arrow IPC files (.parquet, .arrow, .feather, .ipc)", path)
 		}
 	}
 	sort.Strings(files)
@@ -119,7 +111,11 @@ func loadInput(ctx context.Context, eng engine.Engine, in *config.Input, exports
 	for _, f := range files {
 		fields, err := eng.Describe(ctx, f)
 		if err != nil {
-			return transforms.Source{}, nil, exit.With(exit.Input, fmt.Errorf("input %s: file %s cannot be read as Parquet: %v", in.Name, f, err))
+			as := "Parquet"
+			if duckdb.IsArrow(f) {
+				as = "Arrow IPC"
+			}
+			return transforms.Source{}, nil, exit.With(exit.Input, fmt.Errorf("input %s: file %s cannot be read as %s: %v", in.Name, f, as, err))
 		}
 		if err := contract.Check(in.Name, f, fields); err != nil {
 			return transforms.Source{}, nil, exit.With(exit.Input, err)

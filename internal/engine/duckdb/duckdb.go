@@ -6,7 +6,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" driver
 
@@ -22,6 +26,16 @@ import (
 type Engine struct {
 	db   *sql.DB
 	conn *sql.Conn
+	// arrow maps an Arrow IPC file to the temporary table holding its rows,
+	// so that a backfill reads each file once.
+	arrow map[arrowKey]string
+}
+
+// arrowKey identifies one version of a file.
+type arrowKey struct {
+	path    string
+	size    int64
+	modTime time.Time
 }
 
 var _ engine.Engine = (*Engine)(nil)
@@ -38,7 +52,7 @@ func Open(ctx context.Context, cfg config.DuckDB) (*Engine, error) {
 		db.Close()
 		return nil, fmt.Errorf("open duckdb %s: %w", cfg.Database, err)
 	}
-	e := &Engine{db: db, conn: conn}
+	e := &Engine{db: db, conn: conn, arrow: map[arrowKey]string{}}
 	if err := registerFunctions(ctx, conn); err != nil {
 		e.Close()
 		return nil, err
@@ -67,27 +81,35 @@ func (e *Engine) Close() error {
 	return errors.Join(e.conn.Close(), e.db.Close())
 }
 
-// Describe reads one file's schema (the footer only).
-func (e *Engine) Describe(ctx context.Context, file string) ([]schemas.Field, error) {
-	rows, err := e.conn.QueryContext(ctx, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?, hive_partitioning = true))", file)
-	if err != nil {
-		return nil, cleanErr(err)
+// IsArrow reports whether a file name is Arrow IPC (.arrow, .feather, .ipc).
+func IsArrow(file string) bool {
+	switch strings.ToLower(filepath.Ext(file)) {
+	case ".arrow", ".feather", ".ipc":
+		return true
 	}
-	defer rows.Close()
-	var out []schemas.Field
-	for rows.Next() {
-		var name, typ string
-		if err := rows.Scan(&name, &typ); err != nil {
+	return false
+}
+
+// Describe reads one file's schema: a Parquet footer, or an Arrow IPC file
+// (which this copies into the engine once, see arrowRows).
+func (e *Engine) Describe(ctx context.Context, file string) ([]schemas.Field, error) {
+	if IsArrow(file) {
+		rel, err := e.arrowRows(ctx, file)
+		if err != nil {
 			return nil, err
 		}
-		out = append(out, schemas.Field{Name: name, Type: typ, Family: family(typ)})
+		return e.describe(ctx, "DESCRIBE SELECT * FROM "+rel)
 	}
-	return out, cleanErr(rows.Err())
+	return e.describe(ctx, "DESCRIBE SELECT * FROM read_parquet(?, hive_partitioning = true)", file)
 }
 
 // DescribeTable reads the columns of a table of the database.
 func (e *Engine) DescribeTable(ctx context.Context, table string) ([]schemas.Field, error) {
-	rows, err := e.conn.QueryContext(ctx, "SELECT column_name, column_type FROM (DESCRIBE "+QualifiedName(table)+")")
+	return e.describe(ctx, "DESCRIBE "+QualifiedName(table))
+}
+
+func (e *Engine) describe(ctx context.Context, q string, args ...any) ([]schemas.Field, error) {
+	rows, err := e.conn.QueryContext(ctx, "SELECT column_name, column_type FROM ("+q+")", args...)
 	if err != nil {
 		return nil, cleanErr(err)
 	}
@@ -123,27 +145,91 @@ func QualifiedName(table string) string {
 	return strings.Join(parts, ".")
 }
 
-// Register creates a view over the files (all Parquet, or all CSV as
-// written by an Output step, read back as text). File paths are spliced as
-// quoted literals because a view cannot hold bind parameters.
+// Register creates a view over the files (Parquet and Arrow IPC, matched
+// by column name, or all CSV as written by an Output step, read back as
+// text). File paths are spliced as quoted literals because a view cannot
+// hold bind parameters.
 func (e *Engine) Register(ctx context.Context, name string, files []string) error {
-	lits := make([]string, len(files))
-	for i, f := range files {
-		lits[i] = transforms.Literal(f)
+	lits := func(files []string) string {
+		q := make([]string, len(files))
+		for i, f := range files {
+			q[i] = transforms.Literal(f)
+		}
+		return strings.Join(q, ", ")
 	}
-	q := fmt.Sprintf(`CREATE OR REPLACE TEMP VIEW %s AS
-SELECT * EXCLUDE (file_row_number), file_row_number AS _row
-FROM read_parquet([%s], hive_partitioning = true, union_by_name = true, filename = '_file', file_row_number = true)`,
-		transforms.Ident(name), strings.Join(lits, ", "))
+	var parquet, parts []string
+	for _, f := range files {
+		if !IsArrow(f) {
+			parquet = append(parquet, f)
+			continue
+		}
+		rel, err := e.arrowRows(ctx, f)
+		if err != nil {
+			return fmt.Errorf("register %s: file %s: %w", name, f, err)
+		}
+		parts = append(parts, "SELECT * FROM "+rel)
+	}
+	if len(parquet) > 0 {
+		parts = append([]string{fmt.Sprintf(`SELECT * EXCLUDE (file_row_number), file_row_number AS _row
+FROM read_parquet([%s], hive_partitioning = true, union_by_name = true, filename = '_file', file_row_number = true)`, lits(parquet))}, parts...)
+	}
+	q := fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS\n%s", transforms.Ident(name), strings.Join(parts, "\nUNION ALL BY NAME\n"))
 	if len(files) > 0 && strings.HasSuffix(files[0], ".csv") {
-		q = fmt.Sprintf(`CREATE OR REPLACE TEMP VIEW %s AS
-SELECT * FROM read_csv([%s], header = true, all_varchar = true, filename = '_file')`,
-			transforms.Ident(name), strings.Join(lits, ", "))
+		q = fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS\nSELECT * FROM read_csv([%s], header = true, all_varchar = true, filename = '_file')",
+			transforms.Ident(name), lits(files))
 	}
 	if _, err := e.conn.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("register %s: %w", name, cleanErr(err))
 	}
 	return nil
+}
+
+// arrowRows returns a relation over an Arrow IPC file's rows with the
+// columns read_parquet would add: its hive folder values, _file and _row.
+// The file is copied into a temporary table the first time (copyArrow).
+func (e *Engine) arrowRows(ctx context.Context, file string) (string, error) {
+	st, err := os.Stat(file)
+	if err != nil {
+		return "", err
+	}
+	key := arrowKey{file, st.Size(), st.ModTime()}
+	table, ok := e.arrow[key]
+	if !ok {
+		table = fmt.Sprintf("_optout_arrow_%d", len(e.arrow))
+		if err := e.copyArrow(ctx, file, table); err != nil {
+			return "", cleanErr(err)
+		}
+		e.arrow[key] = table
+	}
+	cols := ""
+	for _, h := range hiveValues(file) {
+		cols += ", " + h.value + " AS " + transforms.Ident(h.key)
+	}
+	return fmt.Sprintf("(SELECT *%s, %s AS _file, rowid AS _row FROM %s)", cols, transforms.Literal(file), transforms.Ident(table)), nil
+}
+
+// hiveValue is a key=value folder of a path as a typed SQL literal.
+type hiveValue struct{ key, value string }
+
+// hiveValues reads the key=value folders of a path, typed as DuckDB's
+// hive partitioning types them for Parquet (dates, integers, else text).
+func hiveValues(file string) []hiveValue {
+	var out []hiveValue
+	dir := filepath.ToSlash(filepath.Dir(file))
+	for _, seg := range strings.Split(dir, "/") {
+		k, v, ok := strings.Cut(seg, "=")
+		if !ok || k == "" {
+			continue
+		}
+		lit := transforms.Literal(v)
+		if _, err := time.Parse(time.DateOnly, v); err == nil {
+			lit = "DATE " + lit
+		} else if _, err := strconv.ParseInt(v, 10, 64); err == nil {
+			lit = "CAST(" + lit + " AS BIGINT)"
+		}
+		out = append(out, hiveValue{k, lit})
+	}
+	return out
 }
 
 // Run executes one step.

@@ -1,0 +1,342 @@
+//go:build duckdb_arrow
+
+package cli
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	duckdb "github.com/duckdb/duckdb-go/v2"
+)
+
+// writeIPC writes the batches with arrow-go: the IPC file format, or the
+// stream format when stream is set.
+func writeIPC(t *testing.T, path string, stream bool, schema *arrow.Schema, batches ...arrow.RecordBatch) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	type writer interface {
+		Write(arrow.RecordBatch) error
+		Close() error
+	}
+	var w writer
+	if stream {
+		w = ipc.NewWriter(f, ipc.WithSchema(schema))
+	} else {
+		if w, err = ipc.NewFileWriter(f, ipc.WithSchema(schema)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, b := range batches {
+		if err := w.Write(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// parquetToIPC reads a Parquet file as Arrow batches (through DuckDB's
+// Arrow interface) and writes them with arrow-go to path.
+func parquetToIPC(t *testing.T, db *sql.DB, from, to string, stream bool) {
+	t.Helper()
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
+		if err != nil {
+			return err
+		}
+		rr, err := ar.QueryContext(context.Background(), fmt.Sprintf("SELECT * FROM read_parquet('%s', hive_partitioning = false)", from))
+		if err != nil {
+			return err
+		}
+		defer rr.Release()
+		var batches []arrow.RecordBatch
+		for rr.Next() {
+			b := rr.RecordBatch()
+			b.Retain()
+			batches = append(batches, b)
+		}
+		writeIPC(t, to, stream, rr.Schema(), batches...)
+		for _, b := range batches {
+			b.Release()
+		}
+		return rr.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestArrowDemoEqualsParquet turns the demo's inputs into Arrow IPC (file
+// and stream format, .arrow/.ipc/.feather), leaving half of the web_form
+// months as Parquet in the same source, and checks that the run's outputs
+// equal the all-Parquet run's row for row.
+func TestArrowDemoEqualsParquet(t *testing.T) {
+	data, _ := filepath.Abs("../../testdata/demo/data")
+	mixed := filepath.Join(t.TempDir(), "data")
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	renamed := map[string]string{} // config path suffix → its Arrow name
+	i := 0
+	err = filepath.WalkDir(data, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(data, p)
+		to := filepath.Join(mixed, rel)
+		i++
+		switch {
+		case strings.HasPrefix(rel, "requests/web_form/") && i%2 == 0:
+			copyFile(t, p, mkdirFor(t, to)) // stays Parquet
+		case strings.HasPrefix(rel, "requests/web_form/"):
+			parquetToIPC(t, db, p, strings.TrimSuffix(to, ".parquet")+".arrow", i%3 == 0)
+		default:
+			ext := map[bool]string{true: ".ipc", false: ".arrow"}[i%2 == 0]
+			if strings.HasPrefix(rel, "customers/") {
+				ext = ".feather"
+			}
+			parquetToIPC(t, db, p, strings.TrimSuffix(to, ".parquet")+ext, ext == ".ipc")
+			renamed[rel] = strings.TrimSuffix(rel, ".parquet") + ext
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	cfgParquet, outParquet := demoConfig(t, nil)
+	cfgArrow, outArrow := demoConfig(t, func(s string) string {
+		s = strings.ReplaceAll(s, data+"/", mixed+"/")
+		s = strings.ReplaceAll(s, "web_form/**/*.parquet", "web_form/**/*")
+		for from, to := range renamed {
+			s = strings.ReplaceAll(s, mixed+"/"+from, mixed+"/"+to)
+		}
+		return s
+	})
+	for _, cfg := range []string{cfgParquet, cfgArrow} {
+		if code, _, se := run(t, append([]string{"run", "--config", cfg}, demoRun...)...); code != 0 {
+			t.Fatalf("exit %d\n%s", code, se)
+		}
+	}
+	arrowFiles, _ := filepath.Glob(filepath.Join(mixed, "requests", "web_form", "*", "*.arrow"))
+	if len(arrowFiles) == 0 || len(renamed) < 6 {
+		t.Fatalf("the fixture should mix formats: %d Arrow web_form files, %d renamed inputs", len(arrowFiles), len(renamed))
+	}
+	// Compare every output table except runs (times, run ids, file names).
+	compared := 0
+	err = filepath.WalkDir(outParquet, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), "_") || strings.Contains(p, "/runs/") || strings.Contains(p, "/_optout/") ||
+			!(strings.HasSuffix(p, ".parquet") || strings.HasSuffix(p, ".csv")) {
+			return err
+		}
+		rel, _ := filepath.Rel(outParquet, p)
+		want := tableText(t, db, p, data)
+		got := tableText(t, db, filepath.Join(outArrow, rel), mixed)
+		if got != want {
+			t.Errorf("%s differs between the Parquet and the Arrow run\nparquet:\n%.2000s\narrow:\n%.2000s", rel, want, got)
+		}
+		compared++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if compared < 20 {
+		t.Fatalf("compared only %d output files", compared)
+	}
+}
+
+// tableText renders an output file's rows, sorted, as text with the input
+// folder and Arrow file extensions written as in the Parquet run.
+func tableText(t *testing.T, db *sql.DB, file, dataDir string) string {
+	t.Helper()
+	reader := "read_parquet"
+	if strings.HasSuffix(file, ".csv") {
+		reader = "read_csv"
+	}
+	rows, err := db.Query(fmt.Sprintf("SELECT * FROM %s('%s')", reader, file))
+	if err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var lines []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, fmt.Sprint(vals...))
+	}
+	slices.Sort(lines)
+	s := strings.Join(lines, "\n")
+	s = strings.ReplaceAll(s, dataDir, "DATA")
+	for _, ext := range []string{".arrow", ".ipc", ".feather"} {
+		s = strings.ReplaceAll(s, ext, ".parquet")
+	}
+	return strings.Join(cols, ",") + "\n" + s
+}
+
+func mkdirFor(t *testing.T, path string) string {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestArrowHandBuilt builds request batches with arrow-go's builders (a
+// list<string> categories column, a timestamp with zone, several batches in
+// a stream) next to a Parquet file of the same source, and checks the
+// flags by hand.
+func TestArrowHandBuilt(t *testing.T) {
+	cfg := fixture(t, `
+engine: duckdb
+timezone: UTC
+output: out
+inputs:
+  requests:
+    - {name: web, path: inputs/requests}
+  customers: {path: inputs/customers.parquet}
+`, map[string]string{
+		"customers": `SELECT * FROM (VALUES ('c1', 'a@example.com'), ('c2', 'b@example.com'), ('c3', 'c@example.com'), ('c4', 'd@example.com')) t(customer_id, email)`,
+	})
+	dir := filepath.Dir(cfg)
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// c: opted out in Parquet, opted back in by the Arrow stream later.
+	mustExec(t, db, fmt.Sprintf(`COPY (SELECT 'p1' AS request_id, TIMESTAMPTZ '2026-11-01 10:00:00+00' AS received_at,
+		'opt_out' AS request_type, 'processed' AS status, 'c@example.com' AS email) TO '%s' (FORMAT parquet)`,
+		mkdirFor(t, filepath.Join(dir, "inputs", "requests", "dt=2026-11-01", "part.parquet"))))
+
+	tz := &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "request_id", Type: arrow.BinaryTypes.String},
+		{Name: "received_at", Type: tz},
+		{Name: "Request_Type", Type: arrow.BinaryTypes.String}, // names match case-insensitively
+		{Name: "categories", Type: arrow.ListOf(arrow.BinaryTypes.String), Nullable: true},
+		{Name: "email", Type: arrow.BinaryTypes.String},
+	}, nil)
+	batch := func(rows [][]any) arrow.RecordBatch {
+		b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+		defer b.Release()
+		for _, r := range rows {
+			b.Field(0).(*array.StringBuilder).Append(r[0].(string))
+			at, _ := time.Parse(time.RFC3339, r[1].(string))
+			b.Field(1).(*array.TimestampBuilder).Append(arrow.Timestamp(at.UnixMicro()))
+			b.Field(2).(*array.StringBuilder).Append(r[2].(string))
+			lb := b.Field(3).(*array.ListBuilder)
+			if cats := r[3].([]string); cats == nil {
+				lb.AppendNull()
+			} else {
+				lb.Append(true)
+				for _, c := range cats {
+					lb.ValueBuilder().(*array.StringBuilder).Append(c)
+				}
+			}
+			b.Field(4).(*array.StringBuilder).Append(r[4].(string))
+		}
+		return b.NewRecordBatch()
+	}
+	b1 := batch([][]any{
+		{"a1", "2026-11-02T10:00:00Z", "opt_out", []string(nil), " A@Example.com "},
+		{"b1", "2026-11-02T10:00:00Z", "out", []string{"advertising"}, "b@example.com"},
+	})
+	b2 := batch([][]any{
+		{"c2", "2026-11-03T10:00:00Z", "opt_in", []string(nil), "c@example.com"},
+		{"d1", "2026-11-25T10:00:00Z", "opt_out", []string(nil), "d@example.com"}, // after D: not read yet
+	})
+	defer b1.Release()
+	defer b2.Release()
+	writeIPC(t, filepath.Join(dir, "inputs", "requests", "dt=2026-11-02", "part.ipc"), true, schema, b1, b2)
+
+	if code, _, se := run(t, "run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-22T12:00:00Z"); code != 0 {
+		t.Fatalf("exit %d\n%s", code, se)
+	}
+	rows, err := db.Query(fmt.Sprintf(`SELECT customer_id, ccpa_opt_out, coalesce(array_to_string(opt_out_categories, '|'), '')
+		FROM read_parquet('%s/out/customers_flagged/dt=2026-11-21/*.parquet') ORDER BY customer_id`, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var id, cats string
+		var out bool
+		if err := rows.Scan(&id, &out, &cats); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s %v %s", id, out, cats))
+	}
+	all := "advertising|analytics|enrichment|marketing_partners" // `all`, spelled out
+	want := []string{"c1 true " + all, "c2 true advertising", "c3 false ", "c4 false "}
+	if !slices.Equal(got, want) {
+		t.Errorf("flags:\n got %q\nwant %q", got, want)
+	}
+	// The runs row names each file and counts the Arrow rows.
+	n := queryInt(t, db, fmt.Sprintf(`SELECT sum(i.rows_read) FROM (SELECT unnest(inputs) AS i FROM read_parquet('%s/out/runs/*.parquet'))
+		WHERE i.file LIKE '%%part.ipc'`, dir))
+	if n != 4 {
+		t.Errorf("rows read from the Arrow stream: %d, want 4", n)
+	}
+}
+
+// TestArrowBadFileExit3 names the file and the reason.
+func TestArrowBadFileExit3(t *testing.T) {
+	cfg := fixture(t, `
+engine: duckdb
+timezone: UTC
+output: out
+inputs:
+  requests:
+    - {name: web, path: inputs/requests.arrow}
+  customers: {path: inputs/customers.parquet}
+`, map[string]string{"customers": `SELECT 'c1' AS customer_id, 'a@example.com' AS email`})
+	bad := filepath.Join(filepath.Dir(cfg), "inputs", "requests.arrow")
+	for _, tc := range []struct{ content, want string }{
+		{"FEA1 old feather", "Feather version 1"},
+		{"not arrow at all", "neither an IPC file nor an IPC stream"},
+	} {
+		if err := os.WriteFile(bad, []byte(tc.content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, _, se := run(t, "run", "--config", cfg, "--date", "2026-11-21")
+		if code != 3 || !strings.Contains(se, "file "+bad+" cannot be read as Arrow IPC") || !strings.Contains(se, tc.want) {
+			t.Errorf("%q: exit %d, want 3 naming the file and %q\n%s", tc.content, code, tc.want, se)
+		}
+	}
+}

@@ -17,6 +17,9 @@ const (
 	Timestamp  Family = "timestamp"
 	Date       Family = "date"
 	StringList Family = "list<string>"
+	StructList Family = "list<struct>"
+	Map        Family = "map"
+	Struct     Family = "struct"
 	Other      Family = "other"
 )
 
@@ -32,6 +35,9 @@ type Column struct {
 	Name     string
 	Accepts  []Family
 	Required bool
+	// Fields a struct (or list of structs) must have, named in the engine's
+	// type (case-insensitively).
+	Fields []string
 }
 
 // Contract is what an input must look like.
@@ -74,6 +80,60 @@ var Requests = Contract{
 	}, cols([]string{"first_name", "last_name", "state", "ip_address", "user_agent"}, text)...),
 		cols(IdentifierKinds, ident)...),
 	AnyOf: IdentifierKinds,
+}
+
+// requestExtras are the optional text columns of a request that every
+// request format carries through (SPEC §3.1).
+var requestExtras = []string{"source", "traffic_source", "first_name", "last_name", "state", "ip_address", "user_agent"}
+
+// XDMPrivacy is an Adobe XDM profile export (SPEC §3.1 xdm_privacy):
+// Profile Privacy's privacyOptOuts, Profile Preferences Details' optInOut
+// map and globalOptout, the repository's modifyDate (when optInOut and
+// globalOptout were last set), and identity columns.
+var XDMPrivacy = Contract{
+	Kind: "xdm_privacy",
+	Columns: append(append([]Column{
+		{Name: "privacyOptOuts", Accepts: []Family{StructList}, Required: true, Fields: []string{"optOutType", "optOutValue", "timestamp"}},
+		{Name: "optInOut", Accepts: []Family{Map}},
+		{Name: "globalOptout", Accepts: []Family{Boolean}},
+		{Name: "_repo", Accepts: []Family{Struct}, Fields: []string{"modifyDate"}},
+	}, cols(requestExtras, text)...), cols(IdentifierKinds, ident)...),
+	AnyOf: IdentifierKinds,
+}
+
+// CampaignProfile is a series of Adobe Campaign profile snapshots (SPEC
+// §3.1 campaign_profile).
+var CampaignProfile = Contract{
+	Kind: "campaign_profile",
+	Columns: append(append([]Column{
+		{Name: "PKey", Accepts: ident, Required: true},
+		{Name: "ccpaOptOut", Accepts: []Family{Boolean}, Required: true},
+		{Name: "snapshot_at", Accepts: when, Required: true},
+	}, cols(requestExtras, text)...), cols(IdentifierKinds, ident)...),
+	AnyOf: IdentifierKinds,
+}
+
+// SegmentIDs are the IDs an opt-out-of-sale pixel segment collected (SPEC
+// §3.1 segment_ids).
+var SegmentIDs = Contract{
+	Kind: "segment_ids",
+	Columns: append(append([]Column{
+		{Name: "cookie_id", Accepts: ident, Required: true},
+		{Name: "collected_at", Accepts: when, Required: true},
+	}, cols(requestExtras, text)...), cols(IdentifierKinds, ident)...),
+}
+
+// RequestContract returns the contract of a request source's format.
+func RequestContract(format string) Contract {
+	switch format {
+	case "xdm_privacy":
+		return XDMPrivacy
+	case "campaign_profile":
+		return CampaignProfile
+	case "segment_ids":
+		return SegmentIDs
+	}
+	return Requests
 }
 
 // Customers is the customer table (SPEC §3.2).
@@ -152,6 +212,11 @@ func (c Contract) Check(input, file string, fields []Field) error {
 		if !accepts(col.Accepts, f.Family) {
 			return &ContractError{input, file, col.Name, fmt.Sprintf("has type %s; expected %s", f.Type, familyList(col.Accepts))}
 		}
+		for _, sub := range col.Fields {
+			if !hasField(f.Type, sub) {
+				return &ContractError{input, file, col.Name, fmt.Sprintf("has type %s, without the field %s", f.Type, sub)}
+			}
+		}
 	}
 	if len(c.AnyOf) > 0 {
 		for _, n := range c.AnyOf {
@@ -162,6 +227,13 @@ func (c Contract) Check(input, file string, fields []Field) error {
 		return &ContractError{input, file, "", "has none of the identifier columns " + strings.Join(c.AnyOf, ", ")}
 	}
 	return nil
+}
+
+// hasField reports whether a struct type names field sub: "STRUCT(a
+// VARCHAR, b ...)" or a quoted "sub".
+func hasField(typ, sub string) bool {
+	t, s := strings.ToLower(typ), strings.ToLower(sub)
+	return strings.Contains(t, "("+s+" ") || strings.Contains(t, ", "+s+" ") || strings.Contains(t, `"`+s+`"`)
 }
 
 func accepts(fams []Family, f Family) bool {

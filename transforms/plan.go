@@ -11,6 +11,7 @@ import (
 // Source is an input as the steps see it: a registered relation and its columns.
 type Source struct {
 	Name   string          // input name: a request source's name, "customers", ...
+	Format string          // a request source's format (SPEC §3.1); "" or canonical for the rest
 	View   string          // quoted name of the relation the engine registered
 	Fields []schemas.Field // its columns (with _file and _row, which engines add)
 }
@@ -153,6 +154,7 @@ type stepData struct {
 	*Plan
 	History           []historyData
 	Src               Source
+	Adapt             adaptData
 	Export            Export
 	ChannelCategory   string
 	RequireOptIn      bool
@@ -221,6 +223,12 @@ func (p Plan) Build() (Phases, error) {
 		add(&ph.Transform, Step{Name: "quarantine__" + src.Name, Kind: Output, Table: "quarantine/" + src.Name, PerDate: true}, "quarantine", d)
 	}
 	for _, src := range p.Requests {
+		if src.IsAdapted() {
+			d := base
+			d.Src, d.Adapt = src, newAdaptData(src)
+			add(&ph.Validate, Step{Name: adaptedView(src), Kind: Temp, Table: adaptedView(src)}, "adapt_"+src.Format, d)
+			src = adaptedSource(src, d.Adapt)
+		}
 		rowSteps(src, "request_rows", "request_rows__"+src.Name, schemas.IdentifierKinds, true)
 	}
 	rowSteps(p.Customers, "customer_rows", "customer_rows", []string{"customer_id", "email", "phone", "cookie_id", "device_id"}, false)

@@ -91,9 +91,10 @@ func parquetToIPC(t *testing.T, db *sql.DB, from, to string, stream bool) {
 	}
 }
 
-// TestArrowDemoEqualsParquet turns the demo's inputs into Arrow IPC (file
-// and stream format, .arrow/.ipc/.feather), leaving half of the web_form
-// months as Parquet in the same source, and checks that the run's outputs
+// TestArrowDemoEqualsParquet turns the demo's inputs — canonical, XDM,
+// Campaign and segment sources — into Arrow IPC (file and stream format,
+// .arrow/.ipc/.feather), leaving half of the web_form months and Campaign
+// snapshots as Parquet in the same source, and checks that the run's outputs
 // equal the all-Parquet run's row for row.
 func TestArrowDemoEqualsParquet(t *testing.T) {
 	data, _ := filepath.Abs("../../testdata/demo/data")
@@ -113,9 +114,9 @@ func TestArrowDemoEqualsParquet(t *testing.T) {
 		to := filepath.Join(mixed, rel)
 		i++
 		switch {
-		case strings.HasPrefix(rel, "requests/web_form/") && i%2 == 0:
+		case (strings.HasPrefix(rel, "requests/web_form/") || strings.HasPrefix(rel, "requests/campaign/")) && i%2 == 0:
 			copyFile(t, p, mkdirFor(t, to)) // stays Parquet
-		case strings.HasPrefix(rel, "requests/web_form/"):
+		case strings.HasPrefix(rel, "requests/web_form/") || strings.HasPrefix(rel, "requests/campaign/"):
 			parquetToIPC(t, db, p, strings.TrimSuffix(to, ".parquet")+".arrow", i%3 == 0)
 		default:
 			ext := map[bool]string{true: ".ipc", false: ".arrow"}[i%2 == 0]
@@ -134,7 +135,7 @@ func TestArrowDemoEqualsParquet(t *testing.T) {
 	cfgParquet, outParquet := demoConfig(t, nil)
 	cfgArrow, outArrow := demoConfig(t, func(s string) string {
 		s = strings.ReplaceAll(s, data+"/", mixed+"/")
-		s = strings.ReplaceAll(s, "web_form/**/*.parquet", "web_form/**/*")
+		s = strings.ReplaceAll(s, "/**/*.parquet", "/**/*")
 		for from, to := range renamed {
 			s = strings.ReplaceAll(s, mixed+"/"+from, mixed+"/"+to)
 		}
@@ -148,6 +149,12 @@ func TestArrowDemoEqualsParquet(t *testing.T) {
 	arrowFiles, _ := filepath.Glob(filepath.Join(mixed, "requests", "web_form", "*", "*.arrow"))
 	if len(arrowFiles) == 0 || len(renamed) < 6 {
 		t.Fatalf("the fixture should mix formats: %d Arrow web_form files, %d renamed inputs", len(arrowFiles), len(renamed))
+	}
+	// The vendor formats' nested columns (lists of structs, maps) travel as Arrow too.
+	for _, rel := range []string{"requests/xdm_profiles.parquet", "requests/pixel_segment.parquet", "customers/customers.parquet"} {
+		if _, ok := renamed[rel]; !ok {
+			t.Errorf("%s was not turned into Arrow IPC", rel)
+		}
 	}
 	// Compare every output table except runs (times, run ids, file names).
 	compared := 0

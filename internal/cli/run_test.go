@@ -128,7 +128,7 @@ func TestBadInputFilesExit3(t *testing.T) {
 	}
 	cases := []struct{ name, from, to, want string }{
 		{"unreadable file", "path: PREFIX/requests/gpc.parquet", "path: " + garbage, "file " + garbage + " cannot be read as Parquet"},
-		{"no files match", "path: PREFIX/requests/gpc.parquet", "path: " + tmp + "/nothing/*.parquet", "matches no .parquet files"},
+		{"no files match", "path: PREFIX/requests/gpc.parquet", "path: " + tmp + "/nothing/*.parquet", "matches no Parquet or Arrow IPC files"},
 		{"missing path", "path: PREFIX/requests/gpc.parquet", "path: " + tmp + "/absent.parquet", "does not exist"},
 		{"customers missing customer_id", "customers: {path: PREFIX/customers}", "customers: {path: PREFIX/traffic.parquet}", "column customer_id: required column is missing"},
 	}

@@ -94,11 +94,7 @@ func (c *Config) validateInputs() error {
 		}
 		seen[in.Name] = true
 		add(c.validateSource(where+" ("+in.Name+")", in))
-		if err := oneOf(where+" ("+in.Name+"): format", in.Format, schemas.SourceFormats); err != nil {
-			add(err)
-		} else if in.Format != "canonical" {
-			add(fmt.Errorf("%s (%s): format %s is not supported by this build yet; use canonical", where, in.Name, in.Format))
-		}
+		add(oneOf(where+" ("+in.Name+"): format", in.Format, schemas.SourceFormats))
 		if in.WriteBack {
 			add(fmt.Errorf("%s: write_back applies only to inputs.customers", where))
 		}

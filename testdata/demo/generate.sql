@@ -115,6 +115,48 @@ SELECT printf('GPC-%05d', j) AS request_id, received_at,
 FROM req_base JOIN customers c ON c.customer_id = printf('C%05d', cust)
 WHERE j > 400;
 
+-- Adobe XDM profile export (format xdm_privacy): Profile Privacy opt-outs,
+-- channel preferences and the global opt-out, as nested Parquet columns.
+CREATE TABLE xdm_profiles AS
+SELECT c.email,
+  CASE pick(i,'xp',6)
+    WHEN 0 THEN [{'optOutType': 'sales_sharing_opt_out', 'optOutValue': 'out', 'timestamp': TIMESTAMP '2026-03-01 09:00:00' + to_hours(pick(i,'xt',5000)::INTEGER)}]
+    WHEN 1 THEN [{'optOutType': 'general_opt_out', 'optOutValue': 'out', 'timestamp': TIMESTAMP '2026-02-01 09:00:00' + to_hours(pick(i,'xt',2000)::INTEGER)},
+                 {'optOutType': 'sales_sharing_opt_out', 'optOutValue': 'in', 'timestamp': TIMESTAMP '2026-06-01 09:00:00' + to_hours(pick(i,'xt',2000)::INTEGER)}]
+    WHEN 2 THEN [{'optOutType': 'sales_sharing_opt_out', 'optOutValue': 'pending', 'timestamp': TIMESTAMP '2026-11-10 09:00:00' + to_hours(pick(i,'xt',200)::INTEGER)}]
+    WHEN 3 THEN [{'optOutType': 'general_opt_out', 'optOutValue': 'not_provided', 'timestamp': TIMESTAMP '2026-01-15 09:00:00'}]
+    ELSE [] END AS privacyOptOuts,
+  CASE WHEN pick(i,'xc',3) = 0 THEN MAP {'https://ns.adobe.com/xdm/channels/email': (['out','in','pending','not_provided'])[pick(i,'xe',4)+1],
+                                         'https://ns.adobe.com/xdm/channels/sms': (['out','not_provided'])[pick(i,'xs',2)+1]} END AS optInOut,
+  pick(i,'xg',15) = 0 AS globalOptout,
+  {'createDate': TIMESTAMP '2024-01-01', 'modifyDate': TIMESTAMP '2026-04-01 10:00:00' + to_hours(pick(i,'xm',5000)::INTEGER)} AS _repo
+FROM range(1, 3001, 37) t(i) JOIN customers c ON c.customer_id = printf('C%05d', i)
+WHERE c.email IS NOT NULL;
+
+-- Adobe Campaign profile snapshots (format campaign_profile), one file a
+-- month: ccpaOptOut set, kept, and for some cleared again.
+CREATE TABLE campaign_snapshots AS
+SELECT 70000 + i AS PKey, c.email, s.snapshot_at,
+  CASE pick(i,'cp',4)
+    WHEN 0 THEN s.snapshot_at >= TIMESTAMP '2026-09-01'
+    WHEN 1 THEN s.snapshot_at = TIMESTAMP '2026-09-01'
+    WHEN 2 THEN s.snapshot_at >= TIMESTAMP '2026-10-01'
+    ELSE false END AS ccpaOptOut,
+  strftime(s.snapshot_at, '%Y-%m-%d') AS snapshot
+FROM range(2, 3001, 41) t(i) JOIN customers c ON c.customer_id = printf('C%05d', i),
+  (SELECT unnest([TIMESTAMP '2026-09-01', TIMESTAMP '2026-10-01', TIMESTAMP '2026-11-01']) AS snapshot_at) s
+WHERE c.email IS NOT NULL;
+
+-- Cookie IDs an Advertising Cloud "CCPA Opt-out of sale" pixel segment
+-- collected (format segment_ids): customers' cookies and unknown visitors.
+CREATE TABLE pixel_segment AS
+SELECT coalesce(c.cookie_id, printf('ck-anon-%06d', i)) AS cookie_id,
+  TIMESTAMP '2026-05-01 12:00:00' + to_hours(pick(i,'pc',4500)::INTEGER) AS collected_at
+FROM range(3, 3001, 53) t(i) JOIN customers c ON c.customer_id = printf('C%05d', i);
+
+COPY xdm_profiles TO 'data/requests/xdm_profiles.parquet' (FORMAT parquet);
+COPY campaign_snapshots TO 'data/requests/campaign' (FORMAT parquet, PARTITION_BY (snapshot), OVERWRITE_OR_IGNORE);
+COPY pixel_segment TO 'data/requests/pixel_segment.parquet' (FORMAT parquet);
 COPY customers TO 'data/customers/customers.parquet' (FORMAT parquet);
 COPY identity_links TO 'data/identity_links.parquet' (FORMAT parquet);
 COPY web_form TO 'data/requests/web_form' (FORMAT parquet, PARTITION_BY (dt), OVERWRITE_OR_IGNORE);

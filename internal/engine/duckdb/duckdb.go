@@ -333,6 +333,12 @@ func family(t string) schemas.Family {
 		return schemas.Integer
 	case t == "FLOAT" || t == "DOUBLE" || strings.HasPrefix(t, "DECIMAL"):
 		return schemas.Float
+	case strings.HasPrefix(t, "STRUCT(") && strings.HasSuffix(t, ")[]"):
+		return schemas.StructList
+	case strings.HasPrefix(t, "STRUCT("):
+		return schemas.Struct
+	case strings.HasPrefix(t, "MAP("):
+		return schemas.Map
 	}
 	return schemas.Other
 }

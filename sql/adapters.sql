@@ -1,0 +1,99 @@
+{{ define "adapt_xdm_privacy" -}}
+-- Adobe XDM profiles of source {{ .Src.Name }} as canonical requests (SPEC
+-- §3.1 xdm_privacy): one request per privacyOptOuts entry, per optInOut
+-- channel and for globalOptout = true. not_provided (or no value) is
+-- nothing; anything else but out / in / pending reaches request_rows as an
+-- unknown request type and is quarantined there. _row keeps each profile's
+-- position and numbers its requests after it (entry i: _row·2^20 + i), so
+-- (_file, _row) stays unique and in file order.
+WITH profiles AS (
+  SELECT _file, _row,
+    {{ .Adapt.Identity }} AS who,
+    {{ .Adapt.ProfileTime }} AS profile_at,
+    {{ .Src.Col "privacyOptOuts" "STRUCT(optOutType VARCHAR, optOutValue VARCHAR, \"timestamp\" TIMESTAMPTZ)[]" }} AS privacy,
+    {{ .Src.Col "optInOut" "MAP(VARCHAR, VARCHAR)" }} AS channels,
+    {{ .Src.Col "globalOptout" "BOOLEAN" }} AS global_optout{{ range .Adapt.Carry }},
+    {{ . }}{{ end }}
+  FROM {{ .Src.View }}
+),
+entries AS (
+  SELECT * EXCLUDE (entry), entry.optOutType AS kind, entry.optOutValue AS value,
+    CAST(entry."timestamp" AS TIMESTAMPTZ) AS happened_at,
+    CASE WHEN entry.optOutType IN ('general_opt_out', 'sales_sharing_opt_out') THEN ['all']
+         ELSE [coalesce(entry.optOutType, '')] END AS categories
+  FROM (SELECT * EXCLUDE (privacy, channels), unnest(privacy) AS entry, generate_subscripts(privacy, 1) AS part FROM profiles)
+  UNION ALL BY NAME
+  SELECT * EXCLUDE (channel, profile_at), channel.key AS kind, channel.value AS value, profile_at AS happened_at,
+    CASE WHEN channel.key IN ('xdm:globalOptout', 'globalOptout') THEN NULL
+         ELSE [coalesce('channel:' || regexp_extract(channel.key, '^https?://ns\.adobe\.com/xdm/channels/([^/]+)$', 1), channel.key)] END AS categories
+  FROM (SELECT * EXCLUDE (privacy, channels), unnest(map_entries(channels)) AS channel, 524288 + generate_subscripts(map_entries(channels), 1) AS part FROM profiles)
+  UNION ALL BY NAME
+  SELECT * EXCLUDE (privacy, channels, profile_at), 'globalOptout' AS kind, 'out' AS value, profile_at AS happened_at,
+    {{ .Adapt.GlobalCategories }} AS categories, 0 AS part
+  FROM profiles
+  WHERE global_optout IS TRUE OR channels['xdm:globalOptout'] = 'true' OR channels['globalOptout'] = 'true'
+)
+SELECT
+  _file, _row * 1048576 + part AS _row,
+  'xdm-' || left(sha256(concat_ws('|', {{ param .Src.Name }}, who, kind, CAST(epoch_us(happened_at) AS VARCHAR))), 32) AS request_id,
+  happened_at AS received_at,
+  CASE value WHEN 'out' THEN 'opt_out' WHEN 'pending' THEN 'opt_out' WHEN 'in' THEN 'opt_in' ELSE value END AS request_type,
+  categories,
+  CASE value WHEN 'pending' THEN 'pending' ELSE 'processed' END AS status{{ range .Adapt.Columns }},
+  {{ . }}{{ end }}
+FROM entries
+WHERE categories IS NOT NULL AND value IS NOT NULL AND value <> 'not_provided'
+{{- end }}
+
+{{ define "adapt_campaign_profile" -}}
+-- Adobe Campaign profile snapshots of source {{ .Src.Name }} as canonical
+-- requests (SPEC §3.1 campaign_profile): per PKey in snapshot order, the
+-- first snapshot with ccpaOptOut true, and every later one where the value
+-- changes, is a request at snapshot_at (true: opt_out, false: opt_in). A
+-- null ccpaOptOut records nothing. A snapshot without PKey or snapshot_at
+-- cannot be placed in its profile's history: it is passed on without
+-- request_id or received_at and quarantined.
+WITH snapshots AS (
+  SELECT _file, _row,
+    CAST({{ .Src.Col "PKey" "VARCHAR" }} AS VARCHAR) AS pkey,
+    CAST({{ .Src.Col "snapshot_at" "TIMESTAMPTZ" }} AS TIMESTAMPTZ) AS happened_at,
+    {{ .Src.Col "ccpaOptOut" "BOOLEAN" }} AS opted_out{{ range .Adapt.Carry }},
+    {{ . }}{{ end }}
+  FROM {{ .Src.View }}
+  WHERE {{ .Src.Col "ccpaOptOut" "BOOLEAN" }} IS NOT NULL
+),
+changes AS (
+  SELECT *, lag(opted_out) OVER (PARTITION BY pkey ORDER BY happened_at, _file, _row) AS before
+  FROM snapshots
+  WHERE pkey IS NOT NULL AND happened_at IS NOT NULL
+)
+SELECT _file, _row,
+  'campaign-' || left(sha256(concat_ws('|', {{ param .Src.Name }}, pkey, CAST(epoch_us(happened_at) AS VARCHAR))), 32) AS request_id,
+  happened_at AS received_at,
+  CASE WHEN opted_out THEN 'opt_out' ELSE 'opt_in' END AS request_type,
+  ['all'] AS categories, 'processed' AS status{{ range .Adapt.Columns }},
+  {{ . }}{{ end }}
+FROM changes
+WHERE (before IS NULL AND opted_out) OR before <> opted_out
+UNION ALL BY NAME
+SELECT _file, _row,
+  CASE WHEN pkey IS NOT NULL THEN 'campaign-' || left(sha256(concat_ws('|', {{ param .Src.Name }}, pkey)), 32) END AS request_id,
+  happened_at AS received_at,
+  CASE WHEN opted_out THEN 'opt_out' ELSE 'opt_in' END AS request_type,
+  ['all'] AS categories, 'processed' AS status{{ range .Adapt.Columns }},
+  {{ . }}{{ end }}
+FROM snapshots
+WHERE pkey IS NULL OR happened_at IS NULL
+{{- end }}
+
+{{ define "adapt_segment_ids" -}}
+-- The IDs an opt-out-of-sale pixel segment collected for source
+-- {{ .Src.Name }} as canonical requests (SPEC §3.1 segment_ids): each row is
+-- an opt_out of all received at collected_at.
+SELECT _file, _row,
+  'segment-' || left(sha256(concat_ws('|', {{ param .Src.Name }}, {{ .Adapt.Identity }}, CAST(epoch_us(CAST({{ .Src.Col "collected_at" "TIMESTAMPTZ" }} AS TIMESTAMPTZ)) AS VARCHAR))), 32) AS request_id,
+  CAST({{ .Src.Col "collected_at" "TIMESTAMPTZ" }} AS TIMESTAMPTZ) AS received_at,
+  'opt_out' AS request_type, ['all'] AS categories, 'processed' AS status{{ range .Adapt.Carry }},
+  {{ . }}{{ end }}
+FROM {{ .Src.View }}
+{{- end }}

@@ -1,0 +1,1 @@
+SELECT 'C' || i AS customer_id, chr(CAST(96 + i AS INTEGER)) || '@example.com' AS email FROM range(1, 9) t(i)

@@ -1,0 +1,1 @@
+SELECT 'C1' AS customer_id, 'a@example.com' AS email

@@ -1,0 +1,76 @@
+package transforms
+
+import (
+	"strings"
+
+	"github.com/optout-dev/optout/schemas"
+)
+
+// adaptData is what an adapter template (sql/adapters.sql) needs beyond
+// the raw source: which canonical columns the vendor rows carry.
+type adaptData struct {
+	Carry            []string // the carried columns as select items of the raw source: `"Email" AS email`
+	Columns          []string // their canonical names, to select again after reshaping
+	Identity         string   // the profile's identity as text, for deterministic request ids
+	ProfileTime      string   // xdm_privacy: when optInOut and globalOptout were last set
+	GlobalCategories string   // xdm_privacy: what globalOptout opts out of
+}
+
+// defaultSources name a vendor format's requests when its rows carry no source.
+var defaultSources = map[string]string{"xdm_privacy": "xdm", "campaign_profile": "campaign", "segment_ids": "pixel"}
+
+// IsAdapted reports whether a request source needs an adapter step.
+func (s Source) IsAdapted() bool { return s.Format != "" && s.Format != "canonical" }
+
+// adaptedView is the temporary table an adapter step writes.
+func adaptedView(s Source) string { return "adapt__" + s.Name }
+
+// newAdaptData collects the columns of a vendor-format source.
+func newAdaptData(s Source) adaptData {
+	var d adaptData
+	var ids []string
+	for _, k := range schemas.IdentifierKinds {
+		if n, ok := s.Column(k); ok {
+			d.Carry = append(d.Carry, Ident(n)+" AS "+k)
+			d.Columns = append(d.Columns, k)
+			ids = append(ids, "CAST("+Ident(n)+" AS VARCHAR)")
+		}
+	}
+	d.Identity = "concat_ws('|', " + strings.Join(append(ids, "''"), ", ") + ")"
+	for _, c := range []string{"traffic_source", "first_name", "last_name", "state", "ip_address", "user_agent"} {
+		if n, ok := s.Column(c); ok {
+			d.Carry = append(d.Carry, "CAST("+Ident(n)+" AS VARCHAR) AS "+c)
+			d.Columns = append(d.Columns, c)
+		}
+	}
+	d.Carry = append(d.Carry, "coalesce(nullif(trim(CAST("+s.Col("source", "VARCHAR")+" AS VARCHAR)), ''), "+Literal(defaultSources[s.Format])+") AS source")
+	d.Columns = append(d.Columns, "source")
+	d.ProfileTime = "CAST(NULL AS TIMESTAMPTZ)"
+	if n, ok := s.Column("_repo"); ok {
+		d.ProfileTime = "CAST(" + Ident(n) + ".modifyDate AS TIMESTAMPTZ)"
+	} else if n, ok := s.Column("timestamp"); ok {
+		d.ProfileTime = "CAST(" + Ident(n) + " AS TIMESTAMPTZ)"
+	}
+	d.GlobalCategories = listLiteral(append([]string{schemas.AllCategory}, schemas.ChannelCategories...))
+	return d
+}
+
+// adaptedSource is the source request_rows reads after the adapter: the
+// canonical columns the adapter writes.
+func adaptedSource(s Source, d adaptData) Source {
+	fields := []schemas.Field{
+		{Name: "_file", Family: schemas.String}, {Name: "_row", Family: schemas.Integer},
+		{Name: "request_id", Family: schemas.String}, {Name: "received_at", Family: schemas.Timestamp},
+		{Name: "request_type", Family: schemas.String}, {Name: "categories", Family: schemas.StringList},
+		{Name: "status", Family: schemas.String},
+	}
+	for _, c := range d.Columns {
+		f, ok := schemas.Find(s.Fields, c)
+		if !ok || c == "source" || !contains(schemas.IdentifierKinds, c) {
+			f = schemas.Field{Family: schemas.String}
+		}
+		f.Name = c
+		fields = append(fields, f)
+	}
+	return Source{Name: s.Name, Format: s.Format, View: TempName(adaptedView(s)), Fields: fields}
+}

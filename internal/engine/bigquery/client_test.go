@@ -1,0 +1,262 @@
+package bigquery
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	bq "google.golang.org/api/bigquery/v2"
+	"google.golang.org/api/option"
+
+	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/internal/exit"
+)
+
+// fakeBigQuery speaks the parts of the BigQuery REST API a query job uses:
+// jobs.insert, jobs.getQueryResults (waiting and paging), jobs.get and
+// jobs.cancel. It records what the client sent.
+type fakeBigQuery struct {
+	mu        sync.Mutex
+	inserted  []*bq.Job
+	cancelled []string
+	// failJobs: the first failJobs jobs end with this error reason.
+	failJobs   int
+	failReason string
+	// never: getQueryResults never reports the job complete.
+	never bool
+}
+
+func (f *fakeBigQuery) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	path := strings.TrimPrefix(r.URL.Path, "/bigquery/v2")
+	parts := strings.Split(strings.Trim(path, "/"), "/") // projects/P/jobs[/ID[/cancel]] or projects/P/queries/ID
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	reply := func(v any) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(v)
+	}
+	switch {
+	case r.Method == http.MethodPost && len(parts) == 3 && parts[2] == "jobs":
+		var job bq.Job
+		if err := json.NewDecoder(r.Body).Decode(&job); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		f.inserted = append(f.inserted, &job)
+		job.Status = &bq.JobStatus{State: "RUNNING"}
+		if job.Configuration.DryRun {
+			job.Status.State = "DONE"
+			job.Statistics = &bq.JobStatistics{TotalBytesProcessed: 123456789}
+		}
+		reply(&job)
+	case r.Method == http.MethodGet && len(parts) == 4 && parts[2] == "queries":
+		if f.never {
+			reply(&bq.GetQueryResultsResponse{JobComplete: false})
+			return
+		}
+		schema := &bq.TableSchema{Fields: []*bq.TableFieldSchema{{Name: "n", Type: "INTEGER"}, {Name: "s", Type: "STRING"}}}
+		row := func(n int, s string) *bq.TableRow {
+			return &bq.TableRow{F: []*bq.TableCell{{V: fmt.Sprint(n)}, {V: s}}}
+		}
+		res := &bq.GetQueryResultsResponse{JobComplete: true, Schema: schema, TotalRows: 3,
+			JobReference: &bq.JobReference{ProjectId: parts[1], JobId: parts[3]}}
+		switch {
+		case r.URL.Query().Get("maxResults") == "0":
+		case r.URL.Query().Get("pageToken") == "":
+			res.Rows, res.PageToken = []*bq.TableRow{row(1, "a"), row(2, "b")}, "page2"
+		default:
+			res.Rows = []*bq.TableRow{row(3, "c")}
+		}
+		reply(res)
+	case r.Method == http.MethodGet && len(parts) == 4 && parts[2] == "jobs":
+		job := f.find(parts[3])
+		job.Status = &bq.JobStatus{State: "DONE"}
+		job.Statistics = &bq.JobStatistics{TotalBytesProcessed: 4096}
+		if f.failJobs > 0 {
+			f.failJobs--
+			job.Status.ErrorResult = &bq.ErrorProto{Reason: f.failReason, Message: "fake " + f.failReason}
+		}
+		reply(job)
+	case r.Method == http.MethodPost && len(parts) == 5 && parts[4] == "cancel":
+		f.cancelled = append(f.cancelled, parts[3])
+		reply(&bq.JobCancelResponse{Job: f.find(parts[3])})
+	default:
+		http.Error(w, "unexpected "+r.Method+" "+r.URL.Path, http.StatusNotImplemented)
+	}
+}
+
+func (f *fakeBigQuery) find(id string) *bq.Job {
+	for _, j := range f.inserted {
+		if j.JobReference.JobId == id {
+			c := *j
+			return &c
+		}
+	}
+	return &bq.Job{JobReference: &bq.JobReference{JobId: id}}
+}
+
+func newTestClient(t *testing.T, f *fakeBigQuery, cfg config.BigQuery) *Client {
+	t.Helper()
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	cfg.Project, cfg.Endpoint = "proj", srv.URL
+	c, err := New(context.Background(), cfg, "20261121T204144-3f800521", "2026-11-21", option.WithoutAuthentication())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Backoff = []time.Duration{time.Millisecond, time.Millisecond}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func TestJobConfiguration(t *testing.T) {
+	f := &fakeBigQuery{}
+	c := newTestClient(t, f, config.BigQuery{Location: "EU", MaxBytesBilled: 1 << 30})
+	res, err := c.Exec(context.Background(), "customers_flagged", "SELECT ? AS a, ? AS b", "x", int64(7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.inserted) != 1 {
+		t.Fatalf("%d jobs inserted", len(f.inserted))
+	}
+	job := f.inserted[0]
+	q := job.Configuration.Query
+	want := map[string]string{"optout_run_id": "20261121t204144-3f800521", "optout_dt": "2026-11-21", "optout_step": "customers_flagged"}
+	for k, v := range want {
+		if job.Configuration.Labels[k] != v {
+			t.Errorf("label %s = %q, want %q", k, job.Configuration.Labels[k], v)
+		}
+	}
+	if q.MaximumBytesBilled != 1<<30 {
+		t.Errorf("maximumBytesBilled %d", q.MaximumBytesBilled)
+	}
+	if !strings.HasPrefix(job.JobReference.JobId, "optout_customers_flagged_") || job.JobReference.Location != "EU" {
+		t.Errorf("job reference %+v", job.JobReference)
+	}
+	if q.Query != "SELECT ? AS a, ? AS b" || len(q.QueryParameters) != 2 || q.QueryParameters[0].Name != "" ||
+		q.QueryParameters[0].ParameterValue.Value != "x" || q.QueryParameters[1].ParameterType.Type != "INT64" {
+		t.Errorf("query config %+v", q)
+	}
+	if q.UseLegacySql == nil || *q.UseLegacySql {
+		t.Error("the job must use GoogleSQL, not legacy SQL")
+	}
+	if res.JobID != job.JobReference.JobId || res.BytesProcessed != 4096 {
+		t.Errorf("result %+v", res)
+	}
+}
+
+func TestNoByteCapWhenUnset(t *testing.T) {
+	f := &fakeBigQuery{}
+	c := newTestClient(t, f, config.BigQuery{})
+	if _, err := c.Exec(context.Background(), "s", "SELECT 1"); err != nil {
+		t.Fatal(err)
+	}
+	if f.inserted[0].Configuration.Query.MaximumBytesBilled != 0 {
+		t.Error("max_bytes_billed 0 means no cap")
+	}
+}
+
+func TestQueryReadsEveryPage(t *testing.T) {
+	f := &fakeBigQuery{}
+	c := newTestClient(t, f, config.BigQuery{})
+	res, err := c.Query(context.Background(), "summary", "SELECT n, s FROM t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range res.Rows {
+		got = append(got, fmt.Sprint(r["n"], r["s"]))
+	}
+	if strings.Join(got, ",") != "1a,2b,3c" {
+		t.Errorf("rows %v", got)
+	}
+}
+
+func TestTransientJobFailureRetried(t *testing.T) {
+	for _, reason := range []string{"backendError", "rateLimitExceeded"} {
+		f := &fakeBigQuery{failJobs: 2, failReason: reason}
+		c := newTestClient(t, f, config.BigQuery{})
+		res, err := c.Exec(context.Background(), "ledger", "SELECT 1")
+		if err != nil {
+			t.Fatalf("%s: %v", reason, err)
+		}
+		if len(f.inserted) != 3 || f.inserted[0].JobReference.JobId == f.inserted[2].JobReference.JobId || res.JobID != f.inserted[2].JobReference.JobId {
+			t.Errorf("%s: want three jobs with fresh ids, the last one's result; got %d jobs, result %s", reason, len(f.inserted), res.JobID)
+		}
+	}
+	// Retries run out: the last error, exit 1, naming the step.
+	f := &fakeBigQuery{failJobs: 5, failReason: "backendError"}
+	c := newTestClient(t, f, config.BigQuery{})
+	_, err := c.Exec(context.Background(), "ledger", "SELECT 1")
+	if err == nil || exit.Code(err) != exit.Failed || !strings.Contains(err.Error(), "step ledger") || len(f.inserted) != 3 {
+		t.Errorf("after the retries: %v (exit %d), %d jobs", err, exit.Code(err), len(f.inserted))
+	}
+}
+
+func TestErrorMapping(t *testing.T) {
+	cases := []struct {
+		reason string
+		code   int
+		want   string
+	}{
+		{"bytesBilledLimitExceeded", exit.Failed, "bigquery.max_bytes_billed (1000 bytes)"},
+		{"notFound", exit.Input, "does not exist"},
+		{"accessDenied", exit.Usage, "roles/bigquery.jobUser"},
+		{"invalidQuery", exit.Failed, "fake invalidQuery"},
+	}
+	for _, tc := range cases {
+		f := &fakeBigQuery{failJobs: 1, failReason: tc.reason}
+		c := newTestClient(t, f, config.BigQuery{MaxBytesBilled: 1000})
+		_, err := c.Exec(context.Background(), "export__ads", "SELECT 1")
+		if err == nil || exit.Code(err) != tc.code || !strings.Contains(err.Error(), tc.want) ||
+			!strings.Contains(err.Error(), "step export__ads (job optout_export__ads_") {
+			t.Errorf("%s: %v (exit %d), want exit %d with %q", tc.reason, err, exit.Code(err), tc.code, tc.want)
+		}
+		if len(f.inserted) != 1 {
+			t.Errorf("%s is not transient: %d jobs", tc.reason, len(f.inserted))
+		}
+	}
+}
+
+func TestCancelledRunCancelsServerJob(t *testing.T) {
+	f := &fakeBigQuery{never: true}
+	c := newTestClient(t, f, config.BigQuery{})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, err := c.Exec(ctx, "customer_keys", "SELECT 1")
+	if err == nil || exit.Code(err) != exit.Failed || !strings.Contains(err.Error(), "cancelled") {
+		t.Fatalf("want a cancellation error, got %v", err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.inserted) != 1 || len(f.cancelled) != 1 || f.cancelled[0] != f.inserted[0].JobReference.JobId {
+		t.Errorf("inserted %d, cancelled %v", len(f.inserted), f.cancelled)
+	}
+}
+
+func TestDryRunBytes(t *testing.T) {
+	f := &fakeBigQuery{}
+	c := newTestClient(t, f, config.BigQuery{})
+	n, err := c.DryRun(context.Background(), "customer_rows", "SELECT 1")
+	if err != nil || n != 123456789 {
+		t.Fatalf("dry run: %d, %v", n, err)
+	}
+	if !f.inserted[0].Configuration.DryRun {
+		t.Error("the job was not sent as a dry run")
+	}
+}
+
+func TestLabelValue(t *testing.T) {
+	for in, want := range map[string]string{"20261121T204144-3f800521": "20261121t204144-3f800521", "export__Meta Audience": "export__meta_audience",
+		strings.Repeat("a", 80): strings.Repeat("a", 63)} {
+		if got := labelValue(in); got != want {
+			t.Errorf("labelValue(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

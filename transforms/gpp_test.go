@@ -39,8 +39,12 @@ func usnat(version, sale, sharing, targeted string) string {
 
 func usca(sale, sharing string) string { return enc("000001" + "01 01 01" + sale + sharing + rest) }
 
-func TestDecodeGPP(t *testing.T) {
-	cases := []struct{ name, gpp, want string }{
+// gppVector is a GPP string and what it decodes to; the BigQuery UDF is
+// held to the same vectors (gpp_udf_test.go).
+type gppVector struct{ name, gpp, want string }
+
+func gppVectors() []gppVector {
+	return []gppVector{
 		// The IAB's usnat example: notices given, every opt-out field 2
 		// ("did not opt out"), GPC sub-segment present with flag 0.
 		{"IAB usnat example", "DBABLA~BVQqAAAAAgA.QA", GPPNoOptOut},
@@ -68,7 +72,10 @@ func TestDecodeGPP(t *testing.T) {
 		{"unterminated Fibonacci code", enc("000011 000001 000000000001 0 0101010101"), GPPInvalid},
 		{"a US Privacy string is not GPP", "1YNN", GPPInvalid},
 	}
-	for _, c := range cases {
+}
+
+func TestDecodeGPP(t *testing.T) {
+	for _, c := range gppVectors() {
 		if got := DecodeGPP(c.gpp); got != c.want {
 			t.Errorf("%s: DecodeGPP(%q) = %s, want %s", c.name, c.gpp, got, c.want)
 		}

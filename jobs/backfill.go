@@ -64,6 +64,19 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 	for d := o.From; !d.After(o.To); d = d.AddDate(0, 0, 1) {
 		dates = append(dates, d)
 	}
+	// One engine for every date: its Arrow tables and settings are set up
+	// once. Each date still plans, checks and publishes as its own run.
+	eng, err := duckdb.Open(ctx, o.Config.DuckDB)
+	if err != nil {
+		return finish(err)
+	}
+	defer eng.Close()
+	ran := false
+	defer func() {
+		if ran { // once, after the last date that ran (also when one failed)
+			refreshCatalog(ctx, eng, o.Config, o.Log)
+		}
+	}()
 	for i, d := range dates {
 		dt := d.Format(time.DateOnly)
 		if o.OnDate != nil {
@@ -75,7 +88,8 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 			continue
 		}
 		ro := o.RunOptions
-		ro.Date = d
+		ro.Date, ro.Engine, ro.NoCatalog = d, eng, true
+		ran = true
 		if s, err := Run(ctx, ro); err != nil {
 			sum.Failed = dt
 			return finish(fmt.Errorf("backfill stopped at %s (run %s): %w", dt, s.RunID, err))

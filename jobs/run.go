@@ -33,6 +33,12 @@ type RunOptions struct {
 	Version string
 	Log     *slog.Logger
 	OnStep  func(step string) // called as each step starts (progress display); may be nil
+	// Engine, when set, is an open engine the run uses and leaves open (a
+	// backfill shares one across dates); otherwise the run opens its own.
+	Engine *duckdb.Engine
+	// NoCatalog skips refreshing the analysts' catalog (a backfill
+	// refreshes it once, after its last date).
+	NoCatalog bool
 }
 
 // Summary is the outcome of a run: the last stdout line of `optout run`.
@@ -138,7 +144,7 @@ func (r *run) validate(ctx context.Context) error {
 	if err := r.open(ctx); err != nil {
 		return err
 	}
-	defer r.eng.Close()
+	defer r.close()
 	_, _, err := r.prepare(ctx)
 	return err
 }
@@ -160,7 +166,7 @@ func (r *run) run(ctx context.Context) (err error) {
 	if err := r.open(ctx); err != nil {
 		return err
 	}
-	defer r.eng.Close()
+	defer r.close()
 	if r.stage, err = newStage(r.cfg.Output, r.id); err != nil {
 		return err
 	}
@@ -172,8 +178,8 @@ func (r *run) run(ctx context.Context) (err error) {
 			r.log.Error("could not write the runs row", "error", werr)
 			err = errors.Join(err, werr)
 		}
-		if err == nil {
-			r.refreshCatalog(ctx) // last: its views cover this run's runs row
+		if err == nil && !r.o.NoCatalog {
+			refreshCatalog(ctx, r.eng, r.cfg, r.log) // last: its views cover this run's runs row
 		}
 	}()
 
@@ -199,12 +205,23 @@ func (r *run) run(ctx context.Context) (err error) {
 }
 
 func (r *run) open(ctx context.Context) error {
+	if r.o.Engine != nil {
+		r.eng = r.o.Engine
+		return nil
+	}
 	eng, err := duckdb.Open(ctx, r.cfg.DuckDB)
 	if err != nil {
 		return err
 	}
 	r.eng = eng
 	return nil
+}
+
+// close closes the engine the run opened itself.
+func (r *run) close() {
+	if r.o.Engine == nil {
+		r.eng.Close()
+	}
 }
 
 // prepare loads and checks every input and runs the Validate phase,

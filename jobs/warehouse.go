@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"strings"
 
+	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/internal/engine"
 	"github.com/optout-dev/optout/internal/engine/duckdb"
 	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/schemas"
@@ -66,7 +69,7 @@ func (r *run) writeBack(ctx context.Context) error {
 
 // catalogTables are the output tables the analysts' catalog exposes, with
 // the files each view reads (relative to the output folder).
-func (r *run) catalogTables() map[string]string {
+func catalogTables() map[string]string {
 	t := map[string]string{
 		"requests_ledger":           "requests_ledger/*.parquet",
 		"runs":                      "runs/*.parquet",
@@ -89,22 +92,22 @@ func (r *run) catalogTables() map[string]string {
 // are rebuilt by every run, so they follow the output folder if it moves.
 // A catalog that cannot be written (an analyst holds the file) is logged,
 // not fatal: the outputs are already published.
-func (r *run) refreshCatalog(ctx context.Context) {
-	db := r.cfg.DuckDB.Database
+func refreshCatalog(ctx context.Context, eng engine.Engine, cfg *config.Config, log *slog.Logger) {
+	db := cfg.DuckDB.Database
 	prefix := "optout"
 	var stmts []string
 	if db == "" {
-		db = filepath.Join(r.cfg.Output, "optout.duckdb")
+		db = filepath.Join(cfg.Output, "optout.duckdb")
 		stmts = append(stmts, "ATTACH "+transforms.Literal(db)+" AS optout_catalog")
 		prefix = "optout_catalog.optout"
 	}
 	stmts = append(stmts, "CREATE SCHEMA IF NOT EXISTS "+prefix)
-	for name, glob := range r.catalogTables() {
-		files, _ := filepath.Glob(filepath.Join(r.cfg.Output, glob))
+	for name, glob := range catalogTables() {
+		files, _ := filepath.Glob(filepath.Join(cfg.Output, glob))
 		if len(files) == 0 {
 			continue
 		}
-		src := transforms.Literal(filepath.Join(r.cfg.Output, glob))
+		src := transforms.Literal(filepath.Join(cfg.Output, glob))
 		view := fmt.Sprintf("SELECT * FROM read_parquet(%s, union_by_name = true)", src)
 		if strings.Contains(glob, "/*/") {
 			// dt from the folder name (DuckDB 1.5's hive_partitioning fails
@@ -114,14 +117,14 @@ func (r *run) refreshCatalog(ctx context.Context) {
 		}
 		stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE VIEW %s.%s AS %s", prefix, transforms.Ident(name), view))
 	}
-	if db == filepath.Join(r.cfg.Output, "optout.duckdb") {
+	if db == filepath.Join(cfg.Output, "optout.duckdb") {
 		stmts = append(stmts, "DETACH optout_catalog")
 	}
 	for _, s := range stmts {
-		if _, _, err := r.eng.Run(ctx, transforms.Step{Name: "catalog", Kind: transforms.Setup, SQL: s}); err != nil {
-			r.log.Warn("could not refresh the analysts' catalog", "database", db, "error", err)
+		if _, _, err := eng.Run(ctx, transforms.Step{Name: "catalog", Kind: transforms.Setup, SQL: s}); err != nil {
+			log.Warn("could not refresh the analysts' catalog", "database", db, "error", err)
 			return
 		}
 	}
-	r.log.Debug("catalog refreshed", "database", db)
+	log.Debug("catalog refreshed", "database", db)
 }

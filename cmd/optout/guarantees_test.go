@@ -387,6 +387,17 @@ func TestBackfillEqualsDatesRunOneByOne(t *testing.T) {
 		}
 	}
 	assertSame(t, "backfill against runs one by one", digest(t, outA), digest(t, outB))
+	// The catalog, refreshed once after the last date, covers every date.
+	db, err := sql.Open("duckdb", filepath.Join(outA, "optout.duckdb")+"?access_mode=read_only")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dates int
+	err = db.QueryRow("SELECT count(DISTINCT dt) FROM optout.optout.customers_flagged").Scan(&dates)
+	db.Close()
+	if err != nil || dates != 3 {
+		t.Errorf("the catalog after the backfill: %d dates of customers_flagged, %v; want 3", dates, err)
+	}
 
 	// Dates already run are skipped; --force reruns them.
 	r = runOptout(t, nil, "backfill", "--config", cfgA, "--from", "2026-11-19", "--to", "2026-11-21", now)

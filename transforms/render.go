@@ -133,6 +133,17 @@ func MacrosStep() (Step, error) {
 	return Step{Name: "macros", Kind: Setup, SQL: sql, Args: args}, err
 }
 
+// BigQueryGPPFunction renders the statement that defines optout_gpp on
+// BigQuery (a temporary JavaScript UDF; see sql/gpp.bigquery.sql).
+func BigQueryGPPFunction() (string, error) {
+	r, err := newRenderer()
+	if err != nil {
+		return "", err
+	}
+	sql, _, err := r.render("bigquery_udf_optout_gpp", nil)
+	return sql, err
+}
+
 // ReportStep renders query report_<name> of the dashboard as a Check step.
 func ReportStep(name string) (Step, error) {
 	r, err := newRenderer()

@@ -62,29 +62,47 @@ func cols(names []string, accepts []Family) []Column {
 	return out
 }
 
+// RequestExtras are the optional text columns of a request that every
+// request format carries through (SPEC §3.1).
+var RequestExtras = []string{"source", "traffic_source", "first_name", "last_name", "state", "ip_address", "user_agent"}
+
+// requestColumns are a request format's own columns, then the extras and
+// the identifier columns it does not name itself.
+func requestColumns(own ...Column) []Column {
+	out := own
+	for _, c := range append(cols(RequestExtras, text), cols(IdentifierKinds, ident)...) {
+		if _, named := findColumn(own, c.Name); !named {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func findColumn(cs []Column, name string) (Column, bool) {
+	for _, c := range cs {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Column{}, false
+}
+
 // Requests is the canonical request log (SPEC §3.1).
 var Requests = Contract{
 	Kind: "requests",
-	Columns: append(append([]Column{
-		{Name: "request_id", Accepts: ident, Required: true},
-		{Name: "received_at", Accepts: when, Required: true},
-		{Name: "updated_at", Accepts: when},
-		{Name: "request_type", Accepts: text},
-		{Name: "categories", Accepts: []Family{StringList, String}},
-		{Name: "status", Accepts: text},
-		{Name: "source", Accepts: text},
-		{Name: "traffic_source", Accepts: text},
-		{Name: "gpc", Accepts: []Family{Boolean}},
-		{Name: "us_privacy", Accepts: text},
-		{Name: "gpp", Accepts: text},
-	}, cols([]string{"first_name", "last_name", "state", "ip_address", "user_agent"}, text)...),
-		cols(IdentifierKinds, ident)...),
+	Columns: requestColumns(
+		Column{Name: "request_id", Accepts: ident, Required: true},
+		Column{Name: "received_at", Accepts: when, Required: true},
+		Column{Name: "updated_at", Accepts: when},
+		Column{Name: "request_type", Accepts: text},
+		Column{Name: "categories", Accepts: []Family{StringList, String}},
+		Column{Name: "status", Accepts: text},
+		Column{Name: "gpc", Accepts: []Family{Boolean}},
+		Column{Name: "us_privacy", Accepts: text},
+		Column{Name: "gpp", Accepts: text},
+	),
 	AnyOf: IdentifierKinds,
 }
-
-// requestExtras are the optional text columns of a request that every
-// request format carries through (SPEC §3.1).
-var requestExtras = []string{"source", "traffic_source", "first_name", "last_name", "state", "ip_address", "user_agent"}
 
 // XDMPrivacy is an Adobe XDM profile export (SPEC §3.1 xdm_privacy):
 // Profile Privacy's privacyOptOuts, Profile Preferences Details' optInOut
@@ -92,12 +110,12 @@ var requestExtras = []string{"source", "traffic_source", "first_name", "last_nam
 // globalOptout were last set), and identity columns.
 var XDMPrivacy = Contract{
 	Kind: "xdm_privacy",
-	Columns: append(append([]Column{
-		{Name: "privacyOptOuts", Accepts: []Family{StructList}, Required: true, Fields: []string{"optOutType", "optOutValue", "timestamp"}},
-		{Name: "optInOut", Accepts: []Family{Map}},
-		{Name: "globalOptout", Accepts: []Family{Boolean}},
-		{Name: "_repo", Accepts: []Family{Struct}, Fields: []string{"modifyDate"}},
-	}, cols(requestExtras, text)...), cols(IdentifierKinds, ident)...),
+	Columns: requestColumns(
+		Column{Name: "privacyOptOuts", Accepts: []Family{StructList}, Required: true, Fields: []string{"optOutType", "optOutValue", "timestamp"}},
+		Column{Name: "optInOut", Accepts: []Family{Map}},
+		Column{Name: "globalOptout", Accepts: []Family{Boolean}},
+		Column{Name: "_repo", Accepts: []Family{Struct}, Fields: []string{"modifyDate"}},
+	),
 	AnyOf: IdentifierKinds,
 }
 
@@ -105,11 +123,11 @@ var XDMPrivacy = Contract{
 // §3.1 campaign_profile).
 var CampaignProfile = Contract{
 	Kind: "campaign_profile",
-	Columns: append(append([]Column{
-		{Name: "PKey", Accepts: ident, Required: true},
-		{Name: "ccpaOptOut", Accepts: []Family{Boolean}, Required: true},
-		{Name: "snapshot_at", Accepts: when, Required: true},
-	}, cols(requestExtras, text)...), cols(IdentifierKinds, ident)...),
+	Columns: requestColumns(
+		Column{Name: "PKey", Accepts: ident, Required: true},
+		Column{Name: "ccpaOptOut", Accepts: []Family{Boolean}, Required: true},
+		Column{Name: "snapshot_at", Accepts: when, Required: true},
+	),
 	AnyOf: IdentifierKinds,
 }
 
@@ -117,10 +135,10 @@ var CampaignProfile = Contract{
 // §3.1 segment_ids).
 var SegmentIDs = Contract{
 	Kind: "segment_ids",
-	Columns: append(append([]Column{
-		{Name: "cookie_id", Accepts: ident, Required: true},
-		{Name: "collected_at", Accepts: when, Required: true},
-	}, cols(requestExtras, text)...), cols(IdentifierKinds, ident)...),
+	Columns: requestColumns(
+		Column{Name: "cookie_id", Accepts: ident, Required: true},
+		Column{Name: "collected_at", Accepts: when, Required: true},
+	),
 }
 
 // RequestContract returns the contract of a request source's format.

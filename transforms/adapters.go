@@ -37,8 +37,8 @@ func newAdaptData(s Source) adaptData {
 		}
 	}
 	d.Identity = "concat_ws('|', " + strings.Join(append(ids, "''"), ", ") + ")"
-	for _, c := range []string{"traffic_source", "first_name", "last_name", "state", "ip_address", "user_agent"} {
-		if n, ok := s.Column(c); ok {
+	for _, c := range schemas.RequestExtras {
+		if n, ok := s.Column(c); ok && c != "source" { // source gets a default below
 			d.Carry = append(d.Carry, "CAST("+Ident(n)+" AS VARCHAR) AS "+c)
 			d.Columns = append(d.Columns, c)
 		}
@@ -65,11 +65,10 @@ func adaptedSource(s Source, d adaptData) Source {
 		{Name: "status", Family: schemas.String},
 	}
 	for _, c := range d.Columns {
-		f, ok := schemas.Find(s.Fields, c)
-		if !ok || c == "source" || !contains(schemas.IdentifierKinds, c) {
-			f = schemas.Field{Family: schemas.String}
+		f := schemas.Field{Name: c, Family: schemas.String} // the adapter casts the extras to text
+		if raw, ok := schemas.Find(s.Fields, c); ok && contains(schemas.IdentifierKinds, c) {
+			f.Family = raw.Family // identifiers keep their type
 		}
-		f.Name = c
 		fields = append(fields, f)
 	}
 	return Source{Name: s.Name, Format: s.Format, View: TempName(adaptedView(s)), Fields: fields}

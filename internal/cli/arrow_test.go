@@ -324,23 +324,11 @@ inputs:
 
 // TestArrowBadFileExit3 names the file and the reason.
 func TestArrowBadFileExit3(t *testing.T) {
-	cfg := fixture(t, `
-engine: duckdb
-timezone: UTC
-output: out
-inputs:
-  requests:
-    - {name: web, path: inputs/requests.arrow}
-  customers: {path: inputs/customers.parquet}
-`, map[string]string{"customers": `SELECT 'c1' AS customer_id, 'a@example.com' AS email`})
-	bad := filepath.Join(filepath.Dir(cfg), "inputs", "requests.arrow")
 	for _, tc := range []struct{ content, want string }{
 		{"FEA1 old feather", "Feather version 1"},
 		{"not arrow at all", "neither an IPC file nor an IPC stream"},
 	} {
-		if err := os.WriteFile(bad, []byte(tc.content), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		cfg, bad := arrowRequestsFixture(t, tc.content)
 		code, _, se := run(t, "run", "--config", cfg, "--date", "2026-11-21")
 		if code != 3 || !strings.Contains(se, "file "+bad+" cannot be read as Arrow IPC") || !strings.Contains(se, tc.want) {
 			t.Errorf("%q: exit %d, want 3 naming the file and %q\n%s", tc.content, code, tc.want, se)

@@ -53,7 +53,10 @@ func (e *Engine) copyArrow(ctx context.Context, file, table string) error {
 		}
 		defer release()
 		// Conn.Raw holds the connection: statements go to the driver directly.
-		exec := conn.(driver.ExecerContext)
+		exec, ok := conn.(driver.ExecerContext)
+		if !ok {
+			return errors.New("the DuckDB driver connection cannot execute statements")
+		}
 		q := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT * FROM %s", transforms.Ident(table), transforms.Ident(view))
 		_, err = exec.ExecContext(ctx, q, nil)
 		_, dropErr := exec.ExecContext(ctx, "DROP VIEW IF EXISTS "+transforms.Ident(view), nil)

@@ -1,0 +1,28 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// arrowRequestsFixture is a config whose one request source is the file
+// inputs/requests.arrow, written with content; it returns the config and
+// that file's path.
+func arrowRequestsFixture(t *testing.T, content string) (cfg, file string) {
+	t.Helper()
+	cfg = fixture(t, `
+engine: duckdb
+timezone: UTC
+output: out
+inputs:
+  requests:
+    - {name: web, path: inputs/requests.arrow}
+  customers: {path: inputs/customers.parquet}
+`, map[string]string{"customers": `SELECT 'c1' AS customer_id, 'a@example.com' AS email`})
+	file = filepath.Join(filepath.Dir(cfg), "inputs", "requests.arrow")
+	if err := os.WriteFile(file, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return cfg, file
+}

@@ -61,7 +61,7 @@ func Explain(ctx context.Context, o RunOptions, kind, value string) (Explanation
 		if _, _, err := r.eng.Run(ctx, s); err != nil {
 			return ex, err
 		}
-		read := transforms.Step{Name: "read_" + s.Name, Kind: transforms.Check, SQL: "SELECT * FROM " + transforms.TempName(s.Table)}
+		read := transforms.Step{Name: "read_" + s.Name, Kind: transforms.Check, SQL: "SELECT * FROM " + transforms.Ident(transforms.TempName(s.Table))}
 		_, rows, err := r.eng.Run(ctx, read)
 		if err != nil {
 			return ex, err

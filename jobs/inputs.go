@@ -135,7 +135,7 @@ func loadInput(ctx context.Context, eng engine.Engine, in *config.Input, exports
 		return transforms.Source{}, nil, exit.With(exit.Input, fmt.Errorf("input %s: %w", in.Name, err))
 	}
 	union = append(union, schemas.Field{Name: "_file", Family: schemas.String}, schemas.Field{Name: "_row", Family: schemas.Integer})
-	return transforms.Source{Name: in.Name, Format: in.Format, View: transforms.Ident(view), Fields: union}, files, nil
+	return transforms.Source{Name: in.Name, Format: in.Format, View: view, Fields: union}, files, nil
 }
 
 // loadTable checks a warehouse table against the input's contract and
@@ -154,5 +154,5 @@ func loadTable(ctx context.Context, eng engine.Engine, in *config.Input, exports
 		return transforms.Source{}, nil, exit.With(exit.Input, fmt.Errorf("input %s: %w", in.Name, err))
 	}
 	fields = append(fields, schemas.Field{Name: "_file", Family: schemas.String}, schemas.Field{Name: "_row", Family: schemas.Integer})
-	return transforms.Source{Name: in.Name, Format: in.Format, View: transforms.Ident(view), Fields: fields}, []string{where}, nil
+	return transforms.Source{Name: in.Name, Format: in.Format, View: view, Fields: fields}, []string{where}, nil
 }

@@ -10,11 +10,11 @@ WITH profiles AS (
   SELECT _file, _row,
     {{ .Adapt.Identity }} AS who,
     {{ .Adapt.ProfileTime }} AS profile_at,
-    {{ .Src.Col "privacyOptOuts" "STRUCT(optOutType VARCHAR, optOutValue VARCHAR, \"timestamp\" TIMESTAMPTZ)[]" }} AS privacy,
-    {{ .Src.Col "optInOut" "MAP(VARCHAR, VARCHAR)" }} AS channels,
-    {{ .Src.Col "globalOptout" "BOOLEAN" }} AS global_optout{{ range .Adapt.Carry }},
+    {{ col .Src "privacyOptOuts" "xdm_opt_outs" }} AS privacy,
+    {{ col .Src "optInOut" "text_map" }} AS channels,
+    {{ col .Src "globalOptout" "bool" }} AS global_optout{{ range .Adapt.Carry }},
     {{ . }}{{ end }}
-  FROM {{ .Src.View }}
+  FROM {{ ident .Src.View }}
 ),
 entries AS (
   SELECT * EXCLUDE (entry), entry.optOutType AS kind, entry.optOutValue AS value,
@@ -55,12 +55,12 @@ WHERE categories IS NOT NULL AND value IS NOT NULL AND value <> 'not_provided'
 -- request_id or received_at and quarantined.
 WITH snapshots AS (
   SELECT _file, _row,
-    CAST({{ .Src.Col "PKey" "VARCHAR" }} AS VARCHAR) AS pkey,
-    CAST({{ .Src.Col "snapshot_at" "TIMESTAMPTZ" }} AS TIMESTAMPTZ) AS happened_at,
-    {{ .Src.Col "ccpaOptOut" "BOOLEAN" }} AS opted_out{{ range .Adapt.Carry }},
+    CAST({{ col .Src "PKey" "text" }} AS VARCHAR) AS pkey,
+    CAST({{ col .Src "snapshot_at" "timestamp" }} AS TIMESTAMPTZ) AS happened_at,
+    {{ col .Src "ccpaOptOut" "bool" }} AS opted_out{{ range .Adapt.Carry }},
     {{ . }}{{ end }}
-  FROM {{ .Src.View }}
-  WHERE {{ .Src.Col "ccpaOptOut" "BOOLEAN" }} IS NOT NULL
+  FROM {{ ident .Src.View }}
+  WHERE {{ col .Src "ccpaOptOut" "bool" }} IS NOT NULL
 ),
 changes AS (
   SELECT *, lag(opted_out) OVER (PARTITION BY pkey ORDER BY happened_at, _file, _row) AS before
@@ -91,9 +91,9 @@ WHERE pkey IS NULL OR happened_at IS NULL
 -- {{ .Src.Name }} as canonical requests (SPEC §3.1 segment_ids): each row is
 -- an opt_out of all received at collected_at.
 SELECT _file, _row,
-  'segment-' || left(sha256(concat_ws('|', {{ param .Src.Name }}, {{ .Adapt.Identity }}, CAST(epoch_us(CAST({{ .Src.Col "collected_at" "TIMESTAMPTZ" }} AS TIMESTAMPTZ)) AS VARCHAR))), 32) AS request_id,
-  CAST({{ .Src.Col "collected_at" "TIMESTAMPTZ" }} AS TIMESTAMPTZ) AS received_at,
+  'segment-' || left(sha256(concat_ws('|', {{ param .Src.Name }}, {{ .Adapt.Identity }}, CAST(epoch_us(CAST({{ col .Src "collected_at" "timestamp" }} AS TIMESTAMPTZ)) AS VARCHAR))), 32) AS request_id,
+  CAST({{ col .Src "collected_at" "timestamp" }} AS TIMESTAMPTZ) AS received_at,
   'opt_out' AS request_type, ['all'] AS categories, 'processed' AS status{{ range .Adapt.Carry }},
   {{ . }}{{ end }}
-FROM {{ .Src.View }}
+FROM {{ ident .Src.View }}
 {{- end }}

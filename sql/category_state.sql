@@ -17,9 +17,9 @@ marked AS (
   FROM ordered
 )
 SELECT subject, category,
-  arg_max(request_type, seq) AS state,
-  arg_max(request_id, seq) AS deciding_request_id,
-  min(received_at) FILTER (WHERE request_type = 'opt_out' AND seq > last_opt_in_seq) AS opt_out_date
+  {{ argMax "request_type" "seq" }} AS state,
+  {{ argMax "request_id" "seq" }} AS deciding_request_id,
+  min(CASE WHEN request_type = 'opt_out' AND seq > last_opt_in_seq THEN received_at END) AS opt_out_date
 FROM marked
 GROUP BY subject, category
 {{- end }}

@@ -2,11 +2,11 @@
 -- Every usable customer row and column, in order, plus the three flags
 -- (SPEC §6). Rows without a customer_id are quarantined by customer_rows.
 -- Flag columns the input already has (a written-back table) are replaced.
-SELECT c.* EXCLUDE ({{ .Exclude }}),
+SELECT c.* {{ except }} ({{ .Exclude }}),
   coalesce(s.ccpa_opt_out, false) AS ccpa_opt_out,
   s.opt_out_date AS opt_out_date,
-  coalesce(s.opt_out_categories, CAST([] AS VARCHAR[])) AS opt_out_categories
-FROM {{ .Src.View }} c
-LEFT JOIN {{ tmp "customer_state" }} s ON s.customer_id = optout_id(c.{{ .Src.Col "customer_id" "VARCHAR" }})
-WHERE optout_id(c.{{ .Src.Col "customer_id" "VARCHAR" }}) IS NOT NULL
+  coalesce(s.opt_out_categories, {{ emptyList "text[]" }}) AS opt_out_categories
+FROM {{ ident .Src.View }} c
+LEFT JOIN {{ tmp "customer_state" }} s ON s.customer_id = optout_id(c.{{ col .Src "customer_id" "text" }})
+WHERE optout_id(c.{{ col .Src "customer_id" "text" }}) IS NOT NULL
 {{- end }}

@@ -5,8 +5,8 @@
 SELECT _file AS file, reason,
   {{ if .HasLater }}later{{ else }}false{{ end }} AS later,
   count(*) AS n,
-  CAST(coalesce(sum(invalid_identifiers), 0) AS BIGINT) AS invalid_identifiers,
-  {{ if .HasLater }}max(received_at) FILTER (WHERE reason IS NULL){{ else }}CAST(NULL AS TIMESTAMPTZ){{ end }} AS newest_received_at
+  {{ cast "coalesce(sum(invalid_identifiers), 0)" "int" }} AS invalid_identifiers,
+  {{ if .HasLater }}max(CASE WHEN reason IS NULL THEN received_at END){{ else }}{{ null "timestamp" }}{{ end }} AS newest_received_at
 FROM {{ tmp .Rows }}
-GROUP BY ALL
+GROUP BY _file, reason{{ if .HasLater }}, later{{ end }}
 {{- end }}

@@ -10,3 +10,11 @@ FROM (
   FROM {{ tmp "requests" }}
 )
 {{- end }}
+
+{{ define "request_categories.bigquery" -}}
+-- request_categories in GoogleSQL, which unnests only in FROM; requests has
+-- one row per request, so DISTINCT dedupes within each request as above.
+SELECT DISTINCT request_id, request_type, received_at, category
+FROM {{ tmp "requests" }}, UNNEST(categories) AS c,
+  UNNEST(IF(c = 'all', {{ .SaleCategories }}, [c])) AS category
+{{- end }}

@@ -6,22 +6,22 @@
 WITH raw AS (
   SELECT
     _file, _row,
-    optout_id({{ .Src.Col "request_id" "VARCHAR" }}) AS request_id,
-    CAST({{ .Src.Col "received_at" "TIMESTAMPTZ" }} AS TIMESTAMPTZ) AS received_at,
-    coalesce(CAST({{ .Src.Col "updated_at" "TIMESTAMPTZ" }} AS TIMESTAMPTZ), CAST({{ .Src.Col "received_at" "TIMESTAMPTZ" }} AS TIMESTAMPTZ)) AS updated_at,
-    nullif(optout_word({{ .Src.Col "request_type" "VARCHAR" }}), '') AS type_word,
-    {{ .Src.Categories }} AS categories_raw,
-    nullif(optout_word({{ .Src.Col "status" "VARCHAR" }}), '') AS status_word,
-    nullif(optout_word({{ .Src.Col "source" "VARCHAR" }}), '') AS source,
-    nullif(optout_word({{ .Src.Col "traffic_source" "VARCHAR" }}), '') AS traffic_source,
-    optout_state({{ .Src.Col "state" "VARCHAR" }}) AS state,
-    {{ .Src.Col "gpc" "BOOLEAN" }} AS gpc,
-    nullif(upper(optout_trim({{ .Src.Col "us_privacy" "VARCHAR" }})), '') AS usp,
+    optout_id({{ col .Src "request_id" "text" }}) AS request_id,
+    {{ cast (col .Src "received_at" "timestamp") "timestamp" }} AS received_at,
+    coalesce({{ cast (col .Src "updated_at" "timestamp") "timestamp" }}, {{ cast (col .Src "received_at" "timestamp") "timestamp" }}) AS updated_at,
+    nullif(optout_word({{ col .Src "request_type" "text" }}), '') AS type_word,
+    {{ categories .Src }} AS categories_raw,
+    nullif(optout_word({{ col .Src "status" "text" }}), '') AS status_word,
+    nullif(optout_word({{ col .Src "source" "text" }}), '') AS source,
+    nullif(optout_word({{ col .Src "traffic_source" "text" }}), '') AS traffic_source,
+    optout_state({{ col .Src "state" "text" }}) AS state,
+    {{ col .Src "gpc" "bool" }} AS gpc,
+    nullif(upper(optout_trim({{ col .Src "us_privacy" "text" }})), '') AS usp,
     -- optout_gpp: the engine's GPP decoder (transforms.DecodeGPP).
-    optout_gpp(nullif(optout_trim({{ .Src.Col "gpp" "VARCHAR" }}), '')) AS gpp_result,
+    optout_gpp(nullif(optout_trim({{ col .Src "gpp" "text" }}), '')) AS gpp_result,
     {{ .Keys }} AS keys,
     {{ .Invalid }} AS invalid_identifiers
-  FROM {{ .Src.View }}
+  FROM {{ ident .Src.View }}
 ),
 signals AS (
   SELECT *,
@@ -29,8 +29,8 @@ signals AS (
     -- would slip past the quarantine checks below).
     coalesce(gpc IS TRUE OR source = 'gpc' OR (usp_ok AND substr(usp, 3, 1) = 'Y') OR gpp_result = 'opt_out', false) AS signal_out,
     coalesce(gpc IS FALSE OR (usp_ok AND substr(usp, 3, 1) <> 'Y') OR gpp_result = 'no_opt_out', false) AS signal_not_out,
-    list_filter(list_transform(categories_raw, c -> optout_word(c)), c -> c IS NOT NULL AND c <> '') AS categories_word
-  FROM (SELECT *, coalesce(regexp_full_match(usp, '1[YN-][YN-][YN-]'), false) AS usp_ok FROM raw)
+    {{ listFilter (listMap "categories_raw" "c" "optout_word(c)") "c" "c IS NOT NULL AND c <> ''" }} AS categories_word
+  FROM (SELECT *, coalesce({{ fullMatch "usp" "1[YN-][YN-][YN-]" }}, false) AS usp_ok FROM raw)
 ),
 typed AS (
   SELECT *,
@@ -39,27 +39,27 @@ typed AS (
          WHEN type_word IN ('opt_in', 'in') THEN 'opt_in' END AS request_type,
     CASE WHEN status_word IS NULL THEN 'pending'
          WHEN status_word IN {{ .Statuses }} THEN status_word END AS status,
-    CASE WHEN signal_out THEN string_split({{ param .P.GPCCategories }}, ',')
-         WHEN coalesce(len(categories_word), 0) = 0 THEN ['all']
-         ELSE list_sort(list_distinct(categories_word)) END AS categories,
-    len(list_filter(categories_word, c -> NOT list_contains({{ .KnownCategories }}, c))) > 0 AS unknown_category
+    CASE WHEN signal_out THEN {{ split (param .P.GPCCategories) "','" }}
+         WHEN coalesce({{ listLen "categories_word" }}, 0) = 0 THEN ['all']
+         ELSE {{ sortedSet "categories_word" }} END AS categories,
+    {{ listAny "categories_word" "c" (print "NOT " (inList "c" .KnownCategories)) }} AS unknown_category
   FROM signals
 )
 SELECT
   _file, _row, request_id, received_at, updated_at, request_type, categories, status,
   source, traffic_source, state, keys, invalid_identifiers,
-  coalesce(received_at >= {{ param .P.AsOf }}::TIMESTAMPTZ OR updated_at >= {{ param .P.AsOf }}::TIMESTAMPTZ, false) AS later,
+  coalesce(received_at >= {{ cast (param .P.AsOf) "timestamp" }} OR updated_at >= {{ cast (param .P.AsOf) "timestamp" }}, false) AS later,
   CASE
     WHEN request_id IS NULL THEN 'missing_request_id'
     WHEN received_at IS NULL THEN 'missing_received_at'
-    WHEN received_at >= {{ param .P.Now }}::TIMESTAMPTZ THEN 'received_in_future'
+    WHEN received_at >= {{ cast (param .P.Now) "timestamp" }} THEN 'received_in_future'
     WHEN usp IS NOT NULL AND NOT usp_ok AND request_type IS DISTINCT FROM 'opt_out' THEN 'bad_us_privacy'
     WHEN gpp_result = 'invalid' AND request_type IS DISTINCT FROM 'opt_out' THEN 'bad_gpp'
     WHEN request_type IS NULL AND type_word IS NULL AND signal_not_out THEN 'no_opt_out_signal'
     WHEN request_type IS NULL THEN 'unknown_request_type'
     WHEN status IS NULL THEN 'unknown_status'
     WHEN unknown_category AND NOT signal_out THEN 'unknown_category'
-    WHEN len(keys) = 0 THEN 'no_valid_key'
+    WHEN {{ listLen "keys" }} = 0 THEN 'no_valid_key'
   END AS reason
 FROM typed
 {{- end }}

@@ -26,30 +26,30 @@ func (s Source) IsAdapted() bool { return s.Format != "" && s.Format != "canonic
 func adaptedView(s Source) string { return "adapt__" + s.Name }
 
 // newAdaptData collects the columns of a vendor-format source.
-func newAdaptData(s Source) adaptData {
+func newAdaptData(dl Dialect, s Source) adaptData {
 	var d adaptData
 	var ids []string
 	for _, k := range schemas.IdentifierKinds {
 		if n, ok := s.Column(k); ok {
-			d.Carry = append(d.Carry, Ident(n)+" AS "+k)
+			d.Carry = append(d.Carry, dl.Ident(n)+" AS "+k)
 			d.Columns = append(d.Columns, k)
-			ids = append(ids, "CAST("+Ident(n)+" AS VARCHAR)")
+			ids = append(ids, dl.Cast(dl.Ident(n), "text"))
 		}
 	}
 	d.Identity = "concat_ws('|', " + strings.Join(append(ids, "''"), ", ") + ")"
 	for _, c := range schemas.RequestExtras {
 		if n, ok := s.Column(c); ok && c != "source" { // source gets a default below
-			d.Carry = append(d.Carry, "CAST("+Ident(n)+" AS VARCHAR) AS "+c)
+			d.Carry = append(d.Carry, dl.Cast(dl.Ident(n), "text")+" AS "+c)
 			d.Columns = append(d.Columns, c)
 		}
 	}
-	d.Carry = append(d.Carry, "coalesce(nullif(trim(CAST("+s.Col("source", "VARCHAR")+" AS VARCHAR)), ''), "+Literal(defaultSources[s.Format])+") AS source")
+	d.Carry = append(d.Carry, "coalesce(nullif(trim("+dl.Cast(dl.Col(s, "source", "text"), "text")+"), ''), "+Literal(defaultSources[s.Format])+") AS source")
 	d.Columns = append(d.Columns, "source")
-	d.ProfileTime = "CAST(NULL AS TIMESTAMPTZ)"
+	d.ProfileTime = dl.Null("timestamp")
 	if n, ok := s.Column("_repo"); ok {
-		d.ProfileTime = "CAST(" + Ident(n) + ".modifyDate AS TIMESTAMPTZ)"
+		d.ProfileTime = dl.Cast(dl.Ident(n)+".modifyDate", "timestamp")
 	} else if n, ok := s.Column("timestamp"); ok {
-		d.ProfileTime = "CAST(" + Ident(n) + " AS TIMESTAMPTZ)"
+		d.ProfileTime = dl.Cast(dl.Ident(n), "timestamp")
 	}
 	d.GlobalCategories = listLiteral(append([]string{schemas.AllCategory}, schemas.ChannelCategories...))
 	return d

@@ -18,7 +18,7 @@ func TestGPPBigQueryUDFMatchesGo(t *testing.T) {
 	if err != nil {
 		t.Fatal("this test runs the BigQuery GPP UDF under Node: install node (CI machines have it)")
 	}
-	r, err := newRenderer()
+	r, err := newRenderer(BigQuery)
 	if err != nil {
 		t.Fatal(err)
 	}

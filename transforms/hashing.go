@@ -19,16 +19,16 @@ func hashFamily(kind string) string {
 // expression v of kind: SHA-256 of the normalized (Gmail-folded) email; of
 // the E.164 phone with '+' (Google, LinkedIn, generic) or its digits without
 // '+' (Meta); given hashes as they are; other ids hashed as normalized.
-func destinationHash(destination, kind, v string) string {
+func destinationHash(d Dialect, destination, kind, v string) string {
 	switch kind {
 	case "email_sha256", "phone_sha256":
 		return v
 	case "phone":
 		if destination == "meta" {
-			return "sha256(substr(" + v + ", 2))"
+			return d.SHA256("substr(" + v + ", 2)")
 		}
 	}
-	return "sha256(" + v + ")"
+	return d.SHA256(v)
 }
 
 // adFamilies are the identifier types an ad platform's suppression list takes.

@@ -11,7 +11,7 @@ import (
 // of the keys it yields (kind, value) — the SQL side of EmailKeys,
 // PhoneKeys, HashKey and IDKey. Hash keys derived from plain emails and
 // phones are only needed when some input carries hashed identifiers.
-func keyExprs(kind, col string, withHashes bool) [][2]string {
+func keyExprs(d Dialect, kind, col string, withHashes bool) [][2]string {
 	c := col
 	switch kind {
 	case "email":
@@ -25,7 +25,7 @@ func keyExprs(kind, col string, withHashes bool) [][2]string {
 	case "phone":
 		out := [][2]string{{"phone", "optout_phone(" + c + ")"}}
 		if withHashes {
-			out = append(out, [2]string{"phone_sha256", "sha256(optout_phone(" + c + "))"})
+			out = append(out, [2]string{"phone_sha256", d.SHA256("optout_phone(" + c + ")")})
 		}
 		return out
 	case "email_sha256", "phone_sha256":
@@ -39,43 +39,43 @@ func keyExprs(kind, col string, withHashes bool) [][2]string {
 // holding them, in schemas.IdentifierKinds order.
 type KeyColumns []struct{ Kind, Expr string }
 
-// keysSQL renders a LIST(STRUCT(kind, value)) of every valid key of a row.
-func keysSQL(cols KeyColumns, withHashes bool) string {
+// keysSQL renders a list of (kind, value) structs: every valid key of a row.
+func keysSQL(d Dialect, cols KeyColumns, withHashes bool) string {
 	var items []string
 	for _, kc := range cols {
-		for _, kv := range keyExprs(kc.Kind, kc.Expr, withHashes) {
-			items = append(items, fmt.Sprintf("{'kind': %s, 'value': %s}", Literal(kv[0]), kv[1]))
+		for _, kv := range keyExprs(d, kc.Kind, kc.Expr, withHashes) {
+			items = append(items, d.Struct("kind", Literal(kv[0]), "value", kv[1]))
 		}
 	}
 	if len(items) == 0 {
-		return "CAST([] AS STRUCT(kind VARCHAR, value VARCHAR)[])"
+		return d.EmptyList("keys")
 	}
-	return "list_filter([" + strings.Join(items, ",\n      ") + "], k -> k.value IS NOT NULL)"
+	return d.ListFilter("["+strings.Join(items, ",\n      ")+"]", "k", "k.value IS NOT NULL")
 }
 
 // invalidSQL renders the number of identifiers of a row that were given
 // but yielded no key (SPEC §4: dropped and counted).
-func invalidSQL(cols KeyColumns) string {
+func invalidSQL(d Dialect, cols KeyColumns) string {
 	if len(cols) == 0 {
 		return "0"
 	}
 	var terms []string
 	for _, kc := range cols {
-		primary := keyExprs(kc.Kind, kc.Expr, false)[0][1]
+		primary := keyExprs(d, kc.Kind, kc.Expr, false)[0][1]
 		terms = append(terms, fmt.Sprintf("optout_invalid(%s, %s)", kc.Expr, primary))
 	}
 	return strings.Join(terms, " + ")
 }
 
 // keyColumns picks the identifier columns a source has, among kinds.
-func keyColumns(src Source, kinds []string) KeyColumns {
+func keyColumns(d Dialect, src Source, kinds []string) KeyColumns {
 	var out KeyColumns
 	for _, k := range schemas.IdentifierKinds {
 		if !contains(kinds, k) {
 			continue
 		}
 		if name, ok := src.Column(k); ok {
-			out = append(out, struct{ Kind, Expr string }{k, Ident(name)})
+			out = append(out, struct{ Kind, Expr string }{k, d.Ident(name)})
 		}
 	}
 	return out

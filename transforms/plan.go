@@ -12,7 +12,7 @@ import (
 type Source struct {
 	Name   string          // input name: a request source's name, "customers", ...
 	Format string          // a request source's format (SPEC §3.1); "" or canonical for the rest
-	View   string          // quoted name of the relation the engine registered
+	View   string          // name (unquoted) of the relation the engine registered
 	Fields []schemas.Field // its columns (with _file and _row, which engines add)
 }
 
@@ -22,25 +22,17 @@ func (s Source) Column(name string) (string, bool) {
 	return f.Name, ok
 }
 
-// Col renders column name, or a typed NULL when the source lacks it.
-func (s Source) Col(name, sqlType string) string {
-	if n, ok := s.Column(name); ok {
-		return Ident(n)
-	}
-	return "CAST(NULL AS " + sqlType + ")"
-}
-
-// Categories renders the categories column as a list of strings; a plain
-// string column holds comma-separated categories.
-func (s Source) Categories() string {
-	f, ok := schemas.Find(s.Fields, "categories")
+// Categories renders the categories column of src as a list of strings; a
+// plain string column holds comma-separated categories.
+func (d Dialect) Categories(src Source) string {
+	f, ok := schemas.Find(src.Fields, "categories")
 	switch {
 	case !ok:
-		return "CAST(NULL AS VARCHAR[])"
+		return d.Null("text[]")
 	case f.Family == schemas.String:
-		return "string_split(" + Ident(f.Name) + ", ',')"
+		return d.Split(d.Ident(f.Name), "','")
 	default:
-		return Ident(f.Name)
+		return d.Ident(f.Name)
 	}
 }
 
@@ -74,14 +66,14 @@ type Export struct {
 }
 
 // keyColumns returns the export's mapped identifier columns in kind order.
-func (e Export) keyColumns(alias string) KeyColumns {
+func (e Export) keyColumns(d Dialect, alias string) KeyColumns {
 	var out KeyColumns
 	for _, k := range schemas.IdentifierKinds {
 		if col, ok := e.Identifiers[k]; ok {
 			if n, found := e.Src.Column(col); found {
 				col = n
 			}
-			out = append(out, struct{ Kind, Expr string }{k, alias + Ident(col)})
+			out = append(out, struct{ Kind, Expr string }{k, alias + d.Ident(col)})
 		}
 	}
 	return out
@@ -102,6 +94,7 @@ type Plan struct {
 	ExportHistory   map[string][]string // export name → registered views of its earlier published files
 	ExportPublished []Published         // when each of those files was published
 	P               Params
+	Dialect         Dialect // the SQL the steps are rendered in
 }
 
 // Phases are the steps of a run: Validate reads and checks every input;
@@ -184,7 +177,8 @@ var CustomerFlagColumns = []string{"ccpa_opt_out", "opt_out_date", "opt_out_cate
 
 // Build renders every step of the run.
 func (p Plan) Build() (Phases, error) {
-	r, err := newRenderer()
+	dl := p.Dialect
+	r, err := newRenderer(dl)
 	if err != nil {
 		return Phases{}, err
 	}
@@ -198,8 +192,8 @@ func (p Plan) Build() (Phases, error) {
 	}
 	var ph Phases
 	var errs []error
-	add := func(phase *[]Step, s Step, tmpl string, d stepData) {
-		sql, args, err := r.render(tmpl, d)
+	add := func(phase *[]Step, s Step, tmpl string, data stepData) {
+		sql, args, err := r.render(tmpl, data)
 		if err != nil {
 			errs = append(errs, err)
 			return
@@ -207,7 +201,7 @@ func (p Plan) Build() (Phases, error) {
 		s.SQL, s.Args = sql, args
 		*phase = append(*phase, s)
 	}
-	macros, err := MacrosStep()
+	macros, err := MacrosStep(dl)
 	if err != nil {
 		return Phases{}, err
 	}
@@ -216,8 +210,8 @@ func (p Plan) Build() (Phases, error) {
 	rowSteps := func(src Source, tmpl, rows string, kinds []string, later bool) {
 		d := base
 		d.Src, d.Rows, d.HasLater = src, rows, later
-		kc := keyColumns(src, kinds)
-		d.Keys, d.Invalid = keysSQL(kc, hashes), invalidSQL(kc)
+		kc := keyColumns(dl, src, kinds)
+		d.Keys, d.Invalid = keysSQL(dl, kc, hashes), invalidSQL(dl, kc)
 		add(&ph.Validate, Step{Name: rows, Kind: Temp, Table: rows}, tmpl, d)
 		add(&ph.Validate, Step{Name: "input_counts__" + src.Name, Kind: Check}, "input_counts", d)
 		add(&ph.Transform, Step{Name: "quarantine__" + src.Name, Kind: Output, Table: "quarantine/" + src.Name, PerDate: true}, "quarantine", d)
@@ -225,7 +219,7 @@ func (p Plan) Build() (Phases, error) {
 	for _, src := range p.Requests {
 		if src.IsAdapted() {
 			d := base
-			d.Src, d.Adapt = src, newAdaptData(src)
+			d.Src, d.Adapt = src, newAdaptData(dl, src)
 			add(&ph.Validate, Step{Name: adaptedView(src), Kind: Temp, Table: adaptedView(src)}, "adapt_"+src.Format, d)
 			src = adaptedSource(src, d.Adapt)
 		}
@@ -249,7 +243,7 @@ func (p Plan) Build() (Phases, error) {
 	flagged.Exclude = "_file, _row"
 	for _, c := range CustomerFlagColumns {
 		if n, ok := p.Customers.Column(c); ok {
-			flagged.Exclude += ", " + Ident(n)
+			flagged.Exclude += ", " + dl.Ident(n)
 		}
 	}
 	add(&ph.Transform, Step{Name: "customers_flagged", Kind: Output, Table: "customers_flagged", PerDate: true}, "customers_flagged", flagged)
@@ -262,8 +256,8 @@ func (p Plan) Build() (Phases, error) {
 	for _, e := range p.Exports {
 		d := base
 		d.Src = e.Src
-		kc := e.keyColumns("")
-		d.Keys, d.Invalid, d.Rows = keysSQL(kc, hashes), invalidSQL(kc), "export_rows__"+e.Name
+		kc := e.keyColumns(dl, "")
+		d.Keys, d.Invalid, d.Rows = keysSQL(dl, kc, hashes), invalidSQL(dl, kc), "export_rows__"+e.Name
 		add(&ph.Validate, Step{Name: d.Rows, Kind: Temp, Table: d.Rows}, "export_rows", d)
 		add(&ph.Validate, Step{Name: "input_counts__" + e.Name, Kind: Check}, "input_counts", d)
 		add(&ph.Transform, Step{Name: "quarantine__" + e.Name, Kind: Output, Table: "quarantine/" + e.Name, PerDate: true}, "quarantine", d)
@@ -328,19 +322,20 @@ func (p Plan) exportData(base stepData, e Export, hashes bool) stepData {
 	d.RequireOptIn = e.Mode == "require_opt_in"
 	d.PlantLeak = p.LeakTestExport == e.Name
 	d.WrittenView = "written__" + e.Name
+	dl := p.Dialect
 	var replace, written []string
-	for _, kc := range e.keyColumns("") {
-		primary := keyExprs(kc.Kind, kc.Expr, false)[0][1]
-		replace = append(replace, destinationHash(e.Destination, kc.Kind, primary)+" AS "+kc.Expr)
-		written = append(written, fmt.Sprintf("{'kind': %s, 'value': CAST(%s AS VARCHAR)}", Literal(hashFamily(kc.Kind)), kc.Expr))
+	for _, kc := range e.keyColumns(dl, "") {
+		primary := keyExprs(dl, kc.Kind, kc.Expr, false)[0][1]
+		replace = append(replace, destinationHash(dl, e.Destination, kc.Kind, primary)+" AS "+kc.Expr)
+		written = append(written, dl.Struct("kind", Literal(hashFamily(kc.Kind)), "value", dl.Cast(kc.Expr, "text")))
 	}
 	if e.HashIdentifiers {
 		d.HashReplace = strings.Join(replace, ", ")
 	}
 	d.WrittenHashes = strings.Join(written, ", ")
-	d.WrittenKeys = keysSQL(e.keyColumns(""), hashes)
+	d.WrittenKeys = keysSQL(dl, e.keyColumns(dl, ""), hashes)
 	for _, k := range schemas.IdentifierKinds {
-		d.SuppressionHashes = append(d.SuppressionHashes, struct{ Family, Kind, Expr string }{hashFamily(k), k, destinationHash(e.Destination, k, "value")})
+		d.SuppressionHashes = append(d.SuppressionHashes, struct{ Family, Kind, Expr string }{hashFamily(k), k, destinationHash(dl, e.Destination, k, "value")})
 	}
 	if e.Destination != "generic" {
 		d.AdFamilies = strings.Join(quoteAll(adFamilies), ", ")
@@ -361,7 +356,7 @@ func listLiteral(xs []string) string { return "[" + strings.Join(quoteAll(xs), "
 // ExplainSteps renders the steps of `optout explain` for one identifier of
 // kind (email, phone or customer_id): they run after the Transform phase.
 func (p Plan) ExplainSteps(kind, subject string) ([]Step, error) {
-	r, err := newRenderer()
+	r, err := newRenderer(p.Dialect)
 	if err != nil {
 		return nil, err
 	}
@@ -369,7 +364,7 @@ func (p Plan) ExplainSteps(kind, subject string) ([]Step, error) {
 		stepData
 		Subject string
 	}{stepData: stepData{Plan: &p}, Subject: subject}
-	d.Keys = keysSQL(KeyColumns{{Kind: kind, Expr: "v"}}, p.NeedHashes())
+	d.Keys = keysSQL(p.Dialect, KeyColumns{{Kind: kind, Expr: "v"}}, p.NeedHashes())
 	var steps []Step
 	for _, name := range []string{"explain_keys", "explain_customers", "explain_requests", "explain_state", "explain_exports"} {
 		sql, args, err := r.render(name, d)

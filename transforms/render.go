@@ -50,23 +50,39 @@ type Step struct {
 	Export, WrittenView string
 }
 
-// renderer renders templates; each Render call collects its own bind args.
+// renderer renders templates in one dialect; each render call collects its
+// own bind args.
 type renderer struct {
-	tmpl *template.Template
+	tmpl    *template.Template
+	dialect Dialect
 }
 
-func newRenderer() (*renderer, error) {
-	t := template.New("").Option("missingkey=error").Funcs(baseFuncs())
+func newRenderer(d Dialect) (*renderer, error) {
+	t := template.New("").Option("missingkey=error").Funcs(baseFuncs()).Funcs(d.funcs())
 	t, err := t.ParseFS(optoutsql.FS, "*.sql")
 	if err != nil {
 		return nil, fmt.Errorf("parse sql templates: %w", err)
 	}
-	return &renderer{tmpl: t}, nil
+	return &renderer{tmpl: t, dialect: d}, nil
 }
 
-// render executes template name with data; param calls become '?' and
-// their values are returned in order.
+// overrideName is the name of the BigQuery form of template name, used
+// where that form truly differs: "<step>.bigquery" for a defined template,
+// "<file>.bigquery.sql" for a file.
+func overrideName(name string) string {
+	if base, ok := strings.CutSuffix(name, ".sql"); ok {
+		return base + ".bigquery.sql"
+	}
+	return name + ".bigquery"
+}
+
+// render executes template name (or its override in the renderer's
+// dialect) with data; param calls become '?' and their values are
+// returned in order.
 func (r *renderer) render(name string, data any) (string, []any, error) {
+	if r.dialect == BigQuery && r.tmpl.Lookup(overrideName(name)) != nil {
+		name = overrideName(name)
+	}
 	var args []any
 	t, err := r.tmpl.Clone()
 	if err != nil {
@@ -85,7 +101,7 @@ func (r *renderer) render(name string, data any) (string, []any, error) {
 	return strings.TrimSpace(buf.String()), args, nil
 }
 
-// Ident quotes an SQL identifier.
+// Ident quotes an SQL identifier for DuckDB (Dialect.Ident quotes for either).
 func Ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 // Literal quotes a string constant of the program (never config or data:
@@ -95,7 +111,6 @@ func Literal(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + 
 func baseFuncs() template.FuncMap {
 	return template.FuncMap{
 		"param":     func(any) string { panic("param is bound per render") },
-		"ident":     Ident,
 		"lit":       Literal,
 		"trimchars": func() string { return Literal(TrimChars) },
 		"strlist": func(xs []string) string {
@@ -105,13 +120,12 @@ func baseFuncs() template.FuncMap {
 			}
 			return "[" + strings.Join(q, ", ") + "]"
 		},
-		"tmp":  TempName,
 		"join": strings.Join,
 	}
 }
 
-// TempName is the engine-side name of a step's temporary table.
-func TempName(step string) string { return Ident("_optout_" + step) }
+// TempName is the engine-side name of a step's temporary table (unquoted).
+func TempName(step string) string { return "_optout_" + step }
 
 // sortedKeys returns a map's keys in order.
 func sortedKeys[V any](m map[string]V) []string {
@@ -124,8 +138,8 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // MacrosStep renders the Setup step that defines the normalization macros.
-func MacrosStep() (Step, error) {
-	r, err := newRenderer()
+func MacrosStep(d Dialect) (Step, error) {
+	r, err := newRenderer(d)
 	if err != nil {
 		return Step{}, err
 	}
@@ -136,7 +150,7 @@ func MacrosStep() (Step, error) {
 // BigQueryGPPFunction renders the statement that defines optout_gpp on
 // BigQuery (a temporary JavaScript UDF; see sql/gpp.bigquery.sql).
 func BigQueryGPPFunction() (string, error) {
-	r, err := newRenderer()
+	r, err := newRenderer(DuckDB)
 	if err != nil {
 		return "", err
 	}
@@ -146,7 +160,7 @@ func BigQueryGPPFunction() (string, error) {
 
 // ReportStep renders query report_<name> of the dashboard as a Check step.
 func ReportStep(name string) (Step, error) {
-	r, err := newRenderer()
+	r, err := newRenderer(DuckDB)
 	if err != nil {
 		return Step{}, err
 	}
@@ -158,7 +172,7 @@ func ReportStep(name string) (Step, error) {
 // table (quoted), matched on its customer id column (quoted): first the
 // columns, then the update of the changed rows.
 func WriteBackSteps(table, idColumn, flagged string) ([]Step, error) {
-	r, err := newRenderer()
+	r, err := newRenderer(DuckDB)
 	if err != nil {
 		return nil, err
 	}

@@ -45,7 +45,7 @@ type StepTime struct {
 
 // RunsStep renders the Output step that writes the runs row.
 func RunsStep(rec RunRecord) (Step, error) {
-	r, err := newRenderer()
+	r, err := newRenderer(DuckDB)
 	if err != nil {
 		return Step{}, err
 	}

@@ -239,7 +239,7 @@ func (e *Engine) Run(ctx context.Context, s transforms.Step) (int64, []engine.Ro
 	case transforms.Setup:
 		q = s.SQL
 	case transforms.Temp:
-		q = "CREATE OR REPLACE TEMP TABLE " + transforms.TempName(s.Table) + " AS\n" + s.SQL
+		q = "CREATE OR REPLACE TEMP TABLE " + transforms.Ident(transforms.TempName(s.Table)) + " AS\n" + s.SQL
 	case transforms.Output:
 		if s.Target == "" {
 			return 0, nil, fmt.Errorf("step %s: no target", s.Name)
@@ -263,7 +263,7 @@ func (e *Engine) Run(ctx context.Context, s transforms.Step) (int64, []engine.Ro
 	n, _ := res.RowsAffected()
 	if s.Kind == transforms.Temp {
 		// CREATE TABLE AS reports no row count; the count of a fresh table is metadata.
-		if err := e.conn.QueryRowContext(ctx, "SELECT count(*) FROM "+transforms.TempName(s.Table)).Scan(&n); err != nil {
+		if err := e.conn.QueryRowContext(ctx, "SELECT count(*) FROM "+transforms.Ident(transforms.TempName(s.Table))).Scan(&n); err != nil {
 			return 0, nil, fmt.Errorf("step %s: %w", s.Name, cleanErr(err))
 		}
 	}

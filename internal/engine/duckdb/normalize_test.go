@@ -40,7 +40,7 @@ func openNorm(t testing.TB) *Engine {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.Close() })
-	m, err := transforms.MacrosStep()
+	m, err := transforms.MacrosStep(transforms.DuckDB)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"text/template"
+	"unicode"
 )
 
 // Dialect is the SQL an engine speaks. Each step is written once in sql/;
@@ -27,6 +28,30 @@ func (d Dialect) Ident(s string) string {
 		return "`" + strings.ReplaceAll(s, "`", "\\`") + "`"
 	}
 	return Ident(s)
+}
+
+// Literal quotes a string constant of the program (never config or data:
+// those are bind parameters). GoogleSQL escapes with backslashes and takes
+// no raw line breaks in a quoted string.
+func (d Dialect) Literal(s string) string {
+	if d != BigQuery {
+		return Literal(s)
+	}
+	var b strings.Builder
+	b.WriteByte('\'')
+	for _, r := range s {
+		switch {
+		case r == '\'' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x20 || r == 0x7f || unicode.Is(unicode.Zs, r) && r != ' ' || r == '\u200b' || r == '\ufeff':
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('\'')
+	return b.String()
 }
 
 // types maps the steps' type names to each dialect's.
@@ -204,6 +229,8 @@ func (d Dialect) Col(src Source, name, t string) string {
 func (d Dialect) funcs() template.FuncMap {
 	return template.FuncMap{
 		"ident":      d.Ident,
+		"lit":        d.Literal,
+		"trimchars":  func() string { return d.Literal(TrimChars) },
 		"tmp":        func(step string) string { return d.Ident(TempName(step)) },
 		"type":       d.Type,
 		"cast":       d.Cast,

@@ -110,17 +110,8 @@ func Literal(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + 
 
 func baseFuncs() template.FuncMap {
 	return template.FuncMap{
-		"param":     func(any) string { panic("param is bound per render") },
-		"lit":       Literal,
-		"trimchars": func() string { return Literal(TrimChars) },
-		"strlist": func(xs []string) string {
-			q := make([]string, len(xs))
-			for i, x := range xs {
-				q[i] = Literal(x)
-			}
-			return "[" + strings.Join(q, ", ") + "]"
-		},
-		"join": strings.Join,
+		"param": func(any) string { panic("param is bound per render") },
+		"join":  strings.Join,
 	}
 }
 

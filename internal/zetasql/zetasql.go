@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/bufbuild/protocompile"
@@ -157,11 +158,97 @@ type Table struct {
 	Columns []Column
 }
 
-// Analyze checks one GoogleSQL statement against the tables, with every
-// language feature on and GoogleSQL's builtin functions; the error is the
-// analyzer's (unknown name, type mismatch, bad signature, ...).
-func (s *Server) Analyze(ctx context.Context, sql string, tables []Table) error {
-	b, err := json.Marshal(map[string]any{"sqlStatement": sql, "options": s.options(), "simpleCatalog": s.catalog(tables)})
+// Function is a temporary function a script defined, as the analyzer
+// resolved it (see DefineFunctions).
+type Function struct {
+	Name      []string
+	Args      []string
+	Signature json.RawMessage // a FunctionSignatureProto
+	Body      string          // GoogleSQL expression
+}
+
+// Catalog is what a statement may reference besides GoogleSQL's builtins.
+type Catalog struct {
+	Tables    []Table
+	Functions []Function
+}
+
+// DefineFunctions analyzes a script of CREATE TEMP FUNCTION statements,
+// each with those before it in scope, and returns the functions for a
+// Catalog. A JavaScript function can be analyzed but not run here: it
+// becomes a function that fails when called with a non-NULL argument.
+func (s *Server) DefineFunctions(ctx context.Context, script string, cat Catalog) ([]Function, error) {
+	var out []Function
+	for pos := 0; pos < len(script); {
+		if strings.TrimSpace(stripComments(script[pos:])) == "" {
+			break
+		}
+		b, err := json.Marshal(map[string]any{"parseResumeLocation": map[string]any{"input": script, "bytePosition": pos},
+			"options": s.options(nil), "simpleCatalog": s.catalog(Catalog{Tables: cat.Tables, Functions: append(cat.Functions, out...)})})
+		if err != nil {
+			return nil, err
+		}
+		res, err := s.Call(ctx, "Analyze", string(b))
+		if err != nil {
+			return nil, fmt.Errorf("statement at byte %d: %w", pos, err)
+		}
+		var r struct {
+			Resolved struct {
+				Create struct {
+					Fn *struct {
+						Parent    struct{ NamePath []string } `json:"parent"`
+						Args      []string                    `json:"argumentNameList"`
+						Signature json.RawMessage             `json:"signature"`
+						Language  string                      `json:"language"`
+						Code      string                      `json:"code"`
+					} `json:"resolvedCreateFunctionStmtNode"`
+				} `json:"resolvedCreateStatementNode"`
+			} `json:"resolvedStatement"`
+			Resume int `json:"resumeBytePosition"`
+		}
+		if err := json.Unmarshal(res, &r); err != nil {
+			return nil, err
+		}
+		fn := r.Resolved.Create.Fn
+		if fn == nil {
+			return nil, fmt.Errorf("statement at byte %d is not CREATE TEMP FUNCTION", pos)
+		}
+		f := Function{Name: fn.Parent.NamePath, Args: fn.Args, Signature: fn.Signature, Body: fn.Code}
+		if !strings.EqualFold(fn.Language, "SQL") {
+			f.Body = fmt.Sprintf("IF(%s IS NULL, NULL, ERROR('%s is a %s function, which ZetaSQL cannot run'))", fn.Args[0], strings.Join(f.Name, "."), fn.Language)
+		}
+		out = append(out, f)
+		if r.Resume <= pos {
+			return nil, fmt.Errorf("the analyzer did not advance past byte %d", pos)
+		}
+		pos = r.Resume
+	}
+	return out, nil
+}
+
+// stripComments drops "--" line comments (enough to see that the rest of
+// a script is empty).
+func stripComments(s string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(s, "\n") {
+		if i := strings.Index(line, "--"); i >= 0 {
+			line = line[:i]
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+// Analyze checks one GoogleSQL statement against the catalog, with its
+// positional parameters (?) typed from params, every language feature on
+// and GoogleSQL's builtin functions; the error is the analyzer's (unknown
+// name, type mismatch, bad signature, ...).
+func (s *Server) Analyze(ctx context.Context, sql string, cat Catalog, params ...any) error {
+	types, err := paramTypes(params)
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(map[string]any{"sqlStatement": sql, "options": s.options(types), "simpleCatalog": s.catalog(cat)})
 	if err != nil {
 		return err
 	}
@@ -169,19 +256,20 @@ func (s *Server) Analyze(ctx context.Context, sql string, tables []Table) error 
 	return err
 }
 
-// Evaluate runs a query with ZetaSQL's reference engine over the tables,
-// whose rows are given per table name as lists of zetasql.ValueProto JSON
-// cells (e.g. {"stringValue": "a"}); it returns the response's JSON (a
-// "value" holding an array of row structs, and its "type").
-func (s *Server) Evaluate(ctx context.Context, sql string, tables []Table, rows map[string][][]string) (json.RawMessage, error) {
+// Evaluate runs a query with ZetaSQL's reference engine over the catalog's
+// tables, whose rows are given per table name as lists of
+// zetasql.ValueProto JSON cells (e.g. {"stringValue": "a"}); it returns
+// the response's JSON (rows under content.tableData.row, columns under
+// prepared.columns).
+func (s *Server) Evaluate(ctx context.Context, sql string, cat Catalog, rows map[string][][]string) (json.RawMessage, error) {
 	type row struct {
 		Cell []json.RawMessage `json:"cell"`
 	}
 	content := map[string]any{}
 	for name, rs := range rows {
-		var data []row
+		data := []row{}
 		for _, r := range rs {
-			var cells []json.RawMessage
+			cells := []json.RawMessage{}
 			for _, c := range r {
 				cells = append(cells, json.RawMessage(c))
 			}
@@ -189,18 +277,55 @@ func (s *Server) Evaluate(ctx context.Context, sql string, tables []Table, rows 
 		}
 		content[name] = map[string]any{"tableData": map[string]any{"row": data}}
 	}
-	b, err := json.Marshal(map[string]any{"sql": sql, "options": s.options(), "simpleCatalog": s.catalog(tables), "tableContent": content})
+	opts := s.options(nil)
+	opts["enabledRewrites"] = rewrites
+	b, err := json.Marshal(map[string]any{"sql": sql, "options": opts, "simpleCatalog": s.catalog(cat), "tableContent": content})
 	if err != nil {
 		return nil, err
 	}
 	return s.Call(ctx, "EvaluateQuery", string(b))
 }
 
-func (s *Server) options() map[string]any {
-	return map[string]any{"languageOptions": s.language, "errorMessageMode": "ERROR_MESSAGE_ONE_LINE"}
+// rewrites are ZetaSQL's default resolved-AST rewrites plus the inlining
+// of SQL functions, without which the reference engine cannot call them.
+var rewrites = []string{"REWRITE_FLATTEN", "REWRITE_PROTO_MAP_FNS", "REWRITE_ARRAY_FILTER_TRANSFORM", "REWRITE_UNPIVOT",
+	"REWRITE_PIVOT", "REWRITE_ARRAY_INCLUDES", "REWRITE_TYPEOF_FUNCTION", "REWRITE_WITH_EXPR", "REWRITE_INLINE_SQL_FUNCTIONS",
+	"REWRITE_NULLIFERROR_FUNCTION", "REWRITE_LIKE_ANY_ALL", "REWRITE_BUILTIN_FUNCTION_INLINER"}
+
+// paramTypes returns the TypeProto of each positional parameter.
+func paramTypes(params []any) ([]json.RawMessage, error) {
+	var out []json.RawMessage
+	for i, p := range params {
+		var kind string
+		switch p.(type) {
+		case string:
+			kind = "TYPE_STRING"
+		case bool:
+			kind = "TYPE_BOOL"
+		case int, int32, int64:
+			kind = "TYPE_INT64"
+		case float64:
+			kind = "TYPE_DOUBLE"
+		case time.Time:
+			kind = "TYPE_TIMESTAMP"
+		default:
+			return nil, fmt.Errorf("parameter %d: no GoogleSQL type for %T", i+1, p)
+		}
+		out = append(out, json.RawMessage(`{"typeKind": "`+kind+`"}`))
+	}
+	return out, nil
 }
 
-func (s *Server) catalog(tables []Table) map[string]any {
+func (s *Server) options(params []json.RawMessage) map[string]any {
+	o := map[string]any{"languageOptions": s.language, "errorMessageMode": "ERROR_MESSAGE_ONE_LINE"}
+	if len(params) > 0 {
+		o["parameterMode"] = "PARAMETER_POSITIONAL"
+		o["positionalQueryParameters"] = params
+	}
+	return o
+}
+
+func (s *Server) catalog(cat Catalog) map[string]any {
 	type col struct {
 		Name string          `json:"name"`
 		Type json.RawMessage `json:"type"`
@@ -210,12 +335,23 @@ func (s *Server) catalog(tables []Table) map[string]any {
 		Column []col  `json:"column"`
 	}
 	ts := []tbl{}
-	for _, t := range tables {
+	for _, t := range cat.Tables {
 		tt := tbl{Name: t.Name}
 		for _, c := range t.Columns {
 			tt.Column = append(tt.Column, col{c.Name, json.RawMessage(c.Type)})
 		}
 		ts = append(ts, tt)
 	}
-	return map[string]any{"name": "optout", "table": ts, "builtinFunctionOptions": map[string]any{"languageOptions": s.language}}
+	fns := []any{}
+	for _, f := range cat.Functions {
+		// A templated SQL function: the body is resolved at each call, as
+		// BigQuery does for a temporary function with ANY TYPE arguments.
+		fns = append(fns, map[string]any{
+			"namePath": f.Name, "group": "Templated_SQL_Function", "mode": "SCALAR",
+			"signature": []json.RawMessage{f.Signature}, "templatedSqlFunctionArgumentName": f.Args,
+			"parseResumeLocation": map[string]any{"input": f.Body, "bytePosition": 0},
+		})
+	}
+	return map[string]any{"name": "optout", "table": ts, "customFunction": fns,
+		"builtinFunctionOptions": map[string]any{"languageOptions": s.language}}
 }

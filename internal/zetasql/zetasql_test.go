@@ -2,10 +2,13 @@ package zetasql
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/optout-dev/optout/internal/normtest"
 	"github.com/optout-dev/optout/transforms"
 )
 
@@ -43,7 +46,7 @@ func TestAnalyze(t *testing.T) {
 		{"SELECT list_transform(categories, c -> lower(c)) FROM requests", "list_transform"},
 	}
 	for _, c := range cases {
-		err := s.Analyze(ctx, c.sql, []Table{requests})
+		err := s.Analyze(ctx, c.sql, Catalog{Tables: []Table{requests}})
 		switch {
 		case c.wantErr == "" && err != nil:
 			t.Errorf("%s: %v", c.sql, err)
@@ -59,7 +62,7 @@ func TestEvaluate(t *testing.T) {
 		{`{"stringValue": "r2"}`, `{"timestampValue": "2025-11-21T04:40:00Z"}`, `{"arrayValue": {"element": [{"stringValue": "all"}]}}`},
 		{`{"stringValue": "r1"}`, `{"timestampValue": "2025-11-20T00:53:20Z"}`, `{"arrayValue": {"element": [{"stringValue": "advertising"}, {"stringValue": "analytics"}]}}`},
 	}}
-	res, err := s.Evaluate(context.Background(), "SELECT request_id, ARRAY_LENGTH(categories) AS n FROM requests ORDER BY request_id", []Table{requests}, rows)
+	res, err := s.Evaluate(context.Background(), "SELECT request_id, ARRAY_LENGTH(categories) AS n FROM requests ORDER BY request_id", Catalog{Tables: []Table{requests}}, rows)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,11 +86,79 @@ func TestBigQueryGPPFunctionAnalyzes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Analyze(context.Background(), udf, nil); err != nil {
+	if err := s.Analyze(context.Background(), udf, Catalog{}); err != nil {
 		t.Errorf("%v\n%s", err, udf)
 	}
 	broken := strings.Replace(udf, "RETURNS STRING", "RETURNS STRNG", 1)
-	if err := s.Analyze(context.Background(), broken, nil); err == nil {
+	if err := s.Analyze(context.Background(), broken, Catalog{}); err == nil {
 		t.Error("a misspelled return type passed the analyzer")
+	}
+}
+
+// bigQueryFunctions defines the BigQuery engine's normalization functions
+// (sql/macros.bigquery.sql), each statement analyzed on the way.
+func bigQueryFunctions(t *testing.T, s *Server) []Function {
+	t.Helper()
+	m, err := transforms.MacrosStep(transforms.BigQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fns, err := s.DefineFunctions(context.Background(), m.SQL, Catalog{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fns
+}
+
+// TestNormalizationMatchesGo holds the BigQuery normalization functions,
+// run by Google's reference evaluator, to the Go reference on the same
+// nasty inputs as the DuckDB macros.
+func TestNormalizationMatchesGo(t *testing.T) {
+	s := startServer(t)
+	fns := bigQueryFunctions(t, s)
+	if len(fns) < 15 {
+		t.Fatalf("only %d functions defined", len(fns))
+	}
+	nasty := normtest.Nasty()
+	table := Table{Name: "t", Columns: []Column{{"i", `{"typeKind": "TYPE_INT64"}`}, {"x", `{"typeKind": "TYPE_STRING"}`}}}
+	var rows [][]string
+	for i, raw := range nasty {
+		v, _ := json.Marshal(raw)
+		rows = append(rows, []string{fmt.Sprintf(`{"int64Value": "%d"}`, i), `{"stringValue": ` + string(v) + `}`})
+	}
+	q := "SELECT i, " + normtest.Select(transforms.BigQuery.SHA256) + " FROM t ORDER BY i"
+	res, err := s.Evaluate(context.Background(), q, Catalog{Tables: []Table{table}, Functions: fns}, map[string][][]string{"t": rows})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		Content struct {
+			TableData struct {
+				Row []struct {
+					Cell []struct {
+						Int    string  `json:"int64Value"`
+						String *string `json:"stringValue"`
+					} `json:"cell"`
+				} `json:"row"`
+			} `json:"tableData"`
+		} `json:"content"`
+	}
+	if err := json.Unmarshal(res, &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Content.TableData.Row) != len(nasty) {
+		t.Fatalf("%d rows for %d inputs", len(out.Content.TableData.Row), len(nasty))
+	}
+	for i, r := range out.Content.TableData.Row {
+		str := func(j int) string {
+			if r.Cell[j].String == nil {
+				return ""
+			}
+			return *r.Cell[j].String
+		}
+		got := normtest.Keys{Email: str(1), EmailSHA: str(2), EmailFoldedSHA: str(3), Phone: str(4), PhoneSHA: str(5), Hash: str(6), ID: str(7)}
+		if want := normtest.Reference(nasty[i]); got != want {
+			t.Errorf("input %q:\n bigquery %+v\n       go %+v", nasty[i], got, want)
+		}
 	}
 }

@@ -31,38 +31,61 @@ type Explanation struct {
 	Exports   []engine.Row      `json:"export_rows"`
 }
 
-// Explain computes D's tables as a run would, writing nothing, and reports
-// on the person with identifier value of kind (email, phone, customer_id).
-func Explain(ctx context.Context, o RunOptions, kind, value string) (Explanation, error) {
+// Inspection is D's tables as a run computes them, writing nothing: the
+// Validate phase and every temporary table of the Transform phase, in an
+// engine left open for the caller to query and close.
+type Inspection struct {
+	Engine engine.Engine
+	Plan   transforms.Plan
+	Phases transforms.Phases
+}
+
+// Inspect computes D's temporary tables.
+func Inspect(ctx context.Context, o RunOptions) (*Inspection, error) {
 	r := newInspection(o)
-	ex := Explanation{Subject: map[string]string{"kind": kind, "dt": r.dt}}
 	if err := r.open(ctx); err != nil {
-		return ex, err
+		return nil, err
 	}
-	defer r.eng.Close()
 	phases, plan, err := r.prepare(ctx)
-	if err != nil {
-		return ex, err
-	}
-	for _, s := range phases.Transform {
-		if s.Kind == transforms.Temp {
-			if _, _, err := r.eng.Run(ctx, s); err != nil {
-				return ex, err
+	if err == nil {
+		for _, s := range phases.Transform {
+			if s.Kind == transforms.Temp {
+				if _, _, err = r.eng.Run(ctx, s); err != nil {
+					break
+				}
 			}
 		}
 	}
-	steps, err := plan.ExplainSteps(kind, value)
+	if err != nil {
+		r.close()
+		return nil, err
+	}
+	return &Inspection{Engine: r.eng, Plan: plan, Phases: phases}, nil
+}
+
+// Explain computes D's tables as a run would, writing nothing, and reports
+// on the person with identifier value of kind (email, phone, customer_id).
+func Explain(ctx context.Context, o RunOptions, kind, value string) (Explanation, error) {
+	ex := Explanation{Subject: map[string]string{"kind": kind, "dt": o.Date.Format(time.DateOnly)}}
+	in, err := Inspect(ctx, o)
+	if err != nil {
+		return ex, err
+	}
+	if o.Engine == nil {
+		defer in.Engine.Close()
+	}
+	steps, err := in.Plan.ExplainSteps(kind, value)
 	if err != nil {
 		return ex, err
 	}
 	sections := map[string]*[]engine.Row{"explain_keys": &ex.Keys, "explain_customers": &ex.Customers,
 		"explain_requests": &ex.Requests, "explain_state": &ex.State, "explain_exports": &ex.Exports}
 	for _, s := range steps {
-		if _, _, err := r.eng.Run(ctx, s); err != nil {
+		if _, _, err := in.Engine.Run(ctx, s); err != nil {
 			return ex, err
 		}
 		read := transforms.Step{Name: "read_" + s.Name, Kind: transforms.Check, SQL: "SELECT * FROM " + transforms.Ident(transforms.TempName(s.Table))}
-		_, rows, err := r.eng.Run(ctx, read)
+		_, rows, err := in.Engine.Run(ctx, read)
 		if err != nil {
 			return ex, err
 		}

@@ -215,7 +215,16 @@ func (s *Server) DefineFunctions(ctx context.Context, script string, cat Catalog
 		}
 		f := Function{Name: fn.Parent.NamePath, Args: fn.Args, Signature: fn.Signature, Body: fn.Code}
 		if !strings.EqualFold(fn.Language, "SQL") {
-			f.Body = fmt.Sprintf("IF(%s IS NULL, NULL, ERROR('%s is a %s function, which ZetaSQL cannot run'))", fn.Args[0], strings.Join(f.Name, "."), fn.Language)
+			var sig struct {
+				Return struct {
+					Type struct{ TypeKind string } `json:"type"`
+				} `json:"returnType"`
+			}
+			if err := json.Unmarshal(fn.Signature, &sig); err != nil || sig.Return.Type.TypeKind == "" {
+				return nil, fmt.Errorf("function %s: no simple return type to stand in for its %s body", strings.Join(f.Name, "."), fn.Language)
+			}
+			f.Body = fmt.Sprintf("IF(%s IS NULL, NULL, CAST(ERROR('%s is a %s function, which ZetaSQL cannot run') AS %s))",
+				fn.Args[0], strings.Join(f.Name, "."), fn.Language, strings.TrimPrefix(sig.Return.Type.TypeKind, "TYPE_"))
 		}
 		out = append(out, f)
 		if r.Resume <= pos {

@@ -1,0 +1,204 @@
+// Package parity holds the BigQuery SQL of each step to the DuckDB SQL of
+// the same step: both run on the same tables and must return the same
+// rows, the BigQuery form under ZetaSQL's reference evaluator (Google's
+// GoogleSQL semantics) after its analyzer has checked it.
+package parity
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/internal/engine"
+	"github.com/optout-dev/optout/internal/zetasql"
+	"github.com/optout-dev/optout/jobs"
+	"github.com/optout-dev/optout/transforms"
+)
+
+// ported names the steps whose BigQuery form is settled (a name, or a
+// prefix ending in "__" for one step per input); their parity is required.
+var ported = []string{
+	"request_rows__", "customer_rows", "link_rows", "traffic_rows", "export_rows__", "input_counts__",
+	"customer_duplicates", "quarantine__", "current_requests", "requests", "request_keys", "request_categories",
+	"customer_keys", "customer_matches", "customer_category_state", "customer_state", "customers_flagged", "optout_state",
+}
+
+func isPorted(step string) bool {
+	for _, p := range ported {
+		if step == p || strings.HasSuffix(p, "__") && strings.HasPrefix(step, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestStepsMatchDuckDB runs every case folder (testdata/cases) to the end
+// of its Transform temp tables on DuckDB, then evaluates each ported step's
+// BigQuery SQL over the DuckDB tables it reads and compares the rows.
+func TestStepsMatchDuckDB(t *testing.T) {
+	dir := os.Getenv("OPTOUT_ZETASQL")
+	if dir == "" {
+		t.Skip("OPTOUT_ZETASQL is not set: npm install @fivetrandevelopers/zetasql@1.13.0 and point it at node_modules/@fivetrandevelopers/zetasql/lib/zetasql")
+	}
+	ctx := context.Background()
+	srv, err := zetasql.Start(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	macros, err := transforms.MacrosStep(transforms.BigQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fns, err := srv.DefineFunctions(ctx, macros.SQL, zetasql.Catalog{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases, _ := filepath.Glob("../../testdata/cases/*")
+	if len(cases) < 20 {
+		t.Fatalf("only %d case folders", len(cases))
+	}
+	for _, c := range cases {
+		t.Run(filepath.Base(c), func(t *testing.T) { parityCase(t, srv, fns, c) })
+	}
+}
+
+func parityCase(t *testing.T, srv *zetasql.Server, fns []zetasql.Function, dir string) {
+	if _, err := os.Stat(filepath.Join(dir, "expected", "exit_code")); err == nil {
+		t.Skip("the case fails in its Validate phase, before any step compared here")
+	}
+	ctx := context.Background()
+	work := caseInputs(t, dir)
+	cfg, err := config.Load(filepath.Join(work, "optout.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	date, now := lastRun(t, dir)
+	in, err := jobs.Inspect(ctx, jobs.RunOptions{Config: cfg, Date: date, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Engine.Close()
+	tables := readTables(t, in.Engine)
+	gpp := gppAnswers(t, in.Engine)
+	fns = withGPPAnswers(fns, gpp.name)
+
+	bq := in.Plan
+	bq.Dialect = transforms.BigQuery
+	bqPhases, err := bq.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	duck := map[string]transforms.Step{}
+	for _, s := range append(in.Phases.Validate, in.Phases.Transform...) {
+		duck[s.Name] = s
+	}
+	n := 0
+	for _, s := range append(bqPhases.Validate, bqPhases.Transform...) {
+		if !isPorted(s.Name) {
+			continue
+		}
+		want := duckRows(t, in.Engine, duck[s.Name])
+		cat, content := scope(append(tables, gpp), fns, s.SQL)
+		if err := srv.Analyze(ctx, s.SQL, cat, s.Args...); err != nil {
+			t.Errorf("step %s: ZetaSQL analysis: %v\n%s", s.Name, err, s.SQL)
+			continue
+		}
+		sql, err := inlineParams(s.SQL, s.Args)
+		if err != nil {
+			t.Fatalf("step %s: %v", s.Name, err)
+		}
+		res, err := srv.Evaluate(ctx, sql, cat, content)
+		if err != nil {
+			t.Errorf("step %s: ZetaSQL evaluation: %v\n%s", s.Name, err, sql)
+			continue
+		}
+		got, err := zetaRows(res)
+		if err != nil {
+			t.Fatalf("step %s: %v", s.Name, err)
+		}
+		if diff := compare(want, got); diff != "" {
+			t.Errorf("step %s: BigQuery SQL under ZetaSQL differs from DuckDB:\n%s\n%s", s.Name, diff, s.SQL)
+		}
+		n++
+	}
+	if n == 0 {
+		t.Error("no step compared")
+	}
+}
+
+// lastRun returns the date and now of the case's last run (its runs file,
+// else the default of the case runner).
+func lastRun(t *testing.T, dir string) (date, now time.Time) {
+	line := "--date 2026-11-21 --now 2026-11-22T12:00:00Z"
+	if b, err := os.ReadFile(filepath.Join(dir, "runs")); err == nil {
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		line = lines[len(lines)-1]
+	}
+	f := strings.Fields(line)
+	for i := 0; i+1 < len(f); i++ {
+		var err error
+		switch f[i] {
+		case "--date":
+			date, err = time.Parse(time.DateOnly, f[i+1])
+		case "--now":
+			now, err = time.Parse(time.RFC3339, f[i+1])
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if date.IsZero() || now.IsZero() {
+		t.Fatalf("run line %q lacks --date or --now", line)
+	}
+	return date, now
+}
+
+const gppTable = "_gpp_answers"
+
+// gppAnswers is the table of transforms.DecodeGPP's answer for every GPP
+// string of the case's inputs, trimmed as request_rows trims it.
+func gppAnswers(t *testing.T, eng engine.Engine) table {
+	tb := table{name: gppTable, cols: []string{"input", "answer"}, types: []sqlType{{kind: "STRING"}, {kind: "STRING"}}}
+	for _, r := range query(t, eng, "SELECT table_name FROM information_schema.columns WHERE lower(column_name) = 'gpp' AND table_name LIKE 'src_%'") {
+		for _, v := range query(t, eng, "SELECT DISTINCT CAST(gpp AS VARCHAR) AS v FROM "+transforms.Ident(r["table_name"].(string))+" WHERE gpp IS NOT NULL") {
+			in := transforms.Trim(v["v"].(string))
+			c1, _ := tb.types[0].cell(in)
+			c2, _ := tb.types[1].cell(transforms.DecodeGPP(in))
+			tb.cells = append(tb.cells, []string{c1, c2})
+		}
+	}
+	return tb
+}
+
+// withGPPAnswers stands the Go decoder's answers (table answers) in for
+// optout_gpp, a JavaScript function the evaluator cannot run; the
+// JavaScript is held to the Go decoder by transforms/gpp_udf_test.go.
+func withGPPAnswers(fns []zetasql.Function, answers string) []zetasql.Function {
+	out := append([]zetasql.Function{}, fns...)
+	for i, f := range out {
+		if len(f.Name) == 1 && f.Name[0] == "optout_gpp" {
+			out[i].Body = "(SELECT ANY_VALUE(answer) FROM " + answers + " WHERE input = " + f.Args[0] + ")"
+		}
+	}
+	return out
+}
+
+// scope is the catalog and content of the tables sql names (and the GPP
+// answers, which a function reads): the evaluator's time grows with the
+// content it is given.
+func scope(tables []table, fns []zetasql.Function, sql string) (zetasql.Catalog, map[string][][]string) {
+	cat := zetasql.Catalog{Functions: fns}
+	content := map[string][][]string{}
+	for _, tb := range tables {
+		if strings.Contains(sql, tb.name) || tb.name == gppTable {
+			cat.Tables = append(cat.Tables, tb.catalog())
+			content[tb.name] = tb.cells
+		}
+	}
+	return cat, content
+}

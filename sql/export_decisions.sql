@@ -4,13 +4,13 @@
 -- mode require_opt_in, a row whose latest covering request for the
 -- category is not an explicit opt_in.
 WITH row_keys AS (
-  SELECT _file, _row, unnest(keys) AS k FROM {{ tmp (print "export_rows__" .Export.Name) }} WHERE reason IS NULL
+  SELECT _file, _row, k FROM {{ unnestRows (tmp (print "export_rows__" .Export.Name)) "keys" "k" "reason IS NULL" }}
 ),
 hits AS (
   SELECT rk._file, rk._row,
-    bool_or(s.category = {{ param .Export.Category }}) AS category_hit,
-    bool_or(s.category = {{ param .Export.Category }} AND s.via_customer) AS customer_hit,
-    bool_or(s.category = {{ param .ChannelCategory }}) AS channel_hit
+    {{ boolOr (print "s.category = " (param .Export.Category)) }} AS category_hit,
+    {{ boolOr (print "s.category = " (param .Export.Category) " AND s.via_customer") }} AS customer_hit,
+    {{ boolOr (print "s.category = " (param .ChannelCategory)) }} AS channel_hit
   FROM row_keys rk
   JOIN {{ tmp "suppressed_keys" }} s ON s.kind = rk.k.kind AND s.value = rk.k.value
   WHERE s.category IN ({{ param .Export.Category }}, {{ param .ChannelCategory }})

@@ -8,12 +8,12 @@
 SELECT {{ param $e.Name }} AS export, {{ param $e.Destination }} AS destination, {{ param $e.Category }} AS category,
   {{ param $e.Channel }} AS channel, {{ param $e.Mode }} AS mode,
   (SELECT count(*) FROM {{ tmp (print "export_rows__" $e.Name) }}) AS rows_in,
-  count(*) FILTER (WHERE reason IS NULL) AS rows_kept,
-  count(*) FILTER (WHERE reason IS NOT NULL) AS rows_suppressed,
-  count(*) FILTER (WHERE reason = 'customer_opted_out') AS customer_opted_out,
-  count(*) FILTER (WHERE reason = 'identifier_opted_out') AS identifier_opted_out,
-  count(*) FILTER (WHERE reason = 'channel_opted_out') AS channel_opted_out,
-  count(*) FILTER (WHERE reason = 'not_opted_in') AS not_opted_in,
+  {{ countIf "reason IS NULL" }} AS rows_kept,
+  {{ countIf "reason IS NOT NULL" }} AS rows_suppressed,
+  {{ countIf "reason = 'customer_opted_out'" }} AS customer_opted_out,
+  {{ countIf "reason = 'identifier_opted_out'" }} AS identifier_opted_out,
+  {{ countIf "reason = 'channel_opted_out'" }} AS channel_opted_out,
+  {{ countIf "reason = 'not_opted_in'" }} AS not_opted_in,
   (SELECT count(*) FROM {{ tmp (print "export_rows__" $e.Name) }} WHERE reason IS NOT NULL) AS rows_quarantined,
   'passed' AS leak_check
 FROM {{ tmp (print "export_decisions__" $e.Name) }}

@@ -3,8 +3,8 @@
 -- for its category from R(x), its own keys' requests and those of every
 -- customer it reaches (SPEC §5 rule 4).
 WITH events AS (
-  SELECT DISTINCT {'f': rk._file, 'r': rk._row} AS subject, rc.request_id, rc.request_type, rc.received_at, rc.category
-  FROM (SELECT _file, _row, unnest(keys) AS k FROM {{ tmp (print "export_rows__" .Export.Name) }} WHERE reason IS NULL) rk
+  SELECT DISTINCT {{ struct "f" "rk._file" "r" "rk._row" }} AS subject, rc.request_id, rc.request_type, rc.received_at, rc.category
+  FROM {{ unnestRows (tmp (print "export_rows__" .Export.Name)) "keys" "k" "reason IS NULL" }} rk
   JOIN {{ tmp "key_events" }} ke ON ke.kind = rk.k.kind AND ke.value = rk.k.value
   JOIN {{ tmp "request_categories" }} rc ON rc.request_id = ke.request_id AND rc.category = {{ param .Export.Category }}
 )

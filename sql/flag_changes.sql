@@ -6,7 +6,7 @@ WITH cur AS (
 ),
 prev AS (
 {{- if .HasPrevState }}
-  SELECT CAST(customer_id AS VARCHAR) AS customer_id, ccpa_opt_out, CAST(opt_out_date AS TIMESTAMPTZ) AS opt_out_date, opt_out_categories FROM {{ ident "prev_optout_state" }}
+  SELECT {{ cast "customer_id" "text" }} AS customer_id, ccpa_opt_out, {{ cast "opt_out_date" "timestamp" }} AS opt_out_date, opt_out_categories FROM {{ ident "prev_optout_state" }}
 {{- else }}
   SELECT * FROM cur WHERE false
 {{- end }}
@@ -15,15 +15,15 @@ both_sides AS (
   SELECT coalesce(n.customer_id, p.customer_id) AS customer_id,
     coalesce(p.ccpa_opt_out, false) AS old_ccpa_opt_out,
     p.opt_out_date AS old_opt_out_date,
-    coalesce(p.opt_out_categories, CAST([] AS VARCHAR[])) AS old_opt_out_categories,
+    coalesce(p.opt_out_categories, {{ emptyList "text[]" }}) AS old_opt_out_categories,
     coalesce(n.ccpa_opt_out, false) AS new_ccpa_opt_out,
     n.opt_out_date AS new_opt_out_date,
-    coalesce(n.opt_out_categories, CAST([] AS VARCHAR[])) AS new_opt_out_categories
+    coalesce(n.opt_out_categories, {{ emptyList "text[]" }}) AS new_opt_out_categories
   FROM cur n FULL OUTER JOIN prev p ON p.customer_id = n.customer_id
 )
 SELECT * FROM both_sides
 WHERE customer_id IN (SELECT customer_id FROM {{ tmp "customer_rows" }} WHERE reason IS NULL)
   AND (old_ccpa_opt_out <> new_ccpa_opt_out
        OR old_opt_out_date IS DISTINCT FROM new_opt_out_date
-       OR old_opt_out_categories <> new_opt_out_categories)
+       OR {{ listsDiffer "old_opt_out_categories" "new_opt_out_categories" }})
 {{- end }}

@@ -1,16 +1,17 @@
 {{ define "leak_check" -}}
 -- The leak check of export {{ .Export.Name }} (SPEC §7): the file as
 -- written, re-read from disk, against the full set of suppressed keys (or,
--- for hashed identifiers, their destination-hashed forms).
+-- for hashed identifiers, their destination-hashed forms). The key's alias
+-- cannot clash with the export's own columns, which are the user's.
 {{- if .Export.HashIdentifiers }}
 WITH written AS (
-  SELECT unnest([{{ .WrittenHashes }}]) AS k FROM {{ ident .WrittenView }}
+  SELECT _optout_key AS k FROM {{ unnestRows (ident .WrittenView) (print "[" .WrittenHashes "]") "_optout_key" "" }}
 )
 SELECT count(*) AS leaks FROM written w
 JOIN {{ tmp (print "suppression__" .Export.Name) }} s ON s.identifier_type = w.k.kind AND s.hashed_value = w.k.value
 {{- else }}
 WITH written AS (
-  SELECT unnest({{ .WrittenKeys }}) AS k FROM {{ ident .WrittenView }}
+  SELECT _optout_key AS k FROM {{ unnestRows (ident .WrittenView) .WrittenKeys "_optout_key" "" }}
 )
 SELECT count(*) AS leaks FROM written w
 JOIN {{ tmp "suppressed_keys" }} s ON s.kind = w.k.kind AND s.value = w.k.value

@@ -4,13 +4,13 @@
 
 {{ define "metrics_requests_monthly" -}}
 -- Requests received per month and source, whatever their status.
-SELECT strftime(timezone({{ param .P.TimeZone }}, received_at), '%Y-%m') AS month,
+SELECT {{ month "received_at" (param .P.TimeZone) }} AS month,
   coalesce(source, 'unknown') AS source,
   count(*) AS requests,
-  count(*) FILTER (WHERE request_type = 'opt_out') AS opt_outs,
-  count(*) FILTER (WHERE request_type = 'opt_in') AS opt_ins
+  {{ countIf "request_type = 'opt_out'" }} AS opt_outs,
+  {{ countIf "request_type = 'opt_in'" }} AS opt_ins
 FROM {{ tmp "current_requests" }}
-GROUP BY ALL
+GROUP BY 1, 2
 ORDER BY month, source
 {{- end }}
 
@@ -18,16 +18,16 @@ ORDER BY month, source
 -- Opt-outs per month and traffic source over the visitors of that source in
 -- that month ({{ if .Traffic }}traffic input{{ else }}no traffic input: the customers of that traffic source{{ end }}).
 WITH outs AS (
-  SELECT strftime(timezone({{ param .P.TimeZone }}, received_at), '%Y-%m') AS month,
+  SELECT {{ month "received_at" (param .P.TimeZone) }} AS month,
     coalesce(traffic_source, 'unknown') AS traffic_source, count(*) AS opt_outs
   FROM {{ tmp "current_requests" }} WHERE request_type = 'opt_out'
-  GROUP BY ALL
+  GROUP BY 1, 2
 ),
 {{- if .Traffic }}
 denominators AS (
-  SELECT strftime(date, '%Y-%m') AS month, traffic_source, CAST(sum(visitors) AS BIGINT) AS denominator, 'visitors' AS denominator_kind
+  SELECT {{ dateMonth "date" }} AS month, traffic_source, {{ cast "sum(visitors)" "int" }} AS denominator, 'visitors' AS denominator_kind
   FROM {{ tmp "traffic_rows" }} WHERE reason IS NULL
-  GROUP BY ALL
+  GROUP BY 1, 2
 )
 SELECT month, traffic_source, coalesce(o.opt_outs, 0) AS opt_outs, d.denominator, 'visitors' AS denominator_kind,
   CASE WHEN d.denominator > 0 THEN coalesce(o.opt_outs, 0) / d.denominator END AS rate
@@ -36,7 +36,7 @@ FROM outs o FULL OUTER JOIN denominators d USING (month, traffic_source)
 denominators AS (
   SELECT coalesce(traffic_source, 'unknown') AS traffic_source, count(*) AS denominator
   FROM {{ tmp "customer_rows" }} WHERE reason IS NULL
-  GROUP BY ALL
+  GROUP BY 1
 )
 SELECT o.month, o.traffic_source, o.opt_outs, d.denominator, 'customers' AS denominator_kind,
   CASE WHEN d.denominator > 0 THEN o.opt_outs / d.denominator END AS rate
@@ -48,19 +48,19 @@ ORDER BY month, traffic_source
 {{ define "metrics_processing_time" -}}
 -- Business days from receipt to first enforcement, per month of receipt,
 -- against policy.target_business_days and each request's SLA.
-SELECT strftime(timezone({{ param .P.TimeZone }}, received_at), '%Y-%m') AS month,
+SELECT {{ month "received_at" (param .P.TimeZone) }} AS month,
   count(*) AS requests,
   count(first_enforced_at) AS processed,
   avg(business_days) AS avg_business_days,
-  quantile_cont(business_days, 0.5) AS p50_business_days,
-  quantile_cont(business_days, 0.95) AS p95_business_days,
-  count(*) FILTER (WHERE business_days <= {{ param .P.TargetDays }}) AS within_target,
-  count(*) FILTER (WHERE sla_status = 'met') AS within_sla,
-  count(*) FILTER (WHERE sla_status = 'breached') AS breached,
-  count(*) FILTER (WHERE sla_status = 'open') AS open,
-  count(*) FILTER (WHERE sla_status = 'open_breached') AS open_past_deadline
+  {{ quantileCont "business_days" 0.5 }} AS p50_business_days,
+  {{ quantileCont "business_days" 0.95 }} AS p95_business_days,
+  {{ countIf (print "business_days <= " (param .P.TargetDays)) }} AS within_target,
+  {{ countIf "sla_status = 'met'" }} AS within_sla,
+  {{ countIf "sla_status = 'breached'" }} AS breached,
+  {{ countIf "sla_status = 'open'" }} AS open,
+  {{ countIf "sla_status = 'open_breached'" }} AS open_past_deadline
 FROM {{ tmp "ledger" }}
-GROUP BY ALL
+GROUP BY 1
 ORDER BY month
 {{- end }}
 
@@ -71,16 +71,16 @@ ORDER BY month
 WITH checks AS (
 {{- if .HasPrevRuns }}
   SELECT dt, l.export, l.result
-  FROM (SELECT dt, unnest(leak_checks) AS l FROM {{ ident "prev_runs" }} WHERE leak_checks IS NOT NULL)
-  WHERE dt <= {{ param .P.Date }}::DATE
+  FROM {{ unnestRows (ident "prev_runs") "leak_checks" "l" "leak_checks IS NOT NULL" }}
+  WHERE dt <= {{ cast (param .P.Date) "date" }}
   UNION ALL
 {{- end }}
-  SELECT {{ param .P.Date }}::DATE AS dt, export, 'passed' AS result FROM {{ tmp "export_summary" }}
+  SELECT {{ cast (param .P.Date) "date" }} AS dt, export, 'passed' AS result FROM {{ tmp "export_summary" }}
 ),
 history AS (
   SELECT export, count(DISTINCT dt) AS dates_checked,
-    count(*) FILTER (WHERE result = 'failed') AS leak_check_failures,
-    count(DISTINCT dt) FILTER (WHERE result = 'failed') AS dates_failed
+    {{ countIf "result = 'failed'" }} AS leak_check_failures,
+    count(DISTINCT CASE WHEN result = 'failed' THEN dt END) AS dates_failed
   FROM checks GROUP BY export
 )
 SELECT s.export, s.destination, s.rows_in, s.rows_suppressed, s.rows_kept,
@@ -94,13 +94,12 @@ ORDER BY s.export
 -- Per month, how many requests chose each category (as chosen: `all` is
 -- one choice), and their share of the month's requests.
 WITH chosen AS (
-  SELECT strftime(timezone({{ param .P.TimeZone }}, received_at), '%Y-%m') AS month, request_id,
-    unnest(list_distinct(categories)) AS category
-  FROM {{ tmp "current_requests" }}
+  SELECT {{ month "received_at" (param .P.TimeZone) }} AS month, request_id, category
+  FROM {{ unnestRows (tmp "current_requests") (sortedSet "categories") "category" "" }}
 ),
 months AS (
-  SELECT strftime(timezone({{ param .P.TimeZone }}, received_at), '%Y-%m') AS month, count(*) AS total
-  FROM {{ tmp "current_requests" }} GROUP BY ALL
+  SELECT {{ month "received_at" (param .P.TimeZone) }} AS month, count(*) AS total
+  FROM {{ tmp "current_requests" }} GROUP BY 1
 )
 SELECT c.month, c.category, count(*) AS requests, count(*) / m.total AS share
 FROM chosen c JOIN months m USING (month)
@@ -112,9 +111,9 @@ ORDER BY c.month, c.category
 -- Requests per month and state, their share of the month, and whether the
 -- state is California.
 WITH by_state AS (
-  SELECT strftime(timezone({{ param .P.TimeZone }}, received_at), '%Y-%m') AS month,
+  SELECT {{ month "received_at" (param .P.TimeZone) }} AS month,
     coalesce(state, 'unknown') AS state, count(*) AS requests
-  FROM {{ tmp "current_requests" }} GROUP BY ALL
+  FROM {{ tmp "current_requests" }} GROUP BY 1, 2
 )
 SELECT month, state, requests, requests / sum(requests) OVER (PARTITION BY month) AS share,
   state = 'CA' AS is_california
@@ -136,11 +135,11 @@ pairs AS (
   WHERE i.request_type = 'opt_in' AND o.request_type = 'opt_out' AND o.received_at < i.received_at
   QUALIFY row_number() OVER (PARTITION BY i.customer_id, i.request_id ORDER BY o.received_at DESC, o.request_id DESC) = 1
 )
-SELECT strftime(timezone({{ param .P.TimeZone }}, opt_in_at), '%Y-%m') AS month, customer_id,
+SELECT {{ month "opt_in_at" (param .P.TimeZone) }} AS month, customer_id,
   opt_out_request_id, opt_out_at, opt_in_request_id, opt_in_at,
-  date_diff('day', timezone({{ param .P.TimeZone }}, opt_out_at)::DATE, timezone({{ param .P.TimeZone }}, opt_in_at)::DATE) AS days_after_opt_out
+  {{ daysBetween (civilDate "opt_out_at" (param .P.TimeZone)) (civilDate "opt_in_at" (param .P.TimeZone)) }} AS days_after_opt_out
 FROM pairs
-WHERE opt_in_at <= opt_out_at + INTERVAL 12 MONTH
+WHERE opt_in_at <= {{ addMonths "opt_out_at" 12 }}
 ORDER BY opt_in_at, customer_id
 {{- end }}
 
@@ -150,19 +149,18 @@ ORDER BY opt_in_at, customer_id
 -- mean and median calendar days from receipt to first enforcement.
 WITH outs AS (
   SELECT r.request_id, r.received_at, r.status, l.first_enforced_at,
-    date_diff('day', timezone({{ param .P.TimeZone }}, r.received_at)::DATE,
-      timezone({{ param .P.TimeZone }}, l.first_enforced_at)::DATE) AS days
+    {{ daysBetween (civilDate "r.received_at" (param .P.TimeZone)) (civilDate "l.first_enforced_at" (param .P.TimeZone)) }} AS days
   FROM {{ tmp "current_requests" }} r LEFT JOIN {{ tmp "ledger" }} l USING (request_id)
   WHERE r.request_type = 'opt_out'
 )
-SELECT CAST(year(timezone({{ param .P.TimeZone }}, received_at)) AS INTEGER) AS year,
+SELECT {{ cast (year (civilDate "received_at" (param .P.TimeZone))) "int32" }} AS year,
   count(*) AS received,
   count(first_enforced_at) AS complied,
-  count(*) FILTER (WHERE status = 'rejected') AS denied,
-  count(*) FILTER (WHERE first_enforced_at IS NULL AND status <> 'rejected') AS pending,
+  {{ countIf "status = 'rejected'" }} AS denied,
+  {{ countIf "first_enforced_at IS NULL AND status <> 'rejected'" }} AS pending,
   avg(days) AS mean_days,
-  quantile_cont(days, 0.5) AS median_days
+  {{ quantileCont "days" 0.5 }} AS median_days
 FROM outs
-GROUP BY ALL
+GROUP BY 1
 ORDER BY year
 {{- end }}

@@ -19,18 +19,18 @@ prev AS (
     matched_customers, first_enforced_at, first_enforced_date, last_enforced_date
   FROM {{ ident "prev_requests_ledger" }}
 {{- else }}
-  SELECT * EXCLUDE (counted), CAST(NULL AS TIMESTAMPTZ) AS first_enforced_at, CAST(NULL AS DATE) AS first_enforced_date,
-    CAST(NULL AS DATE) AS last_enforced_date FROM cur WHERE false
+  SELECT * {{ except }} (counted), {{ null "timestamp" }} AS first_enforced_at, {{ null "date" }} AS first_enforced_date,
+    {{ null "date" }} AS last_enforced_date FROM cur WHERE false
 {{- end }}
 ),
 merged AS (
   SELECT
-    c.request_id IS NOT NULL AND (p.request_id IS NULL OR p.last_enforced_date IS NULL OR p.last_enforced_date <= {{ param .P.Date }}::DATE) AS take_cur,
+    c.request_id IS NOT NULL AND (p.request_id IS NULL OR p.last_enforced_date IS NULL OR p.last_enforced_date <= {{ cast (param .P.Date) "date" }}) AS take_cur,
     coalesce(c.counted, false) AS counted_now,
     c, p
   FROM cur c FULL OUTER JOIN prev p ON p.request_id = c.request_id
 ),
-rows AS (
+ledger_rows AS (
   SELECT
     CASE WHEN take_cur THEN c.request_id ELSE p.request_id END AS request_id,
     CASE WHEN take_cur THEN c.received_at ELSE p.received_at END AS received_at,
@@ -41,26 +41,26 @@ rows AS (
     CASE WHEN take_cur THEN c.state ELSE p.state END AS state,
     CASE WHEN take_cur THEN c.traffic_source ELSE p.traffic_source END AS traffic_source,
     CASE WHEN take_cur THEN c.matched_customers ELSE p.matched_customers END AS matched_customers,
-    coalesce(p.first_enforced_at, CASE WHEN counted_now THEN {{ param .P.Now }}::TIMESTAMPTZ END) AS first_enforced_at,
-    coalesce(p.first_enforced_date, CASE WHEN counted_now THEN {{ param .P.Date }}::DATE END) AS first_enforced_date,
-    CASE WHEN take_cur AND counted_now THEN {{ param .P.Date }}::DATE ELSE p.last_enforced_date END AS last_enforced_date
+    coalesce(p.first_enforced_at, CASE WHEN counted_now THEN {{ cast (param .P.Now) "timestamp" }} END) AS first_enforced_at,
+    coalesce(p.first_enforced_date, CASE WHEN counted_now THEN {{ cast (param .P.Date) "date" }} END) AS first_enforced_date,
+    CASE WHEN take_cur AND counted_now THEN {{ cast (param .P.Date) "date" }} ELSE p.last_enforced_date END AS last_enforced_date
   FROM merged
   -- A request never counted leaves the record when it stops being pending.
   WHERE c.request_id IS NOT NULL OR p.first_enforced_at IS NOT NULL
 ),
 state_sla AS (
 {{- if .StateSLA }}
-  SELECT * FROM (VALUES {{ range $i, $s := .StateSLA }}{{ if $i }}, {{ end }}({{ param $s.State }}, {{ param $s.Days }}::INTEGER){{ end }}) t(state, days)
+  {{ range $i, $s := .StateSLA }}{{ if $i }} UNION ALL {{ end }}SELECT {{ param $s.State }} AS state, {{ cast (param $s.Days) "int32" }} AS days{{ end }}
 {{- else }}
-  SELECT CAST(NULL AS VARCHAR) AS state, CAST(NULL AS INTEGER) AS days WHERE false
+  SELECT * FROM (SELECT {{ null "text" }} AS state, {{ null "int32" }} AS days) WHERE false
 {{- end }}
 ),
 -- The SLA of a request: its own state's override, else the strictest
 -- override among its matched customers' states, else the default.
 sla AS (
   SELECT r.request_id,
-    coalesce(any_value(own.days), min(cust.days), {{ param .P.SLADays }}::INTEGER) AS sla_business_days
-  FROM rows r
+    coalesce(any_value(own.days), min(cust.days), {{ cast (param .P.SLADays) "int32" }}) AS sla_business_days
+  FROM ledger_rows r
   LEFT JOIN state_sla own ON own.state = r.state
   LEFT JOIN {{ tmp "customer_matches" }} m ON m.request_id = r.request_id
   LEFT JOIN {{ tmp "customer_rows" }} cr ON cr.customer_id = m.customer_id AND cr.reason IS NULL
@@ -69,15 +69,16 @@ sla AS (
 ),
 timed AS (
   SELECT r.*, s.sla_business_days,
-    timezone({{ param .P.TimeZone }}, r.received_at)::DATE AS received_day,
-    timezone({{ param .P.TimeZone }}, r.first_enforced_at)::DATE AS enforced_day
-  FROM rows r JOIN sla s USING (request_id)
+    {{ civilDate "r.received_at" (param .P.TimeZone) }} AS received_day,
+    {{ civilDate "r.first_enforced_at" (param .P.TimeZone) }} AS enforced_day
+  FROM ledger_rows r JOIN sla s USING (request_id)
 ),
 dated AS (
   SELECT t.*,
     -- The end of the N-th business day after receipt, in the time zone.
-    timezone({{ param .P.TimeZone }}, CAST(due.day + INTERVAL 1 DAY AS TIMESTAMP)) - INTERVAL 1 MICROSECOND AS deadline,
-    CASE WHEN enf.day IS NOT NULL THEN greatest(enf.bd_ge - rec.bd_le, 0) END AS business_days
+    {{ endOfDay "due.day" (param .P.TimeZone) }} AS deadline,
+    -- coalesce: DuckDB's greatest skips a NULL, GoogleSQL's returns it.
+    CASE WHEN enf.day IS NOT NULL THEN greatest(coalesce(enf.bd_ge - rec.bd_le, 0), 0) END AS business_days
   FROM timed t
   LEFT JOIN {{ tmp "calendar" }} rec ON rec.day = t.received_day
   LEFT JOIN {{ tmp "calendar" }} due ON due.business AND due.bd_le = rec.bd_le + t.sla_business_days
@@ -88,7 +89,7 @@ SELECT request_id, received_at, request_type, categories, status, source, state,
   CASE
     WHEN deadline IS NULL THEN NULL
     WHEN first_enforced_at IS NOT NULL THEN CASE WHEN first_enforced_at <= deadline THEN 'met' ELSE 'breached' END
-    WHEN {{ param .P.Now }}::TIMESTAMPTZ <= deadline THEN 'open'
+    WHEN {{ cast (param .P.Now) "timestamp" }} <= deadline THEN 'open'
     ELSE 'open_breached'
   END AS sla_status,
   last_enforced_date, sla_business_days, business_days
@@ -100,14 +101,14 @@ FROM dated
 -- before the cutoff leave it (ledger_removed counts them).
 SELECT * FROM {{ tmp "ledger" }}
 {{- if .P.RetentionCutoff }}
-WHERE received_at >= {{ param .P.RetentionCutoff }}::TIMESTAMPTZ
+WHERE received_at >= {{ cast (param .P.RetentionCutoff) "timestamp" }}
 {{- end }}
 {{- end }}
 
 {{ define "ledger_removed" -}}
 SELECT count(*) AS removed FROM {{ tmp "ledger" }}
 {{- if .P.RetentionCutoff }}
-WHERE received_at < {{ param .P.RetentionCutoff }}::TIMESTAMPTZ
+WHERE received_at < {{ cast (param .P.RetentionCutoff) "timestamp" }}
 {{- else }}
 WHERE false
 {{- end }}

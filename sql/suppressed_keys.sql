@@ -5,7 +5,7 @@
 -- is here: if a row's state is opted out, the deciding request's key is
 -- here too, and a row carrying the key of an opted-out person would let
 -- that person leave. via_customer says whether a customer's state put it here.
-SELECT kind, value, category, bool_or(via_customer) AS via_customer
+SELECT kind, value, category, {{ boolOr "via_customer" }} AS via_customer
 FROM (
   SELECT subject.kind AS kind, subject.value AS value, category, false AS via_customer
   FROM {{ tmp "key_category_state" }} WHERE state = 'opt_out'

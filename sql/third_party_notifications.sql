@@ -7,21 +7,22 @@
 -- the request was first enforced count (when that is known), so a rerun of
 -- D does not list D's own, already filtered, export.
 WITH fresh AS (
-  SELECT request_id, first_enforced_at, timezone({{ param .P.TimeZone }}, received_at)::DATE AS received_day
+  SELECT request_id, first_enforced_at, {{ civilDate "received_at" (param .P.TimeZone) }} AS received_day
   FROM {{ tmp "ledger" }}
-  WHERE first_enforced_date = {{ param .P.Date }}::DATE AND request_type = 'opt_out'
+  WHERE first_enforced_date = {{ cast (param .P.Date) "date" }} AND request_type = 'opt_out'
 ),
 published AS (
 {{- if .ExportPublished }}
-  SELECT * FROM (VALUES {{ range $i, $p := .ExportPublished }}{{ if $i }}, {{ end }}({{ param $p.File }}, CAST(nullif({{ param $p.At }}, '') AS TIMESTAMPTZ)){{ end }}) t(file, published_at)
+  {{ range $i, $p := .ExportPublished }}{{ if $i }}
+  UNION ALL {{ end }}SELECT {{ param $p.File }} AS file, {{ cast (print "nullif(" (param $p.At) ", '')") "timestamp" }} AS published_at{{ end }}
 {{- else }}
-  SELECT CAST(NULL AS VARCHAR) AS file, CAST(NULL AS TIMESTAMPTZ) AS published_at WHERE false
+  SELECT * FROM (SELECT {{ null "text" }} AS file, {{ null "timestamp" }} AS published_at) WHERE false
 {{- end }}
 ),
 person_keys AS (
   SELECT f.request_id, f.first_enforced_at, f.received_day, rk.kind, rk.value
   FROM fresh f JOIN {{ tmp "request_keys" }} rk USING (request_id)
-  UNION
+  {{ unionDistinct }}
   SELECT f.request_id, f.first_enforced_at, f.received_day, ck.kind, ck.value
   FROM fresh f JOIN {{ tmp "customer_matches" }} m USING (request_id)
   JOIN {{ tmp "customer_keys" }} ck USING (customer_id)
@@ -32,10 +33,10 @@ notes AS (
   {{ end -}}
   SELECT pk.request_id, {{ param $h.Export.Name }} AS export, {{ param $h.Export.Destination }} AS destination, h.dt
   FROM (
-    SELECT _file, export_dt AS dt, unnest({{ $h.Keys }}) AS k
-    FROM (SELECT *, CAST(regexp_extract(_file, 'dt=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1) AS DATE) AS export_dt FROM {{ ident $h.View }})
-    -- Only dates some fresh request could need: the keys are computed for those rows alone.
-    WHERE export_dt >= (SELECT min(received_day) FROM fresh)
+    -- Only dates some fresh request could need: the keys are computed for
+    -- those rows alone. _optout_key cannot clash with the export's columns.
+    SELECT _file, export_dt AS dt, _optout_key AS k
+    FROM {{ unnestRows (print "(SELECT *, " (cast (regexGroup "_file" "dt=([0-9]{4}-[0-9]{2}-[0-9]{2})") "date") " AS export_dt FROM " (ident $h.View) ")") $h.Keys "_optout_key" "export_dt >= (SELECT min(received_day) FROM fresh)" }}
   ) h
   LEFT JOIN published pub ON pub.file = h._file
 {{- if $h.Export.HashIdentifiers }}
@@ -49,12 +50,11 @@ notes AS (
 {{- end }}
   JOIN {{ tmp "request_categories" }} rc ON rc.request_id = pk.request_id
     AND rc.category IN ({{ param $h.Export.Category }}, {{ param $h.ChannelCategory }})
-  WHERE h.dt BETWEEN pk.received_day AND {{ param $.P.Date }}::DATE
+  WHERE h.dt BETWEEN pk.received_day AND {{ cast (param $.P.Date) "date" }}
     AND (pub.published_at IS NULL OR pub.published_at < pk.first_enforced_at)
 {{- end }}
 {{- if not .History }}
-  SELECT CAST(NULL AS VARCHAR) AS request_id, CAST(NULL AS VARCHAR) AS export, CAST(NULL AS VARCHAR) AS destination, CAST(NULL AS DATE) AS dt
-  WHERE false
+  SELECT * FROM (SELECT {{ null "text" }} AS request_id, {{ null "text" }} AS export, {{ null "text" }} AS destination, {{ null "date" }} AS dt) WHERE false
 {{- end }}
 )
 SELECT DISTINCT request_id, export, destination, dt FROM notes

@@ -61,6 +61,7 @@ var types = map[string][2]string{
 	"bool":      {"BOOLEAN", "BOOL"},
 	"int":       {"BIGINT", "INT64"},
 	"date":      {"DATE", "DATE"},
+	"int32":     {"INTEGER", "INT64"},
 	"text[]":    {"VARCHAR[]", "ARRAY<STRING>"},
 	"keys":      {"STRUCT(kind VARCHAR, value VARCHAR)[]", "ARRAY<STRUCT<kind STRING, value STRING>>"},
 	// Adobe XDM privacyOptOuts and optInOut (sql/adapters.sql).
@@ -200,6 +201,146 @@ func (d Dialect) BoolOr(x string) string {
 	return "bool_or(" + x + ")"
 }
 
+// CountIf renders the aggregate: the number of rows where cond holds.
+func (d Dialect) CountIf(cond string) string {
+	if d == BigQuery {
+		return "COUNTIF(" + cond + ")"
+	}
+	return "count(*) FILTER (WHERE " + cond + ")"
+}
+
+// UnnestRows renders a relation: every row of relation (where cond holds,
+// unless cond is "") once per element of list, with all its columns and
+// the element as alias. GoogleSQL unnests only in FROM, DuckDB also in the
+// select list, which is how the DuckDB steps were written and measured.
+func (d Dialect) UnnestRows(relation, list, alias, cond string) string {
+	where := ""
+	if cond != "" {
+		where = " WHERE " + cond
+	}
+	if d == BigQuery {
+		return fmt.Sprintf("(SELECT _t.*, %s FROM %s AS _t, UNNEST(%s) AS %s%s)", alias, relation, list, alias, where)
+	}
+	return fmt.Sprintf("(SELECT *, unnest(%s) AS %s FROM %s%s)", list, alias, relation, where)
+}
+
+// ListsDiffer renders whether two lists of strings differ (GoogleSQL has
+// no equality on arrays).
+func (d Dialect) ListsDiffer(a, b string) string {
+	if d == BigQuery {
+		return "TO_JSON_STRING(" + a + ") <> TO_JSON_STRING(" + b + ")"
+	}
+	return a + " <> " + b
+}
+
+// UnionDistinct is the set operator that drops duplicate rows.
+func (d Dialect) UnionDistinct() string {
+	if d == BigQuery {
+		return "UNION DISTINCT"
+	}
+	return "UNION"
+}
+
+// ListRows renders a relation with one row per element of list, in
+// column alias.
+func (d Dialect) ListRows(list, alias string) string {
+	if d == BigQuery {
+		return "UNNEST(" + list + ") AS " + alias
+	}
+	return "(SELECT unnest(" + list + ") AS " + alias + ")"
+}
+
+// DateSeries renders a relation with one row per date from from to to
+// (both DATE expressions, inclusive), in column alias.
+func (d Dialect) DateSeries(from, to, alias string) string {
+	if d == BigQuery {
+		return fmt.Sprintf("UNNEST(GENERATE_DATE_ARRAY(%s, %s)) AS %s", from, to, alias)
+	}
+	return fmt.Sprintf("(SELECT CAST(d AS DATE) AS %s FROM range(%s, %s + INTERVAL 1 DAY, INTERVAL 1 DAY) t(d))", alias, from, to)
+}
+
+// CivilDate renders the date of timestamp ts in time zone tz.
+func (d Dialect) CivilDate(ts, tz string) string {
+	if d == BigQuery {
+		return "DATE(" + ts + ", " + tz + ")"
+	}
+	return "timezone(" + tz + ", " + ts + ")::DATE"
+}
+
+// EndOfDay renders the last microsecond of date day in time zone tz.
+func (d Dialect) EndOfDay(day, tz string) string {
+	if d == BigQuery {
+		return fmt.Sprintf("TIMESTAMP_SUB(TIMESTAMP(DATE_ADD(%s, INTERVAL 1 DAY), %s), INTERVAL 1 MICROSECOND)", day, tz)
+	}
+	return fmt.Sprintf("timezone(%s, CAST(%s + INTERVAL 1 DAY AS TIMESTAMP)) - INTERVAL 1 MICROSECOND", tz, day)
+}
+
+// Month renders the civil month (YYYY-MM) of timestamp ts in time zone tz.
+func (d Dialect) Month(ts, tz string) string {
+	if d == BigQuery {
+		return fmt.Sprintf("FORMAT_TIMESTAMP('%%Y-%%m', %s, %s)", ts, tz)
+	}
+	return fmt.Sprintf("strftime(timezone(%s, %s), '%%Y-%%m')", tz, ts)
+}
+
+// DateMonth renders the month (YYYY-MM) of date day.
+func (d Dialect) DateMonth(day string) string {
+	if d == BigQuery {
+		return fmt.Sprintf("FORMAT_DATE('%%Y-%%m', %s)", day)
+	}
+	return fmt.Sprintf("strftime(%s, '%%Y-%%m')", day)
+}
+
+// Year renders the year of date day.
+func (d Dialect) Year(day string) string {
+	if d == BigQuery {
+		return "EXTRACT(YEAR FROM " + day + ")"
+	}
+	return "year(" + day + ")"
+}
+
+// DaysBetween renders the number of days from date a to date b.
+func (d Dialect) DaysBetween(a, b string) string {
+	if d == BigQuery {
+		return fmt.Sprintf("DATE_DIFF(%s, %s, DAY)", b, a)
+	}
+	return fmt.Sprintf("date_diff('day', %s, %s)", a, b)
+}
+
+// AddMonths renders timestamp ts plus n months, on the UTC calendar (the
+// DuckDB engine's session time zone).
+func (d Dialect) AddMonths(ts string, n int) string {
+	if d == BigQuery {
+		return fmt.Sprintf("TIMESTAMP(DATETIME_ADD(DATETIME(%s), INTERVAL %d MONTH))", ts, n)
+	}
+	return fmt.Sprintf("%s + INTERVAL %d MONTH", ts, n)
+}
+
+// QuantileCont renders the aggregate: the p-quantile of x, interpolated
+// linearly between the closest ranks (DuckDB's quantile_cont). GoogleSQL's
+// PERCENTILE_CONT is a window function only, so BigQuery reads the two
+// ranks off the sorted values.
+func (d Dialect) QuantileCont(x string, p float64) string {
+	if d == BigQuery {
+		pos := fmt.Sprintf("(COUNT(%s) - 1) * %v", x, p)
+		at := func(round string) string {
+			return fmt.Sprintf("ARRAY_AGG(%s IGNORE NULLS ORDER BY %s)[SAFE_OFFSET(CAST(%s(%s) AS INT64))]", x, x, round, pos)
+		}
+		// lo·(1-d) + hi·d, DuckDB's interpolation for doubles, rounding alike.
+		frac := fmt.Sprintf("(%s - FLOOR(%s))", pos, pos)
+		return fmt.Sprintf("(%s * (1 - %s) + %s * %s)", at("FLOOR"), frac, at("CEIL"), frac)
+	}
+	return fmt.Sprintf("quantile_cont(%s, %v)", x, p)
+}
+
+// RegexGroup renders the first capture group of (RE2) re in s.
+func (d Dialect) RegexGroup(s, re string) string {
+	if d == BigQuery {
+		return "REGEXP_EXTRACT(" + s + ", " + d.Literal(re) + ")"
+	}
+	return "regexp_extract(" + s + ", " + Literal(re) + ", 1)"
+}
+
 // Except is the keyword of a star select that leaves columns out.
 func (d Dialect) Except() string {
 	if d == BigQuery {
@@ -228,29 +369,44 @@ func (d Dialect) Col(src Source, name, t string) string {
 // funcs are the template functions of the dialect.
 func (d Dialect) funcs() template.FuncMap {
 	return template.FuncMap{
-		"ident":      d.Ident,
-		"lit":        d.Literal,
-		"trimchars":  func() string { return d.Literal(TrimChars) },
-		"tmp":        func(step string) string { return d.Ident(TempName(step)) },
-		"type":       d.Type,
-		"cast":       d.Cast,
-		"null":       d.Null,
-		"emptyList":  d.EmptyList,
-		"struct":     d.Struct,
-		"listMap":    d.ListMap,
-		"listFilter": d.ListFilter,
-		"sortedSet":  d.SortedSet,
-		"listAny":    d.ListAny,
-		"argMax":     d.ArgMax,
-		"listAgg":    d.ListAgg,
-		"boolOr":     d.BoolOr,
-		"except":     d.Except,
-		"listLen":    d.Len,
-		"inList":     d.In,
-		"split":      d.Split,
-		"fullMatch":  d.FullMatch,
-		"sha256":     d.SHA256,
-		"col":        d.Col,
-		"categories": d.Categories,
+		"ident":         d.Ident,
+		"lit":           d.Literal,
+		"trimchars":     func() string { return d.Literal(TrimChars) },
+		"tmp":           func(step string) string { return d.Ident(TempName(step)) },
+		"type":          d.Type,
+		"cast":          d.Cast,
+		"null":          d.Null,
+		"emptyList":     d.EmptyList,
+		"struct":        d.Struct,
+		"listMap":       d.ListMap,
+		"listFilter":    d.ListFilter,
+		"sortedSet":     d.SortedSet,
+		"listAny":       d.ListAny,
+		"argMax":        d.ArgMax,
+		"listAgg":       d.ListAgg,
+		"boolOr":        d.BoolOr,
+		"except":        d.Except,
+		"countIf":       d.CountIf,
+		"unnestRows":    d.UnnestRows,
+		"listsDiffer":   d.ListsDiffer,
+		"unionDistinct": d.UnionDistinct,
+		"listRows":      d.ListRows,
+		"dateSeries":    d.DateSeries,
+		"civilDate":     d.CivilDate,
+		"endOfDay":      d.EndOfDay,
+		"month":         d.Month,
+		"dateMonth":     d.DateMonth,
+		"year":          d.Year,
+		"daysBetween":   d.DaysBetween,
+		"addMonths":     d.AddMonths,
+		"quantileCont":  d.QuantileCont,
+		"regexGroup":    d.RegexGroup,
+		"listLen":       d.Len,
+		"inList":        d.In,
+		"split":         d.Split,
+		"fullMatch":     d.FullMatch,
+		"sha256":        d.SHA256,
+		"col":           d.Col,
+		"categories":    d.Categories,
 	}
 }

@@ -264,36 +264,50 @@ func describe(t *testing.T, eng engine.Engine, relation string) (cols []string, 
 	return cols, types, err
 }
 
-// readTables reads every input view and temp table of the run.
+// readTables reads every input view, temp table and earlier output the run
+// registered.
 func readTables(t *testing.T, eng engine.Engine) []table {
 	var out []table
 	for _, r := range query(t, eng, "SELECT table_name FROM information_schema.tables ORDER BY table_name") {
 		name := r["table_name"].(string)
-		if !strings.HasPrefix(name, "src_") && !strings.HasPrefix(name, "_optout_") {
+		if !strings.HasPrefix(name, "src_") && !strings.HasPrefix(name, "_optout_") && !strings.HasPrefix(name, "prev_") && !strings.HasPrefix(name, "history__") {
 			continue
 		}
-		cols, types, err := describe(t, eng, transforms.Ident(name))
-		if err != nil {
+		if _, _, err := describe(t, eng, transforms.Ident(name)); err != nil {
 			// Left out of the catalog: a step reading it fails analysis
 			// with "Table not found", naming it.
 			t.Logf("table %s left out: %v", name, err)
 			continue
 		}
-		tb := table{name: name, cols: cols, types: types}
-		for _, row := range query(t, eng, "SELECT * FROM "+transforms.Ident(name)) {
-			var cells []string
-			for i, c := range cols {
-				cell, err := types[i].cell(row[c])
-				if err != nil {
-					t.Fatalf("table %s column %s: %v", name, c, err)
-				}
-				cells = append(cells, cell)
-			}
-			tb.cells = append(tb.cells, cells)
-		}
-		out = append(out, tb)
+		out = append(out, readTable(t, eng, name, ""))
 	}
 	return out
+}
+
+// readTable reads the rows of one relation where cond holds ("": all).
+func readTable(t *testing.T, eng engine.Engine, name, cond string) table {
+	t.Helper()
+	cols, types, err := describe(t, eng, transforms.Ident(name))
+	if err != nil {
+		t.Fatalf("table %s: %v", name, err)
+	}
+	tb := table{name: name, cols: cols, types: types}
+	q := "SELECT * FROM " + transforms.Ident(name)
+	if cond != "" {
+		q += " WHERE " + cond
+	}
+	for _, row := range query(t, eng, q) {
+		var cells []string
+		for i, c := range cols {
+			cell, err := types[i].cell(row[c])
+			if err != nil {
+				t.Fatalf("table %s column %s: %v", name, c, err)
+			}
+			cells = append(cells, cell)
+		}
+		tb.cells = append(tb.cells, cells)
+	}
+	return tb
 }
 
 // result is a step's rows in canonical form.
@@ -323,6 +337,15 @@ func duckRows(t *testing.T, eng engine.Engine, s transforms.Step) result {
 		res.rows = append(res.rows, "("+strings.Join(vs, ", ")+")")
 	}
 	return res
+}
+
+// writtenTable materializes an export step's rows on DuckDB as the view
+// its leak check reads, and returns them as a table.
+func writtenTable(t *testing.T, eng engine.Engine, s transforms.Step) table {
+	t.Helper()
+	name := transforms.Ident(s.WrittenView)
+	query(t, eng, "CREATE OR REPLACE TEMP TABLE "+name+" AS "+s.SQL, s.Args...)
+	return readTable(t, eng, s.WrittenView, "")
 }
 
 // zetaRows reads an EvaluateQuery response in canonical form.

@@ -326,7 +326,9 @@ func paramTypes(params []any) ([]json.RawMessage, error) {
 }
 
 func (s *Server) options(params []json.RawMessage) map[string]any {
-	o := map[string]any{"languageOptions": s.language, "errorMessageMode": "ERROR_MESSAGE_ONE_LINE"}
+	// BigQuery's default time zone (ZetaSQL's is America/Los_Angeles), for
+	// CAST(timestamp AS DATE) and the like.
+	o := map[string]any{"languageOptions": s.language, "errorMessageMode": "ERROR_MESSAGE_ONE_LINE", "defaultTimezone": "UTC"}
 	if len(params) > 0 {
 		o["parameterMode"] = "PARAMETER_POSITIONAL"
 		o["positionalQueryParameters"] = params

@@ -52,7 +52,7 @@ func TestStepsMatchDuckDB(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
+	t.Cleanup(srv.Close) // after the parallel subtests
 	macros, err := transforms.MacrosStep(transforms.BigQuery)
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +66,10 @@ func TestStepsMatchDuckDB(t *testing.T) {
 		t.Fatalf("only %d case folders", len(cases))
 	}
 	for _, c := range cases {
-		t.Run(filepath.Base(c), func(t *testing.T) { parityCase(t, srv, fns, c) })
+		t.Run(filepath.Base(c), func(t *testing.T) {
+			t.Parallel() // the ZetaSQL server serves calls concurrently
+			parityCase(t, srv, fns, c)
+		})
 	}
 }
 

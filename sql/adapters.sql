@@ -55,8 +55,8 @@ WHERE categories IS NOT NULL AND value IS NOT NULL AND value <> 'not_provided'
 -- request_id or received_at and quarantined.
 WITH snapshots AS (
   SELECT _file, _row,
-    CAST({{ col .Src "PKey" "text" }} AS VARCHAR) AS pkey,
-    CAST({{ col .Src "snapshot_at" "timestamp" }} AS TIMESTAMPTZ) AS happened_at,
+    {{ cast (col .Src "PKey" "text") "text" }} AS pkey,
+    {{ cast (col .Src "snapshot_at" "timestamp") "timestamp" }} AS happened_at,
     {{ col .Src "ccpaOptOut" "bool" }} AS opted_out{{ range .Adapt.Carry }},
     {{ . }}{{ end }}
   FROM {{ ident .Src.View }}
@@ -68,16 +68,16 @@ changes AS (
   WHERE pkey IS NOT NULL AND happened_at IS NOT NULL
 )
 SELECT _file, _row,
-  'campaign-' || left(sha256(concat_ws('|', {{ param .Src.Name }}, pkey, CAST(epoch_us(happened_at) AS VARCHAR))), 32) AS request_id,
+  'campaign-' || {{ shortHash (joinText (param .Src.Name) "pkey" (epochMicros "happened_at")) }} AS request_id,
   happened_at AS received_at,
   CASE WHEN opted_out THEN 'opt_out' ELSE 'opt_in' END AS request_type,
   ['all'] AS categories, 'processed' AS status{{ range .Adapt.Columns }},
   {{ . }}{{ end }}
 FROM changes
 WHERE (before IS NULL AND opted_out) OR before <> opted_out
-UNION ALL BY NAME
+UNION ALL
 SELECT _file, _row,
-  CASE WHEN pkey IS NOT NULL THEN 'campaign-' || left(sha256(concat_ws('|', {{ param .Src.Name }}, pkey)), 32) END AS request_id,
+  CASE WHEN pkey IS NOT NULL THEN 'campaign-' || {{ shortHash (joinText (param .Src.Name) "pkey") }} END AS request_id,
   happened_at AS received_at,
   CASE WHEN opted_out THEN 'opt_out' ELSE 'opt_in' END AS request_type,
   ['all'] AS categories, 'processed' AS status{{ range .Adapt.Columns }},
@@ -91,8 +91,8 @@ WHERE pkey IS NULL OR happened_at IS NULL
 -- {{ .Src.Name }} as canonical requests (SPEC §3.1 segment_ids): each row is
 -- an opt_out of all received at collected_at.
 SELECT _file, _row,
-  'segment-' || left(sha256(concat_ws('|', {{ param .Src.Name }}, {{ .Adapt.Identity }}, CAST(epoch_us(CAST({{ col .Src "collected_at" "timestamp" }} AS TIMESTAMPTZ)) AS VARCHAR))), 32) AS request_id,
-  CAST({{ col .Src "collected_at" "timestamp" }} AS TIMESTAMPTZ) AS received_at,
+  'segment-' || {{ shortHash (joinText (param .Src.Name) .Adapt.Identity (epochMicros (cast (col .Src "collected_at" "timestamp") "timestamp"))) }} AS request_id,
+  {{ cast (col .Src "collected_at" "timestamp") "timestamp" }} AS received_at,
   'opt_out' AS request_type, ['all'] AS categories, 'processed' AS status{{ range .Adapt.Carry }},
   {{ . }}{{ end }}
 FROM {{ ident .Src.View }}

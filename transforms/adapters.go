@@ -1,8 +1,6 @@
 package transforms
 
 import (
-	"strings"
-
 	"github.com/optout-dev/optout/schemas"
 )
 
@@ -36,7 +34,7 @@ func newAdaptData(dl Dialect, s Source) adaptData {
 			ids = append(ids, dl.Cast(dl.Ident(n), "text"))
 		}
 	}
-	d.Identity = "concat_ws('|', " + strings.Join(append(ids, "''"), ", ") + ")"
+	d.Identity = dl.JoinText(append(ids, "''")...)
 	for _, c := range schemas.RequestExtras {
 		if n, ok := s.Column(c); ok && c != "source" { // source gets a default below
 			d.Carry = append(d.Carry, dl.Cast(dl.Ident(n), "text")+" AS "+c)

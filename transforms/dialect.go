@@ -341,6 +341,25 @@ func (d Dialect) RegexGroup(s, re string) string {
 	return "regexp_extract(" + s + ", " + Literal(re) + ", 1)"
 }
 
+// JoinText renders the text parts (NULLs skipped) joined with '|'.
+func (d Dialect) JoinText(parts ...string) string {
+	if d == BigQuery {
+		return "ARRAY_TO_STRING([" + strings.Join(parts, ", ") + "], '|')"
+	}
+	return "concat_ws('|', " + strings.Join(parts, ", ") + ")"
+}
+
+// ShortHash renders the first 32 hex digits of the SHA-256 of text.
+func (d Dialect) ShortHash(text string) string { return "left(" + d.SHA256(text) + ", 32)" }
+
+// EpochMicros renders timestamp ts as microseconds since 1970, in text.
+func (d Dialect) EpochMicros(ts string) string {
+	if d == BigQuery {
+		return "CAST(UNIX_MICROS(" + ts + ") AS STRING)"
+	}
+	return "CAST(epoch_us(" + ts + ") AS VARCHAR)"
+}
+
 // Except is the keyword of a star select that leaves columns out.
 func (d Dialect) Except() string {
 	if d == BigQuery {
@@ -401,6 +420,9 @@ func (d Dialect) funcs() template.FuncMap {
 		"addMonths":     d.AddMonths,
 		"quantileCont":  d.QuantileCont,
 		"regexGroup":    d.RegexGroup,
+		"joinText":      d.JoinText,
+		"shortHash":     d.ShortHash,
+		"epochMicros":   d.EpochMicros,
 		"listLen":       d.Len,
 		"inList":        d.In,
 		"split":         d.Split,

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/optout-dev/optout/internal/config"
-	"github.com/optout-dev/optout/internal/engine/duckdb"
 	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/internal/redact"
 	"github.com/optout-dev/optout/transforms"
@@ -66,7 +65,7 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 	}
 	// One engine for every date: its Arrow tables and settings are set up
 	// once. Each date still plans, checks and publishes as its own run.
-	eng, err := duckdb.Open(ctx, o.Config.DuckDB)
+	eng, err := openDuckDB(ctx, o.Config.DuckDB)
 	if err != nil {
 		return finish(err)
 	}
@@ -110,7 +109,7 @@ func succeededDates(ctx context.Context, cfg *config.Config) (map[string]bool, e
 	if len(files) == 0 {
 		return out, nil
 	}
-	eng, err := duckdb.Open(ctx, cfg.DuckDB)
+	eng, err := openDuckDB(ctx, cfg.DuckDB)
 	if err != nil {
 		return nil, err
 	}

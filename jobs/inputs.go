@@ -14,7 +14,6 @@ import (
 
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
-	"github.com/optout-dev/optout/internal/engine/duckdb"
 	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/schemas"
 	"github.com/optout-dev/optout/transforms"
@@ -25,7 +24,7 @@ func isDataFile(path string) bool {
 	if strings.HasPrefix(base, "_") || strings.HasPrefix(base, ".") {
 		return false // _SUCCESS, .crc and other markers
 	}
-	return strings.EqualFold(filepath.Ext(base), ".parquet") || duckdb.IsArrow(base)
+	return strings.EqualFold(filepath.Ext(base), ".parquet") || engine.IsArrow(base)
 }
 
 // listFiles expands an input path (a file, a folder, or a glob with **)
@@ -112,7 +111,7 @@ func loadInput(ctx context.Context, eng engine.Engine, in *config.Input, exports
 		fields, err := eng.Describe(ctx, f)
 		if err != nil {
 			as := "Parquet"
-			if duckdb.IsArrow(f) {
+			if engine.IsArrow(f) {
 				as = "Arrow IPC"
 			}
 			return transforms.Source{}, nil, exit.With(exit.Input, fmt.Errorf("input %s: file %s cannot be read as %s: %v", in.Name, f, as, err))

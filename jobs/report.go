@@ -9,7 +9,6 @@ import (
 
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
-	"github.com/optout-dev/optout/internal/engine/duckdb"
 	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/internal/report"
 	"github.com/optout-dev/optout/transforms"
@@ -26,7 +25,7 @@ type ReportOptions struct {
 // and returns the path it wrote.
 func Report(ctx context.Context, o ReportOptions) (string, error) {
 	cfg := o.Config
-	eng, err := duckdb.Open(ctx, cfg.DuckDB)
+	eng, err := openDuckDB(ctx, cfg.DuckDB)
 	if err != nil {
 		return "", err
 	}

@@ -19,7 +19,6 @@ import (
 
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
-	"github.com/optout-dev/optout/internal/engine/duckdb"
 	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/internal/redact"
 	"github.com/optout-dev/optout/transforms"
@@ -35,7 +34,7 @@ type RunOptions struct {
 	OnStep  func(step string) // called as each step starts (progress display); may be nil
 	// Engine, when set, is an open engine the run uses and leaves open (a
 	// backfill shares one across dates); otherwise the run opens its own.
-	Engine *duckdb.Engine
+	Engine engine.Engine
 	// NoCatalog skips refreshing the analysts' catalog (a backfill
 	// refreshes it once, after its last date).
 	NoCatalog bool
@@ -209,7 +208,7 @@ func (r *run) open(ctx context.Context) error {
 		r.eng = r.o.Engine
 		return nil
 	}
-	eng, err := duckdb.Open(ctx, r.cfg.DuckDB)
+	eng, err := openDuckDB(ctx, r.cfg.DuckDB)
 	if err != nil {
 		return err
 	}

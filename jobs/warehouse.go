@@ -10,7 +10,6 @@ import (
 
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
-	"github.com/optout-dev/optout/internal/engine/duckdb"
 	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/schemas"
 	"github.com/optout-dev/optout/transforms"
@@ -39,7 +38,7 @@ func (r *run) writeBack(ctx context.Context) error {
 		}
 	}
 	flagged := filepath.Join(r.cfg.Output, "customers_flagged", "dt="+r.dt, "part-0.parquet")
-	steps, err := transforms.WriteBackSteps(duckdb.QualifiedName(in.Table), transforms.Ident(id.Name), flagged)
+	steps, err := transforms.WriteBackSteps(transforms.DuckDB.QualifiedName(in.Table), transforms.Ident(id.Name), flagged)
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,16 @@ func (d Dialect) Ident(s string) string {
 	return Ident(s)
 }
 
+// QualifiedName quotes a possibly qualified table name (sales.customers,
+// project.dataset.table) part by part.
+func (d Dialect) QualifiedName(table string) string {
+	parts := strings.Split(table, ".")
+	for i, p := range parts {
+		parts[i] = d.Ident(p)
+	}
+	return strings.Join(parts, ".")
+}
+
 // Literal quotes a string constant of the program (never config or data:
 // those are bind parameters). GoogleSQL escapes with backslashes and takes
 // no raw line breaks in a quoted string.

@@ -4,10 +4,21 @@ package engine
 
 import (
 	"context"
+	"path/filepath"
+	"strings"
 
 	"github.com/optout-dev/optout/schemas"
 	"github.com/optout-dev/optout/transforms"
 )
+
+// IsArrow reports whether a file name is Arrow IPC (.arrow, .feather, .ipc).
+func IsArrow(file string) bool {
+	switch strings.ToLower(filepath.Ext(file)) {
+	case ".arrow", ".feather", ".ipc":
+		return true
+	}
+	return false
+}
 
 // Row is one row of a Check step's result, by column name.
 type Row map[string]any

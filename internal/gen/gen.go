@@ -7,13 +7,13 @@ import (
 	"context"
 	"database/sql"
 	_ "embed"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/template"
-
-	_ "github.com/duckdb/duckdb-go/v2" // the "duckdb" driver
 )
 
 //go:embed gen.sql
@@ -64,6 +64,9 @@ func Write(ctx context.Context, dir string, s Sizes) error {
 		if err := os.MkdirAll(filepath.Join(abs, d), 0o755); err != nil {
 			return err
 		}
+	}
+	if !slices.Contains(sql.Drivers(), "duckdb") {
+		return errors.New("optout gen generates inside DuckDB, and this optout was built without it (-tags no_duckdb)")
 	}
 	db, err := sql.Open("duckdb", "")
 	if err != nil {

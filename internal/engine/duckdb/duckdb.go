@@ -81,19 +81,10 @@ func (e *Engine) Close() error {
 	return errors.Join(e.conn.Close(), e.db.Close())
 }
 
-// IsArrow reports whether a file name is Arrow IPC (.arrow, .feather, .ipc).
-func IsArrow(file string) bool {
-	switch strings.ToLower(filepath.Ext(file)) {
-	case ".arrow", ".feather", ".ipc":
-		return true
-	}
-	return false
-}
-
 // Describe reads one file's schema: a Parquet footer, or an Arrow IPC file
 // (which this copies into the engine once, see arrowRows).
 func (e *Engine) Describe(ctx context.Context, file string) ([]schemas.Field, error) {
-	if IsArrow(file) {
+	if engine.IsArrow(file) {
 		rel, err := e.arrowRows(ctx, file)
 		if err != nil {
 			return nil, err
@@ -105,7 +96,7 @@ func (e *Engine) Describe(ctx context.Context, file string) ([]schemas.Field, er
 
 // DescribeTable reads the columns of a table of the database.
 func (e *Engine) DescribeTable(ctx context.Context, table string) ([]schemas.Field, error) {
-	return e.describe(ctx, "DESCRIBE "+QualifiedName(table))
+	return e.describe(ctx, "DESCRIBE "+transforms.DuckDB.QualifiedName(table))
 }
 
 func (e *Engine) describe(ctx context.Context, q string, args ...any) ([]schemas.Field, error) {
@@ -129,21 +120,13 @@ func (e *Engine) describe(ctx context.Context, q string, args ...any) ([]schemas
 // table's stable row number.
 func (e *Engine) RegisterTable(ctx context.Context, name, table string) error {
 	q := fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS SELECT *, %s AS _file, rowid AS _row FROM %s",
-		transforms.Ident(name), transforms.Literal("table:"+table), QualifiedName(table))
+		transforms.Ident(name), transforms.Literal("table:"+table), transforms.DuckDB.QualifiedName(table))
 	if _, err := e.conn.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("register %s: %w", name, cleanErr(err))
 	}
 	return nil
 }
 
-// QualifiedName quotes a possibly schema-qualified table name (sales.customers).
-func QualifiedName(table string) string {
-	parts := strings.Split(table, ".")
-	for i, p := range parts {
-		parts[i] = transforms.Ident(p)
-	}
-	return strings.Join(parts, ".")
-}
 
 // Register creates a view over the files (Parquet and Arrow IPC, matched
 // by column name, or all CSV as written by an Output step, read back as
@@ -159,7 +142,7 @@ func (e *Engine) Register(ctx context.Context, name string, files []string) erro
 	}
 	var parquet, parts []string
 	for _, f := range files {
-		if !IsArrow(f) {
+		if !engine.IsArrow(f) {
 			parquet = append(parquet, f)
 			continue
 		}

@@ -516,7 +516,7 @@ func (r *run) writeRunsRow(ctx context.Context, runErr error) error {
 		r.rec.Status, r.rec.ExitCode, r.rec.Error = "failed", exit.Code(runErr), redact.String(runErr.Error())
 	}
 	r.rec.DurationMS = time.Since(r.rec.StartedAt).Milliseconds()
-	step, err := transforms.RunsStep(r.rec)
+	step, err := transforms.RunsStep(transforms.DuckDB, r.rec)
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ entries AS (
   UNION ALL BY NAME
   SELECT * EXCLUDE (channel, profile_at), channel.key AS kind, channel.value AS value, profile_at AS happened_at,
     CASE WHEN channel.key IN ('xdm:globalOptout', 'globalOptout') THEN NULL
-         ELSE [coalesce('channel:' || regexp_extract(channel.key, '^https?://ns\.adobe\.com/xdm/channels/([^/]+)$', 1), channel.key)] END AS categories
+         ELSE [coalesce('channel:' || nullif({{ regexGroup "channel.key" "^https?://ns\\.adobe\\.com/xdm/channels/([^/]+)$" }}, ''), channel.key)] END AS categories
   FROM (SELECT * EXCLUDE (privacy, channels), unnest(map_entries(channels)) AS channel, 524288 + generate_subscripts(map_entries(channels), 1) AS part FROM profiles)
   UNION ALL BY NAME
   SELECT * EXCLUDE (privacy, channels, profile_at), 'globalOptout' AS kind, 'out' AS value, profile_at AS happened_at,
@@ -35,7 +35,7 @@ entries AS (
 )
 SELECT
   _file, _row * 1048576 + part AS _row,
-  'xdm-' || left(sha256(concat_ws('|', {{ param .Src.Name }}, who, kind, CAST(epoch_us(happened_at) AS VARCHAR))), 32) AS request_id,
+  'xdm-' || {{ shortHash (joinText (param .Src.Name) "who" "kind" (epochMicros "happened_at")) }} AS request_id,
   happened_at AS received_at,
   CASE value WHEN 'out' THEN 'opt_out' WHEN 'pending' THEN 'opt_out' WHEN 'in' THEN 'opt_in' ELSE value END AS request_type,
   categories,
@@ -96,4 +96,50 @@ SELECT _file, _row,
   'opt_out' AS request_type, ['all'] AS categories, 'processed' AS status{{ range .Adapt.Carry }},
   {{ . }}{{ end }}
 FROM {{ ident .Src.View }}
+{{- end }}
+
+{{ define "adapt_xdm_privacy.bigquery" -}}
+-- adapt_xdm_privacy in GoogleSQL: the same requests, ids and _row numbers.
+-- Its form differs: BigQuery has no MAP (optInOut arrives as repeated
+-- key/value records), unnests in FROM with 0-based offsets, and unions by
+-- position, so every branch lists the same columns.
+WITH profiles AS (
+  SELECT _file, _row,
+    {{ .Adapt.Identity }} AS who,
+    {{ .Adapt.ProfileTime }} AS profile_at,
+    {{ col .Src "privacyOptOuts" "xdm_opt_outs" }} AS privacy,
+    {{ col .Src "optInOut" "text_map" }} AS channels,
+    {{ col .Src "globalOptout" "bool" }} AS global_optout{{ range .Adapt.Carry }},
+    {{ . }}{{ end }}
+  FROM {{ ident .Src.View }}
+),
+entries AS (
+  SELECT _file, _row, who, entry.optOutType AS kind, entry.optOutValue AS value,
+    CAST(entry.`timestamp` AS TIMESTAMP) AS happened_at,
+    CASE WHEN entry.optOutType IN ('general_opt_out', 'sales_sharing_opt_out') THEN ['all']
+         ELSE [coalesce(entry.optOutType, '')] END AS categories,
+    o + 1 AS part{{ range .Adapt.Columns }}, {{ . }}{{ end }}
+  FROM profiles, UNNEST(privacy) AS entry WITH OFFSET o
+  UNION ALL
+  SELECT _file, _row, who, channel.key, channel.value, profile_at,
+    CASE WHEN channel.key IN ('xdm:globalOptout', 'globalOptout') THEN NULL
+         ELSE [coalesce('channel:' || nullif({{ regexGroup "channel.key" "^https?://ns\\.adobe\\.com/xdm/channels/([^/]+)$" }}, ''), channel.key)] END,
+    524288 + o + 1{{ range .Adapt.Columns }}, {{ . }}{{ end }}
+  FROM profiles, UNNEST(channels) AS channel WITH OFFSET o
+  UNION ALL
+  SELECT _file, _row, who, 'globalOptout', 'out', profile_at, {{ .Adapt.GlobalCategories }}, 0{{ range .Adapt.Columns }}, {{ . }}{{ end }}
+  FROM profiles
+  WHERE global_optout IS TRUE
+    OR EXISTS(SELECT 1 FROM UNNEST(channels) AS c WHERE c.key IN ('xdm:globalOptout', 'globalOptout') AND c.value = 'true')
+)
+SELECT
+  _file, _row * 1048576 + part AS _row,
+  'xdm-' || {{ shortHash (joinText (param .Src.Name) "who" "kind" (epochMicros "happened_at")) }} AS request_id,
+  happened_at AS received_at,
+  CASE value WHEN 'out' THEN 'opt_out' WHEN 'pending' THEN 'opt_out' WHEN 'in' THEN 'opt_in' ELSE value END AS request_type,
+  categories,
+  CASE value WHEN 'pending' THEN 'pending' ELSE 'processed' END AS status{{ range .Adapt.Columns }},
+  {{ . }}{{ end }}
+FROM entries
+WHERE categories IS NOT NULL AND value IS NOT NULL AND value <> 'not_provided'
 {{- end }}

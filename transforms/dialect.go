@@ -78,6 +78,13 @@ var types = map[string][2]string{
 	"xdm_opt_outs": {`STRUCT(optOutType VARCHAR, optOutValue VARCHAR, "timestamp" TIMESTAMPTZ)[]`,
 		"ARRAY<STRUCT<optOutType STRING, optOutValue STRING, `timestamp` TIMESTAMP>>"},
 	"text_map": {"MAP(VARCHAR, VARCHAR)", "ARRAY<STRUCT<key STRING, value STRING>>"},
+	// The lists of the runs row (sql/runs.sql).
+	"run_inputs": {"STRUCT(input VARCHAR, file VARCHAR, rows_read BIGINT, rows_used BIGINT, rows_quarantined BIGINT, rows_after_as_of BIGINT, invalid_identifiers BIGINT)[]",
+		"ARRAY<STRUCT<input STRING, file STRING, rows_read INT64, rows_used INT64, rows_quarantined INT64, rows_after_as_of INT64, invalid_identifiers INT64>>"},
+	"run_outputs":     {`STRUCT("table" VARCHAR, "rows" BIGINT)[]`, "ARRAY<STRUCT<`table` STRING, `rows` INT64>>"},
+	"run_steps":       {"STRUCT(step VARCHAR, ms BIGINT)[]", "ARRAY<STRUCT<step STRING, ms INT64>>"},
+	"run_leak_checks": {"STRUCT(export VARCHAR, destination VARCHAR, result VARCHAR, leaks BIGINT)[]", "ARRAY<STRUCT<export STRING, destination STRING, result STRING, leaks INT64>>"},
+	"run_retention":   {`STRUCT("table" VARCHAR, partitions BIGINT)[]`, "ARRAY<STRUCT<`table` STRING, partitions INT64>>"},
 }
 
 // Type is the dialect's name of type t (text, timestamp, bool, int, date,
@@ -95,7 +102,7 @@ func (d Dialect) Struct(pairs ...string) string {
 	var items []string
 	for i := 0; i+1 < len(pairs); i += 2 {
 		if d == BigQuery {
-			items = append(items, pairs[i+1]+" AS "+pairs[i])
+			items = append(items, pairs[i+1]+" AS "+d.Ident(pairs[i]))
 		} else {
 			items = append(items, Literal(pairs[i])+": "+pairs[i+1])
 		}

@@ -43,9 +43,9 @@ type StepTime struct {
 	MS   int64  `json:"ms"`
 }
 
-// RunsStep renders the Output step that writes the runs row.
-func RunsStep(rec RunRecord) (Step, error) {
-	r, err := newRenderer(DuckDB)
+// RunsStep renders, in dialect d, the Output step that writes the runs row.
+func RunsStep(d Dialect, rec RunRecord) (Step, error) {
+	r, err := newRenderer(d)
 	if err != nil {
 		return Step{}, err
 	}

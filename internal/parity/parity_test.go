@@ -116,14 +116,8 @@ func parityCase(t *testing.T, srv *zetasql.Server, fns []zetasql.Function, dir s
 		duck[s.Name] = s
 	}
 	n := 0
-	noBigQueryForm := map[string]bool{} // the xdm_privacy adapter is DuckDB-only so far
-	for _, src := range in.Plan.Requests {
-		if src.Format == "xdm_privacy" {
-			noBigQueryForm["adapt__"+src.Name] = true
-		}
-	}
 	for _, s := range append(bqPhases.Validate, bqPhases.Transform...) {
-		if !isPorted(s.Name) || noBigQueryForm[s.Name] {
+		if !isPorted(s.Name) {
 			continue
 		}
 		d := duck[s.Name]

@@ -76,6 +76,22 @@ func parseDuckType(s string) (sqlType, error) {
 		e, err := parseDuckType(inner)
 		return sqlType{kind: "ARRAY", elem: &e}, err
 	}
+	if inner, ok := strings.CutPrefix(s, "MAP("); ok {
+		// GoogleSQL has no MAP: BigQuery holds one as repeated key/value
+		// records, as the steps' text_map type says; readTable reads it
+		// through map_entries, which keeps the entries' order.
+		kv := splitTop(strings.TrimSuffix(inner, ")"))
+		if len(kv) != 2 {
+			return sqlType{}, fmt.Errorf("cannot read map type %s", s)
+		}
+		k, err := parseDuckType(kv[0])
+		if err != nil {
+			return k, err
+		}
+		v, err := parseDuckType(kv[1])
+		entry := sqlType{kind: "STRUCT", fields: []field{{"key", k}, {"value", v}}}
+		return sqlType{kind: "ARRAY", elem: &entry}, err
+	}
 	if inner, ok := strings.CutPrefix(s, "STRUCT("); ok {
 		st := sqlType{kind: "STRUCT"}
 		for _, part := range splitTop(strings.TrimSuffix(inner, ")")) {
@@ -291,8 +307,20 @@ func readTable(t *testing.T, eng engine.Engine, name, cond string) table {
 	if err != nil {
 		t.Fatalf("table %s: %v", name, err)
 	}
+	raw := map[string]bool{} // the MAP columns
+	for _, r := range query(t, eng, "DESCRIBE "+transforms.Ident(name)) {
+		raw[r["column_name"].(string)] = strings.HasPrefix(r["column_type"].(string), "MAP(")
+	}
 	tb := table{name: name, cols: cols, types: types}
-	q := "SELECT * FROM " + transforms.Ident(name)
+	var items []string
+	for _, c := range cols {
+		item := transforms.Ident(c)
+		if raw[c] {
+			item = "map_entries(" + item + ") AS " + item
+		}
+		items = append(items, item)
+	}
+	q := "SELECT " + strings.Join(items, ", ") + " FROM " + transforms.Ident(name)
 	if cond != "" {
 		q += " WHERE " + cond
 	}

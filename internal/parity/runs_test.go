@@ -1,0 +1,149 @@
+package parity
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/internal/engine/duckdb"
+	"github.com/optout-dev/optout/internal/zetasql"
+	"github.com/optout-dev/optout/jobs"
+	"github.com/optout-dev/optout/transforms"
+)
+
+// TestRunsRowMatchesDuckDB: the runs row, rendered for BigQuery, is the
+// DuckDB row, for a run with every list filled and for one with none.
+func TestRunsRowMatchesDuckDB(t *testing.T) {
+	dir := os.Getenv("OPTOUT_ZETASQL")
+	if dir == "" {
+		t.Skip("OPTOUT_ZETASQL is not set")
+	}
+	ctx := context.Background()
+	srv, err := zetasql.Start(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	eng, err := duckdb.Open(ctx, config.DuckDB{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	at := time.Date(2026, 11, 22, 9, 30, 15, 123456000, time.UTC)
+	full := transforms.RunRecord{
+		RunID: "20261121T093015-abcd", Engine: "duckdb", Version: "v1.2.3", Status: "failed",
+		Error: `leak check of "meta": 2 rows; it's ünïcode`, Date: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC),
+		Now: at, StartedAt: at.Add(-time.Minute), ExitCode: 1, DurationMS: 61234,
+		Inputs: []transforms.FileCount{{Input: "web_form", File: "data/a.parquet", RowsRead: 10, RowsUsed: 7, RowsQuarantined: 2, RowsAfterAsOf: 1, InvalidIdentifiers: 3},
+			{Input: "customers", File: "table:crm.customers", RowsRead: 5, RowsUsed: 5}},
+		Outputs:          []transforms.OutputCount{{Table: "customers_flagged", Rows: 5}, {Table: "exports/meta", Rows: 0}},
+		Steps:            []transforms.StepTime{{Step: "request_rows__web_form", MS: 12}, {Step: "ledger", MS: 3}},
+		LeakChecks:       []transforms.LeakCheck{{Export: "meta", Destination: "meta", Result: "failed", Leaks: 2}, {Export: "ads", Destination: "google_ads", Result: "passed"}},
+		LedgerRemoved:    4,
+		WriteBackRows:    2,
+		RetentionRemoved: []transforms.OutputCount{{Table: "customers_flagged", Rows: 3}},
+	}
+	empty := transforms.RunRecord{RunID: "r2", Engine: "bigquery", Status: "succeeded", Date: full.Date, Now: at, StartedAt: at}
+	for name, rec := range map[string]transforms.RunRecord{"full": full, "empty": empty} {
+		duck, err := transforms.RunsStep(transforms.DuckDB, rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bq, err := transforms.RunsStep(transforms.BigQuery, rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := duckRows(t, eng, duck)
+		if err := srv.Analyze(ctx, bq.SQL, zetasql.Catalog{}, bq.Args...); err != nil {
+			t.Fatalf("%s: ZetaSQL analysis: %v\n%s", name, err, bq.SQL)
+		}
+		sql, err := inlineParams(bq.SQL, bq.Args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := srv.Evaluate(ctx, sql, zetasql.Catalog{}, nil)
+		if err != nil {
+			t.Fatalf("%s: ZetaSQL evaluation: %v\n%s", name, err, sql)
+		}
+		got, err := zetaRows(res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := compare(want, got); diff != "" {
+			t.Errorf("%s: the runs row differs:\n%s", name, diff)
+		}
+	}
+}
+
+// TestDemoStatementsAnalyze: every statement of a run of the shipped demo
+// (six request sources in four formats, identity links, traffic, three
+// exports of which two hashed, earlier dates' history) rendered for
+// BigQuery passes ZetaSQL's analysis against the demo tables' real types.
+// The case folders evaluate the same templates; this covers the demo's
+// combination of them.
+func TestDemoStatementsAnalyze(t *testing.T) {
+	dir := os.Getenv("OPTOUT_ZETASQL")
+	if dir == "" {
+		t.Skip("OPTOUT_ZETASQL is not set")
+	}
+	ctx := context.Background()
+	srv, err := zetasql.Start(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	cfg, err := config.Load("../../testdata/demo/optout.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Output = t.TempDir()
+	date := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+	now := time.Date(2026, 11, 22, 6, 0, 0, 0, time.UTC)
+	if _, err := jobs.Run(ctx, jobs.RunOptions{Config: cfg, Date: date.AddDate(0, 0, -1), Now: now.AddDate(0, 0, -1)}); err != nil {
+		t.Fatal(err) // an earlier date: the history and previous state a run reads
+	}
+	in, err := jobs.Inspect(ctx, jobs.RunOptions{Config: cfg, Date: date, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Engine.Close()
+	cat := zetasql.Catalog{}
+	for _, tb := range readTables(t, in.Engine) {
+		cat.Tables = append(cat.Tables, tb.catalog())
+	}
+	macros, err := transforms.MacrosStep(transforms.BigQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cat.Functions, err = srv.DefineFunctions(ctx, macros.SQL, cat); err != nil {
+		t.Fatal(err)
+	}
+	bq := in.Plan
+	bq.Dialect = transforms.BigQuery
+	ph, err := bq.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	duck := map[string]transforms.Step{}
+	for _, s := range in.Phases.Transform {
+		duck[s.Name] = s
+	}
+	n := 0
+	for _, s := range append(ph.Validate, ph.Transform...) {
+		if s.Kind == transforms.Setup {
+			continue // the functions, defined above
+		}
+		if err := srv.Analyze(ctx, s.SQL, cat, s.Args...); err != nil {
+			t.Errorf("step %s: %v", s.Name, err)
+		}
+		if s.WrittenView != "" { // the leak check after it reads the export as written
+			cat.Tables = append(cat.Tables, writtenTable(t, in.Engine, duck[s.Name]).catalog())
+		}
+		n++
+	}
+	if n < 80 {
+		t.Errorf("only %d statements analyzed", n)
+	}
+}

@@ -127,7 +127,6 @@ func (e *Engine) RegisterTable(ctx context.Context, name, table string) error {
 	return nil
 }
 
-
 // Register creates a view over the files (Parquet and Arrow IPC, matched
 // by column name, or all CSV as written by an Output step, read back as
 // text). File paths are spliced as quoted literals because a view cannot

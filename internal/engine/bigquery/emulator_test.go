@@ -1,0 +1,145 @@
+//go:build bqemulator
+
+package bigquery
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"cloud.google.com/go/bigquery"
+	"google.golang.org/api/option"
+
+	"github.com/optout-dev/optout/internal/config"
+)
+
+// These tests run the real client against github.com/goccy/bigquery-emulator
+// v0.6.6, started as a process on 127.0.0.1 (OPTOUT_BQ_EMULATOR names the
+// binary; .ci/run builds it with clang and runs them with -tags bqemulator).
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func emulator(t *testing.T) *Client {
+	t.Helper()
+	bin := os.Getenv("OPTOUT_BQ_EMULATOR")
+	if bin == "" {
+		t.Fatal("OPTOUT_BQ_EMULATOR is not set: build github.com/goccy/bigquery-emulator v0.6.6 (CC=clang) and point it at the binary")
+	}
+	port := freePort(t)
+	cmd := exec.Command(bin, "--project=optout-test", "--dataset=optout", "--host=127.0.0.1",
+		fmt.Sprintf("--port=%d", port), fmt.Sprintf("--grpc-port=%d", freePort(t)))
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the emulator did not listen on %s", addr)
+		}
+	}
+	c, err := New(context.Background(), config.BigQuery{Project: "optout-test", Dataset: "optout", Location: "US", Endpoint: "http://" + addr},
+		"20261121T000000-test", "2026-11-21", option.WithoutAuthentication())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	c.Backoff = nil // the emulator reports its own failures as internal errors: no retries
+	return c
+}
+
+// TestEmulatorPerDateReplace: a partitioned table created through the API
+// (twice: the second is a no-op), a date replaced in one transaction
+// (DELETE of the partition, INSERT of its rows), the replace run again
+// (idempotent), another date beside it, and 25,000 rows read back page by
+// page.
+func TestEmulatorPerDateReplace(t *testing.T) {
+	c := emulator(t)
+	ctx := context.Background()
+	schema := bigquery.Schema{{Name: "customer_id", Type: bigquery.StringFieldType}, {Name: "ccpa_opt_out", Type: bigquery.BooleanFieldType}}
+	for i := 0; i < 2; i++ {
+		if err := c.EnsureDateTable(ctx, "optout_state", schema, []string{"customer_id"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	replace := func(dt string, n int) {
+		t.Helper()
+		sql := fmt.Sprintf(`BEGIN TRANSACTION;
+DELETE FROM optout.optout_state WHERE dt = DATE '%[1]s';
+INSERT INTO optout.optout_state (dt, customer_id, ccpa_opt_out)
+SELECT DATE '%[1]s', CONCAT('c', CAST(n AS STRING)), MOD(n, 3) = 0 FROM UNNEST(GENERATE_ARRAY(1, %[2]d)) AS n;
+COMMIT TRANSACTION;`, dt, n)
+		res, err := c.Exec(ctx, "optout_state", sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(res.JobID, "optout_optout_state_") {
+			t.Errorf("job ID %q lacks the optout_<step>_ prefix", res.JobID)
+		}
+	}
+	replace("2026-11-21", 25000)
+	replace("2026-11-21", 25000) // a rerun of the date replaces, never appends
+	replace("2026-11-20", 10)
+	res, err := c.Query(ctx, "read", "SELECT dt, customer_id, ccpa_opt_out FROM optout.optout_state WHERE dt = DATE '2026-11-21'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Rows) != 25000 {
+		t.Fatalf("read %d rows of 2026-11-21, want 25000", len(res.Rows))
+	}
+	seen := map[string]bool{}
+	for _, r := range res.Rows {
+		seen[r["customer_id"].(string)] = true
+	}
+	if len(seen) != 25000 {
+		t.Errorf("%d distinct customers, want 25000", len(seen))
+	}
+	counts, err := c.Query(ctx, "count", "SELECT dt, COUNT(*) AS n FROM optout.optout_state GROUP BY dt ORDER BY dt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(counts.Rows) != 2 || counts.Rows[0]["n"] != int64(10) || counts.Rows[1]["n"] != int64(25000) {
+		t.Errorf("rows per date: %v, want 10 on 2026-11-20 and 25000 on 2026-11-21", counts.Rows)
+	}
+}
+
+// TestEmulatorDefects records the comparisons this end-to-end test leaves
+// out because the emulator, not the SQL, is wrong; ZetaSQL's analyzer and
+// reference evaluator cover that SQL instead (internal/zetasql,
+// internal/parity). When a defect is fixed this test fails, and the
+// comparison it blocked should be added here.
+func TestEmulatorDefects(t *testing.T) {
+	c := emulator(t)
+	ctx := context.Background()
+	// The normalization functions (sql/macros.bigquery.sql) are templated
+	// (ANY TYPE) functions calling one another, which BigQuery runs and
+	// the emulator cannot format: so no step that normalizes identifiers
+	// runs here.
+	_, err := c.Query(ctx, "defect", "CREATE TEMP FUNCTION f(x ANY TYPE) AS (LOWER(x)); CREATE TEMP FUNCTION g(x ANY TYPE) AS (f(x)); SELECT g('A') AS v")
+	if err == nil || !strings.Contains(err.Error(), "failed to find path node") {
+		t.Errorf("nested templated functions: got %v, want the emulator's 'failed to find path node' defect", err)
+	}
+	// The same nesting with typed arguments works: the defect is the
+	// templated form's, not the nesting's.
+	res, err := c.Query(ctx, "typed", "CREATE TEMP FUNCTION f(x STRING) AS (LOWER(x)); CREATE TEMP FUNCTION g(x STRING) AS (f(x)); SELECT g('A') AS v")
+	if err != nil || len(res.Rows) != 1 || res.Rows[0]["v"] != "a" {
+		t.Errorf("typed nested functions: %v %v", res.Rows, err)
+	}
+}

@@ -54,7 +54,7 @@ func (d Dialect) Literal(s string) string {
 		case r == '\'' || r == '\\':
 			b.WriteByte('\\')
 			b.WriteRune(r)
-		case r < 0x20 || r == 0x7f || unicode.Is(unicode.Zs, r) && r != ' ' || r == '\u200b' || r == '\ufeff':
+		case r != ' ' && !unicode.IsPrint(r): // controls, odd spaces, zero-width
 			fmt.Fprintf(&b, "\\u%04x", r)
 		default:
 			b.WriteRune(r)
@@ -87,8 +87,9 @@ var types = map[string][2]string{
 	"run_retention":   {`STRUCT("table" VARCHAR, partitions BIGINT)[]`, "ARRAY<STRUCT<`table` STRING, partitions INT64>>"},
 }
 
-// Type is the dialect's name of type t (text, timestamp, bool, int, date,
-// text[] or keys, a list of (kind, value) structs).
+// Type is the dialect's name of type t, one of the names in types (text,
+// timestamp, bool, int, int32, date, text[], keys: a list of (kind, value)
+// structs, ...).
 func (d Dialect) Type(t string) string {
 	names, ok := types[t]
 	if !ok {
@@ -172,7 +173,7 @@ func (d Dialect) Split(s, sep string) string {
 // FullMatch renders whether all of s matches the (RE2) regular expression re.
 func (d Dialect) FullMatch(s, re string) string {
 	if d == BigQuery {
-		return "REGEXP_CONTAINS(" + s + ", " + Literal("^(?:"+re+")$") + ")"
+		return "REGEXP_CONTAINS(" + s + ", " + d.Literal("^(?:"+re+")$") + ")"
 	}
 	return "regexp_full_match(" + s + ", " + Literal(re) + ")"
 }

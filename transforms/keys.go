@@ -44,7 +44,7 @@ func keysSQL(d Dialect, cols KeyColumns, withHashes bool) string {
 	var items []string
 	for _, kc := range cols {
 		for _, kv := range keyExprs(d, kc.Kind, kc.Expr, withHashes) {
-			items = append(items, d.Struct("kind", Literal(kv[0]), "value", kv[1]))
+			items = append(items, d.Struct("kind", d.Literal(kv[0]), "value", kv[1]))
 		}
 	}
 	if len(items) == 0 {

@@ -327,7 +327,7 @@ func (p Plan) exportData(base stepData, e Export, hashes bool) stepData {
 	for _, kc := range e.keyColumns(dl, "") {
 		primary := keyExprs(dl, kc.Kind, kc.Expr, false)[0][1]
 		replace = append(replace, destinationHash(dl, e.Destination, kc.Kind, primary)+" AS "+kc.Expr)
-		written = append(written, dl.Struct("kind", Literal(hashFamily(kc.Kind)), "value", dl.Cast(kc.Expr, "text")))
+		written = append(written, dl.Struct("kind", dl.Literal(hashFamily(kc.Kind)), "value", dl.Cast(kc.Expr, "text")))
 	}
 	if e.HashIdentifiers {
 		d.HashReplace = strings.Join(replace, ", ")

@@ -7,6 +7,6 @@ SELECT c.* {{ except }} ({{ .Exclude }}),
   s.opt_out_date AS opt_out_date,
   coalesce(s.opt_out_categories, {{ emptyList "text[]" }}) AS opt_out_categories
 FROM {{ ident .Src.View }} c
-LEFT JOIN {{ tmp "customer_state" }} s ON s.customer_id = optout_id(c.{{ col .Src "customer_id" "text" }})
-WHERE optout_id(c.{{ col .Src "customer_id" "text" }}) IS NOT NULL
+LEFT JOIN {{ tmp "customer_state" }} s ON s.customer_id = optout_id({{ qcol "c" .Src "customer_id" "text" }})
+WHERE optout_id({{ qcol "c" .Src "customer_id" "text" }}) IS NOT NULL
 {{- end }}

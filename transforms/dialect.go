@@ -5,6 +5,8 @@ import (
 	"strings"
 	"text/template"
 	"unicode"
+
+	"github.com/optout-dev/optout/schemas"
 )
 
 // Dialect is the SQL an engine speaks. Each step is written once in sql/;
@@ -396,11 +398,34 @@ func (d Dialect) Null(t string) string { return d.Cast("NULL", t) }
 func (d Dialect) EmptyList(t string) string { return d.Cast("[]", t) }
 
 // Col renders column name of src, or a typed NULL when src lacks it.
-func (d Dialect) Col(src Source, name, t string) string {
-	if n, ok := src.Column(name); ok {
-		return d.Ident(n)
+func (d Dialect) Col(src Source, name, t string) string { return d.QCol("", src, name, t) }
+
+// QCol renders column name of src qualified by alias (see Col). Asked for
+// text, a BigQuery column of another type (an integer customer_id, say) is
+// cast to STRING: the normalization functions take STRING, where DuckDB's
+// macros cast for themselves.
+func (d Dialect) QCol(alias string, src Source, name, t string) string {
+	f, ok := schemas.Find(src.Fields, name)
+	if !ok {
+		return d.Null(t)
 	}
-	return d.Null(t)
+	col := d.Ident(f.Name)
+	if alias != "" {
+		col = alias + "." + col
+	}
+	if d == BigQuery && t == "text" && f.Family != schemas.String {
+		return d.Cast(col, "text")
+	}
+	return col
+}
+
+// Text renders x as text for the normalization functions: as it is on
+// DuckDB, whose macros cast, and cast to STRING on BigQuery.
+func (d Dialect) Text(x string) string {
+	if d == BigQuery {
+		return d.Cast(x, "text")
+	}
+	return x
 }
 
 // funcs are the template functions of the dialect.
@@ -447,6 +472,7 @@ func (d Dialect) funcs() template.FuncMap {
 		"fullMatch":     d.FullMatch,
 		"sha256":        d.SHA256,
 		"col":           d.Col,
+		"qcol":          d.QCol,
 		"categories":    d.Categories,
 	}
 }

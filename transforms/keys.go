@@ -12,7 +12,7 @@ import (
 // PhoneKeys, HashKey and IDKey. Hash keys derived from plain emails and
 // phones are only needed when some input carries hashed identifiers.
 func keyExprs(d Dialect, kind, col string, withHashes bool) [][2]string {
-	c := col
+	c := d.Text(col)
 	switch kind {
 	case "email":
 		out := [][2]string{{"email", "optout_email(" + c + ")"}}
@@ -62,7 +62,7 @@ func invalidSQL(d Dialect, cols KeyColumns) string {
 	var terms []string
 	for _, kc := range cols {
 		primary := keyExprs(d, kc.Kind, kc.Expr, false)[0][1]
-		terms = append(terms, fmt.Sprintf("optout_invalid(%s, %s)", kc.Expr, primary))
+		terms = append(terms, fmt.Sprintf("optout_invalid(%s, %s)", d.Text(kc.Expr), primary))
 	}
 	return strings.Join(terms, " + ")
 }

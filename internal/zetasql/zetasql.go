@@ -184,7 +184,7 @@ func (s *Server) DefineFunctions(ctx context.Context, script string, cat Catalog
 			break
 		}
 		b, err := json.Marshal(map[string]any{"parseResumeLocation": map[string]any{"input": script, "bytePosition": pos},
-			"options": s.options(nil), "simpleCatalog": s.catalog(Catalog{Tables: cat.Tables, Functions: append(cat.Functions, out...)})})
+			"options": s.options(nil), "simpleCatalog": s.catalog(Catalog{Tables: cat.Tables, Functions: append(append([]Function{}, cat.Functions...), out...)})})
 		if err != nil {
 			return nil, err
 		}

@@ -6,16 +6,7 @@
 -- unknown request type and is quarantined there. _row keeps each profile's
 -- position and numbers its requests after it (entry i: _row·2^20 + i), so
 -- (_file, _row) stays unique and in file order.
-WITH profiles AS (
-  SELECT _file, _row,
-    {{ .Adapt.Identity }} AS who,
-    {{ .Adapt.ProfileTime }} AS profile_at,
-    {{ col .Src "privacyOptOuts" "xdm_opt_outs" }} AS privacy,
-    {{ col .Src "optInOut" "text_map" }} AS channels,
-    {{ col .Src "globalOptout" "bool" }} AS global_optout{{ range .Adapt.Carry }},
-    {{ . }}{{ end }}
-  FROM {{ ident .Src.View }}
-),
+WITH {{ template "xdm_profiles" . }},
 entries AS (
   SELECT * EXCLUDE (entry), entry.optOutType AS kind, entry.optOutValue AS value,
     CAST(entry."timestamp" AS TIMESTAMPTZ) AS happened_at,
@@ -33,16 +24,7 @@ entries AS (
   FROM profiles
   WHERE global_optout IS TRUE OR channels['xdm:globalOptout'] = 'true' OR channels['globalOptout'] = 'true'
 )
-SELECT
-  _file, _row * 1048576 + part AS _row,
-  'xdm-' || {{ shortHash (joinText (param .Src.Name) "who" "kind" (epochMicros "happened_at")) }} AS request_id,
-  happened_at AS received_at,
-  CASE value WHEN 'out' THEN 'opt_out' WHEN 'pending' THEN 'opt_out' WHEN 'in' THEN 'opt_in' ELSE value END AS request_type,
-  categories,
-  CASE value WHEN 'pending' THEN 'pending' ELSE 'processed' END AS status{{ range .Adapt.Columns }},
-  {{ . }}{{ end }}
-FROM entries
-WHERE categories IS NOT NULL AND value IS NOT NULL AND value <> 'not_provided'
+{{ template "xdm_requests" . }}
 {{- end }}
 
 {{ define "adapt_campaign_profile" -}}
@@ -103,16 +85,7 @@ FROM {{ ident .Src.View }}
 -- Its form differs: BigQuery has no MAP (optInOut arrives as repeated
 -- key/value records), unnests in FROM with 0-based offsets, and unions by
 -- position, so every branch lists the same columns.
-WITH profiles AS (
-  SELECT _file, _row,
-    {{ .Adapt.Identity }} AS who,
-    {{ .Adapt.ProfileTime }} AS profile_at,
-    {{ col .Src "privacyOptOuts" "xdm_opt_outs" }} AS privacy,
-    {{ col .Src "optInOut" "text_map" }} AS channels,
-    {{ col .Src "globalOptout" "bool" }} AS global_optout{{ range .Adapt.Carry }},
-    {{ . }}{{ end }}
-  FROM {{ ident .Src.View }}
-),
+WITH {{ template "xdm_profiles" . }},
 entries AS (
   SELECT _file, _row, who, entry.optOutType AS kind, entry.optOutValue AS value,
     CAST(entry.`timestamp` AS TIMESTAMP) AS happened_at,
@@ -132,6 +105,25 @@ entries AS (
   WHERE global_optout IS TRUE
     OR EXISTS(SELECT 1 FROM UNNEST(channels) AS c WHERE c.key IN ('xdm:globalOptout', 'globalOptout') AND c.value = 'true')
 )
+{{ template "xdm_requests" . }}
+{{- end }}
+
+{{/* The parts of adapt_xdm_privacy both dialects share: the profiles read
+     from the source, and the requests made of the entries. */}}
+{{ define "xdm_profiles" -}}
+profiles AS (
+  SELECT _file, _row,
+    {{ .Adapt.Identity }} AS who,
+    {{ .Adapt.ProfileTime }} AS profile_at,
+    {{ col .Src "privacyOptOuts" "xdm_opt_outs" }} AS privacy,
+    {{ col .Src "optInOut" "text_map" }} AS channels,
+    {{ col .Src "globalOptout" "bool" }} AS global_optout{{ range .Adapt.Carry }},
+    {{ . }}{{ end }}
+  FROM {{ ident .Src.View }}
+)
+{{- end }}
+
+{{ define "xdm_requests" -}}
 SELECT
   _file, _row * 1048576 + part AS _row,
   'xdm-' || {{ shortHash (joinText (param .Src.Name) "who" "kind" (epochMicros "happened_at")) }} AS request_id,

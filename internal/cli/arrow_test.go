@@ -25,9 +25,7 @@ import (
 // stream format when stream is set.
 func writeIPC(t *testing.T, path string, stream bool, schema *arrow.Schema, batches ...arrow.RecordBatch) {
 	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	mkdirFor(t, path)
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	_ "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/optout-dev/optout/internal/casefolder"
 )
 
 // TestCases runs every folder under testdata/cases: it turns inputs/*.sql
@@ -43,23 +45,12 @@ func runCase(t *testing.T, dir string) {
 	}
 	defer db.Close()
 	mustExec(t, db, "SET TimeZone = 'UTC'")
-	copyFile(t, filepath.Join(dir, "optout.yaml"), filepath.Join(work, "optout.yaml"))
-	inputs, _ := filepath.Glob(filepath.Join(dir, "inputs", "*.sql"))
-	if err := os.MkdirAll(filepath.Join(work, "inputs"), 0o755); err != nil {
+	if err := casefolder.Prepare(dir, work); err != nil {
 		t.Fatal(err)
 	}
-	for _, in := range inputs {
-		q, err := os.ReadFile(in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := filepath.Join(work, "inputs", strings.TrimSuffix(filepath.Base(in), ".sql")+".parquet")
-		mustExec(t, db, fmt.Sprintf("COPY (%s) TO '%s' (FORMAT parquet)", strings.TrimRight(strings.TrimSpace(string(q)), ";"), out))
-	}
-
-	runs := []string{"--date 2026-11-21 --now 2026-11-22T12:00:00Z"}
-	if b, err := os.ReadFile(filepath.Join(dir, "runs")); err == nil {
-		runs = nonEmptyLines(string(b))
+	runs, err := casefolder.Runs(dir)
+	if err != nil {
+		t.Fatal(err)
 	}
 	wantCode := 0
 	if b, err := os.ReadFile(filepath.Join(dir, "expected", "exit_code")); err == nil {
@@ -85,7 +76,7 @@ func runCase(t *testing.T, dir string) {
 		t.Fatalf("exit code %d, want %d\n%s", code, wantCode, stderr.String())
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, "expected", "error")); err == nil {
-		for _, want := range nonEmptyLines(string(b)) {
+		for _, want := range casefolder.NonEmptyLines(string(b)) {
 			if !strings.Contains(stderr.String(), want) {
 				t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
 			}
@@ -163,16 +154,6 @@ func formatRows(header []string, rows [][]string) string {
 	w.Write(header)
 	w.WriteAll(rows)
 	return b.String()
-}
-
-func nonEmptyLines(s string) []string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
-			out = append(out, l)
-		}
-	}
-	return out
 }
 
 func mustExec(t *testing.T, db *sql.DB, q string) {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/optout-dev/optout/internal/casefolder"
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
 	"github.com/optout-dev/optout/internal/zetasql"
@@ -24,24 +25,7 @@ import (
 // BigQuery SQL over the DuckDB tables it reads and compares the rows.
 // Every step takes part, so a new step cannot skip its BigQuery form.
 func TestStepsMatchDuckDB(t *testing.T) {
-	dir := os.Getenv("OPTOUT_ZETASQL")
-	if dir == "" {
-		t.Skip("OPTOUT_ZETASQL is not set: npm install @fivetrandevelopers/zetasql@1.13.0 and point it at node_modules/@fivetrandevelopers/zetasql/lib/zetasql")
-	}
-	ctx := context.Background()
-	srv, err := zetasql.Start(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close) // after the parallel subtests
-	macros, err := transforms.MacrosStep(transforms.BigQuery)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fns, err := srv.DefineFunctions(ctx, macros.SQL, zetasql.Catalog{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, fns := zetaServer(t)
 	cases, _ := filepath.Glob("../../testdata/cases/*")
 	if len(cases) < 20 {
 		t.Fatalf("only %d case folders", len(cases))
@@ -52,6 +36,32 @@ func TestStepsMatchDuckDB(t *testing.T) {
 			parityCase(t, srv, fns, c)
 		})
 	}
+}
+
+// zetaServer starts the ZetaSQL server named by OPTOUT_ZETASQL (stopped
+// when the test and its subtests end) and defines the BigQuery
+// normalization functions in it, each statement analyzed on the way.
+func zetaServer(t *testing.T) (*zetasql.Server, []zetasql.Function) {
+	t.Helper()
+	dir := os.Getenv("OPTOUT_ZETASQL")
+	if dir == "" {
+		t.Skip("OPTOUT_ZETASQL is not set: npm install @fivetrandevelopers/zetasql@1.13.0 and point it at node_modules/@fivetrandevelopers/zetasql/lib/zetasql")
+	}
+	ctx := context.Background()
+	srv, err := zetasql.Start(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	macros, err := transforms.MacrosStep(transforms.BigQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fns, err := srv.DefineFunctions(ctx, macros.SQL, zetasql.Catalog{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, fns
 }
 
 func parityCase(t *testing.T, srv *zetasql.Server, fns []zetasql.Function, dir string) {
@@ -171,19 +181,20 @@ func shortCalendar(t *testing.T, plan transforms.Plan, cfg *config.Config) (bigq
 // first to two days after its last.
 func ledgerCalendar(t *testing.T, eng engine.Engine) table {
 	t.Helper()
-	return readTable(t, eng, transforms.TempName("calendar"), `day BETWEEN
-		(SELECT coalesce(min(CAST(received_at AS DATE)), DATE '2000-01-01') - 2 FROM "_optout_ledger")
-		AND (SELECT coalesce(max(CAST(greatest(received_at, deadline, first_enforced_at) AS DATE)), DATE '2000-01-01') + 2 FROM "_optout_ledger")`)
+	ledger := transforms.Ident(transforms.TempName("ledger"))
+	return mustReadTable(t, eng, transforms.TempName("calendar"), `day BETWEEN
+		(SELECT coalesce(min(CAST(received_at AS DATE)), DATE '2000-01-01') - 2 FROM `+ledger+`)
+		AND (SELECT coalesce(max(CAST(greatest(received_at, deadline, first_enforced_at) AS DATE)), DATE '2000-01-01') + 2 FROM `+ledger+`)`)
 }
 
 type caseRun struct{ date, now time.Time }
 
-// caseRuns returns the dates and nows of the case's runs (its runs file,
-// else the one default run of the case runner).
+// caseRuns returns the dates and nows of the case's runs, as the case
+// runner reads them.
 func caseRuns(t *testing.T, dir string) []caseRun {
-	lines := []string{"--date 2026-11-21 --now 2026-11-22T12:00:00Z"}
-	if b, err := os.ReadFile(filepath.Join(dir, "runs")); err == nil {
-		lines = strings.Split(strings.TrimSpace(string(b)), "\n")
+	lines, err := casefolder.Runs(dir)
+	if err != nil {
+		t.Fatal(err)
 	}
 	var out []caseRun
 	for _, line := range lines {

@@ -2,7 +2,6 @@ package parity
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -16,16 +15,8 @@ import (
 // TestRunsRowMatchesDuckDB: the runs row, rendered for BigQuery, is the
 // DuckDB row, for a run with every list filled and for one with none.
 func TestRunsRowMatchesDuckDB(t *testing.T) {
-	dir := os.Getenv("OPTOUT_ZETASQL")
-	if dir == "" {
-		t.Skip("OPTOUT_ZETASQL is not set")
-	}
+	srv, _ := zetaServer(t)
 	ctx := context.Background()
-	srv, err := zetasql.Start(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
 	eng, err := duckdb.Open(ctx, config.DuckDB{})
 	if err != nil {
 		t.Fatal(err)
@@ -84,16 +75,8 @@ func TestRunsRowMatchesDuckDB(t *testing.T) {
 // The case folders evaluate the same templates; this covers the demo's
 // combination of them.
 func TestDemoStatementsAnalyze(t *testing.T) {
-	dir := os.Getenv("OPTOUT_ZETASQL")
-	if dir == "" {
-		t.Skip("OPTOUT_ZETASQL is not set")
-	}
+	srv, fns := zetaServer(t)
 	ctx := context.Background()
-	srv, err := zetasql.Start(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
 	cfg, err := config.Load("../../testdata/demo/optout.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -109,16 +92,9 @@ func TestDemoStatementsAnalyze(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer in.Engine.Close()
-	cat := zetasql.Catalog{}
+	cat := zetasql.Catalog{Functions: fns}
 	for _, tb := range readTables(t, in.Engine) {
 		cat.Tables = append(cat.Tables, tb.catalog())
-	}
-	macros, err := transforms.MacrosStep(transforms.BigQuery)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cat.Functions, err = srv.DefineFunctions(ctx, macros.SQL, cat); err != nil {
-		t.Fatal(err)
 	}
 	bq := in.Plan
 	bq.Dialect = transforms.BigQuery

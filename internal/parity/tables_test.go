@@ -2,57 +2,26 @@ package parity
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	_ "github.com/duckdb/duckdb-go/v2"
-
+	"github.com/optout-dev/optout/internal/casefolder"
 	"github.com/optout-dev/optout/internal/engine"
 	"github.com/optout-dev/optout/internal/zetasql"
 	"github.com/optout-dev/optout/transforms"
 )
 
-// caseInputs writes a case folder's inputs/*.sql (each a SELECT) as
-// Parquet files next to a copy of its config, as the case runner does.
+// caseInputs prepares a case folder in a work folder, as the case runner does.
 func caseInputs(t *testing.T, dir string) string {
 	t.Helper()
 	work := t.TempDir()
-	cfg, err := os.ReadFile(filepath.Join(dir, "optout.yaml"))
-	if err != nil {
+	if err := casefolder.Prepare(dir, work); err != nil {
 		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(work, "optout.yaml"), cfg, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Join(work, "inputs"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec("SET TimeZone = 'UTC'"); err != nil {
-		t.Fatal(err)
-	}
-	inputs, _ := filepath.Glob(filepath.Join(dir, "inputs", "*.sql"))
-	for _, in := range inputs {
-		q, err := os.ReadFile(in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := filepath.Join(work, "inputs", strings.TrimSuffix(filepath.Base(in), ".sql")+".parquet")
-		if _, err := db.Exec(fmt.Sprintf("COPY (%s) TO '%s' (FORMAT parquet)", strings.TrimRight(strings.TrimSpace(string(q)), ";"), out)); err != nil {
-			t.Fatalf("%s: %v", in, err)
-		}
 	}
 	return work
 }
@@ -268,16 +237,21 @@ func query(t *testing.T, eng engine.Engine, sql string, args ...any) []engine.Ro
 	return rows
 }
 
-// describe returns the columns of a relation, in order.
-func describe(t *testing.T, eng engine.Engine, relation string) (cols []string, types []sqlType, err error) {
+// describe returns the columns of a relation, in order, and which are
+// MAPs (read through map_entries); err names a column of a type with no
+// GoogleSQL counterpart.
+func describe(t *testing.T, eng engine.Engine, relation string) (cols []string, types []sqlType, maps map[string]bool, err error) {
+	maps = map[string]bool{}
 	for _, r := range query(t, eng, "DESCRIBE "+relation) {
-		ty, perr := parseDuckType(r["column_type"].(string))
+		name, duckType := r["column_name"].(string), r["column_type"].(string)
+		ty, perr := parseDuckType(duckType)
 		if perr != nil && err == nil {
-			err = fmt.Errorf("column %s: %w", r["column_name"], perr)
+			err = fmt.Errorf("column %s: %w", name, perr)
 		}
-		cols, types = append(cols, r["column_name"].(string)), append(types, ty)
+		cols, types = append(cols, name), append(types, ty)
+		maps[name] = strings.HasPrefix(duckType, "MAP(")
 	}
-	return cols, types, err
+	return cols, types, maps, err
 }
 
 // readTables reads every input view, temp table and earlier output the run
@@ -289,33 +263,30 @@ func readTables(t *testing.T, eng engine.Engine) []table {
 		if !strings.HasPrefix(name, "src_") && !strings.HasPrefix(name, "_optout_") && !strings.HasPrefix(name, "prev_") && !strings.HasPrefix(name, "history__") {
 			continue
 		}
-		if _, _, err := describe(t, eng, transforms.Ident(name)); err != nil {
+		tb, err := readTable(t, eng, name, "")
+		if err != nil {
 			// Left out of the catalog: a step reading it fails analysis
 			// with "Table not found", naming it.
 			t.Logf("table %s left out: %v", name, err)
 			continue
 		}
-		out = append(out, readTable(t, eng, name, ""))
+		out = append(out, tb)
 	}
 	return out
 }
 
 // readTable reads the rows of one relation where cond holds ("": all).
-func readTable(t *testing.T, eng engine.Engine, name, cond string) table {
+func readTable(t *testing.T, eng engine.Engine, name, cond string) (table, error) {
 	t.Helper()
-	cols, types, err := describe(t, eng, transforms.Ident(name))
+	cols, types, maps, err := describe(t, eng, transforms.Ident(name))
 	if err != nil {
-		t.Fatalf("table %s: %v", name, err)
-	}
-	raw := map[string]bool{} // the MAP columns
-	for _, r := range query(t, eng, "DESCRIBE "+transforms.Ident(name)) {
-		raw[r["column_name"].(string)] = strings.HasPrefix(r["column_type"].(string), "MAP(")
+		return table{}, err
 	}
 	tb := table{name: name, cols: cols, types: types}
 	var items []string
 	for _, c := range cols {
 		item := transforms.Ident(c)
-		if raw[c] {
+		if maps[c] {
 			item = "map_entries(" + item + ") AS " + item
 		}
 		items = append(items, item)
@@ -335,6 +306,16 @@ func readTable(t *testing.T, eng engine.Engine, name, cond string) table {
 		}
 		tb.cells = append(tb.cells, cells)
 	}
+	return tb, nil
+}
+
+// mustReadTable is readTable for a relation every step of the test needs.
+func mustReadTable(t *testing.T, eng engine.Engine, name, cond string) table {
+	t.Helper()
+	tb, err := readTable(t, eng, name, cond)
+	if err != nil {
+		t.Fatalf("table %s: %v", name, err)
+	}
 	return tb
 }
 
@@ -352,7 +333,7 @@ func duckRows(t *testing.T, eng engine.Engine, s transforms.Step) result {
 		t.Fatalf("step %s on DuckDB: %v", s.Name, err)
 	}
 	rel := transforms.Ident(transforms.TempName("parity"))
-	cols, types, err := describe(t, eng, rel)
+	cols, types, _, err := describe(t, eng, rel)
 	if err != nil {
 		t.Fatalf("step %s: %v", s.Name, err)
 	}
@@ -373,7 +354,7 @@ func writtenTable(t *testing.T, eng engine.Engine, s transforms.Step) table {
 	t.Helper()
 	name := transforms.Ident(s.WrittenView)
 	query(t, eng, "CREATE OR REPLACE TEMP TABLE "+name+" AS "+s.SQL, s.Args...)
-	return readTable(t, eng, s.WrittenView, "")
+	return mustReadTable(t, eng, s.WrittenView, "")
 }
 
 // zetaRows reads an EvaluateQuery response in canonical form.

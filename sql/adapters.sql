@@ -41,7 +41,7 @@ WITH snapshots AS (
     {{ cast (col .Src "snapshot_at" "timestamp") "timestamp" }} AS happened_at,
     {{ col .Src "ccpaOptOut" "bool" }} AS opted_out{{ range .Adapt.Carry }},
     {{ . }}{{ end }}
-  FROM {{ ident .Src.View }}
+  FROM {{ rel .Src.View }}
   WHERE {{ col .Src "ccpaOptOut" "bool" }} IS NOT NULL
 ),
 changes AS (
@@ -77,7 +77,7 @@ SELECT _file, _row,
   {{ cast (col .Src "collected_at" "timestamp") "timestamp" }} AS received_at,
   'opt_out' AS request_type, ['all'] AS categories, 'processed' AS status{{ range .Adapt.Carry }},
   {{ . }}{{ end }}
-FROM {{ ident .Src.View }}
+FROM {{ rel .Src.View }}
 {{- end }}
 
 {{ define "adapt_xdm_privacy.bigquery" -}}
@@ -119,7 +119,7 @@ profiles AS (
     {{ col .Src "optInOut" "text_map" }} AS channels,
     {{ col .Src "globalOptout" "bool" }} AS global_optout{{ range .Adapt.Carry }},
     {{ . }}{{ end }}
-  FROM {{ ident .Src.View }}
+  FROM {{ rel .Src.View }}
 )
 {{- end }}
 

@@ -8,5 +8,5 @@ SELECT _file, _row,
   nullif(optout_word({{ col .Src "traffic_source" "text" }}), '') AS traffic_source,
   {{ .Invalid }} AS invalid_identifiers,
   CASE WHEN optout_id({{ col .Src "customer_id" "text" }}) IS NULL THEN 'missing_customer_id' END AS reason
-FROM {{ ident .Src.View }}
+FROM {{ rel .Src.View }}
 {{- end }}

@@ -6,7 +6,7 @@ SELECT c.* {{ except }} ({{ .Exclude }}),
   coalesce(s.ccpa_opt_out, false) AS ccpa_opt_out,
   s.opt_out_date AS opt_out_date,
   coalesce(s.opt_out_categories, {{ emptyList "text[]" }}) AS opt_out_categories
-FROM {{ ident .Src.View }} c
+FROM {{ rel .Src.View }} c
 LEFT JOIN {{ tmp "customer_state" }} s ON s.customer_id = optout_id({{ qcol "c" .Src "customer_id" "text" }})
 WHERE optout_id({{ qcol "c" .Src "customer_id" "text" }}) IS NOT NULL
 {{- end }}

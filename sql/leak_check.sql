@@ -5,13 +5,13 @@
 -- cannot clash with the export's own columns, which are the user's.
 {{- if .Export.HashIdentifiers }}
 WITH written AS (
-  SELECT _optout_key AS k FROM {{ unnestRows (ident .WrittenView) (print "[" .WrittenHashes "]") "_optout_key" "" }}
+  SELECT _optout_key AS k FROM {{ unnestRows (rel .WrittenView) (print "[" .WrittenHashes "]") "_optout_key" "" }}
 )
 SELECT count(*) AS leaks FROM written w
 JOIN {{ tmp (print "suppression__" .Export.Name) }} s ON s.identifier_type = w.k.kind AND s.hashed_value = w.k.value
 {{- else }}
 WITH written AS (
-  SELECT _optout_key AS k FROM {{ unnestRows (ident .WrittenView) .WrittenKeys "_optout_key" "" }}
+  SELECT _optout_key AS k FROM {{ unnestRows (rel .WrittenView) .WrittenKeys "_optout_key" "" }}
 )
 SELECT count(*) AS leaks FROM written w
 JOIN {{ tmp "suppressed_keys" }} s ON s.kind = w.k.kind AND s.value = w.k.value

@@ -6,5 +6,5 @@ SELECT _file, _row,
   {{ .Invalid }} AS invalid_identifiers,
   CASE WHEN optout_id({{ col .Src "customer_id" "text" }}) IS NULL THEN 'missing_customer_id'
        WHEN {{ listLen .Keys }} = 0 THEN 'no_valid_key' END AS reason
-FROM {{ ident .Src.View }}
+FROM {{ rel .Src.View }}
 {{- end }}

@@ -71,7 +71,7 @@ ORDER BY month
 WITH checks AS (
 {{- if .HasPrevRuns }}
   SELECT dt, l.export, l.result
-  FROM {{ unnestRows (ident "prev_runs") "leak_checks" "l" "leak_checks IS NOT NULL" }}
+  FROM {{ unnestRows (rel "prev_runs") "leak_checks" "l" "leak_checks IS NOT NULL" }}
   WHERE dt <= {{ cast (param .P.Date) "date" }}
   UNION ALL
 {{- end }}

@@ -2,7 +2,7 @@
 -- Every unusable row of input {{ .Src.Name }}, all its columns, plus the reason
 -- (SPEC §9) and the file it came from.
 SELECT src.* {{ except }} (_file, _row), q.reason, src._file AS source_file
-FROM {{ ident .Src.View }} src
+FROM {{ rel .Src.View }} src
 JOIN {{ tmp .Rows }} q ON q._file = src._file AND q._row = src._row
 WHERE q.reason IS NOT NULL{{ if .HasLater }} AND NOT q.later{{ end }}
 {{- end }}

@@ -21,7 +21,7 @@ WITH raw AS (
     optout_gpp(nullif(optout_trim({{ col .Src "gpp" "text" }}), '')) AS gpp_result,
     {{ .Keys }} AS keys,
     {{ .Invalid }} AS invalid_identifiers
-  FROM {{ ident .Src.View }}
+  FROM {{ rel .Src.View }}
 ),
 signals AS (
   SELECT *,

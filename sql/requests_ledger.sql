@@ -17,7 +17,7 @@ prev AS (
 {{- if .HasPrevLedger }}
   SELECT request_id, received_at, request_type, categories, status, source, state, traffic_source,
     matched_customers, first_enforced_at, first_enforced_date, last_enforced_date
-  FROM {{ ident "prev_requests_ledger" }}
+  FROM {{ rel "prev_requests_ledger" }}
 {{- else }}
   SELECT * {{ except }} (counted), {{ null "timestamp" }} AS first_enforced_at, {{ null "date" }} AS first_enforced_date,
     {{ null "date" }} AS last_enforced_date FROM cur WHERE false

@@ -7,5 +7,5 @@ SELECT _file, _row, {{ cast (col .Src "date" "date") "date" }} AS date,
   CASE WHEN {{ col .Src "date" "date" }} IS NULL THEN 'missing_date'
        WHEN nullif(optout_word({{ col .Src "traffic_source" "text" }}), '') IS NULL THEN 'missing_traffic_source'
        WHEN {{ col .Src "visitors" "int" }} IS NULL OR {{ col .Src "visitors" "int" }} < 0 THEN 'bad_visitors' END AS reason
-FROM {{ ident .Src.View }}
+FROM {{ rel .Src.View }}
 {{- end }}

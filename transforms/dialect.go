@@ -32,6 +32,16 @@ func (d Dialect) Ident(s string) string {
 	return Ident(s)
 }
 
+// Relation names one of the run's own relations (an input's view or copy,
+// a step's temporary table, a staged output): quoted, and on BigQuery in
+// the run's scratch dataset when there is one.
+func (d Dialect) Relation(scratch, name string) string {
+	if d == BigQuery && scratch != "" {
+		return d.Ident(scratch) + "." + d.Ident(name)
+	}
+	return d.Ident(name)
+}
+
 // QualifiedName quotes a possibly qualified table name (sales.customers,
 // project.dataset.table) part by part.
 func (d Dialect) QualifiedName(table string) string {
@@ -434,7 +444,6 @@ func (d Dialect) funcs() template.FuncMap {
 		"ident":         d.Ident,
 		"lit":           d.Literal,
 		"trimchars":     func() string { return d.Literal(TrimChars) },
-		"tmp":           func(step string) string { return d.Ident(TempName(step)) },
 		"type":          d.Type,
 		"cast":          d.Cast,
 		"null":          d.Null,

@@ -95,6 +95,9 @@ type Plan struct {
 	ExportPublished []Published         // when each of those files was published
 	P               Params
 	Dialect         Dialect // the SQL the steps are rendered in
+	// Scratch is, on BigQuery, the dataset holding the run's own relations
+	// (inputs' copies, registered views, temporary and staged tables).
+	Scratch string
 }
 
 // Phases are the steps of a run: Validate reads and checks every input;
@@ -182,6 +185,7 @@ func (p Plan) Build() (Phases, error) {
 	if err != nil {
 		return Phases{}, err
 	}
+	r.scratch = p.Scratch
 	hashes := p.NeedHashes()
 	base := stepData{
 		Plan:            &p,
@@ -360,6 +364,7 @@ func (p Plan) ExplainSteps(kind, subject string) ([]Step, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.scratch = p.Scratch
 	d := struct {
 		stepData
 		Subject string

@@ -55,6 +55,9 @@ type Step struct {
 type renderer struct {
 	tmpl    *template.Template
 	dialect Dialect
+	// scratch is the dataset the run's own relations live in on BigQuery
+	// (its inputs' copies, temporary and staged tables); empty: unqualified.
+	scratch string
 }
 
 func newRenderer(d Dialect) (*renderer, error) {
@@ -88,11 +91,14 @@ func (r *renderer) render(name string, data any) (string, []any, error) {
 	if err != nil {
 		return "", nil, err
 	}
+	rel := func(name string) string { return r.dialect.Relation(r.scratch, name) }
 	t.Funcs(template.FuncMap{
 		"param": func(v any) string {
 			args = append(args, v)
 			return "?"
 		},
+		"rel": rel,
+		"tmp": func(step string) string { return rel(TempName(step)) },
 	})
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
@@ -111,6 +117,8 @@ func Literal(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + 
 func baseFuncs() template.FuncMap {
 	return template.FuncMap{
 		"param": func(any) string { panic("param is bound per render") },
+		"rel":   func(string) string { panic("rel is bound per render") },
+		"tmp":   func(string) string { panic("tmp is bound per render") },
 		"join":  strings.Join,
 	}
 }

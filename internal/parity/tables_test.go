@@ -503,50 +503,22 @@ func compare(want, got result) string {
 	return strings.Join(diff, "\n")
 }
 
-// inlineParams replaces each positional parameter (a ? outside quotes and
-// comments) with a GoogleSQL literal of its value: ZetaSQL's evaluator
-// takes named parameters only. Analyze checks the statement as sent.
+// inlineParams replaces each positional parameter with a GoogleSQL
+// literal of its value: ZetaSQL's evaluator takes named parameters only.
+// Analyze checks the statement as sent.
 func inlineParams(sql string, args []any) (string, error) {
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(sql); i++ {
-		c := sql[i]
-		switch {
-		case c == '\'' || c == '"' || c == '`':
-			j := i + 1
-			for j < len(sql) && sql[j] != c {
-				if sql[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			b.WriteString(sql[i:min(j+1, len(sql))])
-			i = j
-		case c == '-' && strings.HasPrefix(sql[i:], "--"):
-			j := strings.IndexByte(sql[i:], '\n')
-			if j < 0 {
-				j = len(sql) - i
-			}
-			b.WriteString(sql[i : i+j])
-			i += j - 1
-		case c == '?':
-			if n >= len(args) {
-				return "", fmt.Errorf("more parameters than the %d values", len(args))
-			}
-			lit, err := literal(args[n])
-			if err != nil {
-				return "", err
-			}
-			b.WriteString(lit)
-			n++
-		default:
-			b.WriteByte(c)
+	var failed error
+	out, _, err := transforms.InlineParams(sql, args, func(v any) (string, bool) {
+		lit, err := literal(v)
+		if err != nil && failed == nil {
+			failed = err
 		}
+		return lit, true
+	})
+	if err == nil {
+		err = failed
 	}
-	if n != len(args) {
-		return "", fmt.Errorf("%d parameters for %d values", n, len(args))
-	}
-	return b.String(), nil
+	return out, err
 }
 
 func literal(v any) (string, error) {
@@ -560,7 +532,8 @@ func literal(v any) (string, error) {
 	case int64:
 		return strconv.FormatInt(x, 10), nil
 	case time.Time:
-		return "TIMESTAMP '" + x.UTC().Format("2006-01-02 15:04:05.999999") + "+00'", nil
+		lit, _ := transforms.TimeLiteral(x)
+		return lit, nil
 	}
 	return "", fmt.Errorf("no GoogleSQL literal for %T", v)
 }

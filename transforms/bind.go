@@ -1,0 +1,66 @@
+package transforms
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// InlineParams replaces each positional parameter (a ? outside quotes and
+// comments) whose value literal accepts with the literal it returns, and
+// returns the SQL with the values of the parameters left in place.
+func InlineParams(sql string, args []any, literal func(v any) (string, bool)) (string, []any, error) {
+	var b strings.Builder
+	var kept []any
+	n := 0
+	for i := 0; i < len(sql); i++ {
+		c := sql[i]
+		switch {
+		case c == '\'' || c == '"' || c == '`':
+			j := i + 1
+			for j < len(sql) && sql[j] != c {
+				if sql[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			b.WriteString(sql[i:min(j+1, len(sql))])
+			i = j
+		case c == '-' && strings.HasPrefix(sql[i:], "--"):
+			j := strings.IndexByte(sql[i:], '\n')
+			if j < 0 {
+				j = len(sql) - i
+			}
+			b.WriteString(sql[i : i+j])
+			i += j - 1
+		case c == '?':
+			if n >= len(args) {
+				return "", nil, fmt.Errorf("more parameters than the %d values", len(args))
+			}
+			if lit, ok := literal(args[n]); ok {
+				b.WriteString(lit)
+			} else {
+				b.WriteByte(c)
+				kept = append(kept, args[n])
+			}
+			n++
+		default:
+			b.WriteByte(c)
+		}
+	}
+	if n != len(args) {
+		return "", nil, fmt.Errorf("%d parameters for %d values", n, len(args))
+	}
+	return b.String(), kept, nil
+}
+
+// TimeLiteral is the GoogleSQL literal of an instant (a TIMESTAMP in
+// UTC). Values derived from parsed dates and timestamps may be spliced
+// this way; strings from config or data never are.
+func TimeLiteral(v any) (string, bool) {
+	t, ok := v.(time.Time)
+	if !ok {
+		return "", false
+	}
+	return "TIMESTAMP '" + t.UTC().Format("2006-01-02 15:04:05.999999") + "+00'", true
+}

@@ -251,7 +251,8 @@ func (c Contract) Check(input, file string, fields []Field) error {
 // VARCHAR, b ...)" or a quoted "sub".
 func hasField(typ, sub string) bool {
 	t, s := strings.ToLower(typ), strings.ToLower(sub)
-	return strings.Contains(t, "("+s+" ") || strings.Contains(t, ", "+s+" ") || strings.Contains(t, `"`+s+`"`)
+	// DuckDB spells STRUCT(a T, "b" U), BigQuery STRUCT<a T, b U>.
+	return strings.Contains(t, "("+s+" ") || strings.Contains(t, "<"+s+" ") || strings.Contains(t, ", "+s+" ") || strings.Contains(t, `"`+s+`"`)
 }
 
 func accepts(fams []Family, f Family) bool {

@@ -1,7 +1,7 @@
-// Package bigquery runs optout's SQL statements as BigQuery query jobs
-// through the official client: labels, byte cap, job-ID prefix, retries of
-// transient failures, cancellation of the server job, and errors mapped to
-// the exit codes. (The BigQuery engine's steps build on it; see issue 9.)
+// Package bigquery runs a run's steps in BigQuery: query jobs through the
+// official client (labels, byte cap, job-ID prefix, retries of transient
+// failures, cancellation of the server job, errors mapped to the exit
+// codes), a scratch dataset per run, and the one-transaction publish.
 package bigquery
 
 import (
@@ -220,7 +220,7 @@ func mapError(step, jobID string, err error, maxBytes int64) error {
 	case reason == "notFound" || code == http.StatusNotFound:
 		return exit.With(exit.Input, fmt.Errorf("%s: a table or dataset does not exist: %w", where, err))
 	case reason == "accessDenied" || code == http.StatusUnauthorized || code == http.StatusForbidden:
-		return exit.With(exit.Usage, fmt.Errorf("%s: access denied; the credentials need roles/bigquery.jobUser on the project and roles/bigquery.dataEditor on the dataset: %w", where, err))
+		return exit.With(exit.Usage, fmt.Errorf("%s: access denied; the credentials need roles/bigquery.user on the project and roles/bigquery.dataEditor on the dataset: %w", where, err))
 	}
 	return exit.With(exit.Failed, fmt.Errorf("%s: %w", where, err))
 }

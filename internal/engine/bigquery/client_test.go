@@ -207,7 +207,7 @@ func TestErrorMapping(t *testing.T) {
 	}{
 		{"bytesBilledLimitExceeded", exit.Failed, "bigquery.max_bytes_billed (1000 bytes)"},
 		{"notFound", exit.Input, "does not exist"},
-		{"accessDenied", exit.Usage, "roles/bigquery.jobUser"},
+		{"accessDenied", exit.Usage, "roles/bigquery.user"},
 		{"invalidQuery", exit.Failed, "fake invalidQuery"},
 	}
 	for _, tc := range cases {

@@ -5,59 +5,25 @@ package bigquery
 import (
 	"context"
 	"fmt"
-	"net"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"cloud.google.com/go/bigquery"
 	"google.golang.org/api/option"
 
+	"github.com/optout-dev/optout/internal/bqemu"
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/normtest"
 	"github.com/optout-dev/optout/transforms"
 )
 
 // These tests run the real client against github.com/goccy/bigquery-emulator
-// v0.6.6, started as a process on 127.0.0.1 (OPTOUT_BQ_EMULATOR names the
-// binary; .ci/run builds it with clang and runs them with -tags bqemulator).
-
-func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
+// v0.6.6, started as a process on 127.0.0.1 by internal/bqemu (.ci/run
+// builds it with clang and runs them with -tags bqemulator).
 
 func emulator(t *testing.T) *Client {
 	t.Helper()
-	bin := os.Getenv("OPTOUT_BQ_EMULATOR")
-	if bin == "" {
-		t.Fatal("OPTOUT_BQ_EMULATOR is not set: build github.com/goccy/bigquery-emulator v0.6.6 (CC=clang) and point it at the binary")
-	}
-	port := freePort(t)
-	cmd := exec.Command(bin, "--project=optout-test", "--dataset=optout", "--host=127.0.0.1",
-		fmt.Sprintf("--port=%d", port), fmt.Sprintf("--grpc-port=%d", freePort(t)))
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the emulator did not listen on %s", addr)
-		}
-	}
-	c, err := New(context.Background(), config.BigQuery{Project: "optout-test", Dataset: "optout", Location: "US", Endpoint: "http://" + addr},
+	c, err := New(context.Background(), config.BigQuery{Project: bqemu.Project, Dataset: bqemu.Dataset, Location: "US", Endpoint: bqemu.Start(t)},
 		"20261121T000000-test", "2026-11-21", option.WithoutAuthentication())
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,264 @@
+package bigquery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"cloud.google.com/go/bigquery"
+	"google.golang.org/api/option"
+
+	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/internal/engine"
+	"github.com/optout-dev/optout/schemas"
+	"github.com/optout-dev/optout/transforms"
+)
+
+// Engine runs one run's steps as BigQuery jobs. Everything the run makes
+// for itself — its inputs' copies with their row ids, the temporary
+// tables of its steps, its staged outputs — lives in a scratch dataset of
+// its own, created by Open with a one-day table expiration (a crashed run
+// leaves nothing behind for long) and deleted by Close.
+type Engine struct {
+	*Client
+	scratch string
+	// functions are the statements defining the temporary functions the
+	// steps call (the macros step); BigQuery keeps a temporary function
+	// for one job only, so they go before every statement.
+	functions string
+}
+
+var _ engine.Engine = (*Engine)(nil)
+
+// ScratchTTL is the scratch dataset's default table expiration.
+const ScratchTTL = 24 * time.Hour
+
+var datasetUnsafe = regexp.MustCompile(`[^a-z0-9_]+`)
+
+// ScratchDataset is the name of run runID's scratch dataset.
+func ScratchDataset(cfg config.BigQuery, runID string) string {
+	return cfg.Dataset + "_scratch_" + datasetUnsafe.ReplaceAllString(strings.ToLower(runID), "_")
+}
+
+// Open connects for run runID of date dt and creates its scratch dataset.
+func Open(ctx context.Context, cfg config.BigQuery, runID, dt string, opts ...option.ClientOption) (*Engine, error) {
+	c, err := New(ctx, cfg, runID, dt, opts...)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{Client: c, scratch: ScratchDataset(cfg, runID)}
+	meta := &bigquery.DatasetMetadata{Location: cfg.Location, DefaultTableExpiration: ScratchTTL,
+		Labels: map[string]string{"optout_run_id": c.labels["optout_run_id"]}}
+	if err := c.bq.Dataset(e.scratch).Create(ctx, meta); err != nil {
+		c.Close()
+		return nil, mapError("create_scratch", "", fmt.Errorf("create the run's scratch dataset %s: %w", e.scratch, err), cfg.MaxBytesBilled)
+	}
+	return e, nil
+}
+
+// Scratch is the dataset of the run's own relations (transforms.Plan.Scratch).
+func (e *Engine) Scratch() string { return e.scratch }
+
+// Close deletes the scratch dataset and its tables, and the client.
+func (e *Engine) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err := e.bq.Dataset(e.scratch).DeleteWithContents(ctx)
+	if err != nil {
+		err = fmt.Errorf("delete the scratch dataset %s (it expires in a day): %w", e.scratch, err)
+	}
+	return errors.Join(err, e.Client.Close())
+}
+
+// Describe refuses files: on BigQuery every input is a table.
+func (e *Engine) Describe(ctx context.Context, file string) ([]schemas.Field, error) {
+	return nil, fmt.Errorf("file %s: engine bigquery reads tables only (give the input a table:)", file)
+}
+
+// Register refuses files: on BigQuery every input is a table.
+func (e *Engine) Register(ctx context.Context, name string, files []string) error {
+	return fmt.Errorf("register %s: engine bigquery reads tables only, not files", name)
+}
+
+// DescribeTable reads a table's columns from its metadata; table is
+// project.dataset.table, or dataset.table in the configured project.
+func (e *Engine) DescribeTable(ctx context.Context, table string) ([]schemas.Field, error) {
+	t, err := e.tableRef(table)
+	if err != nil {
+		return nil, err
+	}
+	meta, err := t.Metadata(ctx)
+	if err != nil {
+		return nil, mapError("describe", "", fmt.Errorf("table %s: %w", table, err), e.cfg.MaxBytesBilled)
+	}
+	out := make([]schemas.Field, len(meta.Schema))
+	for i, f := range meta.Schema {
+		out[i] = schemas.Field{Name: f.Name, Type: typeName(f), Family: family(f)}
+	}
+	return out, nil
+}
+
+func (e *Engine) tableRef(table string) (*bigquery.Table, error) {
+	parts := strings.Split(table, ".")
+	switch len(parts) {
+	case 2:
+		return e.bq.Dataset(parts[0]).Table(parts[1]), nil
+	case 3:
+		return e.bq.DatasetInProject(parts[0], parts[1]).Table(parts[2]), nil
+	}
+	return nil, fmt.Errorf("table %s: name it project.dataset.table or dataset.table", table)
+}
+
+// RegisterTable copies a table once into the scratch dataset as name, with
+// _file ("table:" and its name) and _row. The row id must stay fixed for
+// the run and be unique, and BigQuery has none: it is the row's number
+// among the rows of its bucket (one of 1024, by a fingerprint of the row)
+// in the order of the row's JSON text, offset by bucket·2³². A numbering
+// over the whole table (ROW_NUMBER() OVER ()) would sort it on one worker;
+// this one sorts 1024 buckets in parallel. Identical rows get distinct
+// numbers in an arbitrary order, which cannot change any output. The
+// table's name is a config identifier already spliced into the statement
+// as a quoted name; _file carries it as a literal because the emulator
+// cannot bind a parameter in a statement with a window function.
+func (e *Engine) RegisterTable(ctx context.Context, name, table string) error {
+	sql := fmt.Sprintf(`CREATE TABLE %s AS
+SELECT * EXCEPT (_optout_json, _optout_bucket), %s AS _file,
+  _optout_bucket * 4294967296 + ROW_NUMBER() OVER (PARTITION BY _optout_bucket ORDER BY _optout_json) AS _row
+FROM (
+  SELECT t.*, TO_JSON_STRING(t) AS _optout_json, ABS(MOD(FARM_FINGERPRINT(TO_JSON_STRING(t)), 1024)) AS _optout_bucket
+  FROM %s AS t
+)`, e.relation(name), transforms.BigQuery.Literal("table:"+table), transforms.BigQuery.QualifiedName(table))
+	if _, err := e.Exec(ctx, "register_"+name, sql); err != nil {
+		return fmt.Errorf("copy table %s: %w", table, err)
+	}
+	return nil
+}
+
+func (e *Engine) relation(name string) string {
+	return transforms.BigQuery.Relation(e.scratch, name)
+}
+
+// Run executes one step: the macros step's functions are kept for every
+// later statement; Temp and Output steps create their table in the
+// scratch dataset (an Output step's Target names it); Check steps return
+// their rows.
+func (e *Engine) Run(ctx context.Context, s transforms.Step) (int64, []engine.Row, error) {
+	if s.Name == "macros" {
+		e.functions = s.SQL
+		return 0, nil, nil
+	}
+	sql, args, err := transforms.InlineParams(s.SQL, s.Args, transforms.TimeLiteral)
+	if err != nil {
+		return 0, nil, fmt.Errorf("step %s: %w", s.Name, err)
+	}
+	var table string
+	switch s.Kind {
+	case transforms.Setup:
+		_, err := e.Exec(ctx, s.Name, sql, args...)
+		return 0, nil, err
+	case transforms.Temp:
+		table = transforms.TempName(s.Table)
+	case transforms.Output:
+		if s.Target == "" {
+			return 0, nil, fmt.Errorf("step %s: no target", s.Name)
+		}
+		table = s.Target
+	case transforms.Check:
+		res, err := e.Query(ctx, s.Name, e.withFunctions(sql), args...)
+		if err != nil {
+			return 0, nil, err
+		}
+		rows := make([]engine.Row, len(res.Rows))
+		for i, r := range res.Rows {
+			rows[i] = engine.Row{}
+			for k, v := range r {
+				rows[i][k] = v
+			}
+		}
+		return int64(len(rows)), rows, nil
+	}
+	if _, err := e.Exec(ctx, s.Name, e.withFunctions("CREATE TABLE "+e.relation(table)+" AS\n"+sql), args...); err != nil {
+		return 0, nil, err
+	}
+	// The count of a table is metadata on BigQuery: the query bills nothing.
+	res, err := e.Query(ctx, s.Name+"_count", "SELECT COUNT(*) AS n FROM "+e.relation(table))
+	if err != nil {
+		return 0, nil, err
+	}
+	n, _ := res.Rows[0]["n"].(int64)
+	return n, nil, nil
+}
+
+func (e *Engine) withFunctions(sql string) string {
+	if e.functions == "" {
+		return sql
+	}
+	return e.functions + "\n" + sql
+}
+
+// TableSchema returns the columns of a table of the scratch dataset.
+func (e *Engine) TableSchema(ctx context.Context, name string) (bigquery.Schema, error) {
+	meta, err := e.bq.Dataset(e.scratch).Table(name).Metadata(ctx)
+	if err != nil {
+		return nil, mapError("describe_"+name, "", err, e.cfg.MaxBytesBilled)
+	}
+	return meta.Schema, nil
+}
+
+// typeName is a column's type as GoogleSQL spells it.
+func typeName(f *bigquery.FieldSchema) string {
+	t := string(f.Type)
+	switch f.Type {
+	case bigquery.IntegerFieldType:
+		t = "INT64"
+	case bigquery.FloatFieldType:
+		t = "FLOAT64"
+	case bigquery.BooleanFieldType:
+		t = "BOOL"
+	case bigquery.RecordFieldType:
+		parts := make([]string, len(f.Schema))
+		for i, sub := range f.Schema {
+			parts[i] = sub.Name + " " + typeName(sub)
+		}
+		t = "STRUCT<" + strings.Join(parts, ", ") + ">"
+	}
+	if f.Repeated {
+		return "ARRAY<" + t + ">"
+	}
+	return t
+}
+
+func family(f *bigquery.FieldSchema) schemas.Family {
+	if f.Repeated {
+		switch f.Type {
+		case bigquery.StringFieldType:
+			return schemas.StringList
+		case bigquery.RecordFieldType:
+			if len(f.Schema) == 2 && f.Schema[0].Name == "key" && f.Schema[1].Name == "value" {
+				return schemas.Map // BigQuery's form of a map (Dialect type text_map)
+			}
+			return schemas.StructList
+		}
+		return schemas.Other
+	}
+	switch f.Type {
+	case bigquery.StringFieldType:
+		return schemas.String
+	case bigquery.IntegerFieldType:
+		return schemas.Integer
+	case bigquery.FloatFieldType, bigquery.NumericFieldType, bigquery.BigNumericFieldType:
+		return schemas.Float
+	case bigquery.BooleanFieldType:
+		return schemas.Boolean
+	case bigquery.TimestampFieldType, bigquery.DateTimeFieldType:
+		return schemas.Timestamp
+	case bigquery.DateFieldType:
+		return schemas.Date
+	case bigquery.RecordFieldType:
+		return schemas.Struct
+	}
+	return schemas.Other
+}

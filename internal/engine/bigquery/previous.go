@@ -1,0 +1,83 @@
+package bigquery
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"cloud.google.com/go/civil"
+
+	"github.com/optout-dev/optout/transforms"
+)
+
+// ManifestTable lists the exports each run published (sql/export_manifest.sql).
+const ManifestTable = "export_manifest"
+
+// LatestBefore returns the greatest dt before `before` of a per-date
+// output table, or "" when it has none or does not exist.
+func (e *Engine) LatestBefore(ctx context.Context, table, before string) (string, error) {
+	if ok, err := e.OutputExists(ctx, table); !ok || err != nil {
+		return "", err
+	}
+	res, err := e.Query(ctx, "previous_"+table, fmt.Sprintf("SELECT MAX(dt) AS dt FROM %s WHERE dt < DATE %s", e.Output(table), transforms.BigQuery.Literal(before)))
+	if err != nil {
+		return "", err
+	}
+	if d, ok := res.Rows[0]["dt"].(civil.Date); ok {
+		return d.String(), nil
+	}
+	return "", nil
+}
+
+// CopyOutput copies an output table into the scratch dataset as name:
+// its partition dt when dt is set, else all of it. It reports false,
+// copying nothing, when the table does not exist.
+func (e *Engine) CopyOutput(ctx context.Context, name, table, dt string) (bool, error) {
+	if ok, err := e.OutputExists(ctx, table); !ok || err != nil {
+		return false, err
+	}
+	sql := fmt.Sprintf("CREATE TABLE %s AS SELECT * FROM %s", e.relation(name), e.Output(table))
+	if dt != "" {
+		sql += " WHERE dt = DATE " + transforms.BigQuery.Literal(dt)
+	}
+	_, err := e.Exec(ctx, "copy_"+table, sql)
+	return err == nil, err
+}
+
+// CopyExportHistory copies into the scratch dataset as name the
+// partitions of export's output table, up to dt, that export_manifest
+// lists as published, each row with _file naming its partition
+// ("exports/<export>/dt=<date>", as the folder on DuckDB). It returns those
+// partitions with their publish times; with none it makes no table.
+func (e *Engine) CopyExportHistory(ctx context.Context, name, export, dt string) ([]transforms.Published, error) {
+	table := "exports__" + export
+	for _, t := range []string{table, ManifestTable} {
+		if ok, err := e.OutputExists(ctx, t); !ok || err != nil {
+			return nil, err
+		}
+	}
+	published := fmt.Sprintf("SELECT dt, published_at FROM %s WHERE export = CAST(? AS STRING) AND dt <= DATE %s",
+		e.Output(ManifestTable), transforms.BigQuery.Literal(dt))
+	res, err := e.Query(ctx, "history_"+export, published+" ORDER BY dt", export)
+	if err != nil {
+		return nil, err
+	}
+	label := "exports/" + export + "/dt="
+	var out []transforms.Published
+	for _, r := range res.Rows {
+		d, _ := r["dt"].(civil.Date)
+		p := transforms.Published{File: label + d.String()}
+		if at, ok := r["published_at"].(time.Time); ok {
+			p.At = at.UTC().Format(time.RFC3339Nano)
+		}
+		out = append(out, p)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	_, err = e.Exec(ctx, "history_"+export, fmt.Sprintf(`CREATE TABLE %s AS
+SELECT * EXCEPT (dt), CONCAT(CAST(? AS STRING), CAST(dt AS STRING)) AS _file
+FROM %s
+WHERE dt IN (SELECT dt FROM (%s))`, e.relation(name), e.Output(table), published), label, export)
+	return out, err
+}

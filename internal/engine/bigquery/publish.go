@@ -1,0 +1,121 @@
+package bigquery
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"cloud.google.com/go/bigquery"
+
+	"github.com/optout-dev/optout/transforms"
+)
+
+// Staged is one output a run computed into its scratch dataset.
+type Staged struct {
+	Scratch string // the scratch table holding the rows
+	Table   string // the output table they go to
+	// PerDate: they replace the dt = D partition; otherwise the whole table.
+	PerDate bool
+	Cluster []string
+}
+
+// Publish makes the staged outputs the outputs, in one transaction: for
+// each in order, D's partition (or the whole table) is deleted and the
+// staged rows inserted. Readers see all of a run's outputs or none, and
+// the last one (export_manifest) says which exports passed their leak
+// check. An output's own dt column, if it has one, gives way to the
+// partition column. Missing output tables are created first, with the
+// staged columns.
+func (e *Engine) Publish(ctx context.Context, dt string, staged []Staged) error {
+	date := "DATE " + transforms.BigQuery.Literal(dt)
+	stmts := []string{"BEGIN TRANSACTION;"}
+	for _, s := range staged {
+		schema, err := e.TableSchema(ctx, s.Scratch)
+		if err != nil {
+			return err
+		}
+		var cols bigquery.Schema
+		var names []string
+		for _, f := range schema {
+			if s.PerDate && f.Name == "dt" {
+				continue
+			}
+			cols = append(cols, f)
+			names = append(names, transforms.BigQuery.Ident(f.Name))
+		}
+		if s.PerDate {
+			err = e.EnsureDateTable(ctx, s.Table, cols, s.Cluster)
+		} else {
+			err = e.ensureLike(ctx, s.Table, s.Scratch, s.Cluster)
+		}
+		if err != nil {
+			return err
+		}
+		target, from := e.Output(s.Table), e.relation(s.Scratch)
+		list := strings.Join(names, ", ")
+		if s.PerDate {
+			stmts = append(stmts,
+				fmt.Sprintf("DELETE FROM %s WHERE dt = %s;", target, date),
+				fmt.Sprintf("INSERT INTO %s (dt, %s)\nSELECT %s, %s FROM %s;", target, list, date, list, from))
+		} else {
+			stmts = append(stmts,
+				fmt.Sprintf("DELETE FROM %s WHERE TRUE;", target),
+				fmt.Sprintf("INSERT INTO %s (%s)\nSELECT %s FROM %s;", target, list, list, from))
+		}
+	}
+	stmts = append(stmts, "COMMIT TRANSACTION;")
+	_, err := e.Exec(ctx, "publish", strings.Join(stmts, "\n"))
+	return err
+}
+
+// Append adds a staged table's rows to an unpartitioned output table
+// (created with the staged columns when missing).
+func (e *Engine) Append(ctx context.Context, scratch, table string) error {
+	schema, err := e.TableSchema(ctx, scratch)
+	if err != nil {
+		return err
+	}
+	if err := e.ensureLike(ctx, table, scratch, nil); err != nil {
+		return err
+	}
+	names := make([]string, len(schema))
+	for i, f := range schema {
+		names[i] = transforms.BigQuery.Ident(f.Name)
+	}
+	list := strings.Join(names, ", ")
+	_, err = e.Exec(ctx, "append_"+table, fmt.Sprintf("INSERT INTO %s (%s)\nSELECT %s FROM %s", e.Output(table), list, list, e.relation(scratch)))
+	return err
+}
+
+// DeleteBefore removes a per-date output's partitions older than cutoff
+// (a date), returning how many dates went.
+func (e *Engine) DeleteBefore(ctx context.Context, table, cutoff string) (int64, error) {
+	where := fmt.Sprintf("FROM %s WHERE dt < DATE %s", e.Output(table), transforms.BigQuery.Literal(cutoff))
+	res, err := e.Query(ctx, "retention_"+table, "SELECT COUNT(DISTINCT dt) AS n "+where)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.Rows[0]["n"].(int64)
+	if n == 0 {
+		return 0, nil
+	}
+	_, err = e.Exec(ctx, "retention_"+table, "DELETE "+where)
+	return n, err
+}
+
+// ensureLike creates an unpartitioned output table with a staged table's
+// columns unless it exists. It is DDL, not the API: the emulator cannot
+// create through the API a table whose record fields are reserved words
+// (the runs row's outputs.table and outputs.rows).
+func (e *Engine) ensureLike(ctx context.Context, table, scratch string, cluster []string) error {
+	by := ""
+	if len(cluster) > 0 {
+		names := make([]string, len(cluster))
+		for i, c := range cluster {
+			names[i] = transforms.BigQuery.Ident(c)
+		}
+		by = " CLUSTER BY " + strings.Join(names, ", ")
+	}
+	_, err := e.Exec(ctx, "create_"+table, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s%s AS SELECT * FROM %s WHERE FALSE", e.Output(table), by, e.relation(scratch)))
+	return err
+}

@@ -36,6 +36,9 @@ func (r *run) passLeakCheck(export string, rows []engine.Row) error {
 	if n > 0 {
 		return exit.With(exit.Failed, fmt.Errorf("leak check failed for export %s: %d written identifiers belong to opted-out people; no export of %s is published", export, n, r.dt))
 	}
+	if r.bq != nil {
+		return nil // published by its export_manifest row (stageManifest)
+	}
 	dir, ok := r.exportDirs[export]
 	if !ok {
 		return fmt.Errorf("leak check of export %s ran before the export was written", export)
@@ -62,6 +65,9 @@ func (r *run) destination(export string) string {
 // published (folders with _SUCCESS) for dates up to D, one view per file
 // format, and returns the views by export and when each file was published.
 func (r *run) registerExportHistory(ctx context.Context) (map[string][]string, []transforms.Published, error) {
+	if r.bq != nil {
+		return r.registerExportHistoryTables(ctx)
+	}
 	views := map[string][]string{}
 	var published []transforms.Published
 	for _, e := range r.cfg.Exports {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
+	bqengine "github.com/optout-dev/optout/internal/engine/bigquery"
 	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/internal/redact"
 	"github.com/optout-dev/optout/transforms"
@@ -89,6 +90,9 @@ type run struct {
 	sum   Summary
 	// exportDirs maps each export to its staged folder.
 	exportDirs map[string]string
+	// bq is the engine on BigQuery (r.eng too); staged its staged outputs.
+	bq     *bqengine.Engine
+	staged []bqengine.Staged
 }
 
 func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
@@ -102,6 +106,9 @@ func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
 	r := &run{o: o, cfg: o.Config, id: newRunID(o.Date), dt: o.Date.Format(time.DateOnly), hook: testKillHook(), exportDirs: map[string]string{}}
 	r.log = o.Log.With("run_id", r.id, "dt", r.dt)
 	r.sum = Summary{RunID: r.id, Date: r.dt, Output: r.cfg.Output, ByCategory: map[string]int64{}}
+	if r.cfg.Engine == "bigquery" {
+		r.sum.Output = "bigquery:" + r.cfg.BigQuery.Project + "." + r.cfg.BigQuery.Dataset
+	}
 	r.rec = transforms.RunRecord{RunID: r.id, Engine: r.cfg.Engine, Version: o.Version, Date: o.Date, Now: o.Now.UTC(), StartedAt: start.UTC()}
 
 	var err error
@@ -149,6 +156,9 @@ func (r *run) validate(ctx context.Context) error {
 }
 
 func (r *run) run(ctx context.Context) (err error) {
+	if r.cfg.Engine == "bigquery" {
+		return r.runBigQuery(ctx)
+	}
 	lk, err := acquireLock(r.cfg.Output)
 	if err != nil {
 		return err
@@ -208,6 +218,9 @@ func (r *run) open(ctx context.Context) error {
 		r.eng = r.o.Engine
 		return nil
 	}
+	if r.cfg.Engine == "bigquery" {
+		return r.openBigQuery(ctx)
+	}
 	eng, err := openDuckDB(ctx, r.cfg.DuckDB)
 	if err != nil {
 		return err
@@ -227,7 +240,10 @@ func (r *run) close() {
 // failing on any contract, quarantine, duplicate or freshness violation.
 func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, error) {
 	cfg := r.cfg
-	plan := transforms.Plan{P: runParams(cfg, r.o.Date, r.o.Now), StateSLA: stateSLA(cfg)}
+	plan := transforms.Plan{P: runParams(cfg, r.o.Date, r.o.Now), StateSLA: stateSLA(cfg), Dialect: r.dialect()}
+	if r.bq != nil {
+		plan.Scratch = r.bq.Scratch()
+	}
 	load := func(in *config.Input) (transforms.Source, error) {
 		t := time.Now()
 		src, files, err := loadInput(ctx, r.eng, in, cfg.Exports)
@@ -302,6 +318,9 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 // registerPrevious makes the latest earlier optout_state, the ledger and
 // the runs rows so far queryable, when they exist.
 func (r *run) registerPrevious(ctx context.Context) (state, ledger, runs bool, err error) {
+	if r.bq != nil {
+		return r.registerPreviousTables(ctx)
+	}
 	if dir := latestEarlierPartition(filepath.Join(r.cfg.Output, "optout_state"), r.dt); dir != "" {
 		if err := r.eng.Register(ctx, "prev_optout_state", []string{filepath.Join(dir, "part-0.parquet")}); err != nil {
 			return false, false, false, err
@@ -429,7 +448,9 @@ func formatCounts(m map[string]int64) string {
 
 // step runs one Transform step, staging Output steps and noting results.
 func (r *run) step(ctx context.Context, s transforms.Step) error {
-	if s.Kind == transforms.Output {
+	if s.Kind == transforms.Output && r.bq != nil {
+		s.Target = stagedTable(s)
+	} else if s.Kind == transforms.Output {
 		rel := s.Table
 		if s.PerDate {
 			rel = filepath.Join(s.Table, "dt="+r.dt)
@@ -452,7 +473,9 @@ func (r *run) step(ctx context.Context, s transforms.Step) error {
 	if err != nil {
 		return err
 	}
-	if s.WrittenView != "" {
+	if s.Kind == transforms.Output && r.bq != nil {
+		r.stageOutput(s) // the leak check reads an export where it is staged
+	} else if s.WrittenView != "" {
 		// The leak check reads the export back from disk, as written.
 		if err := r.eng.Register(ctx, s.WrittenView, []string{s.Target}); err != nil {
 			return err
@@ -479,6 +502,14 @@ func (r *run) step(ctx context.Context, s transforms.Step) error {
 		}
 	}
 	return nil
+}
+
+// dialect is the SQL dialect of the configured engine.
+func (r *run) dialect() transforms.Dialect {
+	if r.cfg.Engine == "bigquery" {
+		return transforms.BigQuery
+	}
+	return transforms.DuckDB
 }
 
 // runStep executes a step with timing and records output row counts.
@@ -516,9 +547,12 @@ func (r *run) writeRunsRow(ctx context.Context, runErr error) error {
 		r.rec.Status, r.rec.ExitCode, r.rec.Error = "failed", exit.Code(runErr), redact.String(runErr.Error())
 	}
 	r.rec.DurationMS = time.Since(r.rec.StartedAt).Milliseconds()
-	step, err := transforms.RunsStep(transforms.DuckDB, r.rec)
+	step, err := transforms.RunsStep(r.dialect(), r.rec)
 	if err != nil {
 		return err
+	}
+	if r.bq != nil {
+		return r.writeRunsRowBigQuery(ctx, step)
 	}
 	dir := filepath.Join(r.cfg.Output, "runs")
 	if err := os.MkdirAll(dir, 0o755); err != nil {

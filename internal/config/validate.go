@@ -34,8 +34,8 @@ func (c *Config) validate() error {
 		}
 	}
 	add(oneOf("engine", c.Engine, []string{"duckdb", "bigquery"}))
-	if c.Engine == "bigquery" {
-		add(errors.New("engine bigquery is not available in this build yet; use engine: duckdb"))
+	if c.Engine == "bigquery" && (c.BigQuery.Project == "" || c.BigQuery.Dataset == "") {
+		add(errors.New("engine bigquery needs bigquery.project (it runs and pays for the jobs) and bigquery.dataset (the outputs)"))
 	}
 	loc, err := time.LoadLocation(c.Timezone)
 	if err != nil || c.Timezone == "" {
@@ -61,6 +61,8 @@ func (c *Config) validateSource(where string, in *Input) error {
 		return fmt.Errorf("%s: needs path (files) or table", where)
 	case in.Path != "" && in.Table != "":
 		return fmt.Errorf("%s: has both path and table; give one", where)
+	case in.Path != "" && c.Engine == "bigquery":
+		return fmt.Errorf("%s: engine bigquery reads tables: give table: project.dataset.table instead of path", where)
 	case in.Table != "" && c.Engine == "duckdb" && c.DuckDB.Database == "":
 		return fmt.Errorf("%s: table %q needs duckdb.database (the DuckDB file that holds it)", where, in.Table)
 	}
@@ -121,6 +123,9 @@ func (c *Config) validateInputs() error {
 		}
 		if in.WriteBack && (name != "customers" || in.Table == "") {
 			add(fmt.Errorf("%s: write_back needs a table input of customers", where))
+		}
+		if in.WriteBack && c.Engine == "bigquery" {
+			add(fmt.Errorf("%s: write_back is not available on engine bigquery yet; read the flags from customers_flagged", where))
 		}
 	}
 	return errors.Join(errs...)

@@ -3,10 +3,10 @@
 -- §5) and its quarantine reason.
 SELECT _file, _row,
   optout_id({{ col .Src "customer_id" "text" }}) AS customer_id,
-  {{ .Keys }} AS keys,
+  {{ .Keys.List }} AS keys,
   optout_state({{ col .Src "state" "text" }}) AS state,
   nullif(optout_word({{ col .Src "traffic_source" "text" }}), '') AS traffic_source,
-  {{ .Invalid }} AS invalid_identifiers,
+  {{ .Keys.Invalid }} AS invalid_identifiers,
   CASE WHEN optout_id({{ col .Src "customer_id" "text" }}) IS NULL THEN 'missing_customer_id' END AS reason
-FROM {{ rel .Src.View }}
+FROM {{ .Keys.From (rel .Src.View) }}
 {{- end }}

@@ -4,7 +4,7 @@
 
 {{ define "explain_keys" -}}
 SELECT DISTINCT k.kind AS kind, k.value AS value
-FROM (SELECT unnest({{ .Keys }}) AS k FROM (SELECT CAST({{ param .Subject }} AS VARCHAR) AS v))
+FROM (SELECT unnest({{ .Keys.List }}) AS k FROM {{ .Keys.From (print "(SELECT CAST(" (param .Subject) " AS VARCHAR) AS v)") }})
 {{- end }}
 
 {{ define "explain_customers" -}}

@@ -11,7 +11,7 @@ SELECT count(*) AS leaks FROM written w
 JOIN {{ tmp (print "suppression__" .Export.Name) }} s ON s.identifier_type = w.k.kind AND s.hashed_value = w.k.value
 {{- else }}
 WITH written AS (
-  SELECT _optout_key AS k FROM {{ unnestRows (rel .WrittenView) .WrittenKeys "_optout_key" "" }}
+  SELECT _optout_key AS k FROM {{ unnestRows (.WrittenKeys.From (rel .WrittenView)) .WrittenKeys.List "_optout_key" "" }}
 )
 SELECT count(*) AS leaks FROM written w
 JOIN {{ tmp "suppressed_keys" }} s ON s.kind = w.k.kind AND s.value = w.k.value

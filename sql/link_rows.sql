@@ -2,9 +2,9 @@
 -- Every identity link row with the keys it adds to its customer (SPEC §3.3).
 SELECT _file, _row,
   optout_id({{ col .Src "customer_id" "text" }}) AS customer_id,
-  {{ .Keys }} AS keys,
-  {{ .Invalid }} AS invalid_identifiers,
+  {{ .Keys.List }} AS keys,
+  {{ .Keys.Invalid }} AS invalid_identifiers,
   CASE WHEN optout_id({{ col .Src "customer_id" "text" }}) IS NULL THEN 'missing_customer_id'
-       WHEN {{ listLen .Keys }} = 0 THEN 'no_valid_key' END AS reason
-FROM {{ rel .Src.View }}
+       WHEN {{ listLen .Keys.List }} = 0 THEN 'no_valid_key' END AS reason
+FROM {{ .Keys.From (rel .Src.View) }}
 {{- end }}

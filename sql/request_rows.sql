@@ -19,9 +19,9 @@ WITH raw AS (
     nullif(upper(optout_trim({{ col .Src "us_privacy" "text" }})), '') AS usp,
     -- optout_gpp: the engine's GPP decoder (transforms.DecodeGPP).
     optout_gpp(nullif(optout_trim({{ col .Src "gpp" "text" }}), '')) AS gpp_result,
-    {{ .Keys }} AS keys,
-    {{ .Invalid }} AS invalid_identifiers
-  FROM {{ rel .Src.View }}
+    {{ .Keys.List }} AS keys,
+    {{ .Keys.Invalid }} AS invalid_identifiers
+  FROM {{ .Keys.From (rel .Src.View) }}
 ),
 signals AS (
   SELECT *,

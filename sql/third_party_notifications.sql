@@ -36,7 +36,7 @@ notes AS (
     -- Only dates some fresh request could need: the keys are computed for
     -- those rows alone. _optout_key cannot clash with the export's columns.
     SELECT _file, export_dt AS dt, _optout_key AS k
-    FROM {{ unnestRows (print "(SELECT *, " (cast (regexGroup "_file" "dt=([0-9]{4}-[0-9]{2}-[0-9]{2})") "date") " AS export_dt FROM " (rel $h.View) ")") $h.Keys "_optout_key" "export_dt >= (SELECT min(received_day) FROM fresh)" }}
+    FROM {{ unnestRows ($h.Keys.From (print "(SELECT *, " (cast (regexGroup "_file" "dt=([0-9]{4}-[0-9]{2}-[0-9]{2})") "date") " AS export_dt FROM " (rel $h.View) ")")) $h.Keys.List "_optout_key" "export_dt >= (SELECT min(received_day) FROM fresh)" }}
   ) h
   LEFT JOIN published pub ON pub.file = h._file
 {{- if $h.Export.HashIdentifiers }}

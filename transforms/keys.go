@@ -39,32 +39,43 @@ func keyExprs(d Dialect, kind, col string, withHashes bool) [][2]string {
 // holding them, in schemas.IdentifierKinds order.
 type KeyColumns []struct{ Kind, Expr string }
 
-// keysSQL renders a list of (kind, value) structs: every valid key of a row.
-func keysSQL(d Dialect, cols KeyColumns, withHashes bool) string {
-	var items []string
+// RowKeys are the keys of a row in two parts: Values computes each key's
+// value as a column _optout_k<N> of the row's relation (From adds them),
+// and List is the list of (kind, value) structs over those columns;
+// Invalid counts the identifiers given that yielded no key (SPEC §4:
+// dropped and counted). No list nests a normalization function: inlined,
+// that nesting overflowed the parser stack of the emulator's SQLite.
+type RowKeys struct{ Values, List, Invalid string }
+
+// From is relation with the key columns added.
+func (k RowKeys) From(relation string) string {
+	if k.Values == "" {
+		return relation
+	}
+	return "(SELECT *, " + k.Values + " FROM " + relation + ")"
+}
+
+// rowKeys renders the keys of the identifier columns cols.
+func rowKeys(d Dialect, cols KeyColumns, withHashes bool) RowKeys {
+	var values, items, invalid []string
 	for _, kc := range cols {
-		for _, kv := range keyExprs(d, kc.Kind, kc.Expr, withHashes) {
-			items = append(items, d.Struct("kind", d.Literal(kv[0]), "value", kv[1]))
+		for i, kv := range keyExprs(d, kc.Kind, kc.Expr, withHashes) {
+			col := fmt.Sprintf("_optout_k%d", len(values))
+			values = append(values, kv[1]+" AS "+col)
+			items = append(items, d.Struct("kind", d.Literal(kv[0]), "value", col))
+			if i == 0 {
+				invalid = append(invalid, fmt.Sprintf("optout_invalid(%s, %s)", d.Text(kc.Expr), col))
+			}
 		}
 	}
 	if len(items) == 0 {
-		return d.EmptyList("keys")
+		return RowKeys{List: d.EmptyList("keys"), Invalid: "0"}
 	}
-	return d.ListFilter("["+strings.Join(items, ",\n      ")+"]", "k", "k.value IS NOT NULL")
-}
-
-// invalidSQL renders the number of identifiers of a row that were given
-// but yielded no key (SPEC §4: dropped and counted).
-func invalidSQL(d Dialect, cols KeyColumns) string {
-	if len(cols) == 0 {
-		return "0"
+	return RowKeys{
+		Values:  strings.Join(values, ",\n    "),
+		List:    d.ListFilter("["+strings.Join(items, ",\n      ")+"]", "k", "k.value IS NOT NULL"),
+		Invalid: strings.Join(invalid, " + "),
 	}
-	var terms []string
-	for _, kc := range cols {
-		primary := keyExprs(d, kc.Kind, kc.Expr, false)[0][1]
-		terms = append(terms, fmt.Sprintf("optout_invalid(%s, %s)", d.Text(kc.Expr), primary))
-	}
-	return strings.Join(terms, " + ")
 }
 
 // keyColumns picks the identifier columns a source has, among kinds.

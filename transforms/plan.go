@@ -142,7 +142,7 @@ type historyData struct {
 	Export          Export
 	View            string
 	ChannelCategory string
-	Keys            string // the keys of a written row: normalized, or destination-hashed
+	Keys            RowKeys // the keys of a written row: normalized, or destination-hashed
 	Hashes          []struct{ Family, Kind, Expr string }
 }
 
@@ -156,12 +156,12 @@ type stepData struct {
 	RequireOptIn      bool
 	HashReplace       string
 	WrittenView       string
-	WrittenKeys       string
+	WrittenKeys       RowKeys
 	WrittenHashes     string
 	AdFamilies        string
 	SuppressionHashes []struct{ Family, Kind, Expr string }
 	PlantLeak         bool
-	Keys, Invalid     string
+	Keys              RowKeys
 	Rows              string
 	HasLater          bool
 	HasLinks          bool
@@ -215,7 +215,7 @@ func (p Plan) Build() (Phases, error) {
 		d := base
 		d.Src, d.Rows, d.HasLater = src, rows, later
 		kc := keyColumns(dl, src, kinds)
-		d.Keys, d.Invalid = keysSQL(dl, kc, hashes), invalidSQL(dl, kc)
+		d.Keys = rowKeys(dl, kc, hashes)
 		add(&ph.Validate, Step{Name: rows, Kind: Temp, Table: rows}, tmpl, d)
 		add(&ph.Validate, Step{Name: "input_counts__" + src.Name, Kind: Check}, "input_counts", d)
 		add(&ph.Transform, Step{Name: "quarantine__" + src.Name, Kind: Output, Table: "quarantine/" + src.Name, PerDate: true}, "quarantine", d)
@@ -261,7 +261,7 @@ func (p Plan) Build() (Phases, error) {
 		d := base
 		d.Src = e.Src
 		kc := e.keyColumns(dl, "")
-		d.Keys, d.Invalid, d.Rows = keysSQL(dl, kc, hashes), invalidSQL(dl, kc), "export_rows__"+e.Name
+		d.Keys, d.Rows = rowKeys(dl, kc, hashes), "export_rows__"+e.Name
 		add(&ph.Validate, Step{Name: d.Rows, Kind: Temp, Table: d.Rows}, "export_rows", d)
 		add(&ph.Validate, Step{Name: "input_counts__" + e.Name, Kind: Check}, "input_counts", d)
 		add(&ph.Transform, Step{Name: "quarantine__" + e.Name, Kind: Output, Table: "quarantine/" + e.Name, PerDate: true}, "quarantine", d)
@@ -295,7 +295,7 @@ func (p Plan) Build() (Phases, error) {
 			for _, view := range p.ExportHistory[e.Name] {
 				h := historyData{Export: e, View: view, ChannelCategory: ed.ChannelCategory, Keys: ed.WrittenKeys, Hashes: ed.SuppressionHashes}
 				if e.HashIdentifiers {
-					h.Keys = "[" + ed.WrittenHashes + "]"
+					h.Keys = RowKeys{List: "[" + ed.WrittenHashes + "]"}
 				}
 				d.History = append(d.History, h)
 			}
@@ -337,7 +337,7 @@ func (p Plan) exportData(base stepData, e Export, hashes bool) stepData {
 		d.HashReplace = strings.Join(replace, ", ")
 	}
 	d.WrittenHashes = strings.Join(written, ", ")
-	d.WrittenKeys = keysSQL(dl, e.keyColumns(dl, ""), hashes)
+	d.WrittenKeys = rowKeys(dl, e.keyColumns(dl, ""), hashes)
 	for _, k := range schemas.IdentifierKinds {
 		d.SuppressionHashes = append(d.SuppressionHashes, struct{ Family, Kind, Expr string }{hashFamily(k), k, destinationHash(dl, e.Destination, k, "value")})
 	}
@@ -369,7 +369,7 @@ func (p Plan) ExplainSteps(kind, subject string) ([]Step, error) {
 		stepData
 		Subject string
 	}{stepData: stepData{Plan: &p}, Subject: subject}
-	d.Keys = keysSQL(p.Dialect, KeyColumns{{Kind: kind, Expr: "v"}}, p.NeedHashes())
+	d.Keys = rowKeys(p.Dialect, KeyColumns{{Kind: kind, Expr: "v"}}, p.NeedHashes())
 	var steps []Step
 	for _, name := range []string{"explain_keys", "explain_customers", "explain_requests", "explain_state", "explain_exports"} {
 		sql, args, err := r.render(name, d)

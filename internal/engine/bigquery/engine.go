@@ -114,24 +114,23 @@ func (e *Engine) tableRef(table string) (*bigquery.Table, error) {
 
 // RegisterTable copies a table once into the scratch dataset as name, with
 // _file ("table:" and its name) and _row. The row id must stay fixed for
-// the run and be unique, and BigQuery has none: it is the row's number
-// among the rows of its bucket (one of 1024, by a fingerprint of the row)
-// in the order of the row's JSON text, offset by bucket·2³². A numbering
-// over the whole table (ROW_NUMBER() OVER ()) would sort it on one worker;
-// this one sorts 1024 buckets in parallel. Identical rows get distinct
-// numbers in an arbitrary order, which cannot change any output. The
-// table's name is a config identifier already spliced into the statement
-// as a quoted name; _file carries it as a literal because the emulator
-// cannot bind a parameter in a statement with a window function.
+// the run and be unique, and BigQuery has none: the rows are spread over
+// 65,536 buckets by a fingerprint of their JSON text, and a row's id is
+// its position in its bucket's rows sorted by that text, plus bucket·2²⁶.
+// The work is a GROUP BY, spread over the workers; a numbering of the
+// whole table (ROW_NUMBER() OVER ()) would sort it on one. A bucket's
+// array holds about n/65,536 rows (1,500 at 100M). Identical rows get
+// distinct ids in an arbitrary order, which no output can tell apart. Ids
+// stay below 2⁴², so the XDM adapter's _row·2²⁰ + i fits in INT64.
 func (e *Engine) RegisterTable(ctx context.Context, name, table string) error {
 	sql := fmt.Sprintf(`CREATE TABLE %s AS
-SELECT * EXCEPT (_optout_json, _optout_bucket), %s AS _file,
-  _optout_bucket * 4294967296 + ROW_NUMBER() OVER (PARTITION BY _optout_bucket ORDER BY _optout_json) AS _row
+SELECT r.*, CAST(? AS STRING) AS _file, _optout_bucket * 67108864 + _optout_offset AS _row
 FROM (
-  SELECT t.*, TO_JSON_STRING(t) AS _optout_json, ABS(MOD(FARM_FINGERPRINT(TO_JSON_STRING(t)), 1024)) AS _optout_bucket
-  FROM %s AS t
-)`, e.relation(name), transforms.BigQuery.Literal("table:"+table), transforms.BigQuery.QualifiedName(table))
-	if _, err := e.Exec(ctx, "register_"+name, sql); err != nil {
+  SELECT _optout_bucket, ARRAY_AGG(t ORDER BY TO_JSON_STRING(t)) AS _optout_rows
+  FROM (SELECT t, ABS(MOD(FARM_FINGERPRINT(TO_JSON_STRING(t)), 65536)) AS _optout_bucket FROM %s AS t)
+  GROUP BY _optout_bucket
+), UNNEST(_optout_rows) AS r WITH OFFSET _optout_offset`, e.relation(name), transforms.BigQuery.QualifiedName(table))
+	if _, err := e.Exec(ctx, "register_"+name, sql, "table:"+table); err != nil {
 		return fmt.Errorf("copy table %s: %w", table, err)
 	}
 	return nil

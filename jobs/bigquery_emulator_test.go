@@ -34,6 +34,19 @@ import (
 // a second run (idempotent: the same rows, a second runs row), and a run
 // refused while another holds the dataset's lock. Comparisons the
 // emulator cannot make honestly are named in emulatorDefects.
+//
+// The emulator's memory grows with the square of a step's rows, so both
+// engines read the demo's files cut to their first demoSampleRows rows:
+// the same config, inputs and job sequence, on fewer rows. ZetaSQL's
+// evaluator holds the SQL's semantics (internal/parity).
+//
+// Status: on the emulator the run passes every input step (the copies
+// with row ids, the 12 row steps, the checks, the 12 quarantine outputs:
+// 38 steps) and then stops at the calendar step — its ~10,500 days (from
+// 2000) joined with the business days and summed by a window grow the
+// emulator past 6 GB, also with the calendar cut to 27 months, also with
+// the business days as a literal. .ci/run compiles this test; it does
+// not run it.
 func TestEmulatorDemo(t *testing.T) {
 	ctx := context.Background()
 	endpoint := bqemu.Start(t)
@@ -45,6 +58,7 @@ func TestEmulatorDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	duck.Output = t.TempDir()
+	sampleDemo(t, duck)
 	if _, err := Run(ctx, RunOptions{Config: duck, Date: date, Now: now}); err != nil {
 		t.Fatalf("duckdb run: %v", err)
 	}
@@ -90,6 +104,51 @@ func TestEmulatorDemo(t *testing.T) {
 	_, err = Run(ctx, RunOptions{Config: bq, Date: date, Now: now})
 	if exit.Code(err) != exit.Locked || !strings.Contains(fmt.Sprint(err), "optout run other") {
 		t.Errorf("run while locked: exit %d, %v; want exit 4 naming the holder", exit.Code(err), err)
+	}
+}
+
+// demoSampleRows is how many rows of each demo file the test reads.
+const demoSampleRows = 60
+
+// sampleDemo writes the first demoSampleRows rows of every demo data file
+// under a temporary folder, in the same layout (hive folders too), and
+// points the config's inputs and exports at it.
+func sampleDemo(t *testing.T, cfg *config.Config) {
+	data := filepath.Join(filepath.Dir(cfg.File), "data")
+	sample := t.TempDir()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = filepath.WalkDir(data, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".parquet") {
+			return err
+		}
+		rel, _ := filepath.Rel(data, p)
+		out := filepath.Join(sample, rel)
+		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+			return err
+		}
+		_, err = db.Exec(fmt.Sprintf("COPY (SELECT * FROM read_parquet(%s, hive_partitioning = false) LIMIT %d) TO %s (FORMAT parquet)",
+			transforms.Literal(p), demoSampleRows, transforms.Literal(out)))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	move := func(p *string) {
+		if rest, ok := strings.CutPrefix(*p, data); ok {
+			*p = sample + rest
+		} else {
+			t.Fatalf("demo path %s is not under %s", *p, data)
+		}
+	}
+	for _, in := range cfg.AllInputs() {
+		move(&in.Path)
+	}
+	for i := range cfg.Exports {
+		move(&cfg.Exports[i].Path)
 	}
 }
 
@@ -364,7 +423,7 @@ func compareOutputs(t *testing.T, client *bigquery.Client, dir, dt string) {
 		}
 		compared++
 	}
-	if compared < 20 {
+	if compared < 25 {
 		t.Errorf("compared %d output tables; the demo writes more", compared)
 	}
 }

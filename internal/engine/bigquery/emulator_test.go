@@ -13,6 +13,7 @@ import (
 
 	"github.com/optout-dev/optout/internal/bqemu"
 	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/internal/normtest"
 	"github.com/optout-dev/optout/transforms"
 )
@@ -159,5 +160,151 @@ func TestEmulatorDefects(t *testing.T) {
 	res, err := c.Query(ctx, "typed", "CREATE TEMP FUNCTION f(x STRING) AS (LOWER(x)); CREATE TEMP FUNCTION g(x STRING) AS (f(x)); SELECT g('A') AS v")
 	if err != nil || len(res.Rows) != 1 || res.Rows[0]["v"] != "a" {
 		t.Errorf("typed nested functions: %v %v", res.Rows, err)
+	}
+}
+
+// TestEmulatorEngine drives the engine as a run does: a table input copied
+// with unique row ids, the functions step, a temporary step, a check, two
+// outputs staged and published in one transaction (a per-date table and an
+// unpartitioned one), the publish repeated (idempotent), an earlier
+// partition found and copied back, the lock held against a second run,
+// and the scratch dataset deleted at Close.
+func TestEmulatorEngine(t *testing.T) {
+	endpoint := bqemu.Start(t)
+	ctx := context.Background()
+	cfg := config.BigQuery{Project: bqemu.Project, Dataset: bqemu.Dataset, Location: "US", Endpoint: endpoint}
+	open := func(runID string) *Engine {
+		e, err := Open(ctx, cfg, runID, "2026-11-21", option.WithoutAuthentication())
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Backoff = nil
+		return e
+	}
+	e := open("20261121T000000-run1")
+	if _, err := e.Exec(ctx, "input", "CREATE TABLE optout.people AS SELECT CONCAT('c', CAST(MOD(n, 50) AS STRING)) AS customer_id, CONCAT(' User', CAST(n AS STRING), '@Example.com ') AS email FROM UNNEST(GENERATE_ARRAY(1, 120)) AS n"); err != nil {
+		t.Fatal(err)
+	}
+	fields, err := e.DescribeTable(ctx, bqemu.Project+".optout.people")
+	if err != nil || len(fields) != 2 || fields[1].Family != "string" {
+		t.Fatalf("describe: %v %v", fields, err)
+	}
+	if err := e.RegisterTable(ctx, "src_people", bqemu.Project+".optout.people"); err != nil {
+		t.Fatal(err)
+	}
+	rel := e.relation("src_people")
+	res, err := e.Query(ctx, "ids", "SELECT COUNT(*) AS n, COUNT(DISTINCT _row) AS ids, COUNT(DISTINCT _file) AS files, MAX(_file) AS file FROM "+rel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := res.Rows[0]; r["n"] != int64(120) || r["ids"] != int64(120) || r["files"] != int64(1) || r["file"] != "table:"+bqemu.Project+".optout.people" {
+		t.Errorf("input copy: %v; want 120 rows with 120 distinct _row and _file table:NAME", r)
+	}
+	macros, err := transforms.MacrosStep(transforms.BigQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.Run(ctx, macros); err != nil {
+		t.Fatal(err)
+	}
+	n, _, err := e.Run(ctx, transforms.Step{Name: "keys", Kind: transforms.Temp, Table: "keys",
+		SQL: "SELECT customer_id, optout_email(email) AS email FROM " + rel})
+	if err != nil || n != 120 {
+		t.Fatalf("temp step: %d rows, %v", n, err)
+	}
+	_, rows, err := e.Run(ctx, transforms.Step{Name: "check", Kind: transforms.Check,
+		SQL: "SELECT COUNT(*) AS n FROM " + e.relation(transforms.TempName("keys")) + " WHERE email = CAST(? AS STRING)", Args: []any{"user7@example.com"}})
+	if err != nil || len(rows) != 1 || rows[0]["n"] != int64(1) {
+		t.Fatalf("check step: %v %v", rows, err)
+	}
+	stage := func(e *Engine, table string, perDate bool, sql string) Staged {
+		s := transforms.Step{Name: table, Kind: transforms.Output, Target: "staged__" + table, SQL: sql}
+		if _, _, err := e.Run(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		return Staged{Scratch: s.Target, Table: table, PerDate: perDate, Cluster: []string{"customer_id"}}
+	}
+	keys := e.relation(transforms.TempName("keys"))
+	publish := func(e *Engine, dt string) {
+		t.Helper()
+		staged := []Staged{
+			stage(e, "emails", true, "SELECT customer_id, email FROM "+keys),
+			stage(e, "customers_seen", false, "SELECT DISTINCT customer_id FROM "+keys),
+		}
+		if err := e.Publish(ctx, dt, staged); err != nil {
+			t.Fatal(err)
+		}
+	}
+	publish(e, "2026-11-20")
+	// Two runs of 2026-11-21: the second replaces the first's rows.
+	for _, id := range []string{"run2", "run3"} {
+		if e != nil {
+			if err := e.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e = open("20261121T000000-" + id)
+		if _, _, err := e.Run(ctx, transforms.Step{Name: "keys", Kind: transforms.Temp, Table: "keys",
+			SQL: "SELECT customer_id, LOWER(TRIM(email)) AS email FROM optout.people"}); err != nil {
+			t.Fatal(err)
+		}
+		keys = e.relation(transforms.TempName("keys"))
+		publish(e, "2026-11-21")
+	}
+	defer e.Close()
+	count := func(sql string) int64 {
+		t.Helper()
+		res, err := e.Query(ctx, "count", sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Rows[0]["n"].(int64)
+	}
+	if n := count("SELECT COUNT(*) AS n FROM optout.emails WHERE dt = DATE '2026-11-21'"); n != 120 {
+		t.Errorf("emails of 2026-11-21: %d rows after two publishes, want 120", n)
+	}
+	if n := count("SELECT COUNT(*) AS n FROM optout.emails WHERE dt = DATE '2026-11-20'"); n != 120 {
+		t.Errorf("emails of 2026-11-20: %d rows, want 120 (another date's partition is kept)", n)
+	}
+	if n := count("SELECT COUNT(*) AS n FROM optout.customers_seen"); n != 50 {
+		t.Errorf("customers_seen: %d rows, want 50 (replaced whole, not appended)", n)
+	}
+	prev, err := e.LatestBefore(ctx, "emails", "2026-11-21")
+	if err != nil || prev != "2026-11-20" {
+		t.Fatalf("latest earlier partition: %q %v", prev, err)
+	}
+	if ok, err := e.CopyOutput(ctx, "prev_emails", "emails", prev); err != nil || !ok {
+		t.Fatalf("copy of the earlier partition: %v %v", ok, err)
+	}
+	if n := count("SELECT COUNT(*) AS n FROM " + e.relation("prev_emails")); n != 120 {
+		t.Errorf("copied partition: %d rows, want 120", n)
+	}
+	if ok, err := e.CopyOutput(ctx, "prev_missing", "no_such_table", ""); err != nil || ok {
+		t.Errorf("copy of a missing table: %v %v, want false and no error", ok, err)
+	}
+
+	unlock, err := e.Lock(ctx, "run3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := open("20261121T000000-run4")
+	_, err = other.Lock(ctx, "run4")
+	if exit.Code(err) != exit.Locked || !strings.Contains(err.Error(), "optout run run3") {
+		t.Errorf("second lock: exit %d %v; want exit 4 naming run3", exit.Code(err), err)
+	}
+	if err := unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if unlock2, err := other.Lock(ctx, "run4"); err != nil {
+		t.Errorf("lock after release: %v", err)
+	} else {
+		unlock2()
+	}
+	scratch := other.Scratch()
+	if err := other.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.bq.Dataset(scratch).Metadata(ctx); err == nil {
+		t.Errorf("scratch dataset %s left after Close", scratch)
 	}
 }

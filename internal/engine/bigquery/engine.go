@@ -26,10 +26,14 @@ type Engine struct {
 	*Client
 	scratch string
 	// functions are the statements defining the temporary functions the
-	// steps call (the macros step); BigQuery keeps a temporary function
-	// for one job only, so they go before every statement.
+	// steps call (the macros step), and names their names; BigQuery keeps
+	// a temporary function for one job only, so they go before every
+	// statement that calls one.
 	functions string
+	names     []string
 }
+
+var functionName = regexp.MustCompile(`CREATE TEMP FUNCTION (\w+)`)
 
 var _ engine.Engine = (*Engine)(nil)
 
@@ -147,6 +151,9 @@ func (e *Engine) relation(name string) string {
 func (e *Engine) Run(ctx context.Context, s transforms.Step) (int64, []engine.Row, error) {
 	if s.Name == "macros" {
 		e.functions = s.SQL
+		for _, m := range functionName.FindAllStringSubmatch(s.SQL, -1) {
+			e.names = append(e.names, m[1])
+		}
 		return 0, nil, nil
 	}
 	sql, args, err := transforms.InlineParams(s.SQL, s.Args, transforms.TimeLiteral)
@@ -191,11 +198,15 @@ func (e *Engine) Run(ctx context.Context, s transforms.Step) (int64, []engine.Ro
 	return n, nil, nil
 }
 
+// withFunctions puts the function definitions before a statement that
+// calls one (all of them: they call each other).
 func (e *Engine) withFunctions(sql string) string {
-	if e.functions == "" {
-		return sql
+	for _, name := range e.names {
+		if strings.Contains(sql, name+"(") {
+			return e.functions + "\n" + sql
+		}
 	}
-	return e.functions + "\n" + sql
+	return sql
 }
 
 // TableSchema returns the columns of a table of the scratch dataset.

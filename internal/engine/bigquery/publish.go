@@ -104,18 +104,23 @@ func (e *Engine) DeleteBefore(ctx context.Context, table, cutoff string) (int64,
 }
 
 // ensureLike creates an unpartitioned output table with a staged table's
-// columns unless it exists. It is DDL, not the API: the emulator cannot
-// create through the API a table whose record fields are reserved words
-// (the runs row's outputs.table and outputs.rows).
+// columns unless it exists, then sets its clustering. It is DDL, not the
+// API: the emulator cannot create through the API a table whose record
+// fields are reserved words (the runs row's outputs.table and .rows), nor
+// run CTAS with CLUSTER BY.
 func (e *Engine) ensureLike(ctx context.Context, table, scratch string, cluster []string) error {
-	by := ""
-	if len(cluster) > 0 {
-		names := make([]string, len(cluster))
-		for i, c := range cluster {
-			names[i] = transforms.BigQuery.Ident(c)
-		}
-		by = " CLUSTER BY " + strings.Join(names, ", ")
+	if ok, err := e.OutputExists(ctx, table); ok || err != nil {
+		return err
 	}
-	_, err := e.Exec(ctx, "create_"+table, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s%s AS SELECT * FROM %s WHERE FALSE", e.Output(table), by, e.relation(scratch)))
-	return err
+	if _, err := e.Exec(ctx, "create_"+table, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s AS SELECT * FROM %s WHERE FALSE", e.Output(table), e.relation(scratch))); err != nil {
+		return err
+	}
+	if len(cluster) == 0 {
+		return nil
+	}
+	_, err := e.bq.Dataset(e.cfg.Dataset).Table(table).Update(ctx, bigquery.TableMetadataToUpdate{Clustering: &bigquery.Clustering{Fields: cluster}}, "")
+	if err != nil {
+		return mapError("create_"+table, "", fmt.Errorf("cluster table %s by %v: %w", table, cluster, err), e.cfg.MaxBytesBilled)
+	}
+	return nil
 }

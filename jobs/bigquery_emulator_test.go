@@ -651,5 +651,3 @@ func listDatasets(t *testing.T, client *bigquery.Client) []string {
 		out = append(out, ds.DatasetID)
 	}
 }
-
-

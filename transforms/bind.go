@@ -2,6 +2,7 @@ package transforms
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -63,4 +64,19 @@ func TimeLiteral(v any) (string, bool) {
 		return "", false
 	}
 	return "TIMESTAMP '" + t.UTC().Format("2006-01-02 15:04:05.999999") + "+00'", true
+}
+
+// SafeLiteral is the GoogleSQL literal of a value that cannot carry text:
+// an instant (TimeLiteral), a boolean or an integer. Strings are never
+// spliced; they stay parameters.
+func SafeLiteral(v any) (string, bool) {
+	switch x := v.(type) {
+	case bool:
+		return strings.ToUpper(strconv.FormatBool(x)), true
+	case int:
+		return strconv.Itoa(x), true
+	case int64:
+		return strconv.FormatInt(x, 10), true
+	}
+	return TimeLiteral(v)
 }

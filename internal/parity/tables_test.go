@@ -522,17 +522,10 @@ func inlineParams(sql string, args []any) (string, error) {
 }
 
 func literal(v any) (string, error) {
-	switch x := v.(type) {
-	case string:
-		return transforms.BigQuery.Literal(x), nil
-	case bool:
-		return strings.ToUpper(strconv.FormatBool(x)), nil
-	case int:
-		return strconv.Itoa(x), nil
-	case int64:
-		return strconv.FormatInt(x, 10), nil
-	case time.Time:
-		lit, _ := transforms.TimeLiteral(x)
+	if s, ok := v.(string); ok {
+		return transforms.BigQuery.Literal(s), nil
+	}
+	if lit, ok := transforms.SafeLiteral(v); ok {
 		return lit, nil
 	}
 	return "", fmt.Errorf("no GoogleSQL literal for %T", v)

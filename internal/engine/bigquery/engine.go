@@ -156,7 +156,7 @@ func (e *Engine) Run(ctx context.Context, s transforms.Step) (int64, []engine.Ro
 		}
 		return 0, nil, nil
 	}
-	sql, args, err := transforms.InlineParams(s.SQL, s.Args, transforms.TimeLiteral)
+	sql, args, err := transforms.InlineParams(s.SQL, s.Args, transforms.SafeLiteral)
 	if err != nil {
 		return 0, nil, fmt.Errorf("step %s: %w", s.Name, err)
 	}

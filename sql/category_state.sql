@@ -7,13 +7,13 @@
 -- opt_in in that order.
 , ordered AS (
   SELECT *,
-    row_number() OVER (PARTITION BY subject, category
+    row_number() OVER (PARTITION BY {{ partitionKey "subject" }}, category
       ORDER BY received_at, CASE request_type WHEN 'opt_in' THEN 0 ELSE 1 END, request_id) AS seq
   FROM events
 ),
 marked AS (
   SELECT *,
-    coalesce(max(CASE WHEN request_type = 'opt_in' THEN seq END) OVER (PARTITION BY subject, category), 0) AS last_opt_in_seq
+    coalesce(max(CASE WHEN request_type = 'opt_in' THEN seq END) OVER (PARTITION BY {{ partitionKey "subject" }}, category), 0) AS last_opt_in_seq
   FROM ordered
 )
 SELECT subject, category,

@@ -263,6 +263,17 @@ func (d Dialect) ListsDiffer(a, b string) string {
 	return a + " <> " + b
 }
 
+// PartitionKey renders a window's PARTITION BY key for x, which may be a
+// STRUCT (an export row's subject): GoogleSQL does not partition by STRUCT
+// (the emulator refuses it), so BigQuery partitions by its JSON text,
+// which is equal exactly when the values are.
+func (d Dialect) PartitionKey(x string) string {
+	if d == BigQuery {
+		return "TO_JSON_STRING(" + x + ")"
+	}
+	return x
+}
+
 // UnionDistinct is the set operator that drops duplicate rows.
 func (d Dialect) UnionDistinct() string {
 	if d == BigQuery {
@@ -459,6 +470,7 @@ func (d Dialect) funcs() template.FuncMap {
 		"except":        d.Except,
 		"countIf":       d.CountIf,
 		"unnestRows":    d.UnnestRows,
+		"partitionKey":  d.PartitionKey,
 		"listsDiffer":   d.ListsDiffer,
 		"unionDistinct": d.UnionDistinct,
 		"listRows":      d.ListRows,

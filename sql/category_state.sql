@@ -7,19 +7,19 @@
 -- opt_in in that order.
 , ordered AS (
   SELECT *,
-    row_number() OVER (PARTITION BY {{ partitionKey "subject" }}, category
+    row_number() OVER (PARTITION BY {{ groupKey "subject" }}, category
       ORDER BY received_at, CASE request_type WHEN 'opt_in' THEN 0 ELSE 1 END, request_id) AS seq
   FROM events
 ),
 marked AS (
   SELECT *,
-    coalesce(max(CASE WHEN request_type = 'opt_in' THEN seq END) OVER (PARTITION BY {{ partitionKey "subject" }}, category), 0) AS last_opt_in_seq
+    coalesce(max(CASE WHEN request_type = 'opt_in' THEN seq END) OVER (PARTITION BY {{ groupKey "subject" }}, category), 0) AS last_opt_in_seq
   FROM ordered
 )
-SELECT subject, category,
+SELECT {{ groupValue "subject" }} AS subject, category,
   {{ argMax "request_type" "seq" }} AS state,
   {{ argMax "request_id" "seq" }} AS deciding_request_id,
   min(CASE WHEN request_type = 'opt_out' AND seq > last_opt_in_seq THEN received_at END) AS opt_out_date
 FROM marked
-GROUP BY subject, category
+GROUP BY {{ groupKey "subject" }}, category
 {{- end }}

@@ -263,13 +263,22 @@ func (d Dialect) ListsDiffer(a, b string) string {
 	return a + " <> " + b
 }
 
-// PartitionKey renders a window's PARTITION BY key for x, which may be a
-// STRUCT (an export row's subject): GoogleSQL does not partition by STRUCT
-// (the emulator refuses it), so BigQuery partitions by its JSON text,
-// which is equal exactly when the values are.
-func (d Dialect) PartitionKey(x string) string {
+// GroupKey renders the GROUP BY or PARTITION BY key of x, which may be a
+// STRUCT (an export row's subject): the emulator's GoogleSQL neither
+// groups nor partitions by STRUCT, so BigQuery uses its JSON text, which
+// is equal exactly when the values are; GroupValue is then x itself in
+// the grouped select list.
+func (d Dialect) GroupKey(x string) string {
 	if d == BigQuery {
 		return "TO_JSON_STRING(" + x + ")"
+	}
+	return x
+}
+
+// GroupValue renders x, grouped by GroupKey(x), in a select list.
+func (d Dialect) GroupValue(x string) string {
+	if d == BigQuery {
+		return "ANY_VALUE(" + x + ")"
 	}
 	return x
 }
@@ -470,7 +479,8 @@ func (d Dialect) funcs() template.FuncMap {
 		"except":        d.Except,
 		"countIf":       d.CountIf,
 		"unnestRows":    d.UnnestRows,
-		"partitionKey":  d.PartitionKey,
+		"groupKey":      d.GroupKey,
+		"groupValue":    d.GroupValue,
 		"listsDiffer":   d.ListsDiffer,
 		"unionDistinct": d.UnionDistinct,
 		"listRows":      d.ListRows,

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -54,6 +55,9 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 	}
 	if o.To.Before(o.From) {
 		return finish(exit.With(exit.Usage, fmt.Errorf("--to %s is before --from %s", sum.To, sum.From)))
+	}
+	if o.Config.Engine == "bigquery" {
+		return finish(exit.With(exit.Usage, errors.New("backfill is not available on engine bigquery yet; run optout run --date D for each date")))
 	}
 	done, err := succeededDates(ctx, o.Config)
 	if err != nil {

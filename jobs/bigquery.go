@@ -122,7 +122,7 @@ func (r *run) clusterFor(table string) []string {
 	return nil
 }
 
-// stage notes a staged Output step for the publish.
+// stageOutput notes a staged Output step for the publish.
 func (r *run) stageOutput(s transforms.Step) {
 	table := outputTable(s.Table)
 	r.staged = append(r.staged, bqengine.Staged{Scratch: s.Target, Table: table, PerDate: s.PerDate, Cluster: r.clusterFor(table)})

@@ -5,21 +5,42 @@
 -- received_at, then opt_out over opt_in, then the greater request_id.
 -- opt_out_date is the received_at of the earliest opt_out after the last
 -- opt_in in that order.
+{{- if bigquery }}
+-- In GoogleSQL without windows (the emulator's windows grow with the
+-- square of the rows): each subject and category's requests as one array
+-- in that order; the last decides; opt_out_date is the earliest opt_out
+-- at a position after the last opt_in.
+, ordered AS (
+  SELECT {{ groupValue "subject" }} AS subject, category,
+    ARRAY_AGG(STRUCT(request_type, request_id, received_at)
+      ORDER BY received_at, CASE request_type WHEN 'opt_in' THEN 0 ELSE 1 END, request_id) AS seq
+  FROM events
+  GROUP BY {{ groupKey "subject" }}, category
+)
+SELECT subject, category,
+  seq[OFFSET(ARRAY_LENGTH(seq) - 1)].request_type AS state,
+  seq[OFFSET(ARRAY_LENGTH(seq) - 1)].request_id AS deciding_request_id,
+  (SELECT min(e.received_at) FROM UNNEST(seq) AS e WITH OFFSET i
+   WHERE e.request_type = 'opt_out'
+     AND i > coalesce((SELECT max(j) FROM UNNEST(seq) AS o WITH OFFSET j WHERE o.request_type = 'opt_in'), -1)) AS opt_out_date
+FROM ordered
+{{- else }}
 , ordered AS (
   SELECT *,
-    row_number() OVER (PARTITION BY {{ groupKey "subject" }}, category
+    row_number() OVER (PARTITION BY subject, category
       ORDER BY received_at, CASE request_type WHEN 'opt_in' THEN 0 ELSE 1 END, request_id) AS seq
   FROM events
 ),
 marked AS (
   SELECT *,
-    coalesce(max(CASE WHEN request_type = 'opt_in' THEN seq END) OVER (PARTITION BY {{ groupKey "subject" }}, category), 0) AS last_opt_in_seq
+    coalesce(max(CASE WHEN request_type = 'opt_in' THEN seq END) OVER (PARTITION BY subject, category), 0) AS last_opt_in_seq
   FROM ordered
 )
-SELECT {{ groupValue "subject" }} AS subject, category,
+SELECT subject, category,
   {{ argMax "request_type" "seq" }} AS state,
   {{ argMax "request_id" "seq" }} AS deciding_request_id,
   min(CASE WHEN request_type = 'opt_out' AND seq > last_opt_in_seq THEN received_at END) AS opt_out_date
 FROM marked
-GROUP BY {{ groupKey "subject" }}, category
+GROUP BY subject, category
+{{- end }}
 {{- end }}

@@ -479,6 +479,7 @@ func (d Dialect) funcs() template.FuncMap {
 		"except":        d.Except,
 		"countIf":       d.CountIf,
 		"unnestRows":    d.UnnestRows,
+		"bigquery":      func() bool { return d == BigQuery },
 		"groupKey":      d.GroupKey,
 		"groupValue":    d.GroupValue,
 		"listsDiffer":   d.ListsDiffer,

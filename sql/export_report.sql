@@ -5,8 +5,8 @@
 {{- range $i, $e := .Exports }}
 {{ if $i }}UNION ALL
 {{ end -}}
-SELECT {{ param $e.Name }} AS export, {{ param $e.Destination }} AS destination, {{ param $e.Category }} AS category,
-  {{ param $e.Channel }} AS channel, {{ param $e.Mode }} AS mode,
+SELECT {{ cast (param $e.Name) "text" }} AS export, {{ cast (param $e.Destination) "text" }} AS destination, {{ cast (param $e.Category) "text" }} AS category,
+  {{ cast (param $e.Channel) "text" }} AS channel, {{ cast (param $e.Mode) "text" }} AS mode,
   (SELECT count(*) FROM {{ tmp (print "export_rows__" $e.Name) }}) AS rows_in,
   {{ countIf "reason IS NULL" }} AS rows_kept,
   {{ countIf "reason IS NOT NULL" }} AS rows_suppressed,

@@ -14,7 +14,7 @@ WITH fresh AS (
 published AS (
 {{- if .ExportPublished }}
   {{ range $i, $p := .ExportPublished }}{{ if $i }}
-  UNION ALL {{ end }}SELECT {{ param $p.File }} AS file, {{ cast (print "nullif(" (param $p.At) ", '')") "timestamp" }} AS published_at{{ end }}
+  UNION ALL {{ end }}SELECT {{ cast (param $p.File) "text" }} AS file, {{ cast (print "nullif(" (param $p.At) ", '')") "timestamp" }} AS published_at{{ end }}
 {{- else }}
   SELECT * FROM (SELECT {{ null "text" }} AS file, {{ null "timestamp" }} AS published_at) WHERE false
 {{- end }}
@@ -31,7 +31,7 @@ notes AS (
 {{- range $i, $h := .History }}
   {{ if $i }}UNION ALL
   {{ end -}}
-  SELECT pk.request_id, {{ param $h.Export.Name }} AS export, {{ param $h.Export.Destination }} AS destination, h.dt
+  SELECT pk.request_id, {{ cast (param $h.Export.Name) "text" }} AS export, {{ cast (param $h.Export.Destination) "text" }} AS destination, h.dt
   FROM (
     -- Only dates some fresh request could need: the keys are computed for
     -- those rows alone. _optout_key cannot clash with the export's columns.

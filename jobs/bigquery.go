@@ -56,14 +56,8 @@ func (r *run) runBigQuery(ctx context.Context) (err error) {
 			err = errors.Join(err, werr)
 		}
 	}()
-	phases, _, err := r.prepare(ctx)
-	if err != nil {
+	if err := r.transform(ctx); err != nil {
 		return err
-	}
-	for _, s := range phases.Transform {
-		if err := r.step(ctx, s); err != nil {
-			return err
-		}
 	}
 	if err := r.stageManifest(ctx); err != nil {
 		return err

@@ -32,8 +32,7 @@ import (
 // the emulator: its inputs loaded as tables, a run for D, every output
 // table compared row for row with the DuckDB run of the same D and now,
 // a second run (idempotent: the same rows, a second runs row), and a run
-// refused while another holds the dataset's lock. Comparisons the
-// emulator cannot make honestly are named in emulatorDefects.
+// refused while another holds the dataset's lock.
 //
 // The emulator's memory grows with the square of a step's rows, so both
 // engines read the demo's files cut to their first demoSampleRows rows:
@@ -157,11 +156,6 @@ func sampleDemo(t *testing.T, cfg *config.Config) {
 		move(&cfg.Exports[i].Path)
 	}
 }
-
-// emulatorDefects are the comparisons the emulator cannot make, by output
-// table, with the defect; ZetaSQL's evaluator covers that SQL
-// (internal/parity).
-var emulatorDefects = map[string]string{}
 
 // loadDemo loads every demo input into dataset inputs, through the
 // client's streaming inserts (the emulator cannot load Parquet), and
@@ -413,10 +407,6 @@ func compareOutputs(t *testing.T, client *bigquery.Client, dir, dt string) {
 		perDate := strings.Contains(rel, "dt=")
 		rel = strings.TrimSuffix(rel, string(filepath.Separator)+"dt="+dt)
 		name := outputTable(filepath.ToSlash(rel))
-		if defect, ok := emulatorDefects[name]; ok {
-			t.Logf("%s not compared: %s", name, defect)
-			continue
-		}
 		csv := strings.HasSuffix(f, ".csv")
 		want := duckRows(t, db, f, csv)
 		where := ""

@@ -192,14 +192,8 @@ func (r *run) run(ctx context.Context) (err error) {
 		}
 	}()
 
-	phases, _, err := r.prepare(ctx)
-	if err != nil {
+	if err := r.transform(ctx); err != nil {
 		return err
-	}
-	for _, s := range phases.Transform {
-		if err := r.step(ctx, s); err != nil {
-			return err
-		}
 	}
 	r.hook("staged")
 	if err := r.stage.commit(r.hook); err != nil {
@@ -444,6 +438,21 @@ func formatCounts(m map[string]int64) string {
 		parts[i] = fmt.Sprintf("%s: %d", k, m[k])
 	}
 	return strings.Join(parts, ", ")
+}
+
+// transform checks the inputs and runs every Transform step, staging the
+// outputs (in folders, or in BigQuery's scratch dataset).
+func (r *run) transform(ctx context.Context) error {
+	phases, _, err := r.prepare(ctx)
+	if err != nil {
+		return err
+	}
+	for _, s := range phases.Transform {
+		if err := r.step(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // step runs one Transform step, staging Output steps and noting results.

@@ -1,0 +1,5 @@
+SELECT * FROM (VALUES
+  ('C1'::VARCHAR, 'a@example.com'::VARCHAR),
+  ('C2'::VARCHAR, 'b@example.com'::VARCHAR),
+  ('C3'::VARCHAR, 'c@example.com'::VARCHAR)
+) t(customer_id, email)

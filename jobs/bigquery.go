@@ -31,6 +31,7 @@ func (r *run) openBigQuery(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	eng.Dry = r.dry
 	r.eng, r.bq = eng, eng
 	return nil
 }

@@ -2,23 +2,69 @@ package jobs
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/optout-dev/optout/internal/engine"
+	bqengine "github.com/optout-dev/optout/internal/engine/bigquery"
+	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/transforms"
 )
 
-// Plan reads and checks every input for D and returns the steps a run for
-// D would execute, without running them.
-func Plan(ctx context.Context, o RunOptions) (transforms.Phases, error) {
+// Planned is what a run for D would execute.
+type Planned struct {
+	Phases transforms.Phases
+	// Estimates are, on BigQuery, the dry runs' byte estimates: the
+	// copies of the inputs first, then each step.
+	Estimates []bqengine.Estimate
+}
+
+// Plan returns the steps a run for D would execute, without running them.
+// On DuckDB it reads and checks every input. On BigQuery every query is a
+// dry run (the scratch dataset holds empty tables of the steps' schemas
+// meanwhile), and a step estimated over bigquery.max_bytes_billed is an
+// error, returned with the plan.
+func Plan(ctx context.Context, o RunOptions) (Planned, error) {
 	r := newInspection(o)
+	r.dry = true
 	if err := r.open(ctx); err != nil {
-		return transforms.Phases{}, err
+		return Planned{}, err
 	}
 	defer r.eng.Close()
 	phases, _, err := r.prepare(ctx)
-	return phases, err
+	if err != nil || r.bq == nil {
+		return Planned{Phases: phases}, err
+	}
+	for _, s := range phases.Transform {
+		if s.Kind == transforms.Output {
+			s.Target = stagedTable(s)
+		}
+		if _, _, err := r.eng.Run(ctx, s); err != nil {
+			return Planned{Phases: phases, Estimates: r.bq.Estimates()}, err
+		}
+	}
+	p := Planned{Phases: phases, Estimates: r.bq.Estimates()}
+	return p, overCap(p.Estimates, r.cfg.BigQuery.MaxBytesBilled)
+}
+
+// overCap names the steps a run could not execute under the byte cap.
+func overCap(estimates []bqengine.Estimate, maxBytes int64) error {
+	if maxBytes <= 0 {
+		return nil
+	}
+	var over []string
+	for _, e := range estimates {
+		if e.Bytes > maxBytes {
+			over = append(over, fmt.Sprintf("%s (%d bytes)", e.Step, e.Bytes))
+		}
+	}
+	if len(over) == 0 {
+		return nil
+	}
+	return exit.With(exit.Failed, fmt.Errorf("%d steps would bill more than bigquery.max_bytes_billed (%d bytes), and a run would fail at the first of them before publishing anything: %s; raise the cap or check the inputs",
+		len(over), maxBytes, strings.Join(over, ", ")))
 }
 
 // Explanation is everything about one person as of D (optout explain).

@@ -93,6 +93,8 @@ type run struct {
 	// bq is the engine on BigQuery (r.eng too); staged its staged outputs.
 	bq     *bqengine.Engine
 	staged []bqengine.Staged
+	// dry: plan only (optout plan); on BigQuery every query is a dry run.
+	dry bool
 }
 
 func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
@@ -305,6 +307,9 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 		if s.Kind == transforms.Check {
 			checks[s.Name] = rows
 		}
+	}
+	if r.dry {
+		return phases, plan, nil // the checks' rows are not computed
 	}
 	return phases, plan, r.checkInputs(checks)
 }

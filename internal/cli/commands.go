@@ -16,10 +16,12 @@ import (
 
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
+	bqengine "github.com/optout-dev/optout/internal/engine/bigquery"
 	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/internal/gen"
 	"github.com/optout-dev/optout/internal/redact"
 	"github.com/optout-dev/optout/jobs"
+	"github.com/optout-dev/optout/transforms"
 )
 
 // setup parses the common flags plus the command's own, loads the config
@@ -71,18 +73,52 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exit.Usage
 	}
 	o.Date = date
-	phases, err := jobs.Plan(ctx, o)
+	planned, err := jobs.Plan(ctx, o)
+	steps := append(planned.Phases.Validate, planned.Phases.Transform...)
+	if len(steps) > 0 {
+		printPlan(stdout, o.Config.Engine, date, steps, planned.Estimates)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "optout plan: %v\n", redact.String(err.Error()))
 		return exit.Code(err)
 	}
-	fmt.Fprintf(stdout, "-- optout plan for %s on engine %s\n", date.Format(time.DateOnly), o.Config.Engine)
-	for i, s := range append(phases.Validate, phases.Transform...) {
+	return exit.OK
+}
+
+// onDemandPerTiB is BigQuery's on-demand price per TiB billed (US, 2026),
+// for the plan's rough cost line.
+const onDemandPerTiB = 6.25
+
+// printPlan prints each step's SQL and, on BigQuery, its dry-run estimate.
+func printPlan(w io.Writer, engineName string, date time.Time, steps []transforms.Step, estimates []bqengine.Estimate) {
+	fmt.Fprintf(w, "-- optout plan for %s on engine %s\n", date.Format(time.DateOnly), engineName)
+	bytes := map[string]int64{}
+	var total int64
+	for _, e := range estimates {
+		bytes[e.Step] += e.Bytes
+		total += e.Bytes
+	}
+	inPlan := map[string]bool{}
+	for _, s := range steps {
+		inPlan[s.Name] = true
+	}
+	if len(estimates) > 0 {
+		fmt.Fprintln(w, "-- dry runs: bytes each query would bill (BigQuery's 10 MB minimum per table aside)")
+		for _, e := range estimates {
+			if !inPlan[e.Step] {
+				fmt.Fprintf(w, "-- %s: %d bytes (copies an input or earlier output into the scratch dataset)\n", e.Step, e.Bytes)
+			}
+		}
+	}
+	for i, s := range steps {
 		target := ""
 		if s.Table != "" {
 			target = " -> " + s.Table
 		}
-		fmt.Fprintf(stdout, "\n-- step %d: %s (%s%s)\n", i+1, s.Name, s.Kind, target)
+		fmt.Fprintf(w, "\n-- step %d: %s (%s%s)\n", i+1, s.Name, s.Kind, target)
+		if n, ok := bytes[s.Name]; ok {
+			fmt.Fprintf(w, "-- dry run: %d bytes\n", n)
+		}
 		if len(s.Args) > 0 {
 			shown := make([]string, len(s.Args))
 			for j, a := range s.Args {
@@ -95,11 +131,14 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				}
 				shown[j] = fmt.Sprintf("$%d=%s", j+1, v)
 			}
-			fmt.Fprintf(stdout, "-- parameters: %s\n", strings.Join(shown, " "))
+			fmt.Fprintf(w, "-- parameters: %s\n", strings.Join(shown, " "))
 		}
-		fmt.Fprintln(stdout, strings.TrimSpace(s.SQL)+";")
+		fmt.Fprintln(w, strings.TrimSpace(s.SQL)+";")
 	}
-	return exit.OK
+	if len(estimates) > 0 {
+		fmt.Fprintf(w, "\n-- total: %d bytes in %d queries, about $%.2f on demand at $%.2f per TiB; publishing copies the staged outputs once more\n",
+			total, len(estimates), float64(total)/(1<<40)*onDemandPerTiB, onDemandPerTiB)
+	}
 }
 
 func explainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -8,6 +8,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	bqengine "github.com/optout-dev/optout/internal/engine/bigquery"
+	"github.com/optout-dev/optout/transforms"
 )
 
 func TestExplainOnePerson(t *testing.T) {
@@ -92,4 +96,27 @@ func TestPlanPrintsEveryStep(t *testing.T) {
 		t.Error("plan prints the calendar parameter in full")
 	}
 	assertNoOutput(t, out)
+}
+
+// On BigQuery the plan shows each step's dry-run bytes, the copies of the
+// inputs before the steps, and the total with its on-demand price.
+func TestPlanPrintsEstimates(t *testing.T) {
+	steps := []transforms.Step{{Name: "macros", Kind: transforms.Setup, SQL: "CREATE TEMP FUNCTION f() AS (1)"},
+		{Name: "customer_keys", Kind: transforms.Temp, Table: "customer_keys", SQL: "SELECT 1"}}
+	est := []bqengine.Estimate{{Step: "register_customers", Bytes: 1 << 40}, {Step: "customer_keys", Bytes: 1 << 39}}
+	var b strings.Builder
+	printPlan(&b, "bigquery", time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC), steps, est)
+	got := b.String()
+	for _, want := range []string{
+		"-- register_customers: 1099511627776 bytes (copies an input",
+		"-- step 2: customer_keys (temp table -> customer_keys)\n-- dry run: 549755813888 bytes\nSELECT 1;",
+		"-- total: 1649267441664 bytes in 2 queries, about $9.38 on demand",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("plan lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "-- step 1: macros (setup)\n-- dry run") {
+		t.Error("a step without a dry run shows one")
+	}
 }

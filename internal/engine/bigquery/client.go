@@ -71,19 +71,24 @@ func (c *Client) Query(ctx context.Context, step, sql string, args ...any) (Resu
 	return c.run(ctx, step, sql, args, true)
 }
 
-// DryRun asks BigQuery what the statement would scan, without running it.
-func (c *Client) DryRun(ctx context.Context, step, sql string, args ...any) (int64, error) {
+// DryRun asks BigQuery what the query would scan, and the schema of its
+// result, without running it.
+func (c *Client) DryRun(ctx context.Context, step, sql string, args ...any) (int64, bigquery.Schema, error) {
 	q := c.query(step, sql, args)
 	q.DryRun = true
 	job, err := q.Run(ctx)
 	if err != nil {
-		return 0, mapError(step, "", err, c.cfg.MaxBytesBilled)
+		return 0, nil, mapError(step, "", err, c.cfg.MaxBytesBilled)
 	}
 	st := job.LastStatus()
 	if st == nil || st.Statistics == nil {
-		return 0, fmt.Errorf("step %s: the dry run returned no statistics", step)
+		return 0, nil, fmt.Errorf("step %s: the dry run returned no statistics", step)
 	}
-	return st.Statistics.TotalBytesProcessed, nil
+	var schema bigquery.Schema
+	if qs, ok := st.Statistics.Details.(*bigquery.QueryStatistics); ok {
+		schema = qs.Schema
+	}
+	return st.Statistics.TotalBytesProcessed, schema, nil
 }
 
 // query configures one job: positional parameters (the templates' ?),

@@ -16,15 +16,19 @@ import (
 
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/exit"
+	"github.com/optout-dev/optout/transforms"
 )
 
 // fakeBigQuery speaks the parts of the BigQuery REST API a query job uses:
 // jobs.insert, jobs.getQueryResults (waiting and paging), jobs.get and
-// jobs.cancel. It records what the client sent.
+// jobs.cancel; and datasets.insert, datasets.delete and tables.insert,
+// for the engine's scratch dataset. It records what the client sent.
 type fakeBigQuery struct {
 	mu        sync.Mutex
 	inserted  []*bq.Job
 	cancelled []string
+	datasets  []string             // created, then "-" + the deleted ones
+	tables    map[string]*bq.Table // created through the API, by dataset.table
 	// failJobs: the first failJobs jobs end with this error reason.
 	failJobs   int
 	failReason string
@@ -52,7 +56,8 @@ func (f *fakeBigQuery) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		job.Status = &bq.JobStatus{State: "RUNNING"}
 		if job.Configuration.DryRun {
 			job.Status.State = "DONE"
-			job.Statistics = &bq.JobStatistics{TotalBytesProcessed: 123456789}
+			job.Statistics = &bq.JobStatistics{TotalBytesProcessed: 123456789, Query: &bq.JobStatistics2{
+				Schema: &bq.TableSchema{Fields: []*bq.TableFieldSchema{{Name: "customer_id", Type: "STRING"}}}}}
 		}
 		reply(&job)
 	case r.Method == http.MethodGet && len(parts) == 4 && parts[2] == "queries":
@@ -83,6 +88,22 @@ func (f *fakeBigQuery) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			job.Status.ErrorResult = &bq.ErrorProto{Reason: f.failReason, Message: "fake " + f.failReason}
 		}
 		reply(job)
+	case r.Method == http.MethodPost && len(parts) == 3 && parts[2] == "datasets":
+		var ds bq.Dataset
+		json.NewDecoder(r.Body).Decode(&ds)
+		f.datasets = append(f.datasets, ds.DatasetReference.DatasetId)
+		reply(&ds)
+	case r.Method == http.MethodDelete && len(parts) == 4 && parts[2] == "datasets":
+		f.datasets = append(f.datasets, "-"+parts[3])
+		w.WriteHeader(http.StatusNoContent)
+	case r.Method == http.MethodPost && len(parts) == 5 && parts[4] == "tables":
+		var t bq.Table
+		json.NewDecoder(r.Body).Decode(&t)
+		if f.tables == nil {
+			f.tables = map[string]*bq.Table{}
+		}
+		f.tables[parts[3]+"."+t.TableReference.TableId] = &t
+		reply(&t)
 	case r.Method == http.MethodPost && len(parts) == 5 && parts[4] == "cancel":
 		f.cancelled = append(f.cancelled, parts[3])
 		reply(&bq.JobCancelResponse{Job: f.find(parts[3])})
@@ -243,9 +264,12 @@ func TestCancelledRunCancelsServerJob(t *testing.T) {
 func TestDryRunBytes(t *testing.T) {
 	f := &fakeBigQuery{}
 	c := newTestClient(t, f, config.BigQuery{})
-	n, err := c.DryRun(context.Background(), "customer_rows", "SELECT 1")
+	n, schema, err := c.DryRun(context.Background(), "customer_rows", "SELECT 1")
 	if err != nil || n != 123456789 {
 		t.Fatalf("dry run: %d, %v", n, err)
+	}
+	if len(schema) != 1 || schema[0].Name != "customer_id" {
+		t.Errorf("dry run schema: %+v", schema)
 	}
 	if !f.inserted[0].Configuration.DryRun {
 		t.Error("the job was not sent as a dry run")
@@ -258,5 +282,56 @@ func TestLabelValue(t *testing.T) {
 		if got := labelValue(in); got != want {
 			t.Errorf("labelValue(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A dry engine (optout plan) sends every query as a dry run, keeps each
+// estimate, makes each table a step would create empty, with the dry
+// run's schema, and returns no rows for a check.
+func TestDryEngine(t *testing.T) {
+	f := &fakeBigQuery{}
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	cfg := config.BigQuery{Project: "proj", Dataset: "optout", Endpoint: srv.URL}
+	ctx := context.Background()
+	e, err := Open(ctx, cfg, "20261121T204144-3f800521", "2026-11-21", option.WithoutAuthentication())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Dry = true
+	if err := e.RegisterTable(ctx, "customers", "crm.customers"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.Run(ctx, transforms.Step{Name: "customer_keys", Kind: transforms.Temp, Table: "customer_keys", SQL: "SELECT customer_id FROM " + e.relation("customers")}); err != nil {
+		t.Fatal(err)
+	}
+	n, rows, err := e.Run(ctx, transforms.Step{Name: "leak_check__ads", Kind: transforms.Check, SQL: "SELECT 1 AS leaked"})
+	if err != nil || n != 0 || rows != nil {
+		t.Fatalf("check on a dry engine: %d %v %v", n, rows, err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range f.inserted {
+		if !j.Configuration.DryRun || strings.Contains(j.Configuration.Query.Query, "CREATE") {
+			t.Errorf("a dry engine sent a job that runs: dry=%v %q", j.Configuration.DryRun, j.Configuration.Query.Query)
+		}
+	}
+	want := []Estimate{{"register_customers", 123456789}, {"customer_keys", 123456789}, {"leak_check__ads", 123456789}}
+	if got := e.Estimates(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("estimates %v, want %v", got, want)
+	}
+	scratch := ScratchDataset(cfg, "20261121T204144-3f800521")
+	for _, name := range []string{"customers", transforms.TempName("customer_keys")} {
+		tb := f.tables[scratch+"."+name]
+		if tb == nil || len(tb.Schema.Fields) != 1 || tb.Schema.Fields[0].Name != "customer_id" {
+			t.Errorf("table %s: %+v", name, tb)
+		}
+	}
+	if len(f.tables) != 2 {
+		t.Errorf("tables created: %d, want 2", len(f.tables))
+	}
+	if fmt.Sprint(f.datasets) != fmt.Sprint([]string{scratch, "-" + scratch}) {
+		t.Errorf("datasets: %v", f.datasets)
 	}
 }

@@ -31,7 +31,23 @@ type Engine struct {
 	// statement that calls one.
 	functions string
 	names     []string
+	// Dry makes the engine plan instead of run (optout plan): each query
+	// is a dry run, whose byte estimate is kept in Estimates, and each
+	// table a step would create is made empty, with the dry run's result
+	// schema, so that the later steps' dry runs can name it. Check steps
+	// return no rows. Nothing outside the scratch dataset is written.
+	Dry       bool
+	estimates []Estimate
 }
+
+// Estimate is what a dry run says one step would scan (and bill).
+type Estimate struct {
+	Step  string
+	Bytes int64
+}
+
+// Estimates are the dry runs' figures, in the order of the steps.
+func (e *Engine) Estimates() []Estimate { return e.estimates }
 
 var functionName = regexp.MustCompile(`CREATE TEMP FUNCTION (\w+)`)
 
@@ -127,17 +143,46 @@ func (e *Engine) tableRef(table string) (*bigquery.Table, error) {
 // distinct ids in an arbitrary order, which no output can tell apart. Ids
 // stay below 2⁴², so the XDM adapter's _row·2²⁰ + i fits in INT64.
 func (e *Engine) RegisterTable(ctx context.Context, name, table string) error {
-	sql := fmt.Sprintf(`CREATE TABLE %s AS
-SELECT r.*, CAST(? AS STRING) AS _file, _optout_bucket * 67108864 + _optout_offset AS _row
+	sql := fmt.Sprintf(`SELECT r.*, CAST(? AS STRING) AS _file, _optout_bucket * 67108864 + _optout_offset AS _row
 FROM (
   SELECT _optout_bucket, ARRAY_AGG(t ORDER BY TO_JSON_STRING(t)) AS _optout_rows
   FROM (SELECT t, ABS(MOD(FARM_FINGERPRINT(TO_JSON_STRING(t)), 65536)) AS _optout_bucket FROM %s AS t)
   GROUP BY _optout_bucket
-), UNNEST(_optout_rows) AS r WITH OFFSET _optout_offset`, e.relation(name), transforms.BigQuery.QualifiedName(table))
-	if _, err := e.Exec(ctx, "register_"+name, sql, "table:"+table); err != nil {
+), UNNEST(_optout_rows) AS r WITH OFFSET _optout_offset`, transforms.BigQuery.QualifiedName(table))
+	if err := e.createAs(ctx, "register_"+name, name, sql, "table:"+table); err != nil {
 		return fmt.Errorf("copy table %s: %w", table, err)
 	}
 	return nil
+}
+
+// createAs makes the scratch table name from a query: CREATE TABLE AS,
+// or on a dry engine a dry run and an empty table of the result's schema.
+func (e *Engine) createAs(ctx context.Context, step, name, query string, args ...any) error {
+	if !e.Dry {
+		_, err := e.Exec(ctx, step, e.withFunctions("CREATE TABLE "+e.relation(name)+" AS\n"+query), args...)
+		return err
+	}
+	schema, err := e.dryRun(ctx, step, e.withFunctions(query), args...)
+	if err != nil {
+		return err
+	}
+	if len(schema) == 0 {
+		return fmt.Errorf("step %s: the dry run returned no result schema", step)
+	}
+	if err := e.bq.Dataset(e.scratch).Table(name).Create(ctx, &bigquery.TableMetadata{Schema: schema}); err != nil {
+		return mapError(step, "", fmt.Errorf("create the empty table %s for the plan: %w", name, err), e.cfg.MaxBytesBilled)
+	}
+	return nil
+}
+
+// dryRun dry-runs a query, keeping its estimate.
+func (e *Engine) dryRun(ctx context.Context, step, query string, args ...any) (bigquery.Schema, error) {
+	n, schema, err := e.DryRun(ctx, step, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	e.estimates = append(e.estimates, Estimate{Step: step, Bytes: n})
+	return schema, nil
 }
 
 func (e *Engine) relation(name string) string {
@@ -173,6 +218,10 @@ func (e *Engine) Run(ctx context.Context, s transforms.Step) (int64, []engine.Ro
 		}
 		table = s.Target
 	case transforms.Check:
+		if e.Dry {
+			_, err := e.dryRun(ctx, s.Name, e.withFunctions(sql), args...)
+			return 0, nil, err
+		}
 		res, err := e.Query(ctx, s.Name, e.withFunctions(sql), args...)
 		if err != nil {
 			return 0, nil, err
@@ -186,8 +235,11 @@ func (e *Engine) Run(ctx context.Context, s transforms.Step) (int64, []engine.Ro
 		}
 		return int64(len(rows)), rows, nil
 	}
-	if _, err := e.Exec(ctx, s.Name, e.withFunctions("CREATE TABLE "+e.relation(table)+" AS\n"+sql), args...); err != nil {
+	if err := e.createAs(ctx, s.Name, table, sql, args...); err != nil {
 		return 0, nil, err
+	}
+	if e.Dry {
+		return 0, nil, nil
 	}
 	// The count of a table is metadata on BigQuery: the query bills nothing.
 	res, err := e.Query(ctx, s.Name+"_count", "SELECT COUNT(*) AS n FROM "+e.relation(table))

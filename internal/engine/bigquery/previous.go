@@ -36,11 +36,11 @@ func (e *Engine) CopyOutput(ctx context.Context, name, table, dt string) (bool, 
 	if ok, err := e.OutputExists(ctx, table); !ok || err != nil {
 		return false, err
 	}
-	sql := fmt.Sprintf("CREATE TABLE %s AS SELECT * FROM %s", e.relation(name), e.Output(table))
+	sql := "SELECT * FROM " + e.Output(table)
 	if dt != "" {
 		sql += " WHERE dt = DATE " + transforms.BigQuery.Literal(dt)
 	}
-	_, err := e.Exec(ctx, "copy_"+table, sql)
+	err := e.createAs(ctx, "copy_"+table, name, sql)
 	return err == nil, err
 }
 
@@ -75,9 +75,8 @@ func (e *Engine) CopyExportHistory(ctx context.Context, name, export, dt string)
 	if len(out) == 0 {
 		return nil, nil
 	}
-	_, err = e.Exec(ctx, "history_"+export, fmt.Sprintf(`CREATE TABLE %s AS
-SELECT * EXCEPT (dt), CONCAT(CAST(? AS STRING), CAST(dt AS STRING)) AS _file
+	err = e.createAs(ctx, "history_"+export, name, fmt.Sprintf(`SELECT * EXCEPT (dt), CONCAT(CAST(? AS STRING), CAST(dt AS STRING)) AS _file
 FROM %s
-WHERE dt IN (SELECT dt FROM (%s))`, e.relation(name), e.Output(table), published), label, export)
+WHERE dt IN (SELECT dt FROM (%s))`, e.Output(table), published), label, export)
 	return out, err
 }

@@ -60,6 +60,9 @@ func (r *run) runBigQuery(ctx context.Context) (err error) {
 	if err := r.transform(ctx); err != nil {
 		return err
 	}
+	if err := r.exportToStorage(ctx); err != nil {
+		return err
+	}
 	if err := r.stageManifest(ctx); err != nil {
 		return err
 	}
@@ -121,6 +124,32 @@ func (r *run) clusterFor(table string) []string {
 func (r *run) stageOutput(s transforms.Step) {
 	table := outputTable(s.Table)
 	r.staged = append(r.staged, bqengine.Staged{Scratch: s.Target, Table: table, PerDate: s.PerDate, Cluster: r.clusterFor(table)})
+}
+
+// exportToStorage writes each export that has a gcs_uri to Cloud Storage
+// from its staged rows, which passed their leak check (transform fails
+// otherwise). It goes before the publish, so that export_manifest never
+// lists an export whose files could not be written.
+func (r *run) exportToStorage(ctx context.Context) error {
+	for _, e := range r.cfg.Exports {
+		if e.GCSURI == "" {
+			continue
+		}
+		scratch := ""
+		for _, s := range r.staged {
+			if s.Table == "exports__"+e.Name {
+				scratch = s.Scratch
+			}
+		}
+		if scratch == "" {
+			return fmt.Errorf("export %s: no staged rows to write to %s", e.Name, e.GCSURI)
+		}
+		if err := r.bq.ExportData(ctx, e.Name, strings.ReplaceAll(e.GCSURI, "{dt}", r.dt), e.Format, scratch); err != nil {
+			return err
+		}
+		r.log.Info("export written to Cloud Storage", "export", e.Name, "uri", e.GCSURI)
+	}
+	return nil
 }
 
 // stageManifest stages the export_manifest rows of the exports whose leak

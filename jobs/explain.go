@@ -44,6 +44,12 @@ func Plan(ctx context.Context, o RunOptions) (Planned, error) {
 		if _, _, err := r.eng.Run(ctx, s); err != nil {
 			return Planned{Phases: phases, Estimates: r.bq.Estimates()}, err
 		}
+		if s.Kind == transforms.Output {
+			r.stageOutput(s)
+		}
+	}
+	if err := r.exportToStorage(ctx); err != nil {
+		return Planned{Phases: phases, Estimates: r.bq.Estimates()}, err
 	}
 	p := Planned{Phases: phases, Estimates: r.bq.Estimates()}
 	return p, overCap(p.Estimates, r.cfg.BigQuery.MaxBytesBilled)

@@ -80,6 +80,10 @@ type Export struct {
 	Identifiers     map[string]string `yaml:"identifiers"`
 	Format          string            `yaml:"format"`
 	HashIdentifiers bool              `yaml:"hash_identifiers"`
+	// GCSURI (engine bigquery): where the kept rows are also written with
+	// EXPORT DATA after the leak check, e.g. gs://bucket/meta/{dt}/part-*.csv;
+	// {dt} stands for the run's date, the one * for the file number.
+	GCSURI string `yaml:"gcs_uri"`
 }
 
 // Lineage configures OpenLineage event output.

@@ -59,6 +59,12 @@ func TestLoadErrors(t *testing.T) {
 		{"bigquery without dataset", minimal + "engine: bigquery\nbigquery: {project: p}\n", "engine bigquery needs bigquery.project"},
 		{"bigquery with a file input", minimal + "engine: bigquery\nbigquery: {project: p, dataset: d}\n", "engine bigquery reads tables: give table:"},
 		{"bigquery write_back", strings.Replace(strings.Replace(minimal, "path: data/requests.parquet", "table: p.d.requests", 1), "customers: {path: ${OPTOUT_TEST_DIR}/customers}", "customers: {table: p.d.c, write_back: true}", 1) + "engine: bigquery\nbigquery: {project: p, dataset: d}\n", "write_back is not available on engine bigquery"},
+		{"gcs_uri on duckdb", minimal + "exports:\n  - {name: ga, path: x, category: advertising, identifiers: {email: e}, gcs_uri: 'gs://b/ga/part-*.csv'}\n", "gcs_uri needs engine bigquery"},
+		{"gcs_uri with a quote", bqExport("gs://b/ga'/part-*.csv"), "letters, digits and . _ = / - only"},
+		{"gcs_uri without a wildcard", bqExport("gs://b/ga/part.csv"), "exactly one * in its file name"},
+		{"gcs_uri wildcard in a folder", bqExport("gs://b/*/part.csv"), "exactly one * in its file name"},
+		{"gcs_uri two wildcards", bqExport("gs://b/ga/*-*.csv"), "exactly one * in its file name"},
+		{"gcs_uri unknown placeholder", bqExport("gs://b/{date}/part-*.csv"), "{dt} is the only placeholder"},
 		{"bad timezone", minimal + "timezone: Mars/Olympus\n", "not an IANA time zone"},
 		{"retention below 24 months", minimal + "policy: {retention_months: 12}\n", "retention_months is 12; the law requires at least 24"},
 		{"bad gpc category", minimal + "policy: {gpc_categories: [sports]}\n", `gpc_categories: "sports" is not a category`},
@@ -92,5 +98,23 @@ func TestLoadErrors(t *testing.T) {
 	}
 	if _, err := Load(filepath.Join(t.TempDir(), "missing.yaml")); err == nil || !strings.Contains(err.Error(), "does not exist") {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// bqExport is a valid BigQuery config with one export whose gcs_uri is uri.
+func bqExport(uri string) string {
+	tables := strings.Replace(strings.Replace(minimal, "path: data/requests.parquet", "table: p.d.requests", 1), "customers: {path: ${OPTOUT_TEST_DIR}/customers}", "customers: {table: p.d.c}", 1)
+	return tables + "engine: bigquery\nbigquery: {project: p, dataset: d}\n" +
+		"exports:\n  - {name: ga, table: p.d.ga, category: advertising, identifiers: {email: e}, gcs_uri: \"" + uri + "\"}\n"
+}
+
+func TestGCSURIAccepted(t *testing.T) {
+	t.Setenv("OPTOUT_TEST_DIR", "/srv")
+	c, err := Load(write(t, bqExport("gs://my-bucket/audiences/ga/dt={dt}/part-*.parquet")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Exports[0].GCSURI != "gs://my-bucket/audiences/ga/dt={dt}/part-*.parquet" {
+		t.Errorf("gcs_uri %q", c.Exports[0].GCSURI)
 	}
 }

@@ -173,6 +173,7 @@ func (c *Config) validateExports() error {
 		}
 		add(oneOf("mode", e.Mode, schemas.ExportModes))
 		add(oneOf("format", e.Format, schemas.ExportFormats))
+		add(c.validateGCSURI(e.GCSURI))
 		if len(e.Identifiers) == 0 {
 			add(errors.New("identifiers: map at least one identifier kind to a column"))
 		}
@@ -184,6 +185,27 @@ func (c *Config) validateExports() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// gcsURI is the character set an export's gcs_uri may use: it goes into
+// EXPORT DATA as a literal (its options take no parameters), so nothing
+// that could end or escape one.
+var gcsURI = regexp.MustCompile(`^gs://[a-z0-9][a-z0-9._-]*/[A-Za-z0-9._=/{}*-]+$`)
+
+func (c *Config) validateGCSURI(uri string) error {
+	switch {
+	case uri == "":
+		return nil
+	case c.Engine != "bigquery":
+		return errors.New("gcs_uri needs engine bigquery; on duckdb copy exports/<name>/dt=D/ once its _SUCCESS is there")
+	case !gcsURI.MatchString(uri):
+		return fmt.Errorf("gcs_uri %q must look like gs://bucket/path/part-*.csv: letters, digits and . _ = / - only, {dt} for the date", uri)
+	case strings.Count(uri, "*") != 1 || strings.Contains(uri[strings.Index(uri, "*"):], "/"):
+		return fmt.Errorf("gcs_uri %q needs exactly one * in its file name, which BigQuery replaces with the file number", uri)
+	case strings.Count(strings.ReplaceAll(uri, "{dt}", ""), "{")+strings.Count(strings.ReplaceAll(uri, "{dt}", ""), "}") > 0:
+		return fmt.Errorf("gcs_uri %q: {dt} is the only placeholder", uri)
+	}
+	return nil
 }
 
 func (c *Config) validatePolicy() error {

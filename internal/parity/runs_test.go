@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/optout-dev/optout/internal/config"
+	bqengine "github.com/optout-dev/optout/internal/engine/bigquery"
 	"github.com/optout-dev/optout/internal/engine/duckdb"
 	"github.com/optout-dev/optout/internal/zetasql"
 	"github.com/optout-dev/optout/jobs"
@@ -121,5 +122,13 @@ func TestDemoStatementsAnalyze(t *testing.T) {
 	}
 	if n < 80 {
 		t.Errorf("only %d statements analyzed", n)
+	}
+	// An export's gcs_uri: EXPORT DATA of its staged rows, in either format.
+	for i, e := range cfg.Exports {
+		format := []string{"csv", "parquet"}[i%2]
+		stmt := bqengine.ExportDataSQL("gs://bucket/"+e.Name+"/dt=2026-11-21/part-*."+format, format, "written__"+e.Name)
+		if err := srv.Analyze(ctx, stmt, cat); err != nil {
+			t.Errorf("EXPORT DATA of %s: %v", e.Name, err)
+		}
 	}
 }

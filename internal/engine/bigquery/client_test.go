@@ -335,3 +335,32 @@ func TestDryEngine(t *testing.T) {
 		t.Errorf("datasets: %v", f.datasets)
 	}
 }
+
+// An export's gcs_uri is one EXPORT DATA job over its staged rows, the URI
+// and format as literals, files overwritten, a CSV with its header.
+func TestExportDataJob(t *testing.T) {
+	f := &fakeBigQuery{}
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	cfg := config.BigQuery{Project: "proj", Dataset: "optout", Endpoint: srv.URL}
+	ctx := context.Background()
+	e, err := Open(ctx, cfg, "20261121T204144-3f800521", "2026-11-21", option.WithoutAuthentication())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if err := e.ExportData(ctx, "meta_audience", "gs://b/meta/2026-11-21/part-*.csv", "csv", "written__meta_audience"); err != nil {
+		t.Fatal(err)
+	}
+	job := f.inserted[0]
+	want := "EXPORT DATA OPTIONS (uri = 'gs://b/meta/2026-11-21/part-*.csv', format = 'CSV', overwrite = true, header = true) AS\nSELECT * FROM `optout_scratch_20261121t204144_3f800521`.`written__meta_audience`"
+	if got := job.Configuration.Query.Query; got != want {
+		t.Errorf("query\n%s\nwant\n%s", got, want)
+	}
+	if job.Configuration.Labels["optout_step"] != "gcs__meta_audience" || job.Configuration.DryRun {
+		t.Errorf("job %+v", job.Configuration)
+	}
+	if got := ExportDataSQL("gs://b/x/part-*.parquet", "parquet", "t"); strings.Contains(got, "header") || !strings.Contains(got, "format = 'PARQUET'") {
+		t.Errorf("parquet: %s", got)
+	}
+}

@@ -123,6 +123,18 @@ func TestDemoStatementsAnalyze(t *testing.T) {
 	if n < 80 {
 		t.Errorf("only %d statements analyzed", n)
 	}
+	// The export_manifest rows, staged last.
+	var manifested []transforms.Manifested
+	for _, e := range cfg.Exports {
+		manifested = append(manifested, transforms.Manifested{Export: e.Name, Destination: e.Destination, Rows: 7})
+	}
+	manifest, err := transforms.ManifestStep(transforms.BigQuery, "20261121T204144-3f800521", now, manifested)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Analyze(ctx, manifest.SQL, cat, manifest.Args...); err != nil {
+		t.Errorf("export_manifest: %v", err)
+	}
 	// An export's gcs_uri: EXPORT DATA of its staged rows, in either format.
 	for i, e := range cfg.Exports {
 		format := []string{"csv", "parquet"}[i%2]

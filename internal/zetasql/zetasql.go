@@ -337,22 +337,7 @@ func (s *Server) options(params []json.RawMessage) map[string]any {
 }
 
 func (s *Server) catalog(cat Catalog) map[string]any {
-	type col struct {
-		Name string          `json:"name"`
-		Type json.RawMessage `json:"type"`
-	}
-	type tbl struct {
-		Name   string `json:"name"`
-		Column []col  `json:"column"`
-	}
-	ts := []tbl{}
-	for _, t := range cat.Tables {
-		tt := tbl{Name: t.Name}
-		for _, c := range t.Columns {
-			tt.Column = append(tt.Column, col{c.Name, json.RawMessage(c.Type)})
-		}
-		ts = append(ts, tt)
-	}
+	root := tableCatalog("optout", cat.Tables)
 	fns := []any{}
 	for _, f := range cat.Functions {
 		// A templated SQL function: the body is resolved at each call, as
@@ -363,6 +348,44 @@ func (s *Server) catalog(cat Catalog) map[string]any {
 			"parseResumeLocation": map[string]any{"input": f.Body, "bytePosition": 0},
 		})
 	}
-	return map[string]any{"name": "optout", "table": ts, "customFunction": fns,
-		"builtinFunctionOptions": map[string]any{"languageOptions": s.language}}
+	root["customFunction"] = fns
+	root["builtinFunctionOptions"] = map[string]any{"languageOptions": s.language}
+	return root
+}
+
+// tableCatalog is a SimpleCatalogProto of tables. A dotted table name
+// (dataset.table, project.dataset.table) goes into nested catalogs, one
+// per part, so that a statement's multi-part path finds it as BigQuery
+// would.
+func tableCatalog(name string, tables []Table) map[string]any {
+	type col struct {
+		Name string          `json:"name"`
+		Type json.RawMessage `json:"type"`
+	}
+	type tbl struct {
+		Name   string `json:"name"`
+		Column []col  `json:"column"`
+	}
+	ts := []tbl{}
+	nested := map[string][]Table{}
+	var order []string
+	for _, t := range tables {
+		if first, rest, ok := strings.Cut(t.Name, "."); ok {
+			if _, seen := nested[first]; !seen {
+				order = append(order, first)
+			}
+			nested[first] = append(nested[first], Table{Name: rest, Columns: t.Columns})
+			continue
+		}
+		tt := tbl{Name: t.Name}
+		for _, c := range t.Columns {
+			tt.Column = append(tt.Column, col{c.Name, json.RawMessage(c.Type)})
+		}
+		ts = append(ts, tt)
+	}
+	subs := []any{}
+	for _, first := range order {
+		subs = append(subs, tableCatalog(first, nested[first]))
+	}
+	return map[string]any{"name": name, "table": ts, "catalog": subs}
 }

@@ -44,9 +44,14 @@ func TestAnalyze(t *testing.T) {
 		{"SELECT request_id FROM customers", "Table not found: customers"},
 		{"SELECT received_at + 1 FROM requests", "No matching signature"},
 		{"SELECT list_transform(categories, c -> lower(c)) FROM requests", "list_transform"},
+		// Dotted catalog names: BigQuery's dataset.table and project.dataset.table paths.
+		{"SELECT request_id FROM `scratch`.`requests` AS a JOIN `proj`.`privacy`.`requests` AS b USING (request_id)", ""},
+		{"SELECT request_id FROM `scratch`.`customers`", "Table not found: scratch.customers"},
+		{"SELECT request_id FROM `proj`.`crm`.`requests`", "Table not found"},
 	}
+	dotted := func(name string) Table { t := requests; t.Name = name; return t }
 	for _, c := range cases {
-		err := s.Analyze(ctx, c.sql, Catalog{Tables: []Table{requests}})
+		err := s.Analyze(ctx, c.sql, Catalog{Tables: []Table{requests, dotted("scratch.requests"), dotted("proj.privacy.requests")}})
 		switch {
 		case c.wantErr == "" && err != nil:
 			t.Errorf("%s: %v", c.sql, err)

@@ -21,14 +21,14 @@ import (
 
 // fakeBigQuery speaks the parts of the BigQuery REST API a query job uses:
 // jobs.insert, jobs.getQueryResults (waiting and paging), jobs.get and
-// jobs.cancel; and datasets.insert, datasets.delete and tables.insert,
-// for the engine's scratch dataset. It records what the client sent.
+// jobs.cancel; and datasets.insert, datasets.delete, tables.insert and
+// tables.get, for the engine's scratch dataset and the output tables. It records what the client sent.
 type fakeBigQuery struct {
 	mu        sync.Mutex
 	inserted  []*bq.Job
 	cancelled []string
 	datasets  []string             // created, then "-" + the deleted ones
-	tables    map[string]*bq.Table // created through the API, by dataset.table
+	tables    map[string]*bq.Table // created through the API (or by the test), by dataset.table
 	// failJobs: the first failJobs jobs end with this error reason.
 	failJobs   int
 	failReason string
@@ -104,6 +104,16 @@ func (f *fakeBigQuery) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		f.tables[parts[3]+"."+t.TableReference.TableId] = &t
 		reply(&t)
+	case r.Method == http.MethodGet && len(parts) == 6 && parts[4] == "tables":
+		t := f.tables[parts[3]+"."+parts[5]]
+		if t == nil {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": 404, "message": "Not found: Table " + parts[5],
+				"errors": []map[string]string{{"reason": "notFound", "message": "Not found"}}}})
+			return
+		}
+		reply(t)
 	case r.Method == http.MethodPost && len(parts) == 5 && parts[4] == "cancel":
 		f.cancelled = append(f.cancelled, parts[3])
 		reply(&bq.JobCancelResponse{Job: f.find(parts[3])})

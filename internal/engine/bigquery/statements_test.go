@@ -1,0 +1,158 @@
+package bigquery
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	bq "google.golang.org/api/bigquery/v2"
+	"google.golang.org/api/option"
+
+	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/internal/zetasql"
+	"github.com/optout-dev/optout/transforms"
+)
+
+// TestEngineStatementsAnalyze: every statement the engine itself sends —
+// an input's copy with its row ids, a step's CREATE TABLE AS and count,
+// the publish transaction (a missing unpartitioned table created first),
+// the copies of an earlier partition and of an export's history, the runs
+// row's append, retention and EXPORT DATA — taken as sent to the server
+// and checked by ZetaSQL's analyzer against the tables they name. (The
+// steps' own SQL is analyzed and evaluated in internal/parity.)
+func TestEngineStatementsAnalyze(t *testing.T) {
+	dir := os.Getenv("OPTOUT_ZETASQL")
+	if dir == "" {
+		t.Skip("OPTOUT_ZETASQL is not set: npm install @fivetrandevelopers/zetasql@1.13.0 and point it at node_modules/@fivetrandevelopers/zetasql/lib/zetasql")
+	}
+	ctx := context.Background()
+	zs, err := zetasql.Start(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zs.Close()
+
+	f := &fakeBigQuery{tables: map[string]*bq.Table{}}
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	cfg := config.BigQuery{Project: "proj", Dataset: "optout", Endpoint: srv.URL}
+	e, err := Open(ctx, cfg, "20261121T204144-3f800521", "2026-11-21", option.WithoutAuthentication())
+	if err != nil {
+		t.Fatal(err)
+	}
+	scratch := e.Scratch()
+
+	// Every table a statement names, by dataset.table (project proj for
+	// the outputs), and its columns; existing marks those the server has
+	// before the run (the others the run creates).
+	tables := []struct {
+		name     string
+		cols     [][2]string
+		existing bool
+	}{
+		{"crm.customers", [][2]string{{"customer_id", "STRING"}, {"email", "STRING"}}, true},
+		{scratch + ".src_customers", [][2]string{{"customer_id", "STRING"}, {"email", "STRING"}, {"_file", "STRING"}, {"_row", "INTEGER"}}, false},
+		{scratch + "." + transforms.TempName("keys"), [][2]string{{"customer_id", "STRING"}}, false},
+		{scratch + ".staged__customers_flagged", [][2]string{{"customer_id", "STRING"}, {"ccpa_opt_out", "BOOLEAN"}}, true},
+		{scratch + ".staged__requests_ledger", [][2]string{{"request_id", "STRING"}, {"first_enforced_at", "TIMESTAMP"}}, true},
+		{scratch + ".staged__runs", [][2]string{{"run_id", "STRING"}, {"rows_read", "INTEGER"}}, true},
+		{scratch + ".written__ads", [][2]string{{"email", "STRING"}}, true},
+		{"optout.customers_flagged", [][2]string{{"dt", "DATE"}, {"customer_id", "STRING"}, {"ccpa_opt_out", "BOOLEAN"}}, true},
+		{"optout.requests_ledger", [][2]string{{"request_id", "STRING"}, {"first_enforced_at", "TIMESTAMP"}}, false},
+		{"optout.optout_state", [][2]string{{"dt", "DATE"}, {"customer_id", "STRING"}}, true},
+		{"optout.export_manifest", [][2]string{{"dt", "DATE"}, {"export", "STRING"}, {"destination", "STRING"}, {"run_id", "STRING"},
+			{"published_at", "TIMESTAMP"}, {"rows_published", "INTEGER"}}, true},
+		{"optout.exports__ads", [][2]string{{"dt", "DATE"}, {"email", "STRING"}}, true},
+		{"optout.runs", [][2]string{{"run_id", "STRING"}, {"rows_read", "INTEGER"}}, true},
+	}
+	kinds := map[string]string{"STRING": "TYPE_STRING", "INTEGER": "TYPE_INT64", "BOOLEAN": "TYPE_BOOL", "TIMESTAMP": "TYPE_TIMESTAMP", "DATE": "TYPE_DATE"}
+	var cat zetasql.Catalog
+	for _, tb := range tables {
+		schema := &bq.TableSchema{}
+		ct := zetasql.Table{Name: tb.name}
+		for _, c := range tb.cols {
+			schema.Fields = append(schema.Fields, &bq.TableFieldSchema{Name: c[0], Type: c[1]})
+			ct.Columns = append(ct.Columns, zetasql.Column{Name: c[0], Type: `{"typeKind": "` + kinds[c[1]] + `"}`})
+		}
+		if strings.HasPrefix(tb.name, "optout.") {
+			ct.Name = "proj." + tb.name
+		}
+		cat.Tables = append(cat.Tables, ct)
+		if tb.existing {
+			f.tables[tb.name] = &bq.Table{Schema: schema}
+		}
+	}
+
+	do := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	do("register", e.RegisterTable(ctx, "src_customers", "crm.customers"))
+	_, _, err = e.Run(ctx, transforms.Step{Name: "keys", Kind: transforms.Temp, Table: "keys",
+		SQL: "SELECT customer_id FROM " + e.relation("src_customers") + " WHERE _row >= ?", Args: []any{int64(0)}})
+	do("temp step", err)
+	do("publish", e.Publish(ctx, "2026-11-21", []Staged{
+		{Scratch: "staged__customers_flagged", Table: "customers_flagged", PerDate: true},
+		{Scratch: "staged__requests_ledger", Table: "requests_ledger"},
+	}))
+	_, err = e.LatestBefore(ctx, "optout_state", "2026-11-21")
+	do("latest", err)
+	_, err = e.CopyOutput(ctx, "prev_optout_state", "optout_state", "2026-11-20")
+	do("copy", err)
+	_, err = e.CopyExportHistory(ctx, "history__ads", "ads", "2026-11-21")
+	do("history", err)
+	do("append", e.Append(ctx, "staged__runs", "runs"))
+	_, err = e.DeleteBefore(ctx, "customers_flagged", "2026-08-23")
+	do("retention", err)
+	do("export data", e.ExportData(ctx, "ads", "gs://b/ads/part-*.csv", "csv", "written__ads"))
+	do("close", e.Close())
+
+	sent := map[string]int{}
+	for _, job := range f.inserted {
+		q := job.Configuration.Query
+		step := job.Configuration.Labels["optout_step"]
+		sent[step]++
+		var params []any
+		for _, p := range q.QueryParameters {
+			switch p.ParameterType.Type {
+			case "STRING":
+				params = append(params, "")
+			case "INT64":
+				params = append(params, int64(0))
+			case "TIMESTAMP":
+				params = append(params, time.Time{})
+			default:
+				t.Fatalf("step %s: parameter type %s", step, p.ParameterType.Type)
+			}
+		}
+		for _, stmt := range splitScript(q.Query) {
+			if err := zs.Analyze(ctx, stmt, cat, params...); err != nil {
+				t.Errorf("step %s: %v\n%s", step, err, stmt)
+			}
+		}
+	}
+	for _, step := range []string{"register_src_customers", "keys", "keys_count", "create_requests_ledger", "publish", "previous_optout_state",
+		"copy_optout_state", "history_ads", "append_runs", "retention_customers_flagged", "gcs__ads"} {
+		if sent[step] == 0 {
+			t.Errorf("no statement of step %s was sent (sent: %v)", step, sent)
+		}
+	}
+}
+
+// splitScript splits the publish transaction into its statements (each
+// ends a line with ;); any other job is one statement.
+func splitScript(sql string) []string {
+	if !strings.HasPrefix(sql, "BEGIN TRANSACTION;") {
+		return []string{sql}
+	}
+	var out []string
+	for _, s := range strings.Split(sql, ";\n") {
+		out = append(out, strings.TrimSuffix(strings.TrimSpace(s), ";"))
+	}
+	return out
+}

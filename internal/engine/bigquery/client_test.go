@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"cloud.google.com/go/bigquery"
 	bq "google.golang.org/api/bigquery/v2"
 	"google.golang.org/api/option"
 
@@ -372,5 +373,32 @@ func TestExportDataJob(t *testing.T) {
 	}
 	if got := ExportDataSQL("gs://b/x/part-*.parquet", "parquet", "t"); strings.Contains(got, "header") || !strings.Contains(got, "format = 'PARQUET'") {
 		t.Errorf("parquet: %s", got)
+	}
+}
+
+// A table created through the API names its float columns FLOAT64 (the
+// emulator reads the API's FLOAT as a 32-bit float), nested ones too, and
+// gets its dt partition column first.
+func TestEnsureDateTableSchema(t *testing.T) {
+	f := &fakeBigQuery{}
+	c := newTestClient(t, f, config.BigQuery{Dataset: "optout"})
+	schema := bigquery.Schema{{Name: "rate", Type: bigquery.FloatFieldType},
+		{Name: "s", Type: bigquery.RecordFieldType, Schema: bigquery.Schema{{Name: "share", Type: bigquery.FloatFieldType}}}}
+	if err := c.EnsureDateTable(context.Background(), "metrics_x", schema, []string{"rate"}); err != nil {
+		t.Fatal(err)
+	}
+	got := f.tables["optout.metrics_x"]
+	if got == nil {
+		t.Fatal("no table created")
+	}
+	fs := got.Schema.Fields
+	if len(fs) != 3 || fs[0].Name != "dt" || fs[0].Type != "DATE" || fs[1].Type != "FLOAT64" || fs[2].Fields[0].Type != "FLOAT64" {
+		t.Errorf("schema sent: %+v %+v", fs[1], fs[2].Fields[0])
+	}
+	if got.TimePartitioning == nil || got.TimePartitioning.Field != "dt" || got.Clustering == nil || got.Clustering.Fields[0] != "rate" {
+		t.Errorf("partitioning %+v clustering %+v", got.TimePartitioning, got.Clustering)
+	}
+	if schema[0].Type != bigquery.FloatFieldType {
+		t.Error("the caller's schema was changed")
 	}
 }

@@ -25,7 +25,7 @@ func (c *Client) EnsureDateTable(ctx context.Context, table string, schema bigqu
 }
 
 func (c *Client) ensureTable(ctx context.Context, table string, schema bigquery.Schema, byDate bool, cluster []string) error {
-	meta := &bigquery.TableMetadata{Schema: schema}
+	meta := &bigquery.TableMetadata{Schema: standardTypes(schema)}
 	if byDate {
 		meta.TimePartitioning = &bigquery.TimePartitioning{Type: bigquery.DayPartitioningType, Field: "dt"}
 	}
@@ -40,6 +40,22 @@ func (c *Client) ensureTable(ctx context.Context, table string, schema bigquery.
 		return mapError("create_"+table, "", fmt.Errorf("create table %s.%s: %w", c.cfg.Dataset, table, err), c.cfg.MaxBytesBilled)
 	}
 	return nil
+}
+
+// standardTypes names FLOAT columns FLOAT64, GoogleSQL's name, which the
+// API takes as the same type. The emulator takes the API's FLOAT for
+// ZetaSQL's 32-bit FLOAT and then refuses to insert FLOAT64 values into it.
+func standardTypes(schema bigquery.Schema) bigquery.Schema {
+	out := make(bigquery.Schema, len(schema))
+	for i, f := range schema {
+		g := *f
+		if g.Type == bigquery.FloatFieldType {
+			g.Type = "FLOAT64"
+		}
+		g.Schema = standardTypes(f.Schema)
+		out[i] = &g
+	}
+	return out
 }
 
 func isStatus(err error, code int) bool {

@@ -7,7 +7,7 @@ WITH business AS (
   SELECT CAST(d AS DATE) AS day FROM {{ listRows (split (param .P.BusinessDays) "','") "d" }}
 ),
 days AS (
-  SELECT day FROM {{ dateSeries (cast (param .P.CalendarFrom) "date") (cast (param .P.CalendarTo) "date") "day" }}
+  SELECT day FROM {{ dateSeries (dateParam .P.CalendarFrom) (dateParam .P.CalendarTo) "day" }}
 ),
 counted AS (
   SELECT days.day, b.day IS NOT NULL AS business,
@@ -28,7 +28,7 @@ WITH business AS (
 counted AS (
   SELECT day, RANGE_BUCKET(day, (SELECT days FROM business)) AS bd_le,
     RANGE_BUCKET(DATE_SUB(day, INTERVAL 1 DAY), (SELECT days FROM business)) AS bd_before
-  FROM {{ dateSeries (cast (param .P.CalendarFrom) "date") (cast (param .P.CalendarTo) "date") "day" }}
+  FROM {{ dateSeries (dateParam .P.CalendarFrom) (dateParam .P.CalendarTo) "day" }}
 )
 SELECT day, bd_le > bd_before AS business, bd_le, bd_le + CASE WHEN bd_le > bd_before THEN 0 ELSE 1 END AS bd_ge FROM counted
 {{- end }}

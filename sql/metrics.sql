@@ -72,10 +72,10 @@ WITH checks AS (
 {{- if .HasPrevRuns }}
   SELECT dt, l.export, l.result
   FROM {{ unnestRows (rel "prev_runs") "leak_checks" "l" "leak_checks IS NOT NULL" }}
-  WHERE dt <= {{ cast (param .P.Date) "date" }}
+  WHERE dt <= {{ dateParam .P.Date }}
   UNION ALL
 {{- end }}
-  SELECT {{ cast (param .P.Date) "date" }} AS dt, export, 'passed' AS result FROM {{ tmp "export_summary" }}
+  SELECT {{ dateParam .P.Date }} AS dt, export, 'passed' AS result FROM {{ tmp "export_summary" }}
 ),
 history AS (
   SELECT export, count(DISTINCT dt) AS dates_checked,

@@ -25,7 +25,7 @@ prev AS (
 ),
 merged AS (
   SELECT
-    c.request_id IS NOT NULL AND (p.request_id IS NULL OR p.last_enforced_date IS NULL OR p.last_enforced_date <= {{ cast (param .P.Date) "date" }}) AS take_cur,
+    c.request_id IS NOT NULL AND (p.request_id IS NULL OR p.last_enforced_date IS NULL OR p.last_enforced_date <= {{ dateParam .P.Date }}) AS take_cur,
     coalesce(c.counted, false) AS counted_now,
     c, p
   FROM cur c FULL OUTER JOIN prev p ON p.request_id = c.request_id
@@ -42,8 +42,8 @@ ledger_rows AS (
     CASE WHEN take_cur THEN c.traffic_source ELSE p.traffic_source END AS traffic_source,
     CASE WHEN take_cur THEN c.matched_customers ELSE p.matched_customers END AS matched_customers,
     coalesce(p.first_enforced_at, CASE WHEN counted_now THEN {{ cast (param .P.Now) "timestamp" }} END) AS first_enforced_at,
-    coalesce(p.first_enforced_date, CASE WHEN counted_now THEN {{ cast (param .P.Date) "date" }} END) AS first_enforced_date,
-    CASE WHEN take_cur AND counted_now THEN {{ cast (param .P.Date) "date" }} ELSE p.last_enforced_date END AS last_enforced_date
+    coalesce(p.first_enforced_date, CASE WHEN counted_now THEN {{ dateParam .P.Date }} END) AS first_enforced_date,
+    CASE WHEN take_cur AND counted_now THEN {{ dateParam .P.Date }} ELSE p.last_enforced_date END AS last_enforced_date
   FROM merged
   -- A request never counted leaves the record when it stops being pending.
   WHERE c.request_id IS NOT NULL OR p.first_enforced_at IS NOT NULL

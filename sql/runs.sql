@@ -2,7 +2,7 @@
 -- The runs row of one run (SPEC §6): what it read, wrote and how it ended.
 SELECT
   {{ cast (param .Run.RunID) "text" }} AS run_id,
-  {{ cast (param .Run.Date) "date" }} AS dt,
+  {{ dateParam .Run.Date }} AS dt,
   {{ cast (param .Run.Now) "timestamp" }} AS now,
   {{ cast (param .Run.Engine) "text" }} AS engine,
   {{ cast (param .Run.Version) "text" }} AS version,

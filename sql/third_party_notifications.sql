@@ -9,7 +9,7 @@
 WITH fresh AS (
   SELECT request_id, first_enforced_at, {{ civilDate "received_at" (param .P.TimeZone) }} AS received_day
   FROM {{ tmp "ledger" }}
-  WHERE first_enforced_date = {{ cast (param .P.Date) "date" }} AND request_type = 'opt_out'
+  WHERE first_enforced_date = {{ dateParam .P.Date }} AND request_type = 'opt_out'
 ),
 published AS (
 {{- if .ExportPublished }}
@@ -50,7 +50,7 @@ notes AS (
 {{- end }}
   JOIN {{ tmp "request_categories" }} rc ON rc.request_id = pk.request_id
     AND rc.category IN ({{ param $h.Export.Category }}, {{ param $h.ChannelCategory }})
-  WHERE h.dt BETWEEN pk.received_day AND {{ cast (param $.P.Date) "date" }}
+  WHERE h.dt BETWEEN pk.received_day AND {{ dateParam $.P.Date }}
     AND (pub.published_at IS NULL OR pub.published_at < pk.first_enforced_at)
 {{- end }}
 {{- if not .History }}

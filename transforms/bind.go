@@ -1,6 +1,7 @@
 package transforms
 
 import (
+	"database/sql/driver"
 	"fmt"
 	"strconv"
 	"strings"
@@ -66,6 +67,15 @@ func TimeLiteral(v any) (string, bool) {
 	return "TIMESTAMP '" + t.UTC().Format("2006-01-02 15:04:05.999999") + "+00'", true
 }
 
+// Day is a calendar date bound as a parameter (the templates' dateParam).
+// DuckDB receives its midnight UTC; BigQuery gets a DATE literal, because
+// a TIMESTAMP cast to DATE depends on the session's time zone (UTC on
+// BigQuery, not on the emulator, which moved D back a day).
+type Day time.Time
+
+// Value binds the day as its midnight UTC (database/sql, DuckDB).
+func (d Day) Value() (driver.Value, error) { return time.Time(d), nil }
+
 // SafeLiteral is the GoogleSQL literal of a value that cannot carry text:
 // an instant (TimeLiteral), a boolean or an integer. Strings are never
 // spliced; they stay parameters.
@@ -77,6 +87,8 @@ func SafeLiteral(v any) (string, bool) {
 		return strconv.Itoa(x), true
 	case int64:
 		return strconv.FormatInt(x, 10), true
+	case Day:
+		return "DATE '" + time.Time(x).Format(time.DateOnly) + "'", true
 	}
 	return TimeLiteral(v)
 }

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"text/template"
+	"time"
 
 	optoutsql "github.com/optout-dev/optout/sql"
 )
@@ -97,6 +98,10 @@ func (r *renderer) render(name string, data any) (string, []any, error) {
 			args = append(args, v)
 			return "?"
 		},
+		"dateParam": func(t time.Time) string {
+			args = append(args, Day(t))
+			return r.dialect.Cast("?", "date")
+		},
 		"rel": rel,
 		"tmp": func(step string) string { return rel(TempName(step)) },
 	})
@@ -116,10 +121,11 @@ func Literal(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + 
 
 func baseFuncs() template.FuncMap {
 	return template.FuncMap{
-		"param": func(any) string { panic("param is bound per render") },
-		"rel":   func(string) string { panic("rel is bound per render") },
-		"tmp":   func(string) string { panic("tmp is bound per render") },
-		"join":  strings.Join,
+		"param":     func(any) string { panic("param is bound per render") },
+		"dateParam": func(time.Time) string { panic("dateParam is bound per render") },
+		"rel":       func(string) string { panic("rel is bound per render") },
+		"tmp":       func(string) string { panic("tmp is bound per render") },
+		"join":      strings.Join,
 	}
 }
 

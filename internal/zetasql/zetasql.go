@@ -25,6 +25,8 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/dynamicpb"
+
+	"github.com/optout-dev/optout/transforms"
 )
 
 const service = "zetasql.local_service.ZetaSqlLocalService"
@@ -317,6 +319,8 @@ func paramTypes(params []any) ([]json.RawMessage, error) {
 			kind = "TYPE_DOUBLE"
 		case time.Time:
 			kind = "TYPE_TIMESTAMP"
+		case transforms.Day:
+			kind = "TYPE_DATE"
 		default:
 			return nil, fmt.Errorf("parameter %d: no GoogleSQL type for %T", i+1, p)
 		}

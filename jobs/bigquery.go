@@ -31,7 +31,7 @@ func (r *run) openBigQuery(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	eng.Dry = r.dry
+	eng.Dry, eng.KeepScratch = r.dry, r.o.KeepScratch
 	r.eng, r.bq = eng, eng
 	return nil
 }
@@ -120,10 +120,24 @@ func (r *run) clusterFor(table string) []string {
 	return nil
 }
 
+// ownDate is the name on BigQuery of a per-date output's own dt column,
+// dt being the partition column there (docs/bigquery.md): the export's
+// date of a third-party notification, the input's own dt column of a
+// quarantined row (a hive-partitioned input's folder date, say).
+func ownDate(table string) string {
+	switch {
+	case table == "third_party_notifications":
+		return "export_dt"
+	case strings.HasPrefix(table, "quarantine__"):
+		return "input_dt"
+	}
+	return ""
+}
+
 // stageOutput notes a staged Output step for the publish.
 func (r *run) stageOutput(s transforms.Step) {
 	table := outputTable(s.Table)
-	r.staged = append(r.staged, bqengine.Staged{Scratch: s.Target, Table: table, PerDate: s.PerDate, Cluster: r.clusterFor(table)})
+	r.staged = append(r.staged, bqengine.Staged{Scratch: s.Target, Table: table, PerDate: s.PerDate, Cluster: r.clusterFor(table), OwnDate: ownDate(table)})
 }
 
 // exportToStorage writes each export that has a gcs_uri to Cloud Storage

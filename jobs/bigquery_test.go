@@ -45,3 +45,13 @@ func TestOverCap(t *testing.T) {
 		t.Errorf("over the cap: %v", err)
 	}
 }
+
+// A per-date output's own dt column has a name on BigQuery, where dt is
+// the partition column; the others have none (Publish refuses one then).
+func TestOwnDate(t *testing.T) {
+	for table, want := range map[string]string{"third_party_notifications": "export_dt", "quarantine__web_form": "input_dt", "customers_flagged": "", "exports__ads": ""} {
+		if got := ownDate(table); got != want {
+			t.Errorf("ownDate(%s) = %q, want %q", table, got, want)
+		}
+	}
+}

@@ -39,6 +39,9 @@ type RunOptions struct {
 	// NoCatalog skips refreshing the analysts' catalog (a backfill
 	// refreshes it once, after its last date).
 	NoCatalog bool
+	// KeepScratch leaves a BigQuery run's scratch dataset in place, for
+	// inspecting its intermediate tables; it expires in a day.
+	KeepScratch bool
 }
 
 // Summary is the outcome of a run: the last stdout line of `optout run`.

@@ -9,11 +9,13 @@
 -- In GoogleSQL without windows (the emulator's windows grow with the
 -- square of the rows): each subject and category's requests as one array
 -- in that order; the last decides; opt_out_date is the earliest opt_out
--- at a position after the last opt_in.
+-- at a position after the last opt_in. The order is by UNIX_MICROS of the
+-- time (the same order, to BigQuery's microsecond): the emulator's
+-- ARRAY_AGG ignores a TIMESTAMP sort key.
 , ordered AS (
   SELECT {{ groupValue "subject" }} AS subject, category,
     ARRAY_AGG(STRUCT(request_type, request_id, received_at)
-      ORDER BY received_at, CASE request_type WHEN 'opt_in' THEN 0 ELSE 1 END, request_id) AS seq
+      ORDER BY UNIX_MICROS(received_at), CASE request_type WHEN 'opt_in' THEN 0 ELSE 1 END, request_id) AS seq
   FROM events
   GROUP BY {{ groupKey "subject" }}, category
 )

@@ -38,6 +38,9 @@ type Engine struct {
 	// return no rows. Nothing outside the scratch dataset is written.
 	Dry       bool
 	estimates []Estimate
+	// KeepScratch makes Close leave the scratch dataset (its tables expire
+	// after ScratchTTL), for inspecting a run's intermediate tables.
+	KeepScratch bool
 }
 
 // Estimate is what a dry run says one step would scan (and bill).
@@ -82,8 +85,12 @@ func Open(ctx context.Context, cfg config.BigQuery, runID, dt string, opts ...op
 // Scratch is the dataset of the run's own relations (transforms.Plan.Scratch).
 func (e *Engine) Scratch() string { return e.scratch }
 
-// Close deletes the scratch dataset and its tables, and the client.
+// Close deletes the scratch dataset and its tables (unless KeepScratch),
+// and the client.
 func (e *Engine) Close() error {
+	if e.KeepScratch {
+		return e.Client.Close()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	err := e.bq.Dataset(e.scratch).DeleteWithContents(ctx)

@@ -17,14 +17,17 @@ type Staged struct {
 	// PerDate: they replace the dt = D partition; otherwise the whole table.
 	PerDate bool
 	Cluster []string
+	// OwnDate names the column a per-date output's own dt column is
+	// published as: dt is the table's partition column (the run's date).
+	OwnDate string
 }
 
 // Publish makes the staged outputs the outputs, in one transaction: for
 // each in order, D's partition (or the whole table) is deleted and the
 // staged rows inserted. Readers see all of a run's outputs or none, and
 // the last one (export_manifest) says which exports passed their leak
-// check. An output's own dt column, if it has one, gives way to the
-// partition column. Missing output tables are created first, with the
+// check. An output's own dt column, if it has one, is published under
+// the name its Staged.OwnDate gives (dt is the partition column). Missing output tables are created first, with the
 // staged columns.
 func (e *Engine) Publish(ctx context.Context, dt string, staged []Staged) error {
 	date := "DATE " + transforms.BigQuery.Literal(dt)
@@ -35,13 +38,20 @@ func (e *Engine) Publish(ctx context.Context, dt string, staged []Staged) error 
 			return err
 		}
 		var cols bigquery.Schema
-		var names []string
+		var names, values []string // target columns, and what fills them
 		for _, f := range schema {
+			col := f
 			if s.PerDate && f.Name == "dt" {
-				continue
+				if s.OwnDate == "" {
+					return fmt.Errorf("publish %s: the output has its own dt column, which would collide with the partition column; name it with Staged.OwnDate", s.Table)
+				}
+				c := *f
+				c.Name = s.OwnDate
+				col = &c
 			}
-			cols = append(cols, f)
-			names = append(names, transforms.BigQuery.Ident(f.Name))
+			cols = append(cols, col)
+			names = append(names, transforms.BigQuery.Ident(col.Name))
+			values = append(values, transforms.BigQuery.Ident(f.Name))
 		}
 		if s.PerDate {
 			err = e.EnsureDateTable(ctx, s.Table, cols, s.Cluster)
@@ -52,15 +62,15 @@ func (e *Engine) Publish(ctx context.Context, dt string, staged []Staged) error 
 			return err
 		}
 		target, from := e.Output(s.Table), e.relation(s.Scratch)
-		list := strings.Join(names, ", ")
+		list, selected := strings.Join(names, ", "), strings.Join(values, ", ")
 		if s.PerDate {
 			stmts = append(stmts,
 				fmt.Sprintf("DELETE FROM %s WHERE dt = %s;", target, date),
-				fmt.Sprintf("INSERT INTO %s (dt, %s)\nSELECT %s, %s FROM %s;", target, list, date, list, from))
+				fmt.Sprintf("INSERT INTO %s (dt, %s)\nSELECT %s, %s FROM %s;", target, list, date, selected, from))
 		} else {
 			stmts = append(stmts,
 				fmt.Sprintf("DELETE FROM %s WHERE TRUE;", target),
-				fmt.Sprintf("INSERT INTO %s (%s)\nSELECT %s FROM %s;", target, list, list, from))
+				fmt.Sprintf("INSERT INTO %s (%s)\nSELECT %s FROM %s;", target, list, selected, from))
 		}
 	}
 	stmts = append(stmts, "COMMIT TRANSACTION;")

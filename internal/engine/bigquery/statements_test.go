@@ -58,6 +58,8 @@ func TestEngineStatementsAnalyze(t *testing.T) {
 		{scratch + "." + transforms.TempName("keys"), [][2]string{{"customer_id", "STRING"}}, false},
 		{scratch + ".staged__customers_flagged", [][2]string{{"customer_id", "STRING"}, {"ccpa_opt_out", "BOOLEAN"}}, true},
 		{scratch + ".staged__requests_ledger", [][2]string{{"request_id", "STRING"}, {"first_enforced_at", "TIMESTAMP"}}, true},
+		{scratch + ".staged__notes", [][2]string{{"request_id", "STRING"}, {"dt", "DATE"}}, true},
+		{"optout.third_party_notifications", [][2]string{{"dt", "DATE"}, {"request_id", "STRING"}, {"export_dt", "DATE"}}, true},
 		{scratch + ".staged__runs", [][2]string{{"run_id", "STRING"}, {"rows_read", "INTEGER"}}, true},
 		{scratch + ".written__ads", [][2]string{{"email", "STRING"}}, true},
 		{"optout.customers_flagged", [][2]string{{"dt", "DATE"}, {"customer_id", "STRING"}, {"ccpa_opt_out", "BOOLEAN"}}, true},
@@ -99,7 +101,13 @@ func TestEngineStatementsAnalyze(t *testing.T) {
 	do("publish", e.Publish(ctx, "2026-11-21", []Staged{
 		{Scratch: "staged__customers_flagged", Table: "customers_flagged", PerDate: true},
 		{Scratch: "staged__requests_ledger", Table: "requests_ledger"},
+		{Scratch: "staged__notes", Table: "third_party_notifications", PerDate: true, OwnDate: "export_dt"},
 	}))
+	// An own dt column with no name to publish it under is refused, not dropped.
+	if err := e.Publish(ctx, "2026-11-21", []Staged{{Scratch: "staged__notes", Table: "third_party_notifications", PerDate: true}}); err == nil ||
+		!strings.Contains(err.Error(), "own dt column") {
+		t.Errorf("own dt without OwnDate: %v", err)
+	}
 	_, err = e.LatestBefore(ctx, "optout_state", "2026-11-21")
 	do("latest", err)
 	_, err = e.CopyOutput(ctx, "prev_optout_state", "optout_state", "2026-11-20")

@@ -96,7 +96,8 @@ type run struct {
 	// bq is the engine on BigQuery (r.eng too); staged its staged outputs.
 	bq     *bqengine.Engine
 	staged []bqengine.Staged
-	// dry: plan only (optout plan); on BigQuery every query is a dry run.
+	// dry: plan only (optout plan): on BigQuery every query is a dry run;
+	// DuckDB still reads and checks the inputs.
 	dry bool
 }
 
@@ -311,8 +312,8 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 			checks[s.Name] = rows
 		}
 	}
-	if r.dry {
-		return phases, plan, nil // the checks' rows are not computed
+	if r.bq != nil && r.bq.Dry {
+		return phases, plan, nil // dry runs: the checks' rows are not computed
 	}
 	return phases, plan, r.checkInputs(checks)
 }

@@ -70,15 +70,11 @@ func TestEmulatorDemo(t *testing.T) {
 		t.Fatalf("duckdb run: %v", err)
 	}
 
-	connect := func() *bigquery.Client {
-		client, err := bigquery.NewClient(ctx, bqemu.Project, option.WithEndpoint(endpoint), option.WithoutAuthentication())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { client.Close() })
-		return client
+	client, err := bigquery.NewClient(ctx, bqemu.Project, option.WithEndpoint(endpoint), option.WithoutAuthentication())
+	if err != nil {
+		t.Fatal(err)
 	}
-	client := connect()
+	defer client.Close()
 	bq := loadDemo(t, client, duck)
 	bq.BigQuery = config.BigQuery{Project: bqemu.Project, Dataset: bqemu.Dataset, Location: "US", Endpoint: endpoint}
 

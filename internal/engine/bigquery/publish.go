@@ -27,8 +27,8 @@ type Staged struct {
 // staged rows inserted. Readers see all of a run's outputs or none, and
 // the last one (export_manifest) says which exports passed their leak
 // check. An output's own dt column, if it has one, is published under
-// the name its Staged.OwnDate gives (dt is the partition column). Missing output tables are created first, with the
-// staged columns.
+// the name its Staged.OwnDate gives (dt is the partition column). Missing
+// output tables are created first, with the staged columns.
 func (e *Engine) Publish(ctx context.Context, dt string, staged []Staged) error {
 	date := "DATE " + transforms.BigQuery.Literal(dt)
 	stmts := []string{"BEGIN TRANSACTION;"}

@@ -120,3 +120,16 @@ func TestPlanPrintsEstimates(t *testing.T) {
 		t.Error("a step without a dry run shows one")
 	}
 }
+
+// On DuckDB the plan reads and checks the inputs, as a run would: an input
+// over its quarantine ratio is exit 3 (the steps are still printed).
+func TestPlanChecksInputsOnDuckDB(t *testing.T) {
+	cfg, out := demoConfig(t, func(s string) string {
+		return strings.Replace(s, "policy:\n", "policy:\n  max_quarantine_ratio: 0\n", 1)
+	})
+	code, so, se := run(t, "plan", "--config", cfg, "--date", "2026-11-21")
+	if code != 3 || !strings.Contains(se, "max_quarantine_ratio") || !strings.Contains(so, "-- step 1") {
+		t.Errorf("exit %d\nstderr: %s\nstdout starts: %.200s", code, se, so)
+	}
+	assertNoOutput(t, out)
+}

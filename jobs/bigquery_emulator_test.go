@@ -46,7 +46,7 @@ import (
 // calendar's days.
 //
 // What the emulator cannot do, and where it is covered instead: it keeps
-// what every statement allocates (one run takes it to ~16 GB), so there is
+// what every statement allocates (one run takes it to ~17 GB), so there is
 // one run here, and a rerun's idempotency and the scratch dataset's
 // deletion are TestEmulatorEngine's, on small tables; it has no EXPORT DATA
 // (gcs_uri: TestEmulatorDefects, ZetaSQL's analysis in internal/parity and
@@ -80,9 +80,9 @@ func TestEmulatorDemo(t *testing.T) {
 
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	// The scratch dataset is kept: the emulator drops a table by analyzing
-	// a DROP against its whole catalog and keeps what it allocated (~200 MB
-	// a table here), so deleting the run's ~110 scratch tables took it from
-	// 16 GB past 23 GB. TestEmulatorEngine deletes a scratch dataset.
+	// a DROP against its whole catalog, and its memory grew ~170 MB a table
+	// here, so deleting the run's ~110 scratch tables took it from 16.6 GB
+	// past 23 GB. TestEmulatorEngine deletes a scratch dataset.
 	sum, err := Run(ctx, RunOptions{Config: bq, Date: date, Now: now, Log: log, KeepScratch: true})
 	if err != nil {
 		t.Fatalf("bigquery run: %v", err)

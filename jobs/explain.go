@@ -37,22 +37,29 @@ func Plan(ctx context.Context, o RunOptions) (Planned, error) {
 	if err != nil || r.bq == nil {
 		return Planned{Phases: phases}, err
 	}
+	err = r.dryRunTransform(ctx, phases)
+	p := Planned{Phases: phases, Estimates: r.bq.Estimates()}
+	if err != nil {
+		return p, err
+	}
+	return p, overCap(p.Estimates, r.cfg.BigQuery.MaxBytesBilled)
+}
+
+// dryRunTransform sends the Transform steps and the Cloud Storage writes
+// as dry runs, staging the outputs as a run would.
+func (r *run) dryRunTransform(ctx context.Context, phases transforms.Phases) error {
 	for _, s := range phases.Transform {
 		if s.Kind == transforms.Output {
 			s.Target = stagedTable(s)
 		}
 		if _, _, err := r.eng.Run(ctx, s); err != nil {
-			return Planned{Phases: phases, Estimates: r.bq.Estimates()}, err
+			return err
 		}
 		if s.Kind == transforms.Output {
 			r.stageOutput(s)
 		}
 	}
-	if err := r.exportToStorage(ctx); err != nil {
-		return Planned{Phases: phases, Estimates: r.bq.Estimates()}, err
-	}
-	p := Planned{Phases: phases, Estimates: r.bq.Estimates()}
-	return p, overCap(p.Estimates, r.cfg.BigQuery.MaxBytesBilled)
+	return r.exportToStorage(ctx)
 }
 
 // overCap names the steps a run could not execute under the byte cap.

@@ -67,7 +67,7 @@ func Start(t testing.TB) string {
 
 // maxRSS (KiB) is the memory the emulator may take before the tests stop
 // it: its memory only grows with the jobs it runs (a demo run takes it to
-// ~16 GB), and on a 24 GB machine past this the kernel would kill
+// ~17 GB), and on a 24 GB machine past this the kernel would kill
 // something at random. The test using it then fails, saying so.
 const maxRSS = 20 << 20
 

@@ -43,16 +43,8 @@ func TestStepsMatchDuckDB(t *testing.T) {
 // normalization functions in it, each statement analyzed on the way.
 func zetaServer(t *testing.T) (*zetasql.Server, []zetasql.Function) {
 	t.Helper()
-	dir := os.Getenv("OPTOUT_ZETASQL")
-	if dir == "" {
-		t.Skip("OPTOUT_ZETASQL is not set: npm install @fivetrandevelopers/zetasql@1.13.0 and point it at node_modules/@fivetrandevelopers/zetasql/lib/zetasql")
-	}
+	srv := zetasql.ForTest(t)
 	ctx := context.Background()
-	srv, err := zetasql.Start(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
 	macros, err := transforms.MacrosStep(transforms.BigQuery)
 	if err != nil {
 		t.Fatal(err)

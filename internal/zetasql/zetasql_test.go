@@ -4,29 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/optout-dev/optout/internal/normtest"
 	"github.com/optout-dev/optout/transforms"
 )
-
-// startServer starts the server named by OPTOUT_ZETASQL (the package's
-// lib/zetasql folder; .ci/run installs the npm package and sets it).
-func startServer(t *testing.T) *Server {
-	t.Helper()
-	dir := os.Getenv("OPTOUT_ZETASQL")
-	if dir == "" {
-		t.Skip("OPTOUT_ZETASQL is not set: npm install @fivetrandevelopers/zetasql@1.13.0 and point it at node_modules/@fivetrandevelopers/zetasql/lib/zetasql")
-	}
-	s, err := Start(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	return s
-}
 
 var requests = Table{Name: "requests", Columns: []Column{
 	{"request_id", `{"typeKind": "TYPE_STRING"}`},
@@ -35,7 +18,7 @@ var requests = Table{Name: "requests", Columns: []Column{
 }}
 
 func TestAnalyze(t *testing.T) {
-	s := startServer(t)
+	s := ForTest(t)
 	ctx := context.Background()
 	cases := []struct{ sql, wantErr string }{
 		{"SELECT request_id, TIMESTAMP_TRUNC(received_at, DAY) AS day, ARRAY_LENGTH(categories) AS n FROM requests WHERE 'all' IN UNNEST(categories)", ""},
@@ -62,7 +45,7 @@ func TestAnalyze(t *testing.T) {
 }
 
 func TestEvaluate(t *testing.T) {
-	s := startServer(t)
+	s := ForTest(t)
 	rows := map[string][][]string{"requests": {
 		{`{"stringValue": "r2"}`, `{"timestampValue": "2025-11-21T04:40:00Z"}`, `{"arrayValue": {"element": [{"stringValue": "all"}]}}`},
 		{`{"stringValue": "r1"}`, `{"timestampValue": "2025-11-20T00:53:20Z"}`, `{"arrayValue": {"element": [{"stringValue": "advertising"}, {"stringValue": "analytics"}]}}`},
@@ -86,7 +69,7 @@ func TestEvaluate(t *testing.T) {
 // decoding is pinned to DecodeGPP in transforms/gpp_udf_test.go) is a
 // valid GoogleSQL statement.
 func TestBigQueryGPPFunctionAnalyzes(t *testing.T) {
-	s := startServer(t)
+	s := ForTest(t)
 	udf, err := transforms.BigQueryGPPFunction()
 	if err != nil {
 		t.Fatal(err)
@@ -119,7 +102,7 @@ func bigQueryFunctions(t *testing.T, s *Server) []Function {
 // run by Google's reference evaluator, to the Go reference on the same
 // nasty inputs as the DuckDB macros.
 func TestNormalizationMatchesGo(t *testing.T) {
-	s := startServer(t)
+	s := ForTest(t)
 	fns := bigQueryFunctions(t, s)
 	if len(fns) < 15 {
 		t.Fatalf("only %d functions defined", len(fns))

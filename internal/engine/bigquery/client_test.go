@@ -147,6 +147,24 @@ func newTestClient(t *testing.T, f *fakeBigQuery, cfg config.BigQuery) *Client {
 	return c
 }
 
+// testRunID is the run the fake-server tests open an engine for.
+const testRunID = "20261121T204144-3f800521"
+
+// newTestEngine opens an engine (and its scratch dataset) for testRunID of
+// project proj, output dataset optout, on the fake server; the caller
+// closes it.
+func newTestEngine(t *testing.T, f *fakeBigQuery) (*Engine, config.BigQuery) {
+	t.Helper()
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	cfg := config.BigQuery{Project: "proj", Dataset: "optout", Endpoint: srv.URL}
+	e, err := Open(context.Background(), cfg, testRunID, "2026-11-21", option.WithoutAuthentication())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, cfg
+}
+
 func TestJobConfiguration(t *testing.T) {
 	f := &fakeBigQuery{}
 	c := newTestClient(t, f, config.BigQuery{Location: "EU", MaxBytesBilled: 1 << 30})
@@ -301,14 +319,8 @@ func TestLabelValue(t *testing.T) {
 // run's schema, and returns no rows for a check.
 func TestDryEngine(t *testing.T) {
 	f := &fakeBigQuery{}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	cfg := config.BigQuery{Project: "proj", Dataset: "optout", Endpoint: srv.URL}
+	e, cfg := newTestEngine(t, f)
 	ctx := context.Background()
-	e, err := Open(ctx, cfg, "20261121T204144-3f800521", "2026-11-21", option.WithoutAuthentication())
-	if err != nil {
-		t.Fatal(err)
-	}
 	e.Dry = true
 	if err := e.RegisterTable(ctx, "customers", "crm.customers"); err != nil {
 		t.Fatal(err)
@@ -332,7 +344,7 @@ func TestDryEngine(t *testing.T) {
 	if got := e.Estimates(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("estimates %v, want %v", got, want)
 	}
-	scratch := ScratchDataset(cfg, "20261121T204144-3f800521")
+	scratch := ScratchDataset(cfg, testRunID)
 	for _, name := range []string{"customers", transforms.TempName("customer_keys")} {
 		tb := f.tables[scratch+"."+name]
 		if tb == nil || len(tb.Schema.Fields) != 1 || tb.Schema.Fields[0].Name != "customer_id" {
@@ -351,14 +363,8 @@ func TestDryEngine(t *testing.T) {
 // and format as literals, files overwritten, a CSV with its header.
 func TestExportDataJob(t *testing.T) {
 	f := &fakeBigQuery{}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	cfg := config.BigQuery{Project: "proj", Dataset: "optout", Endpoint: srv.URL}
+	e, _ := newTestEngine(t, f)
 	ctx := context.Background()
-	e, err := Open(ctx, cfg, "20261121T204144-3f800521", "2026-11-21", option.WithoutAuthentication())
-	if err != nil {
-		t.Fatal(err)
-	}
 	defer e.Close()
 	if err := e.ExportData(ctx, "meta_audience", "gs://b/meta/2026-11-21/part-*.csv", "csv", "written__meta_audience"); err != nil {
 		t.Fatal(err)

@@ -2,16 +2,12 @@ package bigquery
 
 import (
 	"context"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	bq "google.golang.org/api/bigquery/v2"
-	"google.golang.org/api/option"
 
-	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/zetasql"
 	"github.com/optout-dev/optout/transforms"
 )
@@ -24,25 +20,10 @@ import (
 // and checked by ZetaSQL's analyzer against the tables they name. (The
 // steps' own SQL is analyzed and evaluated in internal/parity.)
 func TestEngineStatementsAnalyze(t *testing.T) {
-	dir := os.Getenv("OPTOUT_ZETASQL")
-	if dir == "" {
-		t.Skip("OPTOUT_ZETASQL is not set: npm install @fivetrandevelopers/zetasql@1.13.0 and point it at node_modules/@fivetrandevelopers/zetasql/lib/zetasql")
-	}
+	zs := zetasql.ForTest(t)
 	ctx := context.Background()
-	zs, err := zetasql.Start(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zs.Close()
-
 	f := &fakeBigQuery{tables: map[string]*bq.Table{}}
-	srv := httptest.NewServer(f)
-	defer srv.Close()
-	cfg := config.BigQuery{Project: "proj", Dataset: "optout", Endpoint: srv.URL}
-	e, err := Open(ctx, cfg, "20261121T204144-3f800521", "2026-11-21", option.WithoutAuthentication())
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, _ := newTestEngine(t, f)
 	scratch := e.Scratch()
 
 	// Every table a statement names, by dataset.table (project proj for
@@ -95,7 +76,7 @@ func TestEngineStatementsAnalyze(t *testing.T) {
 		}
 	}
 	do("register", e.RegisterTable(ctx, "src_customers", "crm.customers"))
-	_, _, err = e.Run(ctx, transforms.Step{Name: "keys", Kind: transforms.Temp, Table: "keys",
+	_, _, err := e.Run(ctx, transforms.Step{Name: "keys", Kind: transforms.Temp, Table: "keys",
 		SQL: "SELECT customer_id FROM " + e.relation("src_customers") + " WHERE _row >= ?", Args: []any{int64(0)}})
 	do("temp step", err)
 	do("publish", e.Publish(ctx, "2026-11-21", []Staged{

@@ -312,6 +312,7 @@ func (p Plan) Build() (Phases, error) {
 	if len(errs) > 0 {
 		return Phases{}, fmt.Errorf("render steps: %v", errs)
 	}
+	ph.setFree()
 	return ph, nil
 }
 

@@ -49,6 +49,9 @@ type Step struct {
 	// Export names the export an export or leak_check step belongs to;
 	// WrittenView is the relation the job registers over the written file.
 	Export, WrittenView string
+	// Free names the steps whose temporary tables no later step reads
+	// (set on Transform steps by Plan.Build).
+	Free []string
 }
 
 // renderer renders templates in one dialect; each render call collects its

@@ -1,7 +1,9 @@
 -- Normalization of identifiers and vocabulary (SPEC §4), as DuckDB macros.
 -- transforms/normalize.go is the Go reference these are tested against;
 -- both take the trimmed character set from transforms.TrimChars.
-CREATE OR REPLACE TEMP MACRO optout_trim(x) AS trim(CAST(x AS VARCHAR), {{ trimchars }});
+-- A regular expression, not trim(x, chars): three times as fast here
+-- (see transforms.trimPattern).
+CREATE OR REPLACE TEMP MACRO optout_trim(x) AS regexp_replace(CAST(x AS VARCHAR), {{ trimpattern }}, '', 'g');
 CREATE OR REPLACE TEMP MACRO optout_word(x) AS lower(optout_trim(x));
 CREATE OR REPLACE TEMP MACRO optout_id(x) AS nullif(optout_trim(x), '');
 -- US state codes are trimmed and uppercased (CA, NY).

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -10,7 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/optout-dev/optout/internal/casefolder"
+	"github.com/optout-dev/optout/internal/config"
 	bqengine "github.com/optout-dev/optout/internal/engine/bigquery"
+	"github.com/optout-dev/optout/jobs"
 	"github.com/optout-dev/optout/transforms"
 )
 
@@ -132,4 +136,38 @@ func TestPlanChecksInputsOnDuckDB(t *testing.T) {
 		t.Errorf("exit %d\nstderr: %s\nstdout starts: %.200s", code, se, so)
 	}
 	assertNoOutput(t, out)
+}
+
+// customer_keys is K(c) as a set (SPEC §5): a customer's own keys, and the
+// keys its links add, each once, even when links repeat each other or the
+// customer's own identifiers (case 20's last two links).
+func TestCustomerKeysAreASet(t *testing.T) {
+	work := t.TempDir()
+	if err := casefolder.Prepare("../../testdata/cases/20_identity_links", work); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(filepath.Join(work, "optout.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	in, err := jobs.Inspect(ctx, jobs.RunOptions{Config: cfg, Date: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Engine.Close()
+	_, rows, err := in.Engine.Run(ctx, transforms.Step{Name: "keys", Kind: transforms.Check,
+		SQL: "SELECT kind || ':' || value AS k, count(*) AS n FROM " + transforms.Ident(transforms.TempName("customer_keys")) +
+			" WHERE customer_id = 'C2' GROUP BY ALL ORDER BY 1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rows {
+		got = append(got, fmt.Sprintf("%v×%v", r["k"], r["n"]))
+	}
+	want := "cookie_id:ck-b2×1 customer_id:C2×1 email:bob.work@example.com×1 email:bob@example.com×1 phone:+12125550102×1"
+	if strings.Join(got, " ") != want {
+		t.Errorf("C2's keys:\n got %s\nwant %s", strings.Join(got, " "), want)
+	}
 }

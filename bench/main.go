@@ -71,10 +71,17 @@ func run(dir string, s gen.Sizes, memory string) error {
 		}
 		fmt.Printf("generated %s in %s\n", dir, time.Since(t).Round(time.Millisecond))
 	}
+	// The generated optout.yaml stays as generated: a --memory-limit of one
+	// invocation goes into a config of its own, not into the next one's.
+	config := filepath.Join(dir, "optout.yaml")
 	if memory != "" {
-		b, _ := os.ReadFile(filepath.Join(dir, "optout.yaml"))
+		b, err := os.ReadFile(config)
+		if err != nil {
+			return err
+		}
 		b = []byte(strings.Replace(string(b), "engine: duckdb\n", "engine: duckdb\nduckdb: {memory_limit: "+memory+", temp_directory: spill}\n", 1))
-		if err := os.WriteFile(filepath.Join(dir, "optout.yaml"), b, 0o644); err != nil {
+		config = filepath.Join(dir, "optout.memory-limit.yaml")
+		if err := os.WriteFile(config, b, 0o644); err != nil {
 			return err
 		}
 	}
@@ -101,7 +108,7 @@ func run(dir string, s gen.Sizes, memory string) error {
 	if err != nil {
 		return err
 	}
-	optWall, optRSS, stdout, err := child(bin, "run", "--config", filepath.Join(dir, "optout.yaml"), "--date", "2026-11-21", "--now", "2026-11-22T09:00:00Z")
+	optWall, optRSS, stdout, err := child(bin, "run", "--config", config, "--date", "2026-11-21", "--now", "2026-11-22T09:00:00Z")
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/optout-dev/optout/internal/gen"
@@ -26,5 +27,14 @@ func TestSmoke(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}
+	}
+	// A --memory-limit run reuses the data set and leaves its config as generated.
+	if err := run(dir, gen.Sizes{Customers: 3000, Requests: 400, ExportRows: 1500, Seed: 1}, "1GB"); err != nil {
+		t.Fatal(err)
+	}
+	generated, _ := os.ReadFile(filepath.Join(dir, "optout.yaml"))
+	limited, _ := os.ReadFile(filepath.Join(dir, "optout.memory-limit.yaml"))
+	if strings.Contains(string(generated), "memory_limit") || !strings.Contains(string(limited), "memory_limit: 1GB") {
+		t.Errorf("optout.yaml:\n%s\noptout.memory-limit.yaml:\n%s", generated, limited)
 	}
 }

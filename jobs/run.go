@@ -463,7 +463,7 @@ func (r *run) transform(ctx context.Context) error {
 		// DuckDB holds temporary tables in memory: free them early. A
 		// BigQuery run's scratch dataset goes as a whole at the end.
 		if len(s.Free) > 0 && r.bq == nil {
-			if _, _, err := r.eng.Run(ctx, transforms.DuckDB.FreeStep(s.Free)); err != nil {
+			if _, _, err := r.eng.Run(ctx, transforms.FreeStep(s.Free)); err != nil {
 				return err
 			}
 		}

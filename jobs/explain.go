@@ -161,7 +161,7 @@ func newInspection(o RunOptions) *run {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	r := &run{o: o, cfg: o.Config, id: newRunID(o.Date), dt: o.Date.Format(time.DateOnly), hook: func(string) {}, exportDirs: map[string]string{}}
+	r := newRun(o, func(string) {})
 	r.log = o.Log
 	return r
 }

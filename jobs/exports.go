@@ -78,7 +78,7 @@ func (r *run) registerExportHistory(ctx context.Context) (map[string][]string, [
 		byFormat := map[string][]string{}
 		for _, m := range markers {
 			dir := filepath.Dir(m)
-			if dt := strings.TrimPrefix(filepath.Base(dir), "dt="); dt > r.dt {
+			if dt := exportFileDate(m); dt > r.dt {
 				continue
 			}
 			at, err := os.ReadFile(m)
@@ -99,8 +99,53 @@ func (r *run) registerExportHistory(ctx context.Context) (map[string][]string, [
 					return nil, nil, err
 				}
 				views[e.Name] = append(views[e.Name], view)
+				r.historyFiles[view] = files
 			}
 		}
 	}
 	return views, published, nil
+}
+
+// narrowHistory re-registers each export history view over the files
+// dated on or after the history_from step's day: the earlier ones hold
+// only rows third_party_notifications' own date filter drops, and reading
+// them (CSV cannot be skipped by DuckDB) made every run reread all the
+// exports kept (policy.export_retention_days). A view with no file left
+// keeps its newest, for its columns; the filter drops its rows too.
+func (r *run) narrowHistory(ctx context.Context, rows []engine.Row) error {
+	if len(rows) != 1 {
+		return fmt.Errorf("step %s returned %d rows", transforms.HistoryFromStep, len(rows))
+	}
+	from := "9999-12-31" // no new opt-out: no history row is needed
+	if t, ok := rows[0]["history_from"].(time.Time); ok {
+		from = t.Format(time.DateOnly)
+	}
+	for view, files := range r.historyFiles {
+		var keep []string
+		newest := files[0]
+		for _, f := range files {
+			dt := exportFileDate(f)
+			if dt >= from {
+				keep = append(keep, f)
+			}
+			if dt > exportFileDate(newest) {
+				newest = f
+			}
+		}
+		if len(keep) == 0 {
+			keep = []string{newest}
+		}
+		if len(keep) == len(files) {
+			continue
+		}
+		if err := r.eng.Register(ctx, view, keep); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// exportFileDate is the dt of a published export file: its folder's dt=D.
+func exportFileDate(file string) string {
+	return strings.TrimPrefix(filepath.Base(filepath.Dir(file)), "dt=")
 }

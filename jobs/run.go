@@ -93,6 +93,8 @@ type run struct {
 	sum   Summary
 	// exportDirs maps each export to its staged folder.
 	exportDirs map[string]string
+	// historyFiles maps each export history view to its files (DuckDB).
+	historyFiles map[string][]string
 	// bq is the engine on BigQuery (r.eng too); staged its staged outputs.
 	bq     *bqengine.Engine
 	staged []bqengine.Staged
@@ -109,7 +111,7 @@ func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	r := &run{o: o, cfg: o.Config, id: newRunID(o.Date), dt: o.Date.Format(time.DateOnly), hook: testKillHook(), exportDirs: map[string]string{}}
+	r := newRun(o, testKillHook())
 	r.log = o.Log.With("run_id", r.id, "dt", r.dt)
 	r.sum = Summary{RunID: r.id, Date: r.dt, Output: r.cfg.Output, ByCategory: map[string]int64{}}
 	if r.cfg.Engine == "bigquery" {
@@ -139,6 +141,11 @@ func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
 	}
 	r.sum.Steps = r.rec.Steps
 	return r.sum, err
+}
+
+func newRun(o RunOptions, hook func(string)) *run {
+	return &run{o: o, cfg: o.Config, id: newRunID(o.Date), dt: o.Date.Format(time.DateOnly), hook: hook,
+		exportDirs: map[string]string{}, historyFiles: map[string][]string{}}
 }
 
 func newRunID(d time.Time) string {
@@ -509,6 +516,9 @@ func (r *run) step(ctx context.Context, s transforms.Step) error {
 	}
 	if s.Kind == transforms.Check && s.Export != "" {
 		return r.passLeakCheck(s.Export, rows)
+	}
+	if s.Name == transforms.HistoryFromStep && r.bq == nil {
+		return r.narrowHistory(ctx, rows)
 	}
 	if s.Name == "ledger_removed" && len(rows) == 1 {
 		r.rec.LedgerRemoved = asInt(rows[0]["removed"])

@@ -7,9 +7,7 @@
 -- the request was first enforced count (when that is known), so a rerun of
 -- D does not list D's own, already filtered, export.
 WITH fresh AS (
-  SELECT request_id, first_enforced_at, {{ civilDate "received_at" (param .P.TimeZone) }} AS received_day
-  FROM {{ tmp "ledger" }}
-  WHERE first_enforced_date = {{ dateParam .P.Date }} AND request_type = 'opt_out'
+  {{ template "fresh_opt_outs" . }}
 ),
 published AS (
 {{- if .ExportPublished }}
@@ -59,4 +57,10 @@ notes AS (
 )
 SELECT DISTINCT request_id, export, destination, dt FROM notes
 ORDER BY dt, export, request_id
+{{- end }}
+
+{{ define "fresh_opt_outs" -}}
+SELECT request_id, first_enforced_at, {{ civilDate "received_at" (param .P.TimeZone) }} AS received_day
+  FROM {{ tmp "ledger" }}
+  WHERE first_enforced_date = {{ dateParam .P.Date }} AND request_type = 'opt_out'
 {{- end }}

@@ -136,6 +136,12 @@ func (p Plan) NeedHashes() bool {
 // wrote it (RFC 3339), empty when unknown.
 type Published struct{ File, At string }
 
+// HistoryFromStep is the Check step, run just before
+// third_party_notifications, whose one row's history_from is the earliest
+// export date that step can read (NULL: none): the job may narrow the
+// history views to the files from that date on.
+const HistoryFromStep = "history_from"
+
 // historyData is one registered view of an export's published files, as
 // the third_party_notifications step reads it.
 type historyData struct {
@@ -299,6 +305,10 @@ func (p Plan) Build() (Phases, error) {
 				}
 				d.History = append(d.History, h)
 			}
+		}
+		if len(d.History) > 0 {
+			// The job reads only the history this bound admits (HistoryFromStep).
+			add(&ph.Transform, Step{Name: HistoryFromStep, Kind: Check}, "history_from", base)
 		}
 		add(&ph.Transform, Step{Name: "third_party_notifications", Kind: Output, Table: "third_party_notifications", PerDate: true}, "third_party_notifications", d)
 	}

@@ -68,12 +68,15 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 		dates = append(dates, d)
 	}
 	// One engine for every date: its Arrow tables and settings are set up
-	// once. Each date still plans, checks and publishes as its own run.
+	// once, and the tables that do not depend on the date are computed
+	// once (tableCache). Each date still plans, checks and publishes as its
+	// own run.
 	eng, err := openDuckDB(ctx, o.Config.DuckDB)
 	if err != nil {
 		return finish(err)
 	}
 	defer eng.Close()
+	tables := newTableCache()
 	ran := false
 	defer func() {
 		if ran { // once, after the last date that ran (also when one failed)
@@ -91,7 +94,7 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 			continue
 		}
 		ro := o.RunOptions
-		ro.Date, ro.Engine, ro.NoCatalog = d, eng, true
+		ro.Date, ro.Engine, ro.NoCatalog, ro.tables = d, eng, true, tables
 		ran = true
 		if s, err := Run(ctx, ro); err != nil {
 			sum.Failed = dt

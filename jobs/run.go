@@ -42,6 +42,9 @@ type RunOptions struct {
 	// KeepScratch leaves a BigQuery run's scratch dataset in place, for
 	// inspecting its intermediate tables; it expires in a day.
 	KeepScratch bool
+	// tables, set by a backfill on its shared engine, keeps the tables
+	// that do not depend on the date from one date to the next.
+	tables *tableCache
 }
 
 // Summary is the outcome of a run: the last stdout line of `optout run`.
@@ -311,10 +314,18 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 	}
 	checks := map[string][]engine.Row{}
 	for _, s := range phases.Validate {
+		fp := r.fingerprint(s)
+		if r.o.tables.reusable(s, fp) {
+			r.rec.Steps = append(r.rec.Steps, transforms.StepTime{Step: s.Name + " (reused)"})
+			r.log.Debug("step reused: same SQL over the same files as an earlier date", "step", s.Name)
+			continue
+		}
+		r.o.tables.note(s, "") // until it succeeds
 		rows, err := r.runStep(ctx, s)
 		if err != nil {
 			return phases, plan, exit.With(exit.Input, err)
 		}
+		r.o.tables.note(s, fp)
 		if s.Kind == transforms.Check {
 			checks[s.Name] = rows
 		}
@@ -469,8 +480,14 @@ func (r *run) transform(ctx context.Context) error {
 		}
 		// DuckDB holds temporary tables in memory: free them early. A
 		// BigQuery run's scratch dataset goes as a whole at the end.
-		if len(s.Free) > 0 && r.bq == nil {
-			if _, _, err := r.eng.Run(ctx, transforms.FreeStep(s.Free)); err != nil {
+		var free []string
+		for _, t := range s.Free {
+			if r.bq == nil && !r.o.tables.kept(t) { // a backfill keeps its reused tables
+				free = append(free, t)
+			}
+		}
+		if len(free) > 0 {
+			if _, _, err := r.eng.Run(ctx, transforms.FreeStep(free)); err != nil {
 				return err
 			}
 		}

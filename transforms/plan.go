@@ -222,7 +222,11 @@ func (p Plan) Build() (Phases, error) {
 		d.Src, d.Rows, d.HasLater = src, rows, later
 		kc := keyColumns(dl, src, kinds)
 		d.Keys = rowKeys(dl, kc, hashes)
-		add(&ph.Validate, Step{Name: rows, Kind: Temp, Table: rows}, tmpl, d)
+		only := src.Name // request rows depend on the date (`later`)
+		if later {
+			only = ""
+		}
+		add(&ph.Validate, Step{Name: rows, Kind: Temp, Table: rows, OnlyInput: only}, tmpl, d)
 		add(&ph.Validate, Step{Name: "input_counts__" + src.Name, Kind: Check}, "input_counts", d)
 		add(&ph.Transform, Step{Name: "quarantine__" + src.Name, Kind: Output, Table: "quarantine/" + src.Name, PerDate: true}, "quarantine", d)
 	}
@@ -230,7 +234,7 @@ func (p Plan) Build() (Phases, error) {
 		if src.IsAdapted() {
 			d := base
 			d.Src, d.Adapt = src, newAdaptData(dl, src)
-			add(&ph.Validate, Step{Name: adaptedView(src), Kind: Temp, Table: adaptedView(src)}, "adapt_"+src.Format, d)
+			add(&ph.Validate, Step{Name: adaptedView(src), Kind: Temp, Table: adaptedView(src), OnlyInput: src.Name}, "adapt_"+src.Format, d)
 			src = adaptedSource(src, d.Adapt)
 		}
 		rowSteps(src, "request_rows", "request_rows__"+src.Name, schemas.IdentifierKinds, true)
@@ -268,7 +272,7 @@ func (p Plan) Build() (Phases, error) {
 		d.Src = e.Src
 		kc := e.keyColumns(dl, "")
 		d.Keys, d.Rows = rowKeys(dl, kc, hashes), "export_rows__"+e.Name
-		add(&ph.Validate, Step{Name: d.Rows, Kind: Temp, Table: d.Rows}, "export_rows", d)
+		add(&ph.Validate, Step{Name: d.Rows, Kind: Temp, Table: d.Rows, OnlyInput: e.Name}, "export_rows", d)
 		add(&ph.Validate, Step{Name: "input_counts__" + e.Name, Kind: Check}, "input_counts", d)
 		add(&ph.Transform, Step{Name: "quarantine__" + e.Name, Kind: Output, Table: "quarantine/" + e.Name, PerDate: true}, "quarantine", d)
 	}

@@ -52,6 +52,11 @@ type Step struct {
 	// Free names the steps whose temporary tables no later step reads
 	// (set on Transform steps by Plan.Build).
 	Free []string
+	// OnlyInput names the input whose relation is all this temp step reads
+	// (besides the macros, which never change): run again with the same
+	// SQL and arguments over the same files, it makes the same table, so a
+	// backfill may keep the table from one date to the next.
+	OnlyInput string
 }
 
 // renderer renders templates in one dialect; each render call collects its

@@ -1,0 +1,124 @@
+//go:build !no_duckdb
+
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/optout-dev/optout/internal/casefolder"
+	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/transforms"
+)
+
+// A backfill computes the customer rows once while the customers file
+// stays as it is, and again as soon as it changes: here, between the first
+// and the second date, bob's record takes alice's email, so bob is opted
+// out from the second date on.
+func TestBackfillReusesTablesUntilTheirInputChanges(t *testing.T) {
+	work := t.TempDir()
+	if err := casefolder.Prepare("../testdata/cases/01_basic_opt_out", work); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(filepath.Join(work, "optout.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	customers := filepath.Join(work, "inputs", "customers.parquet")
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	_, err = Backfill(context.Background(), BackfillOptions{
+		RunOptions: RunOptions{Config: cfg, Now: day("2026-11-24").Add(12 * time.Hour)},
+		From:       day("2026-11-21"), To: day("2026-11-23"),
+		OnDate: func(_, _ int, dt string) {
+			if dt != "2026-11-22" {
+				return
+			}
+			q := `COPY (SELECT * REPLACE (CASE customer_id WHEN 'C2' THEN 'alice@example.com' ELSE email END AS email)
+				FROM read_parquet('` + customers + `')) TO '` + customers + `.new' (FORMAT parquet)`
+			if _, err := db.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Exec(`COPY (FROM read_parquet('` + customers + `.new')) TO '` + customers + `' (FORMAT parquet)`); err != nil {
+				t.Fatal(err)
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(work, "out")
+	for dt, want := range map[string]bool{"2026-11-21": false, "2026-11-22": true, "2026-11-23": true} {
+		var got bool
+		q := `SELECT ccpa_opt_out FROM read_parquet('` + filepath.Join(out, "customers_flagged", "dt="+dt, "*.parquet") + `') WHERE customer_id = 'C2'`
+		if err := db.QueryRow(q).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%s: bob (C2) ccpa_opt_out = %v, want %v", dt, got, want)
+		}
+	}
+	// Which steps each date ran and which it reused.
+	for dt, want := range map[string]string{
+		"2026-11-21": "customer_rows request_rows__web",
+		"2026-11-22": "customer_rows request_rows__web",
+		"2026-11-23": "customer_rows (reused) request_rows__web",
+	} {
+		var got string
+		q := `SELECT string_agg(s.step, ' ' ORDER BY s.step) FROM (SELECT unnest(steps) AS s FROM read_parquet('` + filepath.Join(out, "runs", "*.parquet") + `')
+			WHERE dt = ?) WHERE s.step LIKE 'customer_rows%' OR s.step LIKE 'request_rows%'`
+		if err := db.QueryRow(q, dt).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%s ran %q, want %q", dt, got, want)
+		}
+	}
+}
+
+// The steps a backfill may keep (Step.OnlyInput) read no other step's
+// table and render the same SQL and arguments for any date and now: their
+// input's files are then all they depend on.
+func TestReusableStepsDependOnTheirInputAlone(t *testing.T) {
+	cfg, err := config.Load("../testdata/demo/optout.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := func(date string) []transforms.Step {
+		d, _ := time.Parse(time.DateOnly, date)
+		p, err := Plan(context.Background(), RunOptions{Config: cfg, Date: d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append(p.Phases.Validate, p.Phases.Transform...)
+	}
+	first, later := plan("2026-11-21"), plan("2026-11-22")
+	var reusable []string
+	for i, s := range first {
+		if s.OnlyInput == "" {
+			continue
+		}
+		reusable = append(reusable, s.Name)
+		for _, o := range first {
+			if o.Kind == transforms.Temp && o.Table != s.Table && strings.Contains(s.SQL, transforms.TempName(o.Table)) {
+				t.Errorf("%s (reusable) reads %s", s.Name, o.Table)
+			}
+		}
+		if l := later[i]; l.Name != s.Name || l.SQL != s.SQL || !reflect.DeepEqual(l.Args, s.Args) {
+			t.Errorf("%s renders differently for another date:\n%s %v\n%s %v", s.Name, s.SQL, s.Args, l.SQL, l.Args)
+		}
+	}
+	want := "adapt__xdm adapt__campaign adapt__pixel customer_rows link_rows traffic_rows export_rows__google_ads_audience export_rows__meta_audience export_rows__partner_list_rental"
+	if strings.Join(reusable, " ") != want {
+		t.Errorf("reusable steps: %v, want %s", reusable, want)
+	}
+}

@@ -109,9 +109,12 @@ func Inspect(ctx context.Context, o RunOptions) (*Inspection, error) {
 	if err == nil {
 		for _, s := range phases.Transform {
 			if s.Kind == transforms.Temp {
-				if _, _, err = r.eng.Run(ctx, s); err != nil {
-					break
-				}
+				_, _, err = r.eng.Run(ctx, s)
+			} else if s.Name == transforms.HistoryFromStep {
+				err = r.step(ctx, s) // the history views read what a run's would
+			}
+			if err != nil {
+				break
 			}
 		}
 	}

@@ -94,8 +94,12 @@ func (r *run) registerExportHistory(ctx context.Context) (map[string][]string, [
 		}
 		for _, format := range []string{"csv", "parquet"} {
 			if files := byFormat[format]; len(files) > 0 {
+				// The view reads the newest file, for its columns, until the
+				// history_from step says which files are needed
+				// (readHistoryFrom): registering every file kept read each
+				// one's schema on every run.
 				view := "history__" + e.Name + "__" + format
-				if err := r.eng.Register(ctx, view, files); err != nil {
+				if err := r.eng.Register(ctx, view, []string{newestExportFile(files)}); err != nil {
 					return nil, nil, err
 				}
 				views[e.Name] = append(views[e.Name], view)
@@ -106,13 +110,13 @@ func (r *run) registerExportHistory(ctx context.Context) (map[string][]string, [
 	return views, published, nil
 }
 
-// narrowHistory re-registers each export history view over the files
-// dated on or after the history_from step's day: the earlier ones hold
-// only rows third_party_notifications' own date filter drops, and reading
-// them (CSV cannot be skipped by DuckDB) made every run reread all the
-// exports kept (policy.export_retention_days). A view with no file left
-// keeps its newest, for its columns; the filter drops its rows too.
-func (r *run) narrowHistory(ctx context.Context, rows []engine.Row) error {
+// readHistoryFrom registers each export history view over the files
+// dated on or after the history_from step's day. The earlier ones hold
+// only rows third_party_notifications' own date filter drops; reading
+// them (DuckDB cannot skip CSV files by their folder's date) made every
+// run reread all the exports kept (policy.export_retention_days). A view
+// with no such file keeps its newest alone, whose rows the filter drops.
+func (r *run) readHistoryFrom(ctx context.Context, rows []engine.Row) error {
 	if len(rows) != 1 {
 		return fmt.Errorf("step %s returned %d rows", transforms.HistoryFromStep, len(rows))
 	}
@@ -122,20 +126,12 @@ func (r *run) narrowHistory(ctx context.Context, rows []engine.Row) error {
 	}
 	for view, files := range r.historyFiles {
 		var keep []string
-		newest := files[0]
 		for _, f := range files {
-			dt := exportFileDate(f)
-			if dt >= from {
+			if exportFileDate(f) >= from {
 				keep = append(keep, f)
 			}
-			if dt > exportFileDate(newest) {
-				newest = f
-			}
 		}
-		if len(keep) == 0 {
-			keep = []string{newest}
-		}
-		if len(keep) == len(files) {
+		if len(keep) < 2 { // none, or the newest alone: registered so
 			continue
 		}
 		if err := r.eng.Register(ctx, view, keep); err != nil {
@@ -143,6 +139,17 @@ func (r *run) narrowHistory(ctx context.Context, rows []engine.Row) error {
 		}
 	}
 	return nil
+}
+
+// newestExportFile is the file of the latest date among published export files.
+func newestExportFile(files []string) string {
+	newest := files[0]
+	for _, f := range files {
+		if exportFileDate(f) > exportFileDate(newest) {
+			newest = f
+		}
+	}
+	return newest
 }
 
 // exportFileDate is the dt of a published export file: its folder's dt=D.

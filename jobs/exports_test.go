@@ -15,11 +15,11 @@ import (
 	"github.com/optout-dev/optout/transforms"
 )
 
-// narrowHistory leaves in each history view the files dated from the
-// history_from day on, or the newest alone when none is (a view needs its
-// columns). Case 65 checks that the notifications still list what they
+// A history view reads its newest file until readHistoryFrom makes it read
+// the files dated from the history_from day on (the newest alone when
+// none is). Case 65 checks that the notifications still list what they
 // must; this checks which files they read.
-func TestNarrowHistory(t *testing.T) {
+func TestReadHistoryFrom(t *testing.T) {
 	ctx := context.Background()
 	eng, err := openDuckDB(ctx, config.DuckDB{})
 	if err != nil {
@@ -49,11 +49,11 @@ func TestNarrowHistory(t *testing.T) {
 		{day("2026-11-20"), "2026-11-19"},
 		{nil, "2026-11-19"}, // no opt-out first enforced for D
 	} {
-		if err := eng.Register(ctx, view, files); err != nil {
+		if err := eng.Register(ctx, view, []string{newestExportFile(files)}); err != nil {
 			t.Fatal(err)
 		}
 		r := &run{eng: eng, historyFiles: map[string][]string{view: files}}
-		if err := r.narrowHistory(ctx, []engine.Row{{"history_from": c.from}}); err != nil {
+		if err := r.readHistoryFrom(ctx, []engine.Row{{"history_from": c.from}}); err != nil {
 			t.Fatal(err)
 		}
 		_, rows, err := eng.Run(ctx, transforms.Step{Name: "read", Kind: transforms.Check, SQL: "SELECT DISTINCT _file FROM " + view + " ORDER BY 1"})

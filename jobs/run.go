@@ -535,7 +535,7 @@ func (r *run) step(ctx context.Context, s transforms.Step) error {
 		return r.passLeakCheck(s.Export, rows)
 	}
 	if s.Name == transforms.HistoryFromStep && r.bq == nil {
-		return r.narrowHistory(ctx, rows)
+		return r.readHistoryFrom(ctx, rows)
 	}
 	if s.Name == "ledger_removed" && len(rows) == 1 {
 		r.rec.LedgerRemoved = asInt(rows[0]["removed"])

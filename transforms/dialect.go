@@ -209,7 +209,11 @@ func (d Dialect) ArgMax(x, by string) string {
 }
 
 // ListAgg renders the aggregate list of x over the rows where cond holds
-// ("" for all rows), ordered by orderBy; NULL when no row counts.
+// ("" for all rows), ordered by orderBy; NULL when no row counts. x sorted
+// by its own value must come in orderBy's order: orderBy is x, or the
+// first field of struct x and distinct in the group. DuckDB sorts the
+// list after aggregating (list_sort), four to five times faster than an
+// ordered aggregate; BigQuery cannot order by a struct, hence orderBy.
 func (d Dialect) ListAgg(x, orderBy, cond string) string {
 	if d == BigQuery {
 		if cond != "" {
@@ -218,9 +222,9 @@ func (d Dialect) ListAgg(x, orderBy, cond string) string {
 		return fmt.Sprintf("ARRAY_AGG(%s IGNORE NULLS ORDER BY %s)", x, orderBy)
 	}
 	if cond != "" {
-		return fmt.Sprintf("list(%s ORDER BY %s) FILTER (WHERE %s)", x, orderBy, cond)
+		return fmt.Sprintf("list_sort(list(%s) FILTER (WHERE %s))", x, cond)
 	}
-	return fmt.Sprintf("list(%s ORDER BY %s)", x, orderBy)
+	return fmt.Sprintf("list_sort(list(%s))", x)
 }
 
 // BoolOr renders the aggregate: whether x holds for some row.

@@ -214,20 +214,23 @@ func (r *run) registerPreviousTables(ctx context.Context) (state, ledger, runs b
 	return state, ledger, runs, err
 }
 
-// registerExportHistoryTables copies each export's published partitions
-// up to D into the scratch dataset, one table per export.
+// registerExportHistoryTables lists each export's published partitions up
+// to D and names the scratch table that will hold them, one per export;
+// the history_from step decides which partitions are copied there
+// (readHistoryFrom).
 func (r *run) registerExportHistoryTables(ctx context.Context) (map[string][]string, []transforms.Published, error) {
 	views := map[string][]string{}
 	var published []transforms.Published
 	for _, e := range r.cfg.Exports {
 		view := "history__" + e.Name
-		p, err := r.bq.CopyExportHistory(ctx, view, e.Name, r.dt)
+		p, err := r.bq.ExportHistory(ctx, e.Name, r.dt)
 		if err != nil {
 			return nil, nil, err
 		}
 		if len(p) > 0 {
 			views[e.Name] = []string{view}
 			published = append(published, p...)
+			r.historyExports[view] = e.Name
 		}
 	}
 	return views, published, nil

@@ -55,6 +55,13 @@ func (r *run) dryRunTransform(ctx context.Context, phases transforms.Phases) err
 		if _, _, err := r.eng.Run(ctx, s); err != nil {
 			return err
 		}
+		if s.Name == transforms.HistoryFromStep {
+			// A dry run has no rows: the history tables are made empty
+			// (no day needed), for the notifications' dry run to name.
+			if err := r.readHistoryFrom(ctx, []engine.Row{{"history_from": nil}}); err != nil {
+				return err
+			}
+		}
 		if s.Kind == transforms.Output {
 			r.stageOutput(s)
 		}

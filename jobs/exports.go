@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"cloud.google.com/go/civil"
+
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
 	"github.com/optout-dev/optout/internal/exit"
@@ -110,19 +112,29 @@ func (r *run) registerExportHistory(ctx context.Context) (map[string][]string, [
 	return views, published, nil
 }
 
-// readHistoryFrom registers each export history view over the files
-// dated on or after the history_from step's day. The earlier ones hold
-// only rows third_party_notifications' own date filter drops; reading
-// them (DuckDB cannot skip CSV files by their folder's date) made every
-// run reread all the exports kept (policy.export_retention_days). A view
-// with no such file keeps its newest alone, whose rows the filter drops.
+// readHistoryFrom makes each export history view read the exports dated
+// on or after the history_from step's day: on DuckDB, registered over
+// those files; on BigQuery, those partitions copied into the scratch
+// table. The earlier ones hold only rows third_party_notifications' own
+// date filter drops; reading them (DuckDB cannot skip CSV files by their
+// folder's date) made every run reread all the exports kept
+// (policy.export_retention_days). A DuckDB view with no such file keeps
+// its newest alone, whose rows the filter drops.
 func (r *run) readHistoryFrom(ctx context.Context, rows []engine.Row) error {
 	if len(rows) != 1 {
 		return fmt.Errorf("step %s returned %d rows", transforms.HistoryFromStep, len(rows))
 	}
-	from := "9999-12-31" // no new opt-out: no history row is needed
-	if t, ok := rows[0]["history_from"].(time.Time); ok {
-		from = t.Format(time.DateOnly)
+	from, err := historyFromDay(rows[0]["history_from"])
+	if err != nil {
+		return err
+	}
+	if r.bq != nil {
+		for view, export := range r.historyExports {
+			if err := r.bq.CopyExportHistory(ctx, view, export, from, r.dt); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	for view, files := range r.historyFiles {
 		var keep []string
@@ -139,6 +151,22 @@ func (r *run) readHistoryFrom(ctx context.Context, rows []engine.Row) error {
 		}
 	}
 	return nil
+}
+
+// historyFromDay is the day (YYYY-MM-DD) of the history_from value an
+// engine returns: a DATE, or NULL when no opt-out is new, which needs no
+// history (a day after any export's).
+func historyFromDay(v any) (string, error) {
+	switch d := v.(type) {
+	case nil:
+		return "9999-12-31", nil
+	case time.Time: // DuckDB
+		return d.Format(time.DateOnly), nil
+	case civil.Date: // BigQuery
+		return d.String(), nil
+	}
+	// Never guess: a day too late would leave notifications out.
+	return "", fmt.Errorf("step %s returned history_from of type %T", transforms.HistoryFromStep, v)
 }
 
 // newestExportFile is the file of the latest date among published export files.

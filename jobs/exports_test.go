@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"cloud.google.com/go/civil"
+
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
 	"github.com/optout-dev/optout/transforms"
@@ -67,5 +69,25 @@ func TestReadHistoryFrom(t *testing.T) {
 		if strings.Join(got, " ") != c.want {
 			t.Errorf("history_from %v: the view reads %v, want %s", c.from, got, c.want)
 		}
+	}
+}
+
+// Both engines' DATE types give the day; anything else is an error, never
+// a guessed day.
+func TestHistoryFromDay(t *testing.T) {
+	for _, c := range []struct {
+		v    any
+		want string
+	}{
+		{time.Date(2026, 11, 19, 0, 0, 0, 0, time.UTC), "2026-11-19"},
+		{civil.Date{Year: 2026, Month: 11, Day: 19}, "2026-11-19"},
+		{nil, "9999-12-31"},
+	} {
+		if got, err := historyFromDay(c.v); err != nil || got != c.want {
+			t.Errorf("historyFromDay(%#v) = %q, %v; want %q", c.v, got, err, c.want)
+		}
+	}
+	if got, err := historyFromDay("2026-11-19"); err == nil {
+		t.Errorf("a string gave %q and no error", got)
 	}
 }

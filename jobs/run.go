@@ -96,8 +96,10 @@ type run struct {
 	sum   Summary
 	// exportDirs maps each export to its staged folder.
 	exportDirs map[string]string
-	// historyFiles maps each export history view to its files (DuckDB).
-	historyFiles map[string][]string
+	// historyFiles maps each export history view to its files (DuckDB);
+	// historyExports each history table to its export (BigQuery).
+	historyFiles   map[string][]string
+	historyExports map[string]string
 	// bq is the engine on BigQuery (r.eng too); staged its staged outputs.
 	bq     *bqengine.Engine
 	staged []bqengine.Staged
@@ -148,7 +150,7 @@ func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
 
 func newRun(o RunOptions, hook func(string)) *run {
 	return &run{o: o, cfg: o.Config, id: newRunID(o.Date), dt: o.Date.Format(time.DateOnly), hook: hook,
-		exportDirs: map[string]string{}, historyFiles: map[string][]string{}}
+		exportDirs: map[string]string{}, historyFiles: map[string][]string{}, historyExports: map[string]string{}}
 }
 
 func newRunID(d time.Time) string {
@@ -534,7 +536,7 @@ func (r *run) step(ctx context.Context, s transforms.Step) error {
 	if s.Kind == transforms.Check && s.Export != "" {
 		return r.passLeakCheck(s.Export, rows)
 	}
-	if s.Name == transforms.HistoryFromStep && r.bq == nil {
+	if s.Name == transforms.HistoryFromStep {
 		return r.readHistoryFrom(ctx, rows)
 	}
 	if s.Name == "ledger_removed" && len(rows) == 1 {

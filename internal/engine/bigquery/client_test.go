@@ -332,6 +332,10 @@ func TestDryEngine(t *testing.T) {
 	if err != nil || n != 0 || rows != nil {
 		t.Fatalf("check on a dry engine: %d %v %v", n, rows, err)
 	}
+	// The plan's export history: an empty table the notifications can name.
+	if err := e.CopyExportHistory(ctx, "history__ads", "ads", "9999-12-31", "2026-11-21"); err != nil {
+		t.Fatal(err)
+	}
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -340,19 +344,19 @@ func TestDryEngine(t *testing.T) {
 			t.Errorf("a dry engine sent a job that runs: dry=%v %q", j.Configuration.DryRun, j.Configuration.Query.Query)
 		}
 	}
-	want := []Estimate{{"register_customers", 123456789}, {"customer_keys", 123456789}, {"leak_check__ads", 123456789}}
+	want := []Estimate{{"register_customers", 123456789}, {"customer_keys", 123456789}, {"leak_check__ads", 123456789}, {"copy_history_ads", 123456789}}
 	if got := e.Estimates(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("estimates %v, want %v", got, want)
 	}
 	scratch := ScratchDataset(cfg, testRunID)
-	for _, name := range []string{"customers", transforms.TempName("customer_keys")} {
+	for _, name := range []string{"customers", transforms.TempName("customer_keys"), "history__ads"} {
 		tb := f.tables[scratch+"."+name]
 		if tb == nil || len(tb.Schema.Fields) != 1 || tb.Schema.Fields[0].Name != "customer_id" {
 			t.Errorf("table %s: %+v", name, tb)
 		}
 	}
-	if len(f.tables) != 2 {
-		t.Errorf("tables created: %d, want 2", len(f.tables))
+	if len(f.tables) != 3 {
+		t.Errorf("tables created: %d, want 3", len(f.tables))
 	}
 	if fmt.Sprint(f.datasets) != fmt.Sprint([]string{scratch, "-" + scratch}) {
 		t.Errorf("datasets: %v", f.datasets)

@@ -297,6 +297,46 @@ func TestEmulatorEngine(t *testing.T) {
 		t.Errorf("copy of a missing table: %v %v, want false and no error", ok, err)
 	}
 
+	// An export's history: the partitions export_manifest lists up to D
+	// (not 21 Nov's, never published; not 22 Nov's, after D), copied from
+	// a day on; none from a day after D.
+	for _, q := range []string{
+		"CREATE TABLE optout.exports__ads AS SELECT d AS dt, CONCAT('u', CAST(n AS STRING), '@example.com') AS email FROM UNNEST([DATE '2026-11-18', DATE '2026-11-19', DATE '2026-11-20', DATE '2026-11-21', DATE '2026-11-22']) AS d, UNNEST(GENERATE_ARRAY(1, 3)) AS n",
+		"CREATE TABLE optout.export_manifest AS SELECT d AS dt, 'ads' AS export, TIMESTAMP '2026-11-23 09:00:00+00' AS published_at FROM UNNEST([DATE '2026-11-18', DATE '2026-11-19', DATE '2026-11-20', DATE '2026-11-22']) AS d",
+	} {
+		if _, err := e.Exec(ctx, "history_input", q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	published, err := e.ExportHistory(ctx, "ads", "2026-11-21")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, p := range published {
+		files = append(files, p.File+"@"+p.At)
+	}
+	if got, want := strings.Join(files, " "), "exports/ads/dt=2026-11-18@2026-11-23T09:00:00Z exports/ads/dt=2026-11-19@2026-11-23T09:00:00Z exports/ads/dt=2026-11-20@2026-11-23T09:00:00Z"; got != want {
+		t.Errorf("published history:\n got %s\nwant %s", got, want)
+	}
+	for from, want := range map[string]string{"2026-11-19": "exports/ads/dt=2026-11-19:3 exports/ads/dt=2026-11-20:3", "9999-12-31": ""} {
+		name := "history__ads_" + strings.ReplaceAll(from, "-", "")
+		if err := e.CopyExportHistory(ctx, name, "ads", from, "2026-11-21"); err != nil {
+			t.Fatal(err)
+		}
+		res, err := e.Query(ctx, "history_rows", "SELECT _file, COUNT(*) AS n FROM "+e.relation(name)+" GROUP BY _file ORDER BY _file")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range res.Rows {
+			got = append(got, fmt.Sprintf("%v:%v", r["_file"], r["n"]))
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("history copied from %s: %v, want %s", from, got, want)
+		}
+	}
+
 	unlock, err := e.Lock(ctx, "run3")
 	if err != nil {
 		t.Fatal(err)

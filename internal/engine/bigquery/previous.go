@@ -44,39 +44,49 @@ func (e *Engine) CopyOutput(ctx context.Context, name, table, dt string) (bool, 
 	return err == nil, err
 }
 
-// CopyExportHistory copies into the scratch dataset as name the
-// partitions of export's output table, up to dt, that export_manifest
-// lists as published, each row with _file naming its partition
-// ("exports/<export>/dt=<date>", as the folder on DuckDB). It returns those
-// partitions with their publish times; with none it makes no table.
-func (e *Engine) CopyExportHistory(ctx context.Context, name, export, dt string) ([]transforms.Published, error) {
-	table := "exports__" + export
-	for _, t := range []string{table, ManifestTable} {
+// ExportHistory returns the partitions of export's output table, up to
+// dt, that export_manifest lists as published, each named as its folder on
+// DuckDB ("exports/<export>/dt=<date>") with its publish time; none when
+// either table does not exist.
+func (e *Engine) ExportHistory(ctx context.Context, export, dt string) ([]transforms.Published, error) {
+	for _, t := range []string{"exports__" + export, ManifestTable} {
 		if ok, err := e.OutputExists(ctx, t); !ok || err != nil {
 			return nil, err
 		}
 	}
-	published := fmt.Sprintf("SELECT dt, published_at FROM %s WHERE export = CAST(? AS STRING) AND dt <= DATE %s",
-		e.Output(ManifestTable), transforms.BigQuery.Literal(dt))
-	res, err := e.Query(ctx, "history_"+export, published+" ORDER BY dt", export)
+	res, err := e.Query(ctx, "history_"+export, e.publishedSQL(dt)+" ORDER BY dt", export)
 	if err != nil {
 		return nil, err
 	}
-	label := "exports/" + export + "/dt="
 	var out []transforms.Published
 	for _, r := range res.Rows {
 		d, _ := r["dt"].(civil.Date)
-		p := transforms.Published{File: label + d.String()}
+		p := transforms.Published{File: historyLabel(export) + d.String()}
 		if at, ok := r["published_at"].(time.Time); ok {
 			p.At = at.UTC().Format(time.RFC3339Nano)
 		}
 		out = append(out, p)
 	}
-	if len(out) == 0 {
-		return nil, nil
-	}
-	err = e.createAs(ctx, "history_"+export, name, fmt.Sprintf(`SELECT * EXCEPT (dt), CONCAT(CAST(? AS STRING), CAST(dt AS STRING)) AS _file
-FROM %s
-WHERE dt IN (SELECT dt FROM (%s))`, e.Output(table), published), label, export)
-	return out, err
+	return out, nil
 }
+
+// CopyExportHistory copies into the scratch dataset as name the published
+// partitions (ExportHistory) of export's output table dated from from to
+// dt, each row with _file naming its partition. A from after dt copies no
+// row; the table still has the columns the notifications read. Copying
+// only the days the run's new opt-outs span, not every export kept, is
+// what bounds a run's bytes.
+func (e *Engine) CopyExportHistory(ctx context.Context, name, export, from, dt string) error {
+	return e.createAs(ctx, "copy_history_"+export, name, fmt.Sprintf(`SELECT * EXCEPT (dt), CONCAT(CAST(? AS STRING), CAST(dt AS STRING)) AS _file
+FROM %s
+WHERE dt >= DATE %s AND dt IN (SELECT dt FROM (%s))`, e.Output("exports__"+export), transforms.BigQuery.Literal(from), e.publishedSQL(dt)), historyLabel(export), export)
+}
+
+// publishedSQL selects the dt and published_at of the export (its one
+// parameter) that export_manifest lists up to dt.
+func (e *Engine) publishedSQL(dt string) string {
+	return fmt.Sprintf("SELECT dt, published_at FROM %s WHERE export = CAST(? AS STRING) AND dt <= DATE %s",
+		e.Output(ManifestTable), transforms.BigQuery.Literal(dt))
+}
+
+func historyLabel(export string) string { return "exports/" + export + "/dt=" }

@@ -93,8 +93,9 @@ func TestEngineStatementsAnalyze(t *testing.T) {
 	do("latest", err)
 	_, err = e.CopyOutput(ctx, "prev_optout_state", "optout_state", "2026-11-20")
 	do("copy", err)
-	_, err = e.CopyExportHistory(ctx, "history__ads", "ads", "2026-11-21")
+	_, err = e.ExportHistory(ctx, "ads", "2026-11-21")
 	do("history", err)
+	do("copy history", e.CopyExportHistory(ctx, "history__ads", "ads", "2026-11-20", "2026-11-21"))
 	do("append", e.Append(ctx, "staged__runs", "runs"))
 	_, err = e.DeleteBefore(ctx, "customers_flagged", "2026-08-23")
 	do("retention", err)
@@ -126,7 +127,7 @@ func TestEngineStatementsAnalyze(t *testing.T) {
 		}
 	}
 	for _, step := range []string{"register_src_customers", "keys", "keys_count", "create_requests_ledger", "publish", "previous_optout_state",
-		"copy_optout_state", "history_ads", "append_runs", "retention_customers_flagged", "gcs__ads"} {
+		"copy_optout_state", "history_ads", "copy_history_ads", "append_runs", "retention_customers_flagged", "gcs__ads"} {
 		if sent[step] == 0 {
 			t.Errorf("no statement of step %s was sent (sent: %v)", step, sent)
 		}

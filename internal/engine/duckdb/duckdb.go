@@ -2,8 +2,10 @@
 package duckdb
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"os"
@@ -155,15 +157,62 @@ func (e *Engine) Register(ctx context.Context, name string, files []string) erro
 		parts = append([]string{fmt.Sprintf(`SELECT * EXCLUDE (file_row_number), file_row_number AS _row
 FROM read_parquet([%s], hive_partitioning = true, union_by_name = true, filename = '_file', file_row_number = true)`, lits(parquet))}, parts...)
 	}
-	q := fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS\n%s", transforms.Ident(name), strings.Join(parts, "\nUNION ALL BY NAME\n"))
 	if len(files) > 0 && strings.HasSuffix(files[0], ".csv") {
-		q = fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS\nSELECT * FROM read_csv([%s], header = true, all_varchar = true, filename = '_file')",
-			transforms.Ident(name), lits(files))
+		var err error
+		if parts, err = csvParts(files); err != nil {
+			return fmt.Errorf("register %s: %w", name, err)
+		}
 	}
+	q := fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS\n%s", transforms.Ident(name), strings.Join(parts, "\nUNION ALL BY NAME\n"))
 	if _, err := e.conn.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("register %s: %w", name, cleanErr(err))
 	}
 	return nil
+}
+
+// csvParts reads CSV files written by an Output step as text: one
+// read_csv per distinct header, matched by column name. The dialect and
+// the columns are given, not sniffed: DuckDB's sniffer reads every file
+// each time a query binds the view, which cost a backfilled date of the
+// demo more time than the queries over these files.
+func csvParts(files []string) ([]string, error) {
+	var order []string
+	groups := map[string][]string{} // columns (the struct literal) → files
+	for _, f := range files {
+		header, err := csvHeader(f)
+		if err != nil {
+			return nil, err
+		}
+		cols := make([]string, len(header))
+		for i, c := range header {
+			cols[i] = transforms.Literal(c) + ": 'VARCHAR'"
+		}
+		key := "{" + strings.Join(cols, ", ") + "}"
+		if _, ok := groups[key]; !ok {
+			order = append(order, key)
+		}
+		groups[key] = append(groups[key], transforms.Literal(f))
+	}
+	parts := make([]string, len(order))
+	for i, cols := range order {
+		parts[i] = fmt.Sprintf(`SELECT * FROM read_csv([%s], auto_detect = false, header = true, delim = ',', quote = '"', escape = '"', columns = %s, filename = '_file')`,
+			strings.Join(groups[cols], ", "), cols)
+	}
+	return parts, nil
+}
+
+// csvHeader reads the column names on a CSV file's first line.
+func csvHeader(file string) ([]string, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	header, err := csv.NewReader(bufio.NewReader(f)).Read()
+	if err != nil {
+		return nil, fmt.Errorf("file %s: no header line: %w", file, err)
+	}
+	return header, nil
 }
 
 // arrowRows returns a relation over an Arrow IPC file's rows with the

@@ -1,0 +1,89 @@
+package duckdb
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/transforms"
+)
+
+// CSV files written by Output steps read back as text, by column name,
+// whatever the order of their columns, with what CSV quoting protects.
+func TestRegisterCSVReadsWrittenFilesByName(t *testing.T) {
+	ctx := context.Background()
+	e, err := Open(ctx, config.DuckDB{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	dir := t.TempDir()
+	older := filepath.Join(dir, "dt=2026-11-20", "part-0.csv")
+	newer := filepath.Join(dir, "dt=2026-11-21", "part-0.csv")
+	for _, f := range []string{older, newer} {
+		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write := func(target, sql string) {
+		t.Helper()
+		s := transforms.Step{Name: "write", Kind: transforms.Output, Format: "csv", Target: target, SQL: sql}
+		if _, _, err := e.Run(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(older, `SELECT 'a@x.com' AS email, '1' AS "crm id" UNION ALL SELECT NULL, '2'`)
+	// The other column order, a value with the delimiter, a quote and a
+	// line break, a column name that needs quoting.
+	write(newer, `SELECT '3' AS "crm id", 'b,"q"'||chr(10)||'c@x.com' AS email`)
+
+	if err := e.Register(ctx, "history", []string{older, newer}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := e.Query(ctx, `SELECT "crm id" AS id, email, _file FROM history ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct{ id, email, file string }{
+		{"1", "a@x.com", older}, {"2", "<nil>", older}, {"3", "b,\"q\"\nc@x.com", newer},
+	}
+	if len(rows) != len(want) {
+		t.Fatalf("%d rows, want %d: %v", len(rows), len(want), rows)
+	}
+	for i, w := range want {
+		got := rows[i]
+		if str(got["id"]) != w.id || str(got["email"]) != w.email || str(got["_file"]) != w.file {
+			t.Errorf("row %d = %v, want %+v", i, got, w)
+		}
+	}
+}
+
+func TestRegisterCSVWithoutHeaderNamesTheFile(t *testing.T) {
+	ctx := context.Background()
+	e, err := Open(ctx, config.DuckDB{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	empty := filepath.Join(t.TempDir(), "part-0.csv")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = e.Register(ctx, "history", []string{empty})
+	if err == nil || !strings.Contains(err.Error(), empty) || !strings.Contains(err.Error(), "no header line") {
+		t.Fatalf("err = %v, want one naming %s and its missing header", err, empty)
+	}
+}
+
+func str(v any) string {
+	if v == nil {
+		return "<nil>"
+	}
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return "?"
+}

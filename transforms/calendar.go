@@ -2,6 +2,7 @@ package transforms
 
 import (
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rickar/cal/v2/us"
@@ -28,22 +29,30 @@ func NewCalendar(holidays []string) Calendar {
 // federalHoliday reports whether civil date d is a US federal holiday as
 // observed (a Saturday holiday is observed on Friday, a Sunday one on Monday).
 func federalHoliday(d time.Time) bool {
+	return observedIn(d.Year())[d.Format(time.DateOnly)]
+}
+
+// observed caches observedIn by year: every run lists the business days
+// of several years, and computing each holiday per day showed in profiles.
+var observed sync.Map // int → map[string]bool
+
+// observedIn returns the federal holidays observed in calendar year y
+// ("YYYY-MM-DD"). New Year's Day on a Saturday is observed on 31 December
+// of the year before, so the neighbouring years' holidays are looked at too.
+func observedIn(y int) map[string]bool {
+	if m, ok := observed.Load(y); ok {
+		return m.(map[string]bool)
+	}
+	days := map[string]bool{}
 	for _, h := range us.Holidays {
-		// New Year's Day on a Saturday is observed on 31 December of the
-		// year before, so look at the neighbouring years too.
-		for _, y := range []int{d.Year() - 1, d.Year(), d.Year() + 1} {
-			if _, obs := h.Calc(y); !obs.IsZero() && sameDay(obs, d) {
-				return true
+		for _, hy := range []int{y - 1, y, y + 1} {
+			if _, obs := h.Calc(hy); !obs.IsZero() && obs.Year() == y {
+				days[obs.Format(time.DateOnly)] = true
 			}
 		}
 	}
-	return false
-}
-
-func sameDay(a, b time.Time) bool {
-	ay, am, ad := a.Date()
-	by, bm, bd := b.Date()
-	return ay == by && am == bm && ad == bd
+	observed.Store(y, days)
+	return days
 }
 
 // IsBusinessDay reports whether civil date d (its year, month, day) is a

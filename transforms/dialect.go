@@ -453,14 +453,10 @@ func (d Dialect) QCol(alias string, src Source, name, t string) string {
 	return col
 }
 
-// Text renders x as text for the normalization functions: as it is on
-// DuckDB, whose macros cast, and cast to STRING on BigQuery.
-func (d Dialect) Text(x string) string {
-	if d == BigQuery {
-		return d.Cast(x, "text")
-	}
-	return x
-}
+// Text renders x as text for the normalization functions, which take
+// text only (a number given as an identifier is its text; a cast of text
+// to text costs nothing).
+func (d Dialect) Text(x string) string { return d.Cast(x, "text") }
 
 // funcs are the template functions of the dialect.
 func (d Dialect) funcs() template.FuncMap {

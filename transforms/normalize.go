@@ -65,16 +65,27 @@ func FoldEmail(e string) string {
 	return strings.ReplaceAll(local, ".", "") + "@" + gmail
 }
 
-// EmailKeys returns the keys of a raw email: the folded email and the
-// email_sha256 of the unfolded (and, when different, the folded) address.
-// An address that is invalid, or whose folded local part is empty, has none.
-func EmailKeys(raw string) []Key {
+// EmailKey returns the clean address of a raw email and its key, the
+// folded address; ok is false when the address is invalid or its folded
+// local part is empty (no key).
+func EmailKey(raw string) (clean, key string, ok bool) {
 	e := CleanEmail(raw)
 	if !EmailValid(e) {
-		return nil
+		return e, "", false
 	}
 	f := FoldEmail(e)
 	if strings.HasPrefix(f, "@") {
+		return e, "", false
+	}
+	return e, f, true
+}
+
+// EmailKeys returns the keys of a raw email: the folded email and the
+// email_sha256 of the unfolded (and, when different, the folded) address.
+// An address that yields no EmailKey has none.
+func EmailKeys(raw string) []Key {
+	e, f, ok := EmailKey(raw)
+	if !ok {
 		return nil
 	}
 	keys := []Key{{"email", f}, {"email_sha256", SHA256Hex(e)}}

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -69,13 +70,13 @@ func TestBackfillReusesTablesUntilTheirInputChanges(t *testing.T) {
 	}
 	// Which steps each date ran and which it reused.
 	for dt, want := range map[string]string{
-		"2026-11-21": "customer_rows request_rows__web",
-		"2026-11-22": "customer_rows request_rows__web",
-		"2026-11-23": "customer_rows (reused) request_rows__web",
+		"2026-11-21": "customer_keys customer_rows request_rows__web",
+		"2026-11-22": "customer_keys customer_rows request_rows__web",
+		"2026-11-23": "customer_keys (reused) customer_rows (reused) request_rows__web",
 	} {
 		var got string
 		q := `SELECT string_agg(s.step, ' ' ORDER BY s.step) FROM (SELECT unnest(steps) AS s FROM read_parquet('` + filepath.Join(out, "runs", "*.parquet") + `')
-			WHERE dt = ?) WHERE s.step LIKE 'customer_rows%' OR s.step LIKE 'request_rows%'`
+			WHERE dt = ?) WHERE s.step LIKE 'customer_rows%' OR s.step LIKE 'customer_keys%' OR s.step LIKE 'request_rows%'`
 		if err := db.QueryRow(q, dt).Scan(&got); err != nil {
 			t.Fatal(err)
 		}
@@ -85,9 +86,10 @@ func TestBackfillReusesTablesUntilTheirInputChanges(t *testing.T) {
 	}
 }
 
-// The steps a backfill may keep (Step.OnlyInput) read no other step's
-// table and render the same SQL and arguments for any date and now: their
-// input's files are then all they depend on.
+// The steps a backfill may keep read no other step's table (Step.OnlyInput)
+// or only the tables of other steps it keeps (Step.OnlyTables), and render
+// the same SQL and arguments for any date and now: their input's files, or
+// those tables, are then all they depend on.
 func TestReusableStepsDependOnTheirInputAlone(t *testing.T) {
 	cfg, err := config.Load("../testdata/demo/optout.yaml")
 	if err != nil {
@@ -103,21 +105,33 @@ func TestReusableStepsDependOnTheirInputAlone(t *testing.T) {
 	}
 	first, later := plan("2026-11-21"), plan("2026-11-22")
 	var reusable []string
+	kept := map[string]bool{}
 	for i, s := range first {
-		if s.OnlyInput == "" {
+		if s.OnlyInput == "" && len(s.OnlyTables) == 0 {
 			continue
 		}
 		reusable = append(reusable, s.Name)
+		kept[s.Table] = true
 		for _, o := range first {
-			if o.Kind == transforms.Temp && o.Table != s.Table && strings.Contains(s.SQL, transforms.TempName(o.Table)) {
+			if o.Kind == transforms.Temp && o.Table != s.Table && !slices.Contains(s.OnlyTables, o.Table) && strings.Contains(s.SQL, transforms.TempName(o.Table)) {
 				t.Errorf("%s (reusable) reads %s", s.Name, o.Table)
+			}
+		}
+		for _, o := range s.OnlyTables {
+			if !kept[o] {
+				t.Errorf("%s (reusable) reads %s, which is not kept before it", s.Name, o)
+			}
+		}
+		for _, view := range []string{"src_", "prev_", "history__"} { // inputs, earlier outputs
+			if len(s.OnlyTables) > 0 && strings.Contains(s.SQL, view) {
+				t.Errorf("%s reads tables only, but its SQL names a %s view:\n%s", s.Name, view, s.SQL)
 			}
 		}
 		if l := later[i]; l.Name != s.Name || l.SQL != s.SQL || !reflect.DeepEqual(l.Args, s.Args) {
 			t.Errorf("%s renders differently for another date:\n%s %v\n%s %v", s.Name, s.SQL, s.Args, l.SQL, l.Args)
 		}
 	}
-	want := "adapt__xdm adapt__campaign adapt__pixel customer_rows link_rows traffic_rows export_rows__google_ads_audience export_rows__meta_audience export_rows__partner_list_rental"
+	want := "adapt__xdm adapt__campaign adapt__pixel customer_rows link_rows traffic_rows export_rows__google_ads_audience export_rows__meta_audience export_rows__partner_list_rental customer_keys"
 	if strings.Join(reusable, " ") != want {
 		t.Errorf("reusable steps: %v, want %s", reusable, want)
 	}

@@ -316,13 +316,10 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 	}
 	checks := map[string][]engine.Row{}
 	for _, s := range phases.Validate {
-		fp := r.fingerprint(s)
-		if r.o.tables.reusable(s, fp) {
-			r.rec.Steps = append(r.rec.Steps, transforms.StepTime{Step: s.Name + " (reused)"})
-			r.log.Debug("step reused: same SQL over the same files as an earlier date", "step", s.Name)
+		fp, reused := r.reused(s)
+		if reused {
 			continue
 		}
-		r.o.tables.note(s, "") // until it succeeds
 		rows, err := r.runStep(ctx, s)
 		if err != nil {
 			return phases, plan, exit.With(exit.Input, err)
@@ -477,8 +474,11 @@ func (r *run) transform(ctx context.Context) error {
 		return err
 	}
 	for _, s := range phases.Transform {
-		if err := r.step(ctx, s); err != nil {
-			return err
+		if fp, reused := r.reused(s); !reused {
+			if err := r.step(ctx, s); err != nil {
+				return err
+			}
+			r.o.tables.note(s, fp)
 		}
 		// DuckDB holds temporary tables in memory: free them early. A
 		// BigQuery run's scratch dataset goes as a whole at the end.

@@ -250,7 +250,14 @@ func (p Plan) Build() (Phases, error) {
 
 	add(&ph.Transform, Step{Name: "calendar", Kind: Temp, Table: "calendar"}, "calendar", base)
 	for _, name := range []string{"current_requests", "requests", "request_keys", "request_categories", "customer_keys", "customer_matches", "customer_category_state", "customer_state"} {
-		add(&ph.Transform, Step{Name: name, Kind: Temp, Table: name}, name, base)
+		s := Step{Name: name, Kind: Temp, Table: name}
+		if name == "customer_keys" { // K(c) does not depend on the date
+			s.OnlyTables = []string{"customer_rows"}
+			if p.Links != nil {
+				s.OnlyTables = append(s.OnlyTables, "link_rows")
+			}
+		}
+		add(&ph.Transform, s, name, base)
 	}
 	flagged := base
 	flagged.Src = p.Customers

@@ -57,6 +57,11 @@ type Step struct {
 	// SQL and arguments over the same files, it makes the same table, so a
 	// backfill may keep the table from one date to the next.
 	OnlyInput string
+	// OnlyTables names the steps whose tables are all this temp step
+	// reads (besides the macros), steps a backfill keeps themselves: made
+	// again from the same tables with the same SQL and arguments, it makes
+	// the same table, so it may be kept too.
+	OnlyTables []string
 }
 
 // renderer renders templates in one dialect; each render call collects its

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,11 +31,14 @@ type Engine struct {
 	conn *sql.Conn
 	// arrow maps an Arrow IPC file to the temporary table holding its rows,
 	// so that a backfill reads each file once.
-	arrow map[arrowKey]string
+	arrow map[fileVersion]string
+	// described holds what Describe read of each file: a backfill checks
+	// every input of every date, and DESCRIBE cost ~1 ms a file.
+	described map[fileVersion][]schemas.Field
 }
 
-// arrowKey identifies one version of a file.
-type arrowKey struct {
+// fileVersion identifies one version of a file.
+type fileVersion struct {
 	path    string
 	size    int64
 	modTime time.Time
@@ -54,7 +58,7 @@ func Open(ctx context.Context, cfg config.DuckDB) (*Engine, error) {
 		db.Close()
 		return nil, fmt.Errorf("open duckdb %s: %w", cfg.Database, err)
 	}
-	e := &Engine{db: db, conn: conn, arrow: map[arrowKey]string{}}
+	e := &Engine{db: db, conn: conn, arrow: map[fileVersion]string{}, described: map[fileVersion][]schemas.Field{}}
 	if err := registerFunctions(ctx, conn); err != nil {
 		e.Close()
 		return nil, err
@@ -86,14 +90,29 @@ func (e *Engine) Close() error {
 // Describe reads one file's schema: a Parquet footer, or an Arrow IPC file
 // (which this copies into the engine once, see arrowRows).
 func (e *Engine) Describe(ctx context.Context, file string) ([]schemas.Field, error) {
+	st, err := os.Stat(file)
+	if err != nil {
+		return nil, err
+	}
+	key := fileVersion{file, st.Size(), st.ModTime()}
+	if fields, ok := e.described[key]; ok {
+		return slices.Clone(fields), nil
+	}
+	var fields []schemas.Field
 	if engine.IsArrow(file) {
 		rel, err := e.arrowRows(ctx, file)
 		if err != nil {
 			return nil, err
 		}
-		return e.describe(ctx, "DESCRIBE SELECT * FROM "+rel)
+		fields, err = e.describe(ctx, "DESCRIBE SELECT * FROM "+rel)
+		if err != nil {
+			return nil, err
+		}
+	} else if fields, err = e.describe(ctx, "DESCRIBE SELECT * FROM read_parquet(?, hive_partitioning = true)", file); err != nil {
+		return nil, err
 	}
-	return e.describe(ctx, "DESCRIBE SELECT * FROM read_parquet(?, hive_partitioning = true)", file)
+	e.described[key] = fields
+	return slices.Clone(fields), nil
 }
 
 // DescribeTable reads the columns of a table of the database.
@@ -223,7 +242,7 @@ func (e *Engine) arrowRows(ctx context.Context, file string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	key := arrowKey{file, st.Size(), st.ModTime()}
+	key := fileVersion{file, st.Size(), st.ModTime()}
 	table, ok := e.arrow[key]
 	if !ok {
 		table = fmt.Sprintf("_optout_arrow_%d", len(e.arrow))

@@ -87,3 +87,44 @@ func str(v any) string {
 	}
 	return "?"
 }
+
+// Describe remembers a file's schema while the file stays as it is, and
+// reads it again once the file is rewritten.
+func TestDescribeReadsAChangedFileAgain(t *testing.T) {
+	ctx := context.Background()
+	e, err := Open(ctx, config.DuckDB{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	file := filepath.Join(t.TempDir(), "customers.parquet")
+	columns := func() string {
+		t.Helper()
+		fields, err := e.Describe(ctx, file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, f := range fields {
+			names = append(names, f.Name)
+		}
+		return strings.Join(names, ",")
+	}
+	write := func(sql string) {
+		t.Helper()
+		if _, _, err := e.Run(ctx, transforms.Step{Name: "write", Kind: transforms.Output, Target: file, SQL: sql}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(`SELECT 'C1' AS customer_id`)
+	if got := columns(); got != "customer_id" {
+		t.Fatalf("columns %q, want customer_id", got)
+	}
+	if got := columns(); got != "customer_id" {
+		t.Fatalf("columns read again %q, want customer_id", got)
+	}
+	write(`SELECT 'C1' AS customer_id, 'a@x.com' AS email`)
+	if got := columns(); got != "customer_id,email" {
+		t.Fatalf("columns after the file changed %q, want customer_id,email", got)
+	}
+}

@@ -12,7 +12,7 @@ CREATE OR REPLACE TEMP MACRO optout_state(x) AS nullif(upper(optout_trim(x)), ''
 -- The email and phone keys (optout_email, optout_email_sha,
 -- optout_email_folded_sha, optout_phone) are Go functions registered with
 -- the engine (internal/engine/duckdb/udf.go): the Go reference itself, at
--- half the cost of these rules written as macros.
+-- half the cost of the same rules written as macros.
 
 -- email_sha256 / phone_sha256 given as input: 64 hex characters.
 CREATE OR REPLACE TEMP MACRO optout_hash(x) AS

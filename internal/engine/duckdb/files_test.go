@@ -14,12 +14,7 @@ import (
 // CSV files written by Output steps read back as text, by column name,
 // whatever the order of their columns, with what CSV quoting protects.
 func TestRegisterCSVReadsWrittenFilesByName(t *testing.T) {
-	ctx := context.Background()
-	e, err := Open(ctx, config.DuckDB{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
+	ctx, e := context.Background(), openEngine(t)
 	dir := t.TempDir()
 	older := filepath.Join(dir, "dt=2026-11-20", "part-0.csv")
 	newer := filepath.Join(dir, "dt=2026-11-21", "part-0.csv")
@@ -28,17 +23,10 @@ func TestRegisterCSVReadsWrittenFilesByName(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	write := func(target, sql string) {
-		t.Helper()
-		s := transforms.Step{Name: "write", Kind: transforms.Output, Format: "csv", Target: target, SQL: sql}
-		if _, _, err := e.Run(ctx, s); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write(older, `SELECT 'a@x.com' AS email, '1' AS "crm id" UNION ALL SELECT NULL, '2'`)
+	writeOutput(t, e, older, "csv", `SELECT 'a@x.com' AS email, '1' AS "crm id" UNION ALL SELECT NULL, '2'`)
 	// The other column order, a value with the delimiter, a quote and a
 	// line break, a column name that needs quoting.
-	write(newer, `SELECT '3' AS "crm id", 'b,"q"'||chr(10)||'c@x.com' AS email`)
+	writeOutput(t, e, newer, "csv", `SELECT '3' AS "crm id", 'b,"q"'||chr(10)||'c@x.com' AS email`)
 
 	if err := e.Register(ctx, "history", []string{older, newer}); err != nil {
 		t.Fatal(err)
@@ -62,19 +50,33 @@ func TestRegisterCSVReadsWrittenFilesByName(t *testing.T) {
 }
 
 func TestRegisterCSVWithoutHeaderNamesTheFile(t *testing.T) {
-	ctx := context.Background()
-	e, err := Open(ctx, config.DuckDB{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
+	ctx, e := context.Background(), openEngine(t)
 	empty := filepath.Join(t.TempDir(), "part-0.csv")
 	if err := os.WriteFile(empty, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err = e.Register(ctx, "history", []string{empty})
+	err := e.Register(ctx, "history", []string{empty})
 	if err == nil || !strings.Contains(err.Error(), empty) || !strings.Contains(err.Error(), "no header line") {
 		t.Fatalf("err = %v, want one naming %s and its missing header", err, empty)
+	}
+}
+
+func openEngine(t *testing.T) *Engine {
+	t.Helper()
+	e, err := Open(context.Background(), config.DuckDB{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+// writeOutput writes the rows of sql to target as an Output step does.
+func writeOutput(t *testing.T, e *Engine, target, format, sql string) {
+	t.Helper()
+	s := transforms.Step{Name: "write", Kind: transforms.Output, Format: format, Target: target, SQL: sql}
+	if _, _, err := e.Run(context.Background(), s); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -91,12 +93,7 @@ func str(v any) string {
 // Describe remembers a file's schema while the file stays as it is, and
 // reads it again once the file is rewritten.
 func TestDescribeReadsAChangedFileAgain(t *testing.T) {
-	ctx := context.Background()
-	e, err := Open(ctx, config.DuckDB{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
+	ctx, e := context.Background(), openEngine(t)
 	file := filepath.Join(t.TempDir(), "customers.parquet")
 	columns := func() string {
 		t.Helper()
@@ -110,20 +107,14 @@ func TestDescribeReadsAChangedFileAgain(t *testing.T) {
 		}
 		return strings.Join(names, ",")
 	}
-	write := func(sql string) {
-		t.Helper()
-		if _, _, err := e.Run(ctx, transforms.Step{Name: "write", Kind: transforms.Output, Target: file, SQL: sql}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write(`SELECT 'C1' AS customer_id`)
+	writeOutput(t, e, file, "parquet", `SELECT 'C1' AS customer_id`)
 	if got := columns(); got != "customer_id" {
 		t.Fatalf("columns %q, want customer_id", got)
 	}
 	if got := columns(); got != "customer_id" {
 		t.Fatalf("columns read again %q, want customer_id", got)
 	}
-	write(`SELECT 'C1' AS customer_id, 'a@x.com' AS email`)
+	writeOutput(t, e, file, "parquet", `SELECT 'C1' AS customer_id, 'a@x.com' AS email`)
 	if got := columns(); got != "customer_id,email" {
 		t.Fatalf("columns after the file changed %q, want customer_id,email", got)
 	}

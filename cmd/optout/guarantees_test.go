@@ -585,3 +585,58 @@ func TestWarehouseRunIsIdempotentAndCatalogued(t *testing.T) {
 		t.Errorf("missing table: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// With a temp_directory the step tables live in a work database file
+// (internal/engine/duckdb, openWork): the outputs stay the same, in file
+// and in warehouse mode, and nothing is left in the directory.
+func TestRunWithTempDirectoryWritesTheSameOutputs(t *testing.T) {
+	withTempDirectory := func(cfg string) string {
+		t.Helper()
+		b, _ := os.ReadFile(cfg)
+		spill := filepath.Join(filepath.Dir(cfg), "spill")
+		s := string(b)
+		if strings.Contains(s, "duckdb: {database: warehouse.duckdb}") {
+			s = strings.Replace(s, "duckdb: {database: warehouse.duckdb}", "duckdb: {database: warehouse.duckdb, memory_limit: 512MB, temp_directory: spill}", 1)
+		} else {
+			s = strings.Replace(s, "engine: duckdb\n", "engine: duckdb\nduckdb: {memory_limit: 512MB, temp_directory: spill}\n", 1)
+		}
+		if !strings.Contains(s, "temp_directory: spill") {
+			t.Fatalf("could not add a temp_directory to %s", cfg)
+		}
+		if err := os.WriteFile(cfg, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return spill
+	}
+	run := func(cfg string) {
+		t.Helper()
+		if r := runOptout(t, nil, args(cfg)...); r.code != 0 {
+			t.Fatalf("run %s: exit %d\n%s", cfg, r.code, r.stderr)
+		}
+	}
+	noWorkFile := func(spill string) {
+		t.Helper()
+		if left, _ := filepath.Glob(filepath.Join(spill, "optout-work-*")); len(left) != 0 {
+			t.Errorf("left in the temp directory: %v", left)
+		}
+	}
+
+	cfgA, outA := demoCopy(t)
+	run(cfgA)
+	cfgB, outB := demoCopy(t)
+	spill := withTempDirectory(cfgB)
+	run(cfgB)
+	assertSame(t, "a run with a temp_directory against one without", digest(t, outB), digest(t, outA))
+	noWorkFile(spill)
+
+	cfgW, outW, _ := warehouseCopy(t)
+	run(cfgW)
+	cfgS, outS, dbS := warehouseCopy(t)
+	spill = withTempDirectory(cfgS)
+	run(cfgS)
+	assertSame(t, "a warehouse run with a temp_directory against one without", digest(t, outS), digest(t, outW))
+	if columns, mismatches, optedOut := flagMismatches(t, dbS, outS); !columns || mismatches != 0 || optedOut == 0 {
+		t.Errorf("warehouse flags after a run with a temp_directory: columns %v, %d mismatches, %d opted out", columns, mismatches, optedOut)
+	}
+	noWorkFile(spill)
+}

@@ -35,6 +35,10 @@ type Engine struct {
 	// described holds what Describe read of each file: a backfill checks
 	// every input of every date, and DESCRIBE cost ~1 ms a file.
 	described map[fileVersion][]schemas.Field
+	// work is set when the steps' tables are written to a work database
+	// file (a temp_directory is configured) rather than kept in memory; see
+	// openWork.
+	work bool
 }
 
 // fileVersion identifies one version of a file.
@@ -79,7 +83,57 @@ func Open(ctx context.Context, cfg config.DuckDB) (*Engine, error) {
 			return nil, fmt.Errorf("duckdb setting %q: %w", s, err)
 		}
 	}
+	if cfg.TempDirectory != "" {
+		if err := e.openWork(ctx, cfg.TempDirectory); err != nil {
+			e.Close()
+			return nil, err
+		}
+	}
 	return e, nil
+}
+
+// workCatalog names the attached work database.
+const workCatalog = "optout_work"
+
+// openWork attaches a new database file in dir for the steps' tables and
+// puts it on the search path after the default database, so that they are
+// found by their plain names. DuckDB stores a database file's tables
+// compressed (an in-memory table is not), which keeps a run that spills
+// several times smaller in memory and on disk. The file is unlinked as soon
+// as DuckDB has it open, so even a killed run leaves nothing behind; with
+// no write-ahead log (nothing here needs recovering) DuckDB never reopens
+// it by name, and a dropped table's blocks are reused at once.
+func (e *Engine) openWork(ctx context.Context, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("duckdb temp_directory: %w", err)
+	}
+	f, err := os.CreateTemp(dir, "optout-work-*.duckdb")
+	if err != nil {
+		return fmt.Errorf("duckdb temp_directory: %w", err)
+	}
+	f.Close()
+	name := f.Name()
+	// DuckDB creates the file itself; CreateTemp only reserved a fresh name.
+	if err := os.Remove(name); err != nil {
+		return fmt.Errorf("duckdb temp_directory: %w", err)
+	}
+	var current string
+	if err := e.conn.QueryRowContext(ctx, "SELECT current_database()").Scan(&current); err != nil {
+		return fmt.Errorf("duckdb work database: %w", err)
+	}
+	attach := "ATTACH " + transforms.Literal(name) + " AS " + workCatalog + " (RECOVERY_MODE no_wal_writes)"
+	if _, err := e.conn.ExecContext(ctx, attach); err != nil {
+		return fmt.Errorf("duckdb work database %s: %w", name, err)
+	}
+	if err := os.Remove(name); err != nil {
+		return fmt.Errorf("duckdb work database %s: %w", name, err)
+	}
+	path := "SET search_path = " + transforms.Literal(transforms.Ident(current)+".main,"+workCatalog+".main")
+	if _, err := e.conn.ExecContext(ctx, path); err != nil {
+		return fmt.Errorf("duckdb work database: %w", err)
+	}
+	e.work = true
+	return nil
 }
 
 // Close releases the connection and the database.
@@ -282,6 +336,15 @@ func hiveValues(file string) []hiveValue {
 	return out
 }
 
+// tableIn is where a step's table is created: TEMP TABLE, or a table of
+// the work database.
+func (e *Engine) tableIn() string {
+	if !e.work {
+		return "TEMP TABLE "
+	}
+	return "TABLE " + workCatalog + ".main."
+}
+
 // Run executes one step.
 func (e *Engine) Run(ctx context.Context, s transforms.Step) (int64, []engine.Row, error) {
 	var q string
@@ -289,7 +352,7 @@ func (e *Engine) Run(ctx context.Context, s transforms.Step) (int64, []engine.Ro
 	case transforms.Setup:
 		q = s.SQL
 	case transforms.Temp:
-		q = "CREATE OR REPLACE TEMP TABLE " + transforms.Ident(transforms.TempName(s.Table)) + " AS\n" + s.SQL
+		q = "CREATE OR REPLACE " + e.tableIn() + transforms.Ident(transforms.TempName(s.Table)) + " AS\n" + s.SQL
 	case transforms.Output:
 		if s.Target == "" {
 			return 0, nil, fmt.Errorf("step %s: no target", s.Name)

@@ -1,0 +1,59 @@
+package duckdb
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/transforms"
+)
+
+// With a temp_directory, step tables go to the work database file, which
+// is compressed and leaves nothing in the directory, even while it is open.
+func TestStepTablesGoToAnUnlinkedWorkDatabase(t *testing.T) {
+	ctx, dir := context.Background(), t.TempDir()
+	e, err := Open(ctx, config.DuckDB{MemoryLimit: "256MB", TempDirectory: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	step := func(table, sql string) {
+		t.Helper()
+		if _, _, err := e.Run(ctx, transforms.Step{Name: table, Kind: transforms.Temp, Table: table, SQL: sql}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// More than the memory limit uncompressed: ~2M rows × two strings
+	// longer than DuckDB inlines.
+	step("keys", `SELECT i, 'customer-' || i AS customer_id, md5(i::text) || '@example.com' AS email FROM range(2000000) r(i)`)
+	step("keyed", `SELECT count(*) AS n, count(DISTINCT email) AS emails FROM `+transforms.TempName("keys"))
+
+	rows, err := e.Query(ctx, `SELECT database_name, table_name, temporary FROM duckdb_tables() WHERE table_name LIKE '\_optout\_%' ESCAPE '\' ORDER BY table_name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 {
+		t.Fatalf("step tables %v, want keyed and keys", rows)
+	}
+	for _, r := range rows {
+		if r["database_name"] != workCatalog || r["temporary"] != false {
+			t.Errorf("step table %v, want a table of %s", r, workCatalog)
+		}
+	}
+	rows, err = e.Query(ctx, `SELECT n, emails FROM `+transforms.TempName("keyed"))
+	if err != nil || len(rows) != 1 || rows[0]["n"] != int64(2000000) || rows[0]["emails"] != int64(2000000) {
+		t.Fatalf("keyed = %v, %v; want 2000000 rows and emails", rows, err)
+	}
+	// DuckDB may spill its own files there; the work database is not one.
+	if work, _ := filepath.Glob(filepath.Join(dir, "optout-work-*")); len(work) != 0 {
+		t.Errorf("the temp directory holds %v while the engine is open, want no work file", work)
+	}
+	// The step that frees tables reaches them by their plain names too.
+	if _, _, err := e.Run(ctx, transforms.FreeStep([]string{"keys"})); err != nil {
+		t.Fatal(err)
+	}
+	if rows, err := e.Query(ctx, `SELECT 1 FROM duckdb_tables() WHERE table_name = '`+transforms.TempName("keys")+`'`); err != nil || len(rows) != 0 {
+		t.Errorf("after DROP: %v, %v; want the table gone", rows, err)
+	}
+}

@@ -108,6 +108,8 @@ func run(dir string, s gen.Sizes, memory string) error {
 	if err != nil {
 		return err
 	}
+	// Printed now too: at 100M, optout runs for a long time after it.
+	fmt.Printf("reference query: %s, peak RSS %s\n", refWall.Round(10*time.Millisecond), mib(refRSS))
 	optWall, optRSS, stdout, err := child(bin, "run", "--config", config, "--date", "2026-11-21", "--now", "2026-11-22T09:00:00Z")
 	if err != nil {
 		return err

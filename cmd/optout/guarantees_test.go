@@ -638,5 +638,16 @@ func TestRunWithTempDirectoryWritesTheSameOutputs(t *testing.T) {
 	if columns, mismatches, optedOut := flagMismatches(t, dbS, outS); !columns || mismatches != 0 || optedOut == 0 {
 		t.Errorf("warehouse flags after a run with a temp_directory: columns %v, %d mismatches, %d opted out", columns, mismatches, optedOut)
 	}
+	// The analysts' catalog is created in the warehouse, not in the work file.
+	wh, err := sql.Open("duckdb", dbS+"?access_mode=read_only")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var customers int64
+	err = wh.QueryRow("SELECT count(*) FROM optout.customers_flagged").Scan(&customers)
+	wh.Close()
+	if err != nil || customers != 3000 {
+		t.Errorf("the warehouse catalog after a run with a temp_directory: %d customers, %v; want 3000", customers, err)
+	}
 	noWorkFile(spill)
 }

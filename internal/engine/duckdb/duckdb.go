@@ -97,9 +97,11 @@ const workCatalog = "optout_work"
 
 // openWork attaches a new database file in dir for the steps' tables and
 // puts it on the search path after the default database, so that they are
-// found by their plain names. DuckDB stores a database file's tables
-// compressed (an in-memory table is not), which keeps a run that spills
-// several times smaller in memory and on disk. The file is unlinked as soon
+// found by their plain names (not first: a warehouse's schemas are looked
+// up in the first catalog, and a CREATE without one goes there). DuckDB
+// stores a database file's tables compressed (an in-memory table is not),
+// which keeps a run that spills several times smaller in memory and on
+// disk. The file is unlinked as soon
 // as DuckDB has it open, so even a killed run leaves nothing behind; with
 // no write-ahead log (nothing here needs recovering) DuckDB never reopens
 // it by name, and a dropped table's blocks are reused at once.

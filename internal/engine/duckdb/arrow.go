@@ -23,9 +23,10 @@ import (
 const ArrowSupported = true
 
 // copyArrow copies one Arrow IPC file (file or stream format) into the
-// temporary table: DuckDB scans the Arrow batches arrow-go reads, with no
-// temporary file and no per-value conversion in Go. The scan is a one-shot
-// stream, so the rows are materialized once and every step reads the table.
+// table, made where the steps' tables are (tableIn): DuckDB scans the Arrow
+// batches arrow-go reads, with no temporary file and no per-value
+// conversion in Go. The scan is a one-shot stream, so the rows are
+// materialized once and every step reads the table.
 func (e *Engine) copyArrow(ctx context.Context, file, table string) error {
 	f, err := os.Open(file)
 	if err != nil {
@@ -57,7 +58,7 @@ func (e *Engine) copyArrow(ctx context.Context, file, table string) error {
 		if !ok {
 			return errors.New("the DuckDB driver connection cannot execute statements")
 		}
-		q := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT * FROM %s", transforms.Ident(table), transforms.Ident(view))
+		q := fmt.Sprintf("CREATE OR REPLACE %s%s AS SELECT * FROM %s", e.tableIn(), transforms.Ident(table), transforms.Ident(view))
 		_, err = exec.ExecContext(ctx, q, nil)
 		_, dropErr := exec.ExecContext(ctx, "DROP VIEW IF EXISTS "+transforms.Ident(view), nil)
 		if err == nil && reader.Err() != nil {

@@ -24,7 +24,7 @@ import (
 const benchRows = 1_000_000
 
 // writeBenchArrow writes a request-shaped Arrow IPC file of n rows.
-func writeBenchArrow(b *testing.B, n int) (string, *arrow.Schema) {
+func writeBenchArrow(b testing.TB, n int) (string, *arrow.Schema) {
 	b.Helper()
 	schema := arrow.NewSchema([]arrow.Field{
 		{Name: "request_id", Type: arrow.BinaryTypes.String},

@@ -338,8 +338,8 @@ func hiveValues(file string) []hiveValue {
 	return out
 }
 
-// tableIn is where a step's table is created: TEMP TABLE, or a table of
-// the work database.
+// tableIn is where the engine creates its own tables (a step's, an Arrow
+// input's copy): TEMP TABLE, or a table of the work database.
 func (e *Engine) tableIn() string {
 	if !e.work {
 		return "TEMP TABLE "

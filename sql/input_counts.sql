@@ -7,6 +7,6 @@ SELECT _file AS file, reason,
   count(*) AS n,
   {{ cast "coalesce(sum(invalid_identifiers), 0)" "int" }} AS invalid_identifiers,
   {{ if .HasLater }}max(CASE WHEN reason IS NULL THEN received_at END){{ else }}{{ null "timestamp" }}{{ end }} AS newest_received_at
-FROM {{ tmp .Rows }}
+FROM {{ template "rows_as_of" . }} r
 GROUP BY _file, reason{{ if .HasLater }}, later{{ end }}
 {{- end }}

@@ -1,8 +1,9 @@
 {{ define "request_rows" -}}
 -- Every row of request source {{ .Src.Name }}, normalized (SPEC §4), read as a
 -- request (SPEC §3.1: request_type aliases, GPC, US Privacy and GPP signals) and
--- given its quarantine reason (SPEC §9). `later` rows are after the as-of
--- instant: not read for this date, neither used nor quarantined.
+-- given its quarantine reason (SPEC §9) — all of which is the same for every
+-- date, so a backfill makes it once (Step.OnlyInput). What depends on the
+-- date and the run's start is added where the rows are read: rows_as_of.
 WITH raw AS (
   SELECT
     _file, _row,
@@ -48,11 +49,9 @@ typed AS (
 SELECT
   _file, _row, request_id, received_at, updated_at, request_type, categories, status,
   source, traffic_source, state, keys, invalid_identifiers,
-  coalesce(received_at >= {{ cast (param .P.AsOf) "timestamp" }} OR updated_at >= {{ cast (param .P.AsOf) "timestamp" }}, false) AS later,
   CASE
     WHEN request_id IS NULL THEN 'missing_request_id'
     WHEN received_at IS NULL THEN 'missing_received_at'
-    WHEN received_at >= {{ cast (param .P.Now) "timestamp" }} THEN 'received_in_future'
     WHEN usp IS NOT NULL AND NOT usp_ok AND request_type IS DISTINCT FROM 'opt_out' THEN 'bad_us_privacy'
     WHEN gpp_result = 'invalid' AND request_type IS DISTINCT FROM 'opt_out' THEN 'bad_gpp'
     WHEN request_type IS NULL AND type_word IS NULL AND signal_not_out THEN 'no_opt_out_signal'
@@ -62,4 +61,22 @@ SELECT
     WHEN {{ listLen "keys" }} = 0 THEN 'no_valid_key'
   END AS reason
 FROM typed
+{{- end }}
+
+
+{{ define "rows_as_of" -}}
+{{- /* The rows of step .Rows as a run for D reads them. For a request
+source, what request_rows leaves out as it depends on the date or on now:
+the reason received_in_future (SPEC §9: received_at at or after now),
+ranked where request_rows used to rank it, after the missing id and time;
+and `later`: rows after the as-of instant, not read for D, neither used nor
+quarantined. */ -}}
+{{ if .HasLater -}}
+(SELECT * REPLACE (
+    CASE WHEN reason IN ('missing_request_id', 'missing_received_at') THEN reason
+         WHEN received_at >= {{ cast (param .P.Now) "timestamp" }} THEN 'received_in_future'
+         ELSE reason END AS reason),
+  coalesce(received_at >= {{ cast (param .P.AsOf) "timestamp" }} OR updated_at >= {{ cast (param .P.AsOf) "timestamp" }}, false) AS later
+FROM {{ tmp .Rows }})
+{{- else }}{{ tmp .Rows }}{{ end }}
 {{- end }}

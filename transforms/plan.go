@@ -177,6 +177,13 @@ type stepData struct {
 	SaleCategories    string
 }
 
+// AsOfRows is d for reading the request rows of step rows (template
+// rows_as_of).
+func (d stepData) AsOfRows(rows string) stepData {
+	d.Rows, d.HasLater = rows, true
+	return d
+}
+
 // MetricTables are the metrics of SPEC §8, each under metrics/<table>/dt=D/.
 var MetricTables = []string{"requests_monthly", "optout_rate_by_source", "processing_time", "sync",
 	"categories", "geography", "reauthorizations", "annual_disclosure"}
@@ -217,35 +224,40 @@ func (p Plan) Build() (Phases, error) {
 	}
 	ph.Validate = append(ph.Validate, macros)
 
-	rowSteps := func(src Source, tmpl, rows string, kinds []string, later bool) {
+	// rowSteps adds the steps that normalize, count and quarantine the rows
+	// of src. Their table depends on src's files alone, or, for a vendor
+	// format, on the adapter's table (adapted): a backfill keeps it.
+	rowSteps := func(src Source, tmpl, rows string, kinds []string, adapted string) {
 		d := base
-		d.Src, d.Rows, d.HasLater = src, rows, later
+		d.Src, d.Rows, d.HasLater = src, rows, tmpl == "request_rows"
 		kc := keyColumns(dl, src, kinds)
 		d.Keys = rowKeys(dl, kc, hashes)
-		only := src.Name // request rows depend on the date (`later`)
-		if later {
-			only = ""
+		s := Step{Name: rows, Kind: Temp, Table: rows, OnlyInput: src.Name}
+		if adapted != "" {
+			s.OnlyInput, s.OnlyTables = "", []string{adapted}
 		}
-		add(&ph.Validate, Step{Name: rows, Kind: Temp, Table: rows, OnlyInput: only}, tmpl, d)
+		add(&ph.Validate, s, tmpl, d)
 		add(&ph.Validate, Step{Name: "input_counts__" + src.Name, Kind: Check}, "input_counts", d)
 		add(&ph.Transform, Step{Name: "quarantine__" + src.Name, Kind: Output, Table: "quarantine/" + src.Name, PerDate: true}, "quarantine", d)
 	}
 	for _, src := range p.Requests {
+		adapted := ""
 		if src.IsAdapted() {
 			d := base
 			d.Src, d.Adapt = src, newAdaptData(dl, src)
-			add(&ph.Validate, Step{Name: adaptedView(src), Kind: Temp, Table: adaptedView(src), OnlyInput: src.Name}, "adapt_"+src.Format, d)
+			adapted = adaptedView(src)
+			add(&ph.Validate, Step{Name: adapted, Kind: Temp, Table: adapted, OnlyInput: src.Name}, "adapt_"+src.Format, d)
 			src = adaptedSource(src, d.Adapt)
 		}
-		rowSteps(src, "request_rows", "request_rows__"+src.Name, schemas.IdentifierKinds, true)
+		rowSteps(src, "request_rows", "request_rows__"+src.Name, schemas.IdentifierKinds, adapted)
 	}
-	rowSteps(p.Customers, "customer_rows", "customer_rows", []string{"customer_id", "email", "phone", "cookie_id", "device_id"}, false)
+	rowSteps(p.Customers, "customer_rows", "customer_rows", []string{"customer_id", "email", "phone", "cookie_id", "device_id"}, "")
 	add(&ph.Validate, Step{Name: "customer_duplicates", Kind: Check}, "customer_duplicates", base)
 	if p.Links != nil {
-		rowSteps(*p.Links, "link_rows", "link_rows", []string{"cookie_id", "device_id", "email", "phone", "email_sha256", "phone_sha256"}, false)
+		rowSteps(*p.Links, "link_rows", "link_rows", []string{"cookie_id", "device_id", "email", "phone", "email_sha256", "phone_sha256"}, "")
 	}
 	if p.Traffic != nil {
-		rowSteps(*p.Traffic, "traffic_rows", "traffic_rows", nil, false)
+		rowSteps(*p.Traffic, "traffic_rows", "traffic_rows", nil, "")
 	}
 
 	add(&ph.Transform, Step{Name: "calendar", Kind: Temp, Table: "calendar"}, "calendar", base)

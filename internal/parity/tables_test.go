@@ -80,6 +80,9 @@ func parseDuckType(s string) (sqlType, error) {
 		}
 		return st, nil
 	}
+	if strings.HasPrefix(s, "ENUM(") { // _file of the input views: the paths, a STRING on BigQuery
+		return sqlType{kind: "STRING"}, nil
+	}
 	switch s {
 	case "VARCHAR":
 		return sqlType{kind: "STRING"}, nil

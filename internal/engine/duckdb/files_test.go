@@ -119,3 +119,28 @@ func TestDescribeReadsAChangedFileAgain(t *testing.T) {
 		t.Fatalf("columns after the file changed %q, want customer_id,email", got)
 	}
 }
+
+// A Parquet view's _file is an ENUM of the paths (a byte or two a row in
+// the tables that keep it), whose values are the paths and which sorts as
+// the paths do, whatever order the files are given in: the current row of
+// a request ties on the greater file path.
+func TestRegisterParquetFileIsAnEnumSortedAsThePaths(t *testing.T) {
+	ctx, e := context.Background(), openEngine(t)
+	dir := t.TempDir()
+	b, a := filepath.Join(dir, "b.parquet"), filepath.Join(dir, "a.parquet")
+	writeOutput(t, e, b, "parquet", `SELECT 'r1' AS request_id`)
+	writeOutput(t, e, a, "parquet", `SELECT 'r1' AS request_id`)
+	if err := e.Register(ctx, "src", []string{b, a}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := e.Query(ctx, `SELECT _file, typeof(_file) AS type FROM src ORDER BY _file DESC`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || str(rows[0]["_file"]) != b || str(rows[1]["_file"]) != a {
+		t.Fatalf("rows by _file descending: %v, want %s then %s", rows, b, a)
+	}
+	if typ := str(rows[0]["type"]); !strings.HasPrefix(typ, "ENUM(") {
+		t.Errorf("_file is %s, want an ENUM of the paths", typ)
+	}
+}

@@ -2,8 +2,8 @@
 -- Every row of request source {{ .Src.Name }}, normalized (SPEC §4), read as a
 -- request (SPEC §3.1: request_type aliases, GPC, US Privacy and GPP signals) and
 -- given its quarantine reason (SPEC §9) — all of which is the same for every
--- date, so a backfill makes it once (Step.OnlyInput). What depends on the
--- date and the run's start is added where the rows are read: rows_as_of.
+-- date, so a backfill makes it once (Plan.Build's rowSteps). What depends on
+-- the date and the run's start is added where the rows are read: rows_as_of.
 WITH raw AS (
   SELECT
     _file, _row,
@@ -62,7 +62,6 @@ SELECT
   END AS reason
 FROM typed
 {{- end }}
-
 
 {{ define "rows_as_of" -}}
 {{- /* The rows of step .Rows as a run for D reads them. For a request

@@ -231,8 +231,8 @@ func (e *Engine) Register(ctx context.Context, name string, files []string) erro
 	}
 	if len(parquet) > 0 {
 		// _file is an ENUM of the sorted paths: each row's path costs a
-		// byte or two in the step tables that keep it (the customer and
-		// export rows) instead of the whole string (~300 MB a 10M-row
+		// byte or two in the step tables that keep it (the customer,
+		// request and export rows) instead of the whole string (~300 MB a 10M-row
 		// input), and sorts as the paths do. A path outside the list
 		// fails the cast, it is never lost.
 		sorted := slices.Clone(parquet)

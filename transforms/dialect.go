@@ -2,6 +2,7 @@ package transforms
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"text/template"
 	"unicode"
@@ -76,6 +77,27 @@ func (d Dialect) Literal(s string) string {
 	return b.String()
 }
 
+// keyKindEnum is the DuckDB type of a key's kind: an ENUM of the identifier
+// kinds, one byte a key instead of a 16-byte string in the in-memory
+// tables that hold every key (at 10M customers, 33.5M customer keys alone).
+// Sorted, it orders as the kinds' text does.
+var keyKindEnum = func() string {
+	kinds := slices.Clone(schemas.IdentifierKinds)
+	slices.Sort(kinds)
+	for i, k := range kinds {
+		kinds[i] = Literal(k)
+	}
+	return "ENUM(" + strings.Join(kinds, ", ") + ")"
+}()
+
+// KeyKind renders kind as a key's kind (see keyKindEnum).
+func (d Dialect) KeyKind(kind string) string {
+	if d == DuckDB {
+		return "CAST(" + Literal(kind) + " AS " + keyKindEnum + ")"
+	}
+	return d.Literal(kind)
+}
+
 // types maps the steps' type names to each dialect's.
 var types = map[string][2]string{
 	"text":      {"VARCHAR", "STRING"},
@@ -85,7 +107,7 @@ var types = map[string][2]string{
 	"date":      {"DATE", "DATE"},
 	"int32":     {"INTEGER", "INT64"},
 	"text[]":    {"VARCHAR[]", "ARRAY<STRING>"},
-	"keys":      {"STRUCT(kind VARCHAR, value VARCHAR)[]", "ARRAY<STRUCT<kind STRING, value STRING>>"},
+	"keys":      {"STRUCT(kind " + keyKindEnum + ", value VARCHAR)[]", "ARRAY<STRUCT<kind STRING, value STRING>>"},
 	// Adobe XDM privacyOptOuts and optInOut (sql/adapters.sql).
 	"xdm_opt_outs": {`STRUCT(optOutType VARCHAR, optOutValue VARCHAR, "timestamp" TIMESTAMPTZ)[]`,
 		"ARRAY<STRUCT<optOutType STRING, optOutValue STRING, `timestamp` TIMESTAMP>>"},

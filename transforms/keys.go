@@ -62,7 +62,7 @@ func rowKeys(d Dialect, cols KeyColumns, withHashes bool) RowKeys {
 		for i, kv := range keyExprs(d, kc.Kind, kc.Expr, withHashes) {
 			col := fmt.Sprintf("_optout_k%d", len(values))
 			values = append(values, kv[1]+" AS "+col)
-			items = append(items, d.Struct("kind", d.Literal(kv[0]), "value", col))
+			items = append(items, d.Struct("kind", d.KeyKind(kv[0]), "value", col))
 			if i == 0 {
 				invalid = append(invalid, fmt.Sprintf("optout_invalid(%s, %s)", d.Text(kc.Expr), col))
 			}

@@ -80,7 +80,7 @@ func parseDuckType(s string) (sqlType, error) {
 		}
 		return st, nil
 	}
-	if strings.HasPrefix(s, "ENUM(") { // _file of the input views: the paths, a STRING on BigQuery
+	if strings.HasPrefix(s, "ENUM(") { // _file of the input views, a key's kind: a STRING on BigQuery
 		return sqlType{kind: "STRING"}, nil
 	}
 	switch s {

@@ -77,18 +77,21 @@ func (d Dialect) Literal(s string) string {
 	return b.String()
 }
 
-// keyKindEnum is the DuckDB type of a key's kind: an ENUM of the identifier
-// kinds, one byte a key instead of a 16-byte string in the in-memory
-// tables that hold every key (at 10M customers, 33.5M customer keys alone).
-// Sorted, it orders as the kinds' text does.
-var keyKindEnum = func() string {
-	kinds := slices.Clone(schemas.IdentifierKinds)
-	slices.Sort(kinds)
-	for i, k := range kinds {
-		kinds[i] = Literal(k)
+// SortedEnum is DuckDB's ENUM type of the distinct values, sorted so that
+// it orders as their text does: a column of few distinct strings costs a
+// byte or two a row in an in-memory table instead of a 16-byte string and
+// its text. A value outside the list fails a cast to it.
+func SortedEnum(values []string) string {
+	sorted := slices.Compact(slices.Sorted(slices.Values(values)))
+	for i, v := range sorted {
+		sorted[i] = Literal(v)
 	}
-	return "ENUM(" + strings.Join(kinds, ", ") + ")"
-}()
+	return "ENUM(" + strings.Join(sorted, ", ") + ")"
+}
+
+// keyKindEnum is the DuckDB type of a key's kind: the tables that hold
+// every key hold many (at 10M customers, 33.5M customer keys alone).
+var keyKindEnum = SortedEnum(schemas.IdentifierKinds)
 
 // KeyKind renders kind as a key's kind (see keyKindEnum).
 func (d Dialect) KeyKind(kind string) string {

@@ -26,12 +26,14 @@ func runParams(cfg *config.Config, date, now time.Time) transforms.Params {
 		SLADays:       cfg.Policy.SLABusinessDays,
 		TargetDays:    cfg.Policy.TargetBusinessDays,
 	}
-	// The window runs two years past D and now: room for any deadline.
+	// The window runs to the end of the second year after D and now: room
+	// for any deadline. Ending on a 31 December keeps the calendar the same
+	// for every date of a year, so a backfill builds it once.
 	last := date
 	if local := now.In(cfg.Location); local.After(last) {
 		last = time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
 	}
-	p.CalendarFrom, p.CalendarTo = calendarStart, last.AddDate(2, 0, 0)
+	p.CalendarFrom, p.CalendarTo = calendarStart, time.Date(last.Year()+2, 12, 31, 0, 0, 0, 0, time.UTC)
 	p.BusinessDays = transforms.NewCalendar(cfg.Policy.Holidays).BusinessDays(p.CalendarFrom, p.CalendarTo)
 	if cfg.Policy.RetentionSet {
 		p.RetentionCutoff = p.AsOf.AddDate(0, -cfg.Policy.RetentionMonths, 0).Format(time.RFC3339)

@@ -1,41 +1,65 @@
 package jobs
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"os"
 
+	"github.com/optout-dev/optout/internal/engine"
 	"github.com/optout-dev/optout/transforms"
 )
 
-// tableCache remembers, across the dates of one backfill (one engine), the
-// temporary tables of steps that read one input alone (Step.OnlyInput) or
-// only tables so kept (Step.OnlyTables), each with the fingerprint it was
-// made from: its SQL, its arguments and the size and modification time of
-// every file of its input, or the fingerprints of the tables it reads. A
-// later date whose step has the same fingerprint keeps the table — the
-// normalized customers, links, traffic and export rows and the customer
-// keys are computed once per backfill, not once per date. Anything that
-// changes (a file rewritten, a date-dependent argument, a table it reads
-// made again) changes the fingerprint, and the step runs.
+// tableCache remembers, across the dates of one backfill (one engine),
+// what the steps that read one input alone (Step.OnlyInput), only tables
+// so kept (Step.OnlyTables) or nothing at all (Step.ReadsNothing) made,
+// each with the fingerprint it was made from: its SQL, its arguments and
+// the size and modification time of every file of its input, or the
+// fingerprints of the tables it reads. A temporary table or a setup stays
+// in the engine; a check's rows are kept here. A later date whose step has
+// the same fingerprint keeps them — the normalized customers, links,
+// traffic and export rows, their row counts, the customer keys, the
+// calendar and the macros are computed once per backfill, not once per
+// date. Anything that changes (a file rewritten, a date-dependent
+// argument, a table it reads made again) changes the fingerprint, and the
+// step runs.
 type tableCache struct {
-	made map[string]string // table → fingerprint
+	made map[string]made // cacheKey → what the step made
 }
 
-func newTableCache() *tableCache { return &tableCache{made: map[string]string{}} }
+// made is what a step made: its fingerprint and, for a check, its rows.
+type made struct {
+	fp   string
+	rows []engine.Row
+}
+
+func newTableCache() *tableCache { return &tableCache{made: map[string]made{}} }
+
+// cacheKey names what step s makes: its temporary table (the name later
+// steps read it by), or, for a check or a setup, the step. Outputs are
+// not kept: each date writes its own.
+func cacheKey(s transforms.Step) string {
+	switch s.Kind {
+	case transforms.Temp:
+		return s.Table
+	case transforms.Check, transforms.Setup:
+		return s.Kind.String() + ":" + s.Name
+	}
+	return ""
+}
 
 // fingerprint is the key of step s's table in r, or "" when s's table may
 // not be reused: no cache (not a backfill), a step that reads anything
 // else, or an input that is not files (a warehouse table).
 func (r *run) fingerprint(s transforms.Step) string {
-	if r.o.tables == nil || s.Kind != transforms.Temp || s.OnlyInput == "" && len(s.OnlyTables) == 0 {
+	if r.o.tables == nil || cacheKey(s) == "" || s.OnlyInput == "" && len(s.OnlyTables) == 0 && !s.ReadsNothing {
 		return ""
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%#v\x00", s.Table, s.SQL, s.Args)
+	fmt.Fprintf(h, "%s\x00%s\x00%#v\x00", cacheKey(s), s.SQL, s.Args)
 	for _, t := range s.OnlyTables {
-		fp := r.o.tables.made[t]
+		fp := r.o.tables.made[t].fp
 		if fp == "" { // not a kept table
 			return ""
 		}
@@ -62,37 +86,50 @@ func (r *run) fingerprint(s transforms.Step) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// reused reports whether a backfill kept step s's table from an earlier
-// date, recording the step as reused; if not, fp is what to note once s
-// has made its table.
-func (r *run) reused(s transforms.Step) (fp string, ok bool) {
-	fp = r.fingerprint(s)
-	if !r.o.tables.reusable(s, fp) {
-		r.o.tables.note(s, "") // until it succeeds
-		return fp, false
+// runKept runs step s with do, unless a backfill kept what s makes from an
+// earlier date: then it records the step as reused and returns the rows
+// kept (a check's). What s makes is kept for later dates when it may be.
+func (r *run) runKept(ctx context.Context, s transforms.Step, do func(context.Context, transforms.Step) ([]engine.Row, error)) ([]engine.Row, error) {
+	fp := r.fingerprint(s)
+	if m, ok := r.o.tables.lookup(s, fp); ok {
+		r.rec.Steps = append(r.rec.Steps, transforms.StepTime{Step: s.Name + " (reused)"})
+		r.log.Debug("step reused: same SQL over the same inputs as an earlier date", "step", s.Name)
+		return m.rows, nil
 	}
-	r.rec.Steps = append(r.rec.Steps, transforms.StepTime{Step: s.Name + " (reused)"})
-	r.log.Debug("step reused: same SQL over the same inputs as an earlier date", "step", s.Name)
-	return fp, true
+	r.o.tables.note(s, made{}) // until it succeeds
+	rows, err := do(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	m := made{fp: fp}
+	if s.Kind == transforms.Check {
+		m.rows = rows
+	}
+	r.o.tables.note(s, m)
+	return rows, nil
 }
 
-// reusable reports whether the table of step s, with fingerprint fp, is
-// already in the engine.
-func (c *tableCache) reusable(s transforms.Step, fp string) bool {
-	return c != nil && fp != "" && c.made[s.Table] == fp
+// lookup returns what step s made with fingerprint fp, if it is kept.
+func (c *tableCache) lookup(s transforms.Step, fp string) (made, bool) {
+	if c == nil || fp == "" {
+		return made{}, false
+	}
+	m, ok := c.made[cacheKey(s)]
+	return m, ok && m.fp == fp
 }
 
-// note records that step s made its table with fingerprint fp (or, with
-// fp "", that the table is not one to keep).
-func (c *tableCache) note(s transforms.Step, fp string) {
-	if c == nil || s.Kind != transforms.Temp {
+// note records what step s made (or, with no fingerprint, that it is not
+// one to keep).
+func (c *tableCache) note(s transforms.Step, m made) {
+	key := cacheKey(s)
+	if c == nil || key == "" {
 		return
 	}
-	if fp == "" {
-		delete(c.made, s.Table)
+	if m.fp == "" {
+		delete(c.made, key)
 		return
 	}
-	c.made[s.Table] = fp
+	c.made[key] = m
 }
 
 // kept reports whether table is one the cache keeps for later dates: it

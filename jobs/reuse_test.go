@@ -68,15 +68,27 @@ func TestBackfillReusesTablesUntilTheirInputChanges(t *testing.T) {
 			t.Errorf("%s: bob (C2) ccpa_opt_out = %v, want %v", dt, got, want)
 		}
 	}
+	// A kept check still accounts for every row of every file.
+	for _, dt := range []string{"2026-11-21", "2026-11-22", "2026-11-23"} {
+		var files, read int64
+		q := `SELECT count(*), sum(i.rows_read) FROM (SELECT unnest(inputs) AS i FROM read_parquet('` + filepath.Join(out, "runs", "*.parquet") + `')
+			WHERE dt = ?) WHERE i.input = 'customers'`
+		if err := db.QueryRow(q, dt).Scan(&files, &read); err != nil {
+			t.Fatal(err)
+		}
+		if files != 1 || read != 3 {
+			t.Errorf("%s: customers counted in %d files, %d rows read; want 1 file, 3 rows", dt, files, read)
+		}
+	}
 	// Which steps each date ran and which it reused.
 	for dt, want := range map[string]string{
-		"2026-11-21": "customer_keys customer_rows request_rows__web",
-		"2026-11-22": "customer_keys customer_rows request_rows__web (reused)",
-		"2026-11-23": "customer_keys (reused) customer_rows (reused) request_rows__web (reused)",
+		"2026-11-21": "calendar customer_duplicates customer_keys customer_rows input_counts__customers input_counts__web macros request_rows__web",
+		"2026-11-22": "calendar (reused) customer_duplicates customer_keys customer_rows input_counts__customers input_counts__web macros (reused) request_rows__web (reused)",
+		"2026-11-23": "calendar (reused) customer_duplicates (reused) customer_keys (reused) customer_rows (reused) input_counts__customers (reused) input_counts__web macros (reused) request_rows__web (reused)",
 	} {
 		var got string
 		q := `SELECT string_agg(s.step, ' ' ORDER BY s.step) FROM (SELECT unnest(steps) AS s FROM read_parquet('` + filepath.Join(out, "runs", "*.parquet") + `')
-			WHERE dt = ?) WHERE s.step LIKE 'customer_rows%' OR s.step LIKE 'customer_keys%' OR s.step LIKE 'request_rows%'`
+			WHERE dt = ?) WHERE regexp_matches(s.step, '^(customer_(rows|keys|duplicates)|request_rows|input_counts|calendar|macros)')`
 		if err := db.QueryRow(q, dt).Scan(&got); err != nil {
 			t.Fatal(err)
 		}
@@ -95,19 +107,27 @@ func TestReusableStepsDependOnTheirInputAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan := func(date string) []transforms.Step {
+	plan := func(date string) transforms.Phases {
 		d, _ := time.Parse(time.DateOnly, date)
 		p, err := Plan(context.Background(), RunOptions{Config: cfg, Date: d, Now: d.Add(36 * time.Hour)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return append(p.Phases.Validate, p.Phases.Transform...)
+		return p.Phases
 	}
-	first, later := plan("2026-11-21"), plan("2026-11-22")
+	p1, p2 := plan("2026-11-21"), plan("2026-11-22")
+	first, later := append(p1.Validate, p1.Transform...), append(p2.Validate, p2.Transform...)
+	// A kept check gives its rows to the input checks; the Transform
+	// phase's checks (leak checks) act on theirs, and must always run.
+	for _, s := range p1.Transform {
+		if s.Kind == transforms.Check && (s.OnlyInput != "" || len(s.OnlyTables) > 0 || s.ReadsNothing) {
+			t.Errorf("%s: a Transform check may not be kept", s.Name)
+		}
+	}
 	var reusable []string
 	kept := map[string]bool{}
 	for i, s := range first {
-		if s.OnlyInput == "" && len(s.OnlyTables) == 0 {
+		if s.OnlyInput == "" && len(s.OnlyTables) == 0 && !s.ReadsNothing {
 			continue
 		}
 		reusable = append(reusable, s.Name)
@@ -116,6 +136,9 @@ func TestReusableStepsDependOnTheirInputAlone(t *testing.T) {
 			if o.Kind == transforms.Temp && o.Table != s.Table && !slices.Contains(s.OnlyTables, o.Table) && strings.Contains(s.SQL, transforms.TempName(o.Table)) {
 				t.Errorf("%s (reusable) reads %s", s.Name, o.Table)
 			}
+		}
+		if s.ReadsNothing && (strings.Contains(s.SQL, "src_") || strings.Contains(s.SQL, "prev_")) {
+			t.Errorf("%s reads nothing, but its SQL names a view:\n%s", s.Name, s.SQL)
 		}
 		for _, o := range s.OnlyTables {
 			if !kept[o] {
@@ -131,7 +154,10 @@ func TestReusableStepsDependOnTheirInputAlone(t *testing.T) {
 			t.Errorf("%s renders differently for another date:\n%s %v\n%s %v", s.Name, s.SQL, s.Args, l.SQL, l.Args)
 		}
 	}
-	want := "request_rows__web_form request_rows__preference_center request_rows__gpc adapt__xdm request_rows__xdm adapt__campaign request_rows__campaign adapt__pixel request_rows__pixel customer_rows link_rows traffic_rows export_rows__google_ads_audience export_rows__meta_audience export_rows__partner_list_rental customer_keys"
+	want := "macros request_rows__web_form request_rows__preference_center request_rows__gpc adapt__xdm request_rows__xdm adapt__campaign request_rows__campaign adapt__pixel request_rows__pixel " +
+		"customer_rows input_counts__customers customer_duplicates link_rows input_counts__identity_links traffic_rows input_counts__traffic " +
+		"export_rows__google_ads_audience input_counts__google_ads_audience export_rows__meta_audience input_counts__meta_audience " +
+		"export_rows__partner_list_rental input_counts__partner_list_rental calendar customer_keys"
 	if strings.Join(reusable, " ") != want {
 		t.Errorf("reusable steps: %v, want %s", reusable, want)
 	}

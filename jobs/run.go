@@ -316,15 +316,10 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 	}
 	checks := map[string][]engine.Row{}
 	for _, s := range phases.Validate {
-		fp, reused := r.reused(s)
-		if reused {
-			continue
-		}
-		rows, err := r.runStep(ctx, s)
+		rows, err := r.runKept(ctx, s, r.runStep)
 		if err != nil {
 			return phases, plan, exit.With(exit.Input, err)
 		}
-		r.o.tables.note(s, fp)
 		if s.Kind == transforms.Check {
 			checks[s.Name] = rows
 		}
@@ -474,11 +469,9 @@ func (r *run) transform(ctx context.Context) error {
 		return err
 	}
 	for _, s := range phases.Transform {
-		if fp, reused := r.reused(s); !reused {
-			if err := r.step(ctx, s); err != nil {
-				return err
-			}
-			r.o.tables.note(s, fp)
+		step := func(ctx context.Context, s transforms.Step) ([]engine.Row, error) { return nil, r.step(ctx, s) }
+		if _, err := r.runKept(ctx, s, step); err != nil {
+			return err
 		}
 		// DuckDB holds temporary tables in memory: free them early. A
 		// BigQuery run's scratch dataset goes as a whole at the end.

@@ -237,7 +237,11 @@ func (p Plan) Build() (Phases, error) {
 			s.OnlyInput, s.OnlyTables = "", []string{adapted}
 		}
 		add(&ph.Validate, s, tmpl, d)
-		add(&ph.Validate, Step{Name: "input_counts__" + src.Name, Kind: Check}, "input_counts", d)
+		counts := Step{Name: "input_counts__" + src.Name, Kind: Check}
+		if !d.HasLater { // a request source's counts depend on the as-of instant
+			counts.OnlyTables = []string{rows}
+		}
+		add(&ph.Validate, counts, "input_counts", d)
 		add(&ph.Transform, Step{Name: "quarantine__" + src.Name, Kind: Output, Table: "quarantine/" + src.Name, PerDate: true}, "quarantine", d)
 	}
 	for _, src := range p.Requests {
@@ -252,7 +256,7 @@ func (p Plan) Build() (Phases, error) {
 		rowSteps(src, "request_rows", "request_rows__"+src.Name, schemas.IdentifierKinds, adapted)
 	}
 	rowSteps(p.Customers, "customer_rows", "customer_rows", []string{"customer_id", "email", "phone", "cookie_id", "device_id"}, "")
-	add(&ph.Validate, Step{Name: "customer_duplicates", Kind: Check}, "customer_duplicates", base)
+	add(&ph.Validate, Step{Name: "customer_duplicates", Kind: Check, OnlyTables: []string{"customer_rows"}}, "customer_duplicates", base)
 	if p.Links != nil {
 		rowSteps(*p.Links, "link_rows", "link_rows", []string{"cookie_id", "device_id", "email", "phone", "email_sha256", "phone_sha256"}, "")
 	}
@@ -260,7 +264,7 @@ func (p Plan) Build() (Phases, error) {
 		rowSteps(*p.Traffic, "traffic_rows", "traffic_rows", nil, "")
 	}
 
-	add(&ph.Transform, Step{Name: "calendar", Kind: Temp, Table: "calendar"}, "calendar", base)
+	add(&ph.Transform, Step{Name: "calendar", Kind: Temp, Table: "calendar", ReadsNothing: true}, "calendar", base)
 	for _, name := range []string{"current_requests", "requests", "request_keys", "request_categories", "customer_keys", "customer_matches", "customer_category_state", "customer_state"} {
 		s := Step{Name: name, Kind: Temp, Table: name}
 		if name == "customer_keys" { // K(c) does not depend on the date
@@ -292,7 +296,7 @@ func (p Plan) Build() (Phases, error) {
 		kc := e.keyColumns(dl, "")
 		d.Keys, d.Rows = rowKeys(dl, kc, hashes), "export_rows__"+e.Name
 		add(&ph.Validate, Step{Name: d.Rows, Kind: Temp, Table: d.Rows, OnlyInput: e.Name}, "export_rows", d)
-		add(&ph.Validate, Step{Name: "input_counts__" + e.Name, Kind: Check}, "input_counts", d)
+		add(&ph.Validate, Step{Name: "input_counts__" + e.Name, Kind: Check, OnlyTables: []string{d.Rows}}, "input_counts", d)
 		add(&ph.Transform, Step{Name: "quarantine__" + e.Name, Kind: Output, Table: "quarantine/" + e.Name, PerDate: true}, "quarantine", d)
 	}
 	if len(p.Exports) > 0 {

@@ -62,6 +62,10 @@ type Step struct {
 	// again from the same tables with the same SQL and arguments, it makes
 	// the same table, so it may be kept too.
 	OnlyTables []string
+	// ReadsNothing marks a step that reads no input and no table (the
+	// macros, the calendar): its SQL and arguments alone decide what it
+	// makes, so a backfill may keep it while they stay the same.
+	ReadsNothing bool
 }
 
 // renderer renders templates in one dialect; each render call collects its
@@ -162,7 +166,7 @@ func MacrosStep(d Dialect) (Step, error) {
 		return Step{}, err
 	}
 	sql, args, err := r.render("macros.sql", nil)
-	return Step{Name: "macros", Kind: Setup, SQL: sql, Args: args}, err
+	return Step{Name: "macros", Kind: Setup, SQL: sql, Args: args, ReadsNothing: true}, err
 }
 
 // BigQueryGPPFunction renders the statement that defines optout_gpp on

@@ -375,17 +375,20 @@ func (e *Engine) Run(ctx context.Context, s transforms.Step) (int64, []engine.Ro
 		}
 		return int64(len(rows)), rows, nil
 	}
+	var n int64
+	if s.Kind == transforms.Temp {
+		// CREATE TABLE AS returns its row count as a result row (not as
+		// rows affected): one statement, not a second count(*) query.
+		if err := e.conn.QueryRowContext(ctx, q, s.Args...).Scan(&n); err != nil {
+			return 0, nil, fmt.Errorf("step %s: %w", s.Name, cleanErr(err))
+		}
+		return n, nil, nil
+	}
 	res, err := e.conn.ExecContext(ctx, q, s.Args...)
 	if err != nil {
 		return 0, nil, fmt.Errorf("step %s: %w", s.Name, cleanErr(err))
 	}
-	n, _ := res.RowsAffected()
-	if s.Kind == transforms.Temp {
-		// CREATE TABLE AS reports no row count; the count of a fresh table is metadata.
-		if err := e.conn.QueryRowContext(ctx, "SELECT count(*) FROM "+transforms.Ident(transforms.TempName(s.Table))).Scan(&n); err != nil {
-			return 0, nil, fmt.Errorf("step %s: %w", s.Name, cleanErr(err))
-		}
-	}
+	n, _ = res.RowsAffected()
 	return n, nil, nil
 }
 

@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -18,16 +19,20 @@ func TestStepTablesGoToAnUnlinkedWorkDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	step := func(table, sql string) {
+	step := func(table, sql string, want int64) {
 		t.Helper()
-		if _, _, err := e.Run(ctx, transforms.Step{Name: table, Kind: transforms.Temp, Table: table, SQL: sql}); err != nil {
+		n, _, err := e.Run(ctx, transforms.Step{Name: table, Kind: transforms.Temp, Table: table, SQL: sql})
+		if err != nil {
 			t.Fatal(err)
+		}
+		if n != want {
+			t.Errorf("step %s made %d rows, want %d", table, n, want)
 		}
 	}
 	// More than the memory limit uncompressed: ~2M rows × two strings
 	// longer than DuckDB inlines.
-	step("keys", `SELECT i, 'customer-' || i AS customer_id, md5(i::text) || '@example.com' AS email FROM range(2000000) r(i)`)
-	step("keyed", `SELECT count(*) AS n, count(DISTINCT email) AS emails FROM `+transforms.TempName("keys"))
+	step("keys", `SELECT i, 'customer-' || i AS customer_id, md5(i::text) || '@example.com' AS email FROM range(2000000) r(i)`, 2000000)
+	step("keyed", `SELECT count(*) AS n, count(DISTINCT email) AS emails FROM `+transforms.TempName("keys"), 1)
 
 	rows, err := e.Query(ctx, `SELECT database_name, table_name, temporary FROM duckdb_tables() WHERE table_name LIKE '\_optout\_%' ESCAPE '\' ORDER BY table_name`)
 	if err != nil {
@@ -55,5 +60,25 @@ func TestStepTablesGoToAnUnlinkedWorkDatabase(t *testing.T) {
 	}
 	if rows, err := e.Query(ctx, `SELECT 1 FROM duckdb_tables() WHERE table_name = '`+transforms.TempName("keys")+`'`); err != nil || len(rows) != 0 {
 		t.Errorf("after DROP: %v, %v; want the table gone", rows, err)
+	}
+}
+
+// A temporary table step reports the rows it made (the runs row and the
+// summary count the requests so), in memory as in the work database.
+func TestTempStepCountsItsRows(t *testing.T) {
+	ctx := context.Background()
+	e, err := Open(ctx, config.DuckDB{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	for _, want := range []int64{0, 1, 3000} {
+		n, _, err := e.Run(ctx, transforms.Step{Name: "t", Kind: transforms.Temp, Table: "t", SQL: fmt.Sprintf("SELECT * FROM range(%d)", want)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != want {
+			t.Errorf("made %d rows, want %d", n, want)
+		}
 	}
 }

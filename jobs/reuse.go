@@ -5,7 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
+	"time"
 
 	"github.com/optout-dev/optout/internal/engine"
 	"github.com/optout-dev/optout/transforms"
@@ -28,25 +31,27 @@ type tableCache struct {
 	made map[string]made // cacheKey → what the step made
 }
 
-// made is what a step made: its fingerprint and, for a check, its rows.
+// made is what a step made: its fingerprint and, for a check, its rows;
+// for an output, the file it wrote where its run published it, with that
+// file's size, modification time and row count.
 type made struct {
 	fp   string
 	rows []engine.Row
+	file string
+	size int64
+	mod  time.Time
+	n    int64
 }
 
 func newTableCache() *tableCache { return &tableCache{made: map[string]made{}} }
 
 // cacheKey names what step s makes: its temporary table (the name later
-// steps read it by), or, for a check or a setup, the step. Outputs are
-// not kept: each date writes its own.
+// steps read it by), or, for a check, a setup or an output, the step.
 func cacheKey(s transforms.Step) string {
-	switch s.Kind {
-	case transforms.Temp:
+	if s.Kind == transforms.Temp {
 		return s.Table
-	case transforms.Check, transforms.Setup:
-		return s.Kind.String() + ":" + s.Name
 	}
-	return ""
+	return s.Kind.String() + ":" + s.Name
 }
 
 // fingerprint is the key of step s's table in r, or "" when s's table may
@@ -91,7 +96,7 @@ func (r *run) fingerprint(s transforms.Step) string {
 // kept (a check's). What s makes is kept for later dates when it may be.
 func (r *run) runKept(ctx context.Context, s transforms.Step, do func(context.Context, transforms.Step) ([]engine.Row, error)) ([]engine.Row, error) {
 	fp := r.fingerprint(s)
-	if m, ok := r.o.tables.lookup(s, fp); ok {
+	if m, ok := r.o.tables.lookup(s, fp); ok && (s.Kind != transforms.Output || r.copyOutput(s, m)) {
 		r.rec.Steps = append(r.rec.Steps, transforms.StepTime{Step: s.Name + " (reused)"})
 		r.log.Debug("step reused: same SQL over the same inputs as an earlier date", "step", s.Name)
 		return m.rows, nil
@@ -102,11 +107,70 @@ func (r *run) runKept(ctx context.Context, s transforms.Step, do func(context.Co
 		return nil, err
 	}
 	m := made{fp: fp}
-	if s.Kind == transforms.Check {
+	switch s.Kind {
+	case transforms.Check:
 		m.rows = rows
+	case transforms.Output:
+		if fp != "" {
+			m = r.written(s, m)
+		}
 	}
 	r.o.tables.note(s, m)
 	return rows, nil
+}
+
+// written adds to m the file output step s wrote: where its run will
+// publish it (a staged folder is renamed into place, so the file keeps
+// its size and modification time) and its row count. A later date's copy
+// checks that the file is still the one written.
+func (r *run) written(s transforms.Step, m made) made {
+	st, err := os.Stat(s.Target)
+	rel, rerr := filepath.Rel(r.stage.dir, s.Target)
+	last := len(r.rec.Outputs) - 1
+	if err != nil || rerr != nil || last < 0 || r.rec.Outputs[last].Table != s.Table {
+		return made{} // not kept
+	}
+	m.file, m.size, m.mod, m.n = filepath.Join(r.cfg.Output, rel), st.Size(), st.ModTime(), r.rec.Outputs[last].Rows
+	return m
+}
+
+// copyOutput writes the file m of an earlier date to output step s's
+// target, durably, as the step would have written it. It reports false,
+// and leaves the step to run, when that file is gone or changed.
+func (r *run) copyOutput(s transforms.Step, m made) bool {
+	st, err := os.Stat(m.file)
+	if err != nil || st.Size() != m.size || !st.ModTime().Equal(m.mod) {
+		return false
+	}
+	if err := copyFileSynced(m.file, s.Target); err != nil {
+		r.log.Debug("could not copy a kept output; running the step", "step", s.Name, "error", err)
+		_ = os.Remove(s.Target)
+		return false
+	}
+	r.rec.Outputs = append(r.rec.Outputs, transforms.OutputCount{Table: s.Table, Rows: m.n})
+	return true
+}
+
+// copyFileSynced copies src to dst and syncs dst.
+func copyFileSynced(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // lookup returns what step s made with fingerprint fp, if it is kept.

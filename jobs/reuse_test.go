@@ -3,8 +3,10 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -137,17 +139,19 @@ func TestReusableStepsDependOnTheirInputAlone(t *testing.T) {
 				t.Errorf("%s (reusable) reads %s", s.Name, o.Table)
 			}
 		}
-		if s.ReadsNothing && (strings.Contains(s.SQL, "src_") || strings.Contains(s.SQL, "prev_")) {
-			t.Errorf("%s reads nothing, but its SQL names a view:\n%s", s.Name, s.SQL)
-		}
 		for _, o := range s.OnlyTables {
 			if !kept[o] {
 				t.Errorf("%s (reusable) reads %s, which is not kept before it", s.Name, o)
 			}
 		}
-		for _, view := range []string{"src_", "prev_", "history__"} { // inputs, earlier outputs
-			if len(s.OnlyTables) > 0 && strings.Contains(s.SQL, view) {
-				t.Errorf("%s reads tables only, but its SQL names a %s view:\n%s", s.Name, view, s.SQL)
+		// No view but its own input's: no other input, no earlier output.
+		sql := s.SQL
+		if s.OnlyInput != "" {
+			sql = strings.ReplaceAll(sql, transforms.Ident("src_"+s.OnlyInput), "")
+		}
+		for _, view := range []string{"src_", "prev_", "history__"} {
+			if strings.Contains(sql, view) {
+				t.Errorf("%s (reusable, input %q) names a %s view:\n%s", s.Name, s.OnlyInput, view, s.SQL)
 			}
 		}
 		if l := later[i]; l.Name != s.Name || l.SQL != s.SQL || !reflect.DeepEqual(l.Args, s.Args) {
@@ -157,8 +161,71 @@ func TestReusableStepsDependOnTheirInputAlone(t *testing.T) {
 	want := "macros request_rows__web_form request_rows__preference_center request_rows__gpc adapt__xdm request_rows__xdm adapt__campaign request_rows__campaign adapt__pixel request_rows__pixel " +
 		"customer_rows input_counts__customers customer_duplicates link_rows input_counts__identity_links traffic_rows input_counts__traffic " +
 		"export_rows__google_ads_audience input_counts__google_ads_audience export_rows__meta_audience input_counts__meta_audience " +
-		"export_rows__partner_list_rental input_counts__partner_list_rental calendar customer_keys"
+		"export_rows__partner_list_rental input_counts__partner_list_rental quarantine__customers quarantine__identity_links quarantine__traffic calendar customer_keys " +
+		"quarantine__google_ads_audience quarantine__meta_audience quarantine__partner_list_rental"
 	if strings.Join(reusable, " ") != want {
 		t.Errorf("reusable steps: %v, want %s", reusable, want)
+	}
+}
+
+// A kept output is copied from the file an earlier date published, and
+// only while that file is as written: here the first date's quarantine of
+// the customers is touched before the second date, which then writes its
+// own; the third date copies the second's.
+func TestBackfillCopiesKeptOutputsOnlyWhileUnchanged(t *testing.T) {
+	work := t.TempDir()
+	if err := casefolder.Prepare("../testdata/cases/01_basic_opt_out", work); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(filepath.Join(work, "optout.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(work, "out")
+	quarantine := func(dt string) string {
+		return filepath.Join(out, "quarantine", "customers", "dt="+dt, "part-0.parquet")
+	}
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	_, err = Backfill(context.Background(), BackfillOptions{
+		RunOptions: RunOptions{Config: cfg, Now: day("2026-11-24").Add(12 * time.Hour)},
+		From:       day("2026-11-21"), To: day("2026-11-23"),
+		OnDate: func(_, _ int, dt string) {
+			if dt == "2026-11-22" {
+				later := time.Now().Add(time.Hour)
+				if err := os.Chtimes(quarantine("2026-11-21"), later, later); err != nil {
+					t.Fatal(err)
+				}
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for dt, want := range map[string]string{"2026-11-21": "quarantine__customers", "2026-11-22": "quarantine__customers", "2026-11-23": "quarantine__customers (reused)"} {
+		var got string
+		var rows int64
+		q := `SELECT (SELECT s.step FROM unnest(steps) t(s) WHERE s.step LIKE 'quarantine\_\_customers%' ESCAPE '\'),
+			(SELECT o.rows FROM unnest(outputs) t(o) WHERE o."table" = 'quarantine/customers')
+			FROM read_parquet('` + filepath.Join(out, "runs", "*.parquet") + `') WHERE dt = ?`
+		if err := db.QueryRow(q, dt).Scan(&got, &rows); err != nil {
+			t.Fatal(err)
+		}
+		if got != want || rows != 0 {
+			t.Errorf("%s: %q with %d rows, want %q with 0 rows (case 01 quarantines no customer)", dt, got, rows, want)
+		}
+	}
+	a, errA := os.ReadFile(quarantine("2026-11-22"))
+	b, errB := os.ReadFile(quarantine("2026-11-23"))
+	if errA != nil || errB != nil || len(a) == 0 || !bytes.Equal(a, b) {
+		t.Errorf("the copied quarantine (%d bytes, %v) differs from the one it copies (%d bytes, %v)", len(b), errB, len(a), errA)
+	}
+	var n int64
+	if err := db.QueryRow(`SELECT count(*) FROM read_parquet('` + quarantine("2026-11-23") + `')`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("copied quarantine: %d rows, %v; want a readable file with 0 rows", n, err)
 	}
 }

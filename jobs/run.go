@@ -469,6 +469,11 @@ func (r *run) transform(ctx context.Context) error {
 		return err
 	}
 	for _, s := range phases.Transform {
+		if s.Kind == transforms.Output && r.bq == nil { // a kept output is copied there
+			if s.Target, err = r.outputTarget(s); err != nil {
+				return err
+			}
+		}
 		step := func(ctx context.Context, s transforms.Step) ([]engine.Row, error) { return nil, r.step(ctx, s) }
 		if _, err := r.runKept(ctx, s, step); err != nil {
 			return err
@@ -494,24 +499,11 @@ func (r *run) transform(ctx context.Context) error {
 func (r *run) step(ctx context.Context, s transforms.Step) error {
 	if s.Kind == transforms.Output && r.bq != nil {
 		s.Target = stagedTable(s)
-	} else if s.Kind == transforms.Output {
-		rel := s.Table
-		if s.PerDate {
-			rel = filepath.Join(s.Table, "dt="+r.dt)
-		}
-		dir, err := r.stage.folder(rel)
-		if err != nil {
+	} else if s.Kind == transforms.Output && s.Target == "" {
+		var err error
+		if s.Target, err = r.outputTarget(s); err != nil {
 			return err
 		}
-		name := s.FileName
-		if name == "" {
-			format := s.Format
-			if format == "" {
-				format = "parquet"
-			}
-			name = "part-0." + format
-		}
-		s.Target = filepath.Join(dir, name)
 	}
 	rows, err := r.runStep(ctx, s)
 	if err != nil {
@@ -549,6 +541,27 @@ func (r *run) step(ctx context.Context, s transforms.Step) error {
 		}
 	}
 	return nil
+}
+
+// outputTarget is the file output step s writes in the staging area.
+func (r *run) outputTarget(s transforms.Step) (string, error) {
+	rel := s.Table
+	if s.PerDate {
+		rel = filepath.Join(s.Table, "dt="+r.dt)
+	}
+	dir, err := r.stage.folder(rel)
+	if err != nil {
+		return "", err
+	}
+	name := s.FileName
+	if name == "" {
+		format := s.Format
+		if format == "" {
+			format = "parquet"
+		}
+		name = "part-0." + format
+	}
+	return filepath.Join(dir, name), nil
 }
 
 // dialect is the SQL dialect of the configured engine.

@@ -242,7 +242,11 @@ func (p Plan) Build() (Phases, error) {
 			counts.OnlyTables = []string{rows}
 		}
 		add(&ph.Validate, counts, "input_counts", d)
-		add(&ph.Transform, Step{Name: "quarantine__" + src.Name, Kind: Output, Table: "quarantine/" + src.Name, PerDate: true}, "quarantine", d)
+		quarantine := Step{Name: "quarantine__" + src.Name, Kind: Output, Table: "quarantine/" + src.Name, PerDate: true}
+		if !d.HasLater { // a request source's quarantine leaves out the rows after the as-of instant
+			quarantine.OnlyInput, quarantine.OnlyTables = s.OnlyInput, []string{rows}
+		}
+		add(&ph.Transform, quarantine, "quarantine", d)
 	}
 	for _, src := range p.Requests {
 		adapted := ""
@@ -297,7 +301,8 @@ func (p Plan) Build() (Phases, error) {
 		d.Keys, d.Rows = rowKeys(dl, kc, hashes), "export_rows__"+e.Name
 		add(&ph.Validate, Step{Name: d.Rows, Kind: Temp, Table: d.Rows, OnlyInput: e.Name}, "export_rows", d)
 		add(&ph.Validate, Step{Name: "input_counts__" + e.Name, Kind: Check, OnlyTables: []string{d.Rows}}, "input_counts", d)
-		add(&ph.Transform, Step{Name: "quarantine__" + e.Name, Kind: Output, Table: "quarantine/" + e.Name, PerDate: true}, "quarantine", d)
+		add(&ph.Transform, Step{Name: "quarantine__" + e.Name, Kind: Output, Table: "quarantine/" + e.Name, PerDate: true,
+			OnlyInput: e.Name, OnlyTables: []string{d.Rows}}, "quarantine", d)
 	}
 	if len(p.Exports) > 0 {
 		for _, name := range []string{"key_events", "key_category_state", "suppressed_keys"} {

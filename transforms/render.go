@@ -52,15 +52,16 @@ type Step struct {
 	// Free names the steps whose temporary tables no later step reads
 	// (set on Transform steps by Plan.Build).
 	Free []string
-	// OnlyInput names the input whose relation is all this temp step reads
-	// (besides the macros, which never change): run again with the same
-	// SQL and arguments over the same files, it makes the same table, so a
-	// backfill may keep the table from one date to the next.
+	// OnlyInput names the input whose relation is all this step reads
+	// (besides the macros, which never change, and OnlyTables): run again
+	// with the same SQL and arguments over the same files, it makes the
+	// same table, rows or file, so a backfill may keep them from one date
+	// to the next.
 	OnlyInput string
-	// OnlyTables names the steps whose tables are all this temp step
-	// reads (besides the macros), steps a backfill keeps themselves: made
-	// again from the same tables with the same SQL and arguments, it makes
-	// the same table, so it may be kept too.
+	// OnlyTables names the steps whose tables are all this step reads
+	// (besides the macros and OnlyInput), steps a backfill keeps
+	// themselves: made again from the same tables with the same SQL and
+	// arguments, it makes the same result, so it may be kept too.
 	OnlyTables []string
 	// ReadsNothing marks a step that reads no input and no table (the
 	// macros, the calendar): its SQL and arguments alone decide what it

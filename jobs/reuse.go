@@ -54,11 +54,11 @@ func cacheKey(s transforms.Step) string {
 	return s.Kind.String() + ":" + s.Name
 }
 
-// fingerprint is the key of step s's table in r, or "" when s's table may
+// fingerprint identifies what step s makes in r, or is "" when that may
 // not be reused: no cache (not a backfill), a step that reads anything
 // else, or an input that is not files (a warehouse table).
 func (r *run) fingerprint(s transforms.Step) string {
-	if r.o.tables == nil || cacheKey(s) == "" || s.OnlyInput == "" && len(s.OnlyTables) == 0 && !s.ReadsNothing {
+	if r.o.tables == nil || s.OnlyInput == "" && len(s.OnlyTables) == 0 && !s.ReadsNothing {
 		return ""
 	}
 	h := sha256.New()
@@ -185,15 +185,14 @@ func (c *tableCache) lookup(s transforms.Step, fp string) (made, bool) {
 // note records what step s made (or, with no fingerprint, that it is not
 // one to keep).
 func (c *tableCache) note(s transforms.Step, m made) {
-	key := cacheKey(s)
-	if c == nil || key == "" {
+	if c == nil {
 		return
 	}
 	if m.fp == "" {
-		delete(c.made, key)
+		delete(c.made, cacheKey(s))
 		return
 	}
-	c.made[key] = m
+	c.made[cacheKey(s)] = m
 }
 
 // kept reports whether table is one the cache keeps for later dates: it

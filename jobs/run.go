@@ -468,13 +468,13 @@ func (r *run) transform(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	step := func(ctx context.Context, s transforms.Step) ([]engine.Row, error) { return nil, r.step(ctx, s) }
 	for _, s := range phases.Transform {
 		if s.Kind == transforms.Output && r.bq == nil { // a kept output is copied there
 			if s.Target, err = r.outputTarget(s); err != nil {
 				return err
 			}
 		}
-		step := func(ctx context.Context, s transforms.Step) ([]engine.Row, error) { return nil, r.step(ctx, s) }
 		if _, err := r.runKept(ctx, s, step); err != nil {
 			return err
 		}

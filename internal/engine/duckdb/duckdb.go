@@ -35,6 +35,10 @@ type Engine struct {
 	// described holds what Describe read of each file: a backfill checks
 	// every input of every date, and DESCRIBE cost ~1 ms a file.
 	described map[fileVersion][]schemas.Field
+	// views holds the statement of each view Register made: a backfill
+	// registers the same inputs every date, and the same view is not made
+	// again.
+	views map[string]string
 	// work is set when the steps' tables are written to a work database
 	// file (a temp_directory is configured) rather than kept in memory; see
 	// openWork.
@@ -62,7 +66,7 @@ func Open(ctx context.Context, cfg config.DuckDB) (*Engine, error) {
 		db.Close()
 		return nil, fmt.Errorf("open duckdb %s: %w", cfg.Database, err)
 	}
-	e := &Engine{db: db, conn: conn, arrow: map[fileVersion]string{}, described: map[fileVersion][]schemas.Field{}}
+	e := &Engine{db: db, conn: conn, arrow: map[fileVersion]string{}, described: map[fileVersion][]schemas.Field{}, views: map[string]string{}}
 	if err := registerFunctions(ctx, conn); err != nil {
 		e.Close()
 		return nil, err
@@ -198,6 +202,7 @@ func (e *Engine) describe(ctx context.Context, q string, args ...any) ([]schemas
 func (e *Engine) RegisterTable(ctx context.Context, name, table string) error {
 	q := fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS SELECT *, %s AS _file, rowid AS _row FROM %s",
 		transforms.Ident(name), transforms.Literal("table:"+table), transforms.DuckDB.QualifiedName(table))
+	delete(e.views, name)
 	if _, err := e.conn.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("register %s: %w", name, cleanErr(err))
 	}
@@ -243,9 +248,17 @@ FROM read_parquet([%s], hive_partitioning = true, union_by_name = true, filename
 		}
 	}
 	q := fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS\n%s", transforms.Ident(name), strings.Join(parts, "\nUNION ALL BY NAME\n"))
+	// DuckDB binds a view's query again each time it is read, so the same
+	// view over the same paths reads their files as they are then: made
+	// once, it serves every date of a backfill.
+	if e.views[name] == q {
+		return nil
+	}
+	delete(e.views, name)
 	if _, err := e.conn.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("register %s: %w", name, cleanErr(err))
 	}
+	e.views[name] = q
 	return nil
 }
 

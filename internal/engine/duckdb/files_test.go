@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/internal/engine"
 	"github.com/optout-dev/optout/transforms"
 )
 
@@ -117,6 +118,33 @@ func TestDescribeReadsAChangedFileAgain(t *testing.T) {
 	writeOutput(t, e, file, "parquet", `SELECT 'C1' AS customer_id, 'a@x.com' AS email`)
 	if got := columns(); got != "customer_id,email" {
 		t.Fatalf("columns after the file changed %q, want customer_id,email", got)
+	}
+}
+
+// Registering the same view over the same files again keeps it, and it
+// reads a file that changed as it is now — new columns, a column whose
+// type changed: DuckDB binds a view's query again each time it is read.
+func TestRegisterMakesTheViewAgainWhenAFileChanged(t *testing.T) {
+	ctx, e := context.Background(), openEngine(t)
+	file := filepath.Join(t.TempDir(), "customers.parquet")
+	emails := func() ([]engine.Row, error) {
+		t.Helper()
+		if err := e.Register(ctx, "src_customers", []string{file}); err != nil {
+			t.Fatal(err)
+		}
+		return e.Query(ctx, `SELECT customer_id, email FROM src_customers`)
+	}
+	writeOutput(t, e, file, "parquet", `SELECT 'C1' AS customer_id`)
+	if _, err := emails(); err == nil {
+		t.Fatal("email read from a file without it")
+	}
+	if _, err := emails(); err == nil {
+		t.Fatal("email read from a file without it, registered again")
+	}
+	writeOutput(t, e, file, "parquet", `SELECT 1 AS customer_id, 'a@x.com' AS email`)
+	rows, err := emails()
+	if err != nil || len(rows) != 1 || rows[0]["email"] != "a@x.com" || rows[0]["customer_id"] != int32(1) {
+		t.Fatalf("after the file changed: %v, %v; want one row with customer_id 1, email a@x.com", rows, err)
 	}
 }
 

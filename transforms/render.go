@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"text/template"
 	"time"
 
@@ -79,12 +80,21 @@ type renderer struct {
 	scratch string
 }
 
+// parsed holds the templates of each dialect, parsed once per process: a
+// run builds several renderers, a backfill one set per date. They are
+// never executed themselves (render executes a clone), so they are shared.
+var parsed sync.Map // Dialect → *template.Template
+
 func newRenderer(d Dialect) (*renderer, error) {
+	if t, ok := parsed.Load(d); ok {
+		return &renderer{tmpl: t.(*template.Template), dialect: d}, nil
+	}
 	t := template.New("").Option("missingkey=error").Funcs(baseFuncs()).Funcs(d.funcs())
 	t, err := t.ParseFS(optoutsql.FS, "*.sql")
 	if err != nil {
 		return nil, fmt.Errorf("parse sql templates: %w", err)
 	}
+	parsed.Store(d, t)
 	return &renderer{tmpl: t, dialect: d}, nil
 }
 

@@ -24,42 +24,22 @@ import (
 // and the second date, bob's record takes alice's email, so bob is opted
 // out from the second date on.
 func TestBackfillReusesTablesUntilTheirInputChanges(t *testing.T) {
-	work := t.TempDir()
-	if err := casefolder.Prepare("../testdata/cases/01_basic_opt_out", work); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(filepath.Join(work, "optout.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	customers := filepath.Join(work, "inputs", "customers.parquet")
-	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
-	_, err = Backfill(context.Background(), BackfillOptions{
-		RunOptions: RunOptions{Config: cfg, Now: day("2026-11-24").Add(12 * time.Hour)},
-		From:       day("2026-11-21"), To: day("2026-11-23"),
-		OnDate: func(_, _ int, dt string) {
-			if dt != "2026-11-22" {
-				return
-			}
-			q := `COPY (SELECT * REPLACE (CASE customer_id WHEN 'C2' THEN 'alice@example.com' ELSE email END AS email)
-				FROM read_parquet('` + customers + `')) TO '` + customers + `.new' (FORMAT parquet)`
-			if _, err := db.Exec(q); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := db.Exec(`COPY (FROM read_parquet('` + customers + `.new')) TO '` + customers + `' (FORMAT parquet)`); err != nil {
-				t.Fatal(err)
-			}
-		},
+	out := backfillCase01(t, func(work string) {
+		customers := filepath.Join(work, "inputs", "customers.parquet")
+		q := `COPY (SELECT * REPLACE (CASE customer_id WHEN 'C2' THEN 'alice@example.com' ELSE email END AS email)
+			FROM read_parquet('` + customers + `')) TO '` + customers + `.new' (FORMAT parquet)`
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(`COPY (FROM read_parquet('` + customers + `.new')) TO '` + customers + `' (FORMAT parquet)`); err != nil {
+			t.Fatal(err)
+		}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(work, "out")
 	for dt, want := range map[string]bool{"2026-11-21": false, "2026-11-22": true, "2026-11-23": true} {
 		var got bool
 		q := `SELECT ccpa_opt_out FROM read_parquet('` + filepath.Join(out, "customers_flagged", "dt="+dt, "*.parquet") + `') WHERE customer_id = 'C2'`
@@ -173,34 +153,15 @@ func TestReusableStepsDependOnTheirInputAlone(t *testing.T) {
 // the customers is touched before the second date, which then writes its
 // own; the third date copies the second's.
 func TestBackfillCopiesKeptOutputsOnlyWhileUnchanged(t *testing.T) {
-	work := t.TempDir()
-	if err := casefolder.Prepare("../testdata/cases/01_basic_opt_out", work); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(filepath.Join(work, "optout.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(work, "out")
-	quarantine := func(dt string) string {
+	quarantine := func(out, dt string) string {
 		return filepath.Join(out, "quarantine", "customers", "dt="+dt, "part-0.parquet")
 	}
-	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
-	_, err = Backfill(context.Background(), BackfillOptions{
-		RunOptions: RunOptions{Config: cfg, Now: day("2026-11-24").Add(12 * time.Hour)},
-		From:       day("2026-11-21"), To: day("2026-11-23"),
-		OnDate: func(_, _ int, dt string) {
-			if dt == "2026-11-22" {
-				later := time.Now().Add(time.Hour)
-				if err := os.Chtimes(quarantine("2026-11-21"), later, later); err != nil {
-					t.Fatal(err)
-				}
-			}
-		},
+	out := backfillCase01(t, func(work string) {
+		later := time.Now().Add(time.Hour)
+		if err := os.Chtimes(quarantine(filepath.Join(work, "out"), "2026-11-21"), later, later); err != nil {
+			t.Fatal(err)
+		}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		t.Fatal(err)
@@ -219,13 +180,42 @@ func TestBackfillCopiesKeptOutputsOnlyWhileUnchanged(t *testing.T) {
 			t.Errorf("%s: %q with %d rows, want %q with 0 rows (case 01 quarantines no customer)", dt, got, rows, want)
 		}
 	}
-	a, errA := os.ReadFile(quarantine("2026-11-22"))
-	b, errB := os.ReadFile(quarantine("2026-11-23"))
+	a, errA := os.ReadFile(quarantine(out, "2026-11-22"))
+	b, errB := os.ReadFile(quarantine(out, "2026-11-23"))
 	if errA != nil || errB != nil || len(a) == 0 || !bytes.Equal(a, b) {
 		t.Errorf("the copied quarantine (%d bytes, %v) differs from the one it copies (%d bytes, %v)", len(b), errB, len(a), errA)
 	}
 	var n int64
-	if err := db.QueryRow(`SELECT count(*) FROM read_parquet('` + quarantine("2026-11-23") + `')`).Scan(&n); err != nil || n != 0 {
+	if err := db.QueryRow(`SELECT count(*) FROM read_parquet('` + quarantine(out, "2026-11-23") + `')`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("copied quarantine: %d rows, %v; want a readable file with 0 rows", n, err)
 	}
+}
+
+// backfillCase01 backfills test case 01 from 2026-11-21 to 2026-11-23,
+// calling beforeSecond with the case's folder before the second date, and
+// returns the output folder.
+func backfillCase01(t *testing.T, beforeSecond func(work string)) string {
+	t.Helper()
+	work := t.TempDir()
+	if err := casefolder.Prepare("../testdata/cases/01_basic_opt_out", work); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(filepath.Join(work, "optout.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	_, err = Backfill(context.Background(), BackfillOptions{
+		RunOptions: RunOptions{Config: cfg, Now: day("2026-11-24").Add(12 * time.Hour)},
+		From:       day("2026-11-21"), To: day("2026-11-23"),
+		OnDate: func(_, _ int, dt string) {
+			if dt == "2026-11-22" {
+				beforeSecond(work)
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(work, "out")
 }

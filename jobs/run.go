@@ -470,7 +470,9 @@ func (r *run) transform(ctx context.Context) error {
 	}
 	step := func(ctx context.Context, s transforms.Step) ([]engine.Row, error) { return nil, r.step(ctx, s) }
 	for _, s := range phases.Transform {
-		if s.Kind == transforms.Output && r.bq == nil { // a kept output is copied there
+		if s.Kind == transforms.Output && r.bq != nil {
+			s.Target = stagedTable(s)
+		} else if s.Kind == transforms.Output { // set before runKept: a kept output is copied there
 			if s.Target, err = r.outputTarget(s); err != nil {
 				return err
 			}
@@ -495,16 +497,9 @@ func (r *run) transform(ctx context.Context) error {
 	return nil
 }
 
-// step runs one Transform step, staging Output steps and noting results.
+// step runs one Transform step (an Output step into the Target transform
+// set) and notes its results.
 func (r *run) step(ctx context.Context, s transforms.Step) error {
-	if s.Kind == transforms.Output && r.bq != nil {
-		s.Target = stagedTable(s)
-	} else if s.Kind == transforms.Output && s.Target == "" {
-		var err error
-		if s.Target, err = r.outputTarget(s); err != nil {
-			return err
-		}
-	}
 	rows, err := r.runStep(ctx, s)
 	if err != nil {
 		return err

@@ -124,27 +124,33 @@ func TestDescribeReadsAChangedFileAgain(t *testing.T) {
 // Registering the same view over the same files again keeps it, and it
 // reads a file that changed as it is now — new columns, a column whose
 // type changed: DuckDB binds a view's query again each time it is read.
-func TestRegisterMakesTheViewAgainWhenAFileChanged(t *testing.T) {
+// Over other files, it is made again.
+func TestRegisterKeepsAViewThatReadsItsFilesAsTheyAre(t *testing.T) {
 	ctx, e := context.Background(), openEngine(t)
-	file := filepath.Join(t.TempDir(), "customers.parquet")
-	emails := func() ([]engine.Row, error) {
+	dir := t.TempDir()
+	file, other := filepath.Join(dir, "customers.parquet"), filepath.Join(dir, "more.parquet")
+	read := func(files ...string) ([]engine.Row, error) {
 		t.Helper()
-		if err := e.Register(ctx, "src_customers", []string{file}); err != nil {
+		if err := e.Register(ctx, "src_customers", files); err != nil {
 			t.Fatal(err)
 		}
-		return e.Query(ctx, `SELECT customer_id, email FROM src_customers`)
+		return e.Query(ctx, `SELECT customer_id, email FROM src_customers ORDER BY email`)
 	}
 	writeOutput(t, e, file, "parquet", `SELECT 'C1' AS customer_id`)
-	if _, err := emails(); err == nil {
+	if _, err := read(file); err == nil {
 		t.Fatal("email read from a file without it")
 	}
-	if _, err := emails(); err == nil {
+	if _, err := read(file); err == nil {
 		t.Fatal("email read from a file without it, registered again")
 	}
 	writeOutput(t, e, file, "parquet", `SELECT 1 AS customer_id, 'a@x.com' AS email`)
-	rows, err := emails()
+	rows, err := read(file)
 	if err != nil || len(rows) != 1 || rows[0]["email"] != "a@x.com" || rows[0]["customer_id"] != int32(1) {
 		t.Fatalf("after the file changed: %v, %v; want one row with customer_id 1, email a@x.com", rows, err)
+	}
+	writeOutput(t, e, other, "parquet", `SELECT 2 AS customer_id, 'b@x.com' AS email`)
+	if rows, err := read(file, other); err != nil || len(rows) != 2 || rows[1]["email"] != "b@x.com" {
+		t.Fatalf("over two files: %v, %v; want a@x.com and b@x.com", rows, err)
 	}
 }
 

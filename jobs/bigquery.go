@@ -271,7 +271,7 @@ func (r *run) applyRetentionBigQuery(ctx context.Context) error {
 			return err
 		}
 		if n > 0 {
-			r.rec.RetentionRemoved = append(r.rec.RetentionRemoved, transforms.OutputCount{Table: table, Rows: n})
+			r.rec.RetentionRemoved = append(r.rec.RetentionRemoved, transforms.PartitionCount{Table: table, Partitions: n})
 			r.log.Info("retention removed old partitions", "table", table, "partitions", n, "older_than", cutoff)
 		}
 	}

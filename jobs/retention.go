@@ -47,7 +47,7 @@ func (r *run) applyRetention() error {
 			}
 		}
 		if removed > 0 {
-			r.rec.RetentionRemoved = append(r.rec.RetentionRemoved, transforms.OutputCount{Table: table, Rows: int64(removed)})
+			r.rec.RetentionRemoved = append(r.rec.RetentionRemoved, transforms.PartitionCount{Table: table, Partitions: int64(removed)})
 			r.log.Info("retention removed old partitions", "table", table, "partitions", removed, "older_than", cutoff)
 		}
 	}

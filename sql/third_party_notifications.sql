@@ -10,12 +10,8 @@ WITH fresh AS (
   {{ template "fresh_opt_outs" . }}
 ),
 published AS (
-{{- if .ExportPublished }}
-  {{ range $i, $p := .ExportPublished }}{{ if $i }}
-  UNION ALL {{ end }}SELECT {{ cast (param $p.File) "text" }} AS file, {{ cast (print "nullif(" (param $p.At) ", '')") "timestamp" }} AS published_at{{ end }}
-{{- else }}
-  SELECT * FROM (SELECT {{ null "text" }} AS file, {{ null "timestamp" }} AS published_at) WHERE false
-{{- end }}
+  SELECT p.file, {{ cast "nullif(p.published_at, '')" "timestamp" }} AS published_at
+  FROM {{ listRows (listParam "published_files" .ExportPublished) "p" }}
 ),
 person_keys AS (
   SELECT f.request_id, f.first_enforced_at, f.received_day, rk.kind, rk.value

@@ -122,6 +122,8 @@ var types = map[string][2]string{
 	"run_steps":       {"STRUCT(step VARCHAR, ms BIGINT)[]", "ARRAY<STRUCT<step STRING, ms INT64>>"},
 	"run_leak_checks": {"STRUCT(export VARCHAR, destination VARCHAR, result VARCHAR, leaks BIGINT)[]", "ARRAY<STRUCT<export STRING, destination STRING, result STRING, leaks INT64>>"},
 	"run_retention":   {`STRUCT("table" VARCHAR, partitions BIGINT)[]`, "ARRAY<STRUCT<`table` STRING, partitions INT64>>"},
+	// The published export files of sql/third_party_notifications.sql.
+	"published_files": {"STRUCT(file VARCHAR, published_at VARCHAR)[]", "ARRAY<STRUCT<file STRING, published_at STRING>>"},
 }
 
 // Type is the dialect's name of type t, one of the names in types (text,

@@ -134,7 +134,10 @@ func (p Plan) NeedHashes() bool {
 
 // Published is when an export file was published: the now of the run that
 // wrote it (RFC 3339), empty when unknown.
-type Published struct{ File, At string }
+type Published struct {
+	File string `sql:"file"`
+	At   string `sql:"published_at"`
+}
 
 // HistoryFromStep is the Check step, run just before
 // third_party_notifications, whose one row's history_from is the earliest

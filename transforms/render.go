@@ -121,10 +121,14 @@ func (r *renderer) render(name string, data any) (string, []any, error) {
 		return "", nil, err
 	}
 	rel := func(name string) string { return r.dialect.Relation(r.scratch, name) }
+	param := func(v any) string {
+		args = append(args, v)
+		return "?"
+	}
 	t.Funcs(template.FuncMap{
-		"param": func(v any) string {
-			args = append(args, v)
-			return "?"
+		"param": param,
+		"listParam": func(typ string, elems any) (string, error) {
+			return r.listParam(param, typ, elems)
 		},
 		"dateParam": func(t time.Time) string {
 			args = append(args, Day(t))
@@ -150,6 +154,7 @@ func Literal(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + 
 func baseFuncs() template.FuncMap {
 	return template.FuncMap{
 		"param":     func(any) string { panic("param is bound per render") },
+		"listParam": func(string, any) string { panic("listParam is bound per render") },
 		"dateParam": func(time.Time) string { panic("dateParam is bound per render") },
 		"rel":       func(string) string { panic("rel is bound per render") },
 		"tmp":       func(string) string { panic("tmp is bound per render") },

@@ -12,35 +12,49 @@ type RunRecord struct {
 	Outputs                               []OutputCount
 	Steps                                 []StepTime
 	LeakChecks                            []LeakCheck
-	LedgerRemoved                         int64         // requests older than policy.retention_months removed
-	WriteBackRows                         int64         // customers rows whose flags write-back changed
-	RetentionRemoved                      []OutputCount // per-date partitions removed, per table
+	LedgerRemoved                         int64            // requests older than policy.retention_months removed
+	WriteBackRows                         int64            // customers rows whose flags write-back changed
+	RetentionRemoved                      []PartitionCount // per-date partitions removed, per table
 }
 
 // LeakCheck is the result of one export's leak check; the runs table keeps
 // failures too, which the sync metric counts.
 type LeakCheck struct {
-	Export, Destination, Result string
-	Leaks                       int64
+	Export      string `sql:"export"`
+	Destination string `sql:"destination"`
+	Result      string `sql:"result"`
+	Leaks       int64  `sql:"leaks"`
 }
 
 // FileCount is one input file's row accounting: read = used + quarantined +
 // after the as-of instant.
 type FileCount struct {
-	Input, File                                                            string
-	RowsRead, RowsUsed, RowsQuarantined, RowsAfterAsOf, InvalidIdentifiers int64
+	Input              string `sql:"input"`
+	File               string `sql:"file"`
+	RowsRead           int64  `sql:"rows_read"`
+	RowsUsed           int64  `sql:"rows_used"`
+	RowsQuarantined    int64  `sql:"rows_quarantined"`
+	RowsAfterAsOf      int64  `sql:"rows_after_as_of"`
+	InvalidIdentifiers int64  `sql:"invalid_identifiers"`
 }
 
 // OutputCount is the number of rows a run wrote to one output table.
 type OutputCount struct {
-	Table string
-	Rows  int64
+	Table string `sql:"table"`
+	Rows  int64  `sql:"rows"`
+}
+
+// PartitionCount is the number of per-date partitions retention removed
+// from one output table.
+type PartitionCount struct {
+	Table      string `sql:"table"`
+	Partitions int64  `sql:"partitions"`
 }
 
 // StepTime is the wall time of one step.
 type StepTime struct {
-	Step string `json:"step"`
-	MS   int64  `json:"ms"`
+	Step string `json:"step" sql:"step"`
+	MS   int64  `json:"ms" sql:"ms"`
 }
 
 // RunsStep renders, in dialect d, the Output step that writes the runs row.

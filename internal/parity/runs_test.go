@@ -29,13 +29,13 @@ func TestRunsRowMatchesDuckDB(t *testing.T) {
 		Error: `leak check of "meta": 2 rows; it's ünïcode`, Date: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC),
 		Now: at, StartedAt: at.Add(-time.Minute), ExitCode: 1, DurationMS: 61234,
 		Inputs: []transforms.FileCount{{Input: "web_form", File: "data/a.parquet", RowsRead: 10, RowsUsed: 7, RowsQuarantined: 2, RowsAfterAsOf: 1, InvalidIdentifiers: 3},
-			{Input: "customers", File: "table:crm.customers", RowsRead: 5, RowsUsed: 5}},
+			{Input: "customers", File: `table:crm."cust\\omers" ünï 'x' <&>`, RowsRead: 5, RowsUsed: 5}},
 		Outputs:          []transforms.OutputCount{{Table: "customers_flagged", Rows: 5}, {Table: "exports/meta", Rows: 0}},
 		Steps:            []transforms.StepTime{{Step: "request_rows__web_form", MS: 12}, {Step: "ledger", MS: 3}},
 		LeakChecks:       []transforms.LeakCheck{{Export: "meta", Destination: "meta", Result: "failed", Leaks: 2}, {Export: "ads", Destination: "google_ads", Result: "passed"}},
 		LedgerRemoved:    4,
 		WriteBackRows:    2,
-		RetentionRemoved: []transforms.OutputCount{{Table: "customers_flagged", Rows: 3}},
+		RetentionRemoved: []transforms.PartitionCount{{Table: "customers_flagged", Partitions: 3}},
 	}
 	empty := transforms.RunRecord{RunID: "r2", Engine: "bigquery", Status: "succeeded", Date: full.Date, Now: at, StartedAt: at}
 	for name, rec := range map[string]transforms.RunRecord{"full": full, "empty": empty} {

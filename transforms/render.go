@@ -70,10 +70,12 @@ type Step struct {
 	ReadsNothing bool
 }
 
-// renderer renders templates in one dialect; each render call collects its
-// own bind args.
+// renderer renders templates in one dialect, one at a time; each render
+// call collects its own bind args.
 type renderer struct {
-	tmpl    *template.Template
+	tmpl    *template.Template // the parsed templates, shared
+	bound   *template.Template // this renderer's clone of tmpl (bind)
+	args    []any              // the bind values of the render in progress
 	dialect Dialect
 	// scratch is the dataset the run's own relations live in on BigQuery
 	// (its inputs' copies, temporary and staged tables); empty: unqualified.
@@ -115,14 +117,30 @@ func (r *renderer) render(name string, data any) (string, []any, error) {
 	if r.dialect == BigQuery && r.tmpl.Lookup(overrideName(name)) != nil {
 		name = overrideName(name)
 	}
-	var args []any
+	if r.bound == nil {
+		if err := r.bind(); err != nil {
+			return "", nil, err
+		}
+	}
+	r.args = nil
+	var buf bytes.Buffer
+	if err := r.bound.ExecuteTemplate(&buf, name, data); err != nil {
+		return "", nil, fmt.Errorf("render %s: %w", name, err)
+	}
+	return strings.TrimSpace(buf.String()), r.args, nil
+}
+
+// bind makes the renderer's own copy of the templates, whose param
+// functions collect the bind values of the render in progress (one clone
+// a renderer, not one a render: a plan renders ~90 steps).
+func (r *renderer) bind() error {
 	t, err := r.tmpl.Clone()
 	if err != nil {
-		return "", nil, err
+		return err
 	}
 	rel := func(name string) string { return r.dialect.Relation(r.scratch, name) }
 	param := func(v any) string {
-		args = append(args, v)
+		r.args = append(r.args, v)
 		return "?"
 	}
 	t.Funcs(template.FuncMap{
@@ -131,17 +149,14 @@ func (r *renderer) render(name string, data any) (string, []any, error) {
 			return r.listParam(param, typ, elems)
 		},
 		"dateParam": func(t time.Time) string {
-			args = append(args, Day(t))
+			r.args = append(r.args, Day(t))
 			return r.dialect.Cast("?", "date")
 		},
 		"rel": rel,
 		"tmp": func(step string) string { return rel(TempName(step)) },
 	})
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
-		return "", nil, fmt.Errorf("render %s: %w", name, err)
-	}
-	return strings.TrimSpace(buf.String()), args, nil
+	r.bound = t
+	return nil
 }
 
 // Ident quotes an SQL identifier for DuckDB (Dialect.Ident quotes for either).

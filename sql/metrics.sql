@@ -77,11 +77,17 @@ WITH checks AS (
 {{- end }}
   SELECT {{ dateParam .P.Date }} AS dt, export, 'passed' AS result FROM {{ tmp "export_summary" }}
 ),
+-- Per date first, then per export: two plain aggregates cost DuckDB less
+-- than one with two DISTINCT counts (each a hash table of its own).
+dates AS (
+  SELECT export, dt, {{ countIf "result = 'failed'" }} AS failures
+  FROM checks GROUP BY export, dt
+),
 history AS (
-  SELECT export, count(DISTINCT dt) AS dates_checked,
-    {{ countIf "result = 'failed'" }} AS leak_check_failures,
-    count(DISTINCT CASE WHEN result = 'failed' THEN dt END) AS dates_failed
-  FROM checks GROUP BY export
+  SELECT export, count(*) AS dates_checked,
+    {{ cast "sum(failures)" "int" }} AS leak_check_failures,
+    {{ countIf "failures > 0" }} AS dates_failed
+  FROM dates GROUP BY export
 )
 SELECT s.export, s.destination, s.rows_in, s.rows_suppressed, s.rows_kept,
   h.dates_checked, h.leak_check_failures, h.dates_failed,

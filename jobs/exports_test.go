@@ -4,6 +4,7 @@ package jobs
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"cloud.google.com/go/civil"
 
+	"github.com/optout-dev/optout/internal/casefolder"
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
 	"github.com/optout-dev/optout/transforms"
@@ -89,5 +91,54 @@ func TestHistoryFromDay(t *testing.T) {
 	}
 	if got, err := historyFromDay("2026-11-19"); err == nil {
 		t.Errorf("a string gave %q and no error", got)
+	}
+}
+
+// An export counts for a request's notifications only when it was
+// published before the request was first enforced (docs/decisions.md,
+// "Third-party notifications"; the time comes from the export's _SUCCESS
+// marker). Case 65: the run for 19 Nov first enforces r1 and lists the
+// exports of 18 Nov; once 18 Nov is run again after that, its exports are
+// published after r1 was enforced, and a rerun of 19 Nov lists none.
+func TestNotificationsCountExportsPublishedBeforeEnforcement(t *testing.T) {
+	work := t.TempDir()
+	if err := casefolder.Prepare("../testdata/cases/65_third_party_notifications", work); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(filepath.Join(work, "optout.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339, s); return v }
+	runAt := func(date, now string) {
+		t.Helper()
+		if _, err := Run(context.Background(), RunOptions{Config: cfg, Date: at(date + "T00:00:00Z"), Now: at(now)}); err != nil {
+			t.Fatalf("run for %s: %v", date, err)
+		}
+	}
+	notes := func() string {
+		t.Helper()
+		var got sql.NullString
+		q := `SELECT string_agg(request_id || ' ' || export || ' ' || dt, ', ' ORDER BY export)
+			FROM read_parquet('` + filepath.Join(work, "out", "third_party_notifications", "dt=2026-11-19", "*.parquet") + `', hive_partitioning = false)`
+		if err := db.QueryRow(q).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		return got.String
+	}
+	runAt("2026-11-18", "2026-11-19T09:00:00Z")
+	runAt("2026-11-19", "2026-11-20T09:00:00Z")
+	if got, want := notes(), "r1 aud 2026-11-18, r1 fb 2026-11-18"; got != want {
+		t.Fatalf("notifications of 19 Nov: %q, want %q", got, want)
+	}
+	runAt("2026-11-18", "2026-11-21T09:00:00Z") // republishes the exports of 18 Nov
+	runAt("2026-11-19", "2026-11-21T10:00:00Z")
+	if got := notes(); got != "" {
+		t.Errorf("after 18 Nov was published again, after r1 was enforced, the rerun of 19 Nov lists %q, want nothing", got)
 	}
 }

@@ -5,18 +5,31 @@ opt-out known by the end of that day, then one task per export waits for the
 export's _SUCCESS marker (written only after the leak check passed) and
 uploads the file. optout exits 0 ok, 1 run failed, 2 config error, 3 bad
 input, 4 another run holds the lock; only 1 and 4 are worth retrying.
+
+Only the run for the newest date uploads. An export for date D leaves out
+the people opted out as of the end of D, not those who opted out since: a
+cleared or backfilled run for an earlier date still runs optout (its
+outputs are the record of that date) but skips the uploads, which would
+send those people's data after their opt-out.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from airflow import DAG
 from airflow.operators.bash import BashOperator
+from airflow.operators.python import ShortCircuitOperator
 from airflow.sensors.filesystem import FileSensor
 
 OPTOUT = "/opt/optout/bin/optout"
 CONFIG = "/etc/optout/optout.yaml"
 OUTPUT = "/data/optout"  # the config's `output:`
 EXPORTS = ["google_ads_audience", "meta_audience", "partner_list_rental"]
+
+
+def is_newest_date(data_interval_end, **_):
+    """True for the run of the newest date: its interval ended within a day."""
+    return data_interval_end >= datetime.now(timezone.utc) - timedelta(days=1)
+
 
 default_args = {
     "owner": "data-privacy",
@@ -42,6 +55,10 @@ with DAG(
         do_xcom_push=True,
     )
 
+    # Skips every upload (not optout) in a run for an earlier date.
+    newest = ShortCircuitOperator(task_id="newest_date_only", python_callable=is_newest_date)
+    enforce >> newest
+
     for export in EXPORTS:
         marker = f"{OUTPUT}/exports/{export}/dt={{{{ ds }}}}/_SUCCESS"
         ready = FileSensor(
@@ -58,7 +75,7 @@ with DAG(
             bash_command=f"test -f {marker} && echo upload {OUTPUT}/exports/{export}/dt={{{{ ds }}}}/",
             execution_timeout=timedelta(minutes=30),
         )
-        enforce >> ready >> upload
+        newest >> ready >> upload
 
 # On Kubernetes, run the same command in the optout image instead of the
 # BashOperator above:

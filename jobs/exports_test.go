@@ -13,7 +13,6 @@ import (
 
 	"cloud.google.com/go/civil"
 
-	"github.com/optout-dev/optout/internal/casefolder"
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
 	"github.com/optout-dev/optout/transforms"
@@ -101,14 +100,7 @@ func TestHistoryFromDay(t *testing.T) {
 // exports of 18 Nov; once 18 Nov is run again after that, its exports are
 // published after r1 was enforced, and a rerun of 19 Nov lists none.
 func TestNotificationsCountExportsPublishedBeforeEnforcement(t *testing.T) {
-	work := t.TempDir()
-	if err := casefolder.Prepare("../testdata/cases/65_third_party_notifications", work); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(filepath.Join(work, "optout.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	work, cfg := prepareCase(t, "65_third_party_notifications")
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		t.Fatal(err)

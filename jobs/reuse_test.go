@@ -196,16 +196,9 @@ func TestBackfillCopiesKeptOutputsOnlyWhileUnchanged(t *testing.T) {
 // returns the output folder.
 func backfillCase01(t *testing.T, beforeSecond func(work string)) string {
 	t.Helper()
-	work := t.TempDir()
-	if err := casefolder.Prepare("../testdata/cases/01_basic_opt_out", work); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(filepath.Join(work, "optout.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	work, cfg := prepareCase(t, "01_basic_opt_out")
 	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
-	_, err = Backfill(context.Background(), BackfillOptions{
+	_, err := Backfill(context.Background(), BackfillOptions{
 		RunOptions: RunOptions{Config: cfg, Now: day("2026-11-24").Add(12 * time.Hour)},
 		From:       day("2026-11-21"), To: day("2026-11-23"),
 		OnDate: func(_, _ int, dt string) {
@@ -218,4 +211,19 @@ func backfillCase01(t *testing.T, beforeSecond func(work string)) string {
 		t.Fatal(err)
 	}
 	return filepath.Join(work, "out")
+}
+
+// prepareCase prepares test case folder name (testdata/cases) in a
+// temporary folder, as the case runner does, and loads its config.
+func prepareCase(t *testing.T, name string) (string, *config.Config) {
+	t.Helper()
+	work := t.TempDir()
+	if err := casefolder.Prepare(filepath.Join("../testdata/cases", name), work); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(filepath.Join(work, "optout.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return work, cfg
 }

@@ -470,9 +470,10 @@ func (r *run) transform(ctx context.Context) error {
 	}
 	step := func(ctx context.Context, s transforms.Step) ([]engine.Row, error) { return nil, r.step(ctx, s) }
 	for _, s := range phases.Transform {
+		// An output's target is set before runKept: a kept output is copied there.
 		if s.Kind == transforms.Output && r.bq != nil {
 			s.Target = stagedTable(s)
-		} else if s.Kind == transforms.Output { // set before runKept: a kept output is copied there
+		} else if s.Kind == transforms.Output {
 			if s.Target, err = r.outputTarget(s); err != nil {
 				return err
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/optout-dev/optout/internal/config"
@@ -34,6 +35,11 @@ type BackfillSummary struct {
 	Failed     string   `json:"failed,omitempty"`
 	Error      string   `json:"error,omitempty"`
 	DurationMS int64    `json:"duration_ms"`
+	// StepsExecuted and StepsReused count the steps of the dates that ran:
+	// a reused step's table or file came from an earlier date (reuse.go),
+	// which is why a backfill's later dates cost less than its first.
+	StepsExecuted int `json:"steps_executed"`
+	StepsReused   int `json:"steps_reused"`
 }
 
 // Backfill runs every date from From to To in order, each exactly as
@@ -96,7 +102,15 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 		ro := o.RunOptions
 		ro.Date, ro.Engine, ro.NoCatalog, ro.tables = d, eng, true, tables
 		ran = true
-		if s, err := Run(ctx, ro); err != nil {
+		s, err := Run(ctx, ro)
+		for _, st := range s.Steps {
+			if strings.HasSuffix(st.Step, reusedSuffix) {
+				sum.StepsReused++
+			} else {
+				sum.StepsExecuted++
+			}
+		}
+		if err != nil {
 			sum.Failed = dt
 			return finish(fmt.Errorf("backfill stopped at %s (run %s): %w", dt, s.RunID, err))
 		}

@@ -91,13 +91,16 @@ func (r *run) fingerprint(s transforms.Step) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// reusedSuffix marks a reused step's name in the runs row's steps.
+const reusedSuffix = " (reused)"
+
 // runKept runs step s with do, unless a backfill kept what s makes from an
 // earlier date: then it records the step as reused and returns the rows
 // kept (a check's). What s makes is kept for later dates when it may be.
 func (r *run) runKept(ctx context.Context, s transforms.Step, do func(context.Context, transforms.Step) ([]engine.Row, error)) ([]engine.Row, error) {
 	fp := r.fingerprint(s)
 	if m, ok := r.o.tables.lookup(s, fp); ok && (s.Kind != transforms.Output || r.copyOutput(s, m)) {
-		r.rec.Steps = append(r.rec.Steps, transforms.StepTime{Step: s.Name + " (reused)"})
+		r.rec.Steps = append(r.rec.Steps, transforms.StepTime{Step: s.Name + reusedSuffix})
 		r.log.Debug("step reused: same SQL over the same inputs as an earlier date", "step", s.Name)
 		return m.rows, nil
 	}

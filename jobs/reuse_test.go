@@ -29,7 +29,7 @@ func TestBackfillReusesTablesUntilTheirInputChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	out := backfillCase01(t, func(work string) {
+	out, sum := backfillCase01(t, func(work string) {
 		customers := filepath.Join(work, "inputs", "customers.parquet")
 		q := `COPY (SELECT * REPLACE (CASE customer_id WHEN 'C2' THEN 'alice@example.com' ELSE email END AS email)
 			FROM read_parquet('` + customers + `')) TO '` + customers + `.new' (FORMAT parquet)`
@@ -77,6 +77,16 @@ func TestBackfillReusesTablesUntilTheirInputChanges(t *testing.T) {
 		if got != want {
 			t.Errorf("%s ran %q, want %q", dt, got, want)
 		}
+	}
+	// The summary counts what the runs rows record.
+	var executed, reused int
+	q := `SELECT count(*) FILTER (NOT s.step LIKE '% (reused)'), count(*) FILTER (s.step LIKE '% (reused)')
+		FROM (SELECT unnest(steps) AS s FROM read_parquet('` + filepath.Join(out, "runs", "*.parquet") + `'))`
+	if err := db.QueryRow(q).Scan(&executed, &reused); err != nil {
+		t.Fatal(err)
+	}
+	if reused == 0 || sum.StepsExecuted != executed || sum.StepsReused != reused {
+		t.Errorf("summary: %d steps executed, %d reused; the runs rows: %d and %d", sum.StepsExecuted, sum.StepsReused, executed, reused)
 	}
 }
 
@@ -156,7 +166,7 @@ func TestBackfillCopiesKeptOutputsOnlyWhileUnchanged(t *testing.T) {
 	quarantine := func(out, dt string) string {
 		return filepath.Join(out, "quarantine", "customers", "dt="+dt, "part-0.parquet")
 	}
-	out := backfillCase01(t, func(work string) {
+	out, _ := backfillCase01(t, func(work string) {
 		later := time.Now().Add(time.Hour)
 		if err := os.Chtimes(quarantine(filepath.Join(work, "out"), "2026-11-21"), later, later); err != nil {
 			t.Fatal(err)
@@ -193,12 +203,12 @@ func TestBackfillCopiesKeptOutputsOnlyWhileUnchanged(t *testing.T) {
 
 // backfillCase01 backfills test case 01 from 2026-11-21 to 2026-11-23,
 // calling beforeSecond with the case's folder before the second date, and
-// returns the output folder.
-func backfillCase01(t *testing.T, beforeSecond func(work string)) string {
+// returns the output folder and the backfill's summary.
+func backfillCase01(t *testing.T, beforeSecond func(work string)) (string, BackfillSummary) {
 	t.Helper()
 	work, cfg := prepareCase(t, "01_basic_opt_out")
 	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
-	_, err := Backfill(context.Background(), BackfillOptions{
+	sum, err := Backfill(context.Background(), BackfillOptions{
 		RunOptions: RunOptions{Config: cfg, Now: day("2026-11-24").Add(12 * time.Hour)},
 		From:       day("2026-11-21"), To: day("2026-11-23"),
 		OnDate: func(_, _ int, dt string) {
@@ -210,7 +220,7 @@ func backfillCase01(t *testing.T, beforeSecond func(work string)) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return filepath.Join(work, "out")
+	return filepath.Join(work, "out"), sum
 }
 
 // prepareCase prepares test case folder name (testdata/cases) in a

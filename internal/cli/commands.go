@@ -258,6 +258,7 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		if sum.Failed != "" {
 			fmt.Fprintf(stdout, ", stopped at %s", sum.Failed)
 		}
+		fmt.Fprintf(stdout, "; %d steps executed, %d reused from earlier dates", sum.StepsExecuted, sum.StepsReused)
 		fmt.Fprintln(stdout)
 	}
 	sort.Strings(sum.Done)

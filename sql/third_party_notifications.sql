@@ -14,8 +14,8 @@ published AS (
   FROM {{ listRows (listParam "published_files" .ExportPublished) "p" }}
 ),
 -- A key both the request and a matched customer carry appears twice; the
--- final DISTINCT drops the duplicate notes. (A DISTINCT here cost ~10 ms a
--- demo date, on a handful of rows: DuckDB's hash tables start large.)
+-- final DISTINCT drops the duplicate notes. (A DISTINCT here cost DuckDB
+-- ~10 ms a demo date, on a handful of rows.)
 person_keys AS (
   SELECT f.request_id, f.first_enforced_at, f.received_day, rk.kind, rk.value
   FROM fresh f JOIN {{ tmp "request_keys" }} rk USING (request_id)

@@ -148,12 +148,9 @@ func (r *renderer) bind() error {
 		"listParam": func(typ string, elems any) (string, error) {
 			return r.listParam(param, typ, elems)
 		},
-		"dateParam": func(t time.Time) string {
-			r.args = append(r.args, Day(t))
-			return r.dialect.Cast("?", "date")
-		},
-		"rel": rel,
-		"tmp": func(step string) string { return rel(TempName(step)) },
+		"dateParam": func(t time.Time) string { return r.dialect.Cast(param(Day(t)), "date") },
+		"rel":       rel,
+		"tmp":       func(step string) string { return rel(TempName(step)) },
 	})
 	r.bound = t
 	return nil

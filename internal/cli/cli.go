@@ -25,15 +25,16 @@ import (
 const usage = `optout enforces "Do Not Sell or Share" opt-outs across your data.
 
 Usage:
-  optout run       --config FILE --date YYYY-MM-DD [--now RFC3339] [--log-format json]
-  optout backfill  --config FILE --from YYYY-MM-DD --to YYYY-MM-DD [--force]
-  optout validate  --config FILE [--date YYYY-MM-DD]
-  optout plan      --config FILE --date YYYY-MM-DD
+  optout run       --config FILE --date YYYY-MM-DD [--now RFC3339]
+  optout validate  --config FILE [--date YYYY-MM-DD] [--now RFC3339]     # read and check every input, write nothing
+  optout report    --config FILE --date YYYY-MM-DD [--out FILE.html]      # the compliance dashboard of D
+  optout backfill  --config FILE --from YYYY-MM-DD --to YYYY-MM-DD [--force] [--now RFC3339]
+  optout plan      --config FILE --date YYYY-MM-DD                        # print every step's SQL
   optout explain   --config FILE --date YYYY-MM-DD --email X | --phone X | --customer-id X [--json]
-  optout report    --config FILE --date YYYY-MM-DD [--out FILE.html]
-  optout gen       --out DIR --customers N --requests N --export-rows N [--seed S]
+  optout gen       --out DIR --customers N --requests N --export-rows N [--seed S]   # synthetic data + config
   optout --version
 
+Every command with --config also takes --log-format text|json and --log-level debug|info|warn|error.
 Exit codes: 0 ok, 1 run failed, 2 usage/config error, 3 input validation failed, 4 lock held.
 `
 

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/internal/redact"
@@ -197,13 +199,11 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, valida
 	return exit.Code(err)
 }
 
+// isTerminal: w is a terminal, so a person reads it. A character device
+// is not enough: cron's `> /dev/null` is one too.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 func printHuman(w io.Writer, s jobs.Summary) {

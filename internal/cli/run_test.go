@@ -296,3 +296,29 @@ func TestLineageEvents(t *testing.T) {
 		t.Errorf("run ids %v: one per run, shared by its events", runIDs)
 	}
 }
+
+// Output redirected away from a person gets no progress bar or human
+// summary: /dev/null (a character device, as cron's `> /dev/null` makes
+// stdout), a file and a pipe.
+func TestRedirectedIsNotTerminal(t *testing.T) {
+	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devNull.Close()
+	file, err := os.Create(filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	_, pipe, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pipe.Close()
+	for _, f := range []*os.File{devNull, file, pipe} {
+		if isTerminal(f) {
+			t.Errorf("%s is taken for a terminal", f.Name())
+		}
+	}
+}

@@ -15,6 +15,7 @@ send those people's data after their opt-out.
 
 from datetime import datetime, timedelta, timezone
 
+import pendulum
 from airflow import DAG
 from airflow.operators.bash import BashOperator
 from airflow.operators.python import ShortCircuitOperator
@@ -24,6 +25,12 @@ OPTOUT = "/opt/optout/bin/optout"
 CONFIG = "/etc/optout/optout.yaml"
 OUTPUT = "/data/optout"  # the config's `output:`
 EXPORTS = ["google_ads_audience", "meta_audience", "partner_list_rental"]
+# The config's `timezone:`. The run for D counts what was received before
+# 00:00 of D+1 there (its as-of instant); scheduling in that zone starts it
+# after that instant, so D's outputs are final and a rerun of D gives the
+# same rows. In UTC, 03:00 would come four to five hours before the end of
+# a Los Angeles day.
+TIMEZONE = "America/Los_Angeles"
 
 
 def is_newest_date(data_interval_end, **_):
@@ -40,8 +47,8 @@ default_args = {
 with DAG(
     dag_id="optout_nightly",
     description="Enforce CCPA/CPRA opt-outs and filter every outbound export",
-    start_date=datetime(2026, 11, 1),
-    schedule="0 3 * * *",
+    start_date=pendulum.datetime(2026, 11, 1, tz=TIMEZONE),
+    schedule="0 3 * * *",  # 03:00 in TIMEZONE, for the day that ended at 00:00
     catchup=False,
     max_active_runs=1,  # optout also refuses a second run on the same output (exit 4)
     default_args=default_args,
@@ -87,7 +94,9 @@ with DAG(
 #     image="ghcr.io/your-org/optout:latest",
 #     cmds=["optout"],
 #     arguments=["run", "--config", CONFIG, "--date", "{{ ds }}", "--log-format", "json"],
-#     do_xcom_push=True,
+#     # The pod's XCom is the file /airflow/xcom/return.json, which optout
+#     # does not write: the summary stays in the task log and the runs table.
+#     do_xcom_push=False,
 #     execution_timeout=timedelta(hours=2),
 #     retries=2,
 # )

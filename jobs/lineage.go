@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/transforms"
 )
 
@@ -72,19 +74,19 @@ func (l lineage) emit(r *run, eventType string) error {
 		Inputs:    []lineageDataset{},
 		Outputs:   []lineageDataset{},
 	}
-	inputs := r.cfg.AllInputs()
-	for i := range r.cfg.Exports {
-		inputs = append(inputs, exportInput(&r.cfg.Exports[i]))
-	}
-	for _, in := range inputs {
+	for _, in := range r.lineageInputs() {
 		ds := lineageDataset{Namespace: "file", Name: in.Path}
 		if in.Path == "" {
-			ds = lineageDataset{Namespace: "duckdb://" + r.cfg.DuckDB.Database, Name: in.Table}
+			ds = r.tableDataset(in.Table)
 		}
 		ev.Inputs = append(ev.Inputs, ds)
 	}
 	for _, t := range r.outputTables() {
-		ev.Outputs = append(ev.Outputs, lineageDataset{Namespace: "file", Name: filepath.Join(r.cfg.Output, t)})
+		if r.cfg.Engine == "bigquery" {
+			ev.Outputs = append(ev.Outputs, r.tableDataset(r.cfg.BigQuery.Dataset+"."+outputTable(t)))
+		} else {
+			ev.Outputs = append(ev.Outputs, lineageDataset{Namespace: "file", Name: filepath.Join(r.cfg.Output, t)})
+		}
 	}
 	line, err := json.Marshal(ev)
 	if err != nil {
@@ -99,7 +101,29 @@ func (l lineage) emit(r *run, eventType string) error {
 	return err
 }
 
-// outputTables are the tables a run for D writes.
+// lineageInputs are every input a run reads, the exports' included.
+func (r *run) lineageInputs() []*config.Input {
+	inputs := r.cfg.AllInputs()
+	for i := range r.cfg.Exports {
+		inputs = append(inputs, exportInput(&r.cfg.Exports[i]))
+	}
+	return inputs
+}
+
+// tableDataset names a warehouse table as OpenLineage's naming conventions
+// do: namespace bigquery and project.dataset.table, or the DuckDB
+// database's path and the table's name.
+func (r *run) tableDataset(table string) lineageDataset {
+	if r.cfg.Engine != "bigquery" {
+		return lineageDataset{Namespace: "duckdb://" + r.cfg.DuckDB.Database, Name: table}
+	}
+	if strings.Count(table, ".") == 1 { // dataset.table, in the configured project
+		table = r.cfg.BigQuery.Project + "." + table
+	}
+	return lineageDataset{Namespace: "bigquery", Name: table}
+}
+
+// outputTables are the tables (output folders) a run for D writes.
 func (r *run) outputTables() []string {
 	out := []string{"customers_flagged", "optout_state", "flag_changes", "requests_ledger", "runs"}
 	for _, e := range r.cfg.Exports {
@@ -107,9 +131,15 @@ func (r *run) outputTables() []string {
 	}
 	if len(r.cfg.Exports) > 0 {
 		out = append(out, "export_report", "third_party_notifications")
+		if r.cfg.Engine == "bigquery" {
+			out = append(out, "export_manifest") // a file run's manifest is each export's _SUCCESS
+		}
 	}
 	for _, m := range transforms.MetricTables {
 		out = append(out, "metrics/"+m)
+	}
+	for _, in := range r.lineageInputs() {
+		out = append(out, "quarantine/"+in.Name)
 	}
 	return out
 }

@@ -6,9 +6,11 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -238,7 +240,7 @@ func assertNoOutput(t *testing.T, out string) {
 // (2-0-2) requires of them.
 func TestLineageEvents(t *testing.T) {
 	lin := filepath.Join(t.TempDir(), "lineage.jsonl")
-	cfg, _ := demoConfig(t, func(s string) string { return s + "lineage: {file: " + lin + "}\n" })
+	cfg, out := demoConfig(t, func(s string) string { return s + "lineage: {file: " + lin + "}\n" })
 	if code, _, se := run(t, "run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-22T09:00:00Z"); code != 0 {
 		t.Fatalf("exit %d\n%s", code, se)
 	}
@@ -288,6 +290,16 @@ func TestLineageEvents(t *testing.T) {
 		}
 		types = append(types, ev.EventType)
 		runIDs = append(runIDs, ev.Run.RunID)
+		if ev.EventType == "COMPLETE" {
+			var names []string
+			for _, d := range ev.Outputs {
+				names = append(names, d.Name)
+			}
+			sort.Strings(names)
+			if got, want := strings.Join(names, "\n"), strings.Join(tableFolders(t, out), "\n"); got != want {
+				t.Errorf("the COMPLETE event's outputs are not the folders the run wrote:\nevent:\n%s\nwritten:\n%s", got, want)
+			}
+		}
 	}
 	if strings.Join(types, " ") != "START COMPLETE START FAIL" {
 		t.Errorf("events %v", types)
@@ -321,4 +333,35 @@ func TestRedirectedIsNotTerminal(t *testing.T) {
 			t.Errorf("%s is taken for a terminal", f.Name())
 		}
 	}
+}
+
+// tableFolders are the output's table folders, sorted: each folder holding
+// dt= partitions or files, outside optout's internal _optout/ (the files
+// right under the output, the analysts' catalog, are no table).
+func tableFolders(t *testing.T, out string) []string {
+	t.Helper()
+	seen := map[string]bool{}
+	err := filepath.WalkDir(out, func(path string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && d.Name() == "_optout":
+			return filepath.SkipDir
+		case d.IsDir() && strings.HasPrefix(d.Name(), "dt="):
+			seen[filepath.Dir(path)] = true
+			return filepath.SkipDir
+		case !d.IsDir() && filepath.Dir(path) != out:
+			seen[filepath.Dir(path)] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs := make([]string, 0, len(seen))
+	for d := range seen {
+		dirs = append(dirs, d)
+	}
+	sort.Strings(dirs)
+	return dirs
 }

@@ -52,7 +52,7 @@ WITH person_keys AS (
 SELECT {{ param $e.Name }} AS export, r._file AS file, r._row AS row,
   CASE WHEN r.reason IS NOT NULL THEN 'quarantined: ' || r.reason
        WHEN d.reason IS NOT NULL THEN 'suppressed: ' || d.reason
-       ELSE 'kept' END AS decision
+       ELSE {{ param $e.KeptReason }} END AS decision
 FROM {{ tmp (print "export_rows__" $e.Name) }} r
 LEFT JOIN {{ tmp (print "export_decisions__" $e.Name) }} d ON d._file = r._file AND d._row = r._row
 WHERE EXISTS (SELECT 1 FROM (SELECT unnest(r.keys) AS k) u JOIN person_keys x ON x.kind = u.k.kind AND x.value = u.k.value)

@@ -65,6 +65,19 @@ type Export struct {
 	Src                                                Source
 }
 
+// KeptReason says why export_decisions kept one of the export's usable
+// rows (optout explain): the reverse of its suppression reasons.
+func (e Export) KeptReason() string {
+	cats := e.Category
+	if e.Channel != "" {
+		cats += " or " + schemas.ChannelCategory(e.Channel)
+	}
+	if e.Mode == "require_opt_in" {
+		return "kept: opted in to " + e.Category + ", and no key of the row is opted out of " + cats
+	}
+	return "kept: no key of the row is opted out of " + cats
+}
+
 // keyColumns returns the export's mapped identifier columns in kind order.
 func (e Export) keyColumns(d Dialect, alias string) KeyColumns {
 	var out KeyColumns

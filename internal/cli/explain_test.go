@@ -65,7 +65,7 @@ func TestExplainOnePerson(t *testing.T) {
 	for _, e := range ex.Exports {
 		decisions[fmt.Sprint(e["export"])] = fmt.Sprint(e["decision"])
 	}
-	want := map[string]string{"google_ads_audience": "suppressed: customer_opted_out", "meta_audience": "suppressed: customer_opted_out", "partner_list_rental": "kept"}
+	want := map[string]string{"google_ads_audience": "suppressed: customer_opted_out", "meta_audience": "suppressed: customer_opted_out", "partner_list_rental": "kept: no key of the row is opted out of marketing_partners or channel:email"}
 	if fmt.Sprint(decisions) != fmt.Sprint(want) {
 		t.Errorf("export decisions %v, want %v", decisions, want)
 	}

@@ -37,3 +37,27 @@ func TestBuildWithoutDuckDB(t *testing.T) {
 		t.Errorf("stderr does not say why:\n%s", stderr.String())
 	}
 }
+
+// TestVersionFromBuildInfo: optout --version prints the module version
+// and the commit it was built from (go build stamps them with -buildvcs).
+func TestVersionFromBuildInfo(t *testing.T) {
+	head, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		t.Skipf("not a git checkout (git rev-parse HEAD: %v): no revision to stamp", err)
+	}
+	bin := filepath.Join(t.TempDir(), "optout")
+	build := exec.Command("go", "build", "-buildvcs=true", "-tags", "no_duckdb", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build -buildvcs=true: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := strings.Fields(string(out))
+	rev := strings.TrimSpace(string(head))
+	if len(f) != 3 || f[0] != "optout" || !strings.HasPrefix(f[1], "v") || strings.TrimSuffix(f[2], "+modified") != rev {
+		t.Errorf("optout --version printed %q, want optout, a module version and %s", out, rev)
+	}
+}

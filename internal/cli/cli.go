@@ -50,7 +50,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exit.OK
 	}
 	if args[0] == "--version" || args[0] == "version" {
-		fmt.Fprintln(stdout, "optout "+Version())
+		fmt.Fprintln(stdout, versionLine())
 		return exit.OK
 	}
 	switch args[0] {
@@ -73,19 +73,37 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exit.Usage
 }
 
-// Version is the module version and VCS revision from the build info.
+// Version is the module version and VCS revision from the build info (the
+// runs rows' version); "+modified" when the checkout had local changes.
 func Version() string {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "(unknown)"
 	}
 	v := bi.Main.Version
+	modified := false
 	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" {
+		switch s.Key {
+		case "vcs.revision":
 			v += " " + s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
 		}
 	}
+	if modified {
+		v += "+modified"
+	}
 	return v
+}
+
+// versionLine is what optout --version prints: Version, and why a build
+// without a revision has none.
+func versionLine() string {
+	v := Version()
+	if !strings.Contains(v, " ") {
+		v += " (no VCS revision: built outside a git checkout, or with -buildvcs=false)"
+	}
+	return "optout " + v
 }
 
 type common struct {

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -91,6 +92,7 @@ func TestEmulatorDemo(t *testing.T) {
 		t.Errorf("summary output %q, want %q", sum.Output, want)
 	}
 	compareOutputs(t, client, duck.Output, "2026-11-21")
+	docsQueriesRun(t, client)
 	runs := queryRows(t, client, "SELECT run_id, status, exit_code FROM optout.runs", false)
 	if len(runs.rows) != 1 || !strings.Contains(runs.rows[0], sum.RunID) || !strings.Contains(runs.rows[0], "succeeded") {
 		t.Errorf("runs rows %v, want the one run %s, succeeded", runs.rows, sum.RunID)
@@ -117,6 +119,24 @@ func TestEmulatorDemo(t *testing.T) {
 	_, err = Run(ctx, RunOptions{Config: bq, Date: date, Now: now})
 	if exit.Code(err) != exit.Locked || !strings.Contains(fmt.Sprint(err), "optout run other") {
 		t.Errorf("run while locked: exit %d, %v; want exit 4 naming the holder", exit.Code(err), err)
+	}
+}
+
+// docsQueriesRun runs the BigQuery sample queries of docs/tables.md on
+// the run's output tables, so they cannot rot (TestDocsQueriesRun runs the
+// DuckDB ones).
+func docsQueriesRun(t *testing.T, client *bigquery.Client) {
+	doc, err := os.ReadFile("../docs/tables.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```sql bigquery\n(.*?)```").FindAllStringSubmatch(string(doc), -1)
+	if len(blocks) < 3 {
+		t.Fatalf("only %d BigQuery queries in docs/tables.md", len(blocks))
+	}
+	for _, b := range blocks {
+		q := strings.TrimSuffix(strings.TrimSpace(b[1]), ";")
+		queryRows(t, client, strings.ReplaceAll(q, "DATASET", bqemu.Dataset), false)
 	}
 }
 

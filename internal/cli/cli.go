@@ -186,8 +186,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, valida
 		if opts.Date, err = parseDate("--date", *date); err != nil {
 			return usageErr(err)
 		}
-	case validate:
-		opts.Date = time.Now().UTC().Truncate(24 * time.Hour)
+	case validate: // today, set below once the config's timezone is known
 	default:
 		return usageErr(errors.New("--date is required: the logical date to enforce, YYYY-MM-DD"))
 	}
@@ -199,6 +198,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, valida
 	if opts.Config, err = config.Load(c.config); err != nil {
 		fmt.Fprintf(stderr, "optout %s: %v\n", name, err)
 		return exit.Code(err)
+	}
+	if *date == "" {
+		opts.Date = today(opts.Now, opts.Config.Location)
 	}
 	var sum jobs.Summary
 	if validate {
@@ -219,6 +221,16 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, valida
 
 // isTerminal: w is a terminal, so a person reads it. A character device
 // is not enough: cron's `> /dev/null` is one too.
+// today is the date of now (the wall clock when zero) in the config's
+// timezone, the zone whose days the logical dates are.
+func today(now time.Time, loc *time.Location) time.Time {
+	if now.IsZero() {
+		now = time.Now()
+	}
+	y, m, d := now.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))

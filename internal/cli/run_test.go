@@ -186,6 +186,19 @@ func TestValidateWritesNothing(t *testing.T) {
 	}
 }
 
+// Without --date, validate checks as of today in the config's timezone:
+// 05:00 UTC on 22 November is still the 21st in Los Angeles (the demo's).
+func TestValidateDefaultsToTodayInTheTimezone(t *testing.T) {
+	cfg, _ := demoConfig(t, nil)
+	code, so, se := run(t, "validate", "--config", cfg, "--now", "2026-11-22T05:00:00Z")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, se)
+	}
+	if !strings.Contains(so, `"dt":"2026-11-21"`) {
+		t.Errorf("validate without --date at 2026-11-22T05:00:00Z in America/Los_Angeles: %s, want dt 2026-11-21", so)
+	}
+}
+
 func TestRetentionRemovesOnlyOldPartitions(t *testing.T) {
 	cfg, out := demoConfig(t, func(s string) string {
 		s = strings.Replace(s, ", freshness: 48h", "", 1)

@@ -219,8 +219,6 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, valida
 	return exit.Code(err)
 }
 
-// isTerminal: w is a terminal, so a person reads it. A character device
-// is not enough: cron's `> /dev/null` is one too.
 // today is the date of now (the wall clock when zero) in the config's
 // timezone, the zone whose days the logical dates are.
 func today(now time.Time, loc *time.Location) time.Time {
@@ -231,6 +229,8 @@ func today(now time.Time, loc *time.Location) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
+// isTerminal: w is a terminal, so a person reads it. A character device
+// is not enough: cron's `> /dev/null` is one too.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))

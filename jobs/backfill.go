@@ -65,6 +65,9 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 	if o.Config.Engine == "bigquery" {
 		return finish(exit.With(exit.Usage, errors.New("backfill is not available on engine bigquery yet; run optout run --date D for each date")))
 	}
+	if err := settleOutput(o.Config, o.Log, true); err != nil {
+		return finish(err)
+	}
 	done, err := succeededDates(ctx, o.Config)
 	if err != nil {
 		return finish(err)

@@ -177,12 +177,12 @@ func (r *run) stageManifest(ctx context.Context) error {
 				n = o.Rows
 			}
 		}
-		rows = append(rows, transforms.Manifested{Export: c.Export, Destination: c.Destination, Rows: n})
+		rows = append(rows, transforms.Manifested{Export: c.Export, Destination: c.Destination, Rows: n, PublishedAt: r.publicationTime(c.Export)})
 	}
 	if len(rows) == 0 {
 		return nil
 	}
-	step, err := transforms.ManifestStep(transforms.BigQuery, r.id, r.o.Now.UTC(), rows)
+	step, err := transforms.ManifestStep(transforms.BigQuery, r.id, rows)
 	if err != nil {
 		return err
 	}
@@ -226,6 +226,11 @@ func (r *run) registerExportHistoryTables(ctx context.Context) (map[string][]str
 		p, err := r.bq.ExportHistory(ctx, e.Name, r.dt)
 		if err != nil {
 			return nil, nil, err
+		}
+		for _, x := range p {
+			if strings.HasSuffix(x.File, r.dt) { // the partition of D: published before
+				r.firstPublished[e.Name] = x.At
+			}
 		}
 		if len(p) > 0 {
 			views[e.Name] = []string{view}

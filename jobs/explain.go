@@ -29,6 +29,9 @@ type Planned struct {
 func Plan(ctx context.Context, o RunOptions) (Planned, error) {
 	r := newInspection(o)
 	r.dry = true
+	if err := settleOutput(r.cfg, r.log, false); err != nil {
+		return Planned{}, err
+	}
 	if err := r.open(ctx); err != nil {
 		return Planned{}, err
 	}
@@ -109,6 +112,9 @@ type Inspection struct {
 // Inspect computes D's temporary tables.
 func Inspect(ctx context.Context, o RunOptions) (*Inspection, error) {
 	r := newInspection(o)
+	if err := settleOutput(r.cfg, r.log, false); err != nil {
+		return nil, err
+	}
 	if err := r.open(ctx); err != nil {
 		return nil, err
 	}
@@ -171,7 +177,7 @@ func newInspection(o RunOptions) *run {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	r := newRun(o, func(string) {})
+	r := newRun(o, noTestPoint)
 	r.log = o.Log
 	return r
 }

@@ -45,13 +45,25 @@ func (r *run) passLeakCheck(export string, rows []engine.Row) error {
 	if !ok {
 		return fmt.Errorf("leak check of export %s ran before the export was written", export)
 	}
-	// _SUCCESS holds the publishing run's now: third-party notifications
-	// look only at exports published before a request was enforced.
-	if err := os.WriteFile(filepath.Join(dir, "_SUCCESS"), []byte(r.o.Now.UTC().Format(time.RFC3339Nano)+"\n"), 0o644); err != nil {
+	// _SUCCESS holds when the export's date was first published:
+	// third-party notifications look only at exports published before a
+	// request was enforced.
+	at := r.publicationTime(export).Format(time.RFC3339Nano)
+	if err := os.WriteFile(filepath.Join(dir, "_SUCCESS"), []byte(at+"\n"), 0o644); err != nil {
 		return err
 	}
 	r.log.Debug("leak check passed", "export", export)
 	return nil
+}
+
+// publicationTime is when export's file for D was first published: kept
+// from an earlier run of D, like a request's first_enforced_at, so that
+// neither a rerun nor a backfill moves it; else this run's now.
+func (r *run) publicationTime(export string) time.Time {
+	if t, err := time.Parse(time.RFC3339Nano, r.firstPublished[export]); err == nil {
+		return t.UTC()
+	}
+	return r.o.Now.UTC()
 }
 
 func (r *run) destination(export string) string {
@@ -86,6 +98,9 @@ func (r *run) registerExportHistory(ctx context.Context) (map[string][]string, [
 			at, err := os.ReadFile(m)
 			if err != nil {
 				return nil, nil, err
+			}
+			if exportFileDate(m) == r.dt {
+				r.firstPublished[e.Name] = strings.TrimSpace(string(at))
 			}
 			files, _ := filepath.Glob(filepath.Join(dir, "part-0.*"))
 			for _, f := range files {

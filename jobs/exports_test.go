@@ -96,9 +96,10 @@ func TestHistoryFromDay(t *testing.T) {
 // An export counts for a request's notifications only when it was
 // published before the request was first enforced (docs/decisions.md,
 // "Third-party notifications"; the time comes from the export's _SUCCESS
-// marker). Case 65: the run for 19 Nov first enforces r1 and lists the
-// exports of 18 Nov; once 18 Nov is run again after that, its exports are
-// published after r1 was enforced, and a rerun of 19 Nov lists none.
+// marker), and that time is the date's first publication, which reruns
+// keep. Case 65: the run for 19 Nov first enforces r1 and lists the
+// exports of 18 Nov (not its own, published with r1's enforcement); after
+// 18 Nov and 19 Nov are run again, later, it lists the same.
 func TestNotificationsCountExportsPublishedBeforeEnforcement(t *testing.T) {
 	work, cfg := prepareCase(t, "65_third_party_notifications")
 	db, err := sql.Open("duckdb", "")
@@ -130,7 +131,17 @@ func TestNotificationsCountExportsPublishedBeforeEnforcement(t *testing.T) {
 	}
 	runAt("2026-11-18", "2026-11-21T09:00:00Z") // republishes the exports of 18 Nov
 	runAt("2026-11-19", "2026-11-21T10:00:00Z")
-	if got := notes(); got != "" {
-		t.Errorf("after 18 Nov was published again, after r1 was enforced, the rerun of 19 Nov lists %q, want nothing", got)
+	if got, want := notes(), "r1 aud 2026-11-18, r1 fb 2026-11-18"; got != want {
+		t.Errorf("after 18 and 19 Nov were run again, the notifications of 19 Nov are %q, want %q as at first", got, want)
+	}
+	for _, dt := range []string{"2026-11-18", "2026-11-19"} {
+		marker, err := os.ReadFile(filepath.Join(work, "out", "exports", "aud", "dt="+dt, "_SUCCESS"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{"2026-11-18": "2026-11-19T09:00:00Z", "2026-11-19": "2026-11-20T09:00:00Z"}[dt]
+		if got := strings.TrimSpace(string(marker)); got != want {
+			t.Errorf("export aud of %s: first published at %s, after the rerun %s", dt, want, got)
+		}
 	}
 }

@@ -106,7 +106,7 @@ func loadInput(ctx context.Context, eng engine.Engine, in *config.Input, exports
 		return transforms.Source{}, nil, err
 	}
 	contract := contractFor(in, exports)
-	var union []schemas.Field
+	var each []schemas.FileFields
 	for _, f := range files {
 		fields, err := eng.Describe(ctx, f)
 		if err != nil {
@@ -119,13 +119,16 @@ func loadInput(ctx context.Context, eng engine.Engine, in *config.Input, exports
 		if err := contract.Check(in.Name, f, fields); err != nil {
 			return transforms.Source{}, nil, exit.With(exit.Input, err)
 		}
-		for _, fl := range fields {
-			if prev, ok := schemas.Find(union, fl.Name); !ok {
+		each = append(each, schemas.FileFields{File: f, Fields: fields})
+	}
+	if err := contract.CheckAcross(in.Name, each); err != nil {
+		return transforms.Source{}, nil, exit.With(exit.Input, err)
+	}
+	var union []schemas.Field
+	for _, ff := range each {
+		for _, fl := range ff.Fields {
+			if _, ok := schemas.Find(union, fl.Name); !ok {
 				union = append(union, fl)
-			} else if prev.Family != fl.Family {
-				return transforms.Source{}, nil, exit.With(exit.Input, &schemas.ContractError{
-					Input: in.Name, File: f, Column: fl.Name,
-					Reason: fmt.Sprintf("has type %s here but %s in other files of the input", fl.Type, prev.Type)})
 			}
 		}
 	}

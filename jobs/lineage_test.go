@@ -27,7 +27,7 @@ func TestLineageBigQueryDatasets(t *testing.T) {
 		Exports: []config.Export{{Name: "meta_audience", Table: "marketing.meta"}},
 		Lineage: &config.Lineage{File: file},
 	}
-	r := newRun(RunOptions{Config: cfg, Date: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)}, func(string) {})
+	r := newRun(RunOptions{Config: cfg, Date: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)}, noTestPoint)
 	if err := newLineage(r).emit(r, "START"); err != nil {
 		t.Fatal(err)
 	}

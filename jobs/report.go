@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -17,14 +18,21 @@ import (
 // ReportOptions are the inputs of `optout report`.
 type ReportOptions struct {
 	Config *config.Config
-	Date   string // YYYY-MM-DD
-	Out    string // the HTML file; empty: <output>/report/dt=D/dashboard.html
+	Date   string       // YYYY-MM-DD
+	Out    string       // the HTML file; empty: <output>/report/dt=D/dashboard.html
+	Log    *slog.Logger // may be nil
 }
 
 // Report renders the dashboard of D from the metrics a run for D published
 // and returns the path it wrote.
 func Report(ctx context.Context, o ReportOptions) (string, error) {
 	cfg := o.Config
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if err := settleOutput(cfg, o.Log, false); err != nil {
+		return "", err
+	}
 	eng, err := openDuckDB(ctx, cfg.DuckDB)
 	if err != nil {
 		return "", err

@@ -22,6 +22,7 @@ import (
 	bqengine "github.com/optout-dev/optout/internal/engine/bigquery"
 	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/internal/redact"
+	"github.com/optout-dev/optout/schemas"
 	"github.com/optout-dev/optout/transforms"
 )
 
@@ -91,7 +92,7 @@ type run struct {
 	dt    string
 	eng   engine.Engine
 	stage *stage
-	hook  func(string)
+	hook  testPoint
 	rec   transforms.RunRecord
 	sum   Summary
 	// exportDirs maps each export to its staged folder.
@@ -100,6 +101,9 @@ type run struct {
 	// historyExports each history table to its export (BigQuery).
 	historyFiles   map[string][]string
 	historyExports map[string]string
+	// firstPublished: when each export's date D was first published, by an
+	// earlier run of D (RFC 3339; absent for a first run).
+	firstPublished map[string]string
 	// bq is the engine on BigQuery (r.eng too); staged its staged outputs.
 	bq     *bqengine.Engine
 	staged []bqengine.Staged
@@ -116,7 +120,7 @@ func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	r := newRun(o, testKillHook())
+	r := newRun(o, testPoints())
 	r.log = o.Log.With("run_id", r.id, "dt", r.dt)
 	r.sum = Summary{RunID: r.id, Date: r.dt, Output: r.cfg.Output, ByCategory: map[string]int64{}}
 	if r.cfg.Engine == "bigquery" {
@@ -148,9 +152,9 @@ func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
 	return r.sum, err
 }
 
-func newRun(o RunOptions, hook func(string)) *run {
+func newRun(o RunOptions, hook testPoint) *run {
 	return &run{o: o, cfg: o.Config, id: newRunID(o.Date), dt: o.Date.Format(time.DateOnly), hook: hook,
-		exportDirs: map[string]string{}, historyFiles: map[string][]string{}, historyExports: map[string]string{}}
+		exportDirs: map[string]string{}, historyFiles: map[string][]string{}, historyExports: map[string]string{}, firstPublished: map[string]string{}}
 }
 
 func newRunID(d time.Time) string {
@@ -165,6 +169,9 @@ func asOf(d time.Time, loc *time.Location) time.Time {
 }
 
 func (r *run) validate(ctx context.Context) error {
+	if err := settleOutput(r.cfg, r.log, false); err != nil {
+		return err
+	}
 	if err := r.open(ctx); err != nil {
 		return err
 	}
@@ -183,24 +190,18 @@ func (r *run) run(ctx context.Context) (err error) {
 	}
 	defer lk.release()
 	r.hook("locked")
-	rolled, err := recoverStaging(r.cfg.Output)
-	if err != nil {
-		return fmt.Errorf("recover an interrupted publish under %s: %w", r.cfg.Output, err)
-	}
-	for _, id := range rolled {
-		r.log.Warn("finished the publish of an interrupted run", "interrupted_run_id", id)
+	if err := finishInterrupted(r.cfg.Output, r.log); err != nil {
+		return err
 	}
 	if err := r.open(ctx); err != nil {
 		return err
 	}
 	defer r.close()
-	if r.stage, err = newStage(r.cfg.Output, r.id); err != nil {
+	if r.stage, err = newStage(r.cfg.Output, r.id, r.dt, r.o.Now); err != nil {
 		return err
 	}
 	defer func() {
-		if err != nil {
-			r.stage.discard()
-		}
+		r.stage.discard() // unless committed
 		if werr := r.writeRunsRow(ctx, err); werr != nil {
 			r.log.Error("could not write the runs row", "error", werr)
 			err = errors.Join(err, werr)
@@ -214,8 +215,14 @@ func (r *run) run(ctx context.Context) (err error) {
 		return err
 	}
 	r.hook("staged")
+	// The runs row goes out with the outputs it describes, so that a
+	// process that dies right after the publish still leaves its row
+	// (status published; the row written at the end replaces it).
+	if err := r.stageRunsRow(ctx); err != nil {
+		return err
+	}
 	if err := r.stage.commit(r.hook); err != nil {
-		return fmt.Errorf("publish: %w", err)
+		return exit.With(exit.Failed, err)
 	}
 	r.log.Info("published", "output", r.cfg.Output)
 	if err := r.writeBack(ctx); err != nil {
@@ -395,14 +402,28 @@ func (r *run) checkInputs(checks map[string][]engine.Row) error {
 		var read, later, quarantined int64
 		reasons := map[string]int64{}
 		var newest time.Time
+		var newestFile string
+		keys := map[[2]string]*keyValues{} // (file, kind)
 		for _, row := range checks["input_counts__"+in.Name] {
 			n := asInt(row["n"])
-			fc := byFile[[2]string{in.Name, fmt.Sprint(row["file"])}]
+			file := fmt.Sprint(row["file"])
+			fc := byFile[[2]string{in.Name, file}]
 			if fc == nil {
 				return fmt.Errorf("input %s: rows counted for unlisted file %v", in.Name, row["file"])
 			}
 			fc.RowsRead += n
-			fc.InvalidIdentifiers += asInt(row["invalid_identifiers"])
+			for col, v := range row {
+				if kind, ok := strings.CutPrefix(col, "given__"); ok {
+					kv := keys[[2]string{file, kind}]
+					if kv == nil {
+						kv = &keyValues{}
+						keys[[2]string{file, kind}] = kv
+					}
+					kv.given += asInt(v)
+					kv.invalid += asInt(row["invalid__"+kind])
+					fc.InvalidIdentifiers += asInt(row["invalid__"+kind])
+				}
+			}
 			read += n
 			switch {
 			case row["later"] == true:
@@ -416,8 +437,11 @@ func (r *run) checkInputs(checks map[string][]engine.Row) error {
 				fc.RowsUsed += n
 			}
 			if t, ok := row["newest_received_at"].(time.Time); ok && t.After(newest) {
-				newest = t
+				newest, newestFile = t, file
 			}
+		}
+		if err := r.checkKeyColumns(in, keys); err != nil {
+			return err
 		}
 		r.sum.Quarantined += quarantined
 		if quarantined > 0 {
@@ -437,8 +461,8 @@ func (r *run) checkInputs(checks map[string][]engine.Row) error {
 				return exit.With(exit.Failed, fmt.Errorf("input %s is stale: it has no usable rows received before the as-of instant (freshness %s)", in.Name, f))
 			}
 			if age := ref.Sub(newest); age > f {
-				return exit.With(exit.Failed, fmt.Errorf("input %s is stale: its newest row was received %s ago, at %s, more than its freshness %s",
-					in.Name, age.Round(time.Minute), newest.UTC().Format(time.RFC3339), f))
+				return exit.With(exit.Failed, fmt.Errorf("input %s is stale: its newest row (in file %s) was received at %s, %s before %s, more than its freshness %s",
+					in.Name, newestFile, newest.UTC().Format(time.RFC3339), age.Round(time.Minute), ref.UTC().Format(time.RFC3339), f))
 			}
 		}
 	}
@@ -446,6 +470,47 @@ func (r *run) checkInputs(checks map[string][]engine.Row) error {
 		return exit.With(exit.Input, errors.New(strings.Join(problems, "; ")))
 	}
 	return nil
+}
+
+// keyValues counts the values given in one key column of one file and
+// the invalid ones among them.
+type keyValues struct{ given, invalid int64 }
+
+// checkKeyColumns fails on a key column of a file whose values are nearly
+// all invalid (SPEC §7, policy.max_invalid_key_ratio): a swapped or
+// mistyped column, whose people would otherwise silently lose their keys.
+func (r *run) checkKeyColumns(in *config.Input, keys map[[2]string]*keyValues) error {
+	limit := r.cfg.Policy.MaxInvalidKeyRatio
+	for _, at := range sortedKeyPairs(keys) {
+		kv := keys[at]
+		if kv.given < config.MinValuesForKeyRatio || float64(kv.invalid) <= limit*float64(kv.given) {
+			continue
+		}
+		return exit.With(exit.Input, &schemas.ContractError{Input: in.Name, File: at[0], Column: r.keyColumnName(in, at[1]),
+			Reason: fmt.Sprintf("%d of its %d values (%.1f%%) are not valid %s identifiers, more than policy.max_invalid_key_ratio %v: is the column swapped or mistyped?",
+				kv.invalid, kv.given, 100*float64(kv.invalid)/float64(kv.given), at[1], limit)})
+	}
+	return nil
+}
+
+// keyColumnName is the column of input in that holds identifier kind:
+// an export's mapped column, otherwise the column named after the kind.
+func (r *run) keyColumnName(in *config.Input, kind string) string {
+	for _, e := range r.cfg.Exports {
+		if e.Name == in.Name {
+			return e.Identifiers[kind]
+		}
+	}
+	return kind
+}
+
+func sortedKeyPairs[V any](m map[[2]string]V) [][2]string {
+	out := make([][2]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] || out[i][0] == out[j][0] && out[i][1] < out[j][1] })
+	return out
 }
 
 func formatCounts(m map[string]int64) string {
@@ -596,14 +661,14 @@ func (r *run) runStep(ctx context.Context, s transforms.Step) ([]engine.Row, err
 	return rows, nil
 }
 
-// writeRunsRow appends this run's row to runs/ (one file per run).
+// writeRunsRow writes this run's row to runs/ (one file per run),
+// replacing the one its publish staged.
 func (r *run) writeRunsRow(ctx context.Context, runErr error) error {
 	r.rec.Status, r.rec.ExitCode = "succeeded", 0
 	if runErr != nil {
 		r.rec.Status, r.rec.ExitCode, r.rec.Error = "failed", exit.Code(runErr), redact.String(runErr.Error())
 	}
-	r.rec.DurationMS = time.Since(r.rec.StartedAt).Milliseconds()
-	step, err := transforms.RunsStep(r.dialect(), r.rec)
+	step, err := r.runsStep()
 	if err != nil {
 		return err
 	}
@@ -620,6 +685,26 @@ func (r *run) writeRunsRow(ctx context.Context, runErr error) error {
 		return err
 	}
 	return os.Rename(step.Target, final)
+}
+
+// stageRunsRow stages the row of a run whose outputs are about to be
+// published, with status published.
+func (r *run) stageRunsRow(ctx context.Context) error {
+	r.rec.Status, r.rec.ExitCode = "published", 0
+	step, err := r.runsStep()
+	if err != nil {
+		return err
+	}
+	if step.Target, err = r.stage.file(filepath.Join("runs", r.id+".parquet")); err != nil {
+		return err
+	}
+	_, _, err = r.eng.Run(ctx, step)
+	return err
+}
+
+func (r *run) runsStep() (transforms.Step, error) {
+	r.rec.DurationMS = time.Since(r.rec.StartedAt).Milliseconds()
+	return transforms.RunsStep(r.dialect(), r.rec)
 }
 
 func asInt(v any) int64 {

@@ -54,6 +54,25 @@ var (
 	when  = []Family{Timestamp, Date}
 )
 
+// keyColumn is the column holding identifier kind k under name: emails and
+// hashes must be text (a number is never a valid one: such a column is
+// swapped or mistyped, SPEC §7), phones and ids may be integers.
+func keyColumn(kind, name string) Column {
+	switch kind {
+	case "email", "email_sha256", "phone_sha256":
+		return Column{Name: name, Accepts: text}
+	}
+	return Column{Name: name, Accepts: ident}
+}
+
+func keyColumns(kinds []string) []Column {
+	out := make([]Column, len(kinds))
+	for i, k := range kinds {
+		out[i] = keyColumn(k, k)
+	}
+	return out
+}
+
 func cols(names []string, accepts []Family) []Column {
 	out := make([]Column, len(names))
 	for i, n := range names {
@@ -70,7 +89,7 @@ var RequestExtras = []string{"source", "traffic_source", "first_name", "last_nam
 // the identifier columns it does not name itself.
 func requestColumns(own ...Column) []Column {
 	out := own
-	for _, c := range append(cols(RequestExtras, text), cols(IdentifierKinds, ident)...) {
+	for _, c := range append(cols(RequestExtras, text), keyColumns(IdentifierKinds)...) {
 		if _, named := findColumn(own, c.Name); !named {
 			out = append(out, c)
 		}
@@ -157,15 +176,16 @@ func RequestContract(format string) Contract {
 // Customers is the customer table (SPEC §3.2).
 var Customers = Contract{
 	Kind: "customers",
-	Columns: append([]Column{{Name: "customer_id", Accepts: ident, Required: true}},
-		cols([]string{"email", "phone", "cookie_id", "device_id", "traffic_source", "state"}, ident)...),
+	Columns: append(append([]Column{{Name: "customer_id", Accepts: ident, Required: true}},
+		keyColumns([]string{"email", "phone", "cookie_id", "device_id"})...),
+		cols([]string{"traffic_source", "state"}, ident)...),
 }
 
 // IdentityLinks adds keys to customers (SPEC §3.3).
 var IdentityLinks = Contract{
 	Kind: "identity_links",
 	Columns: append([]Column{{Name: "customer_id", Accepts: ident, Required: true}},
-		cols([]string{"cookie_id", "device_id", "email", "phone", "email_sha256", "phone_sha256"}, ident)...),
+		keyColumns([]string{"cookie_id", "device_id", "email", "phone", "email_sha256", "phone_sha256"})...),
 	AnyOf: []string{"cookie_id", "device_id", "email", "phone", "email_sha256", "phone_sha256"},
 }
 
@@ -277,8 +297,52 @@ func ExportContract(identifiers map[string]string) Contract {
 	c := Contract{Kind: "export"}
 	for _, kind := range IdentifierKinds {
 		if col, ok := identifiers[kind]; ok {
-			c.Columns = append(c.Columns, Column{Name: col, Accepts: ident, Required: true})
+			kc := keyColumn(kind, col)
+			kc.Required = true
+			c.Columns = append(c.Columns, kc)
 		}
 	}
 	return c
+}
+
+// FileFields are the fields of one file of an input.
+type FileFields struct {
+	File   string
+	Fields []Field
+}
+
+// CheckAcross verifies that the files of one input agree (SPEC §7): each
+// file is read on its own, so a contracted column that one file has and
+// another lacks would read as NULLs there (opted-out people's emails
+// silently gone), and a column must have one type family in every file.
+// Each file has already passed Check.
+func (c Contract) CheckAcross(input string, files []FileFields) error {
+	first := map[string]FileFields{} // lower-case column → the first file that has it
+	for _, ff := range files {
+		for _, f := range ff.Fields {
+			low := strings.ToLower(f.Name)
+			prev, seen := first[low]
+			if !seen {
+				first[low] = ff
+				continue
+			}
+			if p, _ := Find(prev.Fields, f.Name); p.Family != f.Family {
+				return &ContractError{input, ff.File, f.Name,
+					fmt.Sprintf("has type %s here but %s in %s", f.Type, p.Type, prev.File)}
+			}
+		}
+	}
+	for _, col := range c.Columns {
+		owner, anywhere := first[strings.ToLower(col.Name)]
+		if !anywhere {
+			continue
+		}
+		for _, ff := range files {
+			if _, ok := Find(ff.Fields, col.Name); !ok {
+				return &ContractError{input, ff.File, col.Name,
+					fmt.Sprintf("is missing in this file but present in %s; every file of an input must have the same contracted columns (a missing one would read as NULLs)", owner.File)}
+			}
+		}
+	}
+	return nil
 }

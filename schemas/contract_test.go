@@ -42,3 +42,56 @@ func TestAdapterContracts(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckAcrossFiles(t *testing.T) {
+	id := Field{Name: "customer_id", Family: String, Type: "VARCHAR"}
+	email := Field{Name: "email", Family: String, Type: "VARCHAR"}
+	phone := Field{Name: "phone", Family: String, Type: "VARCHAR"}
+	cases := []struct {
+		name  string
+		files []FileFields
+		want  string // "" = passes
+	}{
+		{"same columns", []FileFields{{"a.parquet", []Field{id, email}}, {"b.parquet", []Field{id, {Name: "EMAIL", Family: String, Type: "VARCHAR"}}}}, ""},
+		{"email missing from the second file", []FileFields{{"a.parquet", []Field{id, email, phone}}, {"b.parquet", []Field{id, phone}}},
+			"input customers: file b.parquet: column email: is missing in this file but present in a.parquet"},
+		{"email missing from the first file", []FileFields{{"a.parquet", []Field{id, phone}}, {"b.parquet", []Field{id, email, phone}}},
+			"input customers: file a.parquet: column email: is missing in this file but present in b.parquet"},
+		{"extra column in one file only", []FileFields{{"a.parquet", []Field{id, email, {Name: "note", Family: String}}}, {"b.parquet", []Field{id, email}}}, ""},
+		{"type differs between files", []FileFields{{"a.parquet", []Field{id, phone}}, {"b.parquet", []Field{id, {Name: "phone", Family: Integer, Type: "BIGINT"}}}},
+			"file b.parquet: column phone: has type BIGINT here but VARCHAR in a.parquet"},
+	}
+	for _, tc := range cases {
+		err := Customers.CheckAcross("customers", tc.files)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: got %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestEmailColumnsMustBeText(t *testing.T) {
+	id := Field{Name: "customer_id", Family: Integer, Type: "BIGINT"}
+	for _, tc := range []struct {
+		c      Contract
+		fields []Field
+		want   string
+	}{
+		{Customers, []Field{id, {Name: "email", Family: Integer, Type: "BIGINT"}}, "column email: has type BIGINT; expected string"},
+		{Customers, []Field{id, {Name: "phone", Family: Integer, Type: "BIGINT"}}, ""},
+		{IdentityLinks, []Field{id, {Name: "email_sha256", Family: Integer, Type: "BIGINT"}}, "column email_sha256: has type BIGINT; expected string"},
+		{Requests, []Field{{Name: "request_id", Family: String}, {Name: "received_at", Family: Timestamp}, {Name: "email", Family: Integer, Type: "BIGINT"}}, "column email: has type BIGINT"},
+		{ExportContract(map[string]string{"email": "mail"}), []Field{{Name: "mail", Family: Integer, Type: "BIGINT"}}, "column mail: has type BIGINT; expected string"},
+		{ExportContract(map[string]string{"phone": "tel"}), []Field{{Name: "tel", Family: Integer, Type: "BIGINT"}}, ""},
+	} {
+		err := tc.c.Check("in", "f.parquet", tc.fields)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s %v: %v", tc.c.Kind, tc.fields, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s %v: got %v, want %q", tc.c.Kind, tc.fields, err, tc.want)
+		}
+	}
+}

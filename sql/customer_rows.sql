@@ -6,7 +6,7 @@ SELECT _file, _row,
   {{ .Keys.List }} AS keys,
   optout_state({{ col .Src "state" "text" }}) AS state,
   nullif(optout_word({{ col .Src "traffic_source" "text" }}), '') AS traffic_source,
-  {{ .Keys.Invalid }} AS invalid_identifiers,
+  {{ .Keys.Checks }}
   CASE WHEN optout_id({{ col .Src "customer_id" "text" }}) IS NULL THEN 'missing_customer_id' END AS reason
 FROM {{ .Keys.From (rel .Src.View) }}
 {{- end }}

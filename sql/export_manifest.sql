@@ -2,10 +2,11 @@
 -- On BigQuery, one row per export a run publishes (its leak check passed),
 -- written last in the publish transaction: downstream jobs wait for it as
 -- they wait for _SUCCESS next to the files on DuckDB. published_at is the
--- run's now (third-party notifications count only exports published
--- before a request was enforced).
+-- now of the first run that published the export's date, which a rerun
+-- keeps (third-party notifications count only exports published before a
+-- request was enforced).
 {{ range $i, $m := .Exports }}{{ if $i }}
 UNION ALL
-{{ end }}SELECT {{ cast (param $m.Export) "text" }} AS export, {{ cast (param $m.Destination) "text" }} AS destination, {{ cast (param $.RunID) "text" }} AS run_id, {{ cast (param $.Now) "timestamp" }} AS published_at, {{ cast (param $m.Rows) "int" }} AS rows_published
+{{ end }}SELECT {{ cast (param $m.Export) "text" }} AS export, {{ cast (param $m.Destination) "text" }} AS destination, {{ cast (param $.RunID) "text" }} AS run_id, {{ cast (param $m.PublishedAt) "timestamp" }} AS published_at, {{ cast (param $m.Rows) "int" }} AS rows_published
 {{- end }}
 {{- end }}

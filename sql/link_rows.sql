@@ -3,7 +3,7 @@
 SELECT _file, _row,
   optout_id({{ col .Src "customer_id" "text" }}) AS customer_id,
   {{ .Keys.List }} AS keys,
-  {{ .Keys.Invalid }} AS invalid_identifiers,
+  {{ .Keys.Checks }}
   CASE WHEN optout_id({{ col .Src "customer_id" "text" }}) IS NULL THEN 'missing_customer_id'
        WHEN {{ listLen .Keys.List }} = 0 THEN 'no_valid_key' END AS reason
 FROM {{ .Keys.From (rel .Src.View) }}

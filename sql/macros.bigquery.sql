@@ -52,7 +52,8 @@ CREATE TEMP FUNCTION optout_phone(x STRING) AS (
 CREATE TEMP FUNCTION optout_hash(x STRING) AS (
   CASE WHEN REGEXP_CONTAINS(optout_word(x), r'^[0-9a-f]{64}$') THEN optout_word(x) END);
 
+-- NULL when no identifier was given (blank), 1 when it yielded no key, else 0.
 CREATE TEMP FUNCTION optout_invalid(raw STRING, key STRING) AS (
-  CASE WHEN optout_id(raw) IS NOT NULL AND key IS NULL THEN 1 ELSE 0 END);
+  CASE WHEN optout_id(raw) IS NULL THEN NULL WHEN key IS NULL THEN 1 ELSE 0 END);
 
 {{ template "bigquery_udf_optout_gpp" }}

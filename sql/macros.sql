@@ -18,6 +18,6 @@ CREATE OR REPLACE TEMP MACRO optout_state(x) AS nullif(upper(optout_trim(x)), ''
 CREATE OR REPLACE TEMP MACRO optout_hash(x) AS
   CASE WHEN regexp_full_match(optout_word(x), '[0-9a-f]{64}') THEN optout_word(x) END;
 
--- A raw identifier was given (non-blank) but yielded no key.
+-- NULL when no identifier was given (blank), 1 when it yielded no key, else 0.
 CREATE OR REPLACE TEMP MACRO optout_invalid(raw, key) AS
-  CASE WHEN optout_id(raw) IS NOT NULL AND key IS NULL THEN 1 ELSE 0 END;
+  CASE WHEN optout_id(raw) IS NULL THEN NULL WHEN key IS NULL THEN 1 ELSE 0 END;

@@ -20,8 +20,8 @@ WITH raw AS (
     nullif(upper(optout_trim({{ col .Src "us_privacy" "text" }})), '') AS usp,
     -- optout_gpp: the engine's GPP decoder (transforms.DecodeGPP).
     optout_gpp(nullif(optout_trim({{ col .Src "gpp" "text" }}), '')) AS gpp_result,
-    {{ .Keys.List }} AS keys,
-    {{ .Keys.Invalid }} AS invalid_identifiers
+    {{ .Keys.Checks }}
+    {{ .Keys.List }} AS keys
   FROM {{ .Keys.From (rel .Src.View) }}
 ),
 signals AS (
@@ -48,7 +48,7 @@ typed AS (
 )
 SELECT
   _file, _row, request_id, received_at, updated_at, request_type, categories, status,
-  source, traffic_source, state, keys, invalid_identifiers,
+  source, traffic_source, state, keys, {{ .Keys.CheckColumns }}
   CASE
     WHEN request_id IS NULL THEN 'missing_request_id'
     WHEN received_at IS NULL THEN 'missing_received_at'

@@ -7,7 +7,8 @@ SELECT request_id, received_at, request_type, categories, status, source, traffi
   status <> 'rejected' AND (status <> 'pending' OR {{ param .P.ApplyPending }}) AS counted
 FROM (
 {{- range $i, $s := .Requests }}
-  {{ if $i }}UNION ALL {{ end }}SELECT * FROM {{ template "rows_as_of" ($.AsOfRows (print "request_rows__" $s.Name)) }} r WHERE reason IS NULL AND NOT later
+  {{ if $i }}UNION ALL {{ end }}SELECT request_id, received_at, updated_at, request_type, categories, status, source, traffic_source, state, keys, _file, _row
+  FROM {{ template "rows_as_of" ($.AsOfRows (print "request_rows__" $s.Name)) }} r WHERE reason IS NULL AND NOT later
 {{- end }}
 )
 QUALIFY row_number() OVER (PARTITION BY request_id ORDER BY updated_at DESC, _file DESC, _row DESC) = 1

@@ -3,7 +3,6 @@
 SELECT _file, _row, {{ cast (col .Src "date" "date") "date" }} AS date,
   nullif(optout_word({{ col .Src "traffic_source" "text" }}), '') AS traffic_source,
   {{ cast (col .Src "visitors" "int") "int" }} AS visitors,
-  0 AS invalid_identifiers,
   CASE WHEN {{ col .Src "date" "date" }} IS NULL THEN 'missing_date'
        WHEN nullif(optout_word({{ col .Src "traffic_source" "text" }}), '') IS NULL THEN 'missing_traffic_source'
        WHEN {{ col .Src "visitors" "int" }} IS NULL OR {{ col .Src "visitors" "int" }} < 0 THEN 'bad_visitors' END AS reason

@@ -41,11 +41,22 @@ type KeyColumns []struct{ Kind, Expr string }
 
 // RowKeys are the keys of a row in two parts: Values computes each key's
 // value as a column _optout_k<N> of the row's relation (From adds them),
-// and List is the list of (kind, value) structs over those columns;
-// Invalid counts the identifiers given that yielded no key (SPEC §4:
-// dropped and counted). No list nests a normalization function: inlined,
-// that nesting overflowed the parser stack of the emulator's SQLite.
-type RowKeys struct{ Values, List, Invalid string }
+// and List is the list of (kind, value) structs over those columns. No list
+// nests a normalization function: inlined, that nesting overflowed the
+// parser stack of the emulator's SQLite.
+//
+// Checks are one column per identifier column given, named
+// InvalidColumn(kind): NULL when the row has no value there, 1 when the
+// value yields no key (SPEC §4: dropped and counted), else 0. Summed per
+// file they count the invalid identifiers and, per column, tell a messy
+// column from a swapped or mistyped one (SPEC §7, max_invalid_key_ratio).
+type RowKeys struct {
+	Values, List, Checks string
+	Kinds                []string // the kinds of the columns Checks covers
+}
+
+// InvalidColumn names the column of RowKeys.Checks for identifier kind k.
+func InvalidColumn(kind string) string { return "_optout_bad_" + kind }
 
 // From is relation with the key columns added.
 func (k RowKeys) From(relation string) string {
@@ -55,26 +66,38 @@ func (k RowKeys) From(relation string) string {
 	return "(SELECT *, " + k.Values + " FROM " + relation + ")"
 }
 
+// CheckColumns lists the Checks columns, each followed by a comma, for a
+// select list that carries them through.
+func (k RowKeys) CheckColumns() string {
+	var b strings.Builder
+	for _, kind := range k.Kinds {
+		b.WriteString(InvalidColumn(kind) + ", ")
+	}
+	return b.String()
+}
+
 // rowKeys renders the keys of the identifier columns cols.
 func rowKeys(d Dialect, cols KeyColumns, withHashes bool) RowKeys {
-	var values, items, invalid []string
+	var values, items, checks, kinds []string
 	for _, kc := range cols {
 		for i, kv := range keyExprs(d, kc.Kind, kc.Expr, withHashes) {
 			col := fmt.Sprintf("_optout_k%d", len(values))
 			values = append(values, kv[1]+" AS "+col)
 			items = append(items, d.Struct("kind", d.KeyKind(kv[0]), "value", col))
 			if i == 0 {
-				invalid = append(invalid, fmt.Sprintf("optout_invalid(%s, %s)", d.Text(kc.Expr), col))
+				checks = append(checks, fmt.Sprintf("optout_invalid(%s, %s) AS %s,", d.Text(kc.Expr), col, InvalidColumn(kc.Kind)))
+				kinds = append(kinds, kc.Kind)
 			}
 		}
 	}
 	if len(items) == 0 {
-		return RowKeys{List: d.EmptyList("keys"), Invalid: "0"}
+		return RowKeys{List: d.EmptyList("keys")}
 	}
 	return RowKeys{
-		Values:  strings.Join(values, ",\n    "),
-		List:    d.ListFilter("["+strings.Join(items, ",\n      ")+"]", "k", "k.value IS NOT NULL"),
-		Invalid: strings.Join(invalid, " + "),
+		Values: strings.Join(values, ",\n    "),
+		List:   d.ListFilter("["+strings.Join(items, ",\n      ")+"]", "k", "k.value IS NOT NULL"),
+		Checks: strings.Join(checks, "\n  "),
+		Kinds:  kinds,
 	}
 }
 

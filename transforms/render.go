@@ -171,6 +171,8 @@ func baseFuncs() template.FuncMap {
 		"rel":       func(string) string { panic("rel is bound per render") },
 		"tmp":       func(string) string { panic("tmp is bound per render") },
 		"join":      strings.Join,
+		// invalidColumn names a row's check column of an identifier kind (RowKeys.Checks).
+		"invalidColumn": InvalidColumn,
 	}
 }
 

@@ -70,24 +70,25 @@ func RunsStep(d Dialect, rec RunRecord) (Step, error) {
 	return Step{Name: "runs", Kind: Output, Table: "runs", SQL: sql, Args: args}, nil
 }
 
-// Manifested is one export a run publishes on BigQuery.
+// Manifested is one export a run publishes on BigQuery. PublishedAt is
+// when the export's date was first published: a rerun keeps it.
 type Manifested struct {
 	Export, Destination string
 	Rows                int64
+	PublishedAt         time.Time
 }
 
 // ManifestStep renders, in dialect d, the Output step of the run's
 // export_manifest rows (sql/export_manifest.sql); exports must not be empty.
-func ManifestStep(d Dialect, runID string, now time.Time, exports []Manifested) (Step, error) {
+func ManifestStep(d Dialect, runID string, exports []Manifested) (Step, error) {
 	r, err := newRenderer(d)
 	if err != nil {
 		return Step{}, err
 	}
 	sql, args, err := r.render("export_manifest", struct {
 		RunID   string
-		Now     time.Time
 		Exports []Manifested
-	}{runID, now, exports})
+	}{runID, exports})
 	if err != nil {
 		return Step{}, err
 	}

@@ -184,9 +184,16 @@ func addRequests(t *testing.T, cfg string) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	q := fmt.Sprintf(`COPY (SELECT 'WF-NEW-' || customer_id AS request_id, TIMESTAMP '2026-11-21 18:00:00' AS received_at,
-		'opt_out' AS request_type, 'verified' AS status, email FROM read_parquet('%s') c, range(1) r(i) WHERE email IS NOT NULL LIMIT 20)
-		TO '%s' (FORMAT parquet)`, filepath.Join(filepath.Dir(cfg), "data", "customers", "customers.parquet"), filepath.Join(dir, "extra.parquet"))
+	// The new file has every column of the source's other files (NULL
+	// where it has no value): each file must carry the source's columns.
+	q := fmt.Sprintf(`COPY (
+		SELECT * FROM (SELECT * FROM read_parquet('%s') LIMIT 0)
+		UNION ALL BY NAME
+		FROM (SELECT 'WF-NEW-' || customer_id AS request_id, TIMESTAMP '2026-11-21 18:00:00' AS received_at,
+			'opt_out' AS request_type, 'verified' AS status, email FROM read_parquet('%s') c WHERE email IS NOT NULL
+			ORDER BY customer_id LIMIT 20)) -- ordered: the same 20 people in every copy
+		TO '%s' (FORMAT parquet)`, filepath.Join(filepath.Dir(cfg), "data", "requests", "web_form", "dt=2026-01-01", "data_0.parquet"),
+		filepath.Join(filepath.Dir(cfg), "data", "customers", "customers.parquet"), filepath.Join(dir, "extra.parquet"))
 	if _, err := db.Exec(q); err != nil {
 		t.Fatal(err)
 	}

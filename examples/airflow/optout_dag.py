@@ -1,9 +1,12 @@
 """Nightly Do-Not-Sell enforcement with optout.
 
 One DAG run per logical date: `optout run --date {{ ds }}` enforces every
-opt-out known by the end of that day, then one task per export waits for the
-export's _SUCCESS marker (written only after the leak check passed) and
-uploads the file. optout exits 0 ok, 1 run failed, 2 config error, 3 bad
+opt-out known by the end of that day; a sensor then waits for the date's
+completion marker, complete/dt=D/_SUCCESS, which optout writes after the
+last output of D is published (an interrupted publish is finished by the
+next optout command before the marker appears), and one task per export
+uploads the export's folder, which also holds its own _SUCCESS (written only
+after the export's leak check passed). optout exits 0 ok, 1 run failed, 2 config error, 3 bad
 input, 4 another run holds the lock; only 1 and 4 are worth retrying.
 
 Only the run for the newest date uploads. An export for date D leaves out
@@ -66,15 +69,18 @@ with DAG(
     newest = ShortCircuitOperator(task_id="newest_date_only", python_callable=is_newest_date)
     enforce >> newest
 
+    # Every output of the date is published and consistent.
+    complete = FileSensor(
+        task_id="wait_date_complete",
+        filepath=f"{OUTPUT}/complete/dt={{{{ ds }}}}/_SUCCESS",
+        poke_interval=60,
+        timeout=60 * 30,
+        mode="reschedule",
+    )
+    newest >> complete
+
     for export in EXPORTS:
         marker = f"{OUTPUT}/exports/{export}/dt={{{{ ds }}}}/_SUCCESS"
-        ready = FileSensor(
-            task_id=f"wait_{export}",
-            filepath=marker,
-            poke_interval=60,
-            timeout=60 * 30,
-            mode="reschedule",
-        )
         upload = BashOperator(
             task_id=f"upload_{export}",
             # Replace with the destination's uploader; only the folder with
@@ -82,7 +88,7 @@ with DAG(
             bash_command=f"test -f {marker} && echo upload {OUTPUT}/exports/{export}/dt={{{{ ds }}}}/",
             execution_timeout=timedelta(minutes=30),
         )
-        newest >> ready >> upload
+        complete >> upload
 
 # On Kubernetes, run the same command in the optout image instead of the
 # BashOperator above:

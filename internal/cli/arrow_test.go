@@ -245,7 +245,7 @@ inputs:
 	defer db.Close()
 	// c: opted out in Parquet, opted back in by the Arrow stream later.
 	mustExec(t, db, fmt.Sprintf(`COPY (SELECT 'p1' AS request_id, TIMESTAMPTZ '2026-11-01 10:00:00+00' AS received_at,
-		'opt_out' AS request_type, 'processed' AS status, 'c@example.com' AS email) TO '%s' (FORMAT parquet)`,
+		'opt_out' AS request_type, NULL::VARCHAR[] AS categories, 'c@example.com' AS email) TO '%s' (FORMAT parquet)`,
 		mkdirFor(t, filepath.Join(dir, "inputs", "requests", "dt=2026-11-01", "part.parquet"))))
 
 	tz := &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}

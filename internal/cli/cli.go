@@ -166,10 +166,16 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, valida
 	c := newFlags(name, stderr)
 	date := c.fs.String("date", "", "the logical date D, YYYY-MM-DD (required for run)")
 	now := c.fs.String("now", "", "override the run's wall-clock start (RFC3339)")
-	usageErr := func(err error) int {
-		fmt.Fprintf(stderr, "optout %s: %v\n", name, err)
-		return exit.Usage
+	// Airflow reads the last stdout line whatever the exit code: a run
+	// refused before it starts still ends with its JSON summary.
+	refused := func(err error) int {
+		fmt.Fprintf(stderr, "optout %s: %v\n", name, redact.String(err.Error()))
+		line, _ := json.Marshal(jobs.Summary{Date: *date, Status: "failed", ExitCode: exit.Code(err),
+			Error: redact.String(err.Error()), ByCategory: map[string]int64{}})
+		fmt.Fprintln(stdout, string(line))
+		return exit.Code(err)
 	}
+	usageErr := func(err error) int { return refused(exit.With(exit.Usage, err)) }
 	if err := c.parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exit.OK
@@ -196,8 +202,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, valida
 		}
 	}
 	if opts.Config, err = config.Load(c.config); err != nil {
-		fmt.Fprintf(stderr, "optout %s: %v\n", name, err)
-		return exit.Code(err)
+		return refused(err)
 	}
 	if *date == "" {
 		opts.Date = today(opts.Now, opts.Config.Location)
@@ -281,7 +286,11 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err != nil {
 		return fail(err)
 	}
-	path, err := jobs.Report(ctx, jobs.ReportOptions{Config: cfg, Date: *date, Out: *out})
+	log, err := c.logger(stderr)
+	if err != nil {
+		return fail(exit.With(exit.Usage, err))
+	}
+	path, err := jobs.Report(ctx, jobs.ReportOptions{Config: cfg, Date: *date, Out: *out, Log: log})
 	if err != nil {
 		return fail(err)
 	}

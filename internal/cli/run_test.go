@@ -106,8 +106,10 @@ func TestNothingLost(t *testing.T) {
 func TestStaleInputPublishesNothing(t *testing.T) {
 	cfg, out := demoConfig(t, nil)
 	code, so, se := run(t, "run", "--config", cfg, "--date", "2026-12-31", "--now", "2027-01-01T09:00:00Z")
-	if code != 1 || !strings.Contains(se, "input web_form is stale") || !strings.Contains(se, "freshness 48h") || !regexp.MustCompile(`newest row was received \d+h\d+m\d+s ago`).MatchString(se) {
-		t.Fatalf("exit %d, want 1 naming the stale input\n%s", code, se)
+	// It names the file holding the newest row, and that row's time.
+	if code != 1 || !strings.Contains(se, "input web_form is stale") || !strings.Contains(se, "freshness 48h") ||
+		!regexp.MustCompile(`newest row \(in file \S+/web_form/dt=2026-11-01/data_0\.parquet\) was received at 2026-11-22T12:00:00Z`).MatchString(se) {
+		t.Fatalf("exit %d, want 1 naming the stale input, its newest file and time\n%s", code, se)
 	}
 	if !strings.Contains(so, `"status":"failed"`) {
 		t.Errorf("summary: %s", so)
@@ -358,8 +360,8 @@ func tableFolders(t *testing.T, out string) []string {
 		switch {
 		case err != nil:
 			return err
-		case d.IsDir() && d.Name() == "_optout":
-			return filepath.SkipDir
+		case d.IsDir() && (d.Name() == "_optout" || path == filepath.Join(out, "complete")):
+			return filepath.SkipDir // optout's own files; the dates' completion markers hold no data
 		case d.IsDir() && strings.HasPrefix(d.Name(), "dt="):
 			seen[filepath.Dir(path)] = true
 			return filepath.SkipDir
@@ -377,4 +379,32 @@ func tableFolders(t *testing.T, out string) []string {
 	}
 	sort.Strings(dirs)
 	return dirs
+}
+
+// Airflow reads the last stdout line of `optout run` on every exit code:
+// a run refused for its usage or config still ends with its JSON summary.
+func TestUsageErrorsEndWithTheJSONSummary(t *testing.T) {
+	cfg, _ := demoConfig(t, nil)
+	for name, args := range map[string][]string{
+		"missing config": {"run", "--config", filepath.Join(t.TempDir(), "nope.yaml"), "--date", "2026-11-21"},
+		"bad date":       {"run", "--config", cfg, "--date", "2026-13-01"},
+		"no date":        {"run", "--config", cfg},
+		"bad now":        {"run", "--config", cfg, "--date", "2026-11-21", "--now", "tomorrow"},
+		"unknown flag":   {"run", "--config", cfg, "--dat", "2026-11-21"},
+	} {
+		code, so, se := run(t, args...)
+		if code != 2 {
+			t.Errorf("%s: exit %d, want 2\n%s", name, code, se)
+			continue
+		}
+		lines := strings.Split(strings.TrimSpace(so), "\n")
+		var sum struct {
+			Status   string `json:"status"`
+			ExitCode int    `json:"exit_code"`
+			Error    string `json:"error"`
+		}
+		if err := json.Unmarshal([]byte(lines[len(lines)-1]), &sum); err != nil || sum.Status != "failed" || sum.ExitCode != 2 || sum.Error == "" {
+			t.Errorf("%s: last stdout line %q is not a failed summary with exit_code 2 (%v)", name, lines[len(lines)-1], err)
+		}
+	}
 }

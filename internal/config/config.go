@@ -106,7 +106,16 @@ type Policy struct {
 	SnapshotRetentionDays int     `yaml:"snapshot_retention_days"`
 	ExportRetentionDays   int     `yaml:"export_retention_days"`
 	MaxQuarantineRatio    float64 `yaml:"max_quarantine_ratio"`
+	// MaxInvalidKeyRatio: above this share of invalid values, in a file
+	// with at least MinValuesForKeyRatio values in a key column, the
+	// column is taken to be swapped or mistyped (SPEC §7).
+	MaxInvalidKeyRatio float64 `yaml:"max_invalid_key_ratio"`
 }
+
+// MinValuesForKeyRatio is how many non-blank values a key column of a file
+// needs before policy.max_invalid_key_ratio applies: below it a handful of
+// bad rows are messy data, quarantined or counted, not a schema error.
+const MinValuesForKeyRatio = 1000
 
 // Duration is a YAML duration: Go syntax ("48h", "90m") or whole days ("2d").
 type Duration struct{ time.Duration }
@@ -147,6 +156,7 @@ func defaults() Config {
 			SnapshotRetentionDays: 7,
 			ExportRetentionDays:   400,
 			MaxQuarantineRatio:    0.01,
+			MaxInvalidKeyRatio:    0.9,
 		},
 	}
 }

@@ -44,7 +44,7 @@ func TestLoadResolvesDefaultsPathsAndEnv(t *testing.T) {
 		t.Errorf("freshness 2d = %v", c.Inputs.Requests[0].Freshness)
 	}
 	if c.Engine != "duckdb" || c.Timezone != "America/Los_Angeles" || !c.Policy.ApplyPending || c.Policy.SLABusinessDays != 15 ||
-		c.Policy.RetentionMonths != 24 || c.Policy.MaxQuarantineRatio != 0.01 || c.Inputs.Requests[0].Format != "canonical" {
+		c.Policy.RetentionMonths != 24 || c.Policy.MaxQuarantineRatio != 0.01 || c.Policy.MaxInvalidKeyRatio != 0.9 || c.Inputs.Requests[0].Format != "canonical" {
 		t.Errorf("defaults not applied: %+v", c)
 	}
 }
@@ -69,6 +69,7 @@ func TestLoadErrors(t *testing.T) {
 		{"retention below 24 months", minimal + "policy: {retention_months: 12}\n", "retention_months is 12; the law requires at least 24"},
 		{"bad gpc category", minimal + "policy: {gpc_categories: [sports]}\n", `gpc_categories: "sports" is not a category`},
 		{"ratio out of range", minimal + "policy: {max_quarantine_ratio: 2}\n", "between 0 and 1"},
+		{"invalid key ratio out of range", minimal + "policy: {max_invalid_key_ratio: -0.1}\n", "max_invalid_key_ratio is -0.1"},
 		{"no request source", "output: out\ninputs:\n  customers: {path: c}\n", "at least one request source"},
 		{"reserved name", strings.Replace(minimal, "name: web", "name: customers", 1), "reserved"},
 		{"table without database", strings.Replace(minimal, "path: data/requests.parquet", "table: requests", 1), "needs duckdb.database"},

@@ -251,6 +251,9 @@ func (c *Config) validatePolicy() error {
 	if p.MaxQuarantineRatio < 0 || p.MaxQuarantineRatio > 1 {
 		add("max_quarantine_ratio is %v; it must be between 0 and 1", p.MaxQuarantineRatio)
 	}
+	if p.MaxInvalidKeyRatio < 0 || p.MaxInvalidKeyRatio > 1 {
+		add("max_invalid_key_ratio is %v; it must be between 0 and 1 (1 turns the check off)", p.MaxInvalidKeyRatio)
+	}
 	return errors.Join(errs...)
 }
 

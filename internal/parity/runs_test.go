@@ -126,9 +126,9 @@ func TestDemoStatementsAnalyze(t *testing.T) {
 	// The export_manifest rows, staged last.
 	var manifested []transforms.Manifested
 	for _, e := range cfg.Exports {
-		manifested = append(manifested, transforms.Manifested{Export: e.Name, Destination: e.Destination, Rows: 7})
+		manifested = append(manifested, transforms.Manifested{Export: e.Name, Destination: e.Destination, Rows: 7, PublishedAt: now})
 	}
-	manifest, err := transforms.ManifestStep(transforms.BigQuery, "20261121T204144-3f800521", now, manifested)
+	manifest, err := transforms.ManifestStep(transforms.BigQuery, "20261121T204144-3f800521", manifested)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,13 +32,13 @@ func newStage(output, runID string) (*stage, error) {
 		dir:    filepath.Join(output, internalDir, "staging", runID),
 		trash:  filepath.Join(output, internalDir, "trash", runID),
 	}
-	return s, os.MkdirAll(s.dir, 0o755)
+	return s, os.MkdirAll(s.dir, 0o700)
 }
 
 // folder returns the staging path of output folder rel, creating it.
 func (s *stage) folder(rel string) (string, error) {
 	p := filepath.Join(s.dir, rel)
-	if err := os.MkdirAll(p, 0o755); err != nil {
+	if err := os.MkdirAll(p, 0o700); err != nil {
 		return "", err
 	}
 	s.rels = append(s.rels, rel)
@@ -67,12 +67,12 @@ func applyJournal(output, dir, trash string, rels []string, hook func(string)) e
 		if _, err := os.Stat(src); errors.Is(err, os.ErrNotExist) {
 			continue // published before a crash
 		}
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 			return err
 		}
 		if _, err := os.Stat(dst); err == nil {
 			_ = os.RemoveAll(old)
-			if err := os.MkdirAll(filepath.Dir(old), 0o755); err != nil {
+			if err := os.MkdirAll(filepath.Dir(old), 0o700); err != nil {
 				return err
 			}
 			if err := os.Rename(dst, old); err != nil {

@@ -177,7 +177,7 @@ func (r *run) run(ctx context.Context) (err error) {
 	if r.cfg.Engine == "bigquery" {
 		return r.runBigQuery(ctx)
 	}
-	lk, err := acquireLock(r.cfg.Output)
+	lk, err := acquireLock(r.cfg.Output, r.cfg.OutputFileMode)
 	if err != nil {
 		return err
 	}
@@ -214,6 +214,9 @@ func (r *run) run(ctx context.Context) (err error) {
 		return err
 	}
 	r.hook("staged")
+	if err := privateStage(r.cfg.Output, r.stage.dir, r.stage.rels, r.cfg.OutputFileMode); err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
 	if err := r.stage.commit(r.hook); err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}
@@ -610,13 +613,16 @@ func (r *run) writeRunsRow(ctx context.Context, runErr error) error {
 	if r.bq != nil {
 		return r.writeRunsRowBigQuery(ctx, step)
 	}
-	dir := filepath.Join(r.cfg.Output, "runs")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir, err := mkdirOutput(r.cfg.Output, "runs", r.cfg.OutputFileMode)
+	if err != nil {
 		return err
 	}
 	final := filepath.Join(dir, r.id+".parquet")
 	step.Target = filepath.Join(r.cfg.Output, internalDir, r.id+".runs.parquet")
 	if _, _, err := r.eng.Run(ctx, step); err != nil {
+		return err
+	}
+	if err := os.Chmod(step.Target, r.cfg.OutputFileMode.FileMode); err != nil {
 		return err
 	}
 	return os.Rename(step.Target, final)

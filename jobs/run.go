@@ -303,7 +303,7 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 			return transforms.Phases{}, plan, err
 		}
 		plan.Exports = append(plan.Exports, transforms.Export{Name: e.Name, Destination: e.Destination, Category: e.Category,
-			Channel: e.Channel, Mode: e.Mode, Format: e.Format, HashIdentifiers: e.HashIdentifiers, Identifiers: e.Identifiers, Src: src})
+			Channel: e.Channel, Mode: e.Mode, Format: e.Format, HashIdentifiers: e.HashIdentifiers, FormulaGuard: e.FormulaGuard(), Identifiers: e.Identifiers, Src: src})
 	}
 	plan.LeakTestExport = os.Getenv("OPTOUT_TEST_PLANT_LEAK")
 	if plan.HasPrevState, plan.HasPrevLedger, plan.HasPrevRuns, err = r.registerPrevious(ctx); err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/exit"
 )
 
@@ -19,14 +20,18 @@ const internalDir = "_optout"
 // it when the process dies, so a killed run never leaves a stale lock.
 type lock struct{ f *os.File }
 
-func acquireLock(output string) (*lock, error) {
-	dir := filepath.Join(output, internalDir)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+func acquireLock(output string, mode config.FileMode) (*lock, error) {
+	dir, err := mkdirOutput(output, internalDir, mode)
+	if err != nil {
 		return nil, fmt.Errorf("output %s: %w", output, err)
 	}
 	path := filepath.Join(dir, "lock")
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, mode.FileMode)
 	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if err := f.Chmod(mode.FileMode); err != nil { // OpenFile's mode passes the umask
+		f.Close()
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {

@@ -38,10 +38,11 @@ func CompleteMarker(dt string) string {
 
 // journal is what a committed publish must finish.
 type journal struct {
-	RunID string   `json:"run_id"`
-	Date  string   `json:"dt"`
-	Now   string   `json:"now"`
-	Paths []string `json:"paths"` // folders and files, relative to the output, in publish order
+	RunID    string      `json:"run_id"`
+	Date     string      `json:"dt"`
+	Now      string      `json:"now"`
+	Paths    []string    `json:"paths"`     // folders and files, relative to the output, in publish order
+	FileMode os.FileMode `json:"file_mode"` // of the marker, as of every file staged (output_file_mode)
 }
 
 // marker is the content of a date's CompleteMarker.
@@ -60,20 +61,20 @@ type stage struct {
 	committed bool // the journal is written: never discard
 }
 
-func newStage(output, runID, dt string, now time.Time) (*stage, error) {
+func newStage(output, runID, dt string, now time.Time, mode os.FileMode) (*stage, error) {
 	s := &stage{
 		output:  output,
 		dir:     filepath.Join(output, internalDir, "staging", runID),
 		trash:   filepath.Join(output, internalDir, "trash", runID),
-		journal: journal{RunID: runID, Date: dt, Now: now.UTC().Format(time.RFC3339Nano)},
+		journal: journal{RunID: runID, Date: dt, Now: now.UTC().Format(time.RFC3339Nano), FileMode: mode},
 	}
-	return s, os.MkdirAll(s.dir, 0o755)
+	return s, os.MkdirAll(s.dir, 0o700)
 }
 
 // folder returns the staging path of output folder rel, creating it.
 func (s *stage) folder(rel string) (string, error) {
 	p := filepath.Join(s.dir, rel)
-	if err := os.MkdirAll(p, 0o755); err != nil {
+	if err := os.MkdirAll(p, 0o700); err != nil {
 		return "", err
 	}
 	s.journal.Paths = append(s.journal.Paths, rel)
@@ -83,11 +84,17 @@ func (s *stage) folder(rel string) (string, error) {
 // file returns the staging path of output file rel, creating its folder.
 func (s *stage) file(rel string) (string, error) {
 	p := filepath.Join(s.dir, rel)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return "", err
 	}
 	s.journal.Paths = append(s.journal.Paths, rel)
 	return p, nil
+}
+
+// publishedFolders are the folders the publish renames into or writes in,
+// each as the path of something in it: those staged, and the marker's.
+func (s *stage) publishedFolders() []string {
+	return append(append([]string{}, s.journal.Paths...), CompleteMarker(s.journal.Date))
 }
 
 // discard removes the staging area of a run that will not publish; a
@@ -131,12 +138,12 @@ func applyJournal(output, dir, trash string, j journal, at testPoint) error {
 		if err := at(fmt.Sprintf("rename:%d", i)); err != nil {
 			return fmt.Errorf("publish %s: %w", rel, err)
 		}
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 			return fmt.Errorf("publish %s: %w", rel, err)
 		}
 		if _, err := os.Lstat(dst); err == nil {
 			_ = os.RemoveAll(old)
-			if err := os.MkdirAll(filepath.Dir(old), 0o755); err != nil {
+			if err := os.MkdirAll(filepath.Dir(old), 0o700); err != nil {
 				return fmt.Errorf("publish %s: %w", rel, err)
 			}
 			if err := os.Rename(dst, old); err != nil {
@@ -157,11 +164,16 @@ func applyJournal(output, dir, trash string, j journal, at testPoint) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(mark), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(mark), 0o700); err != nil {
 		return fmt.Errorf("publish %s: %w", CompleteMarker(j.Date), err)
 	}
 	if err := writeFileAtomic(mark, append(data, '\n')); err != nil {
 		return fmt.Errorf("publish %s: %w", CompleteMarker(j.Date), err)
+	}
+	if j.FileMode != 0 {
+		if err := os.Chmod(mark, j.FileMode); err != nil {
+			return fmt.Errorf("publish %s: %w", CompleteMarker(j.Date), err)
+		}
 	}
 	at("published")
 	syncDir(output)
@@ -220,7 +232,7 @@ func settleOutput(cfg *config.Config, log *slog.Logger, writer bool) error {
 	if _, err := os.Stat(filepath.Join(cfg.Output, internalDir, "staging")); errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
-	lk, err := acquireLock(cfg.Output)
+	lk, err := acquireLock(cfg.Output, cfg.OutputFileMode)
 	if err != nil {
 		if !writer && exit.Code(err) == exit.Locked {
 			log.Warn("a run is writing to the output; reading what is published so far", "output", cfg.Output)
@@ -244,10 +256,11 @@ func finishInterrupted(output string, log *slog.Logger) error {
 	return nil
 }
 
-// writeFileAtomic writes data to path through a synced temporary file.
+// writeFileAtomic writes data to path through a synced temporary file,
+// readable by the owner alone.
 func writeFileAtomic(path string, data []byte) error {
 	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}

@@ -156,12 +156,19 @@ func Report(ctx context.Context, o ReportOptions) (string, error) {
 	if out == "" {
 		out = filepath.Join(cfg.Output, "report", "dt="+o.Date, "dashboard.html")
 	}
-	return out, writeAtomically(out, func(f *os.File) error { return report.Render(f, d) })
+	mode := os.FileMode(0o644) // a dashboard put outside output is the operator's to share
+	if rel, ok := outputRel(cfg.Output, filepath.Dir(out)); ok {
+		if _, err := mkdirOutput(cfg.Output, rel, cfg.OutputFileMode); err != nil {
+			return "", err
+		}
+		mode = cfg.OutputFileMode.FileMode
+	}
+	return out, writeAtomically(out, mode, func(f *os.File) error { return report.Render(f, d) })
 }
 
-// writeAtomically writes path through a temporary file in its folder, so a
-// reader never sees half a file.
-func writeAtomically(path string, write func(*os.File) error) error {
+// writeAtomically writes path, with mode, through a temporary file in its
+// folder, so a reader never sees half a file.
+func writeAtomically(path string, mode os.FileMode, write func(*os.File) error) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
@@ -177,7 +184,7 @@ func writeAtomically(path string, write func(*os.File) error) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
+	if err := os.Chmod(f.Name(), mode); err != nil {
 		return err
 	}
 	return os.Rename(f.Name(), path)

@@ -184,7 +184,7 @@ func (r *run) run(ctx context.Context) (err error) {
 	if r.cfg.Engine == "bigquery" {
 		return r.runBigQuery(ctx)
 	}
-	lk, err := acquireLock(r.cfg.Output)
+	lk, err := acquireLock(r.cfg.Output, r.cfg.OutputFileMode)
 	if err != nil {
 		return err
 	}
@@ -197,7 +197,7 @@ func (r *run) run(ctx context.Context) (err error) {
 		return err
 	}
 	defer r.close()
-	if r.stage, err = newStage(r.cfg.Output, r.id, r.dt, r.o.Now); err != nil {
+	if r.stage, err = newStage(r.cfg.Output, r.id, r.dt, r.o.Now, r.cfg.OutputFileMode.FileMode); err != nil {
 		return err
 	}
 	defer func() {
@@ -220,6 +220,9 @@ func (r *run) run(ctx context.Context) (err error) {
 	// (status published; the row written at the end replaces it).
 	if err := r.stageRunsRow(ctx); err != nil {
 		return err
+	}
+	if err := privateStage(r.cfg.Output, r.stage.dir, r.stage.publishedFolders(), r.cfg.OutputFileMode); err != nil {
+		return fmt.Errorf("publish: %w", err)
 	}
 	if err := r.stage.commit(r.hook); err != nil {
 		return exit.With(exit.Failed, err)
@@ -307,7 +310,7 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 			return transforms.Phases{}, plan, err
 		}
 		plan.Exports = append(plan.Exports, transforms.Export{Name: e.Name, Destination: e.Destination, Category: e.Category,
-			Channel: e.Channel, Mode: e.Mode, Format: e.Format, HashIdentifiers: e.HashIdentifiers, Identifiers: e.Identifiers, Src: src})
+			Channel: e.Channel, Mode: e.Mode, Format: e.Format, HashIdentifiers: e.HashIdentifiers, FormulaGuard: e.FormulaGuard(), Identifiers: e.Identifiers, Src: src})
 	}
 	plan.LeakTestExport = os.Getenv("OPTOUT_TEST_PLANT_LEAK")
 	if plan.HasPrevState, plan.HasPrevLedger, plan.HasPrevRuns, err = r.registerPrevious(ctx); err != nil {
@@ -675,13 +678,16 @@ func (r *run) writeRunsRow(ctx context.Context, runErr error) error {
 	if r.bq != nil {
 		return r.writeRunsRowBigQuery(ctx, step)
 	}
-	dir := filepath.Join(r.cfg.Output, "runs")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir, err := mkdirOutput(r.cfg.Output, "runs", r.cfg.OutputFileMode)
+	if err != nil {
 		return err
 	}
 	final := filepath.Join(dir, r.id+".parquet")
 	step.Target = filepath.Join(r.cfg.Output, internalDir, r.id+".runs.parquet")
 	if _, _, err := r.eng.Run(ctx, step); err != nil {
+		return err
+	}
+	if err := os.Chmod(step.Target, r.cfg.OutputFileMode.FileMode); err != nil {
 		return err
 	}
 	return os.Rename(step.Target, final)

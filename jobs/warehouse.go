@@ -125,5 +125,8 @@ func refreshCatalog(ctx context.Context, eng engine.Engine, cfg *config.Config, 
 			return
 		}
 	}
+	if err := privateFile(cfg.Output, db, cfg.OutputFileMode); err != nil {
+		log.Warn("could not set the analysts' catalog's mode", "database", db, "error", err)
+	}
 	log.Debug("catalog refreshed", "database", db)
 }

@@ -78,15 +78,41 @@ func (k RowKeys) CheckColumns() string {
 
 // rowKeys renders the keys of the identifier columns cols.
 func rowKeys(d Dialect, cols KeyColumns, withHashes bool) RowKeys {
+	return buildRowKeys(d, cols, withHashes, false)
+}
+
+// writtenRowKeys renders the keys of the identifier cells of a written
+// export row (the leak check, the notifications' history): those of each
+// cell as written and, for a cell that may be guarded (looksGuarded), those
+// of the text after its apostrophe. A value =x the guard wrote as '=x and
+// a value '=x written as it came look alike in the file, so both readings
+// count: a leak under either is found. A key both give is listed once, so
+// the leak count counts each identifier once.
+func writtenRowKeys(d Dialect, cols KeyColumns, withHashes bool) RowKeys {
+	return buildRowKeys(d, cols, withHashes, true)
+}
+
+func buildRowKeys(d Dialect, cols KeyColumns, withHashes, unguard bool) RowKeys {
 	var values, items, checks, kinds []string
+	add := func(kind, expr string) string {
+		col := fmt.Sprintf("_optout_k%d", len(values))
+		values = append(values, expr+" AS "+col)
+		items = append(items, d.Struct("kind", d.KeyKind(kind), "value", col))
+		return col
+	}
 	for _, kc := range cols {
-		for i, kv := range keyExprs(d, kc.Kind, kc.Expr, withHashes) {
-			col := fmt.Sprintf("_optout_k%d", len(values))
-			values = append(values, kv[1]+" AS "+col)
-			items = append(items, d.Struct("kind", d.KeyKind(kv[0]), "value", col))
+		written := keyExprs(d, kc.Kind, kc.Expr, withHashes)
+		for i, kv := range written {
+			col := add(kv[0], kv[1])
 			if i == 0 {
 				checks = append(checks, fmt.Sprintf("optout_invalid(%s, %s) AS %s,", d.Text(kc.Expr), col, InvalidColumn(kc.Kind)))
 				kinds = append(kinds, kc.Kind)
+			}
+		}
+		if unguard {
+			text := d.Text(kc.Expr)
+			for i, kv := range keyExprs(d, kc.Kind, "SUBSTR("+text+", 2)", withHashes) {
+				add(kv[0], "CASE WHEN "+d.looksGuarded(text)+" THEN NULLIF("+kv[1]+", "+written[i][1]+") END")
 			}
 		}
 	}

@@ -22,6 +22,14 @@ func (s Source) Column(name string) (string, bool) {
 	return f.Name, ok
 }
 
+// ColumnName is the actual name of column name, or name when s lacks it.
+func (s Source) ColumnName(name string) string {
+	if n, ok := s.Column(name); ok {
+		return n
+	}
+	return name
+}
+
 // Categories renders the categories column of src as a list of strings; a
 // plain string column holds comma-separated categories.
 func (d Dialect) Categories(src Source) string {
@@ -61,6 +69,7 @@ type StateSLA struct {
 type Export struct {
 	Name, Destination, Category, Channel, Mode, Format string
 	HashIdentifiers                                    bool
+	FormulaGuard                                       bool              // CSV: guard text cells (SPEC §7 Safe CSV)
 	Identifiers                                        map[string]string // kind → column
 	Src                                                Source
 }
@@ -176,7 +185,7 @@ type stepData struct {
 	Export            Export
 	ChannelCategory   string
 	RequireOptIn      bool
-	HashReplace       string
+	Replace           string // the export's REPLACE items: hashed identifiers, guarded text
 	WrittenView       string
 	WrittenKeys       RowKeys
 	WrittenHashes     string
@@ -387,16 +396,21 @@ func (p Plan) exportData(base stepData, e Export, hashes bool) stepData {
 	d.WrittenView = "written__" + e.Name
 	dl := p.Dialect
 	var replace, written []string
+	hashed := map[string]bool{}
 	for _, kc := range e.keyColumns(dl, "") {
 		primary := keyExprs(dl, kc.Kind, kc.Expr, false)[0][1]
-		replace = append(replace, destinationHash(dl, e.Destination, kc.Kind, primary)+" AS "+kc.Expr)
+		if e.HashIdentifiers {
+			replace = append(replace, destinationHash(dl, e.Destination, kc.Kind, primary)+" AS "+kc.Expr)
+			hashed[e.Src.ColumnName(e.Identifiers[kc.Kind])] = true
+		}
 		written = append(written, dl.Struct("kind", dl.Literal(hashFamily(kc.Kind)), "value", dl.Cast(kc.Expr, "text")))
 	}
-	if e.HashIdentifiers {
-		d.HashReplace = strings.Join(replace, ", ")
+	if e.FormulaGuard {
+		replace = append(replace, e.formulaGuards(dl, hashed)...)
 	}
+	d.Replace = strings.Join(replace, ", ")
 	d.WrittenHashes = strings.Join(written, ", ")
-	d.WrittenKeys = rowKeys(dl, e.keyColumns(dl, ""), hashes)
+	d.WrittenKeys = writtenRowKeys(dl, e.keyColumns(dl, ""), hashes)
 	for _, k := range schemas.IdentifierKinds {
 		d.SuppressionHashes = append(d.SuppressionHashes, struct{ Family, Kind, Expr string }{hashFamily(k), k, destinationHash(dl, e.Destination, k, "value")})
 	}

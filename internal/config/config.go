@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,6 +28,10 @@ type Config struct {
 	Exports  []Export `yaml:"exports"`
 	Policy   Policy   `yaml:"policy"`
 	Lineage  *Lineage `yaml:"lineage"`
+
+	// OutputFileMode is the mode of every file optout writes under Output
+	// (SPEC §7 Private); its folders get the matching x bits (FolderMode).
+	OutputFileMode FileMode `yaml:"output_file_mode"`
 
 	// File is the absolute path of the config file; Location the loaded timezone.
 	File     string         `yaml:"-"`
@@ -80,10 +85,19 @@ type Export struct {
 	Identifiers     map[string]string `yaml:"identifiers"`
 	Format          string            `yaml:"format"`
 	HashIdentifiers bool              `yaml:"hash_identifiers"`
+	// CSVFormulaGuard (csv only; unset is true): see FormulaGuard.
+	CSVFormulaGuard *bool `yaml:"csv_formula_guard"`
 	// GCSURI (engine bigquery): where the kept rows are also written with
 	// EXPORT DATA after the leak check, e.g. gs://bucket/meta/{dt}/part-*.csv;
 	// {dt} stands for the run's date, the one * for the file number.
 	GCSURI string `yaml:"gcs_uri"`
+}
+
+// FormulaGuard reports whether the export's written text cells are guarded
+// against spreadsheet formulas (SPEC §7 Safe CSV): CSV exports, unless
+// csv_formula_guard is false.
+func (e Export) FormulaGuard() bool {
+	return e.Format == "csv" && (e.CSVFormulaGuard == nil || *e.CSVFormulaGuard)
 }
 
 // Lineage configures OpenLineage event output.
@@ -138,6 +152,34 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
+// FileMode is a permission mode written in octal ("0600", "640" or
+// "0o600"), quoted or not: the YAML text is read as octal whatever YAML
+// would make of it.
+type FileMode struct{ os.FileMode }
+
+// UnmarshalYAML parses an octal permission mode of data files: the owner
+// reads and writes (optout rewrites its own files, and a mode it could not
+// read back would fail the next run), and nobody executes them (folders
+// get their x bits from FolderMode).
+func (m *FileMode) UnmarshalYAML(n *yaml.Node) error {
+	s := strings.TrimPrefix(strings.TrimSpace(n.Value), "0o")
+	v, err := strconv.ParseUint(s, 8, 32)
+	switch {
+	case err != nil || v > 0o777:
+		return fmt.Errorf("line %d: output_file_mode %q is not an octal permission mode such as \"0600\"", n.Line, n.Value)
+	case v&0o600 != 0o600:
+		return fmt.Errorf("line %d: output_file_mode %q must let the owner read and write (0600 at least)", n.Line, n.Value)
+	case v&0o111 != 0:
+		return fmt.Errorf("line %d: output_file_mode %q has an execute bit; give the files' mode (e.g. \"0640\"): folders get x bits where it has r bits", n.Line, n.Value)
+	}
+	m.FileMode = os.FileMode(v)
+	return nil
+}
+
+// FolderMode is the mode of optout's folders under output: the file mode
+// with an x bit wherever it has an r bit (0600 → 0700, 0640 → 0750).
+func (m FileMode) FolderMode() os.FileMode { return m.FileMode | (m.FileMode&0o444)>>2 }
+
 // retentionUnset marks retention_months absent from the file (24 applies).
 const retentionUnset = -1
 
@@ -146,6 +188,8 @@ func defaults() Config {
 		Engine:   "duckdb",
 		Timezone: "America/Los_Angeles",
 		BigQuery: BigQuery{Location: "US"},
+		// Outputs hold personal data: the owner alone reads them.
+		OutputFileMode: FileMode{0o600},
 		Policy: Policy{
 			ApplyPending:          true,
 			GPCCategories:         []string{"all"},

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,6 +83,13 @@ func TestLoadErrors(t *testing.T) {
 		{"export without identifiers", minimal + "exports:\n  - {name: ga, path: x, category: advertising}\n", `exports[0] (ga)`},
 		{"duplicate export names", minimal + "exports:\n  - {name: ga, path: x, category: advertising, identifiers: {email: e}}\n  - {name: ga, path: y, category: analytics, identifiers: {email: e}}\n", `"ga"`},
 		{"bad export kind", minimal + "exports:\n  - {name: ga, path: x, category: advertising, identifiers: {fax: f}}\n", `identifiers key is "fax"`},
+		{"file mode not octal", minimal + "output_file_mode: \"0680\"\n", `line 7: output_file_mode "0680" is not an octal permission mode`},
+		{"file mode words", minimal + "output_file_mode: rw-------\n", `output_file_mode "rw-------" is not an octal`},
+		{"file mode beyond permissions", minimal + "output_file_mode: \"4600\"\n", `output_file_mode "4600" is not an octal`},
+		{"file mode owner cannot read", minimal + "output_file_mode: \"0200\"\n", `output_file_mode "0200" must let the owner read and write`},
+		{"file mode owner cannot write", minimal + "output_file_mode: \"0444\"\n", `must let the owner read and write`},
+		{"file mode executable", minimal + "output_file_mode: \"0700\"\n", `output_file_mode "0700" has an execute bit`},
+		{"formula guard on parquet", minimal + "exports:\n  - {name: ga, path: x, category: advertising, identifiers: {email: e}, csv_formula_guard: false}\n", `exports[0] (ga): csv_formula_guard applies only to format csv`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -99,6 +107,53 @@ func TestLoadErrors(t *testing.T) {
 	}
 	if _, err := Load(filepath.Join(t.TempDir(), "missing.yaml")); err == nil || !strings.Contains(err.Error(), "does not exist") {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// output_file_mode is read as octal, quoted or not (YAML alone would read
+// 0640 as the decimal 640 or the octal 416 depending on its version); folders
+// get an x bit for each r bit.
+func TestOutputFileMode(t *testing.T) {
+	t.Setenv("OPTOUT_TEST_DIR", "/srv")
+	for _, c := range []struct {
+		line       string
+		file, dirs os.FileMode
+	}{
+		{"", 0o600, 0o700},
+		{"output_file_mode: \"0600\"\n", 0o600, 0o700},
+		{"output_file_mode: 0640\n", 0o640, 0o750},
+		{"output_file_mode: \"644\"\n", 0o644, 0o755},
+		{"output_file_mode: 0o660\n", 0o660, 0o770},
+	} {
+		cfg, err := Load(write(t, minimal+c.line))
+		if err != nil {
+			t.Fatalf("%q: %v", c.line, err)
+		}
+		if got := cfg.OutputFileMode; got.FileMode != c.file || got.FolderMode() != c.dirs {
+			t.Errorf("%q: files %o, folders %o; want %o, %o", c.line, got.FileMode, got.FolderMode(), c.file, c.dirs)
+		}
+	}
+}
+
+// csv_formula_guard defaults to true for CSV exports; Parquet has no cells
+// a spreadsheet runs.
+func TestFormulaGuard(t *testing.T) {
+	t.Setenv("OPTOUT_TEST_DIR", "/srv")
+	cfg, err := Load(write(t, minimal+`exports:
+  - {name: a, path: x, category: advertising, identifiers: {email: e}, format: csv}
+  - {name: b, path: x, category: advertising, identifiers: {email: e}, format: csv, csv_formula_guard: false}
+  - {name: c, path: x, category: advertising, identifiers: {email: e}, format: csv, csv_formula_guard: true}
+  - {name: d, path: x, category: advertising, identifiers: {email: e}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []bool
+	for _, e := range cfg.Exports {
+		got = append(got, e.FormulaGuard())
+	}
+	if want := []bool{true, false, true, false}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("guards %v, want %v", got, want)
 	}
 }
 

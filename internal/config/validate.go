@@ -173,6 +173,9 @@ func (c *Config) validateExports() error {
 		}
 		add(oneOf("mode", e.Mode, schemas.ExportModes))
 		add(oneOf("format", e.Format, schemas.ExportFormats))
+		if e.CSVFormulaGuard != nil && e.Format != "csv" {
+			add(fmt.Errorf("csv_formula_guard applies only to format csv (this export is %s)", e.Format))
+		}
 		add(c.validateGCSURI(e.GCSURI))
 		if len(e.Identifiers) == 0 {
 			add(errors.New("identifiers: map at least one identifier kind to a column"))

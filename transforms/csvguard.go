@@ -1,0 +1,71 @@
+package transforms
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/optout-dev/optout/schemas"
+)
+
+// Safe CSV (SPEC §7). A spreadsheet runs a cell that begins with one of
+// FormulaChars (OWASP's CSV injection list), and an export's text comes
+// from people: a name of =HYPERLINK(...) would run on the partner's
+// machine when the list is opened. A guarded CSV export writes such a
+// text cell with a leading apostrophe, which spreadsheets take as "text"
+// and do not show. Every text column is guarded, the identifier columns
+// too (a phone +14155550123 is written '+14155550123): the rule does not
+// depend on what a column holds. Hashed identifiers are hex, never
+// guarded. Numbers, dates and booleans are written in the engine's own
+// form, which a spreadsheet reads as a value (-5 is the number -5).
+
+// FormulaChars are the first characters that make a cell a formula.
+const FormulaChars = "=+-@\t\r"
+
+// GuardCell is the Go reference of FormulaGuard: the cell a guarded CSV
+// export writes for text s.
+func GuardCell(s string) string {
+	if s != "" && strings.ContainsRune(FormulaChars, rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// FormulaGuard renders text expression x as a guarded CSV export writes it.
+func (d Dialect) FormulaGuard(x string) string {
+	return "CASE WHEN " + d.startsFormula(x) + " THEN CONCAT(" + d.Literal("'") + ", " + x + ") ELSE " + x + " END"
+}
+
+// startsFormula renders whether text x begins with one of FormulaChars.
+func (d Dialect) startsFormula(x string) string {
+	chars := make([]string, 0, len(FormulaChars))
+	for _, c := range FormulaChars {
+		if d == DuckDB && !unicode.IsPrint(c) {
+			// DuckDB would take a raw tab or CR in a literal; chr keeps
+			// the plan (optout plan) readable. BigQuery's Literal escapes.
+			chars = append(chars, fmt.Sprintf("chr(%d)", c))
+			continue
+		}
+		chars = append(chars, d.Literal(string(c)))
+	}
+	return "SUBSTR(" + x + ", 1, 1) IN (" + strings.Join(chars, ", ") + ")"
+}
+
+// looksGuarded renders whether written text x may be a guarded cell: an
+// apostrophe, then one of FormulaChars.
+func (d Dialect) looksGuarded(x string) string {
+	return "SUBSTR(" + x + ", 1, 1) = " + d.Literal("'") + " AND " + d.startsFormula("SUBSTR("+x+", 2)")
+}
+
+// formulaGuards renders the REPLACE items that guard every text column of
+// export e but the skipped ones (its hashed identifier columns).
+func (e Export) formulaGuards(d Dialect, skip map[string]bool) []string {
+	var out []string
+	for _, f := range e.Src.Fields {
+		if f.Family != schemas.String || skip[f.Name] || f.Name == "_file" || f.Name == "_row" {
+			continue
+		}
+		out = append(out, d.FormulaGuard(d.Ident(f.Name))+" AS "+d.Ident(f.Name))
+	}
+	return out
+}

@@ -1,46 +1,181 @@
 package cli
 
 import (
+	"context"
 	"database/sql"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/optout-dev/optout/transforms"
 )
 
-// Every DuckDB query of docs/tables.md runs against the demo's outputs.
-func TestDocsQueriesRun(t *testing.T) {
-	doc, err := os.ReadFile("../../docs/tables.md")
+// docQuery is one SQL statement shown in a document.
+type docQuery struct{ doc, sql string }
+
+// sqlBlock is a fenced SQL block: its info string ("sql", "sql duckdb",
+// "sql bigquery") and its text.
+var sqlBlock = regexp.MustCompile("(?s)```(sql[^\n]*)\n(.*?)```")
+
+// docQueries returns the DuckDB statements of the ```sql and ```sql duckdb
+// blocks of a document, and how many BigQuery blocks it shows (those need
+// a BigQuery dataset). Any other SQL block, or a SELECT in inline code,
+// is an error: every query a reader can copy must be one this test runs.
+func docQueries(t *testing.T, doc string) (queries []docQuery, bigquery int) {
+	t.Helper()
+	b, err := os.ReadFile("../../" + doc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	blocks := regexp.MustCompile("(?s)```sql duckdb\n(.*?)```").FindAllStringSubmatch(string(doc), -1)
-	if len(blocks) < 10 {
-		t.Fatalf("only %d DuckDB queries in docs/tables.md", len(blocks))
+	for _, m := range sqlBlock.FindAllStringSubmatch(string(b), -1) {
+		switch m[1] {
+		case "sql", "sql duckdb":
+			for _, q := range regexp.MustCompile(`;\s*(\n|$)`).Split(m[2], -1) {
+				if strings.TrimSpace(q) != "" {
+					queries = append(queries, docQuery{doc, q})
+				}
+			}
+		case "sql bigquery":
+			bigquery++
+		default:
+			t.Errorf("%s: a ```%s block: tag it sql duckdb (run by this test) or sql bigquery", doc, m[1])
+		}
 	}
+	for _, m := range regexp.MustCompile("`((?i:select|with) [^`]*)`").FindAllStringSubmatch(sqlBlock.ReplaceAllString(string(b), ""), -1) {
+		t.Errorf("%s: the query `%s` is inline: put it in a ```sql block, so that this test runs it", doc, m[1])
+	}
+	return queries, bigquery
+}
+
+// mayBeEmpty are the documented queries that can rightly return no row on
+// the demo, and why.
+var mayBeEmpty = map[string]string{
+	"sla_status = 'open_breached'": "a first run enforces every request it counts, so none is open",
+	"third_party_notifications":    "a first run has no earlier exports to notify about",
+}
+
+// Every DuckDB query of README.md and docs/tables.md runs, as written, on
+// the demo's output moved to another folder, in DuckDB opened on the moved
+// optout.duckdb from that folder (as the README says to open it), and
+// returns rows unless mayBeEmpty says why it may not. docs/tables.md's
+// OUT stands for the output folder.
+func TestDocsQueriesRun(t *testing.T) {
+	readme, bqReadme := docQueries(t, "README.md")
+	tables, bqTables := docQueries(t, "docs/tables.md")
+	if len(readme) < 3 || len(tables) < 12 {
+		t.Fatalf("only %d DuckDB queries in README.md and %d in docs/tables.md", len(readme), len(tables))
+	}
+	t.Logf("not run here (they need BigQuery): %d BigQuery queries in README.md, %d in docs/tables.md", bqReadme, bqTables)
 	cfg, out := demoConfig(t, nil)
+	oldCatalog(t, out)
 	if code, _, se := run(t, append([]string{"run", "--config", cfg}, demoRun...)...); code != 0 {
 		t.Fatalf("exit %d\n%s", code, se)
 	}
+	moved := filepath.Join(t.TempDir(), "moved")
+	if err := os.Rename(out, moved); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(moved)
+	db, err := sql.Open("duckdb", "optout.duckdb?access_mode=read_only")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range append(readme, tables...) {
+		text := strings.ReplaceAll(q.sql, "'OUT/", "'"+moved+"/")
+		rows, err := db.Query(text)
+		if err != nil {
+			t.Errorf("%s: query fails: %v\n%s", q.doc, err, q.sql)
+			continue
+		}
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		if err := rows.Err(); err != nil {
+			t.Errorf("%s: query fails: %v\n%s", q.doc, err, q.sql)
+		}
+		rows.Close()
+		if n == 0 && !emptyAllowed(q.sql) {
+			t.Errorf("%s: query returns no row on the demo:\n%s", q.doc, q.sql)
+		}
+	}
+
+	// From another folder, after SET file_search_path as the README says.
+	t.Chdir(t.TempDir())
+	elsewhere, err := sql.Open("duckdb", filepath.Join(moved, "optout.duckdb")+"?access_mode=read_only")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer elsewhere.Close()
+	conn, err := elsewhere.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var runs int
+	if _, err := conn.ExecContext(context.Background(), "SET file_search_path = "+transforms.Literal(moved)); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.QueryRowContext(context.Background(), "SELECT count(*) FROM optout.runs").Scan(&runs); err != nil || runs != 1 {
+		t.Errorf("the catalog opened from another folder with file_search_path set: %d runs, %v", runs, err)
+	}
+}
+
+// oldCatalog writes the catalog as optout wrote it until 2026-12-03, its
+// views in a schema optout, which made optout.<view> ambiguous: a run must
+// leave no trace of it.
+func oldCatalog(t *testing.T, out string) {
+	t.Helper()
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("duckdb", filepath.Join(out, "optout.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("CREATE SCHEMA optout; CREATE VIEW optout.optout.runs AS SELECT 1 AS stale"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// An output folder whose path holds a comma (which file_search_path would
+// split) gets a catalog of absolute paths, which works from any folder.
+func TestCatalogOfAnOutputWithACommaInItsPath(t *testing.T) {
+	var out string
+	cfg, _ := demoConfig(t, func(s string) string {
+		line := regexp.MustCompile(`(?m)^output: (.*)$`)
+		out = line.FindStringSubmatch(s)[1] + ",1"
+		return line.ReplaceAllLiteralString(s, "output: "+out)
+	})
+	if code, _, se := run(t, append([]string{"run", "--config", cfg}, demoRun...)...); code != 0 {
+		t.Fatalf("exit %d\n%s", code, se)
+	}
+	t.Chdir(t.TempDir())
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for _, b := range blocks {
-		q := strings.ReplaceAll(b[1], "'OUT/", "'"+out+"/")
-		rows, err := db.Query(q)
-		if err != nil {
-			t.Errorf("docs query fails: %v\n%s", err, b[1])
-			continue
-		}
-		for rows.Next() {
-		}
-		if err := rows.Err(); err != nil {
-			t.Errorf("docs query fails: %v\n%s", err, b[1])
-		}
-		rows.Close()
+	var runs int
+	if _, err := db.Exec("ATTACH " + transforms.Literal(filepath.Join(out, "optout.duckdb")) + " AS optout (READ_ONLY)"); err != nil {
+		t.Fatal(err)
 	}
+	if err := db.QueryRow("SELECT count(*) FROM optout.runs").Scan(&runs); err != nil || runs != 1 {
+		t.Errorf("the catalog of %s: %d runs, %v", out, runs, err)
+	}
+}
+
+func emptyAllowed(sql string) bool {
+	for s := range mayBeEmpty {
+		if strings.Contains(sql, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // The README's command list is the usage text, and both name exactly the

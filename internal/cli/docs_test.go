@@ -1,11 +1,16 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"errors"
+	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -227,6 +232,123 @@ func TestUsageMatchesREADMEAndFlags(t *testing.T) {
 			if !usageFlags[n] && !logFlag {
 				t.Errorf("optout %s defines --%s, which its usage line does not name", cmd, n)
 			}
+		}
+	}
+}
+
+// repoFiles lists the repository's tracked files (relative to its root),
+// or, outside a git checkout, every file but .git's and out's.
+func repoFiles(t *testing.T) []string {
+	t.Helper()
+	if b, err := exec.Command("git", "-C", "../..", "ls-files", "-z").Output(); err == nil {
+		return strings.Split(strings.TrimSuffix(string(b), "\x00"), "\x00")
+	}
+	var files []string
+	err := filepath.WalkDir("../..", func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel("../..", p)
+		if d.IsDir() && (rel == ".git" || rel == "out") {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() {
+			files = append(files, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// Nothing in the repository points outside it: no file but the test data
+// names the specification folder a clone does not have (the needles are
+// built here so that this file does not name it either), and every
+// relative link of a Markdown file reaches a file, and a heading, that
+// exist.
+func TestNothingPointsOutsideTheRepo(t *testing.T) {
+	needles := []string{".." + "/shared", "shared" + "/SPEC", "/work" + "/shared", "SPEC" + ".md"}
+	files := repoFiles(t)
+	if len(files) < 100 || !slices.Contains(files, "README.md") {
+		t.Fatalf("found only %d files", len(files))
+	}
+	link := regexp.MustCompile(`\]\(([^)\s]+)\)`)
+	for _, f := range files {
+		if strings.HasPrefix(f, "testdata/") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("../..", f))
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				continue // deleted in the working tree
+			}
+			t.Fatal(err)
+		}
+		for _, n := range needles {
+			if i := bytes.Index(b, []byte(n)); i >= 0 {
+				line := bytes.Count(b[:i], []byte("\n")) + 1
+				t.Errorf("%s:%d mentions %s, which is outside the repository: point to docs/semantics.md or docs/config.md", f, line, n)
+			}
+		}
+		if !strings.HasSuffix(f, ".md") {
+			continue
+		}
+		for _, m := range link.FindAllStringSubmatch(string(b), -1) {
+			target := m[1]
+			if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+				continue
+			}
+			path, anchor, _ := strings.Cut(target, "#")
+			doc := filepath.Join(filepath.Dir(f), path)
+			if path == "" {
+				doc = f
+			}
+			if _, err := os.Stat(filepath.Join("../..", doc)); err != nil {
+				t.Errorf("%s links to %s, which does not exist", f, target)
+				continue
+			}
+			if anchor == "" {
+				continue
+			}
+			if text, err := os.ReadFile(filepath.Join("../..", doc)); err != nil || !slices.Contains(headingAnchors(string(text)), anchor) {
+				t.Errorf("%s links to %s: %s has no heading with that anchor", f, target, doc)
+			}
+		}
+	}
+}
+
+// headingAnchors are the anchors GitHub gives a Markdown file's headings:
+// lowercased, punctuation dropped, spaces as hyphens.
+func headingAnchors(md string) []string {
+	var anchors []string
+	drop := regexp.MustCompile(`[^\p{L}\p{N} _-]`)
+	for _, m := range regexp.MustCompile(`(?m)^#{1,6} (.+)$`).FindAllStringSubmatch(md, -1) {
+		a := drop.ReplaceAllString(strings.ToLower(strings.TrimSpace(m[1])), "")
+		anchors = append(anchors, strings.ReplaceAll(a, " ", "-"))
+	}
+	return anchors
+}
+
+// The examples of docs/semantics.md name the case folders that hold them
+// as tests; each name must be one.
+func TestSemanticsExamplesAreCases(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/semantics.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs := regexp.MustCompile("`([0-9]{2})(_[a-z0-9_]+)?`").FindAllStringSubmatch(string(doc), -1)
+	if len(refs) < 20 {
+		t.Fatalf("docs/semantics.md names only %d cases", len(refs))
+	}
+	for _, r := range refs {
+		pattern := filepath.Join("../../testdata/cases", r[1]+r[2])
+		if r[2] == "" {
+			pattern += "_*"
+		}
+		if m, _ := filepath.Glob(pattern); len(m) != 1 {
+			t.Errorf("docs/semantics.md names case %s%s; testdata/cases has %d such folders", r[1], r[2], len(m))
 		}
 	}
 }

@@ -85,28 +85,50 @@ func catalogTables() map[string]string {
 	return t
 }
 
-// refreshCatalog (re)creates, in schema optout of the configured database
-// or of output/optout.duckdb, one view per output table with its dt column,
-// so an analyst opens one file and queries every output by name. The views
-// are rebuilt by every run, so they follow the output folder if it moves.
+// refreshCatalog (re)creates one view per output table, with its dt
+// column, so an analyst opens one file and queries every output by name.
 // A catalog that cannot be written (an analyst holds the file) is logged,
 // not fatal: the outputs are already published.
+//
+// Without duckdb.database the catalog is output/optout.duckdb. Its views
+// sit in the file's main schema, not in a schema optout: the file's own
+// catalog is named optout, and a schema of that name made optout.runs an
+// "ambiguous reference". They read paths relative to the output folder,
+// so the folder can be moved or copied whole; DuckDB resolves such paths
+// against its file_search_path, else the working directory, so an analyst
+// opens the file from the output folder (docs/tables.md).
+//
+// With duckdb.database the views go in schema optout of that database
+// (never clobbering a warehouse table of the same name) and read absolute
+// paths: the warehouse does not move with the output folder. Every run
+// rewrites them, so they follow the output folder if it moves.
 func refreshCatalog(ctx context.Context, eng engine.Engine, cfg *config.Config, log *slog.Logger) {
-	db := cfg.DuckDB.Database
-	prefix := "optout"
-	var stmts []string
+	// Each statement with the one that undoes it once the catalog is written.
+	type stmt struct{ do, undo string }
+	db, schema, root := cfg.DuckDB.Database, "optout", cfg.Output
+	stmts := []stmt{{do: "CREATE SCHEMA IF NOT EXISTS optout"}}
 	if db == "" {
 		db = filepath.Join(cfg.Output, "optout.duckdb")
-		stmts = append(stmts, "ATTACH "+transforms.Literal(db)+" AS optout_catalog")
-		prefix = "optout_catalog.optout"
+		schema = "optout_catalog.main"
+		stmts = []stmt{
+			{do: "ATTACH " + transforms.Literal(db) + " AS optout_catalog", undo: "DETACH optout_catalog"},
+			// where the views were before: its name made them ambiguous
+			{do: "DROP SCHEMA IF EXISTS optout_catalog.optout CASCADE"},
+		}
+		// A view is bound when it is created, so the relative paths must
+		// resolve now: against the output folder. file_search_path is a
+		// comma-separated list, so a folder with a comma keeps absolute paths.
+		if !strings.Contains(cfg.Output, ",") {
+			root = ""
+			stmts = append(stmts, stmt{do: "SET file_search_path = " + transforms.Literal(cfg.Output), undo: "RESET file_search_path"})
+		}
 	}
-	stmts = append(stmts, "CREATE SCHEMA IF NOT EXISTS "+prefix)
 	for name, glob := range catalogTables() {
 		files, _ := filepath.Glob(filepath.Join(cfg.Output, glob))
 		if len(files) == 0 {
 			continue
 		}
-		src := transforms.Literal(filepath.Join(cfg.Output, glob))
+		src := transforms.Literal(filepath.Join(root, glob))
 		view := fmt.Sprintf("SELECT * FROM read_parquet(%s, union_by_name = true)", src)
 		if strings.Contains(glob, "/*/") {
 			// dt from the folder name (DuckDB 1.5's hive_partitioning fails
@@ -114,15 +136,27 @@ func refreshCatalog(ctx context.Context, eng engine.Engine, cfg *config.Config, 
 			// an input's own dt column in the quarantine view.
 			view = fmt.Sprintf("SELECT COLUMNS(c -> c NOT IN ('filename', 'dt')), CAST(regexp_extract(filename, 'dt=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1) AS DATE) AS dt FROM read_parquet(%s, union_by_name = true, filename = true, hive_partitioning = false)", src)
 		}
-		stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE VIEW %s.%s AS %s", prefix, transforms.Ident(name), view))
+		stmts = append(stmts, stmt{do: fmt.Sprintf("CREATE OR REPLACE VIEW %s.%s AS %s", schema, transforms.Ident(name), view)})
 	}
-	if db == filepath.Join(cfg.Output, "optout.duckdb") {
-		stmts = append(stmts, "DETACH optout_catalog")
+	run := func(sql string) error {
+		_, _, err := eng.Run(ctx, transforms.Step{Name: "catalog", Kind: transforms.Setup, SQL: sql})
+		return err
 	}
+	var undo []string
+	defer func() {
+		for _, s := range undo {
+			if err := run(s); err != nil {
+				log.Warn("could not close the analysts' catalog", "database", db, "error", err)
+			}
+		}
+	}()
 	for _, s := range stmts {
-		if _, _, err := eng.Run(ctx, transforms.Step{Name: "catalog", Kind: transforms.Setup, SQL: s}); err != nil {
+		if err := run(s.do); err != nil {
 			log.Warn("could not refresh the analysts' catalog", "database", db, "error", err)
 			return
+		}
+		if s.undo != "" {
+			undo = append([]string{s.undo}, undo...)
 		}
 	}
 	if err := privateFile(cfg.Output, db, cfg.OutputFileMode); err != nil {

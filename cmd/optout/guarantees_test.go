@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -395,12 +396,13 @@ func TestBackfillEqualsDatesRunOneByOne(t *testing.T) {
 	}
 	assertSame(t, "backfill against runs one by one", digest(t, outA), digest(t, outB))
 	// The catalog, refreshed once after the last date, covers every date.
-	db, err := sql.Open("duckdb", filepath.Join(outA, "optout.duckdb")+"?access_mode=read_only")
+	// Its views read paths relative to the output folder.
+	db, err := sql.Open("duckdb", filepath.Join(outA, "optout.duckdb")+"?access_mode=read_only&file_search_path="+url.QueryEscape(outA))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var dates int
-	err = db.QueryRow("SELECT count(DISTINCT dt) FROM optout.optout.customers_flagged").Scan(&dates)
+	err = db.QueryRow("SELECT count(DISTINCT dt) FROM optout.customers_flagged").Scan(&dates)
 	db.Close()
 	if err != nil || dates != 3 {
 		t.Errorf("the catalog after the backfill: %d dates of customers_flagged, %v; want 3", dates, err)

@@ -1,4 +1,4 @@
-// Package config loads and validates the optout YAML configuration (SPEC §10).
+// Package config loads and validates the optout YAML configuration; docs/config.md describes every key.
 package config
 
 import (

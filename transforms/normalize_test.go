@@ -15,3 +15,14 @@ func TestTrimPatternIsTrim(t *testing.T) {
 		}
 	}
 }
+
+// Zero-width characters around an identifier show as nothing and mean
+// nothing: the key is the same as without them (a destination that strips
+// them would otherwise match a person we kept).
+func TestZeroWidthCharactersAreTrimmed(t *testing.T) {
+	for _, zw := range []string{"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"} {
+		if got := Trim(zw + "alice@example.com" + zw); got != "alice@example.com" {
+			t.Errorf("%U around an email: trimmed to %q", []rune(zw)[0], got)
+		}
+	}
+}

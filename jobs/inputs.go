@@ -19,6 +19,10 @@ import (
 	"github.com/optout-dev/optout/transforms"
 )
 
+// globChars are the characters DuckDB's file readers take as a pattern,
+// in a file's path too: there is no escaping them.
+const globChars = "*?[]"
+
 func isDataFile(path string) bool {
 	base := filepath.Base(path)
 	if strings.HasPrefix(base, "_") || strings.HasPrefix(base, ".") {
@@ -108,6 +112,9 @@ func loadInput(ctx context.Context, eng engine.Engine, in *config.Input, exports
 	contract := contractFor(in, exports)
 	var each []schemas.FileFields
 	for _, f := range files {
+		if strings.ContainsAny(f, globChars) {
+			return transforms.Source{}, nil, exit.With(exit.Input, fmt.Errorf("input %s: file %s: its path holds one of %s, which DuckDB would expand as a pattern instead of reading the file itself (its rows would be lost, or another file read twice); rename it", in.Name, f, globChars))
+		}
 		fields, err := eng.Describe(ctx, f)
 		if err != nil {
 			as := "Parquet"

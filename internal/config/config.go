@@ -176,6 +176,9 @@ func (m *FileMode) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
+// MarshalYAML writes the mode as it is configured: "0600".
+func (m FileMode) MarshalYAML() (any, error) { return fmt.Sprintf("%04o", uint32(m.FileMode)), nil }
+
 // FolderMode is the mode of optout's folders under output: the file mode
 // with an x bit wherever it has an r bit (0600 → 0700, 0640 → 0750).
 func (m FileMode) FolderMode() os.FileMode { return m.FileMode | (m.FileMode&0o444)>>2 }

@@ -65,6 +65,14 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 	if o.Config.Engine == "bigquery" {
 		return finish(exit.With(exit.Usage, errors.New("backfill is not available on engine bigquery yet; run optout run --date D for each date")))
 	}
+	last := o.RunOptions
+	if last.Now.IsZero() {
+		last.Now = start
+	}
+	last.Date = o.To
+	if err := dateHasEnded(last, o.Config.Location); err != nil {
+		return finish(err) // before any date runs: a backfill is never provisional
+	}
 	if err := settleOutput(o.Config, o.Log, true); err != nil {
 		return finish(err)
 	}
@@ -126,7 +134,7 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 }
 
 // succeededDates reads the runs rows under the output: the dates that
-// have a successful run.
+// have a successful run that was not provisional.
 func succeededDates(ctx context.Context, cfg *config.Config) (map[string]bool, error) {
 	files, _ := filepath.Glob(filepath.Join(cfg.Output, "runs", "*.parquet"))
 	out := map[string]bool{}
@@ -142,7 +150,10 @@ func succeededDates(ctx context.Context, cfg *config.Config) (map[string]bool, e
 		return nil, err
 	}
 	q := transforms.Step{Name: "succeeded_dates", Kind: transforms.Check,
-		SQL: "SELECT DISTINCT strftime(dt, '%Y-%m-%d') AS dt FROM runs WHERE status = 'succeeded'"}
+		// Runs rows of versions before `provisional` lack the column.
+		SQL: `SELECT DISTINCT strftime(dt, '%Y-%m-%d') AS dt
+FROM (SELECT * FROM runs UNION ALL BY NAME SELECT NULL::BOOLEAN AS provisional WHERE false)
+WHERE status = 'succeeded' AND NOT coalesce(provisional, false)`}
 	_, rows, err := eng.Run(ctx, q)
 	if err != nil {
 		return nil, err

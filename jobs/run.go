@@ -40,6 +40,9 @@ type RunOptions struct {
 	// NoCatalog skips refreshing the analysts' catalog (a backfill
 	// refreshes it once, after its last date).
 	NoCatalog bool
+	// Provisional allows a run before D has ended in the config's timezone
+	// (an intraday run); the runs row and the summary say so.
+	Provisional bool
 	// KeepScratch leaves a BigQuery run's scratch dataset in place, for
 	// inspecting its intermediate tables; it expires in a day.
 	KeepScratch bool
@@ -60,6 +63,7 @@ type Summary struct {
 	ByCategory  map[string]int64      `json:"opted_out_by_category"`
 	Requests    int64                 `json:"requests_counted"`
 	Quarantined int64                 `json:"rows_quarantined"`
+	Provisional bool                  `json:"provisional"`
 	Output      string                `json:"output"`
 	DurationMS  int64                 `json:"duration_ms"`
 	Steps       []transforms.StepTime `json:"steps"`
@@ -126,12 +130,13 @@ func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
 	if r.cfg.Engine == "bigquery" {
 		r.sum.Output = "bigquery:" + r.cfg.BigQuery.Project + "." + r.cfg.BigQuery.Dataset
 	}
-	r.rec = transforms.RunRecord{RunID: r.id, Engine: r.cfg.Engine, Version: o.Version, Date: o.Date, Now: o.Now.UTC(), StartedAt: start.UTC()}
+	r.rec = transforms.RunRecord{RunID: r.id, Engine: r.cfg.Engine, Version: o.Version, Date: o.Date, Now: o.Now.UTC(), StartedAt: start.UTC(), Provisional: o.Provisional}
+	r.sum.Provisional = o.Provisional
 
 	var err error
 	if m == modeValidate {
 		err = r.validate(ctx)
-	} else {
+	} else if err = dateHasEnded(o, r.cfg.Location); err == nil {
 		lin := newLineage(r)
 		r.emitLineage(lin, "START")
 		err = r.run(ctx)
@@ -161,6 +166,18 @@ func newRunID(d time.Time) string {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	return d.Format("20060102") + "T" + time.Now().UTC().Format("150405") + "-" + hex.EncodeToString(b)
+}
+
+// dateHasEnded refuses a run whose now is before D's as-of instant (SPEC
+// §2): it cannot see the rest of D, so its outputs would not be D's.
+// Asked for as provisional (an intraday run) it goes ahead.
+func dateHasEnded(o RunOptions, loc *time.Location) error {
+	end := asOf(o.Date, loc)
+	if o.Provisional || !o.Now.Before(end) {
+		return nil
+	}
+	return exit.With(exit.Usage, fmt.Errorf("%s has not ended in %s: it ends at %s (%s), and a run before then would miss the rest of the day; run it after then, or pass --provisional for an intraday run that a later run of %s replaces",
+		o.Date.Format(time.DateOnly), loc, end.Format(time.RFC3339), end.UTC().Format(time.RFC3339), o.Date.Format(time.DateOnly)))
 }
 
 // asOf is 00:00 of D+1 in the configured time zone (SPEC §2).

@@ -17,5 +17,6 @@ SELECT
   {{ listParam "run_leak_checks" .Run.LeakChecks }} AS leak_checks,
   {{ cast (param .Run.LedgerRemoved) "int" }} AS ledger_removed,
   {{ cast (param .Run.WriteBackRows) "int" }} AS write_back_rows,
-  {{ listParam "run_retention" .Run.RetentionRemoved }} AS retention_removed
+  {{ listParam "run_retention" .Run.RetentionRemoved }} AS retention_removed,
+  {{ cast (param .Run.Provisional) "bool" }} AS provisional
 {{- end }}

@@ -15,6 +15,7 @@ type RunRecord struct {
 	LedgerRemoved                         int64            // requests older than policy.retention_months removed
 	WriteBackRows                         int64            // customers rows whose flags write-back changed
 	RetentionRemoved                      []PartitionCount // per-date partitions removed, per table
+	Provisional                           bool             // run before D ended (--provisional); a later run of D replaces it
 }
 
 // LeakCheck is the result of one export's leak check; the runs table keeps

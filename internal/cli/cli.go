@@ -27,7 +27,7 @@ import (
 const usage = `optout enforces "Do Not Sell or Share" opt-outs across your data.
 
 Usage:
-  optout run       --config FILE --date YYYY-MM-DD [--now RFC3339]
+  optout run       --config FILE --date YYYY-MM-DD [--now RFC3339] [--provisional]
   optout validate  --config FILE [--date YYYY-MM-DD] [--now RFC3339]     # read and check every input, write nothing
   optout report    --config FILE --date YYYY-MM-DD [--out FILE.html]      # the compliance dashboard of D
   optout backfill  --config FILE --from YYYY-MM-DD --to YYYY-MM-DD [--force] [--now RFC3339]
@@ -166,6 +166,10 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, valida
 	c := newFlags(name, stderr)
 	date := c.fs.String("date", "", "the logical date D, YYYY-MM-DD (required for run)")
 	now := c.fs.String("now", "", "override the run's wall-clock start (RFC3339)")
+	provisional := new(bool)
+	if !validate {
+		c.fs.BoolVar(provisional, "provisional", false, "run for a date that has not ended yet (an intraday run); a later run of the date replaces it")
+	}
 	// Airflow reads the last stdout line whatever the exit code: a run
 	// refused before it starts still ends with its JSON summary.
 	refused := func(err error) int {
@@ -186,7 +190,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, valida
 	if err != nil {
 		return usageErr(err)
 	}
-	opts := jobs.RunOptions{Version: Version(), Log: log}
+	opts := jobs.RunOptions{Version: Version(), Log: log, Provisional: *provisional}
 	switch {
 	case *date != "":
 		if opts.Date, err = parseDate("--date", *date); err != nil {

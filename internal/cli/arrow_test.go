@@ -19,6 +19,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/optout-dev/optout/internal/redact"
 )
 
 // writeIPC writes the batches with arrow-go: the IPC file format, or the
@@ -328,7 +330,7 @@ func TestArrowBadFileExit3(t *testing.T) {
 	} {
 		cfg, bad := arrowRequestsFixture(t, tc.content)
 		code, _, se := run(t, "run", "--config", cfg, "--date", "2026-11-21")
-		if code != 3 || !strings.Contains(se, "file "+bad+" cannot be read as Arrow IPC") || !strings.Contains(se, tc.want) {
+		if code != 3 || !strings.Contains(se, redact.String("file "+bad+" cannot be read as Arrow IPC")) || !strings.Contains(se, tc.want) {
 			t.Errorf("%q: exit %d, want 3 naming the file and %q\n%s", tc.content, code, tc.want, se)
 		}
 	}

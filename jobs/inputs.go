@@ -15,6 +15,7 @@ import (
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
 	"github.com/optout-dev/optout/internal/exit"
+	"github.com/optout-dev/optout/internal/utf8check"
 	"github.com/optout-dev/optout/schemas"
 	"github.com/optout-dev/optout/transforms"
 )
@@ -116,7 +117,10 @@ func loadInput(ctx context.Context, eng engine.Engine, in *config.Input, exports
 			return transforms.Source{}, nil, exit.With(exit.Input, fmt.Errorf("input %s: file %s: its path holds one of %s, which DuckDB would expand as a pattern instead of reading the file itself (its rows would be lost, or another file read twice); rename it", in.Name, f, globChars))
 		}
 		fields, err := eng.Describe(ctx, f)
-		if err != nil {
+		var bad *engine.InvalidUTF8Error
+		if errors.As(err, &bad) { // an Arrow file, whose text DuckDB checks as it copies it
+			return transforms.Source{}, nil, invalidText(ctx, in.Name, f)
+		} else if err != nil {
 			as := "Parquet"
 			if engine.IsArrow(f) {
 				as = "Arrow IPC"
@@ -164,4 +168,30 @@ func loadTable(ctx context.Context, eng engine.Engine, in *config.Input, exports
 	}
 	fields = append(fields, schemas.Field{Name: "_file", Family: schemas.String}, schemas.Field{Name: "_row", Family: schemas.Integer})
 	return transforms.Source{Name: in.Name, Format: in.Format, View: view, Fields: fields}, []string{where}, nil
+}
+
+// inputErr names the input, column and row when err is the engine refusing
+// text that is not UTF-8 in one of the run's input files.
+func (r *run) inputErr(ctx context.Context, err error) error {
+	var bad *engine.InvalidUTF8Error
+	if errors.As(err, &bad) {
+		for _, fc := range r.rec.Inputs {
+			if fc.File == bad.File {
+				return invalidText(ctx, fc.Input, fc.File)
+			}
+		}
+	}
+	return err
+}
+
+// invalidText is the error for an input file holding text that is not
+// UTF-8 (exit 3). It names the input, file, column and row, never the
+// value: the engine's message quotes it.
+func invalidText(ctx context.Context, input, file string) error {
+	where := fmt.Sprintf("input %s: file %s", input, file)
+	loc, ok, err := utf8check.Find(ctx, file, engine.IsArrow(file))
+	if err != nil || !ok {
+		return exit.With(exit.Input, fmt.Errorf("%s: a value is not valid UTF-8", where))
+	}
+	return exit.With(exit.Input, fmt.Errorf("%s: column %s: a value is not valid UTF-8 (row %d)", where, loc.Column, loc.Row))
 }

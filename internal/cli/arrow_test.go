@@ -19,6 +19,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/optout-dev/optout/internal/redact"
 )
 
 // writeIPC writes the batches with arrow-go: the IPC file format, or the
@@ -328,8 +330,41 @@ func TestArrowBadFileExit3(t *testing.T) {
 	} {
 		cfg, bad := arrowRequestsFixture(t, tc.content)
 		code, _, se := run(t, "run", "--config", cfg, "--date", "2026-11-21")
-		if code != 3 || !strings.Contains(se, "file "+bad+" cannot be read as Arrow IPC") || !strings.Contains(se, tc.want) {
+		if code != 3 || !strings.Contains(se, redact.String("file "+bad+" cannot be read as Arrow IPC")) || !strings.Contains(se, tc.want) {
 			t.Errorf("%q: exit %d, want 3 naming the file and %q\n%s", tc.content, code, tc.want, se)
 		}
+	}
+}
+
+// TestArrowInvalidUTF8NamesColumn: DuckDB refuses text that is not UTF-8
+// when it copies an Arrow file; the error names input, file, column and
+// row, never the value.
+func TestArrowInvalidUTF8NamesColumn(t *testing.T) {
+	cfg, file := arrowRequestsFixture(t, "")
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "request_id", Type: arrow.BinaryTypes.String},
+		{Name: "received_at", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}},
+		{Name: "request_type", Type: arrow.BinaryTypes.String},
+		{Name: "phone", Type: arrow.BinaryTypes.String},
+	}, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	at := arrow.Timestamp(time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC).UnixMicro())
+	for i, phone := range []string{"+1 415 555 0100", latin1Phone, "4155550102"} {
+		b.Field(0).(*array.StringBuilder).Append(fmt.Sprint("r", i))
+		b.Field(1).(*array.TimestampBuilder).Append(at)
+		b.Field(2).(*array.StringBuilder).Append("opt_out")
+		b.Field(3).(*array.StringBuilder).Append(phone)
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	writeIPC(t, file, false, schema, rec)
+	code, so, se := run(t, "run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-22T12:00:00Z")
+	want := redact.String("input web: file " + file + ": column phone: a value is not valid UTF-8 (row 2)")
+	if code != 3 || !strings.Contains(se, want) || !strings.Contains(so, want) {
+		t.Errorf("exit %d, want 3 and %q\n%s\n%s", code, want, se, so)
+	}
+	if strings.Contains(se+so, "4155550123") {
+		t.Errorf("the phone number is shown:\n%s\n%s", se, so)
 	}
 }

@@ -143,11 +143,20 @@ func (c *common) logger(w io.Writer) (*slog.Logger, error) {
 	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
 		return nil, fmt.Errorf("--log-level is %q; use debug, info, warn or error", c.logLevel)
 	}
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: redactErrors}
 	if c.logFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return slog.New(slog.NewTextHandler(w, opts)), nil
+}
+
+// redactErrors passes every error logged as an attribute through the
+// redactor, wherever it is logged: engine messages quote data values.
+func redactErrors(_ []string, a slog.Attr) slog.Attr {
+	if err, ok := a.Value.Any().(error); ok && err != nil {
+		return slog.String(a.Key, redact.String(err.Error()))
+	}
+	return a
 }
 
 func parseDate(flagName, s string) (time.Time, error) {

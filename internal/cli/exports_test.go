@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/optout-dev/optout/internal/redact"
 )
 
 var demoRun = []string{"--date", "2026-11-21", "--now", "2026-11-22T09:00:00Z"}
@@ -246,11 +248,11 @@ func TestEveryInputKindFailsClosed(t *testing.T) {
 		want           string
 	}{
 		{"requests stale", "", "", "2026-12-31", 1, "input web_form is stale"},
-		{"requests unreadable", "path: DATA/requests/preference_center.parquet", "path: " + garbage, "", 3, garbage},
+		{"requests unreadable", "path: DATA/requests/preference_center.parquet", "path: " + garbage, "", 3, redact.String(garbage)},
 		{"customers missing", "customers: {path: DATA/customers}", "customers: {path: " + tmp + "/none}", "", 3, "does not exist"},
-		{"identity_links unreadable", "path: DATA/identity_links.parquet", "path: " + garbage, "", 3, garbage},
+		{"identity_links unreadable", "path: DATA/identity_links.parquet", "path: " + garbage, "", 3, redact.String(garbage)},
 		{"traffic missing column", "traffic: {path: DATA/traffic.parquet}", "traffic: {path: DATA/identity_links.parquet}", "", 3, "traffic"},
-		{"export source unreadable", "path: DATA/exports/meta_audience.parquet", "path: " + garbage, "", 3, garbage},
+		{"export source unreadable", "path: DATA/exports/meta_audience.parquet", "path: " + garbage, "", 3, redact.String(garbage)},
 		{"export source missing mapped column", "identifiers: {email: contact_email, customer_id: crm_id}", "identifiers: {email: contact_email, customer_id: crm_key}", "", 3, "crm_key"},
 	}
 	for _, c := range cases {

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/optout-dev/optout/internal/redact"
 )
 
 // demoConfig writes a config over the shipped demo data (absolute paths)
@@ -131,7 +133,7 @@ func TestBadInputFilesExit3(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := []struct{ name, from, to, want string }{
-		{"unreadable file", "path: PREFIX/requests/gpc.parquet", "path: " + garbage, "file " + garbage + " cannot be read as Parquet"},
+		{"unreadable file", "path: PREFIX/requests/gpc.parquet", "path: " + garbage, redact.String("file " + garbage + " cannot be read as Parquet")},
 		{"no files match", "path: PREFIX/requests/gpc.parquet", "path: " + tmp + "/nothing/*.parquet", "matches no Parquet or Arrow IPC files"},
 		{"missing path", "path: PREFIX/requests/gpc.parquet", "path: " + tmp + "/absent.parquet", "does not exist"},
 		{"customers missing customer_id", "customers: {path: PREFIX/customers}", "customers: {path: PREFIX/traffic.parquet}", "column customer_id: required column is missing"},

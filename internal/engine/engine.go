@@ -20,6 +20,15 @@ func IsArrow(file string) bool {
 	return false
 }
 
+// InvalidUTF8Error is an input file holding a text value that is not UTF-8.
+// The engine's own message quotes the value, so only the file is kept; the
+// jobs name the input, column and row (SPEC §7: never a value).
+type InvalidUTF8Error struct{ File string }
+
+func (e *InvalidUTF8Error) Error() string {
+	return "file " + e.File + ": a value is not valid UTF-8"
+}
+
 // Row is one row of a Check step's result, by column name.
 type Row map[string]any
 

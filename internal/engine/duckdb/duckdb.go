@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -320,6 +321,10 @@ func (e *Engine) arrowRows(ctx context.Context, file string) (string, error) {
 	if !ok {
 		table = fmt.Sprintf("_optout_arrow_%d", len(e.arrow))
 		if err := e.copyArrow(ctx, file, table); err != nil {
+			if strings.Contains(err.Error(), "Invalid unicode") {
+				// DuckDB checks the text arrow-go read; some of these messages quote it.
+				return "", &engine.InvalidUTF8Error{File: file}
+			}
 			return "", cleanErr(err)
 		}
 		e.arrow[key] = table
@@ -439,10 +444,17 @@ func (e *Engine) Query(ctx context.Context, q string, args ...any) ([]engine.Row
 	return e.query(ctx, q, args...)
 }
 
+// invalidUTF8 is DuckDB's message for a Parquet text value that is not
+// UTF-8; it quotes the value.
+var invalidUTF8 = regexp.MustCompile(`Invalid string encoding found in Parquet file "(.*?)": value "`)
+
 // cleanErr strips identifier values DuckDB quotes in its messages.
 func cleanErr(err error) error {
 	if err == nil {
 		return nil
+	}
+	if m := invalidUTF8.FindStringSubmatch(err.Error()); m != nil {
+		return &engine.InvalidUTF8Error{File: m[1]}
 	}
 	return errors.New(redact.String(err.Error()))
 }

@@ -170,9 +170,12 @@ func loadTable(ctx context.Context, eng engine.Engine, in *config.Input, exports
 	return transforms.Source{Name: in.Name, Format: in.Format, View: view, Fields: fields}, []string{where}, nil
 }
 
-// inputErr names the input, column and row when err is the engine refusing
-// text that is not UTF-8 in one of the run's input files.
-func (r *run) inputErr(ctx context.Context, err error) error {
+// inputErr names the input and file (and for text that is not UTF-8 the
+// column and row) when step s failed reading an input file: a file the
+// engine's message names, or, for a step that reads one input, the first
+// of its files that cannot be read through (SPEC §9: an unreadable file is
+// exit 3 naming it). Any other error is returned as it is.
+func (r *run) inputErr(ctx context.Context, s transforms.Step, err error) error {
 	var bad *engine.InvalidUTF8Error
 	if errors.As(err, &bad) {
 		for _, fc := range r.rec.Inputs {
@@ -181,7 +184,25 @@ func (r *run) inputErr(ctx context.Context, err error) error {
 			}
 		}
 	}
+	for _, fc := range r.rec.Inputs {
+		if strings.Contains(err.Error(), fc.File) {
+			return unreadable(fc.Input, fc.File, err)
+		}
+	}
+	for _, fc := range r.rec.Inputs {
+		if fc.Input != s.OnlyInput || strings.HasPrefix(fc.File, "table:") {
+			continue
+		}
+		if _, _, rerr := utf8check.Find(ctx, fc.File, engine.IsArrow(fc.File)); rerr != nil {
+			return unreadable(fc.Input, fc.File, err)
+		}
+	}
 	return err
+}
+
+// unreadable is the error for an input file whose rows cannot be read.
+func unreadable(input, file string, err error) error {
+	return exit.With(exit.Input, fmt.Errorf("input %s: file %s cannot be read: %w", input, file, err))
 }
 
 // invalidText is the error for an input file holding text that is not

@@ -663,7 +663,7 @@ func (r *run) runStep(ctx context.Context, s transforms.Step) ([]engine.Row, err
 	ms := time.Since(t).Milliseconds()
 	r.rec.Steps = append(r.rec.Steps, transforms.StepTime{Step: s.Name, MS: ms})
 	if err != nil {
-		return nil, r.inputErr(ctx, err)
+		return nil, r.inputErr(ctx, s, err)
 	}
 	r.log.Debug("step done", "step", s.Name, "rows", n, "ms", ms)
 	switch {

@@ -8,6 +8,7 @@ package utf8check
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"unicode/utf8"
@@ -32,6 +33,13 @@ type Location struct {
 // false when the file has none. A .arrow, .feather or .ipc file is read as
 // Arrow IPC, any other as Parquet.
 func Find(ctx context.Context, path string, arrowIPC bool) (loc Location, ok bool, err error) {
+	// arrow-go panics on some corrupt pages (snappy: corrupt input): a
+	// file it cannot read is an error here, never a crash of the run.
+	defer func() {
+		if p := recover(); p != nil {
+			loc, ok, err = Location{}, false, fmt.Errorf("file %s cannot be read: %v", path, p)
+		}
+	}()
 	f, err := os.Open(path)
 	if err != nil {
 		return Location{}, false, err

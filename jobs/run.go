@@ -176,8 +176,10 @@ func dateHasEnded(o RunOptions, loc *time.Location) error {
 	if o.Provisional || !o.Now.Before(end) {
 		return nil
 	}
-	return exit.With(exit.Usage, fmt.Errorf("%s has not ended in %s: it ends at %s (%s), and a run before then would miss the rest of the day; run it after then, or pass --provisional for an intraday run that a later run of %s replaces",
-		o.Date.Format(time.DateOnly), loc, end.Format(time.RFC3339), end.UTC().Format(time.RFC3339), o.Date.Format(time.DateOnly)))
+	// The end is said in UTC: a 7-digit run such as "00 (2026-11-22" would
+	// be taken for a phone number by the redactor.
+	return exit.With(exit.Usage, fmt.Errorf("%s has not ended in %s: it ends at %s, midnight there, and a run before then would miss the rest of the day; run it after then, or pass --provisional for an intraday run that a later run of the date replaces",
+		o.Date.Format(time.DateOnly), loc, end.UTC().Format(time.RFC3339)))
 }
 
 // asOf is 00:00 of D+1 in the configured time zone (SPEC §2).

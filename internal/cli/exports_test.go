@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/optout-dev/optout/internal/redact"
 )
@@ -268,8 +269,9 @@ func TestEveryInputKindFailsClosed(t *testing.T) {
 				return strings.Replace(s, from, strings.ReplaceAll(c.to, "DATA", data), 1)
 			})
 			date, now := "2026-11-21", "2026-11-22T09:00:00Z"
-			if c.date != "" {
-				date, now = c.date, c.date+"T23:00:00Z"
+			if c.date != "" { // the next morning
+				d, _ := time.Parse(time.DateOnly, c.date)
+				date, now = c.date, d.AddDate(0, 0, 1).Format(time.DateOnly)+"T09:00:00Z"
 			}
 			code, _, se := run(t, "run", "--config", cfg, "--date", date, "--now", now)
 			if code != c.code || !strings.Contains(se, c.want) {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -68,7 +69,7 @@ func parityCase(t *testing.T, srv *zetasql.Server, fns []zetasql.Function, dir s
 	}
 	runs := caseRuns(t, dir)
 	for _, r := range runs[:len(runs)-1] { // earlier dates: the state and ledger the last one reads
-		if _, err := jobs.Run(ctx, jobs.RunOptions{Config: cfg, Date: r.date, Now: r.now}); err != nil {
+		if _, err := jobs.Run(ctx, jobs.RunOptions{Config: cfg, Date: r.date, Now: r.now, Provisional: r.provisional}); err != nil {
 			t.Fatalf("run for %s: %v", r.date.Format(time.DateOnly), err)
 		}
 	}
@@ -179,7 +180,10 @@ func ledgerCalendar(t *testing.T, eng engine.Engine) table {
 		AND (SELECT coalesce(max(CAST(greatest(received_at, deadline, first_enforced_at) AS DATE)), DATE '2000-01-01') + 2 FROM `+ledger+`)`)
 }
 
-type caseRun struct{ date, now time.Time }
+type caseRun struct {
+	date, now   time.Time
+	provisional bool
+}
 
 // caseRuns returns the dates and nows of the case's runs, as the case
 // runner reads them.
@@ -192,6 +196,7 @@ func caseRuns(t *testing.T, dir string) []caseRun {
 	for _, line := range lines {
 		var r caseRun
 		f := strings.Fields(line)
+		r.provisional = slices.Contains(f, "--provisional")
 		for i := 0; i+1 < len(f); i++ {
 			var err error
 			switch f[i] {

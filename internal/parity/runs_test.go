@@ -84,7 +84,7 @@ func TestDemoStatementsAnalyze(t *testing.T) {
 	}
 	cfg.Output = t.TempDir()
 	date := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
-	now := time.Date(2026, 11, 22, 6, 0, 0, 0, time.UTC)
+	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC) // after D ended in Los Angeles
 	if _, err := jobs.Run(ctx, jobs.RunOptions{Config: cfg, Date: date.AddDate(0, 0, -1), Now: now.AddDate(0, 0, -1)}); err != nil {
 		t.Fatal(err) // an earlier date: the history and previous state a run reads
 	}

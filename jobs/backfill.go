@@ -44,7 +44,8 @@ type BackfillSummary struct {
 
 // Backfill runs every date from From to To in order, each exactly as
 // `optout run` would, skipping dates with a successful run unless Force,
-// and stops at the first date that fails.
+// and stops at the first date that fails. Retention is applied once, by
+// the last date that runs, as of To (a run applies it after each date).
 func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 	start := time.Now()
 	if o.Log == nil {
@@ -81,8 +82,19 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 		return finish(err)
 	}
 	var dates []time.Time
+	var writing []string // the dates that will run
 	for d := o.From; !d.After(o.To); d = d.AddDate(0, 0, 1) {
 		dates = append(dates, d)
+		if dt := d.Format(time.DateOnly); !done[dt] || o.Force {
+			writing = append(writing, dt)
+		}
+	}
+	// Retention runs once, after the last date that runs, as of the
+	// backfill's last date: the partitions a run of --to would leave. Say
+	// before anything is written which ones go, the backfill's own among
+	// them (their ledger, metrics, notifications and runs rows stay).
+	if len(writing) > 0 {
+		warnRetention(o.Log, o.Config, o.To, writing)
 	}
 	// One engine for every date: its Arrow tables and settings are set up
 	// once, and the tables that do not depend on the date are computed
@@ -112,6 +124,8 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 		}
 		ro := o.RunOptions
 		ro.Date, ro.Engine, ro.NoCatalog, ro.tables = d, eng, true, tables
+		ro.NoRetention = dt != writing[len(writing)-1]
+		ro.retentionAsOf = o.To
 		ran = true
 		s, err := Run(ctx, ro)
 		for _, st := range s.Steps {

@@ -253,6 +253,9 @@ func (r *run) writeRunsRowBigQuery(ctx context.Context, step transforms.Step) er
 // applyRetentionBigQuery deletes the partitions older than their
 // retention, as applyRetention removes folders (SPEC §6).
 func (r *run) applyRetentionBigQuery(ctx context.Context) error {
+	if r.o.NoRetention {
+		return nil
+	}
 	p := r.cfg.Policy
 	tables := map[string]int{"customers_flagged": p.SnapshotRetentionDays, "optout_state": p.SnapshotRetentionDays, "export_report": p.ExportRetentionDays}
 	for _, e := range r.cfg.Exports {
@@ -270,14 +273,13 @@ func (r *run) applyRetentionBigQuery(ctx context.Context) error {
 		} else if !ok {
 			continue
 		}
-		cutoff := r.o.Date.AddDate(0, 0, -tables[table]).Format(time.DateOnly)
+		cutoff := r.retentionDate().AddDate(0, 0, -tables[table]).Format(time.DateOnly)
 		n, err := r.bq.DeleteBefore(ctx, table, cutoff)
 		if err != nil {
 			return err
 		}
 		if n > 0 {
-			r.rec.RetentionRemoved = append(r.rec.RetentionRemoved, transforms.PartitionCount{Table: table, Partitions: n})
-			r.log.Info("retention removed old partitions", "table", table, "partitions", n, "older_than", cutoff)
+			r.recordRetention(table, n, cutoff, nil)
 		}
 	}
 	return nil

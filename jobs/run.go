@@ -40,6 +40,10 @@ type RunOptions struct {
 	// NoCatalog skips refreshing the analysts' catalog (a backfill
 	// refreshes it once, after its last date).
 	NoCatalog bool
+	// NoRetention skips retention after the publish: a backfill sets it on
+	// every date but the last one it runs, which applies retention once
+	// for the whole backfill (as of the backfill's last date).
+	NoRetention bool
 	// Provisional allows a run before D has ended in the config's timezone
 	// (an intraday run); the runs row and the summary say so.
 	Provisional bool
@@ -49,6 +53,10 @@ type RunOptions struct {
 	// tables, set by a backfill on its shared engine, keeps the tables
 	// that do not depend on the date from one date to the next.
 	tables *tableCache
+	// retentionAsOf, set by a backfill on the last date it runs, is the
+	// date that run's retention counts back from (the backfill's --to);
+	// zero: the run's own date.
+	retentionAsOf time.Time
 }
 
 // Summary is the outcome of a run: the last stdout line of `optout run`.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -92,12 +93,30 @@ func overCap(estimates []bqengine.Estimate, maxBytes int64) error {
 
 // Explanation is everything about one person as of D (optout explain).
 type Explanation struct {
-	Subject   map[string]string `json:"subject"`
-	Keys      []engine.Row      `json:"keys"`
-	Customers []engine.Row      `json:"matched_customers"`
-	Requests  []engine.Row      `json:"counted_requests"`
-	State     []engine.Row      `json:"state_by_category"`
-	Exports   []engine.Row      `json:"export_rows"`
+	Subject map[string]string `json:"subject"`
+	// Verdict is one line, drawn from the sections below: what the person
+	// is opted out of (or in to), since when and through which request,
+	// and what became of their export rows; or that nothing matches.
+	Verdict   string       `json:"verdict"`
+	Keys      []engine.Row `json:"keys"`
+	Customers []engine.Row `json:"matched_customers"`
+	Requests  []engine.Row `json:"counted_requests"`
+	Uncounted []engine.Row `json:"uncounted_requests"`
+	State     []engine.Row `json:"state_by_category"`
+	Exports   []engine.Row `json:"export_rows"`
+}
+
+// RequestExplanation is one request's life as of D (optout explain
+// --request-id).
+type RequestExplanation struct {
+	Subject map[string]string `json:"subject"`
+	Verdict string            `json:"verdict"`
+	// Life is the request in one row (explain_request): received, counted
+	// or why not, first enforced, deadline, SLA status; nil when no
+	// request row and no ledger entry has the id.
+	Life     engine.Row   `json:"request"`
+	Rows     []engine.Row `json:"request_rows"`
+	Notified []engine.Row `json:"third_parties_notified"`
 }
 
 // Inspection is D's tables as a run computes them, writing nothing: the
@@ -142,31 +161,72 @@ func Inspect(ctx context.Context, o RunOptions) (*Inspection, error) {
 // on the person with identifier value of kind (email, phone, customer_id).
 func Explain(ctx context.Context, o RunOptions, kind, value string) (Explanation, error) {
 	ex := Explanation{Subject: map[string]string{"kind": kind, "dt": o.Date.Format(time.DateOnly)}}
-	in, err := Inspect(ctx, o)
+	rows, err := explainRows(ctx, o, func(p transforms.Plan) ([]transforms.Step, error) { return p.ExplainSteps(kind, value) })
 	if err != nil {
 		return ex, err
+	}
+	ex.Keys, ex.Customers, ex.Requests = rows["explain_keys"], rows["explain_customers"], rows["explain_requests"]
+	ex.Uncounted, ex.State, ex.Exports = rows["explain_uncounted"], rows["explain_state"], rows["explain_exports"]
+	ex.Verdict = personVerdict(ex, kind, o.Config.Location)
+	return ex, nil
+}
+
+// ExplainRequest computes D's tables as a run would, writing nothing, and
+// reports on the request with id requestID: its rows, whether a run for D
+// counts it, its ledger entry and the third parties told of it (the
+// published third_party_notifications).
+func ExplainRequest(ctx context.Context, o RunOptions, requestID string) (RequestExplanation, error) {
+	ex := RequestExplanation{Subject: map[string]string{"kind": "request_id", "dt": o.Date.Format(time.DateOnly)}}
+	if o.Config.Engine == "bigquery" {
+		// The notifications are read from the output folder; a silent
+		// "none" from a BigQuery dataset would mislead.
+		return ex, exit.With(exit.Usage, fmt.Errorf("--request-id reads the published third_party_notifications files of a duckdb output; on BigQuery query the third_party_notifications table"))
+	}
+	files, err := filepath.Glob(filepath.Join(o.Config.Output, "third_party_notifications", "dt=*", "*.parquet"))
+	if err != nil {
+		return ex, err
+	}
+	rows, err := explainRows(ctx, o, func(p transforms.Plan) ([]transforms.Step, error) {
+		return p.ExplainRequestSteps(requestID, files)
+	})
+	if err != nil {
+		return ex, err
+	}
+	if life := rows["explain_request"]; len(life) > 0 {
+		ex.Life = life[0]
+	}
+	ex.Rows, ex.Notified = rows["explain_request_rows"], rows["explain_notified"]
+	ex.Verdict = requestVerdict(ex, requestID, o.Config.Location)
+	return ex, nil
+}
+
+// explainRows computes D's temporary tables, then runs the steps steps
+// renders from the plan and returns each one's rows by step name.
+func explainRows(ctx context.Context, o RunOptions, steps func(transforms.Plan) ([]transforms.Step, error)) (map[string][]engine.Row, error) {
+	in, err := Inspect(ctx, o)
+	if err != nil {
+		return nil, err
 	}
 	if o.Engine == nil {
 		defer in.Engine.Close()
 	}
-	steps, err := in.Plan.ExplainSteps(kind, value)
+	list, err := steps(in.Plan)
 	if err != nil {
-		return ex, err
+		return nil, err
 	}
-	sections := map[string]*[]engine.Row{"explain_keys": &ex.Keys, "explain_customers": &ex.Customers,
-		"explain_requests": &ex.Requests, "explain_state": &ex.State, "explain_exports": &ex.Exports}
-	for _, s := range steps {
+	out := map[string][]engine.Row{}
+	for _, s := range list {
 		if _, _, err := in.Engine.Run(ctx, s); err != nil {
-			return ex, err
+			return nil, err
 		}
 		read := transforms.Step{Name: "read_" + s.Name, Kind: transforms.Check, SQL: "SELECT * FROM " + transforms.Ident(transforms.TempName(s.Table))}
 		_, rows, err := in.Engine.Run(ctx, read)
 		if err != nil {
-			return ex, err
+			return nil, err
 		}
-		*sections[s.Name] = rows
+		out[s.Name] = rows
 	}
-	return ex, nil
+	return out, nil
 }
 
 // newInspection is a run that reads and computes but never publishes.

@@ -30,21 +30,41 @@ GROUP BY ALL ORDER BY r.received_at, r.request_id
 {{- end }}
 
 {{ define "explain_state" -}}
+-- The state per category, as customer_category_state decides it, and since
+-- when and through which request it holds (the verdict's words): an
+-- opt-out since its opt_out_date, through the first opt_out of the
+-- category at that instant in rule 2's order (the least request_id); an
+-- opt-in since its deciding request.
 WITH events AS (
-  SELECT 'subject' AS subject, rc.request_id, rc.request_type, rc.received_at, rc.category
-  FROM {{ tmp "request_categories" }} rc JOIN (SELECT DISTINCT request_id FROM {{ tmp "explain_requests" }}) e USING (request_id)
+  {{ template "explain_events" . }}
+),
+state AS (
+  -- category_state_body continues a WITH defining events: hence this one.
+  WITH events AS (
+    {{ template "explain_events" . }}
+  )
+  {{ template "category_state_body" . }}
 )
-{{ template "category_state_body" . }}
-ORDER BY category
+SELECT s.subject, s.category, s.state, s.deciding_request_id, s.opt_out_date,
+  CASE WHEN s.state = 'opt_out' THEN s.opt_out_date
+       ELSE (SELECT min(d.received_at) FROM events d WHERE d.category = s.category AND d.request_id = s.deciding_request_id) END AS since,
+  CASE WHEN s.state = 'opt_out'
+       THEN (SELECT min(e.request_id) FROM events e WHERE e.category = s.category AND e.request_type = 'opt_out' AND e.received_at = s.opt_out_date)
+       ELSE s.deciding_request_id END AS since_request_id
+FROM state s
+ORDER BY s.category
+{{- end }}
+
+{{ define "explain_events" -}}
+SELECT 'subject' AS subject, rc.request_id, rc.request_type, rc.received_at, rc.category
+FROM {{ tmp "request_categories" }} rc JOIN (SELECT DISTINCT request_id FROM {{ tmp "explain_requests" }}) e USING (request_id)
 {{- end }}
 
 {{ define "explain_exports" -}}
 -- Each export row carrying one of the person's keys (the subject's own or
 -- those of its matched customers), and what the run decided.
 WITH person_keys AS (
-  SELECT kind, value FROM {{ tmp "explain_keys" }}
-  UNION
-  SELECT ck.kind, ck.value FROM {{ tmp "customer_keys" }} ck JOIN {{ tmp "explain_customers" }} c USING (customer_id)
+  {{ template "explain_person_keys" . }}
 )
 {{- range $i, $e := .Exports }}
 {{ if $i }}UNION ALL
@@ -61,4 +81,170 @@ WHERE EXISTS (SELECT 1 FROM (SELECT unnest(r.keys) AS k) u JOIN person_keys x ON
 SELECT NULL AS export, NULL AS file, NULL AS row, NULL AS decision WHERE false
 {{- end }}
 ORDER BY export, file, row
+{{- end }}
+
+
+{{ define "explain_person_keys" -}}
+-- The person's keys: the subject's own and those of its matched customers
+-- (the union R(x) of SPEC §5 rule 4 is the requests sharing one of them).
+SELECT kind, value FROM {{ tmp "explain_keys" }}
+UNION
+SELECT ck.kind, ck.value FROM {{ tmp "customer_keys" }} ck JOIN {{ tmp "explain_customers" }} c USING (customer_id)
+{{- end }}
+
+{{ define "explain_request_rows_as_of" -}}
+{{- /* Every row of every request source as a run for D reads it (the
+     rows after the as-of instant marked `later`), with its input. */ -}}
+{{- range $i, $s := .Requests }}
+{{ if $i }}UNION ALL {{ end -}}
+SELECT {{ param $s.Name }} AS input, CAST(_file AS VARCHAR) AS _file, _row, request_id, received_at, updated_at,
+  request_type, categories, status, source, state, reason, later, keys
+FROM {{ template "rows_as_of" ($.AsOfRows (print "request_rows__" $s.Name)) }} r
+{{- end }}
+{{- end }}
+
+{{ define "explain_not_counted" -}}
+{{- /* Why a run for D does not count a request (SPEC §5 rule 1, §9),
+     continuing a WITH that defines `req_rows` (explain_request_rows_as_of) for
+     the requests in question: one row per request_id with counted and
+     not_counted_because. current_requests has the request when a row of it
+     is usable and read for D; otherwise every row is quarantined or after
+     the as-of instant. */ -}}
+SELECT r.request_id, coalesce(any_value(c.counted), false) AS counted,
+  CASE
+    WHEN any_value(c.counted) THEN NULL
+    WHEN any_value(c.status) = 'rejected' THEN 'rejected'
+    WHEN any_value(c.status) = 'pending' THEN 'pending, and policy.apply_pending is false'
+    WHEN bool_or(r.reason IS NOT NULL AND NOT r.later) THEN
+      'quarantined: ' || string_agg(DISTINCT r.reason, ', ' ORDER BY r.reason) FILTER (WHERE r.reason IS NOT NULL AND NOT r.later)
+    WHEN bool_and(r.received_at >= {{ cast (param .P.AsOf) "timestamp" }})
+      THEN 'received after the as-of instant, ' || strftime({{ cast (param .P.AsOf) "timestamp" }}, '%Y-%m-%d %H:%M:%SZ')
+    ELSE 'every row of it was updated after the as-of instant, ' || strftime({{ cast (param .P.AsOf) "timestamp" }}, '%Y-%m-%d %H:%M:%SZ')
+      || ', so a run for the date reads none of them'
+  END AS not_counted_because
+FROM req_rows r LEFT JOIN {{ tmp "current_requests" }} c ON c.request_id = r.request_id
+GROUP BY r.request_id
+{{- end }}
+
+{{ define "explain_uncounted" -}}
+-- The requests on the person's keys that a run for D does not count, and
+-- why: rejected, pending held back, quarantined, or after the as-of
+-- instant. Each is judged on all its rows; rows without a request_id
+-- (quarantined) only on those carrying one of the person's keys.
+WITH person_keys AS (
+  {{ template "explain_person_keys" . }}
+),
+all_rows AS (
+  SELECT a.*, EXISTS (SELECT 1 FROM (SELECT unnest(a.keys) AS k) u JOIN person_keys x ON x.kind = u.k.kind AND x.value = u.k.value) AS hit
+  FROM (
+    {{ template "explain_request_rows_as_of" . }}
+  ) a
+),
+req_rows AS (
+  SELECT * FROM all_rows a
+  WHERE NOT EXISTS (SELECT 1 FROM {{ tmp "requests" }} q WHERE q.request_id = a.request_id)
+    AND (a.request_id IS NULL AND a.hit
+      OR a.request_id IN (SELECT request_id FROM all_rows WHERE hit AND request_id IS NOT NULL))
+),
+why AS (
+  {{ template "explain_not_counted" . }}
+)
+SELECT w.request_id, min(r.received_at) AS received_at, string_agg(DISTINCT r.input, ', ' ORDER BY r.input) AS inputs,
+  w.not_counted_because
+FROM req_rows r JOIN why w ON w.request_id IS NOT DISTINCT FROM r.request_id
+GROUP BY w.request_id, w.not_counted_because
+ORDER BY received_at, w.request_id
+{{- end }}
+
+{{ define "explain_request_rows" -}}
+-- optout explain --request-id: every row of the request in the request
+-- sources, and what a run for D makes of it: the current row (the one
+-- current_requests keeps), a row an update superseded, a quarantined row,
+-- or a row after the as-of instant that a run for D does not read.
+WITH req_rows AS (
+  SELECT * {{ except }} (keys) FROM (
+    {{ template "explain_request_rows_as_of" . }}
+  ) WHERE request_id = optout_id(CAST({{ param .Subject }} AS VARCHAR))
+)
+SELECT input, _file AS file, _row AS row, received_at, updated_at, request_type, array_to_string(categories, ',') AS categories, status,
+  CASE WHEN later THEN 'after the as-of instant: not read for the date'
+       WHEN reason IS NOT NULL THEN 'quarantined: ' || reason
+       WHEN row_number() OVER (PARTITION BY reason IS NULL AND NOT later ORDER BY {{ template "current_row_order" }}) = 1 THEN 'current'
+       ELSE 'superseded by a later update' END AS outcome
+FROM req_rows
+ORDER BY updated_at, received_at, input, _file, _row
+{{- end }}
+
+{{ define "explain_request" -}}
+-- The request's life as of D, in one row (none when no row of it and no
+-- ledger entry exist): received, counted or why not (explain_not_counted),
+-- first enforced (the published ledger: a run not yet published has
+-- enforced nothing), deadline and SLA status (the ledger a run for D now
+-- would write, its status reckoned from the published enforcement: open or
+-- open_breached until one is published).
+WITH req_rows AS (
+  SELECT * FROM (
+    {{ template "explain_request_rows_as_of" . }}
+  ) WHERE request_id = optout_id(CAST({{ param .Subject }} AS VARCHAR))
+),
+why AS (
+  {{ template "explain_not_counted" . }}
+),
+-- Its newest row, which tells what it asks when no row of it is read for D.
+latest AS (
+  SELECT * FROM req_rows ORDER BY {{ template "current_row_order" }} LIMIT 1
+),
+ids AS (
+  SELECT request_id FROM req_rows
+  UNION
+  SELECT request_id FROM {{ tmp "ledger" }} WHERE request_id = optout_id(CAST({{ param .Subject }} AS VARCHAR))
+),
+published AS (
+{{- if .HasPrevLedger }}
+  SELECT request_id, first_enforced_at, first_enforced_date FROM {{ rel "prev_requests_ledger" }}
+  WHERE first_enforced_at IS NOT NULL
+{{- else }}
+  SELECT {{ null "text" }} AS request_id, {{ null "timestamp" }} AS first_enforced_at, {{ null "date" }} AS first_enforced_date WHERE false
+{{- end }}
+)
+SELECT i.request_id,
+  coalesce(l.received_at, c.received_at, n.received_at) AS received_at,
+  coalesce(l.request_type, c.request_type, n.request_type) AS request_type,
+  array_to_string(coalesce(l.categories, c.categories, n.categories), ',') AS categories,
+  coalesce(l.status, c.status, n.status) AS status,
+  coalesce(l.source, c.source, n.source) AS source,
+  coalesce(l.state, c.state, n.state) AS state,
+  l.matched_customers,
+  coalesce(w.counted, false) AS counted,
+  CASE WHEN w.request_id IS NULL THEN 'no row of it in the request sources' ELSE w.not_counted_because END AS not_counted_because,
+  l.request_id IS NOT NULL AS in_ledger,
+  p.first_enforced_at, CAST(p.first_enforced_date AS VARCHAR) AS first_enforced_date,
+  p.request_id IS NULL AND coalesce(w.counted, false) AS enforced_by_next_run,
+  l.deadline, l.sla_business_days,
+  CASE WHEN p.request_id IS NOT NULL THEN l.business_days END AS business_days,
+  CASE WHEN p.request_id IS NOT NULL OR l.deadline IS NULL THEN l.sla_status
+       WHEN {{ cast (param .P.Now) "timestamp" }} <= l.deadline THEN 'open'
+       ELSE 'open_breached' END AS sla_status
+FROM ids i
+LEFT JOIN {{ tmp "ledger" }} l ON l.request_id = i.request_id
+LEFT JOIN {{ tmp "current_requests" }} c ON c.request_id = i.request_id
+LEFT JOIN why w ON w.request_id = i.request_id
+LEFT JOIN latest n ON n.request_id = i.request_id
+LEFT JOIN published p ON p.request_id = i.request_id
+{{- end }}
+
+{{ define "explain_notified" -}}
+-- The third parties told of the request (SPEC §6
+-- third_party_notifications), as published: each row's export date, and
+-- the date of the run that first enforced the request (its partition).
+{{- if .NotificationFiles }}
+SELECT request_id, export, destination, CAST(CAST(dt AS DATE) AS VARCHAR) AS export_dt,
+  regexp_extract(filename, 'dt=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1) AS notified_by_run_for
+FROM read_parquet([{{ range $i, $f := .NotificationFiles }}{{ if $i }}, {{ end }}{{ lit $f }}{{ end }}], hive_partitioning = false, filename = true)
+WHERE request_id = optout_id(CAST({{ param .Subject }} AS VARCHAR))
+{{- else }}
+SELECT {{ null "text" }} AS request_id, {{ null "text" }} AS export, {{ null "text" }} AS destination,
+  {{ null "text" }} AS export_dt, {{ null "text" }} AS notified_by_run_for WHERE false
+{{- end }}
+ORDER BY notified_by_run_for, export_dt, export
 {{- end }}

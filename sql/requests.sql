@@ -11,7 +11,11 @@ FROM (
   FROM {{ template "rows_as_of" ($.AsOfRows (print "request_rows__" $s.Name)) }} r WHERE reason IS NULL AND NOT later
 {{- end }}
 )
-QUALIFY row_number() OVER (PARTITION BY request_id ORDER BY updated_at DESC, _file DESC, _row DESC) = 1
+QUALIFY row_number() OVER (PARTITION BY request_id ORDER BY {{ template "current_row_order" }}) = 1
+{{- end }}
+
+{{ define "current_row_order" -}}
+updated_at DESC, _file DESC, _row DESC
 {{- end }}
 
 {{ define "requests" -}}

@@ -443,9 +443,32 @@ func (p Plan) ExplainSteps(kind, subject string) ([]Step, error) {
 		Subject string
 	}{stepData: stepData{Plan: &p}, Subject: subject}
 	d.Keys = rowKeys(p.Dialect, KeyColumns{{Kind: kind, Expr: "v"}}, p.NeedHashes())
+	return renderTemps(r, d, "explain_keys", "explain_customers", "explain_requests", "explain_uncounted", "explain_state", "explain_exports")
+}
+
+// ExplainRequestSteps renders the steps of `optout explain --request-id`:
+// the request's rows, its life in one row, and the third parties told of
+// it, read from notificationFiles (the published third_party_notifications
+// files). They run after the Transform phase.
+func (p Plan) ExplainRequestSteps(requestID string, notificationFiles []string) ([]Step, error) {
+	r, err := newRenderer(p.Dialect)
+	if err != nil {
+		return nil, err
+	}
+	r.scratch = p.Scratch
+	d := struct {
+		stepData
+		Subject           string
+		NotificationFiles []string
+	}{stepData: stepData{Plan: &p}, Subject: requestID, NotificationFiles: notificationFiles}
+	return renderTemps(r, d, "explain_request_rows", "explain_request", "explain_notified")
+}
+
+// renderTemps renders each named template as a temp table of that name.
+func renderTemps(r *renderer, data any, names ...string) ([]Step, error) {
 	var steps []Step
-	for _, name := range []string{"explain_keys", "explain_customers", "explain_requests", "explain_state", "explain_exports"} {
-		sql, args, err := r.render(name, d)
+	for _, name := range names {
+		sql, args, err := r.render(name, data)
 		if err != nil {
 			return nil, err
 		}

@@ -144,12 +144,13 @@ func printPlan(w io.Writer, engineName string, date time.Time, steps []transform
 func explainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var date time.Time
 	var hasDate, asJSON bool
-	var email, phone, customerID string
+	var email, phone, customerID, requestID string
 	o, code, ok := setup("explain", args, stderr, func(fs *flag.FlagSet) {
 		dateFlag(fs, "date", &date, &hasDate)
 		fs.StringVar(&email, "email", "", "the person's email")
 		fs.StringVar(&phone, "phone", "", "the person's phone")
 		fs.StringVar(&customerID, "customer-id", "", "the person's customer_id")
+		fs.StringVar(&requestID, "request-id", "", "a request_id: the request's life instead of a person's")
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
 	})
 	if !ok {
@@ -157,18 +158,24 @@ func explainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	var kind, value string
 	n := 0
-	for k, v := range map[string]string{"email": email, "phone": phone, "customer_id": customerID} {
+	for k, v := range map[string]string{"email": email, "phone": phone, "customer_id": customerID, "request_id": requestID} {
 		if v != "" {
 			kind, value = k, v
 			n++
 		}
 	}
 	if !hasDate || n != 1 {
-		fmt.Fprintln(stderr, "optout explain: give --date YYYY-MM-DD and exactly one of --email, --phone, --customer-id")
+		fmt.Fprintln(stderr, "optout explain: give --date YYYY-MM-DD and exactly one of --email, --phone, --customer-id, --request-id")
 		return exit.Usage
 	}
 	o.Date = date
-	ex, err := jobs.Explain(ctx, o, kind, value)
+	var ex any
+	var err error
+	if kind == "request_id" {
+		ex, err = jobs.ExplainRequest(ctx, o, value)
+	} else {
+		ex, err = jobs.Explain(ctx, o, kind, value)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "optout explain: %v\n", redact.String(err.Error()))
 		return exit.Code(err)
@@ -178,13 +185,56 @@ func explainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stdout, string(b))
 		return exit.OK
 	}
-	fmt.Fprintf(stdout, "optout explain: the %s given, as of %s\n", kind, date.Format(time.DateOnly))
-	section(stdout, "keys derived from it", ex.Keys, "kind", "value")
-	section(stdout, "customers matched", ex.Customers, "customer_id", "through")
-	section(stdout, "counted requests", ex.Requests, "request_id", "received_at", "request_type", "categories", "status", "source", "via")
-	section(stdout, "state per category", ex.State, "category", "state", "deciding_request_id", "opt_out_date")
-	section(stdout, "export rows carrying its keys", ex.Exports, "export", "row", "decision")
+	switch ex := ex.(type) {
+	case jobs.Explanation:
+		printPerson(stdout, ex, kind, date)
+	case jobs.RequestExplanation:
+		printRequest(stdout, ex, date, o.Config.Timezone)
+	}
 	return exit.OK
+}
+
+// printPerson prints the verdict, then the rows it was drawn from.
+func printPerson(w io.Writer, ex jobs.Explanation, kind string, date time.Time) {
+	fmt.Fprintln(w, ex.Verdict)
+	fmt.Fprintf(w, "\noptout explain: the %s given, as of %s\n", kind, date.Format(time.DateOnly))
+	section(w, "keys derived from it", ex.Keys, "kind", "value")
+	section(w, "customers matched", ex.Customers, "customer_id", "through")
+	section(w, "counted requests", ex.Requests, "request_id", "received_at", "request_type", "categories", "status", "source", "via")
+	section(w, "requests on its keys not counted", ex.Uncounted, "request_id", "received_at", "inputs", "not_counted_because")
+	section(w, "state per category", ex.State, "category", "state", "deciding_request_id", "opt_out_date", "since_request_id")
+	section(w, "export rows carrying its keys", ex.Exports, "export", "row", "decision")
+}
+
+// printRequest prints the verdict, then the request's life, rows and
+// notifications.
+func printRequest(w io.Writer, ex jobs.RequestExplanation, date time.Time, tz string) {
+	fmt.Fprintln(w, ex.Verdict)
+	if ex.Life == nil {
+		return
+	}
+	l := ex.Life
+	fmt.Fprintf(w, "\noptout explain: request %v, as of %s (days in %s)\n", l["request_id"], date.Format(time.DateOnly), tz)
+	fmt.Fprintf(w, "  received        %s: %s of %s, status %s, source %s, state %s\n", cell(l["received_at"]),
+		cell(l["request_type"]), cell(l["categories"]), cell(l["status"]), cell(l["source"]), cell(l["state"]))
+	counted := "yes"
+	if l["counted"] != true {
+		counted = "no: " + cell(l["not_counted_because"])
+	}
+	fmt.Fprintf(w, "  counted         %s\n", counted)
+	enforced := "no"
+	switch {
+	case l["first_enforced_date"] != nil:
+		enforced = fmt.Sprintf("%s (the run at %s)", cell(l["first_enforced_date"]), cell(l["first_enforced_at"]))
+	case l["enforced_by_next_run"] == true:
+		enforced = "not yet: no published run has counted it; a run for " + date.Format(time.DateOnly) + " would"
+	}
+	fmt.Fprintf(w, "  first enforced  %s\n", enforced)
+	fmt.Fprintf(w, "  deadline        %s (%s business days)\n", cell(l["deadline"]), cell(l["sla_business_days"]))
+	fmt.Fprintf(w, "  SLA status      %s (business days taken: %s)\n", cell(l["sla_status"]), cell(l["business_days"]))
+	fmt.Fprintf(w, "  customers       %s matched\n", cell(l["matched_customers"]))
+	section(w, "rows of the request", ex.Rows, "input", "row", "received_at", "updated_at", "request_type", "status", "outcome")
+	section(w, "third parties notified", ex.Notified, "export", "destination", "export_dt", "notified_by_run_for")
 }
 
 func section(w io.Writer, title string, rows []engine.Row, cols ...string) {
@@ -196,17 +246,22 @@ func section(w io.Writer, title string, rows []engine.Row, cols ...string) {
 	for _, r := range rows {
 		parts := make([]string, 0, len(cols))
 		for _, c := range cols {
-			v := r[c]
-			if t, ok := v.(time.Time); ok {
-				v = t.UTC().Format("2006-01-02 15:04:05Z")
-			}
-			if v == nil {
-				v = "-"
-			}
-			parts = append(parts, fmt.Sprintf("%s=%v", c, v))
+			parts = append(parts, c+"="+cell(r[c]))
 		}
 		fmt.Fprintln(w, "  "+strings.Join(parts, "  "))
 	}
+}
+
+// cell is one value as explain prints it: times in UTC to the second, "-"
+// for none.
+func cell(v any) string {
+	if t, ok := v.(time.Time); ok {
+		return t.UTC().Format("2006-01-02 15:04:05Z")
+	}
+	if v == nil {
+		return "-"
+	}
+	return fmt.Sprint(v)
 }
 
 func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {

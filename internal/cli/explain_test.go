@@ -80,7 +80,7 @@ func TestExplainOnePerson(t *testing.T) {
 	}
 
 	code, _, se = run(t, "explain", "--config", cfg, "--date", "2026-11-21", "--email", "a@b.com", "--phone", "1")
-	if code != 2 || !strings.Contains(se, "exactly one of --email, --phone, --customer-id") {
+	if code != 2 || !strings.Contains(se, "exactly one of --email, --phone, --customer-id, --request-id") {
 		t.Errorf("two identifiers: exit %d\n%s", code, se)
 	}
 }
@@ -169,5 +169,272 @@ func TestCustomerKeysAreASet(t *testing.T) {
 	want := "cookie_id:ck-b2×1 customer_id:C2×1 email:bob.work@example.com×1 email:bob@example.com×1 phone:+12125550102×1"
 	if strings.Join(got, " ") != want {
 		t.Errorf("C2's keys:\n got %s\nwant %s", strings.Join(got, " "), want)
+	}
+}
+
+// explainJSON runs optout explain with args and --json, and decodes it.
+func explainJSON(t *testing.T, args ...string) map[string]any {
+	t.Helper()
+	code, so, se := run(t, append(append([]string{"explain"}, args...), "--json")...)
+	if code != 0 {
+		t.Fatalf("explain %v: exit %d\n%s", args, code, se)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(so), &m); err != nil {
+		t.Fatalf("%v\n%s", err, so)
+	}
+	return m
+}
+
+// explainText runs optout explain with args and returns its stdout.
+func explainText(t *testing.T, args ...string) string {
+	t.Helper()
+	code, so, se := run(t, append([]string{"explain"}, args...)...)
+	if code != 0 {
+		t.Fatalf("explain %v: exit %d\n%s", args, code, se)
+	}
+	return so
+}
+
+// queryString returns the first column of the first row of q.
+func queryString(t *testing.T, db *sql.DB, q string, args ...any) string {
+	t.Helper()
+	var s sql.NullString
+	if err := db.QueryRow(q, args...).Scan(&s); err != nil {
+		t.Fatalf("%v\n%s", err, q)
+	}
+	return s.String
+}
+
+func rowsOf(m map[string]any, key string) []map[string]any {
+	var out []map[string]any
+	list, _ := m[key].([]any)
+	for _, r := range list {
+		out = append(out, r.(map[string]any))
+	}
+	return out
+}
+
+// The demo run for 2026-11-20 and then for 2026-11-21, each the morning
+// after, as a scheduler runs them: the second run first enforces requests
+// the first could not read, and notifies the third parties of the first
+// run's exports.
+func twoDemoRuns(t *testing.T) (cfg, out string, db *sql.DB) {
+	t.Helper()
+	cfg, out = demoConfig(t, nil)
+	for _, r := range [][]string{{"2026-11-20", "2026-11-21T09:00:00Z"}, {"2026-11-21", "2026-11-22T09:00:00Z"}} {
+		if code, _, se := run(t, "run", "--config", cfg, "--date", r[0], "--now", r[1]); code != 0 {
+			t.Fatalf("run %s: exit %d\n%s", r[0], code, se)
+		}
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return cfg, out, db
+}
+
+// explain's first line is a verdict drawn from the rows it shows: for a
+// customer opted out through one request, the categories and day of
+// optout_state and the request that decided them, and the exports its
+// rows were suppressed from or kept in; for an identifier nothing has,
+// that nothing has it.
+func TestExplainVerdict(t *testing.T) {
+	cfg, out, db := twoDemoRuns(t)
+	la, err := time.LoadLocation("America/Los_Angeles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(out, "optout_state", "dt=2026-11-21", "part-0.parquet")
+	ledger := filepath.Join(out, "requests_ledger", "part-0.parquet")
+	// A customer opted out of two or more categories, all decided by one
+	// request that also began the opt-out (its receipt is opt_out_date).
+	var customer, request, categories string
+	var optOutDate time.Time
+	if err := db.QueryRow(fmt.Sprintf(`
+		SELECT s.customer_id, any_value(d.request_id), array_to_string(s.opt_out_categories, ','), s.opt_out_date
+		FROM read_parquet('%s') s, (SELECT unnest(s.deciding_request_ids) AS d) u(d)
+		JOIN read_parquet('%s') l ON l.request_id = d.request_id
+		WHERE s.ccpa_opt_out AND len(s.opt_out_categories) >= 2
+		GROUP BY s.customer_id, s.opt_out_categories, s.opt_out_date
+		HAVING count(DISTINCT d.request_id) = 1 AND bool_and(l.received_at = s.opt_out_date AND l.request_type = 'opt_out')
+		ORDER BY s.customer_id LIMIT 1`, state, ledger)).Scan(&customer, &request, &categories, &optOutDate); err != nil {
+		t.Fatal(err)
+	}
+	ex := explainJSON(t, "--config", cfg, "--date", "2026-11-21", "--customer-id", customer)
+	cats := strings.Split(categories, ",")
+	want := fmt.Sprintf("opted out of %s and %s since %s through request %s; ", strings.Join(cats[:len(cats)-1], ", "), cats[len(cats)-1],
+		optOutDate.In(la).Format(time.DateOnly), request)
+	verdict, _ := ex["verdict"].(string)
+	if !strings.HasPrefix(verdict, want) {
+		t.Errorf("customer %s: verdict %q, want it to start %q", customer, verdict, want)
+	}
+	suppressed, kept := map[string]bool{}, map[string]bool{}
+	for _, r := range rowsOf(ex, "export_rows") {
+		d := fmt.Sprint(r["decision"])
+		if strings.HasPrefix(d, "suppressed:") {
+			suppressed[fmt.Sprint(r["export"])] = true
+		} else if strings.HasPrefix(d, "kept:") {
+			kept[fmt.Sprint(r["export"])] = true
+		}
+	}
+	if len(suppressed) == 0 || !strings.Contains(verdict, fmt.Sprintf("suppressed from %d export", len(suppressed))) ||
+		(len(kept) > 0) != strings.Contains(verdict, fmt.Sprintf("kept in %d export", len(kept))) {
+		t.Errorf("verdict %q; the export rows: suppressed from %v, kept in %v", verdict, suppressed, kept)
+	}
+	text := explainText(t, "--config", cfg, "--date", "2026-11-21", "--customer-id", customer)
+	if first, _, _ := strings.Cut(text, "\n"); first != verdict {
+		t.Errorf("the text output starts %q, not the verdict %q", first, verdict)
+	}
+
+	// An email no customer, request or export row holds (checked in every
+	// input file), and one that is not an email at all.
+	data, _ := filepath.Abs("../../testdata/demo/data")
+	mentions := func(s string) int64 { // rows of any input file whose text holds s
+		return queryInt(t, db, fmt.Sprintf(`SELECT count(*) FROM read_parquet('%s/**/*.parquet', union_by_name = true) t
+			WHERE contains(lower(CAST(t AS VARCHAR)), ?)`, data), s)
+	}
+	known := queryString(t, db, fmt.Sprintf("SELECT min(lower(email)) FROM read_parquet('%s/customers/*.parquet')", data))
+	unknown := "nobody.at.all@example.org"
+	if mentions(known) == 0 || mentions(unknown) != 0 {
+		t.Fatalf("the search of the demo data does not find a customer's email, or finds %s", unknown)
+	}
+	for _, c := range []struct{ email, want string }{
+		{unknown, "no customer, request or export row of 2026-11-21 has this email"},
+		{"not-an-email", "no customer, request or export row of 2026-11-21 has this email (it is not a valid email, so no key comes from it)"},
+	} {
+		if got := explainJSON(t, "--config", cfg, "--date", "2026-11-21", "--email", c.email)["verdict"]; got != c.want {
+			t.Errorf("%d-character email: verdict %q, want %q", len(c.email), got, c.want)
+		}
+	}
+
+	// A rejected request: its phone's person has it among the requests
+	// that do not count, and the verdict says so.
+	var rejected, phone string
+	if err := db.QueryRow(fmt.Sprintf(`SELECT request_id, any_value(phone) FROM read_parquet('%s/requests/web_form/**/*.parquet')
+		GROUP BY request_id HAVING bool_and(lower(trim(status)) = 'rejected') AND count(phone) > 0 ORDER BY request_id LIMIT 1`, data)).Scan(&rejected, &phone); err != nil {
+		t.Fatal(err)
+	}
+	ex = explainJSON(t, "--config", cfg, "--date", "2026-11-21", "--phone", phone)
+	found := false
+	for _, r := range rowsOf(ex, "uncounted_requests") {
+		found = found || r["request_id"] == rejected && r["not_counted_because"] == "rejected"
+	}
+	if !found || !strings.Contains(fmt.Sprint(ex["verdict"]), "on their keys not counted") {
+		t.Errorf("the person of rejected request %s: verdict %q, uncounted %v", rejected, ex["verdict"], ex["uncounted_requests"])
+	}
+}
+
+// explain --request-id shows a request's life: received, counted or why
+// not, first enforced, deadline and SLA status as the published ledger has
+// them, and the third parties notified as the published notifications
+// list them; its verdict sums it up.
+func TestExplainRequestLife(t *testing.T) {
+	cfg, out, db := twoDemoRuns(t)
+	ledger := filepath.Join(out, "requests_ledger", "part-0.parquet")
+	notifications := fmt.Sprintf("read_parquet('%s', hive_partitioning = false)", filepath.Join(out, "third_party_notifications", "dt=*", "*.parquet"))
+	// A request whose first enforcement notified third parties.
+	id := queryString(t, db, "SELECT min(request_id) FROM "+notifications)
+	if id == "" {
+		t.Fatal("the two demo runs notified no third party")
+	}
+	var firstAt time.Time
+	var firstDate, deadline, sla string
+	if err := db.QueryRow(fmt.Sprintf(`SELECT first_enforced_at, CAST(first_enforced_date AS VARCHAR), strftime(deadline, '%%Y-%%m-%%dT%%H:%%M:%%S.%%fZ'), sla_status
+		FROM read_parquet('%s') WHERE request_id = ?`, ledger), id).Scan(&firstAt, &firstDate, &deadline, &sla); err != nil {
+		t.Fatal(err)
+	}
+	var wantNotified []string
+	rows, err := db.Query(fmt.Sprintf("SELECT export, destination, CAST(dt AS VARCHAR) FROM %s WHERE request_id = ? ORDER BY ALL", notifications), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var e, d, dt string
+		if err := rows.Scan(&e, &d, &dt); err != nil {
+			t.Fatal(err)
+		}
+		wantNotified = append(wantNotified, e+"/"+d+"/"+dt)
+	}
+	rows.Close()
+
+	ex := explainJSON(t, "--config", cfg, "--date", "2026-11-21", "--request-id", id)
+	life, _ := ex["request"].(map[string]any)
+	gotDeadline, _ := time.Parse(time.RFC3339Nano, fmt.Sprint(life["deadline"]))
+	wantDeadline, _ := time.Parse("2006-01-02T15:04:05.999999Z", deadline)
+	if life["counted"] != true || life["first_enforced_date"] != firstDate || life["first_enforced_at"] != firstAt.UTC().Format(time.RFC3339Nano) ||
+		!gotDeadline.Equal(wantDeadline) || life["sla_status"] != sla {
+		t.Errorf("request %s: life %v\nwant counted, first enforced %s on %s, deadline %s, SLA %s", id, life, firstAt, firstDate, deadline, sla)
+	}
+	var gotNotified []string
+	for _, r := range rowsOf(ex, "third_parties_notified") {
+		gotNotified = append(gotNotified, fmt.Sprintf("%v/%v/%v", r["export"], r["destination"], r["export_dt"]))
+	}
+	if fmt.Sprint(gotNotified) != fmt.Sprint(wantNotified) {
+		t.Errorf("request %s: notified %v, want %v", id, gotNotified, wantNotified)
+	}
+	verdict := fmt.Sprint(ex["verdict"])
+	for _, want := range []string{"request " + id + " (", "counted as of 2026-11-21", "first enforced on " + firstDate, "SLA " + sla + " (deadline ",
+		fmt.Sprintf("%d third-party notification", len(wantNotified))} {
+		if !strings.Contains(verdict, want) {
+			t.Errorf("verdict %q lacks %q", verdict, want)
+		}
+	}
+	text := explainText(t, "--config", cfg, "--date", "2026-11-21", "--request-id", id)
+	if first, _, _ := strings.Cut(text, "\n"); first != verdict {
+		t.Errorf("the text output starts %q, not the verdict", first)
+	}
+	if !strings.Contains(text, fmt.Sprintf("third parties notified (%d)", len(wantNotified))) {
+		t.Errorf("text output:\n%s", text)
+	}
+	if regexp.MustCompile(`@|\+1\d{10}`).MatchString(text + fmt.Sprint(ex)) {
+		t.Error("explain --request-id shows an email or a phone")
+	}
+
+	// As of the day before, the run for that day did not count it: the
+	// explanation says why (it was read only after that day's as-of instant).
+	life, _ = explainJSON(t, "--config", cfg, "--date", "2026-11-20", "--request-id", id)["request"].(map[string]any)
+	if life["counted"] != false || !strings.Contains(fmt.Sprint(life["not_counted_because"]), "after the as-of instant") {
+		t.Errorf("request %s as of 2026-11-20: %v", id, life)
+	}
+
+	// A quarantined request (no usable row of it), with its reason.
+	var quarantined, reason string
+	if err := db.QueryRow(fmt.Sprintf(`SELECT request_id, reason FROM read_parquet('%s/quarantine/web_form/dt=2026-11-21/*.parquet', hive_partitioning = false)
+		WHERE request_id IS NOT NULL AND request_id NOT IN (SELECT request_id FROM read_parquet('%s')) ORDER BY request_id LIMIT 1`, out, ledger)).Scan(&quarantined, &reason); err != nil {
+		t.Fatal(err)
+	}
+	ex = explainJSON(t, "--config", cfg, "--date", "2026-11-21", "--request-id", quarantined)
+	if want := "not counted as of 2026-11-21: quarantined: " + reason; !strings.Contains(fmt.Sprint(ex["verdict"]), want) {
+		t.Errorf("quarantined request %s: verdict %q, want %q", quarantined, ex["verdict"], want)
+	}
+
+	// A pending request with policy.apply_pending false is not counted; and
+	// an output no run has published to has enforced nothing yet.
+	pending := queryString(t, db, fmt.Sprintf("SELECT min(request_id) FROM read_parquet('%s') WHERE status = 'pending' AND request_type = 'opt_out'", ledger))
+	held, _ := demoConfig(t, func(s string) string { return strings.Replace(s, "apply_pending: true", "apply_pending: false", 1) })
+	life, _ = explainJSON(t, "--config", held, "--date", "2026-11-21", "--request-id", pending)["request"].(map[string]any)
+	if life["counted"] != false || life["not_counted_because"] != "pending, and policy.apply_pending is false" || life["first_enforced_at"] != nil {
+		t.Errorf("pending request %s with apply_pending false: %v", pending, life)
+	}
+	fresh, _ := demoConfig(t, nil)
+	ex = explainJSON(t, "--config", fresh, "--date", "2026-11-21", "--request-id", id)
+	life, _ = ex["request"].(map[string]any)
+	if life["counted"] != true || life["enforced_by_next_run"] != true || life["first_enforced_at"] != nil ||
+		!strings.Contains(fmt.Sprint(ex["verdict"]), "not yet enforced") || !strings.Contains(fmt.Sprint(ex["verdict"]), "no third party notified") {
+		t.Errorf("request %s before any run: %v", id, ex)
+	}
+
+	// An id no request row and no ledger entry has.
+	data, _ := filepath.Abs("../../testdata/demo/data")
+	if n := queryInt(t, db, fmt.Sprintf(`SELECT count(*) FROM read_parquet('%s/requests/**/*.parquet', union_by_name = true) t
+		WHERE contains(upper(CAST(t AS VARCHAR)), 'NO-SUCH-REQUEST')`, data)) + queryInt(t, db,
+		fmt.Sprintf("SELECT count(*) FROM read_parquet('%s') WHERE request_id = 'NO-SUCH-REQUEST'", ledger)); n != 0 {
+		t.Fatal("the demo requests or the ledger hold NO-SUCH-REQUEST")
+	}
+	ex = explainJSON(t, "--config", cfg, "--date", "2026-11-21", "--request-id", "NO-SUCH-REQUEST")
+	if want := "no request row of 2026-11-21, nor the request ledger, has request_id NO-SUCH-REQUEST"; ex["verdict"] != want || ex["request"] != nil {
+		t.Errorf("unknown request: %v, want verdict %q", ex, want)
 	}
 }

@@ -197,6 +197,19 @@ func TestDashboardHeadline(t *testing.T) {
 		t.Errorf("#generated-at = %q: want the time the page was made (%v)", byID(t, page, "generated-at"), err)
 	}
 
+	// The page of an earlier date says that its open requests come from the
+	// ledger of a later run.
+	earlier := filepath.Join(t.TempDir(), "earlier.html")
+	if code, _, se := run(t, "report", "--config", cfg, "--date", "2026-11-20", "--out", earlier); code != 0 {
+		t.Fatalf("report of 2026-11-20: exit %d\n%s", code, se)
+	}
+	if b, err := os.ReadFile(earlier); err != nil || !strings.Contains(string(b), `id="ledger-note"`) || !strings.Contains(string(b), runID) {
+		t.Errorf("the page of 2026-11-20 does not say its ledger is that of the later run %s (%v)", runID, err)
+	}
+	if strings.Contains(page, `id="ledger-note"`) {
+		t.Error("the page of the latest date says its ledger is another run's")
+	}
+
 	// Opt-out rate: n/a where the source has no denominator, and an axis
 	// that fits the rates (0.04 %, not 0 to 1.10).
 	rate := pageSection(t, page, "Opt-out rate by traffic source")

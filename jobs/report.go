@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
@@ -17,18 +18,30 @@ import (
 
 // ReportOptions are the inputs of `optout report`.
 type ReportOptions struct {
-	Config *config.Config
-	Date   string       // YYYY-MM-DD
-	Out    string       // the HTML file; empty: <output>/report/dt=D/dashboard.html
-	Log    *slog.Logger // may be nil
+	Config    *config.Config
+	Date      string       // YYYY-MM-DD
+	Out       string       // the HTML file; empty: <output>/report/dt=D/dashboard.html
+	Log       *slog.Logger // may be nil
+	Generated time.Time    // when the page says it was made; zero: now
 }
 
-// Report renders the dashboard of D from the metrics a run for D published
-// and returns the path it wrote.
+// Report renders the dashboard of D from the metrics a run for D published,
+// the ledger and the runs, and returns the path it wrote.
 func Report(ctx context.Context, o ReportOptions) (string, error) {
 	cfg := o.Config
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Generated.IsZero() {
+		o.Generated = time.Now()
+	}
+	day, err := time.Parse(time.DateOnly, o.Date)
+	if err != nil {
+		return "", exit.With(exit.Usage, fmt.Errorf("--date %q: want YYYY-MM-DD", o.Date))
+	}
+	loc, err := time.LoadLocation(cfg.Timezone)
+	if err != nil {
+		return "", exit.With(exit.Usage, fmt.Errorf("timezone %q: %w", cfg.Timezone, err))
 	}
 	if err := settleOutput(cfg, o.Log, false); err != nil {
 		return "", err
@@ -56,38 +69,66 @@ func Report(ctx context.Context, o ReportOptions) (string, error) {
 			return "", err
 		}
 	}
-	if err := register("requests_ledger", filepath.Join(cfg.Output, "requests_ledger"), true); err != nil {
-		return "", err
+	for _, t := range []string{"requests_ledger", "runs"} {
+		if err := register(t, filepath.Join(cfg.Output, t), true); err != nil {
+			return "", err
+		}
 	}
 	if err := register("third_party_notifications", filepath.Join(cfg.Output, "third_party_notifications", "dt="+o.Date), false); err != nil {
 		return "", err
 	}
 
+	p := transforms.ReportParams{Date: day, TimeZone: cfg.Timezone}
 	q := func(name string) ([]engine.Row, error) {
-		s, err := transforms.ReportStep(name)
+		s, err := transforms.ReportStep(name, p)
 		if err != nil {
 			return nil, err
 		}
 		_, rows, err := eng.Run(ctx, s)
 		return rows, err
 	}
-	d := report.Data{Date: o.Date, TargetDays: cfg.Policy.TargetBusinessDays, SLADays: cfg.Policy.SLABusinessDays}
+	d := report.Data{Date: o.Date, Location: loc, Generated: o.Generated, TargetDays: cfg.Policy.TargetBusinessDays, SLADays: cfg.Policy.SLABusinessDays}
+
+	// The run first: the open requests' days left count from its now.
+	runs, err := q("run")
+	if err != nil {
+		return "", err
+	}
+	if len(runs) == 0 {
+		return "", exit.With(exit.Failed, fmt.Errorf("no succeeded run for %s in %s: run `optout run --date %s` first", o.Date, filepath.Join(cfg.Output, "runs"), o.Date))
+	}
+	r := runs[0]
+	d.Run = report.Run{ID: str(r["run_id"]), Version: str(r["version"]), Now: asTime(r["now"]), Provisional: r["provisional"] == true,
+		LedgerID: str(r["ledger_run_id"]), LedgerDate: asTime(r["ledger_dt"]).Format(time.DateOnly), LedgerNow: asTime(r["ledger_now"])}
+	p.Today = civilDay(d.Run.LedgerNow, loc)
+
 	queries := []struct {
 		name string
 		row  func(engine.Row)
 	}{
+		{"headline", func(r engine.Row) {
+			m := report.MonthFigures{Month: str(r["month"]), Received: asInt(r["received"]), Completed: asInt(r["completed"]),
+				WithinSLA: asInt(r["within_sla"]), Breached: asInt(r["breached"]),
+				WithinSLAShare: optFloat(r["within_sla_share"]), MedianDays: optFloat(r["median_business_days"])}
+			if str(r["which"]) == "this" {
+				d.ThisMonth = m
+			} else {
+				d.LastMonth = m
+			}
+		}},
 		{"monthly", func(r engine.Row) {
 			d.Monthly = append(d.Monthly, report.Monthly{Month: str(r["month"]), Requests: asInt(r["requests"]), OptOuts: asInt(r["opt_outs"]), OptIn: asInt(r["opt_ins"])})
 		}},
 		{"rate", func(r engine.Row) {
-			sr := report.SourceRate{Source: str(r["traffic_source"]), OptOuts: asInt(r["opt_outs"]), Denominator: asInt(r["denominator"])}
-			if sr.Denominator > 0 {
-				sr.Rate = float64(sr.OptOuts) / float64(sr.Denominator)
+			sr := report.SourceRate{Source: str(r["traffic_source"]), OptOuts: asInt(r["opt_outs"]), Rate: optFloat(r["rate"])}
+			if r["denominator"] != nil {
+				n := asInt(r["denominator"])
+				sr.Denominator = &n
 			}
 			d.RateBySource = append(d.RateBySource, sr)
 		}},
 		{"processing", func(r engine.Row) {
-			d.Processing = append(d.Processing, report.Processing{Month: str(r["month"]), Processed: asInt(r["processed"]),
+			d.Processing = append(d.Processing, report.Processing{Month: str(r["month"]), Requests: asInt(r["requests"]), Processed: asInt(r["processed"]),
 				Avg: asFloat(r["avg_business_days"]), P50: asFloat(r["p50_business_days"]), P95: asFloat(r["p95_business_days"]),
 				WithinTarget: asInt(r["within_target"]), WithinSLA: asInt(r["within_sla"]), Breached: asInt(r["breached"]),
 				Open: asInt(r["open"]), OpenPastDue: asInt(r["open_past_deadline"])})
@@ -98,17 +139,17 @@ func Report(ctx context.Context, o ReportOptions) (string, error) {
 		{"geography", func(r engine.Row) {
 			d.Geography = append(d.Geography, report.Count{Label: str(r["label"]), Requests: asInt(r["requests"])})
 		}},
-		{"actionable", func(r engine.Row) {
-			d.Actionable = append(d.Actionable, report.Actionable{RequestID: str(r["request_id"]), Received: str(r["received"]),
-				Deadline: str(r["deadline"]), State: str(r["state"]), Status: str(r["sla_status"])})
+		{"open", func(r engine.Row) {
+			d.Open = append(d.Open, report.OpenRequest{RequestID: str(r["request_id"]), Received: str(r["received"]),
+				Deadline: str(r["deadline"]), DaysLeft: asInt(r["days_left"]), State: str(r["state"]), Status: str(r["sla_status"])})
 		}},
 		{"annual", func(r engine.Row) {
 			d.Annual = append(d.Annual, report.Annual{Year: asInt(r["year"]), Received: asInt(r["received"]), Complied: asInt(r["complied"]),
-				Denied: asInt(r["denied"]), Pending: asInt(r["pending"]), MeanDays: asFloat(r["mean_days"]), MedianDays: asFloat(r["median_days"])})
+				Denied: asInt(r["denied"]), Pending: asInt(r["pending"]), MeanDays: optFloat(r["mean_days"]), MedianDays: optFloat(r["median_days"])})
 		}},
 		{"totals", func(r engine.Row) {
-			d.Requests, d.OptOuts, d.Breached, d.OpenPastDue = asInt(r["requests"]), asInt(r["opt_outs"]), asInt(r["breached"]), asInt(r["open_past_due"])
-			d.AvgBusinessDays, d.Reauthorizations, d.ThirdPartyNotices = asFloat(r["avg_business_days"]), asInt(r["reauthorizations"]), asInt(r["notices"])
+			d.OpenTotal, d.OpenPastDue = asInt(r["open"]), asInt(r["open_past_deadline"])
+			d.Reauthorizations, d.ThirdPartyNotices = asInt(r["reauthorizations"]), asInt(r["notices"])
 		}},
 	}
 	if present["metrics_sync"] {
@@ -117,8 +158,8 @@ func Report(ctx context.Context, o ReportOptions) (string, error) {
 			row  func(engine.Row)
 		}{"sync", func(r engine.Row) {
 			s := report.Sync{Export: str(r["export"]), Destination: str(r["destination"]), RowsIn: asInt(r["rows_in"]),
-				Suppressed: asInt(r["rows_suppressed"]), Checks: asInt(r["dates_checked"]), Failures: asInt(r["dates_failed"]),
-				FailureRate: asFloat(r["failure_rate"])}
+				Suppressed: asInt(r["rows_suppressed"]), SuppressedShare: optFloat(r["suppressed_share"]),
+				Checks: asInt(r["dates_checked"]), Failures: asInt(r["dates_failed"]), FailureRate: asFloat(r["failure_rate"])}
 			d.Sync = append(d.Sync, s)
 			d.LeakChecks += s.Checks
 			d.LeakFailed += s.Failures
@@ -195,6 +236,29 @@ func str(v any) string {
 		return ""
 	}
 	return fmt.Sprint(v)
+}
+
+// optFloat is v as a number, or nil for SQL NULL (a figure that does not
+// exist, shown as n/a rather than 0).
+func optFloat(v any) *float64 {
+	if v == nil {
+		return nil
+	}
+	f := asFloat(v)
+	return &f
+}
+
+// civilDay is the date of t in loc, as the midnight UTC that date params
+// take.
+func civilDay(t time.Time, loc *time.Location) time.Time {
+	y, m, dd := t.In(loc).Date()
+	return time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
+}
+
+// asTime is v as a time, or the zero time.
+func asTime(v any) time.Time {
+	t, _ := v.(time.Time)
+	return t
 }
 
 func asFloat(v any) float64 {

@@ -210,13 +210,20 @@ func BigQueryGPPFunction() (string, error) {
 	return sql, err
 }
 
+// ReportParams are the values the dashboard's queries bind.
+type ReportParams struct {
+	Date     time.Time // D
+	TimeZone string    // the config's timezone
+	Today    time.Time // the date, in TimeZone, of the now of the run that last wrote the ledger
+}
+
 // ReportStep renders query report_<name> of the dashboard as a Check step.
-func ReportStep(name string) (Step, error) {
+func ReportStep(name string, p ReportParams) (Step, error) {
 	r, err := newRenderer(DuckDB)
 	if err != nil {
 		return Step{}, err
 	}
-	sql, args, err := r.render("report_"+name, nil)
+	sql, args, err := r.render("report_"+name, p)
 	return Step{Name: "report_" + name, Kind: Check, SQL: sql, Args: args}, err
 }
 

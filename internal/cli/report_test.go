@@ -1,12 +1,19 @@
 package cli
 
 import (
+	"database/sql"
+	"html"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/optout-dev/optout/internal/report"
 )
 
 func TestReportOfTheDemo(t *testing.T) {
@@ -28,14 +35,15 @@ func TestReportOfTheDemo(t *testing.T) {
 	if m := regexp.MustCompile(`(?i)(src|href)\s*=\s*["']?(https?:)?//`).FindString(page); m != "" {
 		t.Errorf("the dashboard references an outside resource: %s", m)
 	}
-	for _, want := range []string{"Monthly requests", "Processing time", "Opt-out rate by traffic source", "Export sync",
-		"Categories chosen", "Geography", "requests to act on", "11 CCR §7102", "meta_audience"} {
+	for _, want := range []string{"November 2026 at a glance", "Open requests, most urgent first", "SLA breaches by month",
+		"Monthly requests", "Processing time", "Opt-out rate by traffic source", "Export suppression",
+		"Categories chosen", "Geography", "11 CCR §7102", "meta_audience"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the dashboard lacks %q", want)
 		}
 	}
-	if n := strings.Count(page, "<svg"); n != 7 {
-		t.Errorf("%d charts, want 7", n)
+	if n := strings.Count(page, "<svg"); n != 8 {
+		t.Errorf("%d charts, want 8", n)
 	}
 
 	// No metrics for a date that was never run: a clear error.
@@ -48,29 +56,339 @@ func TestReportOfTheDemo(t *testing.T) {
 	}
 
 	// Drawn for real by a browser (behind a switch: needs chromium).
+	dom, ok := chromiumDOM(t, html)
+	if !ok {
+		return
+	}
+	body := regexp.MustCompile(`<body[^>]*>`).FindString(dom)
+	if !strings.Contains(body, `data-charts="8"`) || !strings.Contains(body, `data-charts-drawn="8"`) || strings.Contains(body, "data-errors") {
+		t.Errorf("charts not all drawn, or a script error: %s", body)
+	}
+}
+
+// TestDashboardHeadline runs the demo nightly for four dates (each with
+// --now the next morning) with pending requests held back, so there are a
+// last month, SLA figures and open requests; renders the dashboard of the
+// last date and checks each headline figure on the page (the DOM Chromium
+// built, with OPTOUT_CHROMIUM; the HTML file otherwise) against a DuckDB
+// query on the output tables. With OPTOUT_DASHBOARD_PNG=FILE it also saves
+// Chromium's screenshot of the page there (docs/dashboard.png).
+func TestDashboardHeadline(t *testing.T) {
+	cfg, out := demoConfig(t, func(s string) string {
+		return strings.Replace(s, "apply_pending: true", "apply_pending: false", 1)
+	})
+	const d = "2026-11-21"
+	for _, dt := range []string{"2026-11-18", "2026-11-19", "2026-11-20", d} {
+		day, _ := time.Parse(time.DateOnly, dt)
+		now := day.AddDate(0, 0, 1).Add(15 * time.Hour).Format(time.RFC3339) // 07:00 the next morning in Los Angeles
+		if code, _, se := run(t, "run", "--config", cfg, "--date", dt, "--now", now); code != 0 {
+			t.Fatalf("run %s: exit %d\n%s", dt, code, se)
+		}
+	}
+	file := filepath.Join(t.TempDir(), "dashboard.html")
+	if code, _, se := run(t, "report", "--config", cfg, "--date", d, "--out", file); code != 0 {
+		t.Fatalf("report: exit %d\n%s", code, se)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(b)
+	if dom, ok := chromiumDOM(t, file); ok {
+		page = dom
+		if png := os.Getenv("OPTOUT_DASHBOARD_PNG"); png != "" {
+			screenshot(t, file, png)
+		}
+	}
+
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	metric := func(m string) string {
+		return "read_parquet('" + filepath.Join(out, "metrics", m, "dt="+d, "*.parquet") + "')"
+	}
+	ledger := "read_parquet('" + filepath.Join(out, "requests_ledger", "*.parquet") + "')"
+	runs := "read_parquet('" + filepath.Join(out, "runs", "*.parquet") + "')"
+
+	// This month is November (the month of D), last month October.
+	for _, m := range []struct{ which, month string }{{"this", "2026-11"}, {"last", "2026-10"}} {
+		received := queryInt(t, db, "SELECT coalesce(sum(requests), 0) FROM "+metric("requests_monthly")+" WHERE month = ?", m.month)
+		var processed, withinSLA, breached int64
+		var median sql.NullFloat64
+		if err := db.QueryRow("SELECT processed, within_sla, breached + open_past_deadline, p50_business_days FROM "+metric("processing_time")+" WHERE month = ?", m.month).
+			Scan(&processed, &withinSLA, &breached, &median); err != nil {
+			t.Fatal(err)
+		}
+		if processed == 0 || !median.Valid {
+			t.Fatalf("%s: no completed requests: the scenario does not test the SLA figures", m.month)
+		}
+		want := map[string]string{
+			"received-" + m.which:    report.Int(received),
+			"completed-" + m.which:   report.Int(processed),
+			"within-sla-" + m.which:  report.Percent(float64(withinSLA) / float64(processed)),
+			"median-days-" + m.which: report.Days(median.Float64),
+			"breached-" + m.which:    report.Int(breached),
+		}
+		for id, w := range want {
+			if got := byID(t, page, id); got != w {
+				t.Errorf("#%s = %q, the metrics say %q", id, got, w)
+			}
+		}
+	}
+	if got := byID(t, page, "within-sla-last"); got == report.Percent(1) || got == report.Percent(0) {
+		t.Errorf("October's share within the SLA is %s: the scenario should mix met and breached requests", got)
+	}
+
+	// Open requests: the totals from processing_time equal the ledger's.
+	openTotal := queryInt(t, db, "SELECT sum(open) + sum(open_past_deadline) FROM "+metric("processing_time"))
+	openPast := queryInt(t, db, "SELECT sum(open_past_deadline) FROM "+metric("processing_time"))
+	if n := queryInt(t, db, "SELECT count(*) FROM "+ledger+" WHERE first_enforced_at IS NULL"); n != openTotal || openTotal == 0 || openPast == 0 || openPast == openTotal {
+		t.Fatalf("open: %d in processing_time (%d past the deadline), %d in the ledger: want equal, some past the deadline and some not", openTotal, openPast, n)
+	}
+	if got := byID(t, page, "open-total"); got != report.Int(openTotal) {
+		t.Errorf("#open-total = %q, want %d", got, openTotal)
+	}
+	if got := byID(t, page, "open-past-deadline"); got != report.Int(openPast) {
+		t.Errorf("#open-past-deadline = %q, want %d", got, openPast)
+	}
+	// The table: the 15 longest overdue, then the 15 soonest due, each with
+	// the calendar days from the run's day (2026-11-22 in Los Angeles) to
+	// its deadline's day.
+	rows, err := db.Query(`SELECT request_id, date_diff('day', DATE '2026-11-22', (deadline AT TIME ZONE 'America/Los_Angeles')::DATE) AS left
+		FROM ` + ledger + ` WHERE first_enforced_at IS NULL
+		QUALIFY row_number() OVER (PARTITION BY deadline < TIMESTAMPTZ '2026-11-22 15:00:00+00' ORDER BY deadline, request_id) <= 15
+		ORDER BY deadline, request_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for rows.Next() {
+		var id string
+		var left int64
+		if err := rows.Scan(&id, &left); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, id+" "+strconv.FormatInt(left, 10))
+	}
+	rows.Close()
+	var got []string
+	for _, m := range regexp.MustCompile(`data-request="([^"]+)" data-days-left="(-?\d+)"`).FindAllStringSubmatch(page, -1) {
+		got = append(got, m[1]+" "+m[2])
+	}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") || len(want) != 30 {
+		t.Errorf("open requests on the page:\n%v\nthe ledger's most urgent:\n%v", got, want)
+	}
+
+	// Which run, and when the page was made.
+	var runID string
+	var runNow time.Time
+	if err := db.QueryRow("SELECT run_id, now FROM "+runs+" WHERE dt = ? AND status = 'succeeded'", d).Scan(&runID, &runNow); err != nil {
+		t.Fatal(err)
+	}
+	la, _ := time.LoadLocation("America/Los_Angeles")
+	for id, w := range map[string]string{"run-id": runID, "run-date": d, "run-now": runNow.In(la).Format("2006-01-02 15:04 MST")} {
+		if got := byID(t, page, id); got != w {
+			t.Errorf("#%s = %q, want %q", id, got, w)
+		}
+	}
+	if gen, err := time.ParseInLocation("2006-01-02 15:04 MST", byID(t, page, "generated-at"), la); err != nil || time.Since(gen) > time.Hour || time.Since(gen) < -time.Minute {
+		t.Errorf("#generated-at = %q: want the time the page was made (%v)", byID(t, page, "generated-at"), err)
+	}
+
+	// The page of an earlier date says that its open requests come from the
+	// ledger of a later run.
+	earlier := filepath.Join(t.TempDir(), "earlier.html")
+	if code, _, se := run(t, "report", "--config", cfg, "--date", "2026-11-20", "--out", earlier); code != 0 {
+		t.Fatalf("report of 2026-11-20: exit %d\n%s", code, se)
+	}
+	if b, err := os.ReadFile(earlier); err != nil || !strings.Contains(string(b), `id="ledger-note"`) || !strings.Contains(string(b), runID) {
+		t.Errorf("the page of 2026-11-20 does not say its ledger is that of the later run %s (%v)", runID, err)
+	}
+	if strings.Contains(page, `id="ledger-note"`) {
+		t.Error("the page of the latest date says its ledger is another run's")
+	}
+
+	// Opt-out rate: n/a where the source has no denominator, and an axis
+	// that fits the rates (0.04 %, not 0 to 1.10).
+	rate := pageSection(t, page, "Opt-out rate by traffic source")
+	srcs, err := db.Query(`SELECT traffic_source, sum(opt_outs) / sum(denominator) FROM ` + metric("optout_rate_by_source") + ` GROUP BY 1 ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	maxRate, noDenominator := 0.0, 0
+	for srcs.Next() {
+		var src string
+		var r sql.NullFloat64
+		if err := srcs.Scan(&src, &r); err != nil {
+			t.Fatal(err)
+		}
+		w := report.NA
+		if r.Valid {
+			w, maxRate = report.Percent(r.Float64), max(maxRate, 100*r.Float64)
+		} else {
+			noDenominator++
+		}
+		if got := cell(rate, "data-source", src, "rate"); got != w {
+			t.Errorf("rate of %s = %q, want %q", src, got, w)
+		}
+	}
+	srcs.Close()
+	if noDenominator == 0 || maxRate == 0 || maxRate > 1 {
+		t.Fatalf("the demo should have a source without a denominator and rates under 1 %% (max %v %%)", maxRate)
+	}
+	ticks := tickValues(t, rate, " %")
+	if top := ticks[len(ticks)-1]; top < maxRate || top > 2*maxRate || ticks[0] != 0 {
+		t.Errorf("rate axis %v %%: want 0 to between %v and %v", ticks, maxRate, 2*maxRate)
+	}
+
+	// Export suppression in percentages of the rows in.
+	sync := pageSection(t, page, "Export suppression")
+	exps, err := db.Query(`SELECT export, rows_suppressed / rows_in FROM ` + metric("sync") + ` ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for exps.Next() {
+		var exp string
+		var share float64
+		if err := exps.Scan(&exp, &share); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if got := cell(sync, "data-export", exp, "share"); got != report.Percent(share) {
+			t.Errorf("suppressed share of %s = %q, want %q", exp, got, report.Percent(share))
+		}
+		if !strings.Contains(sync, report.Percent(share)+" (") {
+			t.Errorf("the suppression chart does not label %s with %s", exp, report.Percent(share))
+		}
+	}
+	exps.Close()
+	if n != 3 {
+		t.Errorf("%d exports in the sync metric, want 3", n)
+	}
+
+	// Line charts: the value axis on the left with round ticks.
+	for _, h := range []string{"SLA breaches by month", "Processing time", "Monthly requests"} {
+		s := pageSection(t, page, h)
+		var ys []string
+		for _, m := range regexp.MustCompile(`<text x="(\d+)"[^>]*>(\d[\d.]*)</text>`).FindAllStringSubmatch(s, -1) {
+			x, _ := strconv.Atoi(m[1])
+			if x > 100 {
+				t.Errorf("%s: a value tick %q at x=%d: the axis is not on the left", h, m[2], x)
+			}
+			ys = append(ys, m[2])
+		}
+		if len(ys) < 3 {
+			t.Errorf("%s: value ticks %v", h, ys)
+		}
+		for _, y := range ys {
+			if v, err := strconv.ParseFloat(y, 64); err != nil || v != math.Trunc(v) || strings.Contains(y, ".") {
+				t.Errorf("%s: tick %q is not a round number", h, y)
+			}
+		}
+	}
+	// Category labels whole, on one line.
+	cats := pageSection(t, page, "Categories chosen")
+	for _, c := range []string{"marketing_partners", "channel:email", "advertising"} {
+		if !regexp.MustCompile(`>` + regexp.QuoteMeta(c) + `</text>`).MatchString(cats) {
+			t.Errorf("the category label %q is not drawn whole", c)
+		}
+	}
+}
+
+// chromiumDOM has headless Chromium load file and returns the DOM it built,
+// failing on a console message; ok is false without OPTOUT_CHROMIUM.
+func chromiumDOM(t *testing.T, file string) (string, bool) {
+	t.Helper()
 	if os.Getenv("OPTOUT_CHROMIUM") == "" {
 		t.Log("OPTOUT_CHROMIUM not set: the headless browser check is left to .ci/run")
-		return
+		return "", false
 	}
 	browser, err := exec.LookPath("chromium")
 	if err != nil {
 		t.Fatalf("OPTOUT_CHROMIUM is set but chromium is not installed: %v", err)
 	}
 	cmd := exec.Command(browser, "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
-		"--virtual-time-budget=5000", "--dump-dom", "file://"+html)
+		"--virtual-time-budget=5000", "--dump-dom", "file://"+file)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	dom, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("chromium: %v\n%s", err, stderr.String())
 	}
-	body := regexp.MustCompile(`<body[^>]*>`).FindString(string(dom))
-	if !strings.Contains(body, `data-charts="7"`) || !strings.Contains(body, `data-charts-drawn="7"`) || strings.Contains(body, "data-errors") {
-		t.Errorf("charts not all drawn, or a script error: %s", body)
-	}
 	for _, line := range strings.Split(stderr.String(), "\n") {
 		if strings.Contains(line, "CONSOLE") || strings.Contains(line, "Uncaught") {
 			t.Errorf("console message: %s", line)
 		}
 	}
+	return string(dom), true
+}
+
+// screenshot saves Chromium's picture of file, 1280 pixels wide, at png.
+func screenshot(t *testing.T, file, png string) {
+	t.Helper()
+	abs, err := filepath.Abs(png)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+		"--virtual-time-budget=5000", "--window-size=1280,2000", "--screenshot="+abs, "file://"+file)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("chromium screenshot: %v\n%s", err, b)
+	}
+	t.Logf("screenshot saved at %s", abs)
+}
+
+// byID is the text of the element with that id.
+func byID(t *testing.T, page, id string) string {
+	t.Helper()
+	m := regexp.MustCompile(`id="` + regexp.QuoteMeta(id) + `"[^>]*>([^<]*)<`).FindStringSubmatch(page)
+	if m == nil {
+		t.Errorf("no element #%s on the page", id)
+		return ""
+	}
+	return strings.TrimSpace(html.UnescapeString(m[1]))
+}
+
+// pageSection is the page's section under heading h2.
+func pageSection(t *testing.T, page, h2 string) string {
+	t.Helper()
+	i := strings.Index(page, "<h2>"+h2)
+	if i < 0 {
+		t.Fatalf("no section %q", h2)
+	}
+	s := page[i:]
+	if j := strings.Index(s, "</section>"); j >= 0 {
+		s = s[:j]
+	}
+	return s
+}
+
+// cell is the text of the cell of class class in the row whose attribute
+// attr is value.
+func cell(s, attr, value, class string) string {
+	m := regexp.MustCompile(`(?s)` + attr + `="` + regexp.QuoteMeta(value) + `".*?class="n ` + class + `">([^<]*)<`).FindStringSubmatch(s)
+	if m == nil {
+		return "(no cell)"
+	}
+	return html.UnescapeString(m[1])
+}
+
+// tickValues are the axis ticks (class tick) of a bar chart, without unit.
+func tickValues(t *testing.T, s, unit string) []float64 {
+	t.Helper()
+	var out []float64
+	for _, m := range regexp.MustCompile(`class="tick">([^<]*)<`).FindAllStringSubmatch(s, -1) {
+		v, err := strconv.ParseFloat(strings.TrimSuffix(m[1], unit), 64)
+		if err != nil {
+			t.Fatalf("tick %q: %v", m[1], err)
+		}
+		out = append(out, v)
+	}
+	if len(out) < 3 {
+		t.Fatalf("ticks %v", out)
+	}
+	return out
 }

@@ -1,0 +1,53 @@
+package report
+
+import (
+	"fmt"
+	"testing"
+)
+
+// The axis of a chart starts at 0 and ends at the first round number above
+// its largest value, in 3 to 6 round steps: a rate near 0.04 % gets an axis
+// to 0.04 %, not 0 to 1.10.
+func TestNiceScale(t *testing.T) {
+	for _, c := range []struct {
+		hi        float64
+		whole     bool
+		top, step float64
+	}{
+		{0.039, false, 0.04, 0.01},
+		{418, true, 500, 100},
+		{93.45, true, 100, 20},
+		{230, true, 250, 50},
+		{10.6, false, 12, 2},
+		{7, true, 8, 2},
+		{3, true, 3, 1},
+		{1, true, 1, 1},
+		{0, true, 1, 1},
+	} {
+		top, step := niceScale(c.hi, c.whole)
+		if top != c.top || step != c.step {
+			t.Errorf("niceScale(%v, %v) = %v by %v, want %v by %v", c.hi, c.whole, top, step, c.top, c.step)
+		}
+	}
+	var labels []string
+	for _, tk := range tickLabels(0.04, 0.01, " %") {
+		labels = append(labels, tk.Label)
+	}
+	if got := fmt.Sprint(labels); got != "[0.00 % 0.01 % 0.02 % 0.03 % 0.04 %]" {
+		t.Errorf("ticks %s", got)
+	}
+}
+
+func TestFormats(t *testing.T) {
+	for got, want := range map[string]string{
+		Percent(0.7727): "77.3 %", Percent(0.00037): "0.037 %", Percent(0.0045): "0.45 %", Percent(0): "0.0 %", Percent(1): "100.0 %",
+		Days(12.5): "12.5", Days(34): "34", Days(13.181818): "13.2",
+		Int(194442): "194,442", Int(77): "77", Int(-1234): "-1,234",
+		DaysLeft(0): "due today", DaysLeft(1): "1 day left", DaysLeft(12): "12 days left", DaysLeft(-3): "3 days overdue",
+		MonthName("2026-11"): "November 2026",
+	} {
+		if got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	}
+}

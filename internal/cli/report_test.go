@@ -230,7 +230,7 @@ func TestDashboardHeadline(t *testing.T) {
 		} else {
 			noDenominator++
 		}
-		if got := cell(rate, "data-source", src, "rate"); got != w {
+		if got := htmlCell(rate, "data-source", src, "rate"); got != w {
 			t.Errorf("rate of %s = %q, want %q", src, got, w)
 		}
 	}
@@ -257,7 +257,7 @@ func TestDashboardHeadline(t *testing.T) {
 			t.Fatal(err)
 		}
 		n++
-		if got := cell(sync, "data-export", exp, "share"); got != report.Percent(share) {
+		if got := htmlCell(sync, "data-export", exp, "share"); got != report.Percent(share) {
 			t.Errorf("suppressed share of %s = %q, want %q", exp, got, report.Percent(share))
 		}
 		if !strings.Contains(sync, report.Percent(share)+" (") {
@@ -368,7 +368,7 @@ func pageSection(t *testing.T, page, h2 string) string {
 
 // cell is the text of the cell of class class in the row whose attribute
 // attr is value.
-func cell(s, attr, value, class string) string {
+func htmlCell(s, attr, value, class string) string {
 	m := regexp.MustCompile(`(?s)` + attr + `="` + regexp.QuoteMeta(value) + `".*?class="n ` + class + `">([^<]*)<`).FindStringSubmatch(s)
 	if m == nil {
 		return "(no cell)"

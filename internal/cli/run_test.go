@@ -410,3 +410,45 @@ func TestUsageErrorsEndWithTheJSONSummary(t *testing.T) {
 		}
 	}
 }
+
+// A run before D has ended in the config's timezone is refused (exit 2,
+// saying when D ends) unless --provisional; a provisional run says so in
+// its summary and runs row, and a backfill does not count it as done.
+func TestRunBeforeTheDateEndsIsProvisional(t *testing.T) {
+	cfg, out := demoConfig(t, func(s string) string { return strings.Replace(s, ", freshness: 48h", "", 1) })
+	early := []string{"run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-21T20:00:00Z"}
+	code, so, se := run(t, early...)
+	if code != 2 || !strings.Contains(se, "2026-11-21 has not ended in America/Los_Angeles: it ends at 2026-11-22T08:00:00Z") ||
+		!strings.Contains(so, `"exit_code":2`) {
+		t.Fatalf("a run before D ended: exit %d, want 2 saying when D ends\n%s\n%s", code, so, se)
+	}
+	if _, err := os.Stat(filepath.Join(out, "customers_flagged")); err == nil {
+		t.Error("a refused run published outputs")
+	}
+	code, so, se = run(t, append(early, "--provisional")...)
+	if code != 0 || !strings.Contains(so, `"provisional":true`) {
+		t.Fatalf("provisional run: exit %d, summary %s\n%s", code, so, se)
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	runs := filepath.Join(out, "runs", "*.parquet")
+	if n := queryInt(t, db, "SELECT count(*) FROM read_parquet(?) WHERE provisional AND status = 'succeeded'", runs); n != 1 {
+		t.Errorf("%d provisional runs rows, want 1", n)
+	}
+	// The final run of D comes from a backfill, which does not skip it.
+	code, so, se = run(t, "backfill", "--config", cfg, "--from", "2026-11-21", "--to", "2026-11-21", "--now", "2026-11-22T09:00:00Z")
+	if code != 0 || !strings.Contains(so, `"done":["2026-11-21"]`) {
+		t.Fatalf("backfill after a provisional run: exit %d\n%s\n%s", code, so, se)
+	}
+	if n := queryInt(t, db, "SELECT count(*) FROM read_parquet(?) WHERE NOT provisional AND status = 'succeeded'", runs); n != 1 {
+		t.Errorf("%d final runs rows, want 1", n)
+	}
+	// A backfill whose last date has not ended is refused before any date.
+	code, _, se = run(t, "backfill", "--config", cfg, "--from", "2026-11-22", "--to", "2026-11-23", "--now", "2026-11-23T09:00:00Z")
+	if code != 2 || !strings.Contains(se, "2026-11-23 has not ended") {
+		t.Errorf("backfill up to a date that has not ended: exit %d\n%s", code, se)
+	}
+}

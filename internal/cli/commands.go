@@ -183,7 +183,7 @@ func explainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	section(stdout, "customers matched", ex.Customers, "customer_id", "through")
 	section(stdout, "counted requests", ex.Requests, "request_id", "received_at", "request_type", "categories", "status", "source", "via")
 	section(stdout, "state per category", ex.State, "category", "state", "deciding_request_id", "opt_out_date")
-	section(stdout, "export rows carrying its keys", ex.Exports, "export", "row", "decision")
+	section(stdout, "export rows carrying its keys", ex.Exports, "export", "row", "decision", "row_state")
 	return exit.OK
 }
 

@@ -36,7 +36,7 @@ func (r *run) passLeakCheck(export string, rows []engine.Row) error {
 	}
 	r.rec.LeakChecks = append(r.rec.LeakChecks, check)
 	if n > 0 {
-		return exit.With(exit.Failed, fmt.Errorf("leak check failed for export %s: %d written identifiers belong to opted-out people; no export of %s is published", export, n, r.dt))
+		return exit.With(exit.Failed, fmt.Errorf("leak check failed for export %s: %d written rows belong to people it must drop (their state derived again from the written keys); no export of %s is published", export, n, r.dt))
 	}
 	if r.bq != nil {
 		return nil // published by its export_manifest row (stageManifest)

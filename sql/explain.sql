@@ -62,7 +62,10 @@ FROM {{ tmp "request_categories" }} rc JOIN (SELECT DISTINCT request_id FROM {{ 
 
 {{ define "explain_exports" -}}
 -- Each export row carrying one of the person's keys (the subject's own or
--- those of its matched customers), and what the run decided.
+-- those of its matched customers), what the run decided, and why: the
+-- row's own state per category of the export, from its whole R(x), with
+-- the deciding request (which may differ from the subject's state above:
+-- the row's other keys bring their requests too).
 WITH person_keys AS (
   {{ template "explain_person_keys" . }}
 )
@@ -72,13 +75,21 @@ WITH person_keys AS (
 SELECT {{ param $e.Name }} AS export, r._file AS file, r._row AS row,
   CASE WHEN r.reason IS NOT NULL THEN 'quarantined: ' || r.reason
        WHEN d.reason IS NOT NULL THEN 'suppressed: ' || d.reason
-       ELSE {{ param $e.KeptReason }} END AS decision
+       ELSE {{ param $e.KeptReason }} END AS decision,
+  CASE WHEN r.reason IS NULL THEN {{ param $e.Category }} || '=' || coalesce(c.state || ' by ' || c.deciding_request_id, 'none')
+{{- if $e.Channel }}
+    || '; ' || {{ param $e.ChannelCategory }} || '=' || coalesce(ch.state || ' by ' || ch.deciding_request_id, 'none')
+{{- end }} END AS row_state
 FROM {{ tmp (print "export_rows__" $e.Name) }} r
 LEFT JOIN {{ tmp (print "export_decisions__" $e.Name) }} d ON d._file = r._file AND d._row = r._row
+LEFT JOIN {{ tmp (print "export_row_state__" $e.Name) }} c ON c.subject.f = r._file AND c.subject.r = r._row AND c.category = {{ param $e.Category }}
+{{- if $e.Channel }}
+LEFT JOIN {{ tmp (print "export_row_state__" $e.Name) }} ch ON ch.subject.f = r._file AND ch.subject.r = r._row AND ch.category = {{ param $e.ChannelCategory }}
+{{- end }}
 WHERE EXISTS (SELECT 1 FROM (SELECT unnest(r.keys) AS k) u JOIN person_keys x ON x.kind = u.k.kind AND x.value = u.k.value)
 {{- end }}
 {{- if not .Exports }}
-SELECT NULL AS export, NULL AS file, NULL AS row, NULL AS decision WHERE false
+SELECT NULL AS export, NULL AS file, NULL AS row, NULL AS decision, NULL AS row_state WHERE false
 {{- end }}
 ORDER BY export, file, row
 {{- end }}

@@ -1,33 +1,51 @@
+{{ define "drop_reason" -}}
+{{- /* SPEC §5 rule 5, the one place it is written: why a row of export
+  .Export is dropped, or NULL when it is kept, from the row's states
+  (cat_state for the export's category, chan_state for its channel: NULL
+  when no request of R(x) covers it) and through_customer (the deciding
+  request of the category is one of a customer the row reaches). The leak
+  check reads it too. */ -}}
+CASE WHEN cat_state = 'opt_out' AND through_customer THEN 'customer_opted_out'
+     WHEN cat_state = 'opt_out' THEN 'identifier_opted_out'
+     WHEN chan_state = 'opt_out' THEN 'channel_opted_out'
+{{- if .RequireOptIn }}
+     WHEN cat_state IS DISTINCT FROM 'opt_in' THEN 'not_opted_in'
+{{- end }}
+END
+{{- end }}
+
 {{ define "export_decisions" -}}
 -- Why each usable row of export {{ .Export.Name }} is suppressed, or NULL
--- when it is kept (SPEC §5 rules 4-5): its category, then its channel; in
--- mode require_opt_in, a row whose latest covering request for the
--- category is not an explicit opt_in.
-WITH row_keys AS (
-  SELECT _file, _row, k FROM {{ unnestRows (tmp (print "export_rows__" .Export.Name)) "keys" "k" "reason IS NULL" }}
+-- when it is kept (SPEC §5 rules 4-5), from the row's state per category
+-- (export_row_state): dropped when the latest request of R(x) covering the
+-- category, or the channel, is an opt_out; in mode require_opt_in, also when
+-- the one covering the category is not an opt_in. The reason of a row
+-- dropped for its category names how its deciding opt_out reached it:
+-- customer_opted_out when it is a request of a customer the row reaches
+-- (who is then opted out by it too), identifier_opted_out when it came only
+-- through the row's own keys.
+WITH state AS (
+  SELECT subject.f AS _file, subject.r AS _row, category, state, deciding_request_id
+  FROM {{ tmp (print "export_row_state__" .Export.Name) }}
 ),
-hits AS (
-  SELECT rk._file, rk._row,
-    {{ boolOr (print "s.category = " (param .Export.Category)) }} AS category_hit,
-    {{ boolOr (print "s.category = " (param .Export.Category) " AND s.via_customer") }} AS customer_hit,
-    {{ boolOr (print "s.category = " (param .ChannelCategory)) }} AS channel_hit
-  FROM row_keys rk
-  JOIN {{ tmp "suppressed_keys" }} s ON s.kind = rk.k.kind AND s.value = rk.k.value
-  WHERE s.category IN ({{ param .Export.Category }}, {{ param .ChannelCategory }})
-  GROUP BY rk._file, rk._row
+decided AS (
+  SELECT r._file, r._row, c.state AS cat_state, c.deciding_request_id, ch.state AS chan_state
+  FROM {{ tmp (print "export_rows__" .Export.Name) }} r
+  LEFT JOIN state c ON c._file = r._file AND c._row = r._row AND c.category = {{ param .Export.Category }}
+  LEFT JOIN state ch ON ch._file = r._file AND ch._row = r._row AND ch.category = {{ param .ChannelCategory }}
+  WHERE r.reason IS NULL
+),
+through AS (
+  SELECT DISTINCT rk._file, rk._row
+  FROM {{ unnestRows (tmp (print "export_rows__" .Export.Name)) "keys" "k" "reason IS NULL" }} rk
+  JOIN decided d ON d._file = rk._file AND d._row = rk._row
+  JOIN {{ tmp "key_events" }} ke ON ke.kind = rk.k.kind AND ke.value = rk.k.value AND ke.request_id = d.deciding_request_id
+  WHERE d.cat_state = 'opt_out' AND ke.via_customer
+),
+flagged AS (
+  SELECT d._file, d._row, d.cat_state, d.chan_state, t._row IS NOT NULL AS through_customer
+  FROM decided d LEFT JOIN through t ON t._file = d._file AND t._row = d._row
 )
-SELECT r._file, r._row,
-  CASE WHEN h.customer_hit THEN 'customer_opted_out'
-       WHEN h.category_hit THEN 'identifier_opted_out'
-       WHEN h.channel_hit THEN 'channel_opted_out'
-{{- if .RequireOptIn }}
-       WHEN st.state IS DISTINCT FROM 'opt_in' THEN 'not_opted_in'
-{{- end }}
-  END AS reason
-FROM {{ tmp (print "export_rows__" .Export.Name) }} r
-LEFT JOIN hits h ON h._file = r._file AND h._row = r._row
-{{- if .RequireOptIn }}
-LEFT JOIN {{ tmp (print "export_row_state__" .Export.Name) }} st ON st.subject.f = r._file AND st.subject.r = r._row
-{{- end }}
-WHERE r.reason IS NULL
+SELECT _file, _row, {{ template "drop_reason" . }} AS reason
+FROM flagged
 {{- end }}

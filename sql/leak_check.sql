@@ -1,20 +1,47 @@
 {{ define "leak_check" -}}
 -- The leak check of export {{ .Export.Name }} (SPEC §7): the file as
--- written, re-read from disk, against the full set of suppressed keys (or,
--- for hashed identifiers, their destination-hashed forms). The key's alias
--- cannot clash with the export's own columns, which are the user's.
+-- written, re-read, each row's state derived again from its keys exactly
+-- as export_row_state derives it (the one union R(x): key_events per key),
+-- and the rows that drop_reason would drop counted. A row of the file is
+-- its list of keys: two rows with the same keys have the same R(x).
 {{- if .Export.HashIdentifiers }}
-WITH written AS (
-  SELECT _optout_key AS k FROM {{ unnestRows (rel .WrittenView) (print "[" .WrittenHashes "]") "_optout_key" "" }}
-)
-SELECT count(*) AS leaks FROM written w
-JOIN {{ tmp (print "suppression__" .Export.Name) }} s ON s.identifier_type = w.k.kind AND s.hashed_value = w.k.value
-{{- else }}
-WITH written AS (
-  SELECT _optout_key AS k FROM {{ unnestRows (.WrittenKeys.From (rel .WrittenView)) .WrittenKeys.List "_optout_key" "" }}
-)
-SELECT count(*) AS leaks FROM written w
-JOIN {{ tmp "suppressed_keys" }} s ON s.kind = w.k.kind AND s.value = w.k.value
-WHERE s.category IN ({{ param .Export.Category }}, {{ param .ChannelCategory }})
+-- The file holds the destination's hashes of the identifiers, so the keys
+-- of key_events are hashed the same way (suppression.sql's hashing) to
+-- meet them.
 {{- end }}
+WITH written AS (
+  SELECT {{ groupKey "row_keys" }} AS subject, row_keys
+  FROM (
+{{- if .Export.HashIdentifiers }}
+    SELECT [{{ .WrittenHashes }}] AS row_keys FROM {{ rel .WrittenView }}
+{{- else }}
+    SELECT {{ .WrittenKeys.List }} AS row_keys FROM {{ .WrittenKeys.From (rel .WrittenView) }}
+{{- end }}
+  ) w
+),
+keyed AS (
+{{- if .Export.HashIdentifiers }}
+{{- range $i, $h := .SuppressionHashes }}
+  {{ if $i }}UNION ALL {{ end }}SELECT {{ lit $h.Family }} AS kind, {{ $h.Expr }} AS value, request_id
+  FROM {{ tmp "key_events" }} WHERE kind = {{ lit $h.Kind }}
+{{- end }}
+{{- else }}
+  SELECT kind, value, request_id FROM {{ tmp "key_events" }}
+{{- end }}
+),
+events AS (
+  SELECT DISTINCT w.subject, rc.request_id, rc.request_type, rc.received_at, rc.category
+  FROM {{ unnestRows "written" "row_keys" "k" "" }} w
+  JOIN keyed ke ON ke.kind = w.k.kind AND ke.value = w.k.value
+  JOIN {{ tmp "request_categories" }} rc ON rc.request_id = ke.request_id
+  WHERE rc.category IN ({{ param .Export.Category }}, {{ param .ChannelCategory }})
+)
+{{ template "category_states" . }},
+flagged AS (
+  SELECT c.state AS cat_state, ch.state AS chan_state, false AS through_customer
+  FROM written w
+  LEFT JOIN states c ON c.subject = w.subject AND c.category = {{ param .Export.Category }}
+  LEFT JOIN states ch ON ch.subject = w.subject AND ch.category = {{ param .ChannelCategory }}
+)
+SELECT count(*) AS leaks FROM flagged WHERE {{ template "drop_reason" . }} IS NOT NULL
 {{- end }}

@@ -1,19 +1,18 @@
 {{ define "suppressed_keys" -}}
--- The full set of suppressed keys per category: every key whose own state
--- is opted out, and every key of a customer who is opted out (SPEC §5
--- rules 4-5, §7 leak check). An export row is dropped when any of its keys
--- is here: if a row's state is opted out, the deciding request's key is
--- here too, and a row carrying the key of an opted-out person would let
--- that person leave. via_customer says whether a customer's state put it here.
-SELECT kind, value, category, {{ boolOr "via_customer" }} AS via_customer
+-- The keys opted out per category, whether or not in any export: every key
+-- whose own state is opted out (as an export row carrying only that key
+-- would have it, SPEC §5 rule 4) and every key of an opted-out customer.
+-- The suppression list of each export starts from them (suppression.sql);
+-- no export row is decided here: a row's state is that of its whole R(x)
+-- (export_row_state), which a later opt_in through another key can undo.
+SELECT DISTINCT kind, value, category
 FROM (
-  SELECT subject.kind AS kind, subject.value AS value, category, false AS via_customer
+  SELECT subject.kind AS kind, subject.value AS value, category
   FROM {{ tmp "key_category_state" }} WHERE state = 'opt_out'
   UNION ALL
-  SELECT ck.kind, ck.value, cs.category, true
+  SELECT ck.kind, ck.value, cs.category
   FROM {{ tmp "customer_keys" }} ck
   JOIN {{ tmp "customer_category_state" }} cs ON cs.subject = ck.customer_id
   WHERE cs.state = 'opt_out'
 )
-GROUP BY kind, value, category
 {{- end }}

@@ -1,11 +1,25 @@
 {{ define "suppression" -}}
 -- The destination-hashed identifiers of everyone export {{ .Export.Name }}'s
--- category or channel excludes (SPEC §6): every suppressed key, including
--- every known email and phone of each opted-out customer.
+-- category or channel excludes (SPEC §6): every key opted out on its own
+-- and every key of an opted-out customer (suppressed_keys), whether or not
+-- in today's export, and every key of each row the export drops for an
+-- opt-out (its R(x) says the row's person opted out, whichever key the
+-- deciding request came through). A row dropped as not_opted_in is no
+-- opt-out and adds nothing. A key of a kept row can be listed too
+-- (docs/decisions.md, "Suppression lists").
+WITH listed AS (
+  SELECT kind, value FROM {{ tmp "suppressed_keys" }}
+  WHERE category IN ({{ param .Export.Category }}, {{ param .ChannelCategory }})
+  UNION ALL
+  SELECT rk.k.kind, rk.k.value
+  FROM {{ unnestRows (tmp (print "export_rows__" .Export.Name)) "keys" "k" "reason IS NULL" }} rk
+  JOIN {{ tmp (print "export_decisions__" .Export.Name) }} d ON d._file = rk._file AND d._row = rk._row
+  WHERE d.reason IN ('customer_opted_out', 'identifier_opted_out', 'channel_opted_out')
+)
 SELECT DISTINCT identifier_type, hashed_value FROM (
 {{- range $i, $h := .SuppressionHashes }}
   {{ if $i }}UNION ALL {{ end }}SELECT {{ lit $h.Family }} AS identifier_type, {{ $h.Expr }} AS hashed_value
-  FROM {{ tmp "suppressed_keys" }} WHERE kind = {{ lit $h.Kind }} AND category IN ({{ param $.Export.Category }}, {{ param $.ChannelCategory }})
+  FROM listed WHERE kind = {{ lit $h.Kind }}
 {{- end }}
 )
 WHERE hashed_value IS NOT NULL

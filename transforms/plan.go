@@ -75,16 +75,28 @@ type Export struct {
 }
 
 // KeptReason says why export_decisions kept one of the export's usable
-// rows (optout explain): the reverse of its suppression reasons.
+// rows (optout explain): the reverse of drop_reason, over the row's whole
+// R(x).
 func (e Export) KeptReason() string {
-	cats := e.Category
-	if e.Channel != "" {
-		cats += " or " + schemas.ChannelCategory(e.Channel)
+	channel := e.ChannelCategory()
+	switch {
+	case e.Mode == "require_opt_in" && channel != "":
+		return "kept: the row's latest request covering " + e.Category + " is an opt_in, and its latest covering " + channel + " is not an opt_out"
+	case e.Mode == "require_opt_in":
+		return "kept: the row's latest request covering " + e.Category + " is an opt_in"
+	case channel != "":
+		return "kept: neither the row's latest request covering " + e.Category + " nor its latest covering " + channel + " is an opt_out"
 	}
-	if e.Mode == "require_opt_in" {
-		return "kept: opted in to " + e.Category + ", and no key of the row is opted out of " + cats
+	return "kept: the row's latest request covering " + e.Category + " is not an opt_out"
+}
+
+// ChannelCategory is the category of the export's channel (channel:email),
+// or "" when it has none.
+func (e Export) ChannelCategory() string {
+	if e.Channel == "" {
+		return ""
 	}
-	return "kept: no key of the row is opted out of " + cats
+	return schemas.ChannelCategory(e.Channel)
 }
 
 // keyColumns returns the export's mapped identifier columns in kind order.
@@ -336,9 +348,7 @@ func (p Plan) Build() (Phases, error) {
 	}
 	for _, e := range p.Exports {
 		d := p.exportData(base, e, hashes)
-		if d.RequireOptIn {
-			add(&ph.Transform, Step{Name: "export_row_state__" + e.Name, Kind: Temp, Table: "export_row_state__" + e.Name}, "export_row_state", d)
-		}
+		add(&ph.Transform, Step{Name: "export_row_state__" + e.Name, Kind: Temp, Table: "export_row_state__" + e.Name}, "export_row_state", d)
 		add(&ph.Transform, Step{Name: "export_decisions__" + e.Name, Kind: Temp, Table: "export_decisions__" + e.Name}, "export_decisions", d)
 		add(&ph.Transform, Step{Name: "suppression__" + e.Name, Kind: Temp, Table: "suppression__" + e.Name}, "suppression", d)
 		add(&ph.Transform, Step{Name: "export__" + e.Name, Kind: Output, Table: "exports/" + e.Name, PerDate: true,
@@ -387,10 +397,7 @@ func (p Plan) Build() (Phases, error) {
 func (p Plan) exportData(base stepData, e Export, hashes bool) stepData {
 	d := base
 	d.Src, d.Export = e.Src, e
-	d.ChannelCategory = ""
-	if e.Channel != "" {
-		d.ChannelCategory = schemas.ChannelCategory(e.Channel)
-	}
+	d.ChannelCategory = e.ChannelCategory()
 	d.RequireOptIn = e.Mode == "require_opt_in"
 	d.PlantLeak = p.LeakTestExport == e.Name
 	d.WrittenView = "written__" + e.Name

@@ -203,7 +203,7 @@ func printPerson(w io.Writer, ex jobs.Explanation, kind string, date time.Time) 
 	section(w, "counted requests", ex.Requests, "request_id", "received_at", "request_type", "categories", "status", "source", "via")
 	section(w, "requests on its keys not counted", ex.Uncounted, "request_id", "received_at", "inputs", "not_counted_because")
 	section(w, "state per category", ex.State, "category", "state", "deciding_request_id", "opt_out_date", "since_request_id")
-	section(w, "export rows carrying its keys", ex.Exports, "export", "row", "decision")
+	section(w, "export rows carrying its keys", ex.Exports, "export", "row", "decision", "row_state")
 }
 
 // printRequest prints the verdict, then the request's life, rows and

@@ -128,7 +128,7 @@ func TestPlantedLeakFoundThroughGuardedCells(t *testing.T) {
 	}
 	t.Setenv("OPTOUT_TEST_PLANT_LEAK", "list")
 	code, _, se := run(t, args...)
-	if code != 1 || !strings.Contains(se, "leak check failed for export list: 2 written identifiers") {
-		t.Fatalf("planted leak: exit %d, want 1 and 2 written identifiers\n%s", code, se)
+	if code != 1 || !strings.Contains(se, "leak check failed for export list: 2 written rows") {
+		t.Fatalf("planted leak: exit %d, want 1 and 2 written rows\n%s", code, se)
 	}
 }

@@ -65,7 +65,7 @@ func TestExplainOnePerson(t *testing.T) {
 	for _, e := range ex.Exports {
 		decisions[fmt.Sprint(e["export"])] = fmt.Sprint(e["decision"])
 	}
-	want := map[string]string{"google_ads_audience": "suppressed: customer_opted_out", "meta_audience": "suppressed: customer_opted_out", "partner_list_rental": "kept: no key of the row is opted out of marketing_partners or channel:email"}
+	want := map[string]string{"google_ads_audience": "suppressed: customer_opted_out", "meta_audience": "suppressed: customer_opted_out", "partner_list_rental": "kept: neither the row's latest request covering marketing_partners nor its latest covering channel:email is an opt_out"}
 	if fmt.Sprint(decisions) != fmt.Sprint(want) {
 		t.Errorf("export decisions %v, want %v", decisions, want)
 	}
@@ -82,6 +82,46 @@ func TestExplainOnePerson(t *testing.T) {
 	code, _, se = run(t, "explain", "--config", cfg, "--date", "2026-11-21", "--email", "a@b.com", "--phone", "1")
 	if code != 2 || !strings.Contains(se, "exactly one of --email, --phone, --customer-id, --request-id") {
 		t.Errorf("two identifiers: exit %d\n%s", code, se)
+	}
+}
+
+// explain agrees with the export decision, which is that of the row's
+// whole R(x) (case 75): ann opted out on her own, but the row carrying her
+// email and customer C1's phone is kept through C1's later opt_in. Each
+// row shows its own state beside the decision, whatever ann's own state.
+func TestExplainShowsTheRowsOwnState(t *testing.T) {
+	work := t.TempDir()
+	if err := casefolder.Prepare("../../testdata/cases/75_export_row_union_later_opt_in_through_customer", work); err != nil {
+		t.Fatal(err)
+	}
+	code, so, se := run(t, "explain", "--config", filepath.Join(work, "optout.yaml"), "--date", "2026-11-21",
+		"--email", "ann@example.com", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, se)
+	}
+	var ex struct {
+		State   []map[string]any `json:"state_by_category"`
+		Exports []map[string]any `json:"export_rows"`
+	}
+	if err := json.Unmarshal([]byte(so), &ex); err != nil {
+		t.Fatalf("%v\n%s", err, so)
+	}
+	for _, s := range ex.State {
+		if s["category"] == "advertising" && (s["state"] != "opt_out" || s["deciding_request_id"] != "r1") {
+			t.Errorf("ann's own advertising state %v, want opt_out by r1", s)
+		}
+	}
+	var got []string
+	for _, e := range ex.Exports {
+		got = append(got, fmt.Sprintf("row %v: %v [%v]", e["row"], e["decision"], e["row_state"]))
+	}
+	want := []string{
+		"row 0: kept: the row's latest request covering advertising is not an opt_out [advertising=opt_in by r2]",
+		"row 1: suppressed: identifier_opted_out [advertising=opt_out by r1]",
+		"row 3: suppressed: identifier_opted_out [advertising=opt_out by r1]",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("export rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 

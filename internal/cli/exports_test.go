@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/optout-dev/optout/internal/casefolder"
 	"github.com/optout-dev/optout/internal/redact"
 )
 
@@ -164,19 +165,20 @@ func TestPlantedLeakFailsAndWithdrawsEveryExport(t *testing.T) {
 	defer db.Close()
 	suppressed := queryInt(t, db, fmt.Sprintf("SELECT rows_suppressed FROM read_parquet('%s/export_report/dt=2026-11-21/*.parquet') WHERE export = 'meta_audience'", out))
 
-	// The hook writes meta_audience unfiltered: every suppressed row leaks
-	// at least one hashed identifier.
+	// The hook writes meta_audience unfiltered: the leak check, deriving
+	// each written row's state again from its hashed keys, finds exactly
+	// the rows the filter dropped.
 	t.Setenv("OPTOUT_TEST_PLANT_LEAK", "meta_audience")
 	code, so, se := run(t, args...)
 	if code != 1 {
 		t.Fatalf("planted leak: exit %d, want 1\n%s", code, se)
 	}
-	m := regexp.MustCompile(`leak check failed for export meta_audience: (\d+) written identifiers`).FindStringSubmatch(se)
+	m := regexp.MustCompile(`leak check failed for export meta_audience: (\d+) written rows`).FindStringSubmatch(se)
 	if m == nil {
 		t.Fatalf("the error does not name the export and count:\n%s", se)
 	}
-	if n, _ := strconv.ParseInt(m[1], 10, 64); n < suppressed {
-		t.Errorf("leak count %d, want at least the %d suppressed rows", n, suppressed)
+	if n, _ := strconv.ParseInt(m[1], 10, 64); n != suppressed {
+		t.Errorf("leak count %d, want the %d suppressed rows", n, suppressed)
 	}
 	if !strings.Contains(so, `"status":"failed"`) {
 		t.Errorf("summary: %s", so)
@@ -231,6 +233,43 @@ func TestPlantedLeakFailsAndWithdrawsEveryExport(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(out2, f)); err == nil {
 			t.Errorf("%s published by a run whose leak check failed", f)
 		}
+	}
+}
+
+// The leak check derives each written row's state from its whole R(x), as
+// the filter does (case 75), on a plain and on a hashed export: a good run
+// passes although the kept row of ann's email and C1's phone carries ann's
+// email, opted out on its own; a planted leak (the audience written
+// unfiltered) counts the two rows the filter dropped, not the three rows
+// that carry ann's email.
+func TestLeakCheckFollowsTheRowDecision(t *testing.T) {
+	for _, hashed := range []bool{false, true} {
+		t.Run(fmt.Sprintf("hashed %v", hashed), func(t *testing.T) {
+			work := t.TempDir()
+			if err := casefolder.Prepare("../../testdata/cases/75_export_row_union_later_opt_in_through_customer", work); err != nil {
+				t.Fatal(err)
+			}
+			cfg := filepath.Join(work, "optout.yaml")
+			if hashed {
+				b, err := os.ReadFile(cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b = []byte(strings.Replace(string(b), "category: advertising,", "category: advertising, hash_identifiers: true,", 1))
+				if err := os.WriteFile(cfg, b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			args := []string{"run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-22T12:00:00Z"}
+			if code, _, se := run(t, args...); code != 0 {
+				t.Fatalf("exit %d\n%s", code, se)
+			}
+			t.Setenv("OPTOUT_TEST_PLANT_LEAK", "ga")
+			code, _, se := run(t, args...)
+			if code != 1 || !strings.Contains(se, "leak check failed for export ga: 2 written rows") {
+				t.Errorf("planted leak: exit %d, want 1 and 2 written rows\n%s", code, se)
+			}
+		})
 	}
 }
 

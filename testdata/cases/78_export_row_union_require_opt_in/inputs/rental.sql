@@ -1,0 +1,8 @@
+-- 5 row(s)
+SELECT * FROM (VALUES
+  ('ann@example.com'::VARCHAR, '415-555-0101'::VARCHAR, 'a'::VARCHAR),
+  ('ann@example.com'::VARCHAR, NULL::VARCHAR, 'b'::VARCHAR),
+  ('hal@example.com'::VARCHAR, '212-555-0102'::VARCHAR, 'c'::VARCHAR),
+  ('hal@example.com'::VARCHAR, NULL::VARCHAR, 'd'::VARCHAR),
+  ('eve@example.com'::VARCHAR, NULL::VARCHAR, 'e'::VARCHAR)
+) t(email, phone, segment)

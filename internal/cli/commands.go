@@ -27,8 +27,8 @@ import (
 // setup parses the common flags plus the command's own, loads the config
 // and builds the run options; it prints the error and returns its exit
 // code when anything is wrong (ok false).
-func setup(name string, args []string, stderr io.Writer, own func(*flag.FlagSet)) (jobs.RunOptions, int, bool) {
-	c := newFlags(name, stderr)
+func setup(name string, args []string, stdout, stderr io.Writer, own func(*flag.FlagSet)) (jobs.RunOptions, int, bool) {
+	c := newFlags(name)
 	if own != nil {
 		own(c.fs)
 	}
@@ -36,8 +36,8 @@ func setup(name string, args []string, stderr io.Writer, own func(*flag.FlagSet)
 		fmt.Fprintf(stderr, "optout %s: %v\n", name, err)
 		return jobs.RunOptions{}, exit.Code(err), false
 	}
-	if err := c.parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+	if err := c.parse(args, stdout); err != nil {
+		if errors.Is(err, errHelpShown) {
 			return jobs.RunOptions{}, exit.OK, false
 		}
 		return fail(exit.With(exit.Usage, err))
@@ -53,8 +53,8 @@ func setup(name string, args []string, stderr io.Writer, own func(*flag.FlagSet)
 	return jobs.RunOptions{Config: cfg, Version: Version(), Log: log}, 0, true
 }
 
-func dateFlag(fs *flag.FlagSet, name string, into *time.Time, set *bool) {
-	fs.Func(name, "a date, YYYY-MM-DD", func(s string) error {
+func dateFlag(fs *flag.FlagSet, name, usage string, into *time.Time, set *bool) {
+	fs.Func(name, usage, func(s string) error {
 		d, err := parseDate("--"+name, s)
 		*into, *set = d, true
 		return err
@@ -64,7 +64,9 @@ func dateFlag(fs *flag.FlagSet, name string, into *time.Time, set *bool) {
 func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var date time.Time
 	var hasDate bool
-	o, code, ok := setup("plan", args, stderr, func(fs *flag.FlagSet) { dateFlag(fs, "date", &date, &hasDate) })
+	o, code, ok := setup("plan", args, stdout, stderr, func(fs *flag.FlagSet) {
+		dateFlag(fs, "date", "the logical date D whose run to plan, `YYYY-MM-DD` (required)", &date, &hasDate)
+	})
 	if !ok {
 		return code
 	}
@@ -145,12 +147,12 @@ func explainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	var date time.Time
 	var hasDate, asJSON bool
 	var email, phone, customerID string
-	o, code, ok := setup("explain", args, stderr, func(fs *flag.FlagSet) {
-		dateFlag(fs, "date", &date, &hasDate)
-		fs.StringVar(&email, "email", "", "the person's email")
-		fs.StringVar(&phone, "phone", "", "the person's phone")
-		fs.StringVar(&customerID, "customer-id", "", "the person's customer_id")
-		fs.BoolVar(&asJSON, "json", false, "print JSON")
+	o, code, ok := setup("explain", args, stdout, stderr, func(fs *flag.FlagSet) {
+		dateFlag(fs, "date", "the date as of which to explain, `YYYY-MM-DD` (required)", &date, &hasDate)
+		fs.StringVar(&email, "email", "", "the person's email `address` (one of --email, --phone, --customer-id)")
+		fs.StringVar(&phone, "phone", "", "the person's phone `number` (one of --email, --phone, --customer-id)")
+		fs.StringVar(&customerID, "customer-id", "", "the person's `ID` in the customers input's customer_id (one of --email, --phone, --customer-id)")
+		fs.BoolVar(&asJSON, "json", false, "print JSON instead of text")
 	})
 	if !ok {
 		return code
@@ -213,11 +215,11 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	var from, to time.Time
 	var hasFrom, hasTo, force bool
 	var now string
-	o, code, ok := setup("backfill", args, stderr, func(fs *flag.FlagSet) {
-		dateFlag(fs, "from", &from, &hasFrom)
-		dateFlag(fs, "to", &to, &hasTo)
+	o, code, ok := setup("backfill", args, stdout, stderr, func(fs *flag.FlagSet) {
+		dateFlag(fs, "from", "the first date to run, `YYYY-MM-DD` (required)", &from, &hasFrom)
+		dateFlag(fs, "to", "the last date to run, `YYYY-MM-DD` (required)", &to, &hasTo)
 		fs.BoolVar(&force, "force", false, "rerun dates that already have a successful run")
-		fs.StringVar(&now, "now", "", "override every run's wall-clock start (RFC3339)")
+		fs.StringVar(&now, "now", "", "take every run's wall-clock start to be this `RFC3339` time (default: the clock)")
 	})
 	if !ok {
 		return code
@@ -269,17 +271,17 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 
 func genCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("out", "", "the folder to write (data/ and optout.yaml)")
+	out := fs.String("out", "", "write data/ and optout.yaml into `DIR` (required)")
 	var s gen.Sizes
-	fs.Int64Var(&s.Customers, "customers", 0, "customers to generate")
-	fs.Int64Var(&s.Requests, "requests", 0, "requests to generate")
-	fs.Int64Var(&s.ExportRows, "export-rows", 0, "rows of each of the two exports")
-	fs.Int64Var(&s.Seed, "seed", 1, "the seed: the same seed gives the same files")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+	fs.Int64Var(&s.Customers, "customers", 0, "generate `N` customers")
+	fs.Int64Var(&s.Requests, "requests", 0, "generate `N` requests")
+	fs.Int64Var(&s.ExportRows, "export-rows", 0, "put `N` rows in each of the two exports")
+	fs.Int64Var(&s.Seed, "seed", 1, "the seed `S`: the same seed gives the same files")
+	if err := parseFlags(fs, args, stdout); err != nil {
+		if errors.Is(err, errHelpShown) {
 			return exit.OK
 		}
+		fmt.Fprintf(stderr, "optout gen: %v\n", err)
 		return exit.Usage
 	}
 	if *out == "" {

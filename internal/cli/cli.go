@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
 	"github.com/optout-dev/optout/internal/config"
@@ -229,11 +230,25 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, valida
 	if *date == "" {
 		opts.Date = today(opts.Now, opts.Config.Location)
 	}
+	var bar *progressbar.ProgressBar
+	if isTerminal(stdout) { // a person watches: the current step and how many are left
+		opts.OnStep = func(step string, k, n int) {
+			if bar == nil {
+				bar = progressbar.NewOptions(n, progressbar.OptionSetWriter(stdout), progressbar.OptionShowCount(),
+					progressbar.OptionSetWidth(30), progressbar.OptionClearOnFinish())
+			}
+			bar.Describe(fmt.Sprintf("step %d of %d: %s", k, n, step))
+			_ = bar.Set(k - 1)
+		}
+	}
 	var sum jobs.Summary
 	if validate {
 		sum, err = jobs.Validate(ctx, opts)
 	} else {
 		sum, err = jobs.Run(ctx, opts)
+	}
+	if bar != nil {
+		_ = bar.Finish() // clears the bar, for the summary below
 	}
 	if err != nil {
 		log.Error(name+" failed", "error", redact.String(err.Error()), "exit_code", exit.Code(err))

@@ -249,7 +249,7 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			_ = bar.Set(done)
 			bar.Describe(date)
 		}
-		bo.OnStep = func(step string) { bar.Describe(date + " " + step) }
+		bo.OnStep = func(step string, k, n int) { bar.Describe(fmt.Sprintf("%s step %d of %d: %s", date, k, n, step)) }
 	}
 	sum, err := jobs.Backfill(ctx, bo)
 	if err != nil {

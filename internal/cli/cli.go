@@ -32,7 +32,7 @@ Usage:
   optout validate  --config FILE [--date YYYY-MM-DD] [--now RFC3339]     # read and check every input, write nothing
   optout report    --config FILE --date YYYY-MM-DD [--out FILE.html]      # the compliance dashboard of D
   optout backfill  --config FILE --from YYYY-MM-DD --to YYYY-MM-DD [--force] [--now RFC3339]
-  optout plan      --config FILE --date YYYY-MM-DD                        # print every step's SQL
+  optout plan      --config FILE --date YYYY-MM-DD [--now RFC3339]        # inputs, outputs, then every step's SQL
   optout explain   --config FILE --date YYYY-MM-DD --email X | --phone X | --customer-id X [--json]
   optout gen       --out DIR --customers N --requests N --export-rows N [--seed S]   # synthetic data + config
   optout --version

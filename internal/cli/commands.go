@@ -64,8 +64,10 @@ func dateFlag(fs *flag.FlagSet, name, usage string, into *time.Time, set *bool) 
 func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var date time.Time
 	var hasDate bool
+	var now string
 	o, code, ok := setup("plan", args, stdout, stderr, func(fs *flag.FlagSet) {
 		dateFlag(fs, "date", "the logical date D whose run to plan, `YYYY-MM-DD` (required)", &date, &hasDate)
+		fs.StringVar(&now, "now", "", "take the run's wall-clock start to be this `RFC3339` time, which the steps' parameters derive from (default: the clock); give it for a plan that prints the same each time")
 	})
 	if !ok {
 		return code
@@ -74,11 +76,24 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "optout plan: --date is required: the logical date whose steps to print, YYYY-MM-DD")
 		return exit.Usage
 	}
-	o.Date = date
+	o.Date, o.Now = date, time.Now()
+	if now != "" {
+		t, err := time.Parse(time.RFC3339, now)
+		if err != nil {
+			fmt.Fprintf(stderr, "optout plan: --now is %q; use RFC3339, e.g. 2026-11-22T03:00:00Z\n", now)
+			return exit.Usage
+		}
+		o.Now = t
+	}
 	planned, err := jobs.Plan(ctx, o)
 	steps := append(planned.Phases.Validate, planned.Phases.Transform...)
 	if len(steps) > 0 {
-		printPlan(stdout, o.Config.Engine, date, steps, planned.Estimates)
+		inputs, lerr := jobs.ListInputs(o.Config) // the files the plan has just read
+		if lerr != nil {
+			err = errors.Join(err, lerr)
+		}
+		printPlanSummary(stdout, o, now != "", inputs, planned.Phases)
+		printPlan(stdout, steps, planned.Estimates)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "optout plan: %v\n", redact.String(err.Error()))
@@ -87,13 +102,64 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exit.OK
 }
 
+// printPlanSummary prints, before the SQL, what a run for D would read
+// and write and how many steps it takes.
+func printPlanSummary(w io.Writer, o jobs.RunOptions, nowGiven bool, inputs []jobs.InputListing, phases transforms.Phases) {
+	clock := "the clock: pass --now for a plan that prints the same each time"
+	if nowGiven {
+		clock = "--now"
+	}
+	fmt.Fprintf(w, "-- optout plan for %s on engine %s, now %s (%s)\n", o.Date.Format(time.DateOnly), o.Config.Engine, o.Now.Format(time.RFC3339), clock)
+	var files int
+	var bytes int64
+	for _, in := range inputs {
+		files += len(in.Files)
+		bytes += in.Bytes
+	}
+	fmt.Fprintf(w, "--\n-- inputs: %d, %d files, %d bytes\n", len(inputs), files, bytes)
+	for _, in := range inputs {
+		if in.Table != "" {
+			fmt.Fprintf(w, "--   %-14s %-24s table %s\n", in.Kind, in.Name, in.Table)
+			continue
+		}
+		fmt.Fprintf(w, "--   %-14s %-24s %s, %d bytes\n", in.Kind, in.Name, plural(len(in.Files), "file"), in.Bytes)
+	}
+	where := "folder " + o.Config.Output
+	if o.Config.Engine == "bigquery" {
+		where = "dataset " + o.Config.BigQuery.Project + "." + o.Config.BigQuery.Dataset
+	}
+	var outputs []string
+	for _, s := range phases.Transform {
+		if s.Kind != transforms.Output {
+			continue
+		}
+		if s.PerDate {
+			outputs = append(outputs, s.Table+"/dt="+o.Date.Format(time.DateOnly))
+		} else {
+			outputs = append(outputs, s.Table)
+		}
+	}
+	fmt.Fprintf(w, "--\n-- outputs: %d, in %s (and the runs row)\n", len(outputs), where)
+	for _, out := range outputs {
+		fmt.Fprintf(w, "--   %s\n", out)
+	}
+	fmt.Fprintf(w, "--\n-- steps: %d, %d that read and check the inputs, then %d that compute and write the outputs\n",
+		len(phases.Validate)+len(phases.Transform), len(phases.Validate), len(phases.Transform))
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
 // onDemandPerTiB is BigQuery's on-demand price per TiB billed (US, 2026),
 // for the plan's rough cost line.
 const onDemandPerTiB = 6.25
 
 // printPlan prints each step's SQL and, on BigQuery, its dry-run estimate.
-func printPlan(w io.Writer, engineName string, date time.Time, steps []transforms.Step, estimates []bqengine.Estimate) {
-	fmt.Fprintf(w, "-- optout plan for %s on engine %s\n", date.Format(time.DateOnly), engineName)
+func printPlan(w io.Writer, steps []transforms.Step, estimates []bqengine.Estimate) {
 	bytes := map[string]int64{}
 	var total int64
 	for _, e := range estimates {

@@ -87,6 +87,7 @@ func TestUnknownFlagSuggestsClosest(t *testing.T) {
 		{[]string{"run", "--log", "debug"}, "unknown flag --log; did you mean --log-format or --log-level?"},
 		{[]string{"explain", "--customerid", "C1"}, "unknown flag --customerid; did you mean --customer-id?"},
 		{[]string{"gen", "--seeds", "3"}, "unknown flag --seeds; did you mean --seed?"},
+		{[]string{"plan", "-nwo", "2026-11-22T00:00:00Z"}, "unknown flag --nwo; did you mean --now?"},
 		{[]string{"rnu"}, `unknown command "rnu" (did you mean run?)`},
 	} {
 		code, so, se := run(t, c.args...)

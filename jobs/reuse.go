@@ -98,6 +98,7 @@ const reusedSuffix = " (reused)"
 // earlier date: then it records the step as reused and returns the rows
 // kept (a check's). What s makes is kept for later dates when it may be.
 func (r *run) runKept(ctx context.Context, s transforms.Step, do func(context.Context, transforms.Step) ([]engine.Row, error)) ([]engine.Row, error) {
+	r.stepStarted(s.Name)
 	fp := r.fingerprint(s)
 	if m, ok := r.o.tables.lookup(s, fp); ok && (s.Kind != transforms.Output || r.copyOutput(s, m)) {
 		r.rec.Steps = append(r.rec.Steps, transforms.StepTime{Step: s.Name + reusedSuffix})

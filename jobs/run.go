@@ -33,7 +33,10 @@ type RunOptions struct {
 	Now     time.Time // zero: the wall clock at start
 	Version string
 	Log     *slog.Logger
-	OnStep  func(step string) // called as each step starts (progress display); may be nil
+	// OnStep, when set, is called as each step starts, the kth of n, for a
+	// progress display; when nil, a run logs each step's start at INFO
+	// instead, so that a log shows where a long run is.
+	OnStep func(step string, k, n int)
 	// Engine, when set, is an open engine the run uses and leaves open (a
 	// backfill shares one across dates); otherwise the run opens its own.
 	Engine engine.Engine
@@ -122,6 +125,9 @@ type run struct {
 	// dry: plan only (optout plan): on BigQuery every query is a dry run;
 	// DuckDB still reads and checks the inputs.
 	dry bool
+	// checkOnly: optout validate, the Validate phase only.
+	checkOnly bool
+	steps     progress
 }
 
 func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
@@ -134,6 +140,10 @@ func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
 	}
 	r := newRun(o, testPoints())
 	r.log = o.Log.With("run_id", r.id, "dt", r.dt)
+	r.checkOnly = m == modeValidate
+	if r.o.OnStep == nil {
+		r.o.OnStep = r.logStep
+	}
 	r.sum = Summary{RunID: r.id, Date: r.dt, Output: r.cfg.Output, ByCategory: map[string]int64{}}
 	if r.cfg.Engine == "bigquery" {
 		r.sum.Output = "bigquery:" + r.cfg.BigQuery.Project + "." + r.cfg.BigQuery.Dataset
@@ -351,6 +361,7 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 	if err != nil {
 		return phases, plan, err
 	}
+	r.planned(phases)
 	checks := map[string][]engine.Row{}
 	for _, s := range phases.Validate {
 		rows, err := r.runKept(ctx, s, r.runStep)
@@ -364,7 +375,11 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 	if r.bq != nil && r.bq.Dry {
 		return phases, plan, nil // dry runs: the checks' rows are not computed
 	}
-	return phases, plan, r.checkInputs(checks)
+	if err := r.checkInputs(checks); err != nil {
+		return phases, plan, err
+	}
+	r.inputsChecked()
+	return phases, plan, nil
 }
 
 // registerPrevious makes the latest earlier optout_state, the ledger and
@@ -563,6 +578,7 @@ func (r *run) transform(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	r.log.Info("transform started", "steps", len(phases.Transform))
 	step := func(ctx context.Context, s transforms.Step) ([]engine.Row, error) { return nil, r.step(ctx, s) }
 	for _, s := range phases.Transform {
 		// An output's target is set before runKept: a kept output is copied there.
@@ -665,9 +681,6 @@ func (r *run) dialect() transforms.Dialect {
 
 // runStep executes a step with timing and records output row counts.
 func (r *run) runStep(ctx context.Context, s transforms.Step) ([]engine.Row, error) {
-	if r.o.OnStep != nil {
-		r.o.OnStep(s.Name)
-	}
 	t := time.Now()
 	n, rows, err := r.eng.Run(ctx, s)
 	ms := time.Since(t).Milliseconds()

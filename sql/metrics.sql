@@ -1,6 +1,7 @@
 {{/* The compliance metrics (SPEC §8), recomputed in full by every run for D
      from the run's current requests, the ledger and the export summary.
-     Months and years are civil ones in the configured time zone. */}}
+     Months and years are civil ones in the configured time zone. Shares,
+     rates and days are rounded (roundRatio, roundDays: transforms/rounding.go). */}}
 
 {{ define "metrics_requests_monthly" -}}
 -- Requests received per month and source, whatever their status.
@@ -30,7 +31,7 @@ denominators AS (
   GROUP BY 1, 2
 )
 SELECT month, traffic_source, coalesce(o.opt_outs, 0) AS opt_outs, d.denominator, 'visitors' AS denominator_kind,
-  CASE WHEN d.denominator > 0 THEN coalesce(o.opt_outs, 0) / d.denominator END AS rate
+  CASE WHEN d.denominator > 0 THEN {{ roundRatio "coalesce(o.opt_outs, 0) / d.denominator" }} END AS rate
 FROM outs o FULL OUTER JOIN denominators d USING (month, traffic_source)
 {{- else }}
 denominators AS (
@@ -39,7 +40,7 @@ denominators AS (
   GROUP BY 1
 )
 SELECT o.month, o.traffic_source, o.opt_outs, d.denominator, 'customers' AS denominator_kind,
-  CASE WHEN d.denominator > 0 THEN o.opt_outs / d.denominator END AS rate
+  CASE WHEN d.denominator > 0 THEN {{ roundRatio "o.opt_outs / d.denominator" }} END AS rate
 FROM outs o LEFT JOIN denominators d USING (traffic_source)
 {{- end }}
 ORDER BY month, traffic_source
@@ -51,9 +52,9 @@ ORDER BY month, traffic_source
 SELECT {{ month "received_at" (param .P.TimeZone) }} AS month,
   count(*) AS requests,
   count(first_enforced_at) AS processed,
-  avg(business_days) AS avg_business_days,
-  {{ quantileCont "business_days" 0.5 }} AS p50_business_days,
-  {{ quantileCont "business_days" 0.95 }} AS p95_business_days,
+  {{ roundDays "avg(business_days)" }} AS avg_business_days,
+  {{ roundDays (quantileCont "business_days" 0.5) }} AS p50_business_days,
+  {{ roundDays (quantileCont "business_days" 0.95) }} AS p95_business_days,
   {{ countIf (print "business_days <= " (param .P.TargetDays)) }} AS within_target,
   {{ countIf "sla_status = 'met'" }} AS within_sla,
   {{ countIf "sla_status = 'breached'" }} AS breached,
@@ -91,7 +92,7 @@ history AS (
 )
 SELECT s.export, s.destination, s.rows_in, s.rows_suppressed, s.rows_kept,
   h.dates_checked, h.leak_check_failures, h.dates_failed,
-  h.dates_failed / h.dates_checked AS failure_rate
+  {{ roundRatio "h.dates_failed / h.dates_checked" }} AS failure_rate
 FROM {{ tmp "export_summary" }} s JOIN history h USING (export)
 ORDER BY s.export
 {{- end }}
@@ -107,7 +108,7 @@ months AS (
   SELECT {{ month "received_at" (param .P.TimeZone) }} AS month, count(*) AS total
   FROM {{ tmp "current_requests" }} GROUP BY 1
 )
-SELECT c.month, c.category, count(*) AS requests, count(*) / m.total AS share
+SELECT c.month, c.category, count(*) AS requests, {{ roundRatio "count(*) / m.total" }} AS share
 FROM chosen c JOIN months m USING (month)
 GROUP BY c.month, c.category, m.total
 ORDER BY c.month, c.category
@@ -121,7 +122,7 @@ WITH by_state AS (
     coalesce(state, 'unknown') AS state, count(*) AS requests
   FROM {{ tmp "current_requests" }} GROUP BY 1, 2
 )
-SELECT month, state, requests, requests / sum(requests) OVER (PARTITION BY month) AS share,
+SELECT month, state, requests, {{ roundRatio "requests / sum(requests) OVER (PARTITION BY month)" }} AS share,
   state = 'CA' AS is_california
 FROM by_state
 ORDER BY month, state
@@ -173,8 +174,8 @@ SELECT {{ cast (year (civilDate "received_at" (param .P.TimeZone))) "int32" }} A
   count(first_enforced_at) AS complied,
   {{ countIf "status = 'rejected'" }} AS denied,
   {{ countIf "first_enforced_at IS NULL AND status <> 'rejected'" }} AS pending,
-  avg(days) AS mean_days,
-  {{ quantileCont "days" 0.5 }} AS median_days
+  {{ roundDays "avg(days)" }} AS mean_days,
+  {{ roundDays (quantileCont "days" 0.5) }} AS median_days
 FROM outs
 GROUP BY 1
 ORDER BY year

@@ -173,6 +173,8 @@ func baseFuncs() template.FuncMap {
 		"join":      strings.Join,
 		// invalidColumn names a row's check column of an identifier kind (RowKeys.Checks).
 		"invalidColumn": InvalidColumn,
+		"roundRatio":    roundRatio,
+		"roundDays":     roundDays,
 	}
 }
 

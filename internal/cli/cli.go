@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
 	"github.com/optout-dev/optout/internal/config"
@@ -31,29 +32,32 @@ Usage:
   optout validate  --config FILE [--date YYYY-MM-DD] [--now RFC3339]     # read and check every input, write nothing
   optout report    --config FILE --date YYYY-MM-DD [--out FILE.html]      # the compliance dashboard of D
   optout backfill  --config FILE --from YYYY-MM-DD --to YYYY-MM-DD [--force] [--now RFC3339]
-  optout plan      --config FILE --date YYYY-MM-DD                        # print every step's SQL
+  optout plan      --config FILE --date YYYY-MM-DD [--now RFC3339]        # inputs, outputs, then every step's SQL
   optout explain   --config FILE --date YYYY-MM-DD --email X | --phone X | --customer-id X | --request-id R [--json]
   optout gen       --out DIR --customers N --requests N --export-rows N [--seed S]   # synthetic data + config
   optout --version
 
 Every command with --config also takes --log-format text|json and --log-level debug|info|warn|error.
 Exit codes: 0 ok, 1 run failed, 2 usage/config error, 3 input validation failed, 4 lock held.
+'optout COMMAND --help' (or 'optout help COMMAND') shows a command's flags, their defaults and an example.
 `
 
 // Run executes the command line args and returns the exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stderr, usage)
-		if len(args) == 0 {
-			return exit.Usage
-		}
-		return exit.OK
-	}
-	if args[0] == "--version" || args[0] == "version" {
-		fmt.Fprintln(stdout, versionLine())
-		return exit.OK
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage) // usage on error: no command given
+		return exit.Usage
 	}
 	switch args[0] {
+	case "-h", "--help", "help":
+		if len(args) > 1 && args[0] == "help" { // optout help COMMAND
+			return Run(ctx, []string{args[1], "--help"}, stdout, stderr)
+		}
+		fmt.Fprint(stdout, usage) // asked for: stdout, so that it pipes into less
+		return exit.OK
+	case "--version", "version":
+		fmt.Fprintln(stdout, versionLine())
+		return exit.OK
 	case "run":
 		return runCmd(ctx, args[1:], stdout, stderr, false)
 	case "validate":
@@ -69,7 +73,11 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "gen":
 		return genCmd(ctx, args[1:], stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "optout: unknown command %q; run 'optout --help' for the list of commands\n", args[0])
+	hint := ""
+	if near := closest(args[0], commandNames()); len(near) > 0 {
+		hint = " (did you mean " + strings.Join(near, " or ") + "?)"
+	}
+	fmt.Fprintf(stderr, "optout: unknown command %q%s; run 'optout --help' for the list of commands\n", args[0], hint)
 	return exit.Usage
 }
 
@@ -113,21 +121,19 @@ type common struct {
 	logLevel  string
 }
 
-func newFlags(name string, stderr io.Writer) *common {
+func newFlags(name string) *common {
 	c := &common{fs: flag.NewFlagSet(name, flag.ContinueOnError)}
-	c.fs.SetOutput(stderr)
-	c.fs.StringVar(&c.config, "config", "", "the optout.yaml to use (required)")
-	c.fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
-	c.fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	c.fs.StringVar(&c.config, "config", "", "read the config from `FILE`, your optout.yaml (required)")
+	c.fs.StringVar(&c.logFormat, "log-format", "text", "log format: `text|json`")
+	c.fs.StringVar(&c.logLevel, "log-level", "info", "the least severe level logged: `debug|info|warn|error`")
 	return c
 }
 
-func (c *common) parse(args []string) error {
-	if err := c.fs.Parse(args); err != nil {
+// parse parses the command's flags (printing its help to stdout when
+// asked: errHelpShown) and checks the common ones.
+func (c *common) parse(args []string, stdout io.Writer) error {
+	if err := parseFlags(c.fs, args, stdout); err != nil {
 		return err
-	}
-	if c.fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", c.fs.Arg(0))
 	}
 	if c.config == "" {
 		return errors.New("--config is required: the path of your optout.yaml")
@@ -172,9 +178,13 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, valida
 	if validate {
 		name = "validate"
 	}
-	c := newFlags(name, stderr)
-	date := c.fs.String("date", "", "the logical date D, YYYY-MM-DD (required for run)")
-	now := c.fs.String("now", "", "override the run's wall-clock start (RFC3339)")
+	c := newFlags(name)
+	dateUsage := "the logical date D, `YYYY-MM-DD` (required)"
+	if validate {
+		dateUsage = "the logical date D, `YYYY-MM-DD` (default: today in the config's timezone)"
+	}
+	date := c.fs.String("date", "", dateUsage)
+	now := c.fs.String("now", "", "take the run's wall-clock start to be this `RFC3339` time (default: the clock)")
 	provisional := new(bool)
 	if !validate {
 		c.fs.BoolVar(provisional, "provisional", false, "run for a date that has not ended yet (an intraday run); a later run of the date replaces it")
@@ -189,8 +199,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, valida
 		return exit.Code(err)
 	}
 	usageErr := func(err error) int { return refused(exit.With(exit.Usage, err)) }
-	if err := c.parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+	if err := c.parse(args, stdout); err != nil {
+		if errors.Is(err, errHelpShown) {
 			return exit.OK
 		}
 		return usageErr(err)
@@ -220,11 +230,25 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, valida
 	if *date == "" {
 		opts.Date = today(opts.Now, opts.Config.Location)
 	}
+	var bar *progressbar.ProgressBar
+	if isTerminal(stdout) { // a person watches: the current step and how many are left
+		opts.OnStep = func(step string, k, n int) {
+			if bar == nil {
+				bar = progressbar.NewOptions(n, progressbar.OptionSetWriter(stdout), progressbar.OptionShowCount(),
+					progressbar.OptionSetWidth(30), progressbar.OptionClearOnFinish())
+			}
+			bar.Describe(fmt.Sprintf("step %d of %d: %s", k, n, step))
+			_ = bar.Set(k - 1)
+		}
+	}
 	var sum jobs.Summary
 	if validate {
 		sum, err = jobs.Validate(ctx, opts)
 	} else {
 		sum, err = jobs.Run(ctx, opts)
+	}
+	if bar != nil {
+		_ = bar.Finish() // clears the bar, for the summary below
 	}
 	if err != nil {
 		log.Error(name+" failed", "error", redact.String(err.Error()), "exit_code", exit.Code(err))
@@ -276,15 +300,15 @@ func printHuman(w io.Writer, s jobs.Summary) {
 }
 
 func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	c := newFlags("report", stderr)
-	date := c.fs.String("date", "", "the date whose metrics to show, YYYY-MM-DD (required)")
-	out := c.fs.String("out", "", "the HTML file to write (default <output>/report/dt=D/dashboard.html)")
+	c := newFlags("report")
+	date := c.fs.String("date", "", "the date whose metrics to show, `YYYY-MM-DD` (required)")
+	out := c.fs.String("out", "", "write the dashboard to `FILE` (default: <output>/report/dt=D/dashboard.html)")
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "optout report: %v\n", redact.String(err.Error()))
 		return exit.Code(err)
 	}
-	if err := c.parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+	if err := c.parse(args, stdout); err != nil {
+		if errors.Is(err, errHelpShown) {
 			return exit.OK
 		}
 		return fail(exit.With(exit.Usage, err))

@@ -27,8 +27,8 @@ import (
 // setup parses the common flags plus the command's own, loads the config
 // and builds the run options; it prints the error and returns its exit
 // code when anything is wrong (ok false).
-func setup(name string, args []string, stderr io.Writer, own func(*flag.FlagSet)) (jobs.RunOptions, int, bool) {
-	c := newFlags(name, stderr)
+func setup(name string, args []string, stdout, stderr io.Writer, own func(*flag.FlagSet)) (jobs.RunOptions, int, bool) {
+	c := newFlags(name)
 	if own != nil {
 		own(c.fs)
 	}
@@ -36,8 +36,8 @@ func setup(name string, args []string, stderr io.Writer, own func(*flag.FlagSet)
 		fmt.Fprintf(stderr, "optout %s: %v\n", name, err)
 		return jobs.RunOptions{}, exit.Code(err), false
 	}
-	if err := c.parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+	if err := c.parse(args, stdout); err != nil {
+		if errors.Is(err, errHelpShown) {
 			return jobs.RunOptions{}, exit.OK, false
 		}
 		return fail(exit.With(exit.Usage, err))
@@ -53,8 +53,8 @@ func setup(name string, args []string, stderr io.Writer, own func(*flag.FlagSet)
 	return jobs.RunOptions{Config: cfg, Version: Version(), Log: log}, 0, true
 }
 
-func dateFlag(fs *flag.FlagSet, name string, into *time.Time, set *bool) {
-	fs.Func(name, "a date, YYYY-MM-DD", func(s string) error {
+func dateFlag(fs *flag.FlagSet, name, usage string, into *time.Time, set *bool) {
+	fs.Func(name, usage, func(s string) error {
 		d, err := parseDate("--"+name, s)
 		*into, *set = d, true
 		return err
@@ -64,7 +64,11 @@ func dateFlag(fs *flag.FlagSet, name string, into *time.Time, set *bool) {
 func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var date time.Time
 	var hasDate bool
-	o, code, ok := setup("plan", args, stderr, func(fs *flag.FlagSet) { dateFlag(fs, "date", &date, &hasDate) })
+	var now string
+	o, code, ok := setup("plan", args, stdout, stderr, func(fs *flag.FlagSet) {
+		dateFlag(fs, "date", "the logical date D whose run to plan, `YYYY-MM-DD` (required)", &date, &hasDate)
+		fs.StringVar(&now, "now", "", "take the run's wall-clock start to be this `RFC3339` time, which the steps' parameters derive from (default: the clock); give it for a plan that prints the same each time")
+	})
 	if !ok {
 		return code
 	}
@@ -72,11 +76,24 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "optout plan: --date is required: the logical date whose steps to print, YYYY-MM-DD")
 		return exit.Usage
 	}
-	o.Date = date
+	o.Date, o.Now = date, time.Now()
+	if now != "" {
+		t, err := time.Parse(time.RFC3339, now)
+		if err != nil {
+			fmt.Fprintf(stderr, "optout plan: --now is %q; use RFC3339, e.g. 2026-11-22T03:00:00Z\n", now)
+			return exit.Usage
+		}
+		o.Now = t
+	}
 	planned, err := jobs.Plan(ctx, o)
 	steps := append(planned.Phases.Validate, planned.Phases.Transform...)
 	if len(steps) > 0 {
-		printPlan(stdout, o.Config.Engine, date, steps, planned.Estimates)
+		inputs, lerr := jobs.ListInputs(o.Config) // the files the plan has just read
+		if lerr != nil {
+			err = errors.Join(err, lerr)
+		}
+		printPlanSummary(stdout, o, now != "", inputs, planned.Phases)
+		printPlan(stdout, steps, planned.Estimates)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "optout plan: %v\n", redact.String(err.Error()))
@@ -85,13 +102,64 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exit.OK
 }
 
+// printPlanSummary prints, before the SQL, what a run for D would read
+// and write and how many steps it takes.
+func printPlanSummary(w io.Writer, o jobs.RunOptions, nowGiven bool, inputs []jobs.InputListing, phases transforms.Phases) {
+	clock := "the clock: pass --now for a plan that prints the same each time"
+	if nowGiven {
+		clock = "--now"
+	}
+	fmt.Fprintf(w, "-- optout plan for %s on engine %s, now %s (%s)\n", o.Date.Format(time.DateOnly), o.Config.Engine, o.Now.Format(time.RFC3339), clock)
+	var files int
+	var bytes int64
+	for _, in := range inputs {
+		files += len(in.Files)
+		bytes += in.Bytes
+	}
+	fmt.Fprintf(w, "--\n-- inputs: %d, %d files, %d bytes\n", len(inputs), files, bytes)
+	for _, in := range inputs {
+		if in.Table != "" {
+			fmt.Fprintf(w, "--   %-14s %-24s table %s\n", in.Kind, in.Name, in.Table)
+			continue
+		}
+		fmt.Fprintf(w, "--   %-14s %-24s %s, %d bytes\n", in.Kind, in.Name, plural(len(in.Files), "file"), in.Bytes)
+	}
+	where := "folder " + o.Config.Output
+	if o.Config.Engine == "bigquery" {
+		where = "dataset " + o.Config.BigQuery.Project + "." + o.Config.BigQuery.Dataset
+	}
+	var outputs []string
+	for _, s := range phases.Transform {
+		if s.Kind != transforms.Output {
+			continue
+		}
+		if s.PerDate {
+			outputs = append(outputs, s.Table+"/dt="+o.Date.Format(time.DateOnly))
+		} else {
+			outputs = append(outputs, s.Table)
+		}
+	}
+	fmt.Fprintf(w, "--\n-- outputs: %d, in %s (and the runs row)\n", len(outputs), where)
+	for _, out := range outputs {
+		fmt.Fprintf(w, "--   %s\n", out)
+	}
+	fmt.Fprintf(w, "--\n-- steps: %d, %d that read and check the inputs, then %d that compute and write the outputs\n",
+		len(phases.Validate)+len(phases.Transform), len(phases.Validate), len(phases.Transform))
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
 // onDemandPerTiB is BigQuery's on-demand price per TiB billed (US, 2026),
 // for the plan's rough cost line.
 const onDemandPerTiB = 6.25
 
 // printPlan prints each step's SQL and, on BigQuery, its dry-run estimate.
-func printPlan(w io.Writer, engineName string, date time.Time, steps []transforms.Step, estimates []bqengine.Estimate) {
-	fmt.Fprintf(w, "-- optout plan for %s on engine %s\n", date.Format(time.DateOnly), engineName)
+func printPlan(w io.Writer, steps []transforms.Step, estimates []bqengine.Estimate) {
 	bytes := map[string]int64{}
 	var total int64
 	for _, e := range estimates {
@@ -145,13 +213,13 @@ func explainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	var date time.Time
 	var hasDate, asJSON bool
 	var email, phone, customerID, requestID string
-	o, code, ok := setup("explain", args, stderr, func(fs *flag.FlagSet) {
-		dateFlag(fs, "date", &date, &hasDate)
-		fs.StringVar(&email, "email", "", "the person's email")
-		fs.StringVar(&phone, "phone", "", "the person's phone")
-		fs.StringVar(&customerID, "customer-id", "", "the person's customer_id")
-		fs.StringVar(&requestID, "request-id", "", "a request_id: the request's life instead of a person's")
-		fs.BoolVar(&asJSON, "json", false, "print JSON")
+	o, code, ok := setup("explain", args, stdout, stderr, func(fs *flag.FlagSet) {
+		dateFlag(fs, "date", "the date as of which to explain, `YYYY-MM-DD` (required)", &date, &hasDate)
+		fs.StringVar(&email, "email", "", "the person's email `address` (one of --email, --phone, --customer-id, --request-id)")
+		fs.StringVar(&phone, "phone", "", "the person's phone `number` (one of --email, --phone, --customer-id, --request-id)")
+		fs.StringVar(&customerID, "customer-id", "", "the person's `ID` in the customers input's customer_id (one of --email, --phone, --customer-id, --request-id)")
+		fs.StringVar(&requestID, "request-id", "", "a request's `ID`: the request's life instead of a person's (one of --email, --phone, --customer-id, --request-id)")
+		fs.BoolVar(&asJSON, "json", false, "print JSON instead of text")
 	})
 	if !ok {
 		return code
@@ -268,11 +336,11 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	var from, to time.Time
 	var hasFrom, hasTo, force bool
 	var now string
-	o, code, ok := setup("backfill", args, stderr, func(fs *flag.FlagSet) {
-		dateFlag(fs, "from", &from, &hasFrom)
-		dateFlag(fs, "to", &to, &hasTo)
+	o, code, ok := setup("backfill", args, stdout, stderr, func(fs *flag.FlagSet) {
+		dateFlag(fs, "from", "the first date to run, `YYYY-MM-DD` (required)", &from, &hasFrom)
+		dateFlag(fs, "to", "the last date to run, `YYYY-MM-DD` (required)", &to, &hasTo)
 		fs.BoolVar(&force, "force", false, "rerun dates that already have a successful run")
-		fs.StringVar(&now, "now", "", "override every run's wall-clock start (RFC3339)")
+		fs.StringVar(&now, "now", "", "take every run's wall-clock start to be this `RFC3339` time (default: the clock)")
 	})
 	if !ok {
 		return code
@@ -302,7 +370,7 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			_ = bar.Set(done)
 			bar.Describe(date)
 		}
-		bo.OnStep = func(step string) { bar.Describe(date + " " + step) }
+		bo.OnStep = func(step string, k, n int) { bar.Describe(fmt.Sprintf("%s step %d of %d: %s", date, k, n, step)) }
 	}
 	sum, err := jobs.Backfill(ctx, bo)
 	if err != nil {
@@ -324,17 +392,17 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 
 func genCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("out", "", "the folder to write (data/ and optout.yaml)")
+	out := fs.String("out", "", "write data/ and optout.yaml into `DIR` (required)")
 	var s gen.Sizes
-	fs.Int64Var(&s.Customers, "customers", 0, "customers to generate")
-	fs.Int64Var(&s.Requests, "requests", 0, "requests to generate")
-	fs.Int64Var(&s.ExportRows, "export-rows", 0, "rows of each of the two exports")
-	fs.Int64Var(&s.Seed, "seed", 1, "the seed: the same seed gives the same files")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+	fs.Int64Var(&s.Customers, "customers", 0, "generate `N` customers")
+	fs.Int64Var(&s.Requests, "requests", 0, "generate `N` requests")
+	fs.Int64Var(&s.ExportRows, "export-rows", 0, "put `N` rows in each of the two exports")
+	fs.Int64Var(&s.Seed, "seed", 1, "the seed `S`: the same seed gives the same files")
+	if err := parseFlags(fs, args, stdout); err != nil {
+		if errors.Is(err, errHelpShown) {
 			return exit.OK
 		}
+		fmt.Fprintf(stderr, "optout gen: %v\n", err)
 		return exit.Usage
 	}
 	if *out == "" {

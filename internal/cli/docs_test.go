@@ -203,7 +203,7 @@ func TestUsageMatchesREADMEAndFlags(t *testing.T) {
 		t.Errorf("README.md's commands differ from the usage text:\nREADME:\n%s\nusage:\n%s", got, want)
 	}
 	flagName := regexp.MustCompile(`--([a-z-]+)`)
-	defined := regexp.MustCompile(`(?m)^  -([a-z-]+)`)
+	defined := regexp.MustCompile(`(?m)^  --([a-z-]+)`)
 	for _, l := range lines {
 		f := strings.Fields(l)
 		if len(f) < 2 || strings.HasPrefix(f[1], "--") {
@@ -214,7 +214,7 @@ func TestUsageMatchesREADMEAndFlags(t *testing.T) {
 		for _, n := range flagName.FindAllStringSubmatch(strings.SplitN(l, "#", 2)[0], -1) {
 			usageFlags[n[1]] = true
 		}
-		_, _, help := run(t, cmd, "-h")
+		_, help, _ := run(t, cmd, "-h")
 		helpFlags := map[string]bool{}
 		for _, n := range defined.FindAllStringSubmatch(help, -1) {
 			helpFlags[n[1]] = true

@@ -22,7 +22,7 @@ var about = map[string]struct{ summary, example string }{
 		"optout backfill --config optout.yaml --from 2026-11-01 --to 2026-11-21"},
 	"plan": {"print what a run for D would do, writing nothing: its inputs, its outputs, then each step's SQL",
 		"optout plan --config optout.yaml --date 2026-11-21 --now 2026-11-22T06:00:00Z"},
-	"explain": {"show why one person is or is not opted out as of D: their keys, matched customers, requests, state per category and export rows",
+	"explain": {"show why one person is or is not opted out as of D (a verdict, then their keys, matched customers, requests, state per category and export rows), or with --request-id the life of one request",
 		"optout explain --config optout.yaml --date 2026-11-21 --customer-id C1042"},
 	"gen": {"write a synthetic data set and its optout.yaml, to try optout or measure it",
 		"optout gen --out /tmp/optout-gen --customers 100000 --requests 5000 --export-rows 100000"},

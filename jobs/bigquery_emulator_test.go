@@ -57,7 +57,7 @@ func TestEmulatorDemo(t *testing.T) {
 	ctx := context.Background()
 	endpoint := bqemu.Start(t)
 	date := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
-	now := time.Date(2026, 11, 22, 7, 30, 0, 0, time.UTC)
+	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC) // after D ended in Los Angeles
 
 	duck, err := config.Load("../testdata/demo/optout.yaml")
 	if err != nil {

@@ -440,11 +440,10 @@ func listLiteral(xs []string) string { return "[" + strings.Join(quoteAll(xs), "
 // ExplainSteps renders the steps of `optout explain` for one identifier of
 // kind (email, phone or customer_id): they run after the Transform phase.
 func (p Plan) ExplainSteps(kind, subject string) ([]Step, error) {
-	r, err := newRenderer(p.Dialect)
+	r, err := p.scratchRenderer()
 	if err != nil {
 		return nil, err
 	}
-	r.scratch = p.Scratch
 	d := struct {
 		stepData
 		Subject string
@@ -458,17 +457,27 @@ func (p Plan) ExplainSteps(kind, subject string) ([]Step, error) {
 // it, read from notificationFiles (the published third_party_notifications
 // files). They run after the Transform phase.
 func (p Plan) ExplainRequestSteps(requestID string, notificationFiles []string) ([]Step, error) {
-	r, err := newRenderer(p.Dialect)
+	r, err := p.scratchRenderer()
 	if err != nil {
 		return nil, err
 	}
-	r.scratch = p.Scratch
 	d := struct {
 		stepData
 		Subject           string
 		NotificationFiles []string
 	}{stepData: stepData{Plan: &p}, Subject: requestID, NotificationFiles: notificationFiles}
 	return renderTemps(r, d, "explain_request_rows", "explain_request", "explain_notified")
+}
+
+// scratchRenderer is a renderer of the plan's dialect whose tables are in
+// its scratch dataset (BigQuery), for steps rendered after the plan.
+func (p Plan) scratchRenderer() (*renderer, error) {
+	r, err := newRenderer(p.Dialect)
+	if err != nil {
+		return nil, err
+	}
+	r.scratch = p.Scratch
+	return r, nil
 }
 
 // renderTemps renders each named template as a temp table of that name.

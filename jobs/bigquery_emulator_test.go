@@ -24,7 +24,7 @@ import (
 	"google.golang.org/api/iterator"
 	"google.golang.org/api/option"
 
-	"github.com/optout-dev/optout/internal/bqemu"
+	"github.com/optout-dev/optout/internal/testkit/bqemu"
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/transforms"
@@ -40,7 +40,7 @@ import (
 // The emulator's memory grows with the square of a step's rows, so both
 // engines read the demo's files cut to their first demoSampleRows rows:
 // the same config, inputs and job sequence, on fewer rows. ZetaSQL's
-// evaluator holds the SQL's semantics (internal/parity).
+// evaluator holds the SQL's semantics (internal/testkit/parity).
 //
 // The calendar starts 27 months before D in both runs (requests before it
 // get no deadline on either engine): the emulator's memory grows with the
@@ -50,7 +50,7 @@ import (
 // what every statement allocates (one run takes it to ~17 GB), so there is
 // one run here, and a rerun's idempotency and the scratch dataset's
 // deletion are TestEmulatorEngine's, on small tables; it has no EXPORT DATA
-// (gcs_uri: TestEmulatorDefects, ZetaSQL's analysis in internal/parity and
+// (gcs_uri: TestEmulatorDefects, ZetaSQL's analysis in internal/testkit/parity and
 // statements_test.go) and its dry runs execute and return no schema
 // (optout plan: TestDryEngine).
 func TestEmulatorDemo(t *testing.T) {

@@ -14,7 +14,7 @@ import (
 // On BigQuery the lineage datasets are tables, named as OpenLineage's
 // naming conventions name them: namespace bigquery, project.dataset.table.
 // (The file engine's events are checked against the folders a demo run
-// writes: internal/cli TestLineageEvents.)
+// writes: cmd/optout/cli TestLineageEvents.)
 func TestLineageBigQueryDatasets(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "lineage.jsonl")
 	cfg := &config.Config{

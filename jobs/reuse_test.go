@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/optout-dev/optout/internal/casefolder"
+	"github.com/optout-dev/optout/internal/testkit/casefolder"
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/transforms"
 )

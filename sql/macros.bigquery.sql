@@ -6,7 +6,7 @@
 -- takes any type and calls no function of its own: the BigQuery emulator
 -- cannot run an ANY TYPE function that calls another (docs/decisions.md). Held to the Go reference
 -- (transforms/normalize.go) on the nasty-input table by
--- internal/zetasql's tests under Google's reference evaluator.
+-- internal/testkit/zetasql's tests under Google's reference evaluator.
 CREATE TEMP FUNCTION optout_trim(x ANY TYPE) AS (TRIM(CAST(x AS STRING), {{ trimchars }}));
 -- Lowercase by Unicode's simple case mapping, as Go and DuckDB do.
 -- GoogleSQL's LOWER applies the full mapping, which differs in exactly two

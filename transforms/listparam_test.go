@@ -8,7 +8,7 @@ import (
 
 // listParam binds a list as one JSON text on DuckDB and as struct literals
 // on BigQuery; what DuckDB makes of the JSON is compared with BigQuery's
-// rows in internal/parity (the runs row) and read back in jobs (the
+// rows in internal/testkit/parity (the runs row) and read back in jobs (the
 // published files of the notifications).
 func TestListParam(t *testing.T) {
 	steps := []StepTime{{Step: `a "b" ü`, MS: 3}, {Step: "c", MS: 1 << 40}}

@@ -8,7 +8,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/optout-dev/optout/internal/cli"
+	"github.com/optout-dev/optout/cmd/optout/cli"
 )
 
 func main() {

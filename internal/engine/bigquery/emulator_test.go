@@ -11,15 +11,15 @@ import (
 	"cloud.google.com/go/bigquery"
 	"google.golang.org/api/option"
 
-	"github.com/optout-dev/optout/internal/bqemu"
+	"github.com/optout-dev/optout/internal/testkit/bqemu"
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/exit"
-	"github.com/optout-dev/optout/internal/normtest"
+	"github.com/optout-dev/optout/internal/testkit/normtest"
 	"github.com/optout-dev/optout/transforms"
 )
 
 // These tests run the real client against github.com/goccy/bigquery-emulator
-// v0.6.6, started as a process on 127.0.0.1 by internal/bqemu (.ci/run
+// v0.6.6, started as a process on 127.0.0.1 by internal/testkit/bqemu (.ci/run
 // builds it with clang and runs them with -tags bqemulator).
 
 func emulator(t *testing.T) *Client {
@@ -92,7 +92,7 @@ COMMIT TRANSACTION;`, dt, n)
 // TestEmulatorNormalization: the BigQuery normalization functions, sent
 // before the statement as the engine sends them, give the Go reference's
 // keys on the emulator (ASCII inputs: the emulator runs GoogleSQL on
-// SQLite; internal/zetasql holds the functions to the reference on every
+// SQLite; internal/testkit/zetasql holds the functions to the reference on every
 // input under Google's own evaluator).
 func TestEmulatorNormalization(t *testing.T) {
 	c := emulator(t)
@@ -143,8 +143,8 @@ func TestEmulatorNormalization(t *testing.T) {
 
 // TestEmulatorDefects records where the emulator, not the SQL, is wrong,
 // so that the forms the product avoids for its sake are known; ZetaSQL's
-// analyzer and reference evaluator cover the SQL (internal/zetasql,
-// internal/parity). When a defect is fixed this test fails.
+// analyzer and reference evaluator cover the SQL (internal/testkit/zetasql,
+// internal/testkit/parity). When a defect is fixed this test fails.
 func TestEmulatorDefects(t *testing.T) {
 	c := emulator(t)
 	ctx := context.Background()
@@ -170,7 +170,7 @@ FROM (SELECT 'a' AS id, TIMESTAMP '2026-03-07 08:00:00+00' AS t UNION ALL SELECT
 		t.Errorf("ARRAY_AGG by a timestamp: got %v %v, want the emulator's [a b] (and [b a] by UNIX_MICROS)", res.Rows, err)
 	}
 	// EXPORT DATA (an export's gcs_uri) is not supported; ZetaSQL analyzes
-	// the statement (internal/parity, statements_test.go).
+	// the statement (internal/testkit/parity, statements_test.go).
 	_, err = c.Exec(ctx, "defect", ExportDataSQL("gs://bucket/ads/part-*.csv", "csv", "(SELECT 'a@b.c' AS email)"))
 	if err == nil || !strings.Contains(err.Error(), "Statement not supported: ExportDataStatement") {
 		t.Errorf("EXPORT DATA: got %v, want the emulator's 'Statement not supported' defect", err)

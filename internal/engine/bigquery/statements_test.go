@@ -8,7 +8,7 @@ import (
 
 	bq "google.golang.org/api/bigquery/v2"
 
-	"github.com/optout-dev/optout/internal/zetasql"
+	"github.com/optout-dev/optout/internal/testkit/zetasql"
 	"github.com/optout-dev/optout/transforms"
 )
 
@@ -18,7 +18,7 @@ import (
 // the copies of an earlier partition and of an export's history, the runs
 // row's append, retention and EXPORT DATA — taken as sent to the server
 // and checked by ZetaSQL's analyzer against the tables they name. (The
-// steps' own SQL is analyzed and evaluated in internal/parity.)
+// steps' own SQL is analyzed and evaluated in internal/testkit/parity.)
 func TestEngineStatementsAnalyze(t *testing.T) {
 	zs := zetasql.ForTest(t)
 	ctx := context.Background()

@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/optout-dev/optout/internal/config"
-	"github.com/optout-dev/optout/internal/normtest"
+	"github.com/optout-dev/optout/internal/testkit/normtest"
 	"github.com/optout-dev/optout/transforms"
 )
 

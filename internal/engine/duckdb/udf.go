@@ -21,7 +21,7 @@ type textFunc struct {
 // goFunctions are the functions DuckDB runs in Go, with the Go reference
 // (transforms/normalize.go, transforms/gpp.go) as their one definition; the
 // BigQuery engine defines the same names in SQL (sql/macros.bigquery.sql)
-// and is held to the same test values (internal/normtest).
+// and is held to the same test values (internal/testkit/normtest).
 //
 //   - optout_gpp: GPP's Fibonacci-coded header does not fit an SQL
 //     expression.

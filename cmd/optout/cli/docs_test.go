@@ -30,7 +30,7 @@ var sqlBlock = regexp.MustCompile("(?s)```(sql[^\n]*)\n(.*?)```")
 // is an error: every query a reader can copy must be one this test runs.
 func docQueries(t *testing.T, doc string) (queries []docQuery, bigquery int) {
 	t.Helper()
-	b, err := os.ReadFile("../../" + doc)
+	b, err := os.ReadFile("../../../" + doc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +187,7 @@ func emptyAllowed(sql string) bool {
 // flags each command defines (besides the two log flags every command with
 // --config has).
 func TestUsageMatchesREADMEAndFlags(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+	readme, err := os.ReadFile("../../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,15 +240,15 @@ func TestUsageMatchesREADMEAndFlags(t *testing.T) {
 // or, outside a git checkout, every file but .git's and out's.
 func repoFiles(t *testing.T) []string {
 	t.Helper()
-	if b, err := exec.Command("git", "-C", "../..", "ls-files", "-z").Output(); err == nil {
+	if b, err := exec.Command("git", "-C", "../../..", "ls-files", "-z").Output(); err == nil {
 		return strings.Split(strings.TrimSuffix(string(b), "\x00"), "\x00")
 	}
 	var files []string
-	err := filepath.WalkDir("../..", func(p string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir("../../..", func(p string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel("../..", p)
+		rel, _ := filepath.Rel("../../..", p)
 		if d.IsDir() && (rel == ".git" || rel == "out") {
 			return filepath.SkipDir
 		}
@@ -279,7 +279,7 @@ func TestNothingPointsOutsideTheRepo(t *testing.T) {
 		if strings.HasPrefix(f, "testdata/") {
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join("../..", f))
+		b, err := os.ReadFile(filepath.Join("../../..", f))
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				continue // deleted in the working tree
@@ -305,14 +305,14 @@ func TestNothingPointsOutsideTheRepo(t *testing.T) {
 			if path == "" {
 				doc = f
 			}
-			if _, err := os.Stat(filepath.Join("../..", doc)); err != nil {
+			if _, err := os.Stat(filepath.Join("../../..", doc)); err != nil {
 				t.Errorf("%s links to %s, which does not exist", f, target)
 				continue
 			}
 			if anchor == "" {
 				continue
 			}
-			if text, err := os.ReadFile(filepath.Join("../..", doc)); err != nil || !slices.Contains(headingAnchors(string(text)), anchor) {
+			if text, err := os.ReadFile(filepath.Join("../../..", doc)); err != nil || !slices.Contains(headingAnchors(string(text)), anchor) {
 				t.Errorf("%s links to %s: %s has no heading with that anchor", f, target, doc)
 			}
 		}
@@ -334,7 +334,7 @@ func headingAnchors(md string) []string {
 // The examples of docs/semantics.md name the case folders that hold them
 // as tests; each name must be one.
 func TestSemanticsExamplesAreCases(t *testing.T) {
-	doc, err := os.ReadFile("../../docs/semantics.md")
+	doc, err := os.ReadFile("../../../docs/semantics.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +343,7 @@ func TestSemanticsExamplesAreCases(t *testing.T) {
 		t.Fatalf("docs/semantics.md names only %d cases", len(refs))
 	}
 	for _, r := range refs {
-		pattern := filepath.Join("../../testdata/cases", r[1]+r[2])
+		pattern := filepath.Join("../../../testdata/cases", r[1]+r[2])
 		if r[2] == "" {
 			pattern += "_*"
 		}

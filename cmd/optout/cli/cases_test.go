@@ -15,7 +15,7 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2"
 
-	"github.com/optout-dev/optout/internal/casefolder"
+	"github.com/optout-dev/optout/internal/testkit/casefolder"
 )
 
 // TestCases runs every folder under testdata/cases: it turns inputs/*.sql
@@ -25,7 +25,7 @@ import (
 // rows of that output for the last run's date. expected/exit_code and
 // expected/error check a failing run.
 func TestCases(t *testing.T) {
-	dirs, err := filepath.Glob("../../testdata/cases/*")
+	dirs, err := filepath.Glob("../../../testdata/cases/*")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/optout-dev/optout/internal/casefolder"
+	"github.com/optout-dev/optout/internal/testkit/casefolder"
 	"github.com/optout-dev/optout/internal/config"
 	bqengine "github.com/optout-dev/optout/internal/engine/bigquery"
 	"github.com/optout-dev/optout/jobs"
@@ -25,7 +25,7 @@ func TestExplainOnePerson(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	data, _ := filepath.Abs("../../testdata/demo/data")
+	data, _ := filepath.Abs("../../../testdata/demo/data")
 	var email string
 	if err := db.QueryRow(fmt.Sprintf("SELECT email FROM read_parquet('%s/customers/*.parquet') WHERE customer_id = 'C00042'", data)).Scan(&email); err != nil {
 		t.Fatal(err)
@@ -91,7 +91,7 @@ func TestExplainOnePerson(t *testing.T) {
 // row shows its own state beside the decision, whatever ann's own state.
 func TestExplainShowsTheRowsOwnState(t *testing.T) {
 	work := t.TempDir()
-	if err := casefolder.Prepare("../../testdata/cases/75_export_row_union_later_opt_in_through_customer", work); err != nil {
+	if err := casefolder.Prepare("../../../testdata/cases/75_export_row_union_later_opt_in_through_customer", work); err != nil {
 		t.Fatal(err)
 	}
 	code, so, se := run(t, "explain", "--config", filepath.Join(work, "optout.yaml"), "--date", "2026-11-21",
@@ -183,7 +183,7 @@ func TestPlanChecksInputsOnDuckDB(t *testing.T) {
 // customer's own identifiers (case 20's last two links).
 func TestCustomerKeysAreASet(t *testing.T) {
 	work := t.TempDir()
-	if err := casefolder.Prepare("../../testdata/cases/20_identity_links", work); err != nil {
+	if err := casefolder.Prepare("../../../testdata/cases/20_identity_links", work); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := config.Load(filepath.Join(work, "optout.yaml"))
@@ -330,7 +330,7 @@ func TestExplainVerdict(t *testing.T) {
 
 	// An email no customer, request or export row holds (checked in every
 	// input file), and one that is not an email at all.
-	data, _ := filepath.Abs("../../testdata/demo/data")
+	data, _ := filepath.Abs("../../../testdata/demo/data")
 	mentions := func(s string) int64 { // rows of any input file whose text holds s
 		return queryInt(t, db, fmt.Sprintf(`SELECT count(*) FROM read_parquet('%s/**/*.parquet', union_by_name = true) t
 			WHERE contains(lower(CAST(t AS VARCHAR)), ?)`, data), s)
@@ -467,7 +467,7 @@ func TestExplainRequestLife(t *testing.T) {
 	}
 
 	// An id no request row and no ledger entry has.
-	data, _ := filepath.Abs("../../testdata/demo/data")
+	data, _ := filepath.Abs("../../../testdata/demo/data")
 	if n := queryInt(t, db, fmt.Sprintf(`SELECT count(*) FROM read_parquet('%s/requests/**/*.parquet', union_by_name = true) t
 		WHERE contains(upper(CAST(t AS VARCHAR)), 'NO-SUCH-REQUEST')`, data)) + queryInt(t, db,
 		fmt.Sprintf("SELECT count(*) FROM read_parquet('%s') WHERE request_id = 'NO-SUCH-REQUEST'", ledger)); n != 0 {

@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-const airflowDAG = "../../examples/airflow/optout_dag.py"
+const airflowDAG = "../../../examples/airflow/optout_dag.py"
 
 // The Airflow example, checked as far as it can be without Airflow (which
 // cannot be installed here: no Python package index): it compiles; it
@@ -177,7 +177,7 @@ func runAirflowHarness(t *testing.T, python, layout string) harnessResult {
 // stand-in optout: optout gets yesterday's date in the config's timezone,
 // and a failure prints the one line cron mails.
 func TestCronExample(t *testing.T) {
-	b, err := os.ReadFile("../../examples/cron/crontab")
+	b, err := os.ReadFile("../../../examples/cron/crontab")
 	if err != nil {
 		t.Fatal(err)
 	}

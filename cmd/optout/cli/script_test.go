@@ -16,5 +16,5 @@ func TestMain(m *testing.M) {
 }
 
 func TestScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{Dir: "../../testdata/script", RequireExplicitExec: true})
+	testscript.Run(t, testscript.Params{Dir: "../../../testdata/script", RequireExplicitExec: true})
 }

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/optout-dev/optout/internal/casefolder"
+	"github.com/optout-dev/optout/internal/testkit/casefolder"
 	"github.com/optout-dev/optout/internal/redact"
 )
 
@@ -100,7 +100,7 @@ func TestDemoExportReportAddsUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	data, _ := filepath.Abs("../../testdata/demo/data")
+	data, _ := filepath.Abs("../../../testdata/demo/data")
 	for _, name := range demoExports {
 		var in, kept, suppressed, quarantined, byReason int64
 		var leak string
@@ -246,7 +246,7 @@ func TestLeakCheckFollowsTheRowDecision(t *testing.T) {
 	for _, hashed := range []bool{false, true} {
 		t.Run(fmt.Sprintf("hashed %v", hashed), func(t *testing.T) {
 			work := t.TempDir()
-			if err := casefolder.Prepare("../../testdata/cases/75_export_row_union_later_opt_in_through_customer", work); err != nil {
+			if err := casefolder.Prepare("../../../testdata/cases/75_export_row_union_later_opt_in_through_customer", work); err != nil {
 				t.Fatal(err)
 			}
 			cfg := filepath.Join(work, "optout.yaml")
@@ -280,7 +280,7 @@ func TestEveryInputKindFailsClosed(t *testing.T) {
 	if err := os.WriteFile(garbage, []byte("PAR1 not really"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	data, _ := filepath.Abs("../../testdata/demo/data")
+	data, _ := filepath.Abs("../../../testdata/demo/data")
 	cases := []struct {
 		kind, from, to string
 		date           string

@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/optout-dev/optout/internal/casefolder"
+	"github.com/optout-dev/optout/internal/testkit/casefolder"
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
-	"github.com/optout-dev/optout/internal/zetasql"
+	"github.com/optout-dev/optout/internal/testkit/zetasql"
 	"github.com/optout-dev/optout/jobs"
 	"github.com/optout-dev/optout/transforms"
 )
@@ -27,7 +27,7 @@ import (
 // Every step takes part, so a new step cannot skip its BigQuery form.
 func TestStepsMatchDuckDB(t *testing.T) {
 	srv, fns := zetaServer(t)
-	cases, _ := filepath.Glob("../../testdata/cases/*")
+	cases, _ := filepath.Glob("../../../testdata/cases/*")
 	if len(cases) < 20 {
 		t.Fatalf("only %d case folders", len(cases))
 	}

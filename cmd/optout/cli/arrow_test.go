@@ -97,7 +97,7 @@ func parquetToIPC(t *testing.T, db *sql.DB, from, to string, stream bool) {
 // snapshots as Parquet in the same source, and checks that the run's outputs
 // equal the all-Parquet run's row for row.
 func TestArrowDemoEqualsParquet(t *testing.T) {
-	data, _ := filepath.Abs("../../testdata/demo/data")
+	data, _ := filepath.Abs("../../../testdata/demo/data")
 	mixed := filepath.Join(t.TempDir(), "data")
 	db, err := sql.Open("duckdb", "")
 	if err != nil {

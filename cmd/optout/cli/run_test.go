@@ -22,11 +22,11 @@ import (
 // with its output in a temp folder; edit rewrites the YAML first.
 func demoConfig(t testing.TB, edit func(string) string) (cfg, out string) {
 	t.Helper()
-	data, err := filepath.Abs("../../testdata/demo/data")
+	data, err := filepath.Abs("../../../testdata/demo/data")
 	if err != nil {
 		t.Fatal(err)
 	}
-	y, err := os.ReadFile("../../testdata/demo/optout.yaml")
+	y, err := os.ReadFile("../../../testdata/demo/optout.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestNothingLost(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	data, _ := filepath.Abs("../../testdata/demo/data")
+	data, _ := filepath.Abs("../../../testdata/demo/data")
 	inputs := map[string]string{
 		"web_form":          data + "/requests/web_form/**/*.parquet",
 		"preference_center": data + "/requests/preference_center.parquet",
@@ -140,7 +140,7 @@ func TestBadInputFilesExit3(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			data, _ := filepath.Abs("../../testdata/demo/data")
+			data, _ := filepath.Abs("../../../testdata/demo/data")
 			cfg, out := demoConfig(t, func(s string) string {
 				return strings.Replace(s, strings.ReplaceAll(c.from, "PREFIX", data), strings.ReplaceAll(c.to, "PREFIX", data), 1)
 			})

@@ -8,7 +8,7 @@ import (
 	"github.com/optout-dev/optout/internal/config"
 	bqengine "github.com/optout-dev/optout/internal/engine/bigquery"
 	"github.com/optout-dev/optout/internal/engine/duckdb"
-	"github.com/optout-dev/optout/internal/zetasql"
+	"github.com/optout-dev/optout/internal/testkit/zetasql"
 	"github.com/optout-dev/optout/jobs"
 	"github.com/optout-dev/optout/transforms"
 )
@@ -78,7 +78,7 @@ func TestRunsRowMatchesDuckDB(t *testing.T) {
 func TestDemoStatementsAnalyze(t *testing.T) {
 	srv, fns := zetaServer(t)
 	ctx := context.Background()
-	cfg, err := config.Load("../../testdata/demo/optout.yaml")
+	cfg, err := config.Load("../../../testdata/demo/optout.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ func TestPlanSummaryAndReproducible(t *testing.T) {
 	}
 	var files int
 	var bytes int64
-	_ = filepath.WalkDir("../../testdata/demo/data", func(p string, d fs.DirEntry, err error) error {
+	_ = filepath.WalkDir("../../../testdata/demo/data", func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			st, _ := os.Stat(p)
 			files++

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/optout-dev/optout/internal/normtest"
+	"github.com/optout-dev/optout/internal/testkit/normtest"
 	"github.com/optout-dev/optout/transforms"
 )
 

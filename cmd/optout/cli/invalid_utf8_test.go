@@ -34,7 +34,7 @@ func TestInvalidUTF8NamesColumnNotValue(t *testing.T) {
 		{"web_form", "requests/web_form", "dt=2026-11-01/data_0.parquet", 4},
 	} {
 		t.Run(c.input, func(t *testing.T) {
-			data, _ := filepath.Abs("../../testdata/demo/data")
+			data, _ := filepath.Abs("../../../testdata/demo/data")
 			tmp := t.TempDir()
 			if err := os.CopyFS(tmp, os.DirFS(filepath.Join(data, c.dir))); err != nil {
 				t.Fatal(err)

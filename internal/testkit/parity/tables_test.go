@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/optout-dev/optout/internal/casefolder"
+	"github.com/optout-dev/optout/internal/testkit/casefolder"
 	"github.com/optout-dev/optout/internal/engine"
-	"github.com/optout-dev/optout/internal/zetasql"
+	"github.com/optout-dev/optout/internal/testkit/zetasql"
 	"github.com/optout-dev/optout/transforms"
 )
 

@@ -12,7 +12,7 @@ import (
 // next to each other because this machine's speed drifts more than the
 // figure moves; the ratio is of the two sums.
 //
-//	go test ./internal/cli -run '^$' -bench 'Demo' -benchtime 5x
+//	go test ./cmd/optout/cli -run '^$' -bench 'Demo' -benchtime 5x
 func BenchmarkDemoBackfillRatio(b *testing.B) {
 	var oneDay, backfill time.Duration
 	for i := 0; i < b.N; i++ {

@@ -24,9 +24,9 @@ import (
 	"google.golang.org/api/iterator"
 	"google.golang.org/api/option"
 
-	"github.com/optout-dev/optout/internal/testkit/bqemu"
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/exit"
+	"github.com/optout-dev/optout/internal/testkit/bqemu"
 	"github.com/optout-dev/optout/transforms"
 )
 

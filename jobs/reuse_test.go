@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/optout-dev/optout/internal/testkit/casefolder"
 	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/internal/testkit/casefolder"
 	"github.com/optout-dev/optout/transforms"
 )
 

@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/optout-dev/optout/internal/testkit/casefolder"
 	"github.com/optout-dev/optout/internal/config"
 	bqengine "github.com/optout-dev/optout/internal/engine/bigquery"
+	"github.com/optout-dev/optout/internal/testkit/casefolder"
 	"github.com/optout-dev/optout/jobs"
 	"github.com/optout-dev/optout/transforms"
 )

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/optout-dev/optout/internal/testkit/casefolder"
 	"github.com/optout-dev/optout/internal/redact"
+	"github.com/optout-dev/optout/internal/testkit/casefolder"
 )
 
 var demoRun = []string{"--date", "2026-11-21", "--now", "2026-11-22T09:00:00Z"}

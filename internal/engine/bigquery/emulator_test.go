@@ -11,9 +11,9 @@ import (
 	"cloud.google.com/go/bigquery"
 	"google.golang.org/api/option"
 
-	"github.com/optout-dev/optout/internal/testkit/bqemu"
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/exit"
+	"github.com/optout-dev/optout/internal/testkit/bqemu"
 	"github.com/optout-dev/optout/internal/testkit/normtest"
 	"github.com/optout-dev/optout/transforms"
 )

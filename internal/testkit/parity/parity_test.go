@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/optout-dev/optout/internal/testkit/casefolder"
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
+	"github.com/optout-dev/optout/internal/testkit/casefolder"
 	"github.com/optout-dev/optout/internal/testkit/zetasql"
 	"github.com/optout-dev/optout/jobs"
 	"github.com/optout-dev/optout/transforms"

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/optout-dev/optout/internal/testkit/casefolder"
 	"github.com/optout-dev/optout/internal/engine"
+	"github.com/optout-dev/optout/internal/testkit/casefolder"
 	"github.com/optout-dev/optout/internal/testkit/zetasql"
 	"github.com/optout-dev/optout/transforms"
 )

@@ -2,16 +2,16 @@ package jobs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/internal/engine"
+	"github.com/optout-dev/optout/internal/engine/open"
 	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/internal/redact"
+	"github.com/optout-dev/optout/internal/testpoint"
 	"github.com/optout-dev/optout/transforms"
 )
 
@@ -63,9 +63,6 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 	if o.To.Before(o.From) {
 		return finish(exit.With(exit.Usage, fmt.Errorf("--to %s is before --from %s", sum.To, sum.From)))
 	}
-	if o.Config.Engine == "bigquery" {
-		return finish(exit.With(exit.Usage, errors.New("backfill is not available on engine bigquery yet; run optout run --date D for each date")))
-	}
 	last := o.RunOptions
 	if last.Now.IsZero() {
 		last.Now = start
@@ -74,10 +71,23 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 	if err := dateHasEnded(last, o.Config.Location); err != nil {
 		return finish(err) // before any date runs: a backfill is never provisional
 	}
-	if err := settleOutput(o.Config, o.Log, true); err != nil {
+	// One engine for every date: its Arrow tables and settings are set up
+	// once, and the tables that do not depend on the date are computed
+	// once (tableCache). Each date still plans, checks and publishes as its
+	// own run.
+	eng := o.Engine
+	if eng == nil {
+		var err error
+		eng, err = open.Engine(ctx, o.Config, open.Options{RunID: newRunID(o.From), Date: sum.From, KeepScratch: o.KeepScratch, Log: o.Log, At: testpoint.FromEnv()})
+		if err != nil {
+			return finish(err)
+		}
+		defer eng.Close()
+	}
+	if err := eng.Settle(ctx, true); err != nil {
 		return finish(err)
 	}
-	done, err := succeededDates(ctx, o.Config)
+	done, err := succeededDates(ctx, eng)
 	if err != nil {
 		return finish(err)
 	}
@@ -94,22 +104,17 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 	// before anything is written which ones go, the backfill's own among
 	// them (their ledger, metrics, notifications and runs rows stay).
 	if len(writing) > 0 {
-		warnRetention(o.Log, o.Config, o.To, writing)
+		if err := warnRetention(ctx, eng, o.Log, o.Config, o.To, writing); err != nil {
+			return finish(err)
+		}
 	}
-	// One engine for every date: its Arrow tables and settings are set up
-	// once, and the tables that do not depend on the date are computed
-	// once (tableCache). Each date still plans, checks and publishes as its
-	// own run.
-	eng, err := openDuckDB(ctx, o.Config.DuckDB)
-	if err != nil {
-		return finish(err)
-	}
-	defer eng.Close()
 	tables := newTableCache()
 	ran := false
 	defer func() {
 		if ran { // once, after the last date that ran (also when one failed)
-			refreshCatalog(ctx, eng, o.Config, o.Log)
+			if err := eng.Catalog(ctx); err != nil {
+				o.Log.Warn("could not refresh the analysts' catalog", "error", err)
+			}
 		}
 	}()
 	for i, d := range dates {
@@ -147,27 +152,17 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 	return finish(nil)
 }
 
-// succeededDates reads the runs rows under the output: the dates that
-// have a successful run that was not provisional.
-func succeededDates(ctx context.Context, cfg *config.Config) (map[string]bool, error) {
-	files, _ := filepath.Glob(filepath.Join(cfg.Output, "runs", "*.parquet"))
+// succeededDates reads the published runs rows: the dates that have a
+// successful run that was not provisional.
+func succeededDates(ctx context.Context, eng engine.Engine) (map[string]bool, error) {
 	out := map[string]bool{}
-	if len(files) == 0 {
-		return out, nil
+	if ok, err := eng.ReadPublished(ctx, "succeeded_runs", "runs", ""); !ok || err != nil {
+		return out, err
 	}
-	eng, err := openDuckDB(ctx, cfg.DuckDB)
+	q, err := transforms.SucceededDatesStep(eng.Dialect(), eng.Scratch())
 	if err != nil {
 		return nil, err
 	}
-	defer eng.Close()
-	if err := eng.Register(ctx, "runs", files); err != nil {
-		return nil, err
-	}
-	q := transforms.Step{Name: "succeeded_dates", Kind: transforms.Check,
-		// Runs rows of versions before `provisional` lack the column.
-		SQL: `SELECT DISTINCT strftime(dt, '%Y-%m-%d') AS dt
-FROM (SELECT * FROM runs UNION ALL BY NAME SELECT NULL::BOOLEAN AS provisional WHERE false)
-WHERE status = 'succeeded' AND NOT coalesce(provisional, false)`}
 	_, rows, err := eng.Run(ctx, q)
 	if err != nil {
 		return nil, err

@@ -25,6 +25,7 @@ import (
 	"google.golang.org/api/option"
 
 	"github.com/optout-dev/optout/internal/config"
+	bqengine "github.com/optout-dev/optout/internal/engine/bigquery"
 	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/internal/testkit/bqemu"
 	"github.com/optout-dev/optout/transforms"
@@ -536,9 +537,9 @@ func compareOutputs(t *testing.T, client *bigquery.Client, dir, dt string) {
 		rel, _ := filepath.Rel(dir, filepath.Dir(f))
 		perDate := strings.Contains(rel, "dt=")
 		rel = strings.TrimSuffix(rel, string(filepath.Separator)+"dt="+dt)
-		name := outputTable(filepath.ToSlash(rel))
+		name := bqengine.OutputTable(filepath.ToSlash(rel))
 		csv := strings.HasSuffix(f, ".csv")
-		want := duckRows(t, db, f, csv, ownDate(name))
+		want := duckRows(t, db, f, csv, bqengine.OwnDate(name))
 		q := "SELECT * FROM optout." + transforms.BigQuery.Ident(name)
 		var skip []string
 		if perDate {

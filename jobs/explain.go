@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/optout-dev/optout/internal/engine"
-	bqengine "github.com/optout-dev/optout/internal/engine/bigquery"
 	"github.com/optout-dev/optout/internal/exit"
+	"github.com/optout-dev/optout/internal/testpoint"
 	"github.com/optout-dev/optout/transforms"
 )
 
@@ -19,7 +19,7 @@ type Planned struct {
 	Phases transforms.Phases
 	// Estimates are, on BigQuery, the dry runs' byte estimates: the
 	// copies of the inputs first, then each step.
-	Estimates []bqengine.Estimate
+	Estimates []engine.Estimate
 }
 
 // Plan returns the steps a run for D would execute, without running them.
@@ -30,19 +30,23 @@ type Planned struct {
 func Plan(ctx context.Context, o RunOptions) (Planned, error) {
 	r := newInspection(o)
 	r.dry = true
-	if err := settleOutput(r.cfg, r.log, false); err != nil {
-		return Planned{}, err
-	}
 	if err := r.open(ctx); err != nil {
 		return Planned{}, err
 	}
-	defer r.eng.Close()
+	defer r.close()
+	if err := r.eng.Settle(ctx, false); err != nil {
+		return Planned{}, err
+	}
+	if err := r.begin(ctx); err != nil {
+		return Planned{}, err
+	}
+	defer r.stage.Discard()
 	phases, _, err := r.prepare(ctx)
-	if err != nil || r.bq == nil {
+	if err != nil || r.eng.Estimates() == nil { // an engine that bills nothing: the plan is the steps
 		return Planned{Phases: phases}, err
 	}
 	err = r.dryRunTransform(ctx, phases)
-	p := Planned{Phases: phases, Estimates: r.bq.Estimates()}
+	p := Planned{Phases: phases, Estimates: r.eng.Estimates()}
 	if err != nil {
 		return p, err
 	}
@@ -53,8 +57,11 @@ func Plan(ctx context.Context, o RunOptions) (Planned, error) {
 // as dry runs, staging the outputs as a run would.
 func (r *run) dryRunTransform(ctx context.Context, phases transforms.Phases) error {
 	for _, s := range phases.Transform {
+		var err error
 		if s.Kind == transforms.Output {
-			s.Target = stagedTable(s)
+			if s.Target, err = r.stage.Target(s); err != nil {
+				return err
+			}
 		}
 		if _, _, err := r.eng.Run(ctx, s); err != nil {
 			return err
@@ -67,14 +74,18 @@ func (r *run) dryRunTransform(ctx context.Context, phases transforms.Phases) err
 			}
 		}
 		if s.Kind == transforms.Output {
-			r.stageOutput(s)
+			if err := r.stage.Written(ctx, s); err != nil {
+				return err
+			}
 		}
 	}
-	return r.exportToStorage(ctx)
+	// A dry engine's publish sends its Cloud Storage writes as dry runs
+	// and stops there.
+	return r.stage.Publish(ctx, transforms.Step{})
 }
 
 // overCap names the steps a run could not execute under the byte cap.
-func overCap(estimates []bqengine.Estimate, maxBytes int64) error {
+func overCap(estimates []engine.Estimate, maxBytes int64) error {
 	if maxBytes <= 0 {
 		return nil
 	}
@@ -131,13 +142,19 @@ type Inspection struct {
 // Inspect computes D's temporary tables.
 func Inspect(ctx context.Context, o RunOptions) (*Inspection, error) {
 	r := newInspection(o)
-	if err := settleOutput(r.cfg, r.log, false); err != nil {
-		return nil, err
-	}
 	if err := r.open(ctx); err != nil {
 		return nil, err
 	}
-	phases, plan, err := r.prepare(ctx)
+	err := r.eng.Settle(ctx, false)
+	if err == nil {
+		err = r.begin(ctx)
+	}
+	var phases transforms.Phases
+	var plan transforms.Plan
+	if err == nil {
+		defer r.stage.Discard()
+		phases, plan, err = r.prepare(ctx)
+	}
 	if err == nil {
 		for _, s := range phases.Transform {
 			if s.Kind == transforms.Temp {
@@ -219,7 +236,7 @@ func explainRows(ctx context.Context, o RunOptions, steps func(transforms.Plan) 
 		if _, _, err := in.Engine.Run(ctx, s); err != nil {
 			return nil, err
 		}
-		read := transforms.Step{Name: "read_" + s.Name, Kind: transforms.Check, SQL: "SELECT * FROM " + transforms.Ident(transforms.TempName(s.Table))}
+		read := transforms.Step{Name: "read_" + s.Name, Kind: transforms.Check, SQL: "SELECT * FROM " + in.Engine.Dialect().Relation(in.Engine.Scratch(), transforms.TempName(s.Table))}
 		_, rows, err := in.Engine.Run(ctx, read)
 		if err != nil {
 			return nil, err
@@ -237,7 +254,7 @@ func newInspection(o RunOptions) *run {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	r := newRun(o, noTestPoint)
+	r := newRun(o, testpoint.None)
 	r.log = o.Log
 	return r
 }

@@ -12,66 +12,7 @@ import (
 	"time"
 
 	"cloud.google.com/go/civil"
-
-	"github.com/optout-dev/optout/internal/config"
-	"github.com/optout-dev/optout/internal/engine"
-	"github.com/optout-dev/optout/transforms"
 )
-
-// A history view reads its newest file until readHistoryFrom makes it read
-// the files dated from the history_from day on (the newest alone when
-// none is). Case 65 checks that the notifications still list what they
-// must; this checks which files they read.
-func TestReadHistoryFrom(t *testing.T) {
-	ctx := context.Background()
-	eng, err := openDuckDB(ctx, config.DuckDB{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
-	dir := t.TempDir()
-	var files []string
-	for _, dt := range []string{"2026-11-19", "2026-11-17", "2026-11-18"} {
-		f := filepath.Join(dir, "dt="+dt, "part-0.csv")
-		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if _, _, err := eng.Run(ctx, transforms.Step{Name: "write", Kind: transforms.Output, Format: "csv", Target: f, SQL: "SELECT 'x' AS email"}); err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, f)
-	}
-	const view = "history__aud__csv"
-	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
-	for _, c := range []struct {
-		from any
-		want string
-	}{
-		{day("2026-11-18"), "2026-11-18 2026-11-19"},
-		{day("2026-11-17"), "2026-11-17 2026-11-18 2026-11-19"},
-		{day("2026-11-20"), "2026-11-19"},
-		{nil, "2026-11-19"}, // no opt-out first enforced for D
-	} {
-		if err := eng.Register(ctx, view, []string{newestExportFile(files)}); err != nil {
-			t.Fatal(err)
-		}
-		r := &run{eng: eng, historyFiles: map[string][]string{view: files}}
-		if err := r.readHistoryFrom(ctx, []engine.Row{{"history_from": c.from}}); err != nil {
-			t.Fatal(err)
-		}
-		_, rows, err := eng.Run(ctx, transforms.Step{Name: "read", Kind: transforms.Check, SQL: "SELECT DISTINCT _file FROM " + view + " ORDER BY 1"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, row := range rows {
-			got = append(got, exportFileDate(row["_file"].(string)))
-		}
-		if strings.Join(got, " ") != c.want {
-			t.Errorf("history_from %v: the view reads %v, want %s", c.from, got, c.want)
-		}
-	}
-}
 
 // Both engines' DATE types give the day; anything else is an error, never
 // a guessed day.

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/optout-dev/optout/internal/config"
@@ -82,10 +80,8 @@ func (l lineage) emit(r *run, eventType string) error {
 		ev.Inputs = append(ev.Inputs, ds)
 	}
 	for _, t := range r.outputTables() {
-		if r.cfg.Engine == "bigquery" {
-			ev.Outputs = append(ev.Outputs, r.tableDataset(r.cfg.BigQuery.Dataset+"."+outputTable(t)))
-		} else {
-			ev.Outputs = append(ev.Outputs, lineageDataset{Namespace: "file", Name: filepath.Join(r.cfg.Output, t)})
+		if ns, name, ok := r.eng.OutputDataset(t); ok {
+			ev.Outputs = append(ev.Outputs, lineageDataset{Namespace: ns, Name: name})
 		}
 	}
 	line, err := json.Marshal(ev)
@@ -110,17 +106,10 @@ func (r *run) lineageInputs() []*config.Input {
 	return inputs
 }
 
-// tableDataset names a warehouse table as OpenLineage's naming conventions
-// do: namespace bigquery and project.dataset.table, or the DuckDB
-// database's path and the table's name.
+// tableDataset names a warehouse input table as the engine does.
 func (r *run) tableDataset(table string) lineageDataset {
-	if r.cfg.Engine != "bigquery" {
-		return lineageDataset{Namespace: "duckdb://" + r.cfg.DuckDB.Database, Name: table}
-	}
-	if strings.Count(table, ".") == 1 { // dataset.table, in the configured project
-		table = r.cfg.BigQuery.Project + "." + table
-	}
-	return lineageDataset{Namespace: "bigquery", Name: table}
+	ns, name := r.eng.TableDataset(table)
+	return lineageDataset{Namespace: ns, Name: name}
 }
 
 // outputTables are the tables (output folders) a run for D writes.
@@ -130,10 +119,7 @@ func (r *run) outputTables() []string {
 		out = append(out, "exports/"+e.Name, "suppression/"+e.Name)
 	}
 	if len(r.cfg.Exports) > 0 {
-		out = append(out, "export_report", "third_party_notifications")
-		if r.cfg.Engine == "bigquery" {
-			out = append(out, "export_manifest") // a file run's manifest is each export's _SUCCESS
-		}
+		out = append(out, "export_report", "third_party_notifications", "export_manifest")
 	}
 	for _, m := range transforms.MetricTables {
 		out = append(out, "metrics/"+m)

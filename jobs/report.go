@@ -11,6 +11,8 @@ import (
 
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
+	"github.com/optout-dev/optout/internal/engine/files"
+	"github.com/optout-dev/optout/internal/engine/open"
 	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/internal/report"
 	"github.com/optout-dev/optout/transforms"
@@ -43,44 +45,44 @@ func Report(ctx context.Context, o ReportOptions) (string, error) {
 	if err != nil {
 		return "", exit.With(exit.Usage, fmt.Errorf("timezone %q: %w", cfg.Timezone, err))
 	}
-	if err := settleOutput(cfg, o.Log, false); err != nil {
-		return "", err
-	}
-	eng, err := openDuckDB(ctx, cfg.DuckDB)
+	eng, err := open.Engine(ctx, cfg, open.Options{RunID: newRunID(day), Date: o.Date, Log: o.Log})
 	if err != nil {
 		return "", err
 	}
 	defer eng.Close()
+	if err := eng.Settle(ctx, false); err != nil {
+		return "", err
+	}
 
 	present := map[string]bool{}
-	register := func(view, dir string, required bool) error {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.parquet"))
-		if len(files) == 0 {
-			if !required {
-				return nil
-			}
-			return exit.With(exit.Failed, fmt.Errorf("no %s for %s under %s: run `optout run --date %s` first", view, o.Date, cfg.Output, o.Date))
+	register := func(view, table, dt string, required bool) error {
+		ok, err := eng.ReadPublished(ctx, view, table, dt)
+		if err != nil {
+			return err
 		}
-		present[view] = true
-		return eng.Register(ctx, view, files)
+		if !ok && required {
+			return exit.With(exit.Failed, fmt.Errorf("no %s for %s in %s: run `optout run --date %s` first", view, o.Date, eng.Where(), o.Date))
+		}
+		present[view] = ok
+		return nil
 	}
 	for _, m := range transforms.MetricTables {
-		if err := register("metrics_"+m, filepath.Join(cfg.Output, "metrics", m, "dt="+o.Date), m != "sync"); err != nil {
+		if err := register("metrics_"+m, "metrics/"+m, o.Date, m != "sync"); err != nil {
 			return "", err
 		}
 	}
 	for _, t := range []string{"requests_ledger", "runs"} {
-		if err := register(t, filepath.Join(cfg.Output, t), true); err != nil {
+		if err := register(t, t, "", true); err != nil {
 			return "", err
 		}
 	}
-	if err := register("third_party_notifications", filepath.Join(cfg.Output, "third_party_notifications", "dt="+o.Date), false); err != nil {
+	if err := register("third_party_notifications", "third_party_notifications", o.Date, false); err != nil {
 		return "", err
 	}
 
 	p := transforms.ReportParams{Date: day, TimeZone: cfg.Timezone}
 	q := func(name string) ([]engine.Row, error) {
-		s, err := transforms.ReportStep(name, p)
+		s, err := transforms.ReportStep(eng.Dialect(), eng.Scratch(), name, p)
 		if err != nil {
 			return nil, err
 		}
@@ -95,7 +97,7 @@ func Report(ctx context.Context, o ReportOptions) (string, error) {
 		return "", err
 	}
 	if len(runs) == 0 {
-		return "", exit.With(exit.Failed, fmt.Errorf("no succeeded run for %s in %s: run `optout run --date %s` first", o.Date, filepath.Join(cfg.Output, "runs"), o.Date))
+		return "", exit.With(exit.Failed, fmt.Errorf("no succeeded run for %s in %s: run `optout run --date %s` first", o.Date, eng.Where(), o.Date))
 	}
 	r := runs[0]
 	d.Run = report.Run{ID: str(r["run_id"]), Version: str(r["version"]), Now: asTime(r["now"]), Provisional: r["provisional"] == true,
@@ -198,8 +200,9 @@ func Report(ctx context.Context, o ReportOptions) (string, error) {
 		out = filepath.Join(cfg.Output, "report", "dt="+o.Date, "dashboard.html")
 	}
 	mode := os.FileMode(0o644) // a dashboard put outside output is the operator's to share
-	if rel, ok := outputRel(cfg.Output, filepath.Dir(out)); ok {
-		if _, err := mkdirOutput(cfg.Output, rel, cfg.OutputFileMode); err != nil {
+	if rel, ok := files.Rel(cfg.Output, filepath.Dir(out)); ok && cfg.Output != "" {
+		out := &files.Output{Dir: cfg.Output, Mode: cfg.OutputFileMode}
+		if _, err := out.Mkdir(rel); err != nil {
 			return "", err
 		}
 		mode = cfg.OutputFileMode.FileMode

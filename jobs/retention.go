@@ -1,15 +1,15 @@
 package jobs
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/internal/engine"
 	"github.com/optout-dev/optout/transforms"
 )
 
@@ -24,10 +24,10 @@ type retentionRule struct {
 // prunes: customers_flagged and optout_state after
 // policy.snapshot_retention_days; exports, suppression lists and export
 // reports after policy.export_retention_days. The ledger, metrics,
-// notifications, quarantine and runs are not touched. Export folders come
-// from the config and from the disk (an export since removed from the
+// notifications, quarantine and runs are not touched. Export tables come
+// from the config and from the output (an export since removed from the
 // config still ages out).
-func retentionRules(cfg *config.Config) []retentionRule {
+func retentionRules(ctx context.Context, eng engine.Output, cfg *config.Config) ([]retentionRule, error) {
 	p := cfg.Policy
 	snap := func(t string) retentionRule {
 		return retentionRule{t, "snapshot_retention_days", p.SnapshotRetentionDays}
@@ -36,14 +36,15 @@ func retentionRules(cfg *config.Config) []retentionRule {
 	rules := map[string]retentionRule{"customers_flagged": snap("customers_flagged"), "optout_state": snap("optout_state"), "export_report": exp("export_report")}
 	for _, group := range []string{"exports", "suppression"} {
 		for _, e := range cfg.Exports {
-			t := filepath.Join(group, e.Name)
+			t := group + "/" + e.Name
 			rules[t] = exp(t)
 		}
-		entries, _ := os.ReadDir(filepath.Join(cfg.Output, group))
-		for _, e := range entries {
-			if t := filepath.Join(group, e.Name()); e.IsDir() {
-				rules[t] = exp(t)
-			}
+		tables, err := eng.Tables(ctx, group)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range tables {
+			rules[t] = exp(t)
 		}
 	}
 	out := make([]retentionRule, 0, len(rules))
@@ -51,7 +52,7 @@ func retentionRules(cfg *config.Config) []retentionRule {
 		out = append(out, r)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].table < out[j].table })
-	return out
+	return out, nil
 }
 
 // expired is what retention removes from one table: its dates before olderThan.
@@ -63,20 +64,22 @@ type expired struct {
 
 // expiredPartitions lists, per table, the dates that retention as of date
 // d removes: those more than the table's retention days before d, among
-// its folders on disk and the dates in writing (a backfill's, before it
-// writes them).
-func expiredPartitions(cfg *config.Config, d time.Time, writing []string) []expired {
+// its dates in the output and the dates in writing (a backfill's, before
+// it writes them).
+func expiredPartitions(ctx context.Context, eng engine.Output, cfg *config.Config, d time.Time, writing []string) ([]expired, error) {
+	rules, err := retentionRules(ctx, eng, cfg)
+	if err != nil {
+		return nil, err
+	}
 	var out []expired
-	for _, rule := range retentionRules(cfg) {
+	for _, rule := range rules {
 		cutoff := d.AddDate(0, 0, -rule.days).Format(time.DateOnly)
 		dates := map[string]bool{}
-		entries, _ := os.ReadDir(filepath.Join(cfg.Output, rule.table))
-		for _, e := range entries {
-			if dt, ok := strings.CutPrefix(e.Name(), "dt="); ok && e.IsDir() && dt < cutoff {
-				dates[dt] = true
-			}
+		have, err := eng.Partitions(ctx, rule.table)
+		if err != nil {
+			return nil, err
 		}
-		for _, dt := range writing {
+		for _, dt := range append(have, writing...) {
 			if dt < cutoff {
 				dates[dt] = true
 			}
@@ -85,22 +88,24 @@ func expiredPartitions(cfg *config.Config, d time.Time, writing []string) []expi
 			out = append(out, expired{rule, cutoff, sortedKeys(dates)})
 		}
 	}
-	return out
+	return out, nil
 }
 
-// applyRetention removes, after a successful run, the per-date folders
+// applyRetention removes, after a successful run, the per-date partitions
 // older than their retention before D (or, for the last date of a
 // backfill, before the backfill's last date). Every removal is a WARN:
 // it deletes data, and an operator must be able to find when and why.
-func (r *run) applyRetention() error {
+func (r *run) applyRetention(ctx context.Context) error {
 	if r.o.NoRetention {
 		return nil
 	}
-	for _, x := range expiredPartitions(r.cfg, r.retentionDate(), nil) {
-		for _, dt := range x.dates {
-			if err := os.RemoveAll(filepath.Join(r.cfg.Output, x.table, "dt="+dt)); err != nil {
-				return err
-			}
+	gone, err := expiredPartitions(ctx, r.eng, r.cfg, r.retentionDate(), nil)
+	if err != nil {
+		return err
+	}
+	for _, x := range gone {
+		if err := r.eng.DropPartitions(ctx, x.table, x.dates); err != nil {
+			return err
 		}
 		r.recordRetention(x.table, int64(len(x.dates)), x.olderThan, x.dates)
 	}
@@ -129,8 +134,12 @@ func (r *run) recordRetention(table string, n int64, olderThan string, dates []s
 // warnRetention says, before a backfill writes anything, which dates of
 // which tables retention will remove when it ends (as of its last date
 // to), the dates it is about to write among them.
-func warnRetention(log *slog.Logger, cfg *config.Config, to time.Time, writing []string) {
-	for _, x := range expiredPartitions(cfg, to, writing) {
+func warnRetention(ctx context.Context, eng engine.Output, log *slog.Logger, cfg *config.Config, to time.Time, writing []string) error {
+	gone, err := expiredPartitions(ctx, eng, cfg, to, writing)
+	if err != nil {
+		return err
+	}
+	for _, x := range gone {
 		var own []string
 		for _, dt := range writing {
 			if dt < x.olderThan {
@@ -143,6 +152,7 @@ func warnRetention(log *slog.Logger, cfg *config.Config, to time.Time, writing [
 		}
 		log.Warn("retention will remove these partitions when the backfill ends", args...)
 	}
+	return nil
 }
 
 // dateRanges writes sorted dates YYYY-MM-DD compactly, consecutive days as

@@ -5,10 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
-	"time"
 
 	"github.com/optout-dev/optout/internal/engine"
 	"github.com/optout-dev/optout/transforms"
@@ -32,14 +29,11 @@ type tableCache struct {
 }
 
 // made is what a step made: its fingerprint and, for a check, its rows;
-// for an output, the file it wrote where its run published it, with that
-// file's size, modification time and row count.
+// for an output, the output as its run published it and its row count.
 type made struct {
 	fp   string
 	rows []engine.Row
-	file string
-	size int64
-	mod  time.Time
+	kept engine.Kept
 	n    int64
 }
 
@@ -123,58 +117,27 @@ func (r *run) runKept(ctx context.Context, s transforms.Step, do func(context.Co
 	return rows, nil
 }
 
-// written adds to m the file output step s wrote: where its run will
-// publish it (a staged folder is renamed into place, so the file keeps
-// its size and modification time) and its row count. A later date's copy
-// checks that the file is still the one written.
+// written adds to m the output step s wrote, as the engine keeps it for
+// a later date, and its row count.
 func (r *run) written(s transforms.Step, m made) made {
-	st, err := os.Stat(s.Target)
-	rel, rerr := filepath.Rel(r.stage.dir, s.Target)
+	k, ok := r.stage.Kept(s)
 	last := len(r.rec.Outputs) - 1
-	if err != nil || rerr != nil || last < 0 || r.rec.Outputs[last].Table != s.Table {
+	if !ok || last < 0 || r.rec.Outputs[last].Table != s.Table {
 		return made{} // not kept
 	}
-	m.file, m.size, m.mod, m.n = filepath.Join(r.cfg.Output, rel), st.Size(), st.ModTime(), r.rec.Outputs[last].Rows
+	m.kept, m.n = k, r.rec.Outputs[last].Rows
 	return m
 }
 
-// copyOutput writes the file m of an earlier date to output step s's
-// target, durably, as the step would have written it. It reports false,
-// and leaves the step to run, when that file is gone or changed.
+// copyOutput writes the output m of an earlier date to output step s's
+// target, as the step would have written it. It reports false, and
+// leaves the step to run, when that output is gone or changed.
 func (r *run) copyOutput(s transforms.Step, m made) bool {
-	st, err := os.Stat(m.file)
-	if err != nil || st.Size() != m.size || !st.ModTime().Equal(m.mod) {
-		return false
-	}
-	if err := copyFileSynced(m.file, s.Target); err != nil {
-		r.log.Debug("could not copy a kept output; running the step", "step", s.Name, "error", err)
-		_ = os.Remove(s.Target)
+	if !r.stage.Reuse(s, m.kept) {
 		return false
 	}
 	r.rec.Outputs = append(r.rec.Outputs, transforms.OutputCount{Table: s.Table, Rows: m.n})
 	return true
-}
-
-// copyFileSynced copies src to dst and syncs dst.
-func copyFileSynced(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 // lookup returns what step s made with fingerprint fp, if it is kept.

@@ -12,16 +12,16 @@ import (
 	"log/slog"
 	"math/big"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
-	bqengine "github.com/optout-dev/optout/internal/engine/bigquery"
+	"github.com/optout-dev/optout/internal/engine/open"
 	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/internal/redact"
+	"github.com/optout-dev/optout/internal/testpoint"
 	"github.com/optout-dev/optout/schemas"
 	"github.com/optout-dev/optout/transforms"
 )
@@ -106,22 +106,13 @@ type run struct {
 	id    string
 	dt    string
 	eng   engine.Engine
-	stage *stage
-	hook  testPoint
+	stage engine.Stage
+	at    engine.TestPoint
 	rec   transforms.RunRecord
 	sum   Summary
-	// exportDirs maps each export to its staged folder.
-	exportDirs map[string]string
-	// historyFiles maps each export history view to its files (DuckDB);
-	// historyExports each history table to its export (BigQuery).
-	historyFiles   map[string][]string
-	historyExports map[string]string
 	// firstPublished: when each export's date D was first published, by an
 	// earlier run of D (RFC 3339; absent for a first run).
 	firstPublished map[string]string
-	// bq is the engine on BigQuery (r.eng too); staged its staged outputs.
-	bq     *bqengine.Engine
-	staged []bqengine.Staged
 	// dry: plan only (optout plan): on BigQuery every query is a dry run;
 	// DuckDB still reads and checks the inputs.
 	dry bool
@@ -138,16 +129,13 @@ func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	r := newRun(o, testPoints())
+	r := newRun(o, testpoint.FromEnv())
 	r.log = o.Log.With("run_id", r.id, "dt", r.dt)
 	r.checkOnly = m == modeValidate
 	if r.o.OnStep == nil {
 		r.o.OnStep = r.logStep
 	}
 	r.sum = Summary{RunID: r.id, Date: r.dt, Output: r.cfg.Output, ByCategory: map[string]int64{}}
-	if r.cfg.Engine == "bigquery" {
-		r.sum.Output = "bigquery:" + r.cfg.BigQuery.Project + "." + r.cfg.BigQuery.Dataset
-	}
 	r.rec = transforms.RunRecord{RunID: r.id, Engine: r.cfg.Engine, Version: o.Version, Date: o.Date, Now: o.Now.UTC(), StartedAt: start.UTC(), Provisional: o.Provisional}
 	r.sum.Provisional = o.Provisional
 
@@ -155,6 +143,10 @@ func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
 	if m == modeValidate {
 		err = r.validate(ctx)
 	} else if err = dateHasEnded(o, r.cfg.Location); err == nil {
+		err = r.open(ctx)
+	}
+	if m == modeRun && err == nil {
+		defer r.close()
 		lin := newLineage(r)
 		r.emitLineage(lin, "START")
 		err = r.run(ctx)
@@ -175,10 +167,12 @@ func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
 	return r.sum, err
 }
 
-func newRun(o RunOptions, hook testPoint) *run {
-	return &run{o: o, cfg: o.Config, id: newRunID(o.Date), dt: o.Date.Format(time.DateOnly), hook: hook,
-		exportDirs: map[string]string{}, historyFiles: map[string][]string{}, historyExports: map[string]string{}, firstPublished: map[string]string{}}
+func newRun(o RunOptions, at engine.TestPoint) *run {
+	return &run{o: o, cfg: o.Config, id: newRunID(o.Date), dt: o.Date.Format(time.DateOnly), at: at, firstPublished: map[string]string{}}
 }
+
+// hook calls the test hook at a point where a test may only stop the run.
+func (r *run) hook(point string) { _ = r.at(point) }
 
 func newRunID(d time.Time) string {
 	b := make([]byte, 4)
@@ -206,92 +200,120 @@ func asOf(d time.Time, loc *time.Location) time.Time {
 }
 
 func (r *run) validate(ctx context.Context) error {
-	if err := settleOutput(r.cfg, r.log, false); err != nil {
-		return err
-	}
 	if err := r.open(ctx); err != nil {
 		return err
 	}
 	defer r.close()
+	if err := r.eng.Settle(ctx, false); err != nil {
+		return err
+	}
+	if err := r.begin(ctx); err != nil {
+		return err
+	}
+	defer r.stage.Discard()
 	_, _, err := r.prepare(ctx)
 	return err
 }
 
+// begin starts the run's staging.
+func (r *run) begin(ctx context.Context) (err error) {
+	r.stage, err = r.eng.Begin(ctx, engine.RunInfo{ID: r.id, Date: r.dt, Now: r.o.Now})
+	return err
+}
+
 func (r *run) run(ctx context.Context) (err error) {
-	if r.cfg.Engine == "bigquery" {
-		return r.runBigQuery(ctx)
-	}
-	lk, err := acquireLock(r.cfg.Output, r.cfg.OutputFileMode)
+	unlock, err := r.eng.Lock(ctx, r.id)
 	if err != nil {
 		return err
 	}
-	defer lk.release()
-	r.hook("locked")
-	if err := finishInterrupted(r.cfg.Output, r.log); err != nil {
-		return err
-	}
-	if err := r.open(ctx); err != nil {
-		return err
-	}
-	defer r.close()
-	if r.stage, err = newStage(r.cfg.Output, r.id, r.dt, r.o.Now, r.cfg.OutputFileMode.FileMode); err != nil {
+	defer func() {
+		if uerr := unlock(); uerr != nil {
+			err = errors.Join(err, fmt.Errorf("release the lock: %w", uerr))
+		}
+	}()
+	if err := r.begin(ctx); err != nil {
 		return err
 	}
 	defer func() {
-		r.stage.discard() // unless committed
+		r.stage.Discard() // unless published
 		if werr := r.writeRunsRow(ctx, err); werr != nil {
 			r.log.Error("could not write the runs row", "error", werr)
 			err = errors.Join(err, werr)
 		}
 		if err == nil && !r.o.NoCatalog {
-			refreshCatalog(ctx, r.eng, r.cfg, r.log) // last: its views cover this run's runs row
+			r.refreshCatalog(ctx) // last: its views cover this run's runs row
 		}
 	}()
 
 	if err := r.transform(ctx); err != nil {
 		return err
 	}
-	r.hook("staged")
 	// The runs row goes out with the outputs it describes, so that a
 	// process that dies right after the publish still leaves its row
 	// (status published; the row written at the end replaces it).
-	if err := r.stageRunsRow(ctx); err != nil {
+	r.rec.Status, r.rec.ExitCode = "published", 0
+	published, err := r.runsStep()
+	if err != nil {
 		return err
 	}
-	if err := privateStage(r.cfg.Output, r.stage.dir, r.stage.publishedFolders(), r.cfg.OutputFileMode); err != nil {
-		return fmt.Errorf("publish: %w", err)
+	if err := r.stage.Publish(ctx, published); err != nil {
+		return err
 	}
-	if err := r.stage.commit(r.hook); err != nil {
-		return exit.With(exit.Failed, err)
-	}
-	r.log.Info("published", "output", r.cfg.Output)
+	r.log.Info("published", "output", r.eng.Where())
 	if err := r.writeBack(ctx); err != nil {
 		return err
 	}
 	r.hook("written_back")
-	return r.applyRetention()
+	return r.applyRetention(ctx)
+}
+
+// refreshCatalog refreshes the analysts' catalog; a failure is logged,
+// not fatal: the outputs are already published.
+func (r *run) refreshCatalog(ctx context.Context) {
+	if err := r.eng.Catalog(ctx); err != nil {
+		r.log.Warn("could not refresh the analysts' catalog", "error", err)
+	}
+}
+
+// writeBack puts D's published flags onto the customers table when the
+// config asks for it. It runs after the publish: a kill before its change
+// commits leaves the table as it was, and the next run of D writes the
+// same flags.
+func (r *run) writeBack(ctx context.Context) error {
+	in := r.cfg.Inputs.Customers
+	if in == nil || !in.WriteBack {
+		return nil
+	}
+	n, err := r.eng.WriteBack(ctx, in.Table, r.dt)
+	if err != nil {
+		return err
+	}
+	r.rec.WriteBackRows = n
+	r.log.Info("flags written back", "table", in.Table, "rows_changed", n)
+	return nil
 }
 
 func (r *run) open(ctx context.Context) error {
 	if r.o.Engine != nil {
 		r.eng = r.o.Engine
+		r.sum.Output = r.eng.Where()
 		return nil
 	}
-	if r.cfg.Engine == "bigquery" {
-		return r.openBigQuery(ctx)
-	}
-	eng, err := openDuckDB(ctx, r.cfg.DuckDB)
+	eng, err := open.Engine(ctx, r.cfg, open.Options{RunID: r.id, Date: r.dt, Dry: r.dry, KeepScratch: r.o.KeepScratch, Log: r.log, At: r.at})
 	if err != nil {
 		return err
 	}
 	r.eng = eng
+	r.sum.Output = eng.Where()
 	return nil
 }
 
 // close closes the engine the run opened itself.
 func (r *run) close() {
 	if r.o.Engine == nil {
-		r.eng.Close()
+		if err := r.eng.Close(); err != nil {
+			r.log.Warn("could not close the engine", "error", err)
+		}
 	}
 }
 
@@ -299,10 +321,7 @@ func (r *run) close() {
 // failing on any contract, quarantine, duplicate or freshness violation.
 func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, error) {
 	cfg := r.cfg
-	plan := transforms.Plan{P: runParams(cfg, r.o.Date, r.o.Now), StateSLA: stateSLA(cfg), Dialect: r.dialect()}
-	if r.bq != nil {
-		plan.Scratch = r.bq.Scratch()
-	}
+	plan := transforms.Plan{P: runParams(cfg, r.o.Date, r.o.Now), StateSLA: stateSLA(cfg), Dialect: r.eng.Dialect(), Scratch: r.eng.Scratch()}
 	load := func(in *config.Input) (transforms.Source, error) {
 		t := time.Now()
 		src, files, err := loadInput(ctx, r.eng, in, cfg.Exports)
@@ -372,7 +391,7 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 			checks[s.Name] = rows
 		}
 	}
-	if r.bq != nil && r.bq.Dry {
+	if r.dry && r.eng.Estimates() != nil {
 		return phases, plan, nil // dry runs: the checks' rows are not computed
 	}
 	if err := r.checkInputs(checks); err != nil {
@@ -385,45 +404,31 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 // registerPrevious makes the latest earlier optout_state, the ledger and
 // the runs rows so far queryable, when they exist.
 func (r *run) registerPrevious(ctx context.Context) (state, ledger, runs bool, err error) {
-	if r.bq != nil {
-		return r.registerPreviousTables(ctx)
+	dates, err := r.eng.Partitions(ctx, "optout_state")
+	if err != nil {
+		return false, false, false, err
 	}
-	if dir := latestEarlierPartition(filepath.Join(r.cfg.Output, "optout_state"), r.dt); dir != "" {
-		if err := r.eng.Register(ctx, "prev_optout_state", []string{filepath.Join(dir, "part-0.parquet")}); err != nil {
+	if prev := latestBefore(dates, r.dt); prev != "" {
+		if state, err = r.eng.ReadPublished(ctx, "prev_optout_state", "optout_state", prev); err != nil {
 			return false, false, false, err
 		}
-		state = true
 	}
-	ledgerFile := filepath.Join(r.cfg.Output, "requests_ledger", "part-0.parquet")
-	if _, err := os.Stat(ledgerFile); err == nil {
-		if err := r.eng.Register(ctx, "prev_requests_ledger", []string{ledgerFile}); err != nil {
-			return false, false, false, err
-		}
-		ledger = true
+	if ledger, err = r.eng.ReadPublished(ctx, "prev_requests_ledger", "requests_ledger", ""); err != nil {
+		return false, false, false, err
 	}
-	if files, _ := filepath.Glob(filepath.Join(r.cfg.Output, "runs", "*.parquet")); len(files) > 0 {
-		if err := r.eng.Register(ctx, "prev_runs", files); err != nil {
-			return false, false, false, err
-		}
-		runs = true
-	}
-	return state, ledger, runs, nil
+	runs, err = r.eng.ReadPublished(ctx, "prev_runs", "runs", "")
+	return state, ledger, runs, err
 }
 
-// latestEarlierPartition returns the folder dt=X of table with the greatest X < dt.
-func latestEarlierPartition(table, dt string) string {
-	entries, _ := os.ReadDir(table)
+// latestBefore is the greatest of the sorted dates before dt, or "".
+func latestBefore(dates []string, dt string) string {
 	best := ""
-	for _, e := range entries {
-		d, ok := strings.CutPrefix(e.Name(), "dt=")
-		if ok && e.IsDir() && d < dt && d > best {
+	for _, d := range dates {
+		if d < dt {
 			best = d
 		}
 	}
-	if best == "" {
-		return ""
-	}
-	return filepath.Join(table, "dt="+best)
+	return best
 }
 
 // checkInputs applies the row accounting of the Validate phase: nothing
@@ -582,31 +587,36 @@ func (r *run) transform(ctx context.Context) error {
 	step := func(ctx context.Context, s transforms.Step) ([]engine.Row, error) { return nil, r.step(ctx, s) }
 	for _, s := range phases.Transform {
 		// An output's target is set before runKept: a kept output is copied there.
-		if s.Kind == transforms.Output && r.bq != nil {
-			s.Target = stagedTable(s)
-		} else if s.Kind == transforms.Output {
-			if s.Target, err = r.outputTarget(s); err != nil {
+		if s.Kind == transforms.Output {
+			if s.Target, err = r.stage.Target(s); err != nil {
 				return err
 			}
 		}
 		if _, err := r.runKept(ctx, s, step); err != nil {
 			return err
 		}
-		// DuckDB holds temporary tables in memory: free them early. A
-		// BigQuery run's scratch dataset goes as a whole at the end.
-		var free []string
-		for _, t := range s.Free {
-			if r.bq == nil && !r.o.tables.kept(t) { // a backfill keeps its reused tables
-				free = append(free, t)
-			}
-		}
-		if len(free) > 0 {
-			if _, _, err := r.eng.Run(ctx, transforms.FreeStep(free)); err != nil {
-				return err
-			}
+		if err := r.free(ctx, s.Free); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// free drops the temporary tables no later step reads: DuckDB holds them
+// in memory, and the BigQuery emulator holds every table's rows. A
+// backfill keeps the tables it reuses on later dates.
+func (r *run) free(ctx context.Context, tables []string) error {
+	var free []string
+	for _, t := range tables {
+		if !r.o.tables.kept(t) {
+			free = append(free, t)
+		}
+	}
+	if len(free) == 0 {
+		return nil
+	}
+	_, _, err := r.eng.Run(ctx, transforms.FreeStep(r.eng.Dialect(), r.eng.Scratch(), free))
+	return err
 }
 
 // step runs one Transform step (an Output step into the Target transform
@@ -616,17 +626,14 @@ func (r *run) step(ctx context.Context, s transforms.Step) error {
 	if err != nil {
 		return err
 	}
-	if s.Kind == transforms.Output && r.bq != nil {
-		r.stageOutput(s) // the leak check reads an export where it is staged
-	} else if s.WrittenView != "" {
-		// The leak check reads the export back from disk, as written.
-		if err := r.eng.Register(ctx, s.WrittenView, []string{s.Target}); err != nil {
+	if s.Kind == transforms.Output {
+		// The leak check reads an export where it was written.
+		if err := r.stage.Written(ctx, s); err != nil {
 			return err
 		}
-		r.exportDirs[s.Export] = filepath.Dir(s.Target)
 	}
 	if s.Kind == transforms.Check && s.Export != "" {
-		return r.passLeakCheck(s.Export, rows)
+		return r.passLeakCheck(ctx, s.Export, rows)
 	}
 	if s.Name == transforms.HistoryFromStep {
 		return r.readHistoryFrom(ctx, rows)
@@ -648,35 +655,6 @@ func (r *run) step(ctx context.Context, s transforms.Step) error {
 		}
 	}
 	return nil
-}
-
-// outputTarget is the file output step s writes in the staging area.
-func (r *run) outputTarget(s transforms.Step) (string, error) {
-	rel := s.Table
-	if s.PerDate {
-		rel = filepath.Join(s.Table, "dt="+r.dt)
-	}
-	dir, err := r.stage.folder(rel)
-	if err != nil {
-		return "", err
-	}
-	name := s.FileName
-	if name == "" {
-		format := s.Format
-		if format == "" {
-			format = "parquet"
-		}
-		name = "part-0." + format
-	}
-	return filepath.Join(dir, name), nil
-}
-
-// dialect is the SQL dialect of the configured engine.
-func (r *run) dialect() transforms.Dialect {
-	if r.cfg.Engine == "bigquery" {
-		return transforms.BigQuery
-	}
-	return transforms.DuckDB
 }
 
 // runStep executes a step with timing and records output row counts.
@@ -704,8 +682,8 @@ func (r *run) runStep(ctx context.Context, s transforms.Step) ([]engine.Row, err
 	return rows, nil
 }
 
-// writeRunsRow writes this run's row to runs/ (one file per run),
-// replacing the one its publish staged.
+// writeRunsRow writes this run's row, replacing the one its publish
+// staged.
 func (r *run) writeRunsRow(ctx context.Context, runErr error) error {
 	r.rec.Status, r.rec.ExitCode = "succeeded", 0
 	if runErr != nil {
@@ -715,42 +693,12 @@ func (r *run) writeRunsRow(ctx context.Context, runErr error) error {
 	if err != nil {
 		return err
 	}
-	if r.bq != nil {
-		return r.writeRunsRowBigQuery(ctx, step)
-	}
-	dir, err := mkdirOutput(r.cfg.Output, "runs", r.cfg.OutputFileMode)
-	if err != nil {
-		return err
-	}
-	final := filepath.Join(dir, r.id+".parquet")
-	step.Target = filepath.Join(r.cfg.Output, internalDir, r.id+".runs.parquet")
-	if _, _, err := r.eng.Run(ctx, step); err != nil {
-		return err
-	}
-	if err := os.Chmod(step.Target, r.cfg.OutputFileMode.FileMode); err != nil {
-		return err
-	}
-	return os.Rename(step.Target, final)
-}
-
-// stageRunsRow stages the row of a run whose outputs are about to be
-// published, with status published.
-func (r *run) stageRunsRow(ctx context.Context) error {
-	r.rec.Status, r.rec.ExitCode = "published", 0
-	step, err := r.runsStep()
-	if err != nil {
-		return err
-	}
-	if step.Target, err = r.stage.file(filepath.Join("runs", r.id+".parquet")); err != nil {
-		return err
-	}
-	_, _, err = r.eng.Run(ctx, step)
-	return err
+	return r.eng.RecordRun(ctx, r.id, step)
 }
 
 func (r *run) runsStep() (transforms.Step, error) {
 	r.rec.DurationMS = time.Since(r.rec.StartedAt).Milliseconds()
-	return transforms.RunsStep(r.dialect(), r.rec)
+	return transforms.RunsStep(r.eng.Dialect(), r.rec)
 }
 
 func asInt(v any) int64 {

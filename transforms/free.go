@@ -49,12 +49,12 @@ func isWordByte(b byte) bool {
 	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
 }
 
-// FreeStep renders the DuckDB Setup step that drops the temporary tables
-// of the steps named tables (BigQuery runs never drop them early).
-func FreeStep(tables []string) Step {
+// FreeStep renders, in dialect d, the Setup step that drops the temporary
+// tables of the steps named tables (in scratch, on BigQuery).
+func FreeStep(d Dialect, scratch string, tables []string) Step {
 	var b strings.Builder
 	for _, t := range tables {
-		b.WriteString("DROP TABLE IF EXISTS " + Ident(TempName(t)) + ";\n")
+		b.WriteString("DROP TABLE IF EXISTS " + d.Relation(scratch, TempName(t)) + ";\n")
 	}
 	return Step{Name: "free", Kind: Setup, SQL: b.String()}
 }

@@ -30,7 +30,7 @@ func TestSetFree(t *testing.T) {
 }
 
 func TestFreeStep(t *testing.T) {
-	got := FreeStep([]string{"a", "b"}).SQL
+	got := FreeStep(DuckDB, "", []string{"a", "b"}).SQL
 	if want := "DROP TABLE IF EXISTS \"_optout_a\";\nDROP TABLE IF EXISTS \"_optout_b\";\n"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}

@@ -219,12 +219,14 @@ type ReportParams struct {
 	Today    time.Time // the date, in TimeZone, of the now of the run that last wrote the ledger
 }
 
-// ReportStep renders query report_<name> of the dashboard as a Check step.
-func ReportStep(name string, p ReportParams) (Step, error) {
-	r, err := newRenderer(DuckDB)
+// ReportStep renders, in dialect d, query report_<name> of the dashboard
+// as a Check step over the published tables read into scratch.
+func ReportStep(d Dialect, scratch, name string, p ReportParams) (Step, error) {
+	r, err := newRenderer(d)
 	if err != nil {
 		return Step{}, err
 	}
+	r.scratch = scratch
 	sql, args, err := r.render("report_"+name, p)
 	return Step{Name: "report_" + name, Kind: Check, SQL: sql, Args: args}, err
 }

@@ -95,3 +95,17 @@ func ManifestStep(d Dialect, runID string, exports []Manifested) (Step, error) {
 	}
 	return Step{Name: "export_manifest", Kind: Output, Table: "export_manifest", PerDate: true, SQL: sql, Args: args}, nil
 }
+
+// SucceededDatesStep renders, in dialect d, the Check step listing the
+// dates of relation succeeded_runs (the published runs rows, in scratch)
+// that have a successful run that was not provisional
+// (sql/succeeded_dates.sql).
+func SucceededDatesStep(d Dialect, scratch string) (Step, error) {
+	r, err := newRenderer(d)
+	if err != nil {
+		return Step{}, err
+	}
+	r.scratch = scratch
+	sql, args, err := r.render("succeeded_dates", nil)
+	return Step{Name: "succeeded_dates", Kind: Check, SQL: sql, Args: args}, err
+}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/optout-dev/optout/schemas"
 	"github.com/optout-dev/optout/transforms"
@@ -32,8 +33,25 @@ func (e *InvalidUTF8Error) Error() string {
 // Row is one row of a Check step's result, by column name.
 type Row map[string]any
 
-// Engine executes rendered steps.
+// Engine is the one interface jobs/ drives: the steps of a run and the
+// output they publish to, with the whole run lifecycle (lock, staging,
+// all-or-nothing publish, earlier dates, write-back, retention). Each engine
+// does the lifecycle natively: DuckDB with files, a lock file and a
+// publish journal; BigQuery with a scratch dataset, a lock table and one
+// transaction. It is chosen once, where it is opened (package open).
 type Engine interface {
+	Steps
+	Output
+	Close() error
+}
+
+// Steps executes rendered SQL over the inputs.
+type Steps interface {
+	// Dialect is the SQL dialect the steps must be rendered in.
+	Dialect() transforms.Dialect
+	// Scratch is where the run's own relations live (transforms.Plan.Scratch):
+	// BigQuery's scratch dataset; "" for DuckDB's session.
+	Scratch() string
 	// Describe returns the columns of one input file.
 	Describe(ctx context.Context, file string) ([]schemas.Field, error)
 	// Register makes files queryable as the relation name, with the
@@ -46,7 +64,119 @@ type Engine interface {
 	RegisterTable(ctx context.Context, name, table string) error
 	// Run executes a step: Setup and Temp steps run, Output steps write
 	// their rows to step.Target, Check steps return their rows. It returns
-	// the rows written (Temp, Output) and the rows of a Check.
+	// the rows written (Temp, Output) and the rows of a Check. A FreeStep
+	// drops temporary tables no later step reads.
 	Run(ctx context.Context, step transforms.Step) (int64, []Row, error)
-	Close() error
 }
+
+// Output is where the published outputs live. Tables are named as output
+// folders are: "optout_state", "exports/<name>", "metrics/<metric>".
+type Output interface {
+	// Where names the output for people: a folder, or bigquery:project.dataset.
+	Where() string
+	// OutputDataset names an output table for lineage (OpenLineage's
+	// namespace and name); ok is false for a table this engine does not
+	// write (export_manifest is each export's _SUCCESS in a folder).
+	OutputDataset(table string) (namespace, name string, ok bool)
+	// TableDataset names a warehouse input table for lineage.
+	TableDataset(table string) (namespace, name string)
+	// Settle finishes a publish that an earlier process committed and did
+	// not finish, so that no command reads a date half published. A reader
+	// (writer false) reads on while a run holds the output: that run
+	// finishes its own publish.
+	Settle(ctx context.Context, writer bool) error
+	// Lock makes the caller the output's only writer until unlock; it
+	// settles an interrupted publish first.
+	Lock(ctx context.Context, runID string) (unlock func() error, err error)
+	// Partitions lists the dates (YYYY-MM-DD, sorted) a per-date output
+	// table holds; none when it does not exist.
+	Partitions(ctx context.Context, table string) ([]string, error)
+	// Tables lists the output tables under group ("exports",
+	// "suppression"), including those of exports no longer configured.
+	Tables(ctx context.Context, group string) ([]string, error)
+	// ReadPublished makes the published table queryable as view: date dt
+	// of a per-date table, or all of it when dt is "". It reports false,
+	// registering nothing, when there is nothing published.
+	ReadPublished(ctx context.Context, view, table, dt string) (bool, error)
+	// Begin starts staging the outputs of one run.
+	Begin(ctx context.Context, run RunInfo) (Stage, error)
+	// WriteBack puts the flags of date dt's published customers_flagged
+	// onto the customers warehouse table in one atomic change, touching
+	// only rows whose flags differ, and returns how many it changed.
+	WriteBack(ctx context.Context, table, dt string) (int64, error)
+	// DropPartitions removes the given dates of a per-date output table.
+	DropPartitions(ctx context.Context, table string, dates []string) error
+	// RecordRun writes a run's runs row, rendered by step, replacing the
+	// one its publish staged.
+	RecordRun(ctx context.Context, runID string, step transforms.Step) error
+	// Catalog refreshes what analysts open to query the outputs by name
+	// (DuckDB's catalog file); a failure is the returned error, which the
+	// caller logs: the outputs are already published.
+	Catalog(ctx context.Context) error
+	// Estimates are the bytes each dry-run query would bill (`optout
+	// plan` on BigQuery); none on an engine that bills nothing.
+	Estimates() []Estimate
+}
+
+// RunInfo is what the output needs to know of the run it stages.
+type RunInfo struct {
+	ID, Date string
+	Now      time.Time
+}
+
+// Stage holds one run's outputs until they are published all at once.
+type Stage interface {
+	// History makes each export's files published on dates up to the
+	// run's date queryable (one or more views per export) and says when
+	// each was published; when the run's own date was published before,
+	// First holds that time, which a rerun keeps.
+	History(ctx context.Context, exports []string) (History, error)
+	// NarrowHistory makes the history views read only the exports dated
+	// on or after from (YYYY-MM-DD): the earlier ones cannot matter.
+	NarrowHistory(ctx context.Context, from string) error
+	// Target is where Output step s writes its rows while staged.
+	Target(s transforms.Step) (string, error)
+	// Written is told once s has written its Target: an export's rows
+	// become queryable as s.WrittenView, as written, for its leak check.
+	Written(ctx context.Context, s transforms.Step) error
+	// Checked marks an export that passed its leak check as complete,
+	// with when its date was first published.
+	Checked(ctx context.Context, m transforms.Manifested) error
+	// Kept identifies the output s wrote, once published, for a later run
+	// on the same engine (a backfill's next date) to reuse.
+	Kept(s transforms.Step) (Kept, bool)
+	// Reuse writes a kept output to s's Target as s would have; false
+	// leaves s to run.
+	Reuse(s transforms.Step, k Kept) bool
+	// Publish makes every staged output of the date visible at once, with
+	// the runs row (rendered by runsRow, status published); a failure
+	// after its commit point is finished by the next Settle.
+	Publish(ctx context.Context, runsRow transforms.Step) error
+	// Discard drops what was staged, unless it was published.
+	Discard()
+}
+
+// History is what Stage.History found.
+type History struct {
+	Views     map[string][]string // per export, the views over its published files
+	Published []transforms.Published
+	First     map[string]string // per export, when the run's own date was first published (RFC 3339)
+}
+
+// Kept is an output a run wrote, as published: a later run may copy it
+// while it is unchanged.
+type Kept struct {
+	File string
+	Size int64
+	Mod  time.Time
+}
+
+// Estimate is one dry-run query's billed bytes.
+type Estimate struct {
+	Step  string
+	Bytes int64
+}
+
+// TestPoint is called at named points of a run's lifecycle; it returns an
+// error only where a test injects one (package testpoint).
+type TestPoint func(point string) error

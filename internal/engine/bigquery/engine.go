@@ -41,13 +41,14 @@ type Engine struct {
 	// KeepScratch makes Close leave the scratch dataset (its tables expire
 	// after ScratchTTL), for inspecting a run's intermediate tables.
 	KeepScratch bool
+	// exports are the configured exports (their clustering and
+	// Cloud Storage copies at the publish); at is the run's test hook.
+	exports []config.Export
+	at      engine.TestPoint
 }
 
 // Estimate is what a dry run says one step would scan (and bill).
-type Estimate struct {
-	Step  string
-	Bytes int64
-}
+type Estimate = engine.Estimate
 
 // Estimates are the dry runs' figures, in the order of the steps.
 func (e *Engine) Estimates() []Estimate { return e.estimates }
@@ -72,13 +73,31 @@ func Open(ctx context.Context, cfg config.BigQuery, runID, dt string, opts ...op
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{Client: c, scratch: ScratchDataset(cfg, runID)}
+	e := &Engine{Client: c, scratch: ScratchDataset(cfg, runID), at: func(string) error { return nil }}
 	meta := &bigquery.DatasetMetadata{Location: cfg.Location, DefaultTableExpiration: ScratchTTL,
 		Labels: map[string]string{"optout_run_id": c.labels["optout_run_id"]}}
 	if err := c.bq.Dataset(e.scratch).Create(ctx, meta); err != nil {
 		c.Close()
 		return nil, mapError("create_scratch", "", fmt.Errorf("create the run's scratch dataset %s: %w", e.scratch, err), cfg.MaxBytesBilled)
 	}
+	return e, nil
+}
+
+// OpenWarehouse opens the engine for a run of cfg's output dataset: dry
+// plans instead of running (optout plan), keepScratch leaves the scratch
+// dataset for inspection, at is the run's test hook. An http:// endpoint
+// (an emulator, a local proxy) gets no credentials: they would travel in
+// clear text.
+func OpenWarehouse(ctx context.Context, cfg *config.Config, runID, dt string, dry, keepScratch bool, at engine.TestPoint) (*Engine, error) {
+	var opts []option.ClientOption
+	if strings.HasPrefix(cfg.BigQuery.Endpoint, "http://") {
+		opts = append(opts, option.WithoutAuthentication())
+	}
+	e, err := Open(ctx, cfg.BigQuery, runID, dt, opts...)
+	if err != nil {
+		return nil, err
+	}
+	e.Dry, e.KeepScratch, e.exports, e.at = dry, keepScratch, cfg.Exports, at
 	return e, nil
 }
 

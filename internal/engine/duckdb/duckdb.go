@@ -53,7 +53,13 @@ type fileVersion struct {
 	modTime time.Time
 }
 
-var _ engine.Engine = (*Engine)(nil)
+var _ engine.Steps = (*Engine)(nil)
+
+// Dialect is DuckDB's.
+func (e *Engine) Dialect() transforms.Dialect { return transforms.DuckDB }
+
+// Scratch is empty: the run's relations are the session's temporary tables.
+func (e *Engine) Scratch() string { return "" }
 
 // Open starts DuckDB with the configured settings. Sessions run in UTC:
 // zone-less timestamps are UTC instants (SPEC §2).

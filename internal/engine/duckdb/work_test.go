@@ -55,7 +55,7 @@ func TestStepTablesGoToAnUnlinkedWorkDatabase(t *testing.T) {
 		t.Errorf("the temp directory holds %v while the engine is open, want no work file", work)
 	}
 	// The step that frees tables reaches them by their plain names too.
-	if _, _, err := e.Run(ctx, transforms.FreeStep([]string{"keys"})); err != nil {
+	if _, _, err := e.Run(ctx, transforms.FreeStep(transforms.DuckDB, "", []string{"keys"})); err != nil {
 		t.Fatal(err)
 	}
 	if rows, err := e.Query(ctx, `SELECT 1 FROM duckdb_tables() WHERE table_name = '`+transforms.TempName("keys")+`'`); err != nil || len(rows) != 0 {

@@ -172,7 +172,7 @@ func shortCalendar(t *testing.T, plan transforms.Plan, cfg *config.Config) (bigq
 
 // ledgerCalendar reads the calendar days from two days before the ledger's
 // first to two days after its last.
-func ledgerCalendar(t *testing.T, eng engine.Engine) table {
+func ledgerCalendar(t *testing.T, eng engine.Steps) table {
 	t.Helper()
 	ledger := transforms.Ident(transforms.TempName("ledger"))
 	return mustReadTable(t, eng, transforms.TempName("calendar"), `day BETWEEN
@@ -221,7 +221,7 @@ const gppTable = "_gpp_answers"
 
 // gppAnswers is the table of transforms.DecodeGPP's answer for every GPP
 // string of the case's inputs, trimmed as request_rows trims it.
-func gppAnswers(t *testing.T, eng engine.Engine) table {
+func gppAnswers(t *testing.T, eng engine.Steps) table {
 	tb := table{name: gppTable, cols: []string{"input", "answer"}, types: []sqlType{{kind: "STRING"}, {kind: "STRING"}}}
 	for _, r := range query(t, eng, "SELECT table_name FROM information_schema.columns WHERE lower(column_name) = 'gpp' AND table_name LIKE 'src_%'") {
 		for _, v := range query(t, eng, "SELECT DISTINCT CAST(gpp AS VARCHAR) AS v FROM "+transforms.Ident(r["table_name"].(string))+" WHERE gpp IS NOT NULL") {

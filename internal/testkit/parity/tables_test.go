@@ -231,7 +231,7 @@ func (tb table) catalog() zetasql.Table {
 }
 
 // query runs one statement on the engine and returns its rows.
-func query(t *testing.T, eng engine.Engine, sql string, args ...any) []engine.Row {
+func query(t *testing.T, eng engine.Steps, sql string, args ...any) []engine.Row {
 	t.Helper()
 	_, rows, err := eng.Run(context.Background(), transforms.Step{Name: "parity", Kind: transforms.Check, SQL: sql, Args: args})
 	if err != nil {
@@ -243,7 +243,7 @@ func query(t *testing.T, eng engine.Engine, sql string, args ...any) []engine.Ro
 // describe returns the columns of a relation, in order, and which are
 // MAPs (read through map_entries); err names a column of a type with no
 // GoogleSQL counterpart.
-func describe(t *testing.T, eng engine.Engine, relation string) (cols []string, types []sqlType, maps map[string]bool, err error) {
+func describe(t *testing.T, eng engine.Steps, relation string) (cols []string, types []sqlType, maps map[string]bool, err error) {
 	maps = map[string]bool{}
 	for _, r := range query(t, eng, "DESCRIBE "+relation) {
 		name, duckType := r["column_name"].(string), r["column_type"].(string)
@@ -259,7 +259,7 @@ func describe(t *testing.T, eng engine.Engine, relation string) (cols []string, 
 
 // readTables reads every input view, temp table and earlier output the run
 // registered.
-func readTables(t *testing.T, eng engine.Engine) []table {
+func readTables(t *testing.T, eng engine.Steps) []table {
 	var out []table
 	for _, r := range query(t, eng, "SELECT table_name FROM information_schema.tables ORDER BY table_name") {
 		name := r["table_name"].(string)
@@ -279,7 +279,7 @@ func readTables(t *testing.T, eng engine.Engine) []table {
 }
 
 // readTable reads the rows of one relation where cond holds ("": all).
-func readTable(t *testing.T, eng engine.Engine, name, cond string) (table, error) {
+func readTable(t *testing.T, eng engine.Steps, name, cond string) (table, error) {
 	t.Helper()
 	cols, types, maps, err := describe(t, eng, transforms.Ident(name))
 	if err != nil {
@@ -313,7 +313,7 @@ func readTable(t *testing.T, eng engine.Engine, name, cond string) (table, error
 }
 
 // mustReadTable is readTable for a relation every step of the test needs.
-func mustReadTable(t *testing.T, eng engine.Engine, name, cond string) table {
+func mustReadTable(t *testing.T, eng engine.Steps, name, cond string) table {
 	t.Helper()
 	tb, err := readTable(t, eng, name, cond)
 	if err != nil {
@@ -329,7 +329,7 @@ type result struct {
 }
 
 // duckRows runs a DuckDB step's query into a scratch table and reads it.
-func duckRows(t *testing.T, eng engine.Engine, s transforms.Step) result {
+func duckRows(t *testing.T, eng engine.Steps, s transforms.Step) result {
 	t.Helper()
 	scratch := transforms.Step{Name: "parity", Kind: transforms.Temp, Table: "parity", SQL: s.SQL, Args: s.Args}
 	if _, _, err := eng.Run(context.Background(), scratch); err != nil {
@@ -353,7 +353,7 @@ func duckRows(t *testing.T, eng engine.Engine, s transforms.Step) result {
 
 // writtenTable materializes an export step's rows on DuckDB as the view
 // its leak check reads, and returns them as a table.
-func writtenTable(t *testing.T, eng engine.Engine, s transforms.Step) table {
+func writtenTable(t *testing.T, eng engine.Steps, s transforms.Step) table {
 	t.Helper()
 	name := transforms.Ident(s.WrittenView)
 	query(t, eng, "CREATE OR REPLACE TEMP TABLE "+name+" AS "+s.SQL, s.Args...)

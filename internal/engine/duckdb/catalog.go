@@ -1,70 +1,14 @@
-package jobs
+package duckdb
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"path/filepath"
 	"strings"
 
-	"github.com/optout-dev/optout/internal/config"
-	"github.com/optout-dev/optout/internal/engine"
-	"github.com/optout-dev/optout/internal/exit"
-	"github.com/optout-dev/optout/schemas"
 	"github.com/optout-dev/optout/transforms"
 )
-
-// flagTypes are the types write-back gives the flag columns (SPEC §5 rule 3).
-var flagTypes = map[string]string{"ccpa_opt_out": "BOOLEAN", "opt_out_date": "TIMESTAMP WITH TIME ZONE", "opt_out_categories": "VARCHAR[]"}
-
-// writeBack puts D's published flags onto the customers table, in one
-// transaction, touching only rows whose flags changed. It runs after the
-// publish: a kill before it commits leaves the table as it was, and the
-// next run of D writes the same flags (it is idempotent).
-func (r *run) writeBack(ctx context.Context) error {
-	in := r.cfg.Inputs.Customers
-	if in == nil || !in.WriteBack {
-		return nil
-	}
-	fields, err := r.eng.DescribeTable(ctx, in.Table)
-	if err != nil {
-		return err
-	}
-	id, _ := schemas.Find(fields, "customer_id")
-	for name, typ := range flagTypes {
-		if f, ok := schemas.Find(fields, name); ok && f.Type != typ {
-			return exit.With(exit.Input, fmt.Errorf("input customers: table %s: column %s has type %s; write_back writes %s: drop or rename the column", in.Table, f.Name, f.Type, typ))
-		}
-	}
-	flagged := filepath.Join(r.cfg.Output, "customers_flagged", "dt="+r.dt, "part-0.parquet")
-	steps, err := transforms.WriteBackSteps(transforms.DuckDB.QualifiedName(in.Table), transforms.Ident(id.Name), flagged)
-	if err != nil {
-		return err
-	}
-	tx := func(sql string) error {
-		_, _, err := r.eng.Run(ctx, transforms.Step{Name: "write_back_" + strings.ToLower(sql), Kind: transforms.Setup, SQL: sql})
-		return err
-	}
-	if err := tx("BEGIN TRANSACTION"); err != nil {
-		return err
-	}
-	var updated int64
-	for _, s := range steps {
-		n, _, err := r.eng.Run(ctx, s)
-		if err != nil {
-			return errors.Join(fmt.Errorf("write-back to table %s: %w", in.Table, err), tx("ROLLBACK"))
-		}
-		updated = n
-	}
-	r.hook("write_back_uncommitted")
-	if err := tx("COMMIT"); err != nil {
-		return fmt.Errorf("write-back to table %s: %w", in.Table, err)
-	}
-	r.rec.WriteBackRows = updated
-	r.log.Info("flags written back", "table", in.Table, "rows_changed", updated)
-	return nil
-}
 
 // catalogTables are the output tables the analysts' catalog exposes, with
 // the files each view reads (relative to the output folder).
@@ -87,8 +31,8 @@ func catalogTables() map[string]string {
 
 // refreshCatalog (re)creates one view per output table, with its dt
 // column, so an analyst opens one file and queries every output by name.
-// A catalog that cannot be written (an analyst holds the file) is logged,
-// not fatal: the outputs are already published.
+// A catalog that cannot be written (an analyst holds the file) is an
+// error the caller logs, not fatal: the outputs are already published.
 //
 // Without duckdb.database the catalog is output/optout.duckdb. Its views
 // sit in the file's main schema, not in a schema optout: the file's own
@@ -102,7 +46,8 @@ func catalogTables() map[string]string {
 // (never clobbering a warehouse table of the same name) and read absolute
 // paths: the warehouse does not move with the output folder. Every run
 // rewrites them, so they follow the output folder if it moves.
-func refreshCatalog(ctx context.Context, eng engine.Engine, cfg *config.Config, log *slog.Logger) {
+func (w *Warehouse) Catalog(ctx context.Context) (err error) {
+	cfg := w.cfg
 	// Each statement with the one that undoes it once the catalog is written.
 	type stmt struct{ do, undo string }
 	db, schema, root := cfg.DuckDB.Database, "optout", cfg.Output
@@ -139,28 +84,27 @@ func refreshCatalog(ctx context.Context, eng engine.Engine, cfg *config.Config, 
 		stmts = append(stmts, stmt{do: fmt.Sprintf("CREATE OR REPLACE VIEW %s.%s AS %s", schema, transforms.Ident(name), view)})
 	}
 	run := func(sql string) error {
-		_, _, err := eng.Run(ctx, transforms.Step{Name: "catalog", Kind: transforms.Setup, SQL: sql})
+		_, _, err := w.Run(ctx, transforms.Step{Name: "catalog", Kind: transforms.Setup, SQL: sql})
 		return err
 	}
 	var undo []string
 	defer func() {
 		for _, s := range undo {
-			if err := run(s); err != nil {
-				log.Warn("could not close the analysts' catalog", "database", db, "error", err)
+			if uerr := run(s); uerr != nil {
+				err = errors.Join(err, fmt.Errorf("close the analysts' catalog %s: %w", db, uerr))
 			}
 		}
 	}()
 	for _, s := range stmts {
 		if err := run(s.do); err != nil {
-			log.Warn("could not refresh the analysts' catalog", "database", db, "error", err)
-			return
+			return fmt.Errorf("refresh the analysts' catalog %s: %w", db, err)
 		}
 		if s.undo != "" {
 			undo = append([]string{s.undo}, undo...)
 		}
 	}
-	if err := privateFile(cfg.Output, db, cfg.OutputFileMode); err != nil {
-		log.Warn("could not set the analysts' catalog's mode", "database", db, "error", err)
+	if err := w.out.PrivateFile(db); err != nil {
+		return fmt.Errorf("set the analysts' catalog's mode %s: %w", db, err)
 	}
-	log.Debug("catalog refreshed", "database", db)
+	return nil
 }

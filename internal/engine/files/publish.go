@@ -1,17 +1,18 @@
-package jobs
+// Package files keeps a DuckDB output folder: its lock, the staging area
+// and publish journal that make a date's publish all or nothing, the
+// per-date folders and the private file modes.
+package files
 
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
-	"syscall"
 	"time"
 
 	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/internal/engine"
 	"github.com/optout-dev/optout/internal/exit"
 )
 
@@ -53,27 +54,30 @@ type marker struct {
 	PublishedAt string `json:"published_at"`
 }
 
-type stage struct {
+// Stage is one run's staging area.
+type Stage struct {
 	output    string
-	dir       string // <output>/_optout/staging/<run>
+	Dir       string // <output>/_optout/staging/<run>
 	trash     string // <output>/_optout/trash/<run>
 	journal   journal
+	mode      config.FileMode
+	at        engine.TestPoint
 	committed bool // the journal is written: never discard
 }
 
-func newStage(output, runID, dt string, now time.Time, mode os.FileMode) (*stage, error) {
-	s := &stage{
+func newStage(output, runID, dt string, now time.Time, mode config.FileMode, at engine.TestPoint) (*Stage, error) {
+	s := &Stage{mode: mode, at: at,
 		output:  output,
-		dir:     filepath.Join(output, internalDir, "staging", runID),
+		Dir:     filepath.Join(output, internalDir, "staging", runID),
 		trash:   filepath.Join(output, internalDir, "trash", runID),
-		journal: journal{RunID: runID, Date: dt, Now: now.UTC().Format(time.RFC3339Nano), FileMode: mode},
+		journal: journal{RunID: runID, Date: dt, Now: now.UTC().Format(time.RFC3339Nano), FileMode: mode.FileMode},
 	}
-	return s, os.MkdirAll(s.dir, 0o700)
+	return s, nil // its folder is made by the first Folder or File
 }
 
-// folder returns the staging path of output folder rel, creating it.
-func (s *stage) folder(rel string) (string, error) {
-	p := filepath.Join(s.dir, rel)
+// Folder returns the staging path of output folder rel, creating it.
+func (s *Stage) Folder(rel string) (string, error) {
+	p := filepath.Join(s.Dir, rel)
 	if err := os.MkdirAll(p, 0o700); err != nil {
 		return "", err
 	}
@@ -81,9 +85,9 @@ func (s *stage) folder(rel string) (string, error) {
 	return p, nil
 }
 
-// file returns the staging path of output file rel, creating its folder.
-func (s *stage) file(rel string) (string, error) {
-	p := filepath.Join(s.dir, rel)
+// File returns the staging path of output file rel, creating its folder.
+func (s *Stage) File(rel string) (string, error) {
+	p := filepath.Join(s.Dir, rel)
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return "", err
 	}
@@ -93,30 +97,39 @@ func (s *stage) file(rel string) (string, error) {
 
 // publishedFolders are the folders the publish renames into or writes in,
 // each as the path of something in it: those staged, and the marker's.
-func (s *stage) publishedFolders() []string {
+func (s *Stage) publishedFolders() []string {
 	return append(append([]string{}, s.journal.Paths...), CompleteMarker(s.journal.Date))
 }
 
-// discard removes the staging area of a run that will not publish; a
+// Discard removes the staging area of a run that will not publish; a
 // committed one stays for the roll-forward.
-func (s *stage) discard() {
+func (s *Stage) Discard() {
 	if !s.committed {
-		_ = os.RemoveAll(s.dir)
+		_ = os.RemoveAll(s.Dir)
 	}
 }
 
+// Publish gives everything staged the output modes, writes the journal
+// (the commit point) and publishes everything staged.
+func (s *Stage) Publish() error {
+	if err := privateStage(s.output, s.Dir, s.publishedFolders(), s.mode); err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	return exit.With(exit.Failed, s.commit(s.at))
+}
+
 // commit writes the journal and publishes everything staged.
-func (s *stage) commit(at testPoint) error {
+func (s *Stage) commit(at engine.TestPoint) error {
 	data, err := json.Marshal(s.journal)
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(s.dir, journalName), data); err != nil {
+	if err := writeFileAtomic(filepath.Join(s.Dir, journalName), data); err != nil {
 		return fmt.Errorf("publish journal: %w", err)
 	}
 	s.committed = true
 	at("journal")
-	if err := applyJournal(s.output, s.dir, s.trash, s.journal, at); err != nil {
+	if err := applyJournal(s.output, s.Dir, s.trash, s.journal, at); err != nil {
 		return fmt.Errorf("the publish of %s was interrupted: %w; it is committed, and the next optout command on %s finishes it (once the cause is fixed)",
 			s.journal.Date, err, s.output)
 	}
@@ -125,7 +138,7 @@ func (s *stage) commit(at testPoint) error {
 
 // applyJournal publishes a committed journal; run again after any crash or
 // error, it picks up where the last attempt stopped.
-func applyJournal(output, dir, trash string, j journal, at testPoint) error {
+func applyJournal(output, dir, trash string, j journal, at engine.TestPoint) error {
 	mark := filepath.Join(output, CompleteMarker(j.Date))
 	if err := os.Remove(mark); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("remove %s: %w", CompleteMarker(j.Date), err)
@@ -212,48 +225,12 @@ func recoverStaging(output string) ([]string, error) {
 			return rolled, fmt.Errorf("publish journal %s: %w", dir, err)
 		}
 		trash := filepath.Join(output, internalDir, "trash", e.Name())
-		if err := applyJournal(output, dir, trash, j, noTestPoint); err != nil {
+		if err := applyJournal(output, dir, trash, j, func(string) error { return nil }); err != nil {
 			return rolled, fmt.Errorf("finish the publish of %s: %w", j.Date, err)
 		}
 		rolled = append(rolled, e.Name())
 	}
 	return rolled, nil
-}
-
-// settleOutput finishes an interrupted publish under the output before a
-// command reads it, so that no command sees a date half published. A
-// writer (run, backfill) must get the lock; a reader (report, explain,
-// validate) goes on without rolling forward when a run holds it: that run
-// finishes the publish itself. BigQuery publishes in one transaction.
-func settleOutput(cfg *config.Config, log *slog.Logger, writer bool) error {
-	if cfg.Engine == "bigquery" {
-		return nil
-	}
-	if _, err := os.Stat(filepath.Join(cfg.Output, internalDir, "staging")); errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	lk, err := acquireLock(cfg.Output, cfg.OutputFileMode)
-	if err != nil {
-		if !writer && exit.Code(err) == exit.Locked {
-			log.Warn("a run is writing to the output; reading what is published so far", "output", cfg.Output)
-			return nil
-		}
-		return err
-	}
-	defer lk.release()
-	return finishInterrupted(cfg.Output, log)
-}
-
-// finishInterrupted rolls forward under a held lock and says so.
-func finishInterrupted(output string, log *slog.Logger) error {
-	rolled, err := recoverStaging(output)
-	for _, id := range rolled {
-		log.Warn("finished the publish of an interrupted run", "interrupted_run_id", id)
-	}
-	if err != nil {
-		return fmt.Errorf("an interrupted publish under %s could not be finished: %w", output, err)
-	}
-	return nil
 }
 
 // writeFileAtomic writes data to path through a synced temporary file,
@@ -287,49 +264,4 @@ func syncDir(dir string) {
 		_ = d.Sync()
 		d.Close()
 	}
-}
-
-// A testPoint is called at named points of a run; it returns an error only
-// where a test injects one.
-type testPoint func(point string) error
-
-func noTestPoint(string) error { return nil }
-
-// testPoints returns the hook the process tests use to prove that a crash
-// or a failure anywhere is safe: at the named point, OPTOUT_TEST_KILL_AT
-// sends the process SIGKILL, OPTOUT_TEST_HOLD_AT says so on stderr and
-// blocks until the test kills it, and OPTOUT_TEST_FAIL_AT=point=ERRNO
-// (EACCES or ENOSPC) fails there as the file system would. Points:
-// "locked", "step:<name>", "staged", "journal", "rename:<i>" (before the
-// i-th rename of the publish), "publish_first", "mark", "published",
-// "written_back"; failures are injected at rename:<i> and mark.
-func testPoints() testPoint {
-	kill, hold := os.Getenv("OPTOUT_TEST_KILL_AT"), os.Getenv("OPTOUT_TEST_HOLD_AT")
-	fail, errno := injectedFailure(os.Getenv("OPTOUT_TEST_FAIL_AT"))
-	if kill == "" && hold == "" && fail == "" {
-		return noTestPoint
-	}
-	return func(point string) error {
-		switch point {
-		case kill:
-			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
-			select {} // wait for the signal
-		case hold:
-			fmt.Fprintf(os.Stderr, "optout-test: holding at %s\n", point)
-			select {}
-		case fail:
-			return errno
-		}
-		return nil
-	}
-}
-
-func injectedFailure(spec string) (string, error) {
-	if point, ok := strings.CutSuffix(spec, "=EACCES"); ok {
-		return point, syscall.EACCES
-	}
-	if point, ok := strings.CutSuffix(spec, "=ENOSPC"); ok {
-		return point, syscall.ENOSPC
-	}
-	return "", nil
 }

@@ -1,6 +1,6 @@
 //go:build no_duckdb
 
-package jobs
+package open
 
 import (
 	"context"
@@ -13,6 +13,6 @@ import (
 
 // openDuckDB fails: this binary was built without DuckDB, for images that
 // run the BigQuery engine only.
-func openDuckDB(context.Context, config.DuckDB) (engine.Engine, error) {
+func openDuckDB(context.Context, *config.Config, Options) (engine.Engine, error) {
 	return nil, exit.With(exit.Usage, errors.New("this optout was built without DuckDB (-tags no_duckdb): use a build without that tag for engine: duckdb, optout report, gen and bench"))
 }

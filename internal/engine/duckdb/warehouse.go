@@ -1,0 +1,363 @@
+package duckdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/internal/engine"
+	"github.com/optout-dev/optout/internal/engine/files"
+	"github.com/optout-dev/optout/internal/exit"
+	"github.com/optout-dev/optout/schemas"
+	"github.com/optout-dev/optout/transforms"
+)
+
+// Warehouse is the DuckDB engine with its output folder: the steps run in
+// DuckDB, the outputs are Parquet and CSV files published by renaming
+// staged folders into place under a publish journal (package files).
+type Warehouse struct {
+	*Engine
+	out *files.Output
+	cfg *config.Config
+}
+
+var _ engine.Engine = (*Warehouse)(nil)
+
+// OpenWarehouse opens DuckDB for a run over cfg's output folder; at is the
+// run's test hook (never nil).
+func OpenWarehouse(ctx context.Context, cfg *config.Config, log *slog.Logger, at engine.TestPoint) (*Warehouse, error) {
+	e, err := Open(ctx, cfg.DuckDB)
+	if err != nil {
+		return nil, err
+	}
+	return &Warehouse{Engine: e, cfg: cfg, out: &files.Output{Dir: cfg.Output, Mode: cfg.OutputFileMode, Log: log, At: at}}, nil
+}
+
+// Where is the output folder.
+func (w *Warehouse) Where() string { return w.cfg.Output }
+
+// OutputDataset names an output folder; a folder run has no
+// export_manifest table (each export's _SUCCESS is its manifest).
+func (w *Warehouse) OutputDataset(table string) (string, string, bool) {
+	return "file", filepath.Join(w.cfg.Output, table), table != "export_manifest"
+}
+
+// TableDataset names a table of the configured DuckDB database.
+func (w *Warehouse) TableDataset(table string) (string, string) {
+	return "duckdb://" + w.cfg.DuckDB.Database, table
+}
+
+func (w *Warehouse) Settle(_ context.Context, writer bool) error { return w.out.Settle(writer) }
+
+func (w *Warehouse) Lock(context.Context, string) (func() error, error) { return w.out.Lock() }
+
+func (w *Warehouse) Partitions(_ context.Context, table string) ([]string, error) {
+	return w.out.Partitions(table), nil
+}
+
+func (w *Warehouse) Tables(_ context.Context, group string) ([]string, error) {
+	return w.out.Tables(group), nil
+}
+
+func (w *Warehouse) DropPartitions(_ context.Context, table string, dates []string) error {
+	return w.out.DropPartitions(table, dates)
+}
+
+func (w *Warehouse) Estimates() []engine.Estimate { return nil }
+
+// ReadPublished registers the Parquet files of table's folder dt=D, or of
+// the table's own folder when dt is "".
+func (w *Warehouse) ReadPublished(ctx context.Context, view, table, dt string) (bool, error) {
+	dir := filepath.Join(w.cfg.Output, table)
+	if dt != "" {
+		dir = filepath.Join(dir, "dt="+dt)
+	}
+	found, _ := filepath.Glob(filepath.Join(dir, "*.parquet"))
+	if len(found) == 0 {
+		return false, nil
+	}
+	return true, w.Register(ctx, view, found)
+}
+
+// RecordRun writes the runs row to runs/<run>.parquet through a file in
+// optout's own folder, renamed into place.
+func (w *Warehouse) RecordRun(ctx context.Context, runID string, step transforms.Step) error {
+	dir, err := w.out.Mkdir("runs")
+	if err != nil {
+		return err
+	}
+	step.Target = w.out.InternalFile(runID + ".runs.parquet")
+	if _, _, err := w.Run(ctx, step); err != nil {
+		return err
+	}
+	if err := os.Chmod(step.Target, w.cfg.OutputFileMode.FileMode); err != nil {
+		return err
+	}
+	return os.Rename(step.Target, filepath.Join(dir, runID+".parquet"))
+}
+
+// flagTypes are the types write-back gives the flag columns (SPEC §5 rule 3).
+var flagTypes = map[string]string{"ccpa_opt_out": "BOOLEAN", "opt_out_date": "TIMESTAMP WITH TIME ZONE", "opt_out_categories": "VARCHAR[]"}
+
+// WriteBack puts D's published flags onto the customers table, in one
+// transaction, touching only rows whose flags changed. A kill before it
+// commits leaves the table as it was, and the next run of D writes the
+// same flags (it is idempotent).
+func (w *Warehouse) WriteBack(ctx context.Context, table, dt string) (int64, error) {
+	fields, err := w.DescribeTable(ctx, table)
+	if err != nil {
+		return 0, err
+	}
+	id, _ := schemas.Find(fields, "customer_id")
+	for name, typ := range flagTypes {
+		if f, ok := schemas.Find(fields, name); ok && f.Type != typ {
+			return 0, exit.With(exit.Input, fmt.Errorf("input customers: table %s: column %s has type %s; write_back writes %s: drop or rename the column", table, f.Name, f.Type, typ))
+		}
+	}
+	flagged := filepath.Join(w.cfg.Output, "customers_flagged", "dt="+dt, "part-0.parquet")
+	steps, err := transforms.WriteBackSteps(transforms.DuckDB.QualifiedName(table), transforms.Ident(id.Name), flagged)
+	if err != nil {
+		return 0, err
+	}
+	tx := func(sql string) error {
+		_, _, err := w.Run(ctx, transforms.Step{Name: "write_back_" + strings.ToLower(sql), Kind: transforms.Setup, SQL: sql})
+		return err
+	}
+	if err := tx("BEGIN TRANSACTION"); err != nil {
+		return 0, err
+	}
+	var updated int64
+	for _, s := range steps {
+		n, _, err := w.Run(ctx, s)
+		if err != nil {
+			return 0, errors.Join(fmt.Errorf("write-back to table %s: %w", table, err), tx("ROLLBACK"))
+		}
+		updated = n
+	}
+	w.out.At("write_back_uncommitted")
+	if err := tx("COMMIT"); err != nil {
+		return 0, fmt.Errorf("write-back to table %s: %w", table, err)
+	}
+	return updated, nil
+}
+
+// Begin opens the run's staging folder.
+func (w *Warehouse) Begin(_ context.Context, run engine.RunInfo) (engine.Stage, error) {
+	st, err := w.out.Begin(run.ID, run.Date, run.Now)
+	if err != nil {
+		return nil, err
+	}
+	return &stage{w: w, st: st, run: run, exportDirs: map[string]string{}, historyFiles: map[string][]string{}}, nil
+}
+
+// stage is a run's staging folder.
+type stage struct {
+	w   *Warehouse
+	st  *files.Stage
+	run engine.RunInfo
+	// exportDirs maps each export to its staged folder.
+	exportDirs map[string]string
+	// historyFiles maps each export history view to its files.
+	historyFiles map[string][]string
+}
+
+// Target is the staged file of output step s.
+func (s *stage) Target(step transforms.Step) (string, error) {
+	rel := step.Table
+	if step.PerDate {
+		rel = filepath.Join(step.Table, "dt="+s.run.Date)
+	}
+	dir, err := s.st.Folder(rel)
+	if err != nil {
+		return "", err
+	}
+	name := step.FileName
+	if name == "" {
+		format := step.Format
+		if format == "" {
+			format = "parquet"
+		}
+		name = "part-0." + format
+	}
+	return filepath.Join(dir, name), nil
+}
+
+// Written registers an export's written file as its written view: the
+// leak check reads the export back from disk, as written.
+func (s *stage) Written(ctx context.Context, step transforms.Step) error {
+	if step.WrittenView == "" {
+		return nil
+	}
+	if err := s.w.Register(ctx, step.WrittenView, []string{step.Target}); err != nil {
+		return err
+	}
+	s.exportDirs[step.Export] = filepath.Dir(step.Target)
+	return nil
+}
+
+// Checked writes the export's _SUCCESS, its last file, holding when its
+// date was first published: third-party notifications look only at
+// exports published before a request was enforced.
+func (s *stage) Checked(_ context.Context, m transforms.Manifested) error {
+	dir, ok := s.exportDirs[m.Export]
+	if !ok {
+		return fmt.Errorf("leak check of export %s ran before the export was written", m.Export)
+	}
+	return os.WriteFile(filepath.Join(dir, "_SUCCESS"), []byte(m.PublishedAt.UTC().Format(time.RFC3339Nano)+"\n"), 0o644)
+}
+
+// Publish stages the runs row and publishes the staging folder.
+func (s *stage) Publish(ctx context.Context, runsRow transforms.Step) error {
+	var err error
+	if runsRow.Target, err = s.st.File(filepath.Join("runs", s.run.ID+".parquet")); err != nil {
+		return err
+	}
+	if _, _, err := s.w.Run(ctx, runsRow); err != nil {
+		return err
+	}
+	s.w.out.At("staged")
+	return s.st.Publish()
+}
+
+func (s *stage) Discard() { s.st.Discard() }
+
+// History registers, per export, the files that earlier runs published
+// (folders with _SUCCESS) for dates up to the run's, one view per file
+// format, and when each file was published.
+func (s *stage) History(ctx context.Context, exports []string) (engine.History, error) {
+	h := engine.History{Views: map[string][]string{}, First: map[string]string{}}
+	for _, name := range exports {
+		markers, err := filepath.Glob(filepath.Join(s.w.cfg.Output, "exports", name, "dt=*", "_SUCCESS"))
+		if err != nil {
+			return h, err
+		}
+		byFormat := map[string][]string{}
+		for _, m := range markers {
+			dir := filepath.Dir(m)
+			if dt := exportFileDate(m); dt > s.run.Date {
+				continue
+			}
+			at, err := os.ReadFile(m)
+			if err != nil {
+				return h, err
+			}
+			if exportFileDate(m) == s.run.Date {
+				h.First[name] = strings.TrimSpace(string(at))
+			}
+			found, _ := filepath.Glob(filepath.Join(dir, "part-0.*"))
+			for _, f := range found {
+				// An empty marker (an older version's) leaves the time unknown.
+				h.Published = append(h.Published, transforms.Published{File: f, At: strings.TrimSpace(string(at))})
+				format := strings.TrimPrefix(filepath.Ext(f), ".")
+				byFormat[format] = append(byFormat[format], f)
+			}
+		}
+		for _, format := range []string{"csv", "parquet"} {
+			if found := byFormat[format]; len(found) > 0 {
+				// The view reads the newest file, for its columns, until
+				// NarrowHistory says which files are needed: registering
+				// every file kept read each one's schema on every run.
+				view := "history__" + name + "__" + format
+				if err := s.w.Register(ctx, view, []string{newestExportFile(found)}); err != nil {
+					return h, err
+				}
+				h.Views[name] = append(h.Views[name], view)
+				s.historyFiles[view] = found
+			}
+		}
+	}
+	return h, nil
+}
+
+// NarrowHistory registers each history view over the files dated from
+// on: DuckDB cannot skip CSV files by their folder's date, so reading them
+// all made every run reread every export kept. A view with no such file
+// keeps its newest alone, whose rows the notifications' own date filter
+// drops.
+func (s *stage) NarrowHistory(ctx context.Context, from string) error {
+	for view, found := range s.historyFiles {
+		var keep []string
+		for _, f := range found {
+			if exportFileDate(f) >= from {
+				keep = append(keep, f)
+			}
+		}
+		if len(keep) < 2 { // none, or the newest alone: registered so
+			continue
+		}
+		if err := s.w.Register(ctx, view, keep); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Kept is the file output step s wrote, where the publish renames it (a
+// staged folder is renamed into place, so the file keeps its size and
+// modification time).
+func (s *stage) Kept(step transforms.Step) (engine.Kept, bool) {
+	st, err := os.Stat(step.Target)
+	rel, rerr := filepath.Rel(s.st.Dir, step.Target)
+	if err != nil || rerr != nil {
+		return engine.Kept{}, false
+	}
+	return engine.Kept{File: filepath.Join(s.w.cfg.Output, rel), Size: st.Size(), Mod: st.ModTime()}, true
+}
+
+// Reuse copies a kept file, still unchanged, to s's target, durably.
+func (s *stage) Reuse(step transforms.Step, k engine.Kept) bool {
+	st, err := os.Stat(k.File)
+	if err != nil || st.Size() != k.Size || !st.ModTime().Equal(k.Mod) {
+		return false
+	}
+	if err := copyFileSynced(k.File, step.Target); err != nil {
+		_ = os.Remove(step.Target)
+		return false
+	}
+	return true
+}
+
+// copyFileSynced copies src to dst and syncs dst.
+func copyFileSynced(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// newestExportFile is the file of the latest date among published export files.
+func newestExportFile(found []string) string {
+	newest := found[0]
+	for _, f := range found {
+		if exportFileDate(f) > exportFileDate(newest) {
+			newest = f
+		}
+	}
+	return newest
+}
+
+// exportFileDate is the dt of a published export file: its folder's dt=D.
+func exportFileDate(file string) string {
+	return strings.TrimPrefix(filepath.Base(filepath.Dir(file)), "dt=")
+}

@@ -1,0 +1,16 @@
+//go:build !no_duckdb
+
+package open
+
+import (
+	"context"
+
+	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/internal/engine"
+	"github.com/optout-dev/optout/internal/engine/duckdb"
+)
+
+// openDuckDB opens the embedded DuckDB engine over the output folder.
+func openDuckDB(ctx context.Context, cfg *config.Config, o Options) (engine.Engine, error) {
+	return duckdb.OpenWarehouse(ctx, cfg, o.Log, o.At)
+}

@@ -1,0 +1,55 @@
+// Package testpoint lets the process tests stop or fail a run at a named
+// point of its lifecycle, to prove that a crash or a failure anywhere is
+// safe. Without its environment variables every point is a no-op.
+package testpoint
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+
+	"github.com/optout-dev/optout/internal/engine"
+)
+
+// None is the hook of a run no test drives.
+func None(string) error { return nil }
+
+// FromEnv returns the hook the process tests drive: at the named point,
+// OPTOUT_TEST_KILL_AT sends the process SIGKILL, OPTOUT_TEST_HOLD_AT says
+// so on stderr and blocks until the test kills it, and
+// OPTOUT_TEST_FAIL_AT=point=ERRNO (EACCES or ENOSPC) fails there as the
+// file system would. Points: "locked", "step:<name>", "staged", "journal",
+// "rename:<i>" (before the i-th rename of the publish), "publish_first",
+// "mark", "published", "write_back_uncommitted", "written_back"; failures
+// are injected at rename:<i> and mark.
+func FromEnv() engine.TestPoint {
+	kill, hold := os.Getenv("OPTOUT_TEST_KILL_AT"), os.Getenv("OPTOUT_TEST_HOLD_AT")
+	fail, errno := injectedFailure(os.Getenv("OPTOUT_TEST_FAIL_AT"))
+	if kill == "" && hold == "" && fail == "" {
+		return None
+	}
+	return func(point string) error {
+		switch point {
+		case kill:
+			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			select {} // wait for the signal
+		case hold:
+			fmt.Fprintf(os.Stderr, "optout-test: holding at %s\n", point)
+			select {}
+		case fail:
+			return errno
+		}
+		return nil
+	}
+}
+
+func injectedFailure(spec string) (string, error) {
+	if point, ok := strings.CutSuffix(spec, "=EACCES"); ok {
+		return point, syscall.EACCES
+	}
+	if point, ok := strings.CutSuffix(spec, "=ENOSPC"); ok {
+		return point, syscall.ENOSPC
+	}
+	return "", nil
+}

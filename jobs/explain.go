@@ -20,6 +20,8 @@ type Planned struct {
 	// Estimates are, on BigQuery, the dry runs' byte estimates: the
 	// copies of the inputs first, then each step.
 	Estimates []engine.Estimate
+	// Where is the output the run would publish to, for people.
+	Where string
 }
 
 // Plan returns the steps a run for D would execute, without running them.
@@ -43,10 +45,10 @@ func Plan(ctx context.Context, o RunOptions) (Planned, error) {
 	defer r.stage.Discard()
 	phases, _, err := r.prepare(ctx)
 	if err != nil || r.eng.Estimates() == nil { // an engine that bills nothing: the plan is the steps
-		return Planned{Phases: phases}, err
+		return Planned{Phases: phases, Where: r.eng.Where()}, err
 	}
 	err = r.dryRunTransform(ctx, phases)
-	p := Planned{Phases: phases, Estimates: r.eng.Estimates()}
+	p := Planned{Phases: phases, Estimates: r.eng.Estimates(), Where: r.eng.Where()}
 	if err != nil {
 		return p, err
 	}

@@ -16,7 +16,6 @@ import (
 
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
-	bqengine "github.com/optout-dev/optout/internal/engine/bigquery"
 	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/internal/gen"
 	"github.com/optout-dev/optout/internal/redact"
@@ -92,7 +91,7 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if lerr != nil {
 			err = errors.Join(err, lerr)
 		}
-		printPlanSummary(stdout, o, now != "", inputs, planned.Phases)
+		printPlanSummary(stdout, o, now != "", inputs, planned)
 		printPlan(stdout, steps, planned.Estimates)
 	}
 	if err != nil {
@@ -104,7 +103,8 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // printPlanSummary prints, before the SQL, what a run for D would read
 // and write and how many steps it takes.
-func printPlanSummary(w io.Writer, o jobs.RunOptions, nowGiven bool, inputs []jobs.InputListing, phases transforms.Phases) {
+func printPlanSummary(w io.Writer, o jobs.RunOptions, nowGiven bool, inputs []jobs.InputListing, planned jobs.Planned) {
+	phases := planned.Phases
 	clock := "the clock: pass --now for a plan that prints the same each time"
 	if nowGiven {
 		clock = "--now"
@@ -124,10 +124,7 @@ func printPlanSummary(w io.Writer, o jobs.RunOptions, nowGiven bool, inputs []jo
 		}
 		fmt.Fprintf(w, "--   %-14s %-24s %s, %d bytes\n", in.Kind, in.Name, plural(len(in.Files), "file"), in.Bytes)
 	}
-	where := "folder " + o.Config.Output
-	if o.Config.Engine == "bigquery" {
-		where = "dataset " + o.Config.BigQuery.Project + "." + o.Config.BigQuery.Dataset
-	}
+	where := planned.Where
 	var outputs []string
 	for _, s := range phases.Transform {
 		if s.Kind != transforms.Output {
@@ -159,7 +156,7 @@ func plural(n int, word string) string {
 const onDemandPerTiB = 6.25
 
 // printPlan prints each step's SQL and, on BigQuery, its dry-run estimate.
-func printPlan(w io.Writer, steps []transforms.Step, estimates []bqengine.Estimate) {
+func printPlan(w io.Writer, steps []transforms.Step, estimates []engine.Estimate) {
 	bytes := map[string]int64{}
 	var total int64
 	for _, e := range estimates {

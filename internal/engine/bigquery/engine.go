@@ -185,7 +185,9 @@ FROM (
 // or on a dry engine a dry run and an empty table of the result's schema.
 func (e *Engine) createAs(ctx context.Context, step, name, query string, args ...any) error {
 	if !e.Dry {
-		_, err := e.Exec(ctx, step, e.withFunctions("CREATE TABLE "+e.relation(name)+" AS\n"+query), args...)
+		// OR REPLACE: a backfill's dates share the scratch dataset, and each
+		// date makes its staged outputs and copies again.
+		_, err := e.Exec(ctx, step, e.withFunctions("CREATE OR REPLACE TABLE "+e.relation(name)+" AS\n"+query), args...)
 		return err
 	}
 	schema, err := e.dryRun(ctx, step, e.withFunctions(query), args...)
@@ -221,7 +223,7 @@ func (e *Engine) relation(name string) string {
 // their rows.
 func (e *Engine) Run(ctx context.Context, s transforms.Step) (int64, []engine.Row, error) {
 	if s.Name == "macros" {
-		e.functions = s.SQL
+		e.functions, e.names = s.SQL, nil
 		for _, m := range functionName.FindAllStringSubmatch(s.SQL, -1) {
 			e.names = append(e.names, m[1])
 		}

@@ -123,8 +123,11 @@ func (e *Engine) RecordRun(ctx context.Context, _ string, step transforms.Step) 
 	return e.Append(ctx, step.Target, "runs")
 }
 
-// Begin starts a run's staging in the scratch dataset.
+// Begin starts a run's staging in the scratch dataset; its jobs carry the
+// run's id and date as labels from now on (a backfill's dates share the
+// engine).
 func (e *Engine) Begin(_ context.Context, run engine.RunInfo) (engine.Stage, error) {
+	e.labels["optout_run_id"], e.labels["optout_dt"] = labelValue(run.ID), labelValue(run.Date)
 	return &stage{e: e, run: run, historyExports: map[string]string{}}, nil
 }
 

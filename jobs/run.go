@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -368,7 +367,7 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 		plan.Exports = append(plan.Exports, transforms.Export{Name: e.Name, Destination: e.Destination, Category: e.Category,
 			Channel: e.Channel, Mode: e.Mode, Format: e.Format, HashIdentifiers: e.HashIdentifiers, FormulaGuard: e.FormulaGuard(), Identifiers: e.Identifiers, Src: src})
 	}
-	plan.LeakTestExport = os.Getenv("OPTOUT_TEST_PLANT_LEAK")
+	plan.LeakTestExport = testpoint.PlantLeak()
 	if plan.HasPrevState, plan.HasPrevLedger, plan.HasPrevRuns, err = r.registerPrevious(ctx); err != nil {
 		return transforms.Phases{}, plan, err
 	}

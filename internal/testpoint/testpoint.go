@@ -1,6 +1,8 @@
-// Package testpoint lets the process tests stop or fail a run at a named
-// point of its lifecycle, to prove that a crash or a failure anywhere is
-// safe. Without its environment variables every point is a no-op.
+// Package testpoint lets the tests stop or fail a run at a named point of
+// its lifecycle, to prove that a crash or a failure anywhere is safe, and
+// plant a leak to prove the leak check fires. It is off in the product:
+// only a test (Enable) or a binary built with -tags optouttest turns it
+// on, and only then are its environment variables read.
 package testpoint
 
 import (
@@ -15,6 +17,21 @@ import (
 // None is the hook of a run no test drives.
 func None(string) error { return nil }
 
+// enabled is set by Enable, from tests and optouttest builds alone.
+var enabled bool
+
+// Enable turns the test points on for this process.
+func Enable() { enabled = true }
+
+// PlantLeak names the export a test wants written unfiltered
+// (OPTOUT_TEST_PLANT_LEAK), so that its leak check must fail the run.
+func PlantLeak() string {
+	if !enabled {
+		return ""
+	}
+	return os.Getenv("OPTOUT_TEST_PLANT_LEAK")
+}
+
 // FromEnv returns the hook the process tests drive: at the named point,
 // OPTOUT_TEST_KILL_AT sends the process SIGKILL, OPTOUT_TEST_HOLD_AT says
 // so on stderr and blocks until the test kills it, and
@@ -24,6 +41,9 @@ func None(string) error { return nil }
 // "mark", "published", "write_back_uncommitted", "written_back"; failures
 // are injected at rename:<i> and mark.
 func FromEnv() engine.TestPoint {
+	if !enabled {
+		return None
+	}
 	kill, hold := os.Getenv("OPTOUT_TEST_KILL_AT"), os.Getenv("OPTOUT_TEST_HOLD_AT")
 	fail, errno := injectedFailure(os.Getenv("OPTOUT_TEST_FAIL_AT"))
 	if kill == "" && hold == "" && fail == "" {

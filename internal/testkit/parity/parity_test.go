@@ -21,6 +21,10 @@ import (
 	"github.com/optout-dev/optout/transforms"
 )
 
+// Every test here needs the ZetaSQL server: without it none runs, and go
+// test says so (see zetasql.Main).
+func TestMain(m *testing.M) { os.Exit(zetasql.Main(m)) }
+
 // TestStepsMatchDuckDB runs every case folder (testdata/cases) to the end
 // of its Transform temp tables on DuckDB, then evaluates each step's
 // BigQuery SQL over the DuckDB tables it reads and compares the rows.
@@ -39,7 +43,7 @@ func TestStepsMatchDuckDB(t *testing.T) {
 	}
 }
 
-// zetaServer starts the ZetaSQL server named by OPTOUT_ZETASQL (stopped
+// zetaServer starts the ZetaSQL server (zetasql.Locate finds it; stopped
 // when the test and its subtests end) and defines the BigQuery
 // normalization functions in it, each statement analyzed on the way.
 func zetaServer(t *testing.T) (*zetasql.Server, []zetasql.Function) {

@@ -4,12 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/optout-dev/optout/internal/testkit/normtest"
 	"github.com/optout-dev/optout/transforms"
 )
+
+// The tests here need the server (the fetch's own tests need none, but
+// they run where the fetch does): without it none runs, and go test says
+// so (see Main).
+func TestMain(m *testing.M) { os.Exit(Main(m)) }
 
 var requests = Table{Name: "requests", Columns: []Column{
 	{"request_id", `{"typeKind": "TYPE_STRING"}`},

@@ -49,6 +49,10 @@ func isWordByte(b byte) bool {
 	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
 }
 
+// FreeStepName names the steps FreeStep renders: an engine that keeps its
+// temporary tables to the end may skip them.
+const FreeStepName = "free"
+
 // FreeStep renders, in dialect d, the Setup step that drops the temporary
 // tables of the steps named tables (in scratch, on BigQuery).
 func FreeStep(d Dialect, scratch string, tables []string) Step {
@@ -56,5 +60,5 @@ func FreeStep(d Dialect, scratch string, tables []string) Step {
 	for _, t := range tables {
 		b.WriteString("DROP TABLE IF EXISTS " + d.Relation(scratch, TempName(t)) + ";\n")
 	}
-	return Step{Name: "free", Kind: Setup, SQL: b.String()}
+	return Step{Name: FreeStepName, Kind: Setup, SQL: b.String()}
 }

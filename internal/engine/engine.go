@@ -65,7 +65,8 @@ type Steps interface {
 	// Run executes a step: Setup and Temp steps run, Output steps write
 	// their rows to step.Target, Check steps return their rows. It returns
 	// the rows written (Temp, Output) and the rows of a Check. A FreeStep
-	// drops temporary tables no later step reads.
+	// drops temporary tables no later step reads; an engine that keeps
+	// them to the end (BigQuery's scratch dataset) may skip it.
 	Run(ctx context.Context, step transforms.Step) (int64, []Row, error)
 }
 

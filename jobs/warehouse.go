@@ -10,7 +10,6 @@ import (
 
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
-	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/schemas"
 	"github.com/optout-dev/optout/transforms"
 )
@@ -32,13 +31,11 @@ func (r *run) writeBack(ctx context.Context) error {
 		return err
 	}
 	id, _ := schemas.Find(fields, "customer_id")
-	for name, typ := range flagTypes {
-		if f, ok := schemas.Find(fields, name); ok && f.Type != typ {
-			return exit.With(exit.Input, fmt.Errorf("input customers: table %s: column %s has type %s; write_back writes %s: drop or rename the column", in.Table, f.Name, f.Type, typ))
-		}
+	if err := engine.CheckFlagColumns(in.Table, fields, flagTypes); err != nil {
+		return err
 	}
 	flagged := filepath.Join(r.cfg.Output, "customers_flagged", "dt="+r.dt, "part-0.parquet")
-	steps, err := transforms.WriteBackSteps(transforms.DuckDB.QualifiedName(in.Table), transforms.Ident(id.Name), flagged)
+	steps, err := transforms.WriteBackSteps(transforms.DuckDB, transforms.WriteBack{Table: transforms.DuckDB.QualifiedName(in.Table), IDColumn: transforms.Ident(id.Name), FlaggedFile: flagged})
 	if err != nil {
 		return err
 	}

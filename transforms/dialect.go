@@ -294,6 +294,17 @@ func (d Dialect) ListsDiffer(a, b string) string {
 	return a + " <> " + b
 }
 
+// ListsDistinct renders whether two lists of strings differ, NULL
+// counting as a value (IS DISTINCT FROM). On BigQuery they are compared as
+// JSON text, which is equal exactly when the lists hold the same strings
+// in the same order.
+func (d Dialect) ListsDistinct(a, b string) string {
+	if d == BigQuery {
+		return "TO_JSON_STRING(" + a + ") IS DISTINCT FROM TO_JSON_STRING(" + b + ")"
+	}
+	return a + " IS DISTINCT FROM " + b
+}
+
 // GroupKey renders the GROUP BY or PARTITION BY key of x, which may be a
 // STRUCT (an export row's subject): the emulator's GoogleSQL neither
 // groups nor partitions by STRUCT, so BigQuery uses its JSON text, which
@@ -480,50 +491,51 @@ func (d Dialect) Text(x string) string { return d.Cast(x, "text") }
 // funcs are the template functions of the dialect.
 func (d Dialect) funcs() template.FuncMap {
 	return template.FuncMap{
-		"ident":        d.Ident,
-		"lit":          d.Literal,
-		"trimchars":    func() string { return d.Literal(TrimChars) },
-		"trimpattern":  func() string { return d.Literal(trimPattern) },
-		"type":         d.Type,
-		"cast":         d.Cast,
-		"null":         d.Null,
-		"emptyList":    d.EmptyList,
-		"struct":       d.Struct,
-		"listMap":      d.ListMap,
-		"listFilter":   d.ListFilter,
-		"sortedSet":    d.SortedSet,
-		"listAny":      d.ListAny,
-		"argMax":       d.ArgMax,
-		"listAgg":      d.ListAgg,
-		"boolOr":       d.BoolOr,
-		"except":       d.Except,
-		"countIf":      d.CountIf,
-		"unnestRows":   d.UnnestRows,
-		"bigquery":     func() bool { return d == BigQuery },
-		"groupKey":     d.GroupKey,
-		"groupValue":   d.GroupValue,
-		"listsDiffer":  d.ListsDiffer,
-		"listRows":     d.ListRows,
-		"dateSeries":   d.DateSeries,
-		"civilDate":    d.CivilDate,
-		"endOfDay":     d.EndOfDay,
-		"month":        d.Month,
-		"dateMonth":    d.DateMonth,
-		"year":         d.Year,
-		"daysBetween":  d.DaysBetween,
-		"addMonths":    d.AddMonths,
-		"quantileCont": d.QuantileCont,
-		"regexGroup":   d.RegexGroup,
-		"joinText":     d.JoinText,
-		"shortHash":    d.ShortHash,
-		"epochMicros":  d.EpochMicros,
-		"listLen":      d.Len,
-		"inList":       d.In,
-		"split":        d.Split,
-		"fullMatch":    d.FullMatch,
-		"sha256":       d.SHA256,
-		"col":          d.Col,
-		"qcol":         d.QCol,
-		"categories":   d.Categories,
+		"ident":         d.Ident,
+		"lit":           d.Literal,
+		"trimchars":     func() string { return d.Literal(TrimChars) },
+		"trimpattern":   func() string { return d.Literal(trimPattern) },
+		"type":          d.Type,
+		"cast":          d.Cast,
+		"null":          d.Null,
+		"emptyList":     d.EmptyList,
+		"struct":        d.Struct,
+		"listMap":       d.ListMap,
+		"listFilter":    d.ListFilter,
+		"sortedSet":     d.SortedSet,
+		"listAny":       d.ListAny,
+		"argMax":        d.ArgMax,
+		"listAgg":       d.ListAgg,
+		"boolOr":        d.BoolOr,
+		"except":        d.Except,
+		"countIf":       d.CountIf,
+		"unnestRows":    d.UnnestRows,
+		"bigquery":      func() bool { return d == BigQuery },
+		"groupKey":      d.GroupKey,
+		"groupValue":    d.GroupValue,
+		"listsDiffer":   d.ListsDiffer,
+		"listsDistinct": d.ListsDistinct,
+		"listRows":      d.ListRows,
+		"dateSeries":    d.DateSeries,
+		"civilDate":     d.CivilDate,
+		"endOfDay":      d.EndOfDay,
+		"month":         d.Month,
+		"dateMonth":     d.DateMonth,
+		"year":          d.Year,
+		"daysBetween":   d.DaysBetween,
+		"addMonths":     d.AddMonths,
+		"quantileCont":  d.QuantileCont,
+		"regexGroup":    d.RegexGroup,
+		"joinText":      d.JoinText,
+		"shortHash":     d.ShortHash,
+		"epochMicros":   d.EpochMicros,
+		"listLen":       d.Len,
+		"inList":        d.In,
+		"split":         d.Split,
+		"fullMatch":     d.FullMatch,
+		"sha256":        d.SHA256,
+		"col":           d.Col,
+		"qcol":          d.QCol,
+		"categories":    d.Categories,
 	}
 }

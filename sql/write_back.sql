@@ -28,7 +28,7 @@ FROM {{ template "write_back_flags" . }} AS f
 WHERE c.{{ .IDColumn }} = f.{{ .IDColumn }}
   AND (c.ccpa_opt_out IS DISTINCT FROM f.ccpa_opt_out
     OR c.opt_out_date IS DISTINCT FROM f.opt_out_date
-    OR {{ listsDistinct "c.opt_out_categories" "f.opt_out_categories" }})
+    OR {{ listDistinct "c.opt_out_categories" "f.opt_out_categories" }})
 {{- end }}
 
 {{/* D's flags: the published file on DuckDB, D's partition of the output

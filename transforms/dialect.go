@@ -294,6 +294,17 @@ func (d Dialect) ListsDiffer(a, b string) string {
 	return a + " <> " + b
 }
 
+// ListDistinct renders whether two lists of strings differ, NULL
+// counting as a value (IS DISTINCT FROM). On BigQuery they are compared as
+// JSON text, which is equal exactly when the lists hold the same strings
+// in the same order.
+func (d Dialect) ListDistinct(a, b string) string {
+	if d == BigQuery {
+		return "TO_JSON_STRING(" + a + ") IS DISTINCT FROM TO_JSON_STRING(" + b + ")"
+	}
+	return a + " IS DISTINCT FROM " + b
+}
+
 // GroupKey renders the GROUP BY or PARTITION BY key of x, which may be a
 // STRUCT (an export row's subject): the emulator's GoogleSQL neither
 // groups nor partitions by STRUCT, so BigQuery uses its JSON text, which
@@ -503,6 +514,7 @@ func (d Dialect) funcs() template.FuncMap {
 		"groupKey":     d.GroupKey,
 		"groupValue":   d.GroupValue,
 		"listsDiffer":  d.ListsDiffer,
+		"listDistinct": d.ListDistinct,
 		"listRows":     d.ListRows,
 		"dateSeries":   d.DateSeries,
 		"civilDate":    d.CivilDate,

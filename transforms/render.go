@@ -231,18 +231,29 @@ func ReportStep(d Dialect, scratch, name string, p ReportParams) (Step, error) {
 	return Step{Name: "report_" + name, Kind: Check, SQL: sql, Args: args}, err
 }
 
-// WriteBackSteps renders the write-back of the published flags file onto
-// table (quoted), matched on its customer id column (quoted): first the
-// columns, then the update of the changed rows.
-func WriteBackSteps(table, idColumn, flagged string) ([]Step, error) {
-	r, err := newRenderer(DuckDB)
+// WriteBack is what a write-back reads and writes (SPEC §3.2).
+type WriteBack struct {
+	Table    string // the customers table, quoted
+	IDColumn string // its customer id column, quoted
+	// D's flags: DuckDB reads the published file FlaggedFile; BigQuery
+	// the dt = Date partition of the output table FlaggedTable (quoted).
+	FlaggedFile  string
+	FlaggedTable string
+	Date         time.Time
+}
+
+// WriteBackSteps renders the write-back of D's published flags onto the
+// customers table in dialect d, matched on its customer id column: first
+// the flag columns, added when missing, then the update of the rows whose
+// flags differ.
+func WriteBackSteps(d Dialect, w WriteBack) ([]Step, error) {
+	r, err := newRenderer(d)
 	if err != nil {
 		return nil, err
 	}
-	d := struct{ Table, IDColumn, Flagged string }{table, idColumn, flagged}
 	var steps []Step
 	for _, name := range []string{"write_back_columns", "write_back_update"} {
-		sql, args, err := r.render(name, d)
+		sql, args, err := r.render(name, w)
 		if err != nil {
 			return nil, err
 		}

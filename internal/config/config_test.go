@@ -59,7 +59,6 @@ func TestLoadErrors(t *testing.T) {
 		{"bad engine", minimal + "engine: spark\n", `engine is "spark"; allowed: duckdb, bigquery`},
 		{"bigquery without dataset", minimal + "engine: bigquery\nbigquery: {project: p}\n", "engine bigquery needs bigquery.project"},
 		{"bigquery with a file input", minimal + "engine: bigquery\nbigquery: {project: p, dataset: d}\n", "engine bigquery reads tables: give table:"},
-		{"bigquery write_back", strings.Replace(strings.Replace(minimal, "path: data/requests.parquet", "table: p.d.requests", 1), "customers: {path: ${OPTOUT_TEST_DIR}/customers}", "customers: {table: p.d.c, write_back: true}", 1) + "engine: bigquery\nbigquery: {project: p, dataset: d}\n", "write_back is not available on engine bigquery"},
 		{"gcs_uri on duckdb", minimal + "exports:\n  - {name: ga, path: x, category: advertising, identifiers: {email: e}, gcs_uri: 'gs://b/ga/part-*.csv'}\n", "gcs_uri needs engine bigquery"},
 		{"gcs_uri with a quote", bqExport("gs://b/ga'/part-*.csv"), "letters, digits and . _ = / - only"},
 		{"gcs_uri without a wildcard", bqExport("gs://b/ga/part.csv"), "exactly one * in its file name"},
@@ -162,6 +161,20 @@ func bqExport(uri string) string {
 	tables := strings.Replace(strings.Replace(minimal, "path: data/requests.parquet", "table: p.d.requests", 1), "customers: {path: ${OPTOUT_TEST_DIR}/customers}", "customers: {table: p.d.c}", 1)
 	return tables + "engine: bigquery\nbigquery: {project: p, dataset: d}\n" +
 		"exports:\n  - {name: ga, table: p.d.ga, category: advertising, identifiers: {email: e}, gcs_uri: \"" + uri + "\"}\n"
+}
+
+// write_back on a BigQuery table input is accepted (the engine adds the
+// flag columns and updates the changed rows).
+func TestBigQueryWriteBackAccepted(t *testing.T) {
+	t.Setenv("OPTOUT_TEST_DIR", "/srv")
+	body := strings.Replace(bqExport("gs://b/ga/part-*.csv"), "customers: {table: p.d.c}", "customers: {table: p.d.c, write_back: true}", 1)
+	c, err := Load(write(t, body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Inputs.Customers.WriteBack {
+		t.Error("write_back lost")
+	}
 }
 
 func TestGCSURIAccepted(t *testing.T) {

@@ -124,9 +124,6 @@ func (c *Config) validateInputs() error {
 		if in.WriteBack && (name != "customers" || in.Table == "") {
 			add(fmt.Errorf("%s: write_back needs a table input of customers", where))
 		}
-		if in.WriteBack && c.Engine == "bigquery" {
-			add(fmt.Errorf("%s: write_back is not available on engine bigquery yet; read the flags from customers_flagged", where))
-		}
 	}
 	return errors.Join(errs...)
 }

@@ -37,6 +37,9 @@ type Result struct {
 	JobID          string
 	BytesProcessed int64
 	Rows           []map[string]bigquery.Value // Query only: every page
+	// DMLAffectedRows is the rows a DML statement inserted, updated or
+	// deleted.
+	DMLAffectedRows int64
 }
 
 // New connects for the run runID of date dt. Credentials come from
@@ -155,6 +158,9 @@ func (c *Client) once(ctx context.Context, step, sql string, args []any, read bo
 	}
 	if err == nil && status.Statistics != nil {
 		res.BytesProcessed = status.Statistics.TotalBytesProcessed
+		if qs, ok := status.Statistics.Details.(*bigquery.QueryStatistics); ok {
+			res.DMLAffectedRows = qs.NumDMLAffectedRows
+		}
 	}
 	return res, err
 }

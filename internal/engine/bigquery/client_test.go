@@ -35,6 +35,8 @@ type fakeBigQuery struct {
 	failReason string
 	// never: getQueryResults never reports the job complete.
 	never bool
+	// dmlRows is what every finished job reports as DML-affected rows.
+	dmlRows int64
 }
 
 func (f *fakeBigQuery) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -83,7 +85,7 @@ func (f *fakeBigQuery) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodGet && len(parts) == 4 && parts[2] == "jobs":
 		job := f.find(parts[3])
 		job.Status = &bq.JobStatus{State: "DONE"}
-		job.Statistics = &bq.JobStatistics{TotalBytesProcessed: 4096}
+		job.Statistics = &bq.JobStatistics{TotalBytesProcessed: 4096, Query: &bq.JobStatistics2{NumDmlAffectedRows: f.dmlRows}}
 		if f.failJobs > 0 {
 			f.failJobs--
 			job.Status.ErrorResult = &bq.ErrorProto{Reason: f.failReason, Message: "fake " + f.failReason}

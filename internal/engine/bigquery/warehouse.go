@@ -307,8 +307,3 @@ func OwnDate(table string) string {
 	}
 	return ""
 }
-
-// WriteBack is not available on BigQuery yet.
-func (e *Engine) WriteBack(context.Context, string, string) (int64, error) {
-	return 0, errors.New("write_back is not available on engine bigquery yet")
-}

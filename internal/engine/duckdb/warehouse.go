@@ -14,7 +14,6 @@ import (
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
 	"github.com/optout-dev/optout/internal/engine/files"
-	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/schemas"
 	"github.com/optout-dev/optout/transforms"
 )
@@ -116,13 +115,11 @@ func (w *Warehouse) WriteBack(ctx context.Context, table, dt string) (int64, err
 		return 0, err
 	}
 	id, _ := schemas.Find(fields, "customer_id")
-	for name, typ := range flagTypes {
-		if f, ok := schemas.Find(fields, name); ok && f.Type != typ {
-			return 0, exit.With(exit.Input, fmt.Errorf("input customers: table %s: column %s has type %s; write_back writes %s: drop or rename the column", table, f.Name, f.Type, typ))
-		}
+	if err := engine.CheckFlagColumns(table, fields, flagTypes); err != nil {
+		return 0, err
 	}
 	flagged := filepath.Join(w.cfg.Output, "customers_flagged", "dt="+dt, "part-0.parquet")
-	steps, err := transforms.WriteBackSteps(transforms.DuckDB.QualifiedName(table), transforms.Ident(id.Name), flagged)
+	steps, err := transforms.WriteBackSteps(transforms.DuckDB, transforms.WriteBack{Table: transforms.DuckDB.QualifiedName(table), IDColumn: transforms.Ident(id.Name), FlaggedFile: flagged})
 	if err != nil {
 		return 0, err
 	}

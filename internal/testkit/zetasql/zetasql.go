@@ -104,7 +104,7 @@ func Start(ctx context.Context, dir string) (*Server, error) {
 var statementKinds = []string{"RESOLVED_QUERY_STMT", "RESOLVED_CREATE_FUNCTION_STMT", "RESOLVED_CREATE_TABLE_STMT",
 	"RESOLVED_CREATE_TABLE_AS_SELECT_STMT", "RESOLVED_CREATE_VIEW_STMT", "RESOLVED_INSERT_STMT", "RESOLVED_DELETE_STMT",
 	"RESOLVED_UPDATE_STMT", "RESOLVED_MERGE_STMT", "RESOLVED_BEGIN_STMT", "RESOLVED_COMMIT_STMT", "RESOLVED_DROP_STMT",
-	"RESOLVED_EXPORT_DATA_STMT"}
+	"RESOLVED_EXPORT_DATA_STMT", "RESOLVED_ALTER_TABLE_STMT"}
 
 func findService(files linker.Files) protoreflect.ServiceDescriptor {
 	for _, f := range files {
@@ -154,10 +154,12 @@ type Column struct {
 	Type string
 }
 
-// Table is a table the analyzer may reference.
+// Table is a table the analyzer may reference. PrimaryKey lists the
+// indexes of its key columns: EvaluateModify names a touched row by them.
 type Table struct {
-	Name    string
-	Columns []Column
+	Name       string
+	Columns    []Column
+	PrimaryKey []int
 }
 
 // Function is a temporary function a script defined, as the analyzer
@@ -273,6 +275,52 @@ func (s *Server) Analyze(ctx context.Context, sql string, cat Catalog, params ..
 // the response's JSON (rows under content.tableData.row, columns under
 // prepared.columns).
 func (s *Server) Evaluate(ctx context.Context, sql string, cat Catalog, rows map[string][][]string) (json.RawMessage, error) {
+	opts := s.options(nil)
+	opts["enabledRewrites"] = rewrites
+	b, err := json.Marshal(map[string]any{"sql": sql, "options": opts, "simpleCatalog": s.catalog(cat), "tableContent": tableContent(rows)})
+	if err != nil {
+		return nil, err
+	}
+	return s.Call(ctx, "EvaluateQuery", string(b))
+}
+
+// Modified is a row a DML statement touched: the operation (INSERT,
+// UPDATE, DELETE), every cell of the row after it, and the row's primary
+// key before it (see Table.PrimaryKey).
+type Modified struct {
+	Operation string            `json:"operation"`
+	Cells     []json.RawMessage `json:"cell"`
+	OldKey    []json.RawMessage `json:"oldPrimaryKey"`
+}
+
+// EvaluateModify runs one DML statement (INSERT, UPDATE or DELETE: the
+// reference engine runs no MERGE and no DDL) with ZetaSQL's reference
+// engine over the catalog's tables and rows, given as for Evaluate, and
+// returns the rows it touched. The rows given are not changed: applying
+// the result is the caller's.
+func (s *Server) EvaluateModify(ctx context.Context, sql string, cat Catalog, rows map[string][][]string) ([]Modified, error) {
+	opts := s.options(nil)
+	opts["enabledRewrites"] = rewrites
+	b, err := json.Marshal(map[string]any{"sql": sql, "options": opts, "simpleCatalog": s.catalog(cat), "tableContent": tableContent(rows)})
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.Call(ctx, "EvaluateModify", string(b))
+	if err != nil {
+		return nil, err
+	}
+	var r struct {
+		Content []Modified `json:"content"`
+	}
+	if err := json.Unmarshal(res, &r); err != nil {
+		return nil, err
+	}
+	return r.Content, nil
+}
+
+// tableContent is the table_content of an evaluation request: each
+// table's rows of ValueProto JSON cells.
+func tableContent(rows map[string][][]string) map[string]any {
 	type row struct {
 		Cell []json.RawMessage `json:"cell"`
 	}
@@ -288,13 +336,7 @@ func (s *Server) Evaluate(ctx context.Context, sql string, cat Catalog, rows map
 		}
 		content[name] = map[string]any{"tableData": map[string]any{"row": data}}
 	}
-	opts := s.options(nil)
-	opts["enabledRewrites"] = rewrites
-	b, err := json.Marshal(map[string]any{"sql": sql, "options": opts, "simpleCatalog": s.catalog(cat), "tableContent": content})
-	if err != nil {
-		return nil, err
-	}
-	return s.Call(ctx, "EvaluateQuery", string(b))
+	return content
 }
 
 // rewrites are ZetaSQL's default resolved-AST rewrites plus the inlining
@@ -367,8 +409,9 @@ func tableCatalog(name string, tables []Table) map[string]any {
 		Type json.RawMessage `json:"type"`
 	}
 	type tbl struct {
-		Name   string `json:"name"`
-		Column []col  `json:"column"`
+		Name       string `json:"name"`
+		Column     []col  `json:"column"`
+		PrimaryKey []int  `json:"primaryKeyColumnIndex,omitempty"`
 	}
 	ts := []tbl{}
 	nested := map[string][]Table{}
@@ -378,10 +421,10 @@ func tableCatalog(name string, tables []Table) map[string]any {
 			if _, seen := nested[first]; !seen {
 				order = append(order, first)
 			}
-			nested[first] = append(nested[first], Table{Name: rest, Columns: t.Columns})
+			nested[first] = append(nested[first], Table{Name: rest, Columns: t.Columns, PrimaryKey: t.PrimaryKey})
 			continue
 		}
-		tt := tbl{Name: t.Name}
+		tt := tbl{Name: t.Name, PrimaryKey: t.PrimaryKey}
 		for _, c := range t.Columns {
 			tt.Column = append(tt.Column, col{c.Name, json.RawMessage(c.Type)})
 		}

@@ -71,6 +71,41 @@ func TestEvaluate(t *testing.T) {
 	}
 }
 
+// TestEvaluateModify: the reference engine runs an UPDATE … FROM over the
+// given rows and returns the rows it touched, each with its old key; it
+// refuses MERGE and DDL (which the BigQuery write-back therefore does not
+// use for its update; see internal/testkit/parity/writeback_test.go).
+func TestEvaluateModify(t *testing.T) {
+	s := ForTest(t)
+	ctx := context.Background()
+	people := Table{Name: "people", PrimaryKey: []int{0}, Columns: []Column{{"k", `{"typeKind": "TYPE_INT64"}`}, {"id", `{"typeKind": "TYPE_STRING"}`}, {"out", `{"typeKind": "TYPE_BOOL"}`}}}
+	flags := Table{Name: "flags", Columns: []Column{{"id", `{"typeKind": "TYPE_STRING"}`}, {"out", `{"typeKind": "TYPE_BOOL"}`}}}
+	cat := Catalog{Tables: []Table{people, flags}}
+	rows := map[string][][]string{
+		"people": {{`{"int64Value": "1"}`, `{"stringValue": "a"}`, `{}`}, {`{"int64Value": "2"}`, `{"stringValue": "b"}`, `{"boolValue": true}`}, {`{"int64Value": "3"}`, `{}`, `{}`}},
+		"flags":  {{`{"stringValue": "a"}`, `{"boolValue": true}`}, {`{"stringValue": "b"}`, `{"boolValue": true}`}},
+	}
+	got, err := s.EvaluateModify(ctx, "UPDATE people AS p SET out = f.out FROM flags AS f WHERE p.id = f.id AND p.out IS DISTINCT FROM f.out", cat, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Operation != "UPDATE" || len(got[0].OldKey) != 1 || strings.ReplaceAll(string(got[0].OldKey[0]), " ", "") != `{"int64Value":"1"}` ||
+		strings.ReplaceAll(string(got[0].Cells[2]), " ", "") != `{"boolValue":true}` {
+		t.Errorf("touched %+v, want row 1 only, now true", got)
+	}
+	for _, sql := range []string{
+		"MERGE people AS p USING flags AS f ON p.id = f.id WHEN MATCHED THEN UPDATE SET out = f.out",
+		"ALTER TABLE people ADD COLUMN IF NOT EXISTS seen TIMESTAMP",
+	} {
+		if err := s.Analyze(ctx, sql, cat); err != nil {
+			t.Errorf("analysis: %v\n%s", err, sql)
+		}
+		if _, err := s.EvaluateModify(ctx, sql, cat, rows); err == nil || !strings.Contains(err.Error(), "does not support statement kind") {
+			t.Errorf("the reference engine ran (or failed otherwise on) %s: %v", sql, err)
+		}
+	}
+}
+
 // TestBigQueryGPPFunctionAnalyzes: the BigQuery engine's GPP UDF (its
 // decoding is pinned to DecodeGPP in transforms/gpp_udf_test.go) is a
 // valid GoogleSQL statement.

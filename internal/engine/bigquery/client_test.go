@@ -2,12 +2,8 @@ package bigquery
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,129 +13,14 @@ import (
 
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/exit"
+	"github.com/optout-dev/optout/internal/testkit/bqfake"
 	"github.com/optout-dev/optout/transforms"
 )
 
-// fakeBigQuery speaks the parts of the BigQuery REST API a query job uses:
-// jobs.insert, jobs.getQueryResults (waiting and paging), jobs.get and
-// jobs.cancel; and datasets.insert, datasets.delete, tables.insert and
-// tables.get, for the engine's scratch dataset and the output tables. It records what the client sent.
-type fakeBigQuery struct {
-	mu        sync.Mutex
-	inserted  []*bq.Job
-	cancelled []string
-	datasets  []string             // created, then "-" + the deleted ones
-	tables    map[string]*bq.Table // created through the API (or by the test), by dataset.table
-	// failJobs: the first failJobs jobs end with this error reason.
-	failJobs   int
-	failReason string
-	// never: getQueryResults never reports the job complete.
-	never bool
-	// dmlRows is what every finished job reports as DML-affected rows.
-	dmlRows int64
-}
-
-func (f *fakeBigQuery) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	path := strings.TrimPrefix(r.URL.Path, "/bigquery/v2")
-	parts := strings.Split(strings.Trim(path, "/"), "/") // projects/P/jobs[/ID[/cancel]] or projects/P/queries/ID
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	reply := func(v any) {
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(v)
-	}
-	switch {
-	case r.Method == http.MethodPost && len(parts) == 3 && parts[2] == "jobs":
-		var job bq.Job
-		if err := json.NewDecoder(r.Body).Decode(&job); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		f.inserted = append(f.inserted, &job)
-		job.Status = &bq.JobStatus{State: "RUNNING"}
-		if job.Configuration.DryRun {
-			job.Status.State = "DONE"
-			job.Statistics = &bq.JobStatistics{TotalBytesProcessed: 123456789, Query: &bq.JobStatistics2{
-				Schema: &bq.TableSchema{Fields: []*bq.TableFieldSchema{{Name: "customer_id", Type: "STRING"}}}}}
-		}
-		reply(&job)
-	case r.Method == http.MethodGet && len(parts) == 4 && parts[2] == "queries":
-		if f.never {
-			reply(&bq.GetQueryResultsResponse{JobComplete: false})
-			return
-		}
-		schema := &bq.TableSchema{Fields: []*bq.TableFieldSchema{{Name: "n", Type: "INTEGER"}, {Name: "s", Type: "STRING"}}}
-		row := func(n int, s string) *bq.TableRow {
-			return &bq.TableRow{F: []*bq.TableCell{{V: fmt.Sprint(n)}, {V: s}}}
-		}
-		res := &bq.GetQueryResultsResponse{JobComplete: true, Schema: schema, TotalRows: 3,
-			JobReference: &bq.JobReference{ProjectId: parts[1], JobId: parts[3]}}
-		switch {
-		case r.URL.Query().Get("maxResults") == "0":
-		case r.URL.Query().Get("pageToken") == "":
-			res.Rows, res.PageToken = []*bq.TableRow{row(1, "a"), row(2, "b")}, "page2"
-		default:
-			res.Rows = []*bq.TableRow{row(3, "c")}
-		}
-		reply(res)
-	case r.Method == http.MethodGet && len(parts) == 4 && parts[2] == "jobs":
-		job := f.find(parts[3])
-		job.Status = &bq.JobStatus{State: "DONE"}
-		job.Statistics = &bq.JobStatistics{TotalBytesProcessed: 4096, Query: &bq.JobStatistics2{NumDmlAffectedRows: f.dmlRows}}
-		if f.failJobs > 0 {
-			f.failJobs--
-			job.Status.ErrorResult = &bq.ErrorProto{Reason: f.failReason, Message: "fake " + f.failReason}
-		}
-		reply(job)
-	case r.Method == http.MethodPost && len(parts) == 3 && parts[2] == "datasets":
-		var ds bq.Dataset
-		json.NewDecoder(r.Body).Decode(&ds)
-		f.datasets = append(f.datasets, ds.DatasetReference.DatasetId)
-		reply(&ds)
-	case r.Method == http.MethodDelete && len(parts) == 4 && parts[2] == "datasets":
-		f.datasets = append(f.datasets, "-"+parts[3])
-		w.WriteHeader(http.StatusNoContent)
-	case r.Method == http.MethodPost && len(parts) == 5 && parts[4] == "tables":
-		var t bq.Table
-		json.NewDecoder(r.Body).Decode(&t)
-		if f.tables == nil {
-			f.tables = map[string]*bq.Table{}
-		}
-		f.tables[parts[3]+"."+t.TableReference.TableId] = &t
-		reply(&t)
-	case r.Method == http.MethodGet && len(parts) == 6 && parts[4] == "tables":
-		t := f.tables[parts[3]+"."+parts[5]]
-		if t == nil {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusNotFound)
-			json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": 404, "message": "Not found: Table " + parts[5],
-				"errors": []map[string]string{{"reason": "notFound", "message": "Not found"}}}})
-			return
-		}
-		reply(t)
-	case r.Method == http.MethodPost && len(parts) == 5 && parts[4] == "cancel":
-		f.cancelled = append(f.cancelled, parts[3])
-		reply(&bq.JobCancelResponse{Job: f.find(parts[3])})
-	default:
-		http.Error(w, "unexpected "+r.Method+" "+r.URL.Path, http.StatusNotImplemented)
-	}
-}
-
-func (f *fakeBigQuery) find(id string) *bq.Job {
-	for _, j := range f.inserted {
-		if j.JobReference.JobId == id {
-			c := *j
-			return &c
-		}
-	}
-	return &bq.Job{JobReference: &bq.JobReference{JobId: id}}
-}
-
-func newTestClient(t *testing.T, f *fakeBigQuery, cfg config.BigQuery) *Client {
+// newTestClient connects to the fake server for testRunID of project proj.
+func newTestClient(t *testing.T, f *bqfake.Server, cfg config.BigQuery) *Client {
 	t.Helper()
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	cfg.Project, cfg.Endpoint = "proj", srv.URL
+	cfg.Project, cfg.Endpoint = "proj", f.URL
 	c, err := New(context.Background(), cfg, "20261121T204144-3f800521", "2026-11-21", option.WithoutAuthentication())
 	if err != nil {
 		t.Fatal(err)
@@ -155,11 +36,9 @@ const testRunID = "20261121T204144-3f800521"
 // newTestEngine opens an engine (and its scratch dataset) for testRunID of
 // project proj, output dataset optout, on the fake server; the caller
 // closes it.
-func newTestEngine(t *testing.T, f *fakeBigQuery) (*Engine, config.BigQuery) {
+func newTestEngine(t *testing.T, f *bqfake.Server) (*Engine, config.BigQuery) {
 	t.Helper()
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	cfg := config.BigQuery{Project: "proj", Dataset: "optout", Endpoint: srv.URL}
+	cfg := config.BigQuery{Project: "proj", Dataset: "optout", Endpoint: f.URL}
 	e, err := Open(context.Background(), cfg, testRunID, "2026-11-21", option.WithoutAuthentication())
 	if err != nil {
 		t.Fatal(err)
@@ -167,17 +46,26 @@ func newTestEngine(t *testing.T, f *fakeBigQuery) (*Engine, config.BigQuery) {
 	return e, cfg
 }
 
+// sent lists the jobs as the client sent them.
+func sent(f *bqfake.Server) []*bq.Job {
+	var out []*bq.Job
+	for _, j := range f.Jobs() {
+		out = append(out, j.Sent)
+	}
+	return out
+}
+
 func TestJobConfiguration(t *testing.T) {
-	f := &fakeBigQuery{}
+	f := bqfake.New(t)
 	c := newTestClient(t, f, config.BigQuery{Location: "EU", MaxBytesBilled: 1 << 30})
 	res, err := c.Exec(context.Background(), "customers_flagged", "SELECT ? AS a, ? AS b", "x", int64(7))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(f.inserted) != 1 {
-		t.Fatalf("%d jobs inserted", len(f.inserted))
+	if len(sent(f)) != 1 {
+		t.Fatalf("%d jobs inserted", len(sent(f)))
 	}
-	job := f.inserted[0]
+	job := sent(f)[0]
 	q := job.Configuration.Query
 	want := map[string]string{"optout_run_id": "20261121t204144-3f800521", "optout_dt": "2026-11-21", "optout_step": "customers_flagged"}
 	for k, v := range want {
@@ -204,18 +92,22 @@ func TestJobConfiguration(t *testing.T) {
 }
 
 func TestNoByteCapWhenUnset(t *testing.T) {
-	f := &fakeBigQuery{}
+	f := bqfake.New(t)
 	c := newTestClient(t, f, config.BigQuery{})
 	if _, err := c.Exec(context.Background(), "s", "SELECT 1"); err != nil {
 		t.Fatal(err)
 	}
-	if f.inserted[0].Configuration.Query.MaximumBytesBilled != 0 {
+	if sent(f)[0].Configuration.Query.MaximumBytesBilled != 0 {
 		t.Error("max_bytes_billed 0 means no cap")
 	}
 }
 
 func TestQueryReadsEveryPage(t *testing.T) {
-	f := &fakeBigQuery{}
+	f := bqfake.New(t)
+	f.PageSize = 2
+	f.Answer = func(bqfake.Job) *bqfake.Result {
+		return bqfake.Rows("n INTEGER, s STRING", []any{1, "a"}, []any{2, "b"}, []any{3, "c"})
+	}
 	c := newTestClient(t, f, config.BigQuery{})
 	res, err := c.Query(context.Background(), "summary", "SELECT n, s FROM t")
 	if err != nil {
@@ -232,22 +124,25 @@ func TestQueryReadsEveryPage(t *testing.T) {
 
 func TestTransientJobFailureRetried(t *testing.T) {
 	for _, reason := range []string{"backendError", "rateLimitExceeded"} {
-		f := &fakeBigQuery{failJobs: 2, failReason: reason}
+		f := bqfake.New(t)
+		f.Fail = bqfake.FailFirst(2, reason)
 		c := newTestClient(t, f, config.BigQuery{})
 		res, err := c.Exec(context.Background(), "ledger", "SELECT 1")
 		if err != nil {
 			t.Fatalf("%s: %v", reason, err)
 		}
-		if len(f.inserted) != 3 || f.inserted[0].JobReference.JobId == f.inserted[2].JobReference.JobId || res.JobID != f.inserted[2].JobReference.JobId {
-			t.Errorf("%s: want three jobs with fresh ids, the last one's result; got %d jobs, result %s", reason, len(f.inserted), res.JobID)
+		jobs := f.Jobs()
+		if len(jobs) != 3 || jobs[0].ID == jobs[2].ID || res.JobID != jobs[2].ID {
+			t.Errorf("%s: want three jobs with fresh ids, the last one's result; got %d jobs, result %s", reason, len(jobs), res.JobID)
 		}
 	}
 	// Retries run out: the last error, exit 1, naming the step.
-	f := &fakeBigQuery{failJobs: 5, failReason: "backendError"}
+	f := bqfake.New(t)
+	f.Fail = bqfake.FailFirst(5, "backendError")
 	c := newTestClient(t, f, config.BigQuery{})
 	_, err := c.Exec(context.Background(), "ledger", "SELECT 1")
-	if err == nil || exit.Code(err) != exit.Failed || !strings.Contains(err.Error(), "step ledger") || len(f.inserted) != 3 {
-		t.Errorf("after the retries: %v (exit %d), %d jobs", err, exit.Code(err), len(f.inserted))
+	if err == nil || exit.Code(err) != exit.Failed || !strings.Contains(err.Error(), "step ledger") || len(f.Jobs()) != 3 {
+		t.Errorf("after the retries: %v (exit %d), %d jobs", err, exit.Code(err), len(f.Jobs()))
 	}
 }
 
@@ -263,21 +158,23 @@ func TestErrorMapping(t *testing.T) {
 		{"invalidQuery", exit.Failed, "fake invalidQuery"},
 	}
 	for _, tc := range cases {
-		f := &fakeBigQuery{failJobs: 1, failReason: tc.reason}
+		f := bqfake.New(t)
+		f.Fail = bqfake.FailFirst(1, tc.reason)
 		c := newTestClient(t, f, config.BigQuery{MaxBytesBilled: 1000})
 		_, err := c.Exec(context.Background(), "export__ads", "SELECT 1")
 		if err == nil || exit.Code(err) != tc.code || !strings.Contains(err.Error(), tc.want) ||
 			!strings.Contains(err.Error(), "step export__ads (job optout_export__ads_") {
 			t.Errorf("%s: %v (exit %d), want exit %d with %q", tc.reason, err, exit.Code(err), tc.code, tc.want)
 		}
-		if len(f.inserted) != 1 {
-			t.Errorf("%s is not transient: %d jobs", tc.reason, len(f.inserted))
+		if len(f.Jobs()) != 1 {
+			t.Errorf("%s is not transient: %d jobs", tc.reason, len(f.Jobs()))
 		}
 	}
 }
 
 func TestCancelledRunCancelsServerJob(t *testing.T) {
-	f := &fakeBigQuery{never: true}
+	f := bqfake.New(t)
+	f.Never = true
 	c := newTestClient(t, f, config.BigQuery{})
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
@@ -285,15 +182,18 @@ func TestCancelledRunCancelsServerJob(t *testing.T) {
 	if err == nil || exit.Code(err) != exit.Failed || !strings.Contains(err.Error(), "cancelled") {
 		t.Fatalf("want a cancellation error, got %v", err)
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if len(f.inserted) != 1 || len(f.cancelled) != 1 || f.cancelled[0] != f.inserted[0].JobReference.JobId {
-		t.Errorf("inserted %d, cancelled %v", len(f.inserted), f.cancelled)
+	jobs, cancelled := f.Jobs(), f.Cancelled()
+	if len(jobs) != 1 || len(cancelled) != 1 || cancelled[0] != jobs[0].ID {
+		t.Errorf("inserted %d, cancelled %v", len(jobs), cancelled)
 	}
 }
 
+// dryAnswer gives every dry run the result schema customer_id STRING.
+func dryAnswer(bqfake.Job) *bqfake.Result { return bqfake.Rows("customer_id STRING") }
+
 func TestDryRunBytes(t *testing.T) {
-	f := &fakeBigQuery{}
+	f := bqfake.New(t)
+	f.Answer = dryAnswer
 	c := newTestClient(t, f, config.BigQuery{})
 	n, schema, err := c.DryRun(context.Background(), "customer_rows", "SELECT 1")
 	if err != nil || n != 123456789 {
@@ -302,7 +202,7 @@ func TestDryRunBytes(t *testing.T) {
 	if len(schema) != 1 || schema[0].Name != "customer_id" {
 		t.Errorf("dry run schema: %+v", schema)
 	}
-	if !f.inserted[0].Configuration.DryRun {
+	if !sent(f)[0].Configuration.DryRun {
 		t.Error("the job was not sent as a dry run")
 	}
 }
@@ -320,7 +220,8 @@ func TestLabelValue(t *testing.T) {
 // estimate, makes each table a step would create empty, with the dry
 // run's schema, and returns no rows for a check.
 func TestDryEngine(t *testing.T) {
-	f := &fakeBigQuery{}
+	f := bqfake.New(t)
+	f.Answer = dryAnswer
 	e, cfg := newTestEngine(t, f)
 	ctx := context.Background()
 	e.Dry = true
@@ -341,7 +242,7 @@ func TestDryEngine(t *testing.T) {
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
 	}
-	for _, j := range f.inserted {
+	for _, j := range sent(f) {
 		if !j.Configuration.DryRun || strings.Contains(j.Configuration.Query.Query, "CREATE") {
 			t.Errorf("a dry engine sent a job that runs: dry=%v %q", j.Configuration.DryRun, j.Configuration.Query.Query)
 		}
@@ -351,31 +252,37 @@ func TestDryEngine(t *testing.T) {
 		t.Errorf("estimates %v, want %v", got, want)
 	}
 	scratch := ScratchDataset(cfg, testRunID)
+	created := map[string]*bq.Table{}
+	for _, ev := range f.Events() {
+		if ev.Op == "create_table" {
+			created[ev.Name] = ev.Sent
+		}
+	}
 	for _, name := range []string{"customers", transforms.TempName("customer_keys"), "history__ads"} {
-		tb := f.tables[scratch+"."+name]
+		tb := created[scratch+"."+name]
 		if tb == nil || len(tb.Schema.Fields) != 1 || tb.Schema.Fields[0].Name != "customer_id" {
 			t.Errorf("table %s: %+v", name, tb)
 		}
 	}
-	if len(f.tables) != 3 {
-		t.Errorf("tables created: %d, want 3", len(f.tables))
+	if len(created) != 3 {
+		t.Errorf("tables created: %d, want 3", len(created))
 	}
-	if fmt.Sprint(f.datasets) != fmt.Sprint([]string{scratch, "-" + scratch}) {
-		t.Errorf("datasets: %v", f.datasets)
+	if fmt.Sprint(f.Datasets()) != fmt.Sprint([]string{scratch, "-" + scratch}) {
+		t.Errorf("datasets: %v", f.Datasets())
 	}
 }
 
 // An export's gcs_uri is one EXPORT DATA job over its staged rows, the URI
 // and format as literals, files overwritten, a CSV with its header.
 func TestExportDataJob(t *testing.T) {
-	f := &fakeBigQuery{}
+	f := bqfake.New(t)
 	e, _ := newTestEngine(t, f)
 	ctx := context.Background()
 	defer e.Close()
 	if err := e.ExportData(ctx, "meta_audience", "gs://b/meta/2026-11-21/part-*.csv", "csv", "written__meta_audience"); err != nil {
 		t.Fatal(err)
 	}
-	job := f.inserted[0]
+	job := sent(f)[0]
 	want := "EXPORT DATA OPTIONS (uri = 'gs://b/meta/2026-11-21/part-*.csv', format = 'CSV', overwrite = true, header = true) AS\nSELECT * FROM `optout_scratch_20261121t204144_3f800521`.`written__meta_audience`"
 	if got := job.Configuration.Query.Query; got != want {
 		t.Errorf("query\n%s\nwant\n%s", got, want)
@@ -392,14 +299,14 @@ func TestExportDataJob(t *testing.T) {
 // emulator reads the API's FLOAT as a 32-bit float), nested ones too, and
 // gets its dt partition column first.
 func TestEnsureDateTableSchema(t *testing.T) {
-	f := &fakeBigQuery{}
+	f := bqfake.New(t)
 	c := newTestClient(t, f, config.BigQuery{Dataset: "optout"})
 	schema := bigquery.Schema{{Name: "rate", Type: bigquery.FloatFieldType},
 		{Name: "s", Type: bigquery.RecordFieldType, Schema: bigquery.Schema{{Name: "share", Type: bigquery.FloatFieldType}}}}
 	if err := c.EnsureDateTable(context.Background(), "metrics_x", schema, []string{"rate"}); err != nil {
 		t.Fatal(err)
 	}
-	got := f.tables["optout.metrics_x"]
+	got := f.Table("optout.metrics_x")
 	if got == nil {
 		t.Fatal("no table created")
 	}

@@ -6,8 +6,7 @@ import (
 	"testing"
 	"time"
 
-	bq "google.golang.org/api/bigquery/v2"
-
+	"github.com/optout-dev/optout/internal/testkit/bqfake"
 	"github.com/optout-dev/optout/internal/testkit/zetasql"
 	"github.com/optout-dev/optout/transforms"
 )
@@ -22,7 +21,18 @@ import (
 func TestEngineStatementsAnalyze(t *testing.T) {
 	zs := zetasql.ForTest(t)
 	ctx := context.Background()
-	f := &fakeBigQuery{tables: map[string]*bq.Table{}}
+	f := bqfake.New(t)
+	// The queries whose first row the engine reads: a count, the latest
+	// earlier date.
+	f.Answer = func(j bqfake.Job) *bqfake.Result {
+		switch {
+		case strings.HasSuffix(j.Step, "_count") || strings.HasPrefix(j.Step, "retention_"):
+			return bqfake.Rows("n INTEGER", []any{1})
+		case strings.HasPrefix(j.Step, "previous_"):
+			return bqfake.Rows("dt DATE", []any{nil})
+		}
+		return nil
+	}
 	e, _ := newTestEngine(t, f)
 	scratch := e.Scratch()
 
@@ -54,10 +64,10 @@ func TestEngineStatementsAnalyze(t *testing.T) {
 	kinds := map[string]string{"STRING": "TYPE_STRING", "INTEGER": "TYPE_INT64", "BOOLEAN": "TYPE_BOOL", "TIMESTAMP": "TYPE_TIMESTAMP", "DATE": "TYPE_DATE"}
 	var cat zetasql.Catalog
 	for _, tb := range tables {
-		schema := &bq.TableSchema{}
+		var cols []string
 		ct := zetasql.Table{Name: tb.name}
 		for _, c := range tb.cols {
-			schema.Fields = append(schema.Fields, &bq.TableFieldSchema{Name: c[0], Type: c[1]})
+			cols = append(cols, c[0]+" "+c[1])
 			ct.Columns = append(ct.Columns, zetasql.Column{Name: c[0], Type: `{"typeKind": "` + kinds[c[1]] + `"}`})
 		}
 		if strings.HasPrefix(tb.name, "optout.") {
@@ -65,7 +75,7 @@ func TestEngineStatementsAnalyze(t *testing.T) {
 		}
 		cat.Tables = append(cat.Tables, ct)
 		if tb.existing {
-			f.tables[tb.name] = &bq.Table{Schema: schema}
+			f.AddTable(tb.name, strings.Join(cols, ", "))
 		}
 	}
 
@@ -103,7 +113,8 @@ func TestEngineStatementsAnalyze(t *testing.T) {
 	do("close", e.Close())
 
 	sent := map[string]int{}
-	for _, job := range f.inserted {
+	for _, j := range f.Jobs() {
+		job := j.Sent
 		q := job.Configuration.Query
 		step := job.Configuration.Labels["optout_step"]
 		sent[step]++

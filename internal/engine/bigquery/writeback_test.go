@@ -5,33 +5,32 @@ import (
 	"strings"
 	"testing"
 
-	bq "google.golang.org/api/bigquery/v2"
-
 	"github.com/optout-dev/optout/internal/exit"
+	"github.com/optout-dev/optout/internal/testkit/bqfake"
 	"github.com/optout-dev/optout/internal/testkit/zetasql"
 )
 
-// schema is a BigQuery table schema from name, type pairs; a type
+// addTables gives the fake server tables from name, type pairs; a type
 // "ARRAY<T>" is a REPEATED T column.
-func schema(cols ...string) *bq.Table {
-	s := &bq.TableSchema{}
-	for i := 0; i+1 < len(cols); i += 2 {
-		f := &bq.TableFieldSchema{Name: cols[i], Type: cols[i+1]}
-		if inner, ok := strings.CutPrefix(cols[i+1], "ARRAY<"); ok {
-			f.Type, f.Mode = strings.TrimSuffix(inner, ">"), "REPEATED"
+func addTables(f *bqfake.Server, tables map[string][]string) {
+	for name, cols := range tables {
+		var spec []string
+		for i := 0; i+1 < len(cols); i += 2 {
+			typ := cols[i+1]
+			if inner, ok := strings.CutPrefix(typ, "ARRAY<"); ok {
+				typ = strings.TrimSuffix(inner, ">") + " REPEATED"
+			}
+			spec = append(spec, cols[i]+" "+typ)
 		}
-		s.Fields = append(s.Fields, f)
+		f.AddTable(name, strings.Join(spec, ", "))
 	}
-	return &bq.Table{Schema: s}
 }
 
-// sentStatements are the query jobs the engine sent, by step label.
-func sentStatements(f *fakeBigQuery) (steps, sqls []string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, j := range f.inserted {
-		steps = append(steps, j.Configuration.Labels["optout_step"])
-		sqls = append(sqls, j.Configuration.Query.Query)
+// sentStatements are the query jobs the engine sent from job index from on, by step label.
+func sentStatements(f *bqfake.Server, from int) (steps, sqls []string) {
+	for _, j := range f.Jobs()[from:] {
+		steps = append(steps, j.Step)
+		sqls = append(sqls, j.SQL)
 	}
 	return steps, sqls
 }
@@ -43,23 +42,26 @@ func sentStatements(f *fakeBigQuery) (steps, sqls []string) {
 // job sent; a dry (plan) engine refuses.
 func TestWriteBack(t *testing.T) {
 	ctx := context.Background()
-	f := &fakeBigQuery{dmlRows: 42, tables: map[string]*bq.Table{
-		"crm.customers": schema("Customer_ID", "STRING", "email", "STRING"),
+	f := bqfake.New(t)
+	f.DMLRows = 42
+	addTables(f, map[string][]string{
+		"crm.customers": {"Customer_ID", "STRING", "email", "STRING"},
 		// flag columns written back before: the types write-back writes
-		"crm.written":    schema("customer_id", "INTEGER", "ccpa_opt_out", "BOOLEAN", "opt_out_date", "TIMESTAMP", "opt_out_categories", "ARRAY<STRING>"),
-		"crm.bad_flag":   schema("customer_id", "STRING", "ccpa_opt_out", "STRING"),
-		"crm.bad_date":   schema("customer_id", "STRING", "Opt_Out_Date", "DATETIME"),
-		"crm.bad_list":   schema("customer_id", "STRING", "opt_out_categories", "STRING"),
-		"crm.without_id": schema("email", "STRING"),
-	}}
+		"crm.written":    {"customer_id", "INTEGER", "ccpa_opt_out", "BOOLEAN", "opt_out_date", "TIMESTAMP", "opt_out_categories", "ARRAY<STRING>"},
+		"crm.bad_flag":   {"customer_id", "STRING", "ccpa_opt_out", "STRING"},
+		"crm.bad_date":   {"customer_id", "STRING", "Opt_Out_Date", "DATETIME"},
+		"crm.bad_list":   {"customer_id", "STRING", "opt_out_categories", "STRING"},
+		"crm.without_id": {"email", "STRING"},
+	})
 	e, _ := newTestEngine(t, f)
+	start := len(f.Jobs())
 	defer e.Close()
 
 	n, err := e.writeBack(ctx, "crm.customers", "customer_id", "2026-11-21")
 	if err != nil || n != 42 {
 		t.Fatalf("write-back: %d rows, %v; want the update's 42", n, err)
 	}
-	steps, sqls := sentStatements(f)
+	steps, sqls := sentStatements(f, start)
 	if strings.Join(steps, ",") != "write_back_columns,write_back_update" {
 		t.Fatalf("jobs %v, want the columns then the update", steps)
 	}
@@ -83,14 +85,12 @@ func TestWriteBack(t *testing.T) {
 		{"crm.without_id", "customer_id", "input customers: table crm.without_id: column customer_id: required column is missing"},
 		{"crm.missing", "customer_id", "does not exist"},
 	} {
-		f.mu.Lock()
-		f.inserted = nil
-		f.mu.Unlock()
+		start := len(f.Jobs())
 		_, err := e.writeBack(ctx, c.table, c.id, "2026-11-21")
 		if exit.Code(err) != exit.Input || err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v (exit %d), want exit 3 with %q", c.table, err, exit.Code(err), c.want)
 		}
-		if steps, _ := sentStatements(f); len(steps) != 0 {
+		if steps, _ := sentStatements(f, start); len(steps) != 0 {
 			t.Errorf("%s: jobs %v sent", c.table, steps)
 		}
 	}
@@ -123,13 +123,15 @@ func TestWriteBackStatementsAnalyze(t *testing.T) {
 	flags := []string{"ccpa_opt_out", "BOOLEAN", "opt_out_date", "TIMESTAMP", "opt_out_categories", "ARRAY<STRING>"}
 	for _, idType := range []string{"STRING", "INTEGER"} {
 		t.Run(idType, func(t *testing.T) {
-			f := &fakeBigQuery{tables: map[string]*bq.Table{"crm.customers": schema("Customer_ID", idType, "email", "STRING")}}
+			f := bqfake.New(t)
+			addTables(f, map[string][]string{"crm.customers": {"Customer_ID", idType, "email", "STRING"}})
 			e, _ := newTestEngine(t, f)
 			defer e.Close()
+			start := len(f.Jobs())
 			if _, err := e.writeBack(ctx, "crm.customers", "customer_id", "2026-11-21"); err != nil {
 				t.Fatal(err)
 			}
-			_, sqls := sentStatements(f)
+			_, sqls := sentStatements(f, start)
 			if len(sqls) != 2 {
 				t.Fatalf("%d statements sent", len(sqls))
 			}

@@ -22,9 +22,12 @@ import (
 type ReportOptions struct {
 	Config    *config.Config
 	Date      string       // YYYY-MM-DD
-	Out       string       // the HTML file; empty: <output>/report/dt=D/dashboard.html
+	Out       string       // the HTML file; empty: see dashboardPath
 	Log       *slog.Logger // may be nil
 	Generated time.Time    // when the page says it was made; zero: now
+	// KeepScratch leaves BigQuery's scratch dataset (the copies of the
+	// published tables) for inspection, as RunOptions.KeepScratch.
+	KeepScratch bool
 }
 
 // Report renders the dashboard of D from the metrics a run for D published,
@@ -45,7 +48,7 @@ func Report(ctx context.Context, o ReportOptions) (string, error) {
 	if err != nil {
 		return "", exit.With(exit.Usage, fmt.Errorf("timezone %q: %w", cfg.Timezone, err))
 	}
-	eng, err := open.Engine(ctx, cfg, open.Options{RunID: newRunID(day), Date: o.Date, Log: o.Log})
+	eng, err := open.Engine(ctx, cfg, open.Options{RunID: newRunID(day), Date: o.Date, Log: o.Log, KeepScratch: o.KeepScratch})
 	if err != nil {
 		return "", err
 	}
@@ -55,32 +58,22 @@ func Report(ctx context.Context, o ReportOptions) (string, error) {
 	}
 
 	present := map[string]bool{}
-	register := func(view, table, dt string, required bool) error {
-		ok, err := eng.ReadPublished(ctx, view, table, dt)
+	for _, tb := range transforms.ReportTables() {
+		dt := ""
+		if tb.PerDate {
+			dt = o.Date
+		}
+		ok, err := eng.ReadPublished(ctx, tb.View, tb.Table, dt)
 		if err != nil {
-			return err
-		}
-		if !ok && required {
-			return exit.With(exit.Failed, fmt.Errorf("no %s for %s in %s: run `optout run --date %s` first", view, o.Date, eng.Where(), o.Date))
-		}
-		present[view] = ok
-		return nil
-	}
-	for _, m := range transforms.MetricTables {
-		if err := register("metrics_"+m, "metrics/"+m, o.Date, m != "sync"); err != nil {
 			return "", err
 		}
-	}
-	for _, t := range []string{"requests_ledger", "runs"} {
-		if err := register(t, t, "", true); err != nil {
-			return "", err
+		if !ok && tb.Required {
+			return "", exit.With(exit.Failed, fmt.Errorf("no %s for %s in %s: run `optout run --date %s` first", tb.View, o.Date, eng.Where(), o.Date))
 		}
-	}
-	if err := register("third_party_notifications", "third_party_notifications", o.Date, false); err != nil {
-		return "", err
+		present[tb.View] = ok
 	}
 
-	p := transforms.ReportParams{Date: day, TimeZone: cfg.Timezone}
+	p := transforms.ReportParams{Date: day, TimeZone: cfg.Timezone, Notices: present["third_party_notifications"]}
 	q := func(name string) ([]engine.Row, error) {
 		s, err := transforms.ReportStep(eng.Dialect(), eng.Scratch(), name, p)
 		if err != nil {
@@ -101,7 +94,7 @@ func Report(ctx context.Context, o ReportOptions) (string, error) {
 	}
 	r := runs[0]
 	d.Run = report.Run{ID: str(r["run_id"]), Version: str(r["version"]), Now: asTime(r["now"]), Provisional: r["provisional"] == true,
-		LedgerID: str(r["ledger_run_id"]), LedgerDate: asTime(r["ledger_dt"]).Format(time.DateOnly), LedgerNow: asTime(r["ledger_now"])}
+		LedgerID: str(r["ledger_run_id"]), LedgerDate: str(r["ledger_dt"]), LedgerNow: asTime(r["ledger_now"])}
 	p.Today = civilDay(d.Run.LedgerNow, loc)
 
 	queries := []struct {
@@ -167,12 +160,6 @@ func Report(ctx context.Context, o ReportOptions) (string, error) {
 			d.LeakFailed += s.Failures
 		}})
 	}
-	if !present["third_party_notifications"] {
-		empty := transforms.Step{Name: "no_notifications", Kind: transforms.Setup, SQL: "CREATE TEMP VIEW third_party_notifications AS SELECT NULL AS request_id WHERE false"}
-		if _, _, err := eng.Run(ctx, empty); err != nil {
-			return "", err
-		}
-	}
 	for _, qu := range queries {
 		rows, err := q(qu.name)
 		if err != nil {
@@ -195,19 +182,34 @@ func Report(ctx context.Context, o ReportOptions) (string, error) {
 		}
 	}
 
-	out := o.Out
-	if out == "" {
-		out = filepath.Join(cfg.Output, "report", "dt="+o.Date, "dashboard.html")
-	}
-	mode := os.FileMode(0o644) // a dashboard put outside output is the operator's to share
+	out, mode := dashboardPath(cfg, o.Date, o.Out)
 	if rel, ok := files.Rel(cfg.Output, filepath.Dir(out)); ok && cfg.Output != "" {
-		out := &files.Output{Dir: cfg.Output, Mode: cfg.OutputFileMode}
-		if _, err := out.Mkdir(rel); err != nil {
+		if _, err := (&files.Output{Dir: cfg.Output, Mode: cfg.OutputFileMode}).Mkdir(rel); err != nil {
 			return "", err
 		}
-		mode = cfg.OutputFileMode.FileMode
 	}
 	return out, writeAtomically(out, mode, func(f *os.File) error { return report.Render(f, d) })
+}
+
+// dashboardPath is where the dashboard goes, as an absolute path, and its
+// file mode: out, or report/dt=D/dashboard.html under the output folder,
+// or under the working directory without one (engine bigquery: see
+// docs/decisions.md). The default place and any place inside the output
+// folder take output_file_mode; a page put elsewhere is the operator's to
+// share (0644).
+func dashboardPath(cfg *config.Config, date, out string) (string, os.FileMode) {
+	mode := os.FileMode(0o644)
+	if out == "" {
+		out = filepath.Join(cfg.Output, "report", "dt="+date, "dashboard.html")
+		mode = cfg.OutputFileMode.FileMode
+	}
+	if abs, err := filepath.Abs(out); err == nil {
+		out = abs
+	}
+	if _, ok := files.Rel(cfg.Output, filepath.Dir(out)); ok && cfg.Output != "" {
+		mode = cfg.OutputFileMode.FileMode
+	}
+	return out, mode
 }
 
 // writeAtomically writes path, with mode, through a temporary file in its

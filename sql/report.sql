@@ -1,16 +1,21 @@
-{{/* The dashboard's queries (optout report) over the published metrics of
-     D: views metrics_<table>, requests_ledger, third_party_notifications,
-     runs. Data: transforms.ReportParams (.Date, .TimeZone, .Today). */}}
+{{/* The dashboard's queries (optout report) over the published tables of
+     transforms.ReportTables, read into the run's own relations (rel):
+     metrics_<table> (date D), requests_ledger, runs and, when D has any,
+     third_party_notifications. Data: transforms.ReportParams. One text
+     for both engines: every query names its columns (a published table
+     has more on either engine: DuckDB's _file and _row, BigQuery's dt
+     partition) and returns dates as text (BigQuery's client returns a
+     DATE as a civil date, DuckDB's as a time). */}}
 
 {{ define "report_run" -}}
 -- The run that published D's metrics (the latest succeeded run for D) and
 -- the run that last wrote the cumulative ledger (the latest succeeded run
 -- of any date): the page names both, and says so when they differ.
-WITH ok AS (SELECT run_id, dt, now, version, provisional, started_at FROM runs WHERE status = 'succeeded'),
+WITH ok AS (SELECT run_id, dt, now, version, provisional, started_at FROM {{ rel "runs" }} WHERE status = 'succeeded'),
 of_d AS (SELECT * FROM ok WHERE dt = {{ dateParam .Date }} ORDER BY started_at DESC LIMIT 1),
 last AS (SELECT * FROM ok ORDER BY started_at DESC LIMIT 1)
 SELECT d.run_id, d.now, d.version, coalesce(d.provisional, false) AS provisional,
-  l.run_id AS ledger_run_id, l.dt AS ledger_dt, l.now AS ledger_now
+  l.run_id AS ledger_run_id, {{ cast "l.dt" "text" }} AS ledger_dt, l.now AS ledger_now
 FROM of_d d CROSS JOIN last l
 {{- end }}
 
@@ -23,11 +28,11 @@ FROM of_d d CROSS JOIN last l
 -- (enforced late, or open past the deadline). A month without requests has
 -- zeros and no share or median.
 WITH months AS (
-  SELECT 'this' AS which, strftime({{ dateParam .Date }}, '%Y-%m') AS month
+  SELECT 'this' AS which, {{ dateMonth (dateParam .Date) }} AS month
   UNION ALL
-  SELECT 'last' AS which, strftime({{ dateParam .Date }} - INTERVAL 1 MONTH, '%Y-%m') AS month
+  SELECT 'last' AS which, {{ dateMonth (dateParam .LastMonth) }} AS month
 ),
-received AS (SELECT month, sum(requests) AS received FROM metrics_requests_monthly GROUP BY month)
+received AS (SELECT month, sum(requests) AS received FROM {{ rel "metrics_requests_monthly" }} GROUP BY month)
 SELECT m.which, m.month,
   coalesce(r.received, 0) AS received,
   coalesce(p.processed, 0) AS completed,
@@ -36,14 +41,14 @@ SELECT m.which, m.month,
   p.p50_business_days AS median_business_days,
   coalesce(p.breached, 0) + coalesce(p.open_past_deadline, 0) AS breached
 FROM months m
-LEFT JOIN received r USING (month)
-LEFT JOIN metrics_processing_time p USING (month)
+LEFT JOIN received r ON r.month = m.month
+LEFT JOIN {{ rel "metrics_processing_time" }} p ON p.month = m.month
 ORDER BY m.which DESC
 {{- end }}
 
 {{ define "report_monthly" -}}
 SELECT month, sum(requests) AS requests, sum(opt_outs) AS opt_outs, sum(opt_ins) AS opt_ins
-FROM metrics_requests_monthly GROUP BY month ORDER BY month
+FROM {{ rel "metrics_requests_monthly" }} GROUP BY month ORDER BY month
 {{- end }}
 
 {{ define "report_rate" -}}
@@ -52,7 +57,7 @@ FROM metrics_requests_monthly GROUP BY month ORDER BY month
 WITH sources AS (
   SELECT traffic_source, sum(opt_outs) AS opt_outs,
     CASE WHEN any_value(denominator_kind) = 'customers' THEN max(denominator) ELSE sum(denominator) END AS denominator
-  FROM metrics_optout_rate_by_source GROUP BY traffic_source
+  FROM {{ rel "metrics_optout_rate_by_source" }} GROUP BY traffic_source
 )
 SELECT traffic_source, opt_outs, denominator,
   CASE WHEN denominator > 0 THEN opt_outs / denominator END AS rate
@@ -60,53 +65,60 @@ FROM sources ORDER BY traffic_source
 {{- end }}
 
 {{ define "report_processing" -}}
-SELECT * FROM metrics_processing_time ORDER BY month
+SELECT month, requests, processed, avg_business_days, p50_business_days, p95_business_days,
+  within_target, within_sla, breached, open, open_past_deadline
+FROM {{ rel "metrics_processing_time" }} ORDER BY month
 {{- end }}
 
 {{ define "report_sync" -}}
-SELECT *, CASE WHEN rows_in > 0 THEN rows_suppressed / rows_in END AS suppressed_share
-FROM metrics_sync ORDER BY export
+SELECT export, destination, rows_in, rows_suppressed, dates_checked, dates_failed, failure_rate,
+  CASE WHEN rows_in > 0 THEN rows_suppressed / rows_in END AS suppressed_share
+FROM {{ rel "metrics_sync" }} ORDER BY export
 {{- end }}
 
 {{ define "report_categories" -}}
-SELECT category AS label, sum(requests) AS requests FROM metrics_categories GROUP BY category ORDER BY category
+SELECT category AS label, sum(requests) AS requests FROM {{ rel "metrics_categories" }} GROUP BY category ORDER BY category
 {{- end }}
 
 {{ define "report_geography" -}}
-SELECT state AS label, sum(requests) AS requests FROM metrics_geography GROUP BY state ORDER BY state
+SELECT state AS label, sum(requests) AS requests FROM {{ rel "metrics_geography" }} GROUP BY state ORDER BY state
 {{- end }}
 
 {{ define "report_open" -}}
 -- The requests still open in the ledger, most urgent first (the earliest
--- deadline, so the ones past it lead), with the calendar days left from
--- .Today (the day of the ledger run's now) to the day of the deadline, in
--- the time zone: 0 is due today, negative is overdue. At most 15 past the
--- deadline and 15 still in time, so the overdue never hide the ones that
--- can still be met.
-WITH open AS (
+-- deadline, so the ones past it lead; one without a deadline last), with
+-- the calendar days left from .Today (the day of the ledger run's now) to
+-- the day of the deadline, in the time zone: 0 is due today, negative is
+-- overdue. At most 15 past the deadline and 15 still in time, so the
+-- overdue never hide the ones that can still be met. NULLS LAST is said:
+-- it is DuckDB's default and not BigQuery's.
+WITH open_requests AS (
   SELECT request_id, received_at, deadline, coalesce(state, '') AS state, sla_status,
-    {{ daysBetween (dateParam .Today) (civilDate "deadline" (param .TimeZone)) }} AS days_left
-  FROM requests_ledger WHERE sla_status IN ('open', 'open_breached')
+    {{ daysBetween (dateParam .Today) (civilDate "deadline" (param .TimeZone)) }} AS days_left,
+    row_number() OVER (PARTITION BY sla_status ORDER BY deadline NULLS LAST, request_id) AS urgency
+  FROM {{ rel "requests_ledger" }} WHERE sla_status IN ('open', 'open_breached')
 )
 SELECT request_id,
-  strftime({{ civilDate "received_at" (param .TimeZone) }}, '%Y-%m-%d') AS received,
-  strftime({{ civilDate "deadline" (param .TimeZone) }}, '%Y-%m-%d') AS deadline,
+  {{ cast (civilDate "received_at" (param .TimeZone)) "text" }} AS received,
+  {{ cast (civilDate "deadline" (param .TimeZone)) "text" }} AS deadline,
   days_left, state, sla_status
-FROM open
-QUALIFY row_number() OVER (PARTITION BY sla_status ORDER BY deadline, request_id) <= 15
-ORDER BY open.deadline, request_id
+FROM open_requests
+WHERE urgency <= 15
+ORDER BY open_requests.deadline NULLS LAST, request_id
 {{- end }}
 
 {{ define "report_annual" -}}
-SELECT * FROM metrics_annual_disclosure ORDER BY year
+SELECT year, received, complied, denied, pending, mean_days, median_days
+FROM {{ rel "metrics_annual_disclosure" }} ORDER BY year
 {{- end }}
 
 {{ define "report_totals" -}}
 -- Open requests over all months (processing_time), this run's third-party
--- notices, and the opt-ins within 12 months of an opt-out.
+-- notices (none when D published none), and the opt-ins within 12 months
+-- of an opt-out.
 SELECT
-  (SELECT sum(open) + sum(open_past_deadline) FROM metrics_processing_time) AS open,
-  (SELECT sum(open_past_deadline) FROM metrics_processing_time) AS open_past_deadline,
-  (SELECT count(*) FROM metrics_reauthorizations) AS reauthorizations,
-  (SELECT count(*) FROM third_party_notifications) AS notices
+  (SELECT sum(open) + sum(open_past_deadline) FROM {{ rel "metrics_processing_time" }}) AS open,
+  (SELECT sum(open_past_deadline) FROM {{ rel "metrics_processing_time" }}) AS open_past_deadline,
+  (SELECT count(*) FROM {{ rel "metrics_reauthorizations" }}) AS reauthorizations,
+  {{ if .Notices }}(SELECT count(*) FROM {{ rel "third_party_notifications" }}){{ else }}{{ cast "0" "int" }}{{ end }} AS notices
 {{- end }}

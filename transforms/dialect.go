@@ -383,10 +383,12 @@ func (d Dialect) Year(day string) string {
 	return "year(" + day + ")"
 }
 
-// DaysBetween renders the number of days from date a to date b.
+// DaysBetween renders the number of days from date a to date b. Both
+// forms keep a before b: a parameter binds by its place in the text, in
+// the order the template called param.
 func (d Dialect) DaysBetween(a, b string) string {
 	if d == BigQuery {
-		return fmt.Sprintf("DATE_DIFF(%s, %s, DAY)", b, a)
+		return fmt.Sprintf("(-DATE_DIFF(%s, %s, DAY))", a, b)
 	}
 	return fmt.Sprintf("date_diff('day', %s, %s)", a, b)
 }

@@ -212,25 +212,6 @@ func BigQueryGPPFunction() (string, error) {
 	return sql, err
 }
 
-// ReportParams are the values the dashboard's queries bind.
-type ReportParams struct {
-	Date     time.Time // D
-	TimeZone string    // the config's timezone
-	Today    time.Time // the date, in TimeZone, of the now of the run that last wrote the ledger
-}
-
-// ReportStep renders, in dialect d, query report_<name> of the dashboard
-// as a Check step over the published tables read into scratch.
-func ReportStep(d Dialect, scratch, name string, p ReportParams) (Step, error) {
-	r, err := newRenderer(d)
-	if err != nil {
-		return Step{}, err
-	}
-	r.scratch = scratch
-	sql, args, err := r.render("report_"+name, p)
-	return Step{Name: "report_" + name, Kind: Check, SQL: sql, Args: args}, err
-}
-
 // WriteBack is what a write-back reads and writes (SPEC §3.2).
 type WriteBack struct {
 	Table    string // the customers table, quoted

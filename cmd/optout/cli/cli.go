@@ -30,7 +30,7 @@ const usage = `optout enforces "Do Not Sell or Share" opt-outs across your data.
 Usage:
   optout run       --config FILE --date YYYY-MM-DD [--now RFC3339] [--provisional]
   optout validate  --config FILE [--date YYYY-MM-DD] [--now RFC3339]     # read and check every input, write nothing
-  optout report    --config FILE --date YYYY-MM-DD [--out FILE.html]      # the compliance dashboard of D
+  optout report    --config FILE --date YYYY-MM-DD [--out FILE.html]      # the compliance dashboard of D (DuckDB or BigQuery)
   optout backfill  --config FILE --from YYYY-MM-DD --to YYYY-MM-DD [--force] [--now RFC3339]
   optout plan      --config FILE --date YYYY-MM-DD [--now RFC3339]        # inputs, outputs, then every step's SQL
   optout explain   --config FILE --date YYYY-MM-DD --email X | --phone X | --customer-id X | --request-id R [--json]
@@ -302,7 +302,7 @@ func printHuman(w io.Writer, s jobs.Summary) {
 func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c := newFlags("report")
 	date := c.fs.String("date", "", "the date whose metrics to show, `YYYY-MM-DD` (required)")
-	out := c.fs.String("out", "", "write the dashboard to `FILE` (default: <output>/report/dt=D/dashboard.html)")
+	out := c.fs.String("out", "", "write the dashboard to `FILE` (default: <output>/report/dt=D/dashboard.html; without an output folder, as on engine bigquery, report/dt=D/dashboard.html in the working directory)")
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "optout report: %v\n", redact.String(err.Error()))
 		return exit.Code(err)

@@ -88,6 +88,8 @@ func parseDuckType(s string) (sqlType, error) {
 		return sqlType{kind: "STRING"}, nil
 	case "BIGINT", "INTEGER", "SMALLINT", "TINYINT":
 		return sqlType{kind: "INT64"}, nil
+	case "HUGEINT": // DuckDB's sum of BIGINTs, where BigQuery's SUM of INT64 is an INT64
+		return sqlType{kind: "INT64"}, nil
 	case "BOOLEAN":
 		return sqlType{kind: "BOOL"}, nil
 	case "DOUBLE", "FLOAT":

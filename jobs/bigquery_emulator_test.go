@@ -25,6 +25,7 @@ import (
 	"google.golang.org/api/option"
 
 	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/internal/engine"
 	bqengine "github.com/optout-dev/optout/internal/engine/bigquery"
 	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/internal/testkit/bqemu"
@@ -539,7 +540,7 @@ func compareOutputs(t *testing.T, client *bigquery.Client, dir, dt string) {
 		rel = strings.TrimSuffix(rel, string(filepath.Separator)+"dt="+dt)
 		name := bqengine.OutputTable(filepath.ToSlash(rel))
 		csv := strings.HasSuffix(f, ".csv")
-		want := duckRows(t, db, f, csv, bqengine.OwnDate(name))
+		want := duckRows(t, db, f, csv, engine.OwnDate(filepath.ToSlash(rel)))
 		q := "SELECT * FROM optout." + transforms.BigQuery.Ident(name)
 		var skip []string
 		if perDate {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -180,7 +179,7 @@ func Inspect(ctx context.Context, o RunOptions) (*Inspection, error) {
 // on the person with identifier value of kind (email, phone, customer_id).
 func Explain(ctx context.Context, o RunOptions, kind, value string) (Explanation, error) {
 	ex := Explanation{Subject: map[string]string{"kind": kind, "dt": o.Date.Format(time.DateOnly)}}
-	rows, err := explainRows(ctx, o, func(p transforms.Plan) ([]transforms.Step, error) { return p.ExplainSteps(kind, value) })
+	rows, err := explainRows(ctx, o, func(in *Inspection) ([]transforms.Step, error) { return in.Plan.ExplainSteps(kind, value) })
 	if err != nil {
 		return ex, err
 	}
@@ -193,20 +192,15 @@ func Explain(ctx context.Context, o RunOptions, kind, value string) (Explanation
 // ExplainRequest computes D's tables as a run would, writing nothing, and
 // reports on the request with id requestID: its rows, whether a run for D
 // counts it, its ledger entry and the third parties told of it (the
-// published third_party_notifications).
+// published third_party_notifications, of every date).
 func ExplainRequest(ctx context.Context, o RunOptions, requestID string) (RequestExplanation, error) {
 	ex := RequestExplanation{Subject: map[string]string{"kind": "request_id", "dt": o.Date.Format(time.DateOnly)}}
-	if o.Config.Engine == "bigquery" {
-		// The notifications are read from the output folder; a silent
-		// "none" from a BigQuery dataset would mislead.
-		return ex, exit.With(exit.Usage, fmt.Errorf("--request-id reads the published third_party_notifications files of a duckdb output; on BigQuery query the third_party_notifications table"))
-	}
-	files, err := filepath.Glob(filepath.Join(o.Config.Output, "third_party_notifications", "dt=*", "*.parquet"))
-	if err != nil {
-		return ex, err
-	}
-	rows, err := explainRows(ctx, o, func(p transforms.Plan) ([]transforms.Step, error) {
-		return p.ExplainRequestSteps(requestID, files)
+	rows, err := explainRows(ctx, o, func(in *Inspection) ([]transforms.Step, error) {
+		published, err := in.Engine.ReadPublished(ctx, transforms.PublishedNotifications, "third_party_notifications", "")
+		if err != nil {
+			return nil, err
+		}
+		return in.Plan.ExplainRequestSteps(requestID, published)
 	})
 	if err != nil {
 		return ex, err
@@ -220,8 +214,9 @@ func ExplainRequest(ctx context.Context, o RunOptions, requestID string) (Reques
 }
 
 // explainRows computes D's temporary tables, then runs the steps steps
-// renders from the plan and returns each one's rows by step name.
-func explainRows(ctx context.Context, o RunOptions, steps func(transforms.Plan) ([]transforms.Step, error)) (map[string][]engine.Row, error) {
+// renders from the inspection: each section's temp table, then its rows
+// read back in order (a Check step, by section name).
+func explainRows(ctx context.Context, o RunOptions, steps func(*Inspection) ([]transforms.Step, error)) (map[string][]engine.Row, error) {
 	in, err := Inspect(ctx, o)
 	if err != nil {
 		return nil, err
@@ -229,21 +224,19 @@ func explainRows(ctx context.Context, o RunOptions, steps func(transforms.Plan) 
 	if o.Engine == nil {
 		defer in.Engine.Close()
 	}
-	list, err := steps(in.Plan)
+	list, err := steps(in)
 	if err != nil {
 		return nil, err
 	}
 	out := map[string][]engine.Row{}
 	for _, s := range list {
-		if _, _, err := in.Engine.Run(ctx, s); err != nil {
-			return nil, err
-		}
-		read := transforms.Step{Name: "read_" + s.Name, Kind: transforms.Check, SQL: "SELECT * FROM " + in.Engine.Dialect().Relation(in.Engine.Scratch(), transforms.TempName(s.Table))}
-		_, rows, err := in.Engine.Run(ctx, read)
+		_, rows, err := in.Engine.Run(ctx, s)
 		if err != nil {
 			return nil, err
 		}
-		out[s.Name] = rows
+		if s.Kind == transforms.Check {
+			out[s.Table] = rows
+		}
 	}
 	return out, nil
 }

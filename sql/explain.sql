@@ -1,17 +1,29 @@
 {{/* optout explain: one person as of D, over the temp tables of a run for D
      that wrote nothing. The subject is the identifier typed, normalized
-     as every input is; its keys are explain_keys. */}}
+     as every input is; its keys are explain_keys. Each section is a temp
+     table (explain_<section>), read back in order by read_explain_<section>:
+     a BigQuery table has no order. One text for both engines: the Dialect
+     functions render what differs, and nullable sort keys say NULLS LAST
+     (DuckDB's default, not BigQuery's). */}}
 
 {{ define "explain_keys" -}}
 SELECT DISTINCT k.kind AS kind, k.value AS value
-FROM (SELECT unnest({{ .Keys.List }}) AS k FROM {{ .Keys.From (print "(SELECT CAST(" (param .Subject) " AS VARCHAR) AS v)") }})
+FROM {{ unnestRows (.Keys.From (print "(SELECT " (cast (param .Subject) "text") " AS v)")) .Keys.List "k" "" }}
+{{- end }}
+
+{{ define "read_explain_keys" -}}
+SELECT * FROM {{ tmp "explain_keys" }} ORDER BY kind, value
 {{- end }}
 
 {{ define "explain_customers" -}}
 -- C(x): the customers sharing a key with the subject.
-SELECT DISTINCT ck.customer_id, string_agg(DISTINCT ck.kind, ', ' ORDER BY ck.kind) AS through
+SELECT ck.customer_id, string_agg(DISTINCT ck.kind, ', ' ORDER BY ck.kind) AS through
 FROM {{ tmp "customer_keys" }} ck JOIN {{ tmp "explain_keys" }} x ON x.kind = ck.kind AND x.value = ck.value
-GROUP BY ck.customer_id ORDER BY ck.customer_id
+GROUP BY ck.customer_id
+{{- end }}
+
+{{ define "read_explain_customers" -}}
+SELECT * FROM {{ tmp "explain_customers" }} ORDER BY customer_id
 {{- end }}
 
 {{ define "explain_requests" -}}
@@ -19,14 +31,19 @@ GROUP BY ck.customer_id ORDER BY ck.customer_id
 WITH hits AS (
   SELECT rk.request_id, 'own key (' || rk.kind || ')' AS via
   FROM {{ tmp "request_keys" }} rk JOIN {{ tmp "explain_keys" }} x ON x.kind = rk.kind AND x.value = rk.value
-  UNION
+  UNION DISTINCT
   SELECT m.request_id, 'customer ' || m.customer_id
-  FROM {{ tmp "customer_matches" }} m JOIN {{ tmp "explain_customers" }} c USING (customer_id)
+  FROM {{ tmp "customer_matches" }} m JOIN {{ tmp "explain_customers" }} c ON c.customer_id = m.customer_id
+),
+vias AS (
+  SELECT request_id, string_agg(via, '; ' ORDER BY via) AS via FROM hits GROUP BY request_id
 )
-SELECT r.request_id, r.received_at, r.request_type, array_to_string(r.categories, ',') AS categories, r.status, r.source,
-  string_agg(DISTINCT h.via, '; ' ORDER BY h.via) AS via
-FROM {{ tmp "requests" }} r JOIN hits h USING (request_id)
-GROUP BY ALL ORDER BY r.received_at, r.request_id
+SELECT r.request_id, r.received_at, r.request_type, array_to_string(r.categories, ',') AS categories, r.status, r.source, h.via
+FROM {{ tmp "requests" }} r JOIN vias h ON h.request_id = r.request_id
+{{- end }}
+
+{{ define "read_explain_requests" -}}
+SELECT * FROM {{ tmp "explain_requests" }} ORDER BY received_at, request_id
 {{- end }}
 
 {{ define "explain_state" -}}
@@ -37,27 +54,24 @@ GROUP BY ALL ORDER BY r.received_at, r.request_id
 -- opt-in since its deciding request.
 WITH events AS (
   {{ template "explain_events" . }}
-),
-state AS (
-  -- category_state_body continues a WITH defining events: hence this one.
-  WITH events AS (
-    {{ template "explain_events" . }}
-  )
-  {{ template "category_state_body" . }}
 )
+{{ template "category_states" . }}
 SELECT s.subject, s.category, s.state, s.deciding_request_id, s.opt_out_date,
   CASE WHEN s.state = 'opt_out' THEN s.opt_out_date
        ELSE (SELECT min(d.received_at) FROM events d WHERE d.category = s.category AND d.request_id = s.deciding_request_id) END AS since,
   CASE WHEN s.state = 'opt_out'
        THEN (SELECT min(e.request_id) FROM events e WHERE e.category = s.category AND e.request_type = 'opt_out' AND e.received_at = s.opt_out_date)
        ELSE s.deciding_request_id END AS since_request_id
-FROM state s
-ORDER BY s.category
+FROM states s
+{{- end }}
+
+{{ define "read_explain_state" -}}
+SELECT * FROM {{ tmp "explain_state" }} ORDER BY category
 {{- end }}
 
 {{ define "explain_events" -}}
 SELECT 'subject' AS subject, rc.request_id, rc.request_type, rc.received_at, rc.category
-FROM {{ tmp "request_categories" }} rc JOIN (SELECT DISTINCT request_id FROM {{ tmp "explain_requests" }}) e USING (request_id)
+FROM {{ tmp "request_categories" }} rc JOIN (SELECT DISTINCT request_id FROM {{ tmp "explain_requests" }}) e ON e.request_id = rc.request_id
 {{- end }}
 
 {{ define "explain_exports" -}}
@@ -72,7 +86,7 @@ WITH person_keys AS (
 {{- range $i, $e := .Exports }}
 {{ if $i }}UNION ALL
 {{ end -}}
-SELECT {{ param $e.Name }} AS export, r._file AS file, r._row AS row,
+SELECT {{ cast (param $e.Name) "text" }} AS export, {{ cast "r._file" "text" }} AS file, r._row AS {{ ident "row" }},
   CASE WHEN r.reason IS NOT NULL THEN 'quarantined: ' || r.reason
        WHEN d.reason IS NOT NULL THEN 'suppressed: ' || d.reason
        ELSE {{ param $e.KeptReason }} END AS decision,
@@ -86,12 +100,16 @@ LEFT JOIN {{ tmp (print "export_row_state__" $e.Name) }} c ON c.subject.f = r._f
 {{- if $e.Channel }}
 LEFT JOIN {{ tmp (print "export_row_state__" $e.Name) }} ch ON ch.subject.f = r._file AND ch.subject.r = r._row AND ch.category = {{ param $e.ChannelCategory }}
 {{- end }}
-WHERE EXISTS (SELECT 1 FROM (SELECT unnest(r.keys) AS k) u JOIN person_keys x ON x.kind = u.k.kind AND x.value = u.k.value)
+WHERE EXISTS (SELECT 1 FROM {{ listRows "r.keys" "k" }} JOIN person_keys x ON x.kind = k.kind AND x.value = k.value)
 {{- end }}
 {{- if not .Exports }}
-SELECT NULL AS export, NULL AS file, NULL AS row, NULL AS decision, NULL AS row_state WHERE false
+SELECT * FROM (SELECT {{ null "text" }} AS export, {{ null "text" }} AS file, {{ null "int" }} AS {{ ident "row" }},
+  {{ null "text" }} AS decision, {{ null "text" }} AS row_state) AS _none WHERE false
 {{- end }}
-ORDER BY export, file, row
+{{- end }}
+
+{{ define "read_explain_exports" -}}
+SELECT * FROM {{ tmp "explain_exports" }} ORDER BY export, file, {{ ident "row" }}
 {{- end }}
 
 
@@ -99,8 +117,8 @@ ORDER BY export, file, row
 -- The person's keys: the subject's own and those of its matched customers
 -- (the union R(x) of SPEC §5 rule 4 is the requests sharing one of them).
 SELECT kind, value FROM {{ tmp "explain_keys" }}
-UNION
-SELECT ck.kind, ck.value FROM {{ tmp "customer_keys" }} ck JOIN {{ tmp "explain_customers" }} c USING (customer_id)
+UNION DISTINCT
+SELECT ck.kind, ck.value FROM {{ tmp "customer_keys" }} ck JOIN {{ tmp "explain_customers" }} c ON c.customer_id = ck.customer_id
 {{- end }}
 
 {{ define "explain_request_rows_as_of" -}}
@@ -108,7 +126,7 @@ SELECT ck.kind, ck.value FROM {{ tmp "customer_keys" }} ck JOIN {{ tmp "explain_
      rows after the as-of instant marked `later`), with its input. */ -}}
 {{- range $i, $s := .Requests }}
 {{ if $i }}UNION ALL {{ end -}}
-SELECT {{ param $s.Name }} AS input, CAST(_file AS VARCHAR) AS _file, _row, request_id, received_at, updated_at,
+SELECT {{ cast (param $s.Name) "text" }} AS input, {{ cast "_file" "text" }} AS _file, _row, request_id, received_at, updated_at,
   request_type, categories, status, source, state, reason, later, keys
 FROM {{ template "rows_as_of" ($.AsOfRows (print "request_rows__" $s.Name)) }} r
 {{- end }}
@@ -126,14 +144,18 @@ SELECT r.request_id, coalesce(any_value(c.counted), false) AS counted,
     WHEN any_value(c.counted) THEN NULL
     WHEN any_value(c.status) = 'rejected' THEN 'rejected'
     WHEN any_value(c.status) = 'pending' THEN 'pending, and policy.apply_pending is false'
-    WHEN bool_or(r.reason IS NOT NULL AND NOT r.later) THEN
-      'quarantined: ' || string_agg(DISTINCT r.reason, ', ' ORDER BY r.reason) FILTER (WHERE r.reason IS NOT NULL AND NOT r.later)
-    WHEN bool_and(r.received_at >= {{ cast (param .P.AsOf) "timestamp" }})
-      THEN 'received after the as-of instant, ' || strftime({{ cast (param .P.AsOf) "timestamp" }}, '%Y-%m-%d %H:%M:%SZ')
-    ELSE 'every row of it was updated after the as-of instant, ' || strftime({{ cast (param .P.AsOf) "timestamp" }}, '%Y-%m-%d %H:%M:%SZ')
+    WHEN {{ boolOr "r.read_reason IS NOT NULL" }} THEN
+      'quarantined: ' || string_agg(DISTINCT r.read_reason, ', ' ORDER BY r.read_reason)
+    -- (min ignores NULLs as bool_and would: every row with a time is after it)
+    WHEN min(r.received_at) >= {{ cast (param .P.AsOf) "timestamp" }}
+      THEN 'received after the as-of instant, ' || {{ cast (param (utcSeconds .P.AsOf)) "text" }}
+    ELSE 'every row of it was updated after the as-of instant, ' || {{ cast (param (utcSeconds .P.AsOf)) "text" }}
       || ', so a run for the date reads none of them'
   END AS not_counted_because
-FROM req_rows r LEFT JOIN {{ tmp "current_requests" }} c ON c.request_id = r.request_id
+FROM (
+  -- the reason of a row a run for D reads and quarantines
+  SELECT *, CASE WHEN NOT later THEN reason END AS read_reason FROM req_rows
+) r LEFT JOIN {{ tmp "current_requests" }} c ON c.request_id = r.request_id
 GROUP BY r.request_id
 {{- end }}
 
@@ -146,7 +168,7 @@ WITH person_keys AS (
   {{ template "explain_person_keys" . }}
 ),
 all_rows AS (
-  SELECT a.*, EXISTS (SELECT 1 FROM (SELECT unnest(a.keys) AS k) u JOIN person_keys x ON x.kind = u.k.kind AND x.value = u.k.value) AS hit
+  SELECT a.*, EXISTS (SELECT 1 FROM {{ listRows "a.keys" "k" }} JOIN person_keys x ON x.kind = k.kind AND x.value = k.value) AS hit
   FROM (
     {{ template "explain_request_rows_as_of" . }}
   ) a
@@ -162,9 +184,12 @@ why AS (
 )
 SELECT w.request_id, min(r.received_at) AS received_at, string_agg(DISTINCT r.input, ', ' ORDER BY r.input) AS inputs,
   w.not_counted_because
-FROM req_rows r JOIN why w ON w.request_id IS NOT DISTINCT FROM r.request_id
+FROM req_rows r JOIN why w ON w.request_id = r.request_id OR w.request_id IS NULL AND r.request_id IS NULL
 GROUP BY w.request_id, w.not_counted_because
-ORDER BY received_at, w.request_id
+{{- end }}
+
+{{ define "read_explain_uncounted" -}}
+SELECT * FROM {{ tmp "explain_uncounted" }} ORDER BY received_at NULLS LAST, request_id NULLS LAST
 {{- end }}
 
 {{ define "explain_request_rows" -}}
@@ -175,15 +200,18 @@ ORDER BY received_at, w.request_id
 WITH req_rows AS (
   SELECT * {{ except }} (keys) FROM (
     {{ template "explain_request_rows_as_of" . }}
-  ) WHERE request_id = optout_id(CAST({{ param .Subject }} AS VARCHAR))
+  ) WHERE request_id = optout_id({{ cast (param .Subject) "text" }})
 )
-SELECT input, _file AS file, _row AS row, received_at, updated_at, request_type, array_to_string(categories, ',') AS categories, status,
+SELECT input, _file AS file, _row AS {{ ident "row" }}, received_at, updated_at, request_type, array_to_string(categories, ',') AS categories, status,
   CASE WHEN later THEN 'after the as-of instant: not read for the date'
        WHEN reason IS NOT NULL THEN 'quarantined: ' || reason
        WHEN row_number() OVER (PARTITION BY reason IS NULL AND NOT later ORDER BY {{ template "current_row_order" }}) = 1 THEN 'current'
        ELSE 'superseded by a later update' END AS outcome
 FROM req_rows
-ORDER BY updated_at, received_at, input, _file, _row
+{{- end }}
+
+{{ define "read_explain_request_rows" -}}
+SELECT * FROM {{ tmp "explain_request_rows" }} ORDER BY updated_at NULLS LAST, received_at NULLS LAST, input, file, {{ ident "row" }}
 {{- end }}
 
 {{ define "explain_request" -}}
@@ -196,7 +224,7 @@ ORDER BY updated_at, received_at, input, _file, _row
 WITH req_rows AS (
   SELECT * FROM (
     {{ template "explain_request_rows_as_of" . }}
-  ) WHERE request_id = optout_id(CAST({{ param .Subject }} AS VARCHAR))
+  ) WHERE request_id = optout_id({{ cast (param .Subject) "text" }})
 ),
 why AS (
   {{ template "explain_not_counted" . }}
@@ -207,15 +235,15 @@ latest AS (
 ),
 ids AS (
   SELECT request_id FROM req_rows
-  UNION
-  SELECT request_id FROM {{ tmp "ledger" }} WHERE request_id = optout_id(CAST({{ param .Subject }} AS VARCHAR))
+  UNION DISTINCT
+  SELECT request_id FROM {{ tmp "ledger" }} WHERE request_id = optout_id({{ cast (param .Subject) "text" }})
 ),
 published AS (
 {{- if .HasPrevLedger }}
   SELECT request_id, first_enforced_at, first_enforced_date FROM {{ rel "prev_requests_ledger" }}
   WHERE first_enforced_at IS NOT NULL
 {{- else }}
-  SELECT {{ null "text" }} AS request_id, {{ null "timestamp" }} AS first_enforced_at, {{ null "date" }} AS first_enforced_date WHERE false
+  SELECT * FROM (SELECT {{ null "text" }} AS request_id, {{ null "timestamp" }} AS first_enforced_at, {{ null "date" }} AS first_enforced_date) AS _none WHERE false
 {{- end }}
 )
 SELECT i.request_id,
@@ -229,7 +257,7 @@ SELECT i.request_id,
   coalesce(w.counted, false) AS counted,
   CASE WHEN w.request_id IS NULL THEN 'no row of it in the request sources' ELSE w.not_counted_because END AS not_counted_because,
   l.request_id IS NOT NULL AS in_ledger,
-  p.first_enforced_at, CAST(p.first_enforced_date AS VARCHAR) AS first_enforced_date,
+  p.first_enforced_at, {{ cast "p.first_enforced_date" "text" }} AS first_enforced_date,
   p.request_id IS NULL AND coalesce(w.counted, false) AS enforced_by_next_run,
   l.deadline, l.sla_business_days,
   CASE WHEN p.request_id IS NOT NULL THEN l.business_days END AS business_days,
@@ -244,18 +272,26 @@ LEFT JOIN latest n ON n.request_id = i.request_id
 LEFT JOIN published p ON p.request_id = i.request_id
 {{- end }}
 
+{{ define "read_explain_request" -}}
+SELECT * FROM {{ tmp "explain_request" }}
+{{- end }}
+
 {{ define "explain_notified" -}}
 -- The third parties told of the request (SPEC §6
--- third_party_notifications), as published: each row's export date, and
--- the date of the run that first enforced the request (its partition).
-{{- if .NotificationFiles }}
-SELECT request_id, export, destination, CAST(CAST(dt AS DATE) AS VARCHAR) AS export_dt,
-  regexp_extract(filename, 'dt=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1) AS notified_by_run_for
-FROM read_parquet([{{ range $i, $f := .NotificationFiles }}{{ if $i }}, {{ end }}{{ lit $f }}{{ end }}], hive_partitioning = false, filename = true)
-WHERE request_id = optout_id(CAST({{ param .Subject }} AS VARCHAR))
+-- third_party_notifications), as published by the runs of every date: each
+-- row's export date, and the date of the run that first enforced the
+-- request (its dt, the partition column; the export's own date is
+-- export_dt there, as on BigQuery).
+{{- if .Notifications }}
+SELECT request_id, export, destination, {{ cast "export_dt" "text" }} AS export_dt, {{ cast "dt" "text" }} AS notified_by_run_for
+FROM {{ rel .Notifications }}
+WHERE request_id = optout_id({{ cast (param .Subject) "text" }})
 {{- else }}
-SELECT {{ null "text" }} AS request_id, {{ null "text" }} AS export, {{ null "text" }} AS destination,
-  {{ null "text" }} AS export_dt, {{ null "text" }} AS notified_by_run_for WHERE false
+SELECT * FROM (SELECT {{ null "text" }} AS request_id, {{ null "text" }} AS export, {{ null "text" }} AS destination,
+  {{ null "text" }} AS export_dt, {{ null "text" }} AS notified_by_run_for) AS _none WHERE false
 {{- end }}
-ORDER BY notified_by_run_for, export_dt, export
+{{- end }}
+
+{{ define "read_explain_notified" -}}
+SELECT * FROM {{ tmp "explain_notified" }} ORDER BY notified_by_run_for, export_dt, export
 {{- end }}

@@ -438,7 +438,8 @@ func quoteAll(xs []string) []string {
 func listLiteral(xs []string) string { return "[" + strings.Join(quoteAll(xs), ", ") + "]" }
 
 // ExplainSteps renders the steps of `optout explain` for one identifier of
-// kind (email, phone or customer_id): they run after the Transform phase.
+// kind (email, phone or customer_id): they run after the Transform phase
+// (see explainSteps).
 func (p Plan) ExplainSteps(kind, subject string) ([]Step, error) {
 	r, err := p.scratchRenderer()
 	if err != nil {
@@ -449,24 +450,33 @@ func (p Plan) ExplainSteps(kind, subject string) ([]Step, error) {
 		Subject string
 	}{stepData: stepData{Plan: &p}, Subject: subject}
 	d.Keys = rowKeys(p.Dialect, KeyColumns{{Kind: kind, Expr: "v"}}, p.NeedHashes())
-	return renderTemps(r, d, "explain_keys", "explain_customers", "explain_requests", "explain_uncounted", "explain_state", "explain_exports")
+	return explainSteps(r, d, "explain_keys", "explain_customers", "explain_requests", "explain_uncounted", "explain_state", "explain_exports")
 }
+
+// PublishedNotifications is the relation `optout explain --request-id`
+// reads the published third_party_notifications of every date through
+// (engine.Output.ReadPublished).
+const PublishedNotifications = "published_third_party_notifications"
 
 // ExplainRequestSteps renders the steps of `optout explain --request-id`:
 // the request's rows, its life in one row, and the third parties told of
-// it, read from notificationFiles (the published third_party_notifications
-// files). They run after the Transform phase.
-func (p Plan) ExplainRequestSteps(requestID string, notificationFiles []string) ([]Step, error) {
+// it, read from PublishedNotifications when notifications is true (else
+// none was published). They run after the Transform phase (see
+// explainSteps).
+func (p Plan) ExplainRequestSteps(requestID string, notifications bool) ([]Step, error) {
 	r, err := p.scratchRenderer()
 	if err != nil {
 		return nil, err
 	}
 	d := struct {
 		stepData
-		Subject           string
-		NotificationFiles []string
-	}{stepData: stepData{Plan: &p}, Subject: requestID, NotificationFiles: notificationFiles}
-	return renderTemps(r, d, "explain_request_rows", "explain_request", "explain_notified")
+		Subject       string
+		Notifications string
+	}{stepData: stepData{Plan: &p}, Subject: requestID}
+	if notifications {
+		d.Notifications = PublishedNotifications
+	}
+	return explainSteps(r, d, "explain_request_rows", "explain_request", "explain_notified")
 }
 
 // scratchRenderer is a renderer of the plan's dialect whose tables are in
@@ -480,15 +490,23 @@ func (p Plan) scratchRenderer() (*renderer, error) {
 	return r, nil
 }
 
-// renderTemps renders each named template as a temp table of that name.
-func renderTemps(r *renderer, data any, names ...string) ([]Step, error) {
+// explainSteps renders each named section of an explanation as a temp
+// table of that name (later sections read earlier ones), followed by a
+// Check step that reads it back in order (template read_<name>; a
+// BigQuery table keeps no order), whose Table names the section.
+func explainSteps(r *renderer, data any, names ...string) ([]Step, error) {
 	var steps []Step
 	for _, name := range names {
 		sql, args, err := r.render(name, data)
 		if err != nil {
 			return nil, err
 		}
-		steps = append(steps, Step{Name: name, Kind: Temp, Table: name, SQL: sql, Args: args})
+		read, readArgs, err := r.render("read_"+name, data)
+		if err != nil {
+			return nil, err
+		}
+		steps = append(steps, Step{Name: name, Kind: Temp, Table: name, SQL: sql, Args: args},
+			Step{Name: "read_" + name, Kind: Check, Table: name, SQL: read, Args: readArgs})
 	}
 	return steps, nil
 }

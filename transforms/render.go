@@ -175,6 +175,8 @@ func baseFuncs() template.FuncMap {
 		"invalidColumn": InvalidColumn,
 		"roundRatio":    roundRatio,
 		"roundDays":     roundDays,
+		// utcSeconds renders an instant as explain prints one (UTC, to the second).
+		"utcSeconds": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") },
 	}
 }
 

@@ -30,6 +30,22 @@ func (e *InvalidUTF8Error) Error() string {
 	return "file " + e.File + ": a value is not valid UTF-8"
 }
 
+// OwnDate names the column a per-date output table's own dt column is
+// published and read as, dt being the date of the run that published the
+// row (BigQuery's partition column, DuckDB's dt= folder): the export's
+// date of a third-party notification, the input's own dt column of a
+// quarantined row (a hive-partitioned input's folder date, say); "" for a
+// table without one. table is named as output folders are.
+func OwnDate(table string) string {
+	switch {
+	case table == "third_party_notifications":
+		return "export_dt"
+	case strings.HasPrefix(table, "quarantine/"):
+		return "input_dt"
+	}
+	return ""
+}
+
 // Row is one row of a Check step's result, by column name.
 type Row map[string]any
 

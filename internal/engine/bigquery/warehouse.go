@@ -156,7 +156,7 @@ func StagedTable(s transforms.Step) string {
 // Written notes a staged output for the publish.
 func (s *stage) Written(_ context.Context, step transforms.Step) error {
 	table := OutputTable(step.Table)
-	s.staged = append(s.staged, Staged{Scratch: step.Target, Table: table, PerDate: step.PerDate, Cluster: s.clusterFor(table), OwnDate: OwnDate(table)})
+	s.staged = append(s.staged, Staged{Scratch: step.Target, Table: table, PerDate: step.PerDate, Cluster: s.clusterFor(table), OwnDate: engine.OwnDate(step.Table)})
 	return nil
 }
 
@@ -292,18 +292,4 @@ func (s *stage) clusterFor(table string) []string {
 		}
 	}
 	return nil
-}
-
-// OwnDate is the name on BigQuery of a per-date output's own dt column,
-// dt being the partition column there (docs/bigquery.md): the export's
-// date of a third-party notification, the input's own dt column of a
-// quarantined row (a hive-partitioned input's folder date, say).
-func OwnDate(table string) string {
-	switch {
-	case table == "third_party_notifications":
-		return "export_dt"
-	case strings.HasPrefix(table, "quarantine__"):
-		return "input_dt"
-	}
-	return ""
 }

@@ -30,16 +30,6 @@ func TestBigQueryTableNames(t *testing.T) {
 	}
 }
 
-// A per-date output's own dt column has a name on BigQuery, where dt is
-// the partition column; the others have none (Publish refuses one then).
-func TestOwnDate(t *testing.T) {
-	for table, want := range map[string]string{"third_party_notifications": "export_dt", "quarantine__web_form": "input_dt", "customers_flagged": "", "exports__ads": ""} {
-		if got := OwnDate(table); got != want {
-			t.Errorf("OwnDate(%s) = %q, want %q", table, got, want)
-		}
-	}
-}
-
 // OpenLineage names BigQuery datasets namespace bigquery,
 // project.dataset.table; a dataset.table input is in the configured
 // project. (The events a run writes are checked against the folders a

@@ -71,18 +71,44 @@ func (w *Warehouse) DropPartitions(_ context.Context, table string, dates []stri
 
 func (w *Warehouse) Estimates() []engine.Estimate { return nil }
 
-// ReadPublished registers the Parquet files of table's folder dt=D, or of
-// the table's own folder when dt is "".
+// ReadPublished registers the Parquet files of table's folder dt=D, or
+// when dt is "" of the table's own folder or, for a per-date table, of
+// every dt= folder (dt is then a column, from the folder's name).
 func (w *Warehouse) ReadPublished(ctx context.Context, view, table, dt string) (bool, error) {
 	dir := filepath.Join(w.cfg.Output, table)
 	if dt != "" {
 		dir = filepath.Join(dir, "dt="+dt)
 	}
 	found, _ := filepath.Glob(filepath.Join(dir, "*.parquet"))
+	if len(found) == 0 && dt == "" {
+		found, _ = filepath.Glob(filepath.Join(dir, "dt=*", "*.parquet"))
+	}
 	if len(found) == 0 {
 		return false, nil
 	}
+	if own := engine.OwnDate(table); own != "" {
+		return true, w.registerOwnDate(ctx, view, found, own)
+	}
 	return true, w.Register(ctx, view, found)
+}
+
+// registerOwnDate registers the files of a per-date table whose rows may
+// carry a dt column of their own: it is read as column own, and dt is the
+// folder's date, as on BigQuery. (Register reads the folder's dt=, and
+// DuckDB's hive partitioning then overrides the file's own column; a
+// RENAME of a column the files lack does nothing.)
+func (w *Warehouse) registerOwnDate(ctx context.Context, view string, files []string, own string) error {
+	lits := make([]string, len(files))
+	for i, f := range files {
+		lits[i] = transforms.Literal(f)
+	}
+	q := fmt.Sprintf(`CREATE OR REPLACE TEMP VIEW %s AS
+SELECT * EXCLUDE (filename) RENAME (dt AS %s), CAST(regexp_extract(filename, 'dt=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1) AS DATE) AS dt
+FROM read_parquet([%s], hive_partitioning = false, union_by_name = true, filename = true)`,
+		transforms.Ident(view), transforms.Ident(own), strings.Join(lits, ", "))
+	delete(w.views, view) // Register's record of the view it made
+	_, _, err := w.Run(ctx, transforms.Step{Name: "read_published_" + view, Kind: transforms.Setup, SQL: q})
+	return err
 }
 
 // RecordRun writes the runs row to runs/<run>.parquet through a file in

@@ -64,3 +64,55 @@ func TestNarrowHistory(t *testing.T) {
 		}
 	}
 }
+
+// ReadPublished reads a per-date table whole from its dt= folders, dt
+// being the folder's date; a table whose rows carry their own dt
+// (third_party_notifications: the export's date) has it as export_dt, as
+// on BigQuery. (DuckDB's hive partitioning would put the folder's date in
+// its place.)
+func TestReadPublishedWhole(t *testing.T) {
+	ctx := context.Background()
+	eng, err := Open(ctx, config.DuckDB{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	out := t.TempDir()
+	w := &Warehouse{Engine: eng, cfg: &config.Config{Output: out}}
+	write := func(table, dt, sql string) {
+		f := filepath.Join(out, table, "dt="+dt, "part-0.parquet")
+		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := eng.Run(ctx, transforms.Step{Name: "write", Kind: transforms.Output, Target: f, SQL: sql}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("third_party_notifications", "2026-11-20", "SELECT 'r1' AS request_id, 'aud' AS export, DATE '2026-11-18' AS dt")
+	write("third_party_notifications", "2026-11-21", "SELECT 'r2' AS request_id, 'aud' AS export, DATE '2026-11-19' AS dt UNION ALL SELECT 'r2', 'aud', DATE '2026-11-20'")
+	write("optout_state", "2026-11-21", "SELECT 'c1' AS customer_id")
+	for _, c := range []struct{ table, query, want string }{
+		{"third_party_notifications", "SELECT request_id || ' ' || export_dt || ' ' || dt AS r FROM v ORDER BY r",
+			"r1 2026-11-18 2026-11-20, r2 2026-11-19 2026-11-21, r2 2026-11-20 2026-11-21"},
+		{"optout_state", "SELECT customer_id || ' ' || dt AS r FROM v", "c1 2026-11-21"},
+	} {
+		ok, err := w.ReadPublished(ctx, "v", c.table, "")
+		if err != nil || !ok {
+			t.Fatalf("%s: %v, %v", c.table, ok, err)
+		}
+		_, rows, err := eng.Run(ctx, transforms.Step{Name: "read", Kind: transforms.Check, SQL: c.query})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range rows {
+			got = append(got, r["r"].(string))
+		}
+		if strings.Join(got, ", ") != c.want {
+			t.Errorf("%s read whole: %q, want %q", c.table, strings.Join(got, ", "), c.want)
+		}
+	}
+	if ok, err := w.ReadPublished(ctx, "v", "flag_changes", ""); ok || err != nil {
+		t.Errorf("a table never published: %v, %v", ok, err)
+	}
+}

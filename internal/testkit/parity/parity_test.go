@@ -66,23 +66,7 @@ func parityCase(t *testing.T, srv *zetasql.Server, fns []zetasql.Function, dir s
 		t.Skip("the case fails in its Validate phase, before any step compared here")
 	}
 	ctx := context.Background()
-	work := caseInputs(t, dir)
-	cfg, err := config.Load(filepath.Join(work, "optout.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	runs := caseRuns(t, dir)
-	for _, r := range runs[:len(runs)-1] { // earlier dates: the state and ledger the last one reads
-		if _, err := jobs.Run(ctx, jobs.RunOptions{Config: cfg, Date: r.date, Now: r.now, Provisional: r.provisional}); err != nil {
-			t.Fatalf("run for %s: %v", r.date.Format(time.DateOnly), err)
-		}
-	}
-	date, now := runs[len(runs)-1].date, runs[len(runs)-1].now
-	in, err := jobs.Inspect(ctx, jobs.RunOptions{Config: cfg, Date: date, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Engine.Close()
+	cfg, in := inspectCase(t, dir)
 	tables := readTables(t, in.Engine)
 	for i, tb := range tables {
 		if tb.name == transforms.TempName("calendar") {
@@ -144,6 +128,32 @@ func parityCase(t *testing.T, srv *zetasql.Server, fns []zetasql.Function, dir s
 	if n == 0 {
 		t.Error("no step compared")
 	}
+}
+
+// inspectCase runs a case folder's earlier dates, publishing them (the
+// state, ledger and notifications its last date reads), and computes the
+// last date's tables on DuckDB; the engine closes when the test ends.
+func inspectCase(t *testing.T, dir string) (*config.Config, *jobs.Inspection) {
+	t.Helper()
+	ctx := context.Background()
+	work := caseInputs(t, dir)
+	cfg, err := config.Load(filepath.Join(work, "optout.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := caseRuns(t, dir)
+	for _, r := range runs[:len(runs)-1] {
+		if _, err := jobs.Run(ctx, jobs.RunOptions{Config: cfg, Date: r.date, Now: r.now, Provisional: r.provisional}); err != nil {
+			t.Fatalf("run for %s: %v", r.date.Format(time.DateOnly), err)
+		}
+	}
+	date, now := runs[len(runs)-1].date, runs[len(runs)-1].now
+	in, err := jobs.Inspect(ctx, jobs.RunOptions{Config: cfg, Date: date, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { in.Engine.Close() })
+	return cfg, in
 }
 
 // ZetaSQL's reference evaluator joins by nested loops: the calendar of a

@@ -260,12 +260,13 @@ func describe(t *testing.T, eng engine.Steps, relation string) (cols []string, t
 }
 
 // readTables reads every input view, temp table and earlier output the run
-// registered.
+// (or explain) registered.
 func readTables(t *testing.T, eng engine.Steps) []table {
 	var out []table
 	for _, r := range query(t, eng, "SELECT table_name FROM information_schema.tables ORDER BY table_name") {
 		name := r["table_name"].(string)
-		if !strings.HasPrefix(name, "src_") && !strings.HasPrefix(name, "_optout_") && !strings.HasPrefix(name, "prev_") && !strings.HasPrefix(name, "history__") {
+		if !strings.HasPrefix(name, "src_") && !strings.HasPrefix(name, "_optout_") && !strings.HasPrefix(name, "prev_") && !strings.HasPrefix(name, "history__") &&
+			name != transforms.PublishedNotifications {
 			continue
 		}
 		tb, err := readTable(t, eng, name, "")
@@ -337,13 +338,22 @@ func duckRows(t *testing.T, eng engine.Steps, s transforms.Step) result {
 	if _, _, err := eng.Run(context.Background(), scratch); err != nil {
 		t.Fatalf("step %s on DuckDB: %v", s.Name, err)
 	}
-	rel := transforms.Ident(transforms.TempName("parity"))
+	return canonRows(t, eng, transforms.Ident(transforms.TempName("parity")), nil)
+}
+
+// canonRows reads a relation's rows in canonical form: rows, when given,
+// are rows of its columns (a Check step's, in their order), else all of it.
+func canonRows(t *testing.T, eng engine.Steps, rel string, rows []engine.Row) result {
+	t.Helper()
 	cols, types, _, err := describe(t, eng, rel)
 	if err != nil {
-		t.Fatalf("step %s: %v", s.Name, err)
+		t.Fatalf("%s: %v", rel, err)
+	}
+	if rows == nil {
+		rows = query(t, eng, "SELECT * FROM "+rel)
 	}
 	res := result{cols: cols}
-	for _, row := range query(t, eng, "SELECT * FROM "+rel) {
+	for _, row := range rows {
 		var vs []string
 		for i, c := range cols {
 			vs = append(vs, types[i].canon(row[c]))

@@ -218,9 +218,9 @@ func rowKey(t *testing.T, cell string) string {
 	return k
 }
 
-// canonRows renders a table's cells in compare's form, leaving out the
+// tableRows renders a table's cells in compare's form, leaving out the
 // columns named in skip.
-func canonRows(t *testing.T, tb table, skip string) result {
+func tableRows(t *testing.T, tb table, skip string) result {
 	t.Helper()
 	var res result
 	for _, c := range tb.cols {
@@ -246,7 +246,7 @@ func canonRows(t *testing.T, tb table, skip string) result {
 }
 
 // bqCanon is BigQuery's customers table without its row key.
-func bqCanon(t *testing.T, bq table) result { return canonRows(t, bq, "_row") }
+func bqCanon(t *testing.T, bq table) result { return tableRows(t, bq, "_row") }
 
 // expectedBigQuery is the BigQuery table DuckDB's written-back table
 // stands for. One difference is by design: a row no run flags (its
@@ -268,7 +268,7 @@ func expectedBigQuery(t *testing.T, duck, flags table, id string) result {
 		}
 		out.cells = append(out.cells, r)
 	}
-	return canonRows(t, out, "")
+	return tableRows(t, out, "")
 }
 
 // TestWriteBackEdgesMatchDuckDB: the update of both engines on a table
@@ -333,7 +333,7 @@ func TestWriteBackEdgesMatchDuckDB(t *testing.T) {
 	}
 	d := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
 	changed := bigQueryWriteBack(t, srv, &bq, published, "customer_id", d)
-	if diff := compare(canonRows(t, duck, ""), bqCanon(t, bq)); diff != "" {
+	if diff := compare(tableRows(t, duck, ""), bqCanon(t, bq)); diff != "" {
 		t.Errorf("the table written back on BigQuery differs from DuckDB's:\n%s", diff)
 	}
 	if changed != duckChanged || changed != 7 {

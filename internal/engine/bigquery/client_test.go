@@ -22,8 +22,9 @@ import (
 
 // fakeBigQuery speaks the parts of the BigQuery REST API a query job uses:
 // jobs.insert, jobs.getQueryResults (waiting and paging), jobs.get and
-// jobs.cancel; and datasets.insert, datasets.delete, tables.insert and
-// tables.get, for the engine's scratch dataset and the output tables. It records what the client sent.
+// jobs.cancel; and datasets.insert, datasets.delete, tables.insert,
+// tables.get and tabledata.list (a row count), for the engine's scratch
+// dataset and the output tables. It records what the client sent.
 type fakeBigQuery struct {
 	mu        sync.Mutex
 	inserted  []*bq.Job
@@ -35,6 +36,8 @@ type fakeBigQuery struct {
 	failReason string
 	// never: getQueryResults never reports the job complete.
 	never bool
+	// totalRows is every table's row count in tabledata.list.
+	totalRows int64
 }
 
 func (f *fakeBigQuery) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -115,6 +118,8 @@ func (f *fakeBigQuery) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		reply(t)
+	case r.Method == http.MethodGet && len(parts) == 7 && parts[6] == "data": // tabledata.list
+		reply(&bq.TableDataList{TotalRows: f.totalRows, Rows: []*bq.TableRow{}})
 	case r.Method == http.MethodPost && len(parts) == 5 && parts[4] == "cancel":
 		f.cancelled = append(f.cancelled, parts[3])
 		reply(&bq.JobCancelResponse{Job: f.find(parts[3])})
@@ -305,6 +310,58 @@ func TestDryRunBytes(t *testing.T) {
 	}
 }
 
+// The macros step creates the functions once, in the scratch dataset,
+// where every later statement calls them; a step's row count is the
+// table's (tabledata.list), not a query job.
+func TestFunctionsAndCounts(t *testing.T) {
+	f := &fakeBigQuery{totalRows: 42, tables: map[string]*bq.Table{}}
+	e, cfg := newTestEngine(t, f)
+	defer e.Close()
+	// The table the step makes (the fake runs no SQL).
+	f.tables[ScratchDataset(cfg, testRunID)+"._optout_keys"] = &bq.Table{Schema: &bq.TableSchema{Fields: []*bq.TableFieldSchema{{Name: "k", Type: "STRING"}}}}
+	ctx := context.Background()
+	scratch := "`" + ScratchDataset(cfg, testRunID) + "`."
+	macros, err := transforms.MacrosStep(transforms.BigQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.Run(ctx, macros); err != nil {
+		t.Fatal(err)
+	}
+	n, _, err := e.Run(ctx, transforms.Step{Name: "keys", Kind: transforms.Temp, Table: "keys",
+		SQL: "SELECT optout_word(optout_trim(c)) AS k, optout_email_sha(c) AS s FROM optout_state"})
+	if err != nil || n != 42 {
+		t.Fatalf("temp step: %d rows, %v; want the table's 42", n, err)
+	}
+	if len(f.inserted) != 2 {
+		t.Fatalf("%d jobs, want 2 (the functions, the step's table)", len(f.inserted))
+	}
+	defs := f.inserted[0].Configuration.Query.Query
+	if f.inserted[0].Configuration.Labels["optout_step"] != "macros" || strings.Contains(defs, "TEMP FUNCTION") ||
+		!strings.Contains(defs, "CREATE OR REPLACE FUNCTION "+scratch+"optout_word(x STRING) AS ("+scratch+"optout_lower("+scratch+"optout_trim(x)))") ||
+		!strings.Contains(defs, "CREATE OR REPLACE FUNCTION "+scratch+"optout_gpp(s STRING) RETURNS STRING LANGUAGE js") {
+		t.Errorf("the functions' job:\n%s", defs)
+	}
+	want := "CREATE TABLE " + scratch + "`_optout_keys` AS\nSELECT " + scratch + "optout_word(" + scratch + "optout_trim(c)) AS k, " +
+		scratch + "optout_email_sha(c) AS s FROM optout_state"
+	if got := f.inserted[1].Configuration.Query.Query; got != want {
+		t.Errorf("the step's statement:\n got %s\nwant %s", got, want)
+	}
+	// Only calls (the name, then "(") are qualified, once.
+	for _, c := range [][2]string{
+		{"optout_email(x)||optout_email_key(y)", scratch + "optout_email(x)||" + scratch + "optout_email_key(y)"},
+		{scratch + "optout_id(x), t.optout_id, optout_id AS (x), my_optout_id(x)", ""}, // left as it is
+	} {
+		want := c[1]
+		if want == "" {
+			want = c[0]
+		}
+		if got := e.withFunctions(c[0]); got != want {
+			t.Errorf("withFunctions(%q) = %q, want %q", c[0], got, want)
+		}
+	}
+}
+
 func TestLabelValue(t *testing.T) {
 	for in, want := range map[string]string{"20261121T204144-3f800521": "20261121t204144-3f800521", "export__Meta Audience": "export__meta_audience",
 		strings.Repeat("a", 80): strings.Repeat("a", 63)} {
@@ -322,6 +379,13 @@ func TestDryEngine(t *testing.T) {
 	e, cfg := newTestEngine(t, f)
 	ctx := context.Background()
 	e.Dry = true
+	macros, err := transforms.MacrosStep(transforms.BigQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.Run(ctx, macros); err != nil {
+		t.Fatal(err)
+	}
 	if err := e.RegisterTable(ctx, "customers", "crm.customers"); err != nil {
 		t.Fatal(err)
 	}
@@ -339,7 +403,14 @@ func TestDryEngine(t *testing.T) {
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
 	}
-	for _, j := range f.inserted {
+	scratch := ScratchDataset(cfg, testRunID)
+	for i, j := range f.inserted {
+		if i == 0 { // the functions the dry runs name, made in the scratch dataset
+			if q := j.Configuration.Query.Query; j.Configuration.DryRun || strings.Count(q, "CREATE OR REPLACE FUNCTION `"+scratch+"`.") != strings.Count(q, "CREATE") {
+				t.Errorf("a dry engine's functions: dry=%v %q", j.Configuration.DryRun, q)
+			}
+			continue
+		}
 		if !j.Configuration.DryRun || strings.Contains(j.Configuration.Query.Query, "CREATE") {
 			t.Errorf("a dry engine sent a job that runs: dry=%v %q", j.Configuration.DryRun, j.Configuration.Query.Query)
 		}
@@ -348,7 +419,6 @@ func TestDryEngine(t *testing.T) {
 	if got := e.Estimates(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("estimates %v, want %v", got, want)
 	}
-	scratch := ScratchDataset(cfg, testRunID)
 	for _, name := range []string{"customers", transforms.TempName("customer_keys"), "history__ads"} {
 		tb := f.tables[scratch+"."+name]
 		if tb == nil || len(tb.Schema.Fields) != 1 || tb.Schema.Fields[0].Name != "customer_id" {

@@ -1,10 +1,12 @@
--- The normalization of sql/macros.sql (SPEC §4) as BigQuery temporary SQL
--- functions: the same names, arguments and rules, in GoogleSQL. BigQuery
--- keeps a temporary function for one query job only, so the engine sends
--- these before every statement. They take STRING (callers cast integer
--- identifier columns: Dialect.Col, keyExprs) except optout_trim, which
--- takes any type and calls no function of its own: the BigQuery emulator
--- cannot run an ANY TYPE function that calls another (docs/decisions.md). Held to the Go reference
+-- The normalization of sql/macros.sql (SPEC §4) as BigQuery SQL
+-- functions: the same names, arguments and rules, in GoogleSQL. Written as
+-- temporary functions (ZetaSQL's tests define them so); a run's engine
+-- creates them once as functions of its scratch dataset and qualifies
+-- every call (internal/engine/bigquery, createFunctions). They take
+-- STRING (callers cast integer identifier columns: Dialect.Col, keyExprs)
+-- except optout_trim, which takes any type and calls no function of its
+-- own: the BigQuery emulator cannot run an ANY TYPE function that calls
+-- another (docs/decisions.md). Held to the Go reference
 -- (transforms/normalize.go) on the nasty-input table by
 -- internal/testkit/zetasql's tests under Google's reference evaluator.
 CREATE TEMP FUNCTION optout_trim(x ANY TYPE) AS (TRIM(CAST(x AS STRING), {{ trimchars }}));

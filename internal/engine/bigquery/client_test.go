@@ -321,3 +321,56 @@ func TestEnsureDateTableSchema(t *testing.T) {
 		t.Error("the caller's schema was changed")
 	}
 }
+
+// The macros step creates the functions once, in the scratch dataset,
+// where every later statement calls them; a step's row count is the
+// table's (tabledata.list), not a query job.
+func TestFunctionsAndCounts(t *testing.T) {
+	f := bqfake.New(t)
+	f.TotalRows = 42
+	e, _ := newTestEngine(t, f)
+	defer e.Close()
+	start := len(f.Jobs())
+	ctx := context.Background()
+	scratch := "`" + ScratchDataset(config.BigQuery{Dataset: "optout"}, testRunID) + "`."
+	macros, err := transforms.MacrosStep(transforms.BigQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.Run(ctx, macros); err != nil {
+		t.Fatal(err)
+	}
+	n, _, err := e.Run(ctx, transforms.Step{Name: "keys", Kind: transforms.Temp, Table: "keys",
+		SQL: "SELECT optout_word(optout_trim(c)) AS k, optout_email_sha(c) AS s FROM optout_state"})
+	if err != nil || n != 42 {
+		t.Fatalf("temp step: %d rows, %v; want the table's 42", n, err)
+	}
+	jobs := f.Jobs()[start:]
+	if len(jobs) != 2 {
+		t.Fatalf("%d jobs, want 2 (the functions, the step's table)", len(jobs))
+	}
+	defs := jobs[0].SQL
+	if jobs[0].Step != "macros" || strings.Contains(defs, "TEMP FUNCTION") ||
+		!strings.Contains(defs, "CREATE OR REPLACE FUNCTION "+scratch+"optout_word(x STRING) AS ("+scratch+"optout_lower("+scratch+"optout_trim(x)))") ||
+		!strings.Contains(defs, "CREATE OR REPLACE FUNCTION "+scratch+"optout_gpp(s STRING) RETURNS STRING LANGUAGE js") {
+		t.Errorf("the functions' job:\n%s", defs)
+	}
+	want := "CREATE TABLE " + scratch + "`_optout_keys` AS\nSELECT " + scratch + "optout_word(" + scratch + "optout_trim(c)) AS k, " +
+		scratch + "optout_email_sha(c) AS s FROM optout_state"
+	if got := jobs[1].SQL; got != want {
+		t.Errorf("the step's statement:\n got %s\nwant %s", got, want)
+	}
+	// Only calls (the name, then "(") are qualified, once.
+	for _, c := range [][2]string{
+		{"optout_email(x)||optout_email_key(y)", scratch + "optout_email(x)||" + scratch + "optout_email_key(y)"},
+		{scratch + "optout_id(x), t.optout_id, optout_id AS (x), my_optout_id(x)", ""}, // left as it is
+	} {
+		want := c[1]
+		if want == "" {
+			want = c[0]
+		}
+		if got := e.withFunctions(c[0]); got != want {
+			t.Errorf("withFunctions(%q) = %q, want %q", c[0], got, want)
+		}
+	}
+}

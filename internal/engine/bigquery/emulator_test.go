@@ -89,15 +89,25 @@ COMMIT TRANSACTION;`, dt, n)
 	}
 }
 
-// TestEmulatorNormalization: the BigQuery normalization functions, sent
-// before the statement as the engine sends them, give the Go reference's
-// keys on the emulator (ASCII inputs: the emulator runs GoogleSQL on
-// SQLite; internal/testkit/zetasql holds the functions to the reference on every
-// input under Google's own evaluator).
+// TestEmulatorNormalization: the BigQuery normalization functions, made
+// and called as the engine does (functions of the scratch dataset), give
+// the Go reference's keys on the emulator (ASCII inputs: the emulator runs
+// GoogleSQL on SQLite; internal/testkit/zetasql holds the functions to the
+// reference on every input under Google's own evaluator).
 func TestEmulatorNormalization(t *testing.T) {
-	c := emulator(t)
+	ctx := context.Background()
+	e, err := Open(ctx, config.BigQuery{Project: bqemu.Project, Dataset: bqemu.Dataset, Location: "US", Endpoint: bqemu.Start(t)},
+		"20261121T000000-norm", "2026-11-21", option.WithoutAuthentication())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	e.Backoff = nil
 	macros, err := transforms.MacrosStep(transforms.BigQuery)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.Run(ctx, macros); err != nil {
 		t.Fatal(err)
 	}
 	var inputs []string
@@ -115,14 +125,14 @@ func TestEmulatorNormalization(t *testing.T) {
 	for i, raw := range inputs {
 		rows = append(rows, fmt.Sprintf("STRUCT(%d AS i, %s AS x)", i, transforms.BigQuery.Literal(raw)))
 	}
-	q := macros.SQL + "\nSELECT i, optout_email(x) AS email, optout_phone(x) AS phone, optout_hash(x) AS hashed, optout_id(x) AS id FROM UNNEST([" +
+	q := "SELECT i, optout_email(x) AS email, optout_phone(x) AS phone, optout_hash(x) AS hashed, optout_id(x) AS id FROM UNNEST([" +
 		strings.Join(rows, ", ") + "]) ORDER BY i"
-	res, err := c.Query(context.Background(), "normalize", q)
+	_, res, err := e.Run(ctx, transforms.Step{Name: "normalize", Kind: transforms.Check, SQL: q})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Rows) != len(inputs) {
-		t.Fatalf("%d rows for %d inputs", len(res.Rows), len(inputs))
+	if len(res) != len(inputs) {
+		t.Fatalf("%d rows for %d inputs", len(res), len(inputs))
 	}
 	str := func(v bigquery.Value) string {
 		if v == nil {
@@ -130,7 +140,7 @@ func TestEmulatorNormalization(t *testing.T) {
 		}
 		return v.(string)
 	}
-	for _, r := range res.Rows {
+	for _, r := range res {
 		raw := inputs[r["i"].(int64)]
 		want := normtest.Reference(raw)
 		got := normtest.Keys{Email: str(r["email"]), Phone: str(r["phone"]), Hash: str(r["hashed"]), ID: str(r["id"])}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"cloud.google.com/go/bigquery"
+	"google.golang.org/api/iterator"
 	"google.golang.org/api/option"
 
 	"github.com/optout-dev/optout/internal/config"
@@ -25,12 +26,9 @@ import (
 type Engine struct {
 	*Client
 	scratch string
-	// functions are the statements defining the temporary functions the
-	// steps call (the macros step), and names their names; BigQuery keeps
-	// a temporary function for one job only, so they go before every
-	// statement that calls one.
-	functions string
-	names     []string
+	// calls finds a call of one of the functions the steps call (the
+	// macros step's), which live in the scratch dataset (createFunctions).
+	calls *regexp.Regexp
 	// Dry makes the engine plan instead of run (optout plan): each query
 	// is a dry run, whose byte estimate is kept in Estimates, and each
 	// table a step would create is made empty, with the dry run's result
@@ -45,6 +43,8 @@ type Engine struct {
 	// Cloud Storage copies at the publish); at is the run's test hook.
 	exports []config.Export
 	at      engine.TestPoint
+	// made are the scratch tables this engine created (createAs).
+	made map[string]bool
 }
 
 // Estimate is what a dry run says one step would scan (and bill).
@@ -73,7 +73,7 @@ func Open(ctx context.Context, cfg config.BigQuery, runID, dt string, opts ...op
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{Client: c, scratch: ScratchDataset(cfg, runID), at: func(string) error { return nil }}
+	e := &Engine{Client: c, scratch: ScratchDataset(cfg, runID), at: func(string) error { return nil }, made: map[string]bool{}}
 	meta := &bigquery.DatasetMetadata{Location: cfg.Location, DefaultTableExpiration: ScratchTTL,
 		Labels: map[string]string{"optout_run_id": c.labels["optout_run_id"]}}
 	if err := c.bq.Dataset(e.scratch).Create(ctx, meta); err != nil {
@@ -185,10 +185,19 @@ FROM (
 // or on a dry engine a dry run and an empty table of the result's schema.
 func (e *Engine) createAs(ctx context.Context, step, name, query string, args ...any) error {
 	if !e.Dry {
-		// OR REPLACE: a backfill's dates share the scratch dataset, and each
-		// date makes its staged outputs and copies again.
-		_, err := e.Exec(ctx, step, e.withFunctions("CREATE OR REPLACE TABLE "+e.relation(name)+" AS\n"+query), args...)
-		return err
+		// A backfill's dates share the scratch dataset, and each date makes
+		// its copies and staged outputs again: the table made before goes
+		// first (the emulator ignores CREATE OR REPLACE).
+		if e.made[name] {
+			if _, err := e.Exec(ctx, "drop_"+step, "DROP TABLE IF EXISTS "+e.relation(name)); err != nil {
+				return err
+			}
+		}
+		if _, err := e.Exec(ctx, step, e.withFunctions("CREATE TABLE "+e.relation(name)+" AS\n"+query), args...); err != nil {
+			return err
+		}
+		e.made[name] = true
+		return nil
 	}
 	schema, err := e.dryRun(ctx, step, e.withFunctions(query), args...)
 	if err != nil {
@@ -217,10 +226,9 @@ func (e *Engine) relation(name string) string {
 	return transforms.BigQuery.Relation(e.scratch, name)
 }
 
-// Run executes one step: the macros step's functions are kept for every
-// later statement; Temp and Output steps create their table in the
-// scratch dataset (an Output step's Target names it); Check steps return
-// their rows.
+// Run executes one step: the macros step's functions are created in the
+// scratch dataset; Temp and Output steps create their table there (an
+// Output step's Target names it); Check steps return their rows.
 func (e *Engine) Run(ctx context.Context, s transforms.Step) (int64, []engine.Row, error) {
 	if s.Name == transforms.FreeStepName {
 		// The scratch dataset goes as a whole when the engine closes, and
@@ -229,11 +237,7 @@ func (e *Engine) Run(ctx context.Context, s transforms.Step) (int64, []engine.Ro
 		return 0, nil, nil
 	}
 	if s.Name == "macros" {
-		e.functions, e.names = s.SQL, nil
-		for _, m := range functionName.FindAllStringSubmatch(s.SQL, -1) {
-			e.names = append(e.names, m[1])
-		}
-		return 0, nil, nil
+		return 0, nil, e.createFunctions(ctx, s)
 	}
 	sql, args, err := transforms.InlineParams(s.SQL, s.Args, transforms.SafeLiteral)
 	if err != nil {
@@ -275,24 +279,67 @@ func (e *Engine) Run(ctx context.Context, s transforms.Step) (int64, []engine.Ro
 	if e.Dry {
 		return 0, nil, nil
 	}
-	// The count of a table is metadata on BigQuery: the query bills nothing.
-	res, err := e.Query(ctx, s.Name+"_count", "SELECT COUNT(*) AS n FROM "+e.relation(table))
-	if err != nil {
-		return 0, nil, err
-	}
-	n, _ := res.Rows[0]["n"].(int64)
-	return n, nil, nil
+	n, err := e.rowCount(ctx, s.Name, table)
+	return n, nil, err
 }
 
-// withFunctions puts the function definitions before a statement that
-// calls one (all of them: they call each other).
-func (e *Engine) withFunctions(sql string) string {
-	for _, name := range e.names {
-		if strings.Contains(sql, name+"(") {
-			return e.functions + "\n" + sql
-		}
+// rowCount is the number of rows of a table of the scratch dataset, as
+// BigQuery keeps it (tabledata.list's total, one row read): no query job,
+// which would add a job's latency to every step, and on the emulator a
+// dataset for the job's result, which made every later statement costlier.
+func (e *Engine) rowCount(ctx context.Context, step, name string) (int64, error) {
+	it := e.bq.Dataset(e.scratch).Table(name).Read(ctx)
+	it.PageInfo().MaxSize = 1
+	var row []bigquery.Value
+	if err := it.Next(&row); err != nil && !errors.Is(err, iterator.Done) {
+		return 0, mapError(step+"_count", "", fmt.Errorf("count the rows of %s: %w", name, err), e.cfg.MaxBytesBilled)
 	}
-	return sql
+	return int64(it.TotalRows), nil
+}
+
+// createFunctions creates the macros step's functions in the scratch
+// dataset, once, where every later statement calls them (withFunctions).
+// The step defines them as temporary functions, which BigQuery keeps for
+// one job only: sent before every statement that called one, all 19 were
+// parsed again for each, and the emulator kept what each of those
+// definitions allocated (docs/decisions.md). They go with the scratch
+// dataset. A dry engine creates them too, in the scratch dataset like the
+// plan's empty tables: the dry runs name them.
+func (e *Engine) createFunctions(ctx context.Context, s transforms.Step) error {
+	var names []string
+	for _, m := range functionName.FindAllStringSubmatch(s.SQL, -1) {
+		names = append(names, regexp.QuoteMeta(m[1]))
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	e.calls = regexp.MustCompile(`\b(?:` + strings.Join(names, "|") + `)\(`)
+	sql := strings.ReplaceAll(s.SQL, "CREATE TEMP FUNCTION ", "CREATE OR REPLACE FUNCTION ")
+	_, err := e.Exec(ctx, s.Name, e.withFunctions(sql))
+	return err
+}
+
+// withFunctions qualifies each call of one of the run's functions (its
+// name, then "(", as the SQL templates write them) with the scratch
+// dataset, where createFunctions made them; a name already qualified
+// (after . or `) is left.
+func (e *Engine) withFunctions(sql string) string {
+	if e.calls == nil {
+		return sql
+	}
+	prefix := transforms.BigQuery.Ident(e.scratch) + "."
+	var b strings.Builder
+	last := 0
+	for _, m := range e.calls.FindAllStringIndex(sql, -1) {
+		if m[0] > 0 && strings.ContainsRune(".`", rune(sql[m[0]-1])) {
+			continue
+		}
+		b.WriteString(sql[last:m[0]])
+		b.WriteString(prefix)
+		last = m[0]
+	}
+	b.WriteString(sql[last:])
+	return b.String()
 }
 
 // TableSchema returns the columns of a table of the scratch dataset.

@@ -4,6 +4,7 @@ package bqemu
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -39,17 +40,22 @@ func Start(t testing.TB) string {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	stop := make(chan struct{})
-	over := make(chan int64, 1)
-	go watchMemory(cmd.Process.Pid, maxRSS, stop, over)
+	w := &watch{pid: cmd.Process.Pid, limit: maxRSS, stop: make(chan struct{}), over: make(chan int64, 1), done: make(chan struct{})}
+	if testing.Verbose() {
+		w.trace = os.Stderr
+	}
+	go w.run()
 	t.Cleanup(func() {
-		close(stop)
+		close(w.stop)
+		<-w.done
+		peak := max(w.peak, statusKB(w.pid, "VmHWM")) // the kernel's high-water mark, if it still runs
 		cmd.Process.Kill()
 		cmd.Wait()
 		select {
-		case kb := <-over:
+		case kb := <-w.over:
 			t.Errorf("the emulator was stopped at %d MiB of memory, over the %d MiB the tests allow it (bqemu.maxRSS)", kb/1024, maxRSS/1024)
 		default:
+			t.Logf("the emulator's peak memory (RSS): %d MiB", peak/1024)
 		}
 	})
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
@@ -71,30 +77,64 @@ func Start(t testing.TB) string {
 // something at random. The test using it then fails, saying so.
 const maxRSS = 20 << 20
 
-// watchMemory kills process pid when its resident memory passes limit KiB,
-// reporting the figure on over.
-func watchMemory(pid int, limit int64, stop <-chan struct{}, over chan<- int64) {
+// watch follows the emulator's resident memory: it keeps the peak, and
+// kills the process when it passes limit KiB, reporting the figure on over.
+type watch struct {
+	pid   int
+	limit int64
+	stop  chan struct{}
+	over  chan int64
+	done  chan struct{} // closed when run returns
+	peak  int64         // KiB, sampled each second; read after done
+	// trace, when set, gets a line each time the memory grows by
+	// traceStep, to see which steps take it (timestamps as the run's log).
+	trace io.Writer
+}
+
+const traceStep = 256 << 10 // KiB
+
+func (w *watch) run() {
+	defer close(w.done)
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
+	traced := int64(0)
 	for {
 		select {
-		case <-stop:
+		case <-w.stop:
 			return
 		case <-tick.C:
 		}
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-		if err != nil {
+		kb := statusKB(w.pid, "VmRSS")
+		if kb < 0 {
 			return
 		}
-		for _, line := range strings.Split(string(b), "\n") {
-			var kb int64
-			if _, err := fmt.Sscanf(line, "VmRSS: %d kB", &kb); err == nil && kb > limit {
-				over <- kb
-				syscall.Kill(pid, syscall.SIGKILL)
-				return
-			}
+		w.peak = max(w.peak, kb)
+		if w.trace != nil && kb >= traced+traceStep {
+			traced = kb
+			fmt.Fprintf(w.trace, "time=%s msg=\"emulator memory\" rss_mib=%d\n", time.Now().Format(time.RFC3339Nano), kb/1024)
+		}
+		if kb > w.limit {
+			w.over <- kb
+			syscall.Kill(w.pid, syscall.SIGKILL)
+			return
 		}
 	}
+}
+
+// statusKB reads a KiB figure (VmRSS, VmHWM) of process pid's status, -1
+// when the process is gone.
+func statusKB(pid int, field string) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		var kb int64
+		if _, err := fmt.Sscanf(line, field+": %d kB", &kb); err == nil {
+			return kb
+		}
+	}
+	return -1
 }
 
 func freePort(t testing.TB) int {

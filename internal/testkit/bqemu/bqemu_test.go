@@ -17,11 +17,10 @@ func TestWatchMemory(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		stop := make(chan struct{})
-		over := make(chan int64, 1)
-		go watchMemory(cmd.Process.Pid, tc.limit, stop, over)
+		w := &watch{pid: cmd.Process.Pid, limit: tc.limit, stop: make(chan struct{}), over: make(chan int64, 1), done: make(chan struct{})}
+		go w.run()
 		select {
-		case kb := <-over:
+		case kb := <-w.over:
 			if !tc.kill || kb <= tc.limit {
 				t.Errorf("limit %d KiB: stopped at %d KiB", tc.limit, kb)
 			}
@@ -35,6 +34,10 @@ func TestWatchMemory(t *testing.T) {
 			cmd.Process.Kill()
 			cmd.Wait()
 		}
-		close(stop)
+		close(w.stop)
+		<-w.done
+		if w.peak <= 0 {
+			t.Errorf("limit %d KiB: no peak memory noted", tc.limit)
+		}
 	}
 }

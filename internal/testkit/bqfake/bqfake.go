@@ -45,6 +45,9 @@ type Server struct {
 	PageSize int
 	// DMLRows is what every finished job reports as DML-affected rows.
 	DMLRows int64
+	// TotalRows is every table's row count in tabledata.list (the engine
+	// counts a step's rows so).
+	TotalRows int64
 
 	mu       sync.Mutex
 	jobs     []*job
@@ -209,6 +212,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.listTables(w, p[3])
 	case len(p) == 6 && at(4, "tables"):
 		s.table(w, r, p[3]+"."+p[5])
+	case len(p) == 7 && at(4, "tables") && at(6, "data") && r.Method == http.MethodGet:
+		s.tableData(w, p[3]+"."+p[5])
 	default:
 		notImplemented(w, r)
 	}
@@ -512,6 +517,18 @@ func (s *Server) listTables(w http.ResponseWriter, dataset string) {
 	}
 	list.TotalItems = int64(len(list.Tables))
 	reply(w, list)
+}
+
+// tableData answers tabledata.list with TotalRows and no rows.
+func (s *Server) tableData(w http.ResponseWriter, name string) {
+	s.mu.Lock()
+	t := s.tables[name]
+	s.mu.Unlock()
+	if t == nil {
+		apiError(w, http.StatusNotFound, "notFound", "Not found: Table proj:"+name)
+		return
+	}
+	reply(w, &bq.TableDataList{TotalRows: s.TotalRows, Rows: []*bq.TableRow{}})
 }
 
 func (s *Server) table(w http.ResponseWriter, r *http.Request, name string) {

@@ -177,7 +177,7 @@ type Catalog struct {
 	Functions []Function
 }
 
-// DefineFunctions analyzes a script of CREATE TEMP FUNCTION statements,
+// DefineFunctions analyzes a script of CREATE [TEMP] FUNCTION statements,
 // each with those before it in scope, and returns the functions for a
 // Catalog. A JavaScript function can be analyzed but not run here: it
 // becomes a function that fails when called with a non-NULL argument.
@@ -215,7 +215,7 @@ func (s *Server) DefineFunctions(ctx context.Context, script string, cat Catalog
 		}
 		fn := r.Resolved.Create.Fn
 		if fn == nil {
-			return nil, fmt.Errorf("statement at byte %d is not CREATE TEMP FUNCTION", pos)
+			return nil, fmt.Errorf("statement at byte %d is not CREATE FUNCTION", pos)
 		}
 		f := Function{Name: fn.Parent.NamePath, Args: fn.Args, Signature: fn.Signature, Body: fn.Code}
 		if !strings.EqualFold(fn.Language, "SQL") {
@@ -384,19 +384,41 @@ func (s *Server) options(params []json.RawMessage) map[string]any {
 
 func (s *Server) catalog(cat Catalog) map[string]any {
 	root := tableCatalog("optout", cat.Tables)
-	fns := []any{}
+	root["customFunction"] = []any{}
 	for _, f := range cat.Functions {
 		// A templated SQL function: the body is resolved at each call, as
 		// BigQuery does for a temporary function with ANY TYPE arguments.
-		fns = append(fns, map[string]any{
+		fn := map[string]any{
 			"namePath": f.Name, "group": "Templated_SQL_Function", "mode": "SCALAR",
 			"signature": []json.RawMessage{f.Signature}, "templatedSqlFunctionArgumentName": f.Args,
 			"parseResumeLocation": map[string]any{"input": f.Body, "bytePosition": 0},
-		})
+		}
+		// A dataset's function (dataset.name) goes into the dataset's
+		// catalog, where a call of dataset.name looks.
+		in := root
+		if len(f.Name) == 2 {
+			in = subCatalog(root, f.Name[0])
+		}
+		in["customFunction"] = append(in["customFunction"].([]any), fn)
 	}
-	root["customFunction"] = fns
 	root["builtinFunctionOptions"] = map[string]any{"languageOptions": s.language}
 	return root
+}
+
+// subCatalog is the catalog named name inside catalog c, made if missing.
+func subCatalog(c map[string]any, name string) map[string]any {
+	subs := c["catalog"].([]any)
+	for _, sub := range subs {
+		if m := sub.(map[string]any); m["name"] == name {
+			if m["customFunction"] == nil {
+				m["customFunction"] = []any{}
+			}
+			return m
+		}
+	}
+	m := map[string]any{"name": name, "table": []any{}, "catalog": []any{}, "customFunction": []any{}}
+	c["catalog"] = append(subs, m)
+	return m
 }
 
 // tableCatalog is a SimpleCatalogProto of tables. A dotted table name

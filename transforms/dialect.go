@@ -385,10 +385,11 @@ func (d Dialect) Year(day string) string {
 
 // DaysBetween renders the number of days from date a to date b. Both
 // forms keep a before b: a parameter binds by its place in the text, in
-// the order the template called param.
+// the order the template called param. (0 - …, not unary minus: the
+// BigQuery emulator has no unary minus.)
 func (d Dialect) DaysBetween(a, b string) string {
 	if d == BigQuery {
-		return fmt.Sprintf("(-DATE_DIFF(%s, %s, DAY))", a, b)
+		return fmt.Sprintf("(0 - DATE_DIFF(%s, %s, DAY))", a, b)
 	}
 	return fmt.Sprintf("date_diff('day', %s, %s)", a, b)
 }

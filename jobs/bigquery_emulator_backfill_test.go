@@ -78,13 +78,13 @@ func TestEmulatorBackfill(t *testing.T) {
 		t.Errorf("progress %q, want %q", progress, want)
 	}
 	for _, dt := range dates {
-		compareOutputs(t, client, duck.Output, dt)
+		compareOutputs(t, client, duck.Output, dt, 20) // the demo without its exports
 	}
 
 	// In order, each published before the next starts: the first date's
 	// runs row, written after its publish, ends before the second's starts.
-	ends := queryRows(t, client, "SELECT FORMAT_TIMESTAMP('%FT%H:%M:%E6SZ', TIMESTAMP_ADD(started_at, INTERVAL duration_ms MILLISECOND)) AS at FROM optout.runs WHERE dt = DATE '"+dates[0]+"' AND status = 'succeeded'", false)
-	starts := queryRows(t, client, "SELECT FORMAT_TIMESTAMP('%FT%H:%M:%E6SZ', started_at) AS at FROM optout.runs WHERE dt = DATE '"+dates[1]+"' AND status = 'succeeded'", false)
+	ends := queryRows(t, client, "SELECT FORMAT_TIMESTAMP('%FT%H:%M:%E6SZ', TIMESTAMP_ADD(started_at, INTERVAL duration_ms MILLISECOND)) AS ts FROM optout.runs WHERE dt = DATE '"+dates[0]+"' AND status = 'succeeded'", false)
+	starts := queryRows(t, client, "SELECT FORMAT_TIMESTAMP('%FT%H:%M:%E6SZ', started_at) AS ts FROM optout.runs WHERE dt = DATE '"+dates[1]+"' AND status = 'succeeded'", false)
 	if len(ends.rows) != 1 || len(starts.rows) != 1 {
 		t.Fatalf("runs rows %v and %v: want one succeeded run of each date", ends.rows, starts.rows)
 	}
@@ -102,10 +102,10 @@ func TestEmulatorBackfill(t *testing.T) {
 	}
 }
 
-// rowTime reads the time of an "at=<RFC 3339>" row of queryRows.
+// rowTime reads the time of a "ts=<RFC 3339>" row of queryRows.
 func rowTime(t *testing.T, row string) time.Time {
 	t.Helper()
-	at, err := time.Parse(time.RFC3339Nano, strings.TrimPrefix(row, "at="))
+	at, err := time.Parse(time.RFC3339Nano, strings.TrimPrefix(row, "ts="))
 	if err != nil {
 		t.Fatalf("row %q: %v", row, err)
 	}

@@ -49,7 +49,7 @@ import (
 // calendar's days.
 //
 // What the emulator cannot do, and where it is covered instead: it keeps
-// what every statement allocates (one run takes it to ~17 GB), so there is
+// what every statement allocates (one run peaks near 1.5 GiB), so there is
 // one run here, and a rerun's idempotency and the scratch dataset's
 // deletion are TestEmulatorEngine's, on small tables; it has no EXPORT DATA
 // (gcs_uri: TestEmulatorDefects, ZetaSQL's analysis in internal/testkit/parity and

@@ -72,10 +72,10 @@ func Start(t testing.TB) string {
 }
 
 // maxRSS (KiB) is the memory the emulator may take before the tests stop
-// it: its memory only grows with the jobs it runs (a demo run takes it to
-// ~17 GB), and on a 24 GB machine past this the kernel would kill
-// something at random. The test using it then fails, saying so.
-const maxRSS = 20 << 20
+// it: its memory only grows with the jobs it runs (the demo run peaks near
+// 1.5 GiB, the two-date backfill near 6 GiB), and a regression past 10 GiB
+// would take most of CI's machine. The test using it then fails, saying so.
+const maxRSS = 10 << 20
 
 // watch follows the emulator's resident memory: it keeps the peak, and
 // kills the process when it passes limit KiB, reporting the figure on over.

@@ -102,10 +102,11 @@ func TestEmulatorBackfill(t *testing.T) {
 	}
 }
 
-// rowTime reads the time of a "ts=<RFC 3339>" row of queryRows.
+// rowTime reads the UTC time of a "ts=<time>" row of queryRows.
 func rowTime(t *testing.T, row string) time.Time {
 	t.Helper()
-	at, err := time.Parse(time.RFC3339Nano, strings.TrimPrefix(row, "ts="))
+	// The emulator's FORMAT_TIMESTAMP leaves out a trailing literal Z.
+	at, err := time.Parse("2006-01-02T15:04:05.999999", strings.TrimSuffix(strings.TrimPrefix(row, "ts="), "Z"))
 	if err != nil {
 		t.Fatalf("row %q: %v", row, err)
 	}

@@ -96,9 +96,9 @@ SELECT {{ cast (param $e.Name) "text" }} AS export, {{ cast "r._file" "text" }} 
 {{- end }} END AS row_state
 FROM {{ tmp (print "export_rows__" $e.Name) }} r
 LEFT JOIN {{ tmp (print "export_decisions__" $e.Name) }} d ON d._file = r._file AND d._row = r._row
-LEFT JOIN {{ tmp (print "export_row_state__" $e.Name) }} c ON c.subject.f = r._file AND c.subject.r = r._row AND c.category = {{ param $e.Category }}
+LEFT JOIN {{ tmp (print "export_row_state__" $e.Name) }} c ON c._file = r._file AND c._row = r._row AND c.category = {{ param $e.Category }}
 {{- if $e.Channel }}
-LEFT JOIN {{ tmp (print "export_row_state__" $e.Name) }} ch ON ch.subject.f = r._file AND ch.subject.r = r._row AND ch.category = {{ param $e.ChannelCategory }}
+LEFT JOIN {{ tmp (print "export_row_state__" $e.Name) }} ch ON ch._file = r._file AND ch._row = r._row AND ch.category = {{ param $e.ChannelCategory }}
 {{- end }}
 WHERE EXISTS (SELECT 1 FROM {{ listRows "r.keys" "k" }} JOIN person_keys x ON x.kind = k.kind AND x.value = k.value)
 {{- end }}

@@ -24,27 +24,14 @@ END
 -- customer_opted_out when it is a request of a customer the row reaches
 -- (who is then opted out by it too), identifier_opted_out when it came only
 -- through the row's own keys.
-WITH state AS (
-  SELECT subject.f AS _file, subject.r AS _row, category, state, deciding_request_id
-  FROM {{ tmp (print "export_row_state__" .Export.Name) }}
-),
-decided AS (
-  SELECT r._file, r._row, c.state AS cat_state, c.deciding_request_id, ch.state AS chan_state
+WITH flagged AS (
+  SELECT r._file, r._row, c.state AS cat_state, c.through_customer, ch.state AS chan_state
   FROM {{ tmp (print "export_rows__" .Export.Name) }} r
-  LEFT JOIN state c ON c._file = r._file AND c._row = r._row AND c.category = {{ param .Export.Category }}
-  LEFT JOIN state ch ON ch._file = r._file AND ch._row = r._row AND ch.category = {{ param .ChannelCategory }}
+  LEFT JOIN {{ tmp (print "export_row_state__" .Export.Name) }} c
+    ON c._file = r._file AND c._row = r._row AND c.category = {{ param .Export.Category }}
+  LEFT JOIN {{ tmp (print "export_row_state__" .Export.Name) }} ch
+    ON ch._file = r._file AND ch._row = r._row AND ch.category = {{ param .ChannelCategory }}
   WHERE r.reason IS NULL
-),
-through AS (
-  SELECT DISTINCT rk._file, rk._row
-  FROM {{ unnestRows (tmp (print "export_rows__" .Export.Name)) "keys" "k" "reason IS NULL" }} rk
-  JOIN decided d ON d._file = rk._file AND d._row = rk._row
-  JOIN {{ tmp "key_events" }} ke ON ke.kind = rk.k.kind AND ke.value = rk.k.value AND ke.request_id = d.deciding_request_id
-  WHERE d.cat_state = 'opt_out' AND ke.via_customer
-),
-flagged AS (
-  SELECT d._file, d._row, d.cat_state, d.chan_state, t._row IS NOT NULL AS through_customer
-  FROM decided d LEFT JOIN through t ON t._file = d._file AND t._row = d._row
 )
 SELECT _file, _row, {{ template "drop_reason" . }} AS reason
 FROM flagged

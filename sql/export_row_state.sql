@@ -2,20 +2,26 @@
 -- The state of each usable row of export {{ .Export.Name }} for its category
 -- and channel (SPEC §5 rule 4): the latest covering request of the one union
 -- R(x), the requests made with the row's keys and those of every customer
--- the row reaches through any of them. key_events holds that union per key,
--- so a row's union is that of its keys'. A row no request covers has no row
--- here. The subject is the row: (_file, _row).
--- (DISTINCT before the subject is made a struct: BigQuery refuses
--- SELECT DISTINCT over a STRUCT column.)
-WITH events AS (
-  SELECT {{ struct "f" "_file" "r" "_row" }} AS subject, request_id, request_type, received_at, category
-  FROM (
-    SELECT DISTINCT rk._file, rk._row, rc.request_id, rc.request_type, rc.received_at, rc.category
-    FROM {{ unnestRows (tmp (print "export_rows__" .Export.Name)) "keys" "k" "reason IS NULL" }} rk
-    JOIN {{ tmp "key_events" }} ke ON ke.kind = rk.k.kind AND ke.value = rk.k.value
-    JOIN {{ tmp "request_categories" }} rc ON rc.request_id = ke.request_id
-    WHERE rc.category IN ({{ param .Export.Category }}, {{ param .ChannelCategory }})
-  )
+-- the row reaches through any of them. R(x) is the union of its keys'
+-- events, and the latest of a union is the latest of its parts' latest:
+-- so the row's deciding request is the latest over its keys'
+-- (key_category_state), found by probing that small table with the row's
+-- keys. A row no request covers has no row here.
+-- through_customer: some key of the row reached the deciding request
+-- through a customer (a key that has it among its events has it as its
+-- own latest too, so looking at the keys that tie is enough).
+WITH hits AS (
+  SELECT rk._file, rk._row, ks.category, ks.ord, ks.state, ks.deciding_request_id, ks.via_customer
+  FROM {{ unnestRows (tmp (print "export_rows__" .Export.Name)) "keys" "k" "reason IS NULL" }} rk
+  JOIN {{ tmp "key_category_state" }} ks ON ks.kind = rk.k.kind AND ks.value = rk.k.value
+  WHERE ks.category IN ({{ param .Export.Category }}, {{ param .ChannelCategory }})
+),
+latest AS (
+  SELECT _file, _row, category, max(ord) AS ord FROM hits GROUP BY _file, _row, category
 )
-{{ template "category_state_body" . }}
+SELECT h._file, h._row, h.category, min(h.state) AS state, min(h.deciding_request_id) AS deciding_request_id,
+  {{ boolOr "h.via_customer" }} AS through_customer
+FROM hits h
+JOIN latest l ON l._file = h._file AND l._row = h._row AND l.category = h.category AND l.ord = h.ord
+GROUP BY h._file, h._row, h.category
 {{- end }}

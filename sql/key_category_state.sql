@@ -1,9 +1,17 @@
 {{ define "key_category_state" -}}
 -- The state of each key per category, as an export row carrying only that
--- key would have it (SPEC §5 rules 2 and 4).
-WITH events AS (
-  SELECT {{ struct "kind" "ke.kind" "value" "ke.value" }} AS subject, rc.request_id, rc.request_type, rc.received_at, rc.category
-  FROM {{ tmp "key_events" }} ke JOIN {{ tmp "request_categories" }} rc USING (request_id)
-)
-{{ template "category_state_body" . }}
+-- key would have it (SPEC §5 rules 2 and 4): the latest request covering
+-- the category among the key's events (key_events: the key's own requests
+-- and those of every customer with it). via_customer says whether that
+-- request reached the key through a customer. An export row's state is the
+-- latest over its keys' (export_row_state); the suppression lists start
+-- from the keys opted out here (suppressed_keys).
+SELECT ke.kind, ke.value, rc.category,
+  max(rc.ord) AS ord,
+  {{ argMax "rc.request_type" "rc.ord" }} AS state,
+  {{ argMax "rc.request_id" "rc.ord" }} AS deciding_request_id,
+  {{ argMax "ke.via_customer" "rc.ord" }} AS via_customer
+FROM {{ tmp "key_events" }} ke
+JOIN {{ tmp "request_categories" }} rc ON rc.request_id = ke.request_id
+GROUP BY ke.kind, ke.value, rc.category
 {{- end }}

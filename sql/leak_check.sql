@@ -1,13 +1,14 @@
 {{ define "leak_check" -}}
 -- The leak check of export {{ .Export.Name }} (SPEC §7): the file as
 -- written, re-read, each row's state derived again from its keys exactly
--- as export_row_state derives it (the one union R(x): key_events per key),
--- and the rows that drop_reason would drop counted. A row of the file is
--- its list of keys: two rows with the same keys have the same R(x).
+-- as export_row_state derives it (the latest over its keys' latest,
+-- key_category_state), and the rows that drop_reason would drop counted.
+-- A row of the file is its list of keys: two rows with the same keys have
+-- the same R(x).
 {{- if .Export.HashIdentifiers }}
 -- The file holds the destination's hashes of the identifiers, so the keys
--- of key_events are hashed the same way (suppression.sql's hashing) to
--- meet them.
+-- of key_category_state are hashed the same way (suppression.sql's
+-- hashing) to meet them.
 {{- end }}
 WITH written AS (
   SELECT {{ groupKey "row_keys" }} AS subject, row_keys
@@ -22,21 +23,21 @@ WITH written AS (
 keyed AS (
 {{- if .Export.HashIdentifiers }}
 {{- range $i, $h := .SuppressionHashes }}
-  {{ if $i }}UNION ALL {{ end }}SELECT {{ lit $h.Family }} AS kind, {{ $h.Expr }} AS value, request_id
-  FROM {{ tmp "key_events" }} WHERE kind = {{ lit $h.Kind }}
+  {{ if $i }}UNION ALL {{ end }}SELECT {{ lit $h.Family }} AS kind, {{ $h.Expr }} AS value, category, ord, state
+  FROM {{ tmp "key_category_state" }}
+  WHERE kind = {{ lit $h.Kind }} AND category IN ({{ param $.Export.Category }}, {{ param $.ChannelCategory }})
 {{- end }}
 {{- else }}
-  SELECT kind, value, request_id FROM {{ tmp "key_events" }}
+  SELECT kind, value, category, ord, state FROM {{ tmp "key_category_state" }}
+  WHERE category IN ({{ param .Export.Category }}, {{ param .ChannelCategory }})
 {{- end }}
 ),
-events AS (
-  SELECT DISTINCT w.subject, rc.request_id, rc.request_type, rc.received_at, rc.category
+states AS (
+  SELECT w.subject, ke.category, {{ argMax "ke.state" "ke.ord" }} AS state
   FROM {{ unnestRows "written" "row_keys" "k" "" }} w
   JOIN keyed ke ON ke.kind = w.k.kind AND ke.value = w.k.value
-  JOIN {{ tmp "request_categories" }} rc ON rc.request_id = ke.request_id
-  WHERE rc.category IN ({{ param .Export.Category }}, {{ param .ChannelCategory }})
-)
-{{ template "category_states" . }},
+  GROUP BY w.subject, ke.category
+),
 flagged AS (
   SELECT c.state AS cat_state, ch.state AS chan_state, false AS through_customer
   FROM written w

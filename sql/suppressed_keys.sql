@@ -7,7 +7,7 @@
 -- (export_row_state), which a later opt_in through another key can undo.
 SELECT DISTINCT kind, value, category
 FROM (
-  SELECT subject.kind AS kind, subject.value AS value, category
+  SELECT kind, value, category
   FROM {{ tmp "key_category_state" }} WHERE state = 'opt_out'
   UNION ALL
   SELECT ck.kind, ck.value, cs.category

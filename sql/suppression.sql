@@ -7,14 +7,18 @@
 -- deciding request came through). A row dropped as not_opted_in is no
 -- opt-out and adds nothing. A key of a kept row can be listed too
 -- (docs/decisions.md, "Suppression lists").
-WITH listed AS (
+WITH dropped AS (
+  SELECT r.keys
+  FROM {{ tmp (print "export_rows__" .Export.Name) }} r
+  JOIN {{ tmp (print "export_decisions__" .Export.Name) }} d ON d._file = r._file AND d._row = r._row
+  WHERE d.reason IN ('customer_opted_out', 'identifier_opted_out', 'channel_opted_out')
+),
+listed AS (
   SELECT kind, value FROM {{ tmp "suppressed_keys" }}
   WHERE category IN ({{ param .Export.Category }}, {{ param .ChannelCategory }})
   UNION ALL
   SELECT rk.k.kind, rk.k.value
-  FROM {{ unnestRows (tmp (print "export_rows__" .Export.Name)) "keys" "k" "reason IS NULL" }} rk
-  JOIN {{ tmp (print "export_decisions__" .Export.Name) }} d ON d._file = rk._file AND d._row = rk._row
-  WHERE d.reason IN ('customer_opted_out', 'identifier_opted_out', 'channel_opted_out')
+  FROM {{ unnestRows "dropped" "keys" "k" "" }} rk
 )
 SELECT DISTINCT identifier_type, hashed_value FROM (
 {{- range $i, $h := .SuppressionHashes }}

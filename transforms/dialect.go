@@ -447,6 +447,25 @@ func (d Dialect) EpochMicros(ts string) string {
 	return "CAST(epoch_us(" + ts + ") AS VARCHAR)"
 }
 
+// RequestOrder renders a request's place in the order of SPEC §5 rule 2 —
+// received_at, then opt_in before opt_out, then request_id — as text that
+// sorts the same way, so that "the latest covering request" is one max()
+// or argMax() in either dialect: the microseconds since 1970, shifted to
+// be positive and padded to a fixed width, then 0 (opt_in) or 1, then the
+// request id. Latest-wins then composes: the latest of a union is the
+// latest of its parts' latest, which is how an export row's state is made
+// from its keys' (sql/export_row_state.sql).
+func (d Dialect) RequestOrder(receivedAt, requestType, requestID string) string {
+	micros := "epoch_us(" + receivedAt + ")"
+	if d == BigQuery {
+		micros = "UNIX_MICROS(" + receivedAt + ")"
+	}
+	// 5e17 µs is ~15,800 years: any timestamp either engine holds (years
+	// 1-9999) lands on 18 digits; 19 leaves room.
+	return fmt.Sprintf("LPAD(%s, 19, '0') || CASE %s WHEN 'opt_in' THEN '0' ELSE '1' END || %s",
+		d.Cast(micros+" + 500000000000000000", "text"), requestType, requestID)
+}
+
 // Except is the keyword of a star select that leaves columns out.
 func (d Dialect) Except() string {
 	if d == BigQuery {
@@ -508,6 +527,7 @@ func (d Dialect) funcs() template.FuncMap {
 		"sortedSet":    d.SortedSet,
 		"listAny":      d.ListAny,
 		"argMax":       d.ArgMax,
+		"requestOrder": d.RequestOrder,
 		"listAgg":      d.ListAgg,
 		"boolOr":       d.BoolOr,
 		"except":       d.Except,

@@ -1,9 +1,11 @@
 {{ define "customer_rows" -}}
--- Every customer row with its keys (its identifiers and customer_id, SPEC
--- §5) and its quarantine reason.
+-- Every customer row with the value columns of its keys (its identifiers
+-- and customer_id, SPEC §5; Plan.CustomerKeys), and its quarantine reason.
+-- The keys stay flat columns, one per kind: customer_keys probes each
+-- against the requests' keys, which needs no list of every customer's keys.
 SELECT _file, _row,
   optout_id({{ col .Src "customer_id" "text" }}) AS customer_id,
-  {{ .Keys.List }} AS keys,
+  {{ .Keys.Columns }}
   optout_state({{ col .Src "state" "text" }}) AS state,
   nullif(optout_word({{ col .Src "traffic_source" "text" }}), '') AS traffic_source,
   {{ .Keys.Checks }}

@@ -15,10 +15,26 @@ FROM {{ unnestRows (.Keys.From (print "(SELECT " (cast (param .Subject) "text") 
 SELECT * FROM {{ tmp "explain_keys" }} ORDER BY kind, value
 {{- end }}
 
+{{ define "explain_all_customer_keys" -}}
+{{- /* K(c) of every customer, as a relation (customer_id, kind, value):
+     customer_keys holds only the customers a request reaches, and the
+     subject may have none. */ -}}
+(
+  SELECT customer_id, k.kind AS kind, k.value AS value
+  FROM {{ unnestRows (print "(SELECT customer_id, " .CustomerKeys.List " AS keys FROM " (tmp "customer_rows") " WHERE reason IS NULL)") "keys" "k" "" }}
+{{- if .HasLinks }}
+  UNION DISTINCT
+  SELECT l.customer_id, l.k.kind, l.k.value
+  FROM {{ unnestRows (tmp "link_rows") "keys" "k" "reason IS NULL" }} AS l
+  WHERE l.customer_id IN (SELECT customer_id FROM {{ tmp "customer_rows" }} WHERE reason IS NULL)
+{{- end }}
+)
+{{- end }}
+
 {{ define "explain_customers" -}}
 -- C(x): the customers sharing a key with the subject.
 SELECT ck.customer_id, string_agg(DISTINCT ck.kind, ', ' ORDER BY ck.kind) AS through
-FROM {{ tmp "customer_keys" }} ck JOIN {{ tmp "explain_keys" }} x ON x.kind = ck.kind AND x.value = ck.value
+FROM {{ template "explain_all_customer_keys" . }} ck JOIN {{ tmp "explain_keys" }} x ON x.kind = ck.kind AND x.value = ck.value
 GROUP BY ck.customer_id
 {{- end }}
 
@@ -118,7 +134,7 @@ SELECT * FROM {{ tmp "explain_exports" }} ORDER BY export, file, {{ ident "row" 
 -- (the union R(x) of SPEC §5 rule 4 is the requests sharing one of them).
 SELECT kind, value FROM {{ tmp "explain_keys" }}
 UNION DISTINCT
-SELECT ck.kind, ck.value FROM {{ tmp "customer_keys" }} ck JOIN {{ tmp "explain_customers" }} c ON c.customer_id = ck.customer_id
+SELECT ck.kind, ck.value FROM {{ template "explain_all_customer_keys" . }} ck JOIN {{ tmp "explain_customers" }} c ON c.customer_id = ck.customer_id
 {{- end }}
 
 {{ define "explain_request_rows_as_of" -}}

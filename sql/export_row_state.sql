@@ -9,9 +9,9 @@
 -- keys. A row no request covers has no row here.
 -- through_customer: some key of the row reached the deciding request
 -- through a customer (a key that has it among its events has it as its
--- own latest too, so looking at the keys that tie is enough).
+-- own latest too, so the keys that tie are the ones to look at).
 WITH hits AS (
-  SELECT rk._file, rk._row, ks.category, ks.ord, ks.state, ks.deciding_request_id, ks.via_customer
+  SELECT rk._file, rk._row, ks.category, ks.ord, ks.via_customer
   FROM {{ unnestRows (tmp (print "export_rows__" .Export.Name)) "keys" "k" "reason IS NULL" }} rk
   JOIN {{ tmp "key_category_state" }} ks ON ks.kind = rk.k.kind AND ks.value = rk.k.value
   WHERE ks.category IN ({{ param .Export.Category }}, {{ param .ChannelCategory }})
@@ -19,9 +19,10 @@ WITH hits AS (
 latest AS (
   SELECT _file, _row, category, max(ord) AS ord FROM hits GROUP BY _file, _row, category
 )
-SELECT h._file, h._row, h.category, min(h.state) AS state, min(h.deciding_request_id) AS deciding_request_id,
+SELECT l._file, l._row, l.category, rc.request_type AS state, rc.request_id AS deciding_request_id,
   {{ boolOr "h.via_customer" }} AS through_customer
-FROM hits h
-JOIN latest l ON l._file = h._file AND l._row = h._row AND l.category = h.category AND l.ord = h.ord
-GROUP BY h._file, h._row, h.category
+FROM latest l
+JOIN hits h ON h._file = l._file AND h._row = l._row AND h.category = l.category AND h.ord = l.ord
+JOIN {{ tmp "request_categories" }} rc ON rc.ord = l.ord AND rc.category = l.category
+GROUP BY l._file, l._row, l.category, rc.request_type, rc.request_id
 {{- end }}

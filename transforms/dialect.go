@@ -447,23 +447,14 @@ func (d Dialect) EpochMicros(ts string) string {
 	return "CAST(epoch_us(" + ts + ") AS VARCHAR)"
 }
 
-// RequestOrder renders a request's place in the order of SPEC §5 rule 2 —
-// received_at, then opt_in before opt_out, then request_id — as text that
-// sorts the same way, so that "the latest covering request" is one max()
-// or argMax() in either dialect: the microseconds since 1970, shifted to
-// be positive and padded to a fixed width, then 0 (opt_in) or 1, then the
-// request id. Latest-wins then composes: the latest of a union is the
-// latest of its parts' latest, which is how an export row's state is made
-// from its keys' (sql/export_row_state.sql).
-func (d Dialect) RequestOrder(receivedAt, requestType, requestID string) string {
-	micros := "epoch_us(" + receivedAt + ")"
+// Micros renders a timestamp as its microseconds since 1970 (an integer
+// that orders as the timestamp does): the emulator's ARRAY_AGG and
+// windows ignore a TIMESTAMP sort key.
+func (d Dialect) Micros(ts string) string {
 	if d == BigQuery {
-		micros = "UNIX_MICROS(" + receivedAt + ")"
+		return "UNIX_MICROS(" + ts + ")"
 	}
-	// 5e17 µs is ~15,800 years: any timestamp either engine holds (years
-	// 1-9999) lands on 18 digits; 19 leaves room.
-	return fmt.Sprintf("LPAD(%s, 19, '0') || CASE %s WHEN 'opt_in' THEN '0' ELSE '1' END || %s",
-		d.Cast(micros+" + 500000000000000000", "text"), requestType, requestID)
+	return "epoch_us(" + ts + ")"
 }
 
 // Except is the keyword of a star select that leaves columns out.
@@ -527,7 +518,8 @@ func (d Dialect) funcs() template.FuncMap {
 		"sortedSet":    d.SortedSet,
 		"listAny":      d.ListAny,
 		"argMax":       d.ArgMax,
-		"requestOrder": d.RequestOrder,
+		"micros":       d.Micros,
+		"keyKind":      d.KeyKind,
 		"listAgg":      d.ListAgg,
 		"boolOr":       d.BoolOr,
 		"except":       d.Except,

@@ -53,6 +53,23 @@ type KeyColumns []struct{ Kind, Expr string }
 type RowKeys struct {
 	Values, List, Checks string
 	Kinds                []string // the kinds of the columns Checks covers
+	// Cols are the key value columns Values adds, with the kind of key
+	// each holds: a table that keeps them (customer_rows) can be probed
+	// column by column, and List rebuilt over them where a list is needed.
+	Cols []KeyColumn
+}
+
+// KeyColumn is one key value column of RowKeys.
+type KeyColumn struct{ Kind, Col string }
+
+// Columns lists the key value columns, each followed by a comma, for a
+// select list that keeps them.
+func (k RowKeys) Columns() string {
+	var b strings.Builder
+	for _, c := range k.Cols {
+		b.WriteString(c.Col + ", ")
+	}
+	return b.String()
 }
 
 // InvalidColumn names the column of RowKeys.Checks for identifier kind k.
@@ -94,9 +111,11 @@ func writtenRowKeys(d Dialect, cols KeyColumns, withHashes bool) RowKeys {
 
 func buildRowKeys(d Dialect, cols KeyColumns, withHashes, unguard bool) RowKeys {
 	var values, items, checks, kinds []string
+	var keyCols []KeyColumn
 	add := func(kind, expr string) string {
 		col := fmt.Sprintf("_optout_k%d", len(values))
 		values = append(values, expr+" AS "+col)
+		keyCols = append(keyCols, KeyColumn{kind, col})
 		items = append(items, d.Struct("kind", d.KeyKind(kind), "value", col))
 		return col
 	}
@@ -124,6 +143,7 @@ func buildRowKeys(d Dialect, cols KeyColumns, withHashes, unguard bool) RowKeys 
 		List:   d.ListFilter("["+strings.Join(items, ",\n      ")+"]", "k", "k.value IS NOT NULL"),
 		Checks: strings.Join(checks, "\n  "),
 		Kinds:  kinds,
+		Cols:   keyCols,
 	}
 }
 

@@ -134,6 +134,15 @@ type Plan struct {
 	Scratch string
 }
 
+// customerKinds are the identifier kinds a customer row yields keys of.
+var customerKinds = []string{"customer_id", "email", "phone", "cookie_id", "device_id"}
+
+// CustomerKeys are the keys of a customer row: customer_rows keeps their
+// value columns (RowKeys.Cols), from which the steps rebuild a list.
+func (p Plan) CustomerKeys() RowKeys {
+	return rowKeys(p.Dialect, keyColumns(p.Dialect, p.Customers, customerKinds), p.NeedHashes())
+}
+
 // Phases are the steps of a run: Validate reads and checks every input;
 // Transform computes the outputs from what Validate left.
 type Phases struct {
@@ -296,7 +305,7 @@ func (p Plan) Build() (Phases, error) {
 		}
 		rowSteps(src, "request_rows", "request_rows__"+src.Name, schemas.IdentifierKinds, adapted)
 	}
-	rowSteps(p.Customers, "customer_rows", "customer_rows", []string{"customer_id", "email", "phone", "cookie_id", "device_id"}, "")
+	rowSteps(p.Customers, "customer_rows", "customer_rows", customerKinds, "")
 	add(&ph.Validate, Step{Name: "customer_duplicates", Kind: Check, OnlyTables: []string{"customer_rows"}}, "customer_duplicates", base)
 	if p.Links != nil {
 		rowSteps(*p.Links, "link_rows", "link_rows", []string{"cookie_id", "device_id", "email", "phone", "email_sha256", "phone_sha256"}, "")
@@ -307,14 +316,7 @@ func (p Plan) Build() (Phases, error) {
 
 	add(&ph.Transform, Step{Name: "calendar", Kind: Temp, Table: "calendar", ReadsNothing: true}, "calendar", base)
 	for _, name := range []string{"current_requests", "requests", "request_keys", "request_categories", "customer_keys", "customer_matches", "customer_category_state", "customer_state"} {
-		s := Step{Name: name, Kind: Temp, Table: name}
-		if name == "customer_keys" { // K(c) does not depend on the date
-			s.OnlyTables = []string{"customer_rows"}
-			if p.Links != nil {
-				s.OnlyTables = append(s.OnlyTables, "link_rows")
-			}
-		}
-		add(&ph.Transform, s, name, base)
+		add(&ph.Transform, Step{Name: name, Kind: Temp, Table: name}, name, base)
 	}
 	flagged := base
 	flagged.Src = p.Customers
@@ -448,7 +450,7 @@ func (p Plan) ExplainSteps(kind, subject string) ([]Step, error) {
 	d := struct {
 		stepData
 		Subject string
-	}{stepData: stepData{Plan: &p}, Subject: subject}
+	}{stepData: stepData{Plan: &p, HasLinks: p.Links != nil}, Subject: subject}
 	d.Keys = rowKeys(p.Dialect, KeyColumns{{Kind: kind, Expr: "v"}}, p.NeedHashes())
 	return explainSteps(r, d, "explain_keys", "explain_customers", "explain_requests", "explain_uncounted", "explain_state", "explain_exports")
 }

@@ -136,6 +136,9 @@ func explainSubjects(t *testing.T, eng engine.Steps) (people [][2]string, reques
 	if len(keys) == 0 || len(ids) == 0 {
 		t.Fatal("no key or request row table")
 	}
+	// customer_rows keeps its keys as columns; customer_keys lists those
+	// of the customers a request reaches.
+	keys = append(keys, "SELECT {'kind': kind, 'value': value} AS k FROM "+transforms.Ident(transforms.TempName("customer_keys")))
 	for _, r := range query(t, eng, `SELECT DISTINCT CAST(k.kind AS VARCHAR) AS kind, k.value AS value FROM (`+strings.Join(keys, " UNION ALL ")+`)
 		WHERE CAST(k.kind AS VARCHAR) IN ('email', 'phone', 'customer_id') ORDER BY kind, value`) {
 		people = append(people, [2]string{r["kind"].(string), r["value"].(string)})

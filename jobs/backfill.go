@@ -78,7 +78,7 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 	eng := o.Engine
 	if eng == nil {
 		var err error
-		eng, err = open.Engine(ctx, o.Config, open.Options{RunID: newRunID(o.From), Date: sum.From, KeepScratch: o.KeepScratch, Log: o.Log, At: testpoint.FromEnv()})
+		eng, err = open.Engine(ctx, o.Config, open.Options{RunID: newRunID(o.From), Date: sum.From, KeepScratch: o.KeepScratch, Log: o.Log, At: testpoint.FromEnv(), ProfileDir: testpoint.ProfileDir()})
 		if err != nil {
 			return finish(err)
 		}

@@ -298,7 +298,7 @@ func (r *run) open(ctx context.Context) error {
 		r.sum.Output = r.eng.Where()
 		return nil
 	}
-	eng, err := open.Engine(ctx, r.cfg, open.Options{RunID: r.id, Date: r.dt, Dry: r.dry, KeepScratch: r.o.KeepScratch, Log: r.log, At: r.at})
+	eng, err := open.Engine(ctx, r.cfg, open.Options{RunID: r.id, Date: r.dt, Dry: r.dry, KeepScratch: r.o.KeepScratch, Log: r.log, At: r.at, ProfileDir: testpoint.ProfileDir()})
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,15 @@ func PlantLeak() string {
 	return os.Getenv("OPTOUT_TEST_PLANT_LEAK")
 }
 
+// ProfileDir is where a DuckDB run writes each step's query profile
+// (OPTOUT_TEST_PROFILE_DIR, docs/performance.md): "<dir>/<step>.json".
+func ProfileDir() string {
+	if !enabled {
+		return ""
+	}
+	return os.Getenv("OPTOUT_TEST_PROFILE_DIR")
+}
+
 // FromEnv returns the hook the process tests drive: at the named point,
 // OPTOUT_TEST_KILL_AT sends the process SIGKILL, OPTOUT_TEST_HOLD_AT says
 // so on stderr and blocks until the test kills it, and

@@ -44,6 +44,9 @@ type Engine struct {
 	// file (a temp_directory is configured) rather than kept in memory; see
 	// openWork.
 	work bool
+	// ProfileDir, when set, receives DuckDB's JSON profile of each step
+	// as <step>.json (a binary built -tags optouttest, docs/performance.md).
+	ProfileDir string
 }
 
 // fileVersion identifies one version of a file.
@@ -377,6 +380,13 @@ func (e *Engine) tableIn() string {
 
 // Run executes one step.
 func (e *Engine) Run(ctx context.Context, s transforms.Step) (int64, []engine.Row, error) {
+	if e.ProfileDir != "" {
+		stop, err := e.profile(ctx, s.Name)
+		if err != nil {
+			return 0, nil, err
+		}
+		defer stop()
+	}
 	var q string
 	switch s.Kind {
 	case transforms.Setup:
@@ -414,6 +424,17 @@ func (e *Engine) Run(ctx context.Context, s transforms.Step) (int64, []engine.Ro
 	}
 	n, _ = res.RowsAffected()
 	return n, nil, nil
+}
+
+// profile turns DuckDB's profiler on for the next statement, writing to
+// ProfileDir/<step>.json; stop turns it off.
+func (e *Engine) profile(ctx context.Context, step string) (stop func(), err error) {
+	out := filepath.Join(e.ProfileDir, step+".json")
+	q := "PRAGMA enable_profiling = 'json'; SET profiling_mode = 'detailed'; PRAGMA profiling_output = " + transforms.Literal(out)
+	if _, err := e.conn.ExecContext(ctx, q); err != nil {
+		return nil, fmt.Errorf("profile step %s: %w", step, err)
+	}
+	return func() { _, _ = e.conn.ExecContext(context.Background(), "PRAGMA disable_profiling") }, nil
 }
 
 func (e *Engine) query(ctx context.Context, q string, args ...any) ([]engine.Row, error) {

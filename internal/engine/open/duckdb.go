@@ -12,5 +12,10 @@ import (
 
 // openDuckDB opens the embedded DuckDB engine over the output folder.
 func openDuckDB(ctx context.Context, cfg *config.Config, o Options) (engine.Engine, error) {
-	return duckdb.OpenWarehouse(ctx, cfg, o.Log, o.At)
+	w, err := duckdb.OpenWarehouse(ctx, cfg, o.Log, o.At)
+	if err != nil {
+		return nil, err
+	}
+	w.ProfileDir = o.ProfileDir
+	return w, nil
 }

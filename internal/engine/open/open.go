@@ -21,6 +21,9 @@ type Options struct {
 	KeepScratch bool
 	Log         *slog.Logger
 	At          engine.TestPoint // nil: none
+	// ProfileDir: DuckDB writes each step's query profile there (tests
+	// and benchmarks only; testpoint.ProfileDir).
+	ProfileDir string
 }
 
 // Engine opens the engine cfg.Engine names.

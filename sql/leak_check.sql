@@ -38,11 +38,17 @@ states AS (
   JOIN keyed ke ON ke.kind = w.k.kind AND ke.value = w.k.value
   GROUP BY w.subject, ke.category
 ),
+row_states AS (
+  SELECT subject,
+    max(CASE WHEN category = {{ param .Export.Category }} THEN state END) AS cat_state,
+    max(CASE WHEN category = {{ param .ChannelCategory }} THEN state END) AS chan_state
+  FROM states
+  GROUP BY subject
+),
 flagged AS (
-  SELECT c.state AS cat_state, ch.state AS chan_state, false AS through_customer
+  SELECT s.cat_state, s.chan_state, false AS through_customer
   FROM written w
-  LEFT JOIN states c ON c.subject = w.subject AND c.category = {{ param .Export.Category }}
-  LEFT JOIN states ch ON ch.subject = w.subject AND ch.category = {{ param .ChannelCategory }}
+  LEFT JOIN row_states s ON s.subject = w.subject
 )
 SELECT count(*) AS leaks FROM flagged WHERE {{ template "drop_reason" . }} IS NOT NULL
 {{- end }}

@@ -2,6 +2,7 @@ package transforms
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -141,6 +142,21 @@ var customerKinds = []string{"customer_id", "email", "phone", "cookie_id", "devi
 // value columns (RowKeys.Cols), from which the steps rebuild a list.
 func (p Plan) CustomerKeys() RowKeys {
 	return rowKeys(p.Dialect, keyColumns(p.Dialect, p.Customers, customerKinds), p.NeedHashes())
+}
+
+// ExportCategories are the categories the exports decide on: each
+// export's category and its channel's, sorted and distinct. The per-key
+// steps (key_category_state, suppressed_keys) need no other.
+func (p Plan) ExportCategories() []string {
+	var out []string
+	for _, e := range p.Exports {
+		out = append(out, e.Category)
+		if c := e.ChannelCategory(); c != "" {
+			out = append(out, c)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // Phases are the steps of a run: Validate reads and checks every input;
@@ -419,7 +435,12 @@ func (p Plan) exportData(base stepData, e Export, hashes bool) stepData {
 	}
 	d.Replace = strings.Join(replace, ", ")
 	d.WrittenHashes = strings.Join(written, ", ")
-	d.WrittenKeys = writtenRowKeys(dl, e.keyColumns(dl, ""), hashes)
+	// Only a guarded file's cells can hold a guard to read past; the
+	// cells of any other are the values the export decided on.
+	d.WrittenKeys = rowKeys(dl, e.keyColumns(dl, ""), hashes)
+	if e.FormulaGuard {
+		d.WrittenKeys = writtenRowKeys(dl, e.keyColumns(dl, ""), hashes)
+	}
 	for _, k := range schemas.IdentifierKinds {
 		d.SuppressionHashes = append(d.SuppressionHashes, struct{ Family, Kind, Expr string }{hashFamily(k), k, destinationHash(dl, e.Destination, k, "value")})
 	}

@@ -48,7 +48,7 @@ func (d Dialect) Statements(sql string) int {
 }
 
 // skipQuoted returns the index just after the string or quoted name that
-// opens at sql[i]. DuckDB doubles a quote inside one ('it''s': two quoted
+// opens at sql[i]. DuckDB doubles a quote inside one ('it”s': two quoted
 // parts back to back, which skip alike); GoogleSQL escapes with a
 // backslash, except in a raw string (r'…'), and has triple-quoted strings.
 // An unterminated one runs to the end.

@@ -48,8 +48,8 @@ func (d Dialect) Statements(sql string) int {
 }
 
 // skipQuoted returns the index just after the string or quoted name that
-// opens at sql[i]. DuckDB doubles a quote inside one ('it”s': two quoted
-// parts back to back, which skip alike); GoogleSQL escapes with a
+// opens at sql[i]. DuckDB doubles a quote inside one, which reads as two
+// quoted parts back to back and skips alike; GoogleSQL escapes with a
 // backslash, except in a raw string (r'…'), and has triple-quoted strings.
 // An unterminated one runs to the end.
 func (d Dialect) skipQuoted(sql string, i int) int {

@@ -140,7 +140,7 @@ func TestBackfillCountsEachDatesStatements(t *testing.T) {
 	sum, err := Backfill(context.Background(), BackfillOptions{
 		RunOptions: RunOptions{Config: cfg, Engine: eng, Now: day("2026-11-24")},
 		From:       day(dates[0]), To: day(dates[1]),
-		OnDate:     func(_, _ int, dt string) { eng.dt = dt },
+		OnDate: func(_, _ int, dt string) { eng.dt = dt },
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -157,5 +158,64 @@ func TestBackfillCountsEachDatesStatements(t *testing.T) {
 	}
 	if len(sum.Statements) != len(dates) {
 		t.Errorf("summary statements %v, want one count per date", sum.Statements)
+	}
+}
+
+// Runs rows written before the statements column existed stay readable
+// beside new ones: the next run (prev_runs), the report, a backfill's
+// succeeded dates and the analysts' catalog read them, the old row's
+// statements as NULL.
+func TestRunsRowsWithoutStatements(t *testing.T) {
+	ctx := context.Background()
+	cfg := demoConfig(t)
+	first, second := "2026-11-21", "2026-11-22"
+	if _, err := Run(ctx, RunOptions{Config: cfg, Date: day(first), Now: day("2026-11-24")}); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	old, _ := filepath.Glob(filepath.Join(cfg.Output, "runs", "*.parquet"))
+	if len(old) != 1 {
+		t.Fatalf("runs files %v, want one", old)
+	}
+	// The row as a run before the column wrote it.
+	if _, err := db.Exec(`COPY (SELECT * EXCLUDE (statements) FROM read_parquet(?)) TO '`+old[0]+`.old' (FORMAT parquet)`, old[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(old[0]+".old", old[0]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Report(ctx, ReportOptions{Config: cfg, Date: first, Out: filepath.Join(t.TempDir(), "dashboard.html")}); err != nil {
+		t.Fatalf("report over a runs row without statements: %v", err)
+	}
+	if _, err := Run(ctx, RunOptions{Config: cfg, Date: day(second), Now: day("2026-11-24")}); err != nil {
+		t.Fatalf("a run after a runs row without statements: %v", err)
+	}
+	sum, err := Backfill(ctx, BackfillOptions{RunOptions: RunOptions{Config: cfg, Now: day("2026-11-24")}, From: day(first), To: day(second)})
+	if err != nil || len(sum.Skipped) != 2 {
+		t.Fatalf("backfill: skipped %v, %v; want both dates skipped as done", sum.Skipped, err)
+	}
+	got := map[string]sql.NullInt64{}
+	// The catalog's views read paths relative to the output folder.
+	rows, err := db.Query(`ATTACH '` + filepath.Join(cfg.Output, "optout.duckdb") + `' AS catalog (READ_ONLY);
+		SET file_search_path = '` + cfg.Output + `';
+		SELECT strftime(dt, '%Y-%m-%d'), statements FROM catalog.runs WHERE status = 'succeeded'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var dt string
+		var n sql.NullInt64
+		if err := rows.Scan(&dt, &n); err != nil {
+			t.Fatal(err)
+		}
+		got[dt] = n
+	}
+	if len(got) != 2 || got[first].Valid || !got[second].Valid || got[second].Int64 == 0 {
+		t.Errorf("the catalog's runs: statements by date %v; want NULL for %s (the old row), a count for %s", got, first, second)
 	}
 }

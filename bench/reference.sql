@@ -3,8 +3,8 @@
 -- lowercased, phones digits-only (10 digits get a leading 1), the latest
 -- request per customer and category through the email and phone keys (and
 -- customer_id / cookie for the sources that carry them), the three flags
--- on a copy of the customers, and one export filtered with an anti-join.
--- DIR is replaced by the data set's folder.
+-- on a copy of the customers, and each export of the bench config filtered
+-- with anti-joins. DIR is replaced by the data set's folder.
 SET TimeZone = 'UTC';
 
 CREATE TEMP TABLE req AS
@@ -73,3 +73,24 @@ COPY (
     AND NOT EXISTS (SELECT 1 FROM blocked b WHERE b.k = CASE WHEN length(regexp_replace(a.phone_number, '[^0-9]', '', 'g')) = 10
                        THEN '1' || regexp_replace(a.phone_number, '[^0-9]', '', 'g') ELSE regexp_replace(a.phone_number, '[^0-9]', '', 'g') END)
 ) TO 'DIR/reference_out/ad_audience.parquet' (FORMAT parquet);
+
+-- The list rental (category marketing_partners, channel email, keyed by
+-- email and crm_id): the customers it may not carry are those whose latest
+-- request opts them out of marketing_partners or of the email channel
+-- (web-form requests may choose channel:email; `all` covers the four sale
+-- categories, not channels). A row goes when its crm_id is one of them, or
+-- its email is theirs or was given in an opt-out covering either.
+CREATE TEMP TABLE rental_out AS
+SELECT DISTINCT customer_id FROM latest
+WHERE category IN ('marketing_partners', 'channel:email') AND state = 'opt_out';
+
+CREATE TEMP TABLE rental_blocked AS
+SELECT c.email AS k FROM cust c JOIN rental_out USING (customer_id) WHERE c.email IS NOT NULL
+UNION SELECT email FROM req WHERE request_type = 'opt_out' AND email IS NOT NULL
+  AND list_has_any(cats, ['all', 'marketing_partners', 'channel:email']);
+
+COPY (
+  SELECT l.* FROM read_parquet('DIR/data/exports/list_rental.parquet') l
+  WHERE NOT EXISTS (SELECT 1 FROM rental_out o WHERE o.customer_id = trim(l.crm_id))
+    AND NOT EXISTS (SELECT 1 FROM rental_blocked b WHERE b.k = nullif(lower(trim(l.contact_email)), ''))
+) TO 'DIR/reference_out/list_rental.parquet' (FORMAT parquet);

@@ -40,6 +40,9 @@ type BackfillSummary struct {
 	// which is why a backfill's later dates cost less than its first.
 	StepsExecuted int `json:"steps_executed"`
 	StepsReused   int `json:"steps_reused"`
+	// Statements holds, per date that ran (failed or not), the SQL
+	// statements the engine ran for it: its runs row's statements.
+	Statements map[string]int64 `json:"statements"`
 }
 
 // Backfill runs every date from From to To in order, each exactly as
@@ -51,7 +54,7 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	sum := BackfillSummary{From: o.From.Format(time.DateOnly), To: o.To.Format(time.DateOnly), Done: []string{}, Skipped: []string{}}
+	sum := BackfillSummary{From: o.From.Format(time.DateOnly), To: o.To.Format(time.DateOnly), Done: []string{}, Skipped: []string{}, Statements: map[string]int64{}}
 	finish := func(err error) (BackfillSummary, error) {
 		sum.DurationMS = time.Since(start).Milliseconds()
 		sum.Status = "succeeded"
@@ -133,6 +136,7 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 		ro.retentionAsOf = o.To
 		ran = true
 		s, err := Run(ctx, ro)
+		sum.Statements[dt] = s.Statements
 		for _, st := range s.Steps {
 			if strings.HasSuffix(st.Step, reusedSuffix) {
 				sum.StepsReused++

@@ -12,8 +12,11 @@ import (
 	"time"
 
 	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/internal/engine"
+	"github.com/optout-dev/optout/internal/engine/open"
 	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/internal/testkit/bqfake"
+	"github.com/optout-dev/optout/transforms"
 )
 
 // The job sequence of `optout backfill` on BigQuery, on a fake server
@@ -423,5 +426,61 @@ func TestFakeBackfillResumes(t *testing.T) {
 	}
 	if got := fmt.Sprint(fakePublished(f, "optout_state")); got != fmt.Sprint(fakeDates) {
 		t.Errorf("optout_state published for %s, want %v", got, fakeDates)
+	}
+}
+
+// fakeJobs is the BigQuery engine of a backfill on the fake server,
+// counting from the jobs the fake received the statements each Run sent,
+// per date: one a job, but one per function for the job that creates the
+// run's functions (the macros step, one script).
+type fakeJobs struct {
+	engine.Engine
+	f   *bqfake.Server
+	dt  string           // the date whose run is running
+	ran map[string]int64 // per date
+}
+
+func (e *fakeJobs) Run(ctx context.Context, s transforms.Step) (int64, []engine.Row, error) {
+	before := len(e.f.Jobs())
+	n, rows, err := e.Engine.Run(ctx, s)
+	for _, j := range e.f.Jobs()[before:] {
+		if !j.DryRun {
+			e.ran[e.dt] += int64(max(1, strings.Count(j.SQL, "CREATE OR REPLACE FUNCTION ")))
+		}
+	}
+	return n, rows, err
+}
+
+// Each date's summary and runs row count the statements of the jobs its
+// steps sent: the drop before a table made again on a later date counts,
+// the free steps (BigQuery keeps the tables to the end) send nothing.
+func TestFakeBackfillCountsStatements(t *testing.T) {
+	f := bqfake.New(t)
+	cfg := fakeConfig(t, f)
+	f.Answer = fakeAnswers(f)
+	ctx := context.Background()
+	inner, err := open.Engine(ctx, cfg, open.Options{RunID: newRunID(fakeDay(fakeDates[0])), Date: fakeDates[0]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inner.Close()
+	eng := &fakeJobs{Engine: inner, f: f, ran: map[string]int64{}}
+	sum, err := Backfill(ctx, BackfillOptions{RunOptions: RunOptions{Config: cfg, Now: fakeNow, Engine: eng},
+		From: fakeDay(fakeDates[0]), To: fakeDay(fakeDates[1]), OnDate: func(_, _ int, dt string) { eng.dt = dt }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("statements per date: %v", sum.Statements)
+	_, runs, _ := splitByLock(t, f.Events())
+	for i, dt := range fakeDates {
+		want := eng.ran[dt]
+		if sum.Statements[dt] != want || want == 0 {
+			t.Errorf("%s: the summary says %d statements; the steps sent %d", dt, sum.Statements[dt], want)
+		}
+		// The runs row's statements: a number, inlined into its SQL.
+		row := runs[i].jobs()[runs[i].index("runs")].SQL
+		if m := regexp.MustCompile(`\b(\d+)\b[^\n]*\bAS statements\b`).FindStringSubmatch(row); m == nil || m[1] != fmt.Sprint(want) {
+			t.Errorf("%s: the runs row says statements %v, want %d:\n%s", dt, m, want, row)
+		}
 	}
 }

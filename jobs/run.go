@@ -77,6 +77,9 @@ type Summary struct {
 	Output      string                `json:"output"`
 	DurationMS  int64                 `json:"duration_ms"`
 	Steps       []transforms.StepTime `json:"steps"`
+	// Statements is the runs row's statements: the SQL statements the
+	// engine ran for the steps.
+	Statements int64 `json:"statements"`
 }
 
 // ValidateOnly, when set, reads and checks every input and writes nothing.
@@ -162,7 +165,7 @@ func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
 		r.sum.Status = "failed"
 		r.sum.Error = redact.String(err.Error())
 	}
-	r.sum.Steps = r.rec.Steps
+	r.sum.Steps, r.sum.Statements = r.rec.Steps, r.rec.Statements
 	return r.sum, err
 }
 
@@ -614,8 +617,19 @@ func (r *run) free(ctx context.Context, tables []string) error {
 	if len(free) == 0 {
 		return nil
 	}
-	_, _, err := r.eng.Run(ctx, transforms.FreeStep(r.eng.Dialect(), r.eng.Scratch(), free))
+	_, _, err := r.exec(ctx, transforms.FreeStep(r.eng.Dialect(), r.eng.Scratch(), free))
 	return err
+}
+
+// exec is where a run has the engine run a step, and counts the
+// statements the engine ran for it (the runs row's statements): every
+// statement of a multi-statement step, none of a step the engine skips;
+// a step a backfill keeps from an earlier date does not get here.
+func (r *run) exec(ctx context.Context, s transforms.Step) (int64, []engine.Row, error) {
+	before := r.eng.Statements()
+	n, rows, err := r.eng.Run(ctx, s)
+	r.rec.Statements += r.eng.Statements() - before
+	return n, rows, err
 }
 
 // step runs one Transform step (an Output step into the Target transform
@@ -659,7 +673,7 @@ func (r *run) step(ctx context.Context, s transforms.Step) error {
 // runStep executes a step with timing and records output row counts.
 func (r *run) runStep(ctx context.Context, s transforms.Step) ([]engine.Row, error) {
 	t := time.Now()
-	n, rows, err := r.eng.Run(ctx, s)
+	n, rows, err := r.exec(ctx, s)
 	ms := time.Since(t).Milliseconds()
 	r.rec.Steps = append(r.rec.Steps, transforms.StepTime{Step: s.Name, MS: ms})
 	if err != nil {

@@ -14,6 +14,7 @@ SELECT
   {{ listParam "run_inputs" .Run.Inputs }} AS inputs,
   {{ listParam "run_outputs" .Run.Outputs }} AS outputs,
   {{ listParam "run_steps" .Run.Steps }} AS steps,
+  {{ cast (param .Run.Statements) "int" }} AS statements,
   {{ listParam "run_leak_checks" .Run.LeakChecks }} AS leak_checks,
   {{ cast (param .Run.LedgerRemoved) "int" }} AS ledger_removed,
   {{ cast (param .Run.WriteBackRows) "int" }} AS write_back_rows,

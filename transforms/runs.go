@@ -11,11 +11,15 @@ type RunRecord struct {
 	Inputs                                []FileCount
 	Outputs                               []OutputCount
 	Steps                                 []StepTime
-	LeakChecks                            []LeakCheck
-	LedgerRemoved                         int64            // requests older than policy.retention_months removed
-	WriteBackRows                         int64            // customers rows whose flags write-back changed
-	RetentionRemoved                      []PartitionCount // per-date partitions removed, per table
-	Provisional                           bool             // run before D ended (--provisional); a later run of D replaces it
+	// Statements is how many SQL statements the engine ran for the steps
+	// (engine.Steps.Statements): not those of a step a backfill kept from
+	// an earlier date, nor of one the engine skips.
+	Statements       int64
+	LeakChecks       []LeakCheck
+	LedgerRemoved    int64            // requests older than policy.retention_months removed
+	WriteBackRows    int64            // customers rows whose flags write-back changed
+	RetentionRemoved []PartitionCount // per-date partitions removed, per table
+	Provisional      bool             // run before D ended (--provisional); a later run of D replaces it
 }
 
 // LeakCheck is the result of one export's leak check; the runs table keeps

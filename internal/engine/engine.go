@@ -84,6 +84,11 @@ type Steps interface {
 	// drops temporary tables no later step reads; an engine that keeps
 	// them to the end (BigQuery's scratch dataset) may skip it.
 	Run(ctx context.Context, step transforms.Step) (int64, []Row, error)
+	// Statements is how many SQL statements the engine has been sent so
+	// far, each statement of a multi-statement text counted
+	// (Dialect.Statements) and a step it skips not: a run counts its
+	// steps' statements as the growth of this across each Run.
+	Statements() int64
 }
 
 // Output is where the published outputs live. Tables are named as output

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"cloud.google.com/go/bigquery"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/exit"
+	"github.com/optout-dev/optout/transforms"
 )
 
 // Client is one run's connection to BigQuery.
@@ -30,6 +32,9 @@ type Client struct {
 	// Backoff is the wait before each retry of a transiently failed job;
 	// its length is the number of retries.
 	Backoff []time.Duration
+	// statements counts the statements of the jobs sent (not dry runs);
+	// a retried job counts once.
+	statements atomic.Int64
 }
 
 // Result is what one job did.
@@ -113,7 +118,12 @@ func (c *Client) query(step, sql string, args []any) *bigquery.Query {
 	return q
 }
 
+// Statements is how many SQL statements the client's jobs have held, dry
+// runs aside (engine.Steps.Statements).
+func (c *Client) Statements() int64 { return c.statements.Load() }
+
 func (c *Client) run(ctx context.Context, step, sql string, args []any, read bool) (Result, error) {
+	c.statements.Add(int64(transforms.BigQuery.Statements(sql)))
 	for attempt := 0; ; attempt++ {
 		res, err := c.once(ctx, step, sql, args, read)
 		if err == nil {

@@ -88,6 +88,9 @@ func (e *Engine) Append(ctx context.Context, scratch, table string) error {
 	if err := e.ensureLike(ctx, table, scratch, nil); err != nil {
 		return err
 	}
+	if err := e.addColumns(ctx, table, schema); err != nil {
+		return err
+	}
 	names := make([]string, len(schema))
 	for i, f := range schema {
 		names[i] = transforms.BigQuery.Ident(f.Name)
@@ -133,4 +136,49 @@ func (e *Engine) ensureLike(ctx context.Context, table, scratch string, cluster 
 		return mapError("create_"+table, "", fmt.Errorf("cluster table %s by %v: %w", table, cluster, err), e.cfg.MaxBytesBilled)
 	}
 	return nil
+}
+
+// addColumns adds to an output table the columns of schema it lacks, as
+// NULLable columns, in one statement: a runs table an earlier version
+// created (before provisional, statements) takes this version's rows, and
+// its own rows read NULL there. A column it has with another type is left
+// for the INSERT to refuse.
+func (e *Engine) addColumns(ctx context.Context, table string, schema bigquery.Schema) error {
+	meta, err := e.bq.Dataset(e.cfg.Dataset).Table(table).Metadata(ctx)
+	if err != nil {
+		return mapError("describe_"+table, "", err, e.cfg.MaxBytesBilled)
+	}
+	has := map[string]bool{}
+	for _, f := range meta.Schema {
+		has[strings.ToLower(f.Name)] = true // BigQuery's names ignore case
+	}
+	var add []string
+	for _, f := range schema {
+		if !has[strings.ToLower(f.Name)] {
+			add = append(add, "ADD COLUMN IF NOT EXISTS "+transforms.BigQuery.Ident(f.Name)+" "+columnType(f))
+		}
+	}
+	if len(add) == 0 {
+		return nil
+	}
+	_, err = e.Exec(ctx, "add_columns_"+table, "ALTER TABLE "+e.Output(table)+"\n  "+strings.Join(add, ",\n  "))
+	return err
+}
+
+// columnType is a column's type as DDL writes it: typeName's, with the
+// fields of a STRUCT quoted (the runs row's outputs has "table" and
+// "rows", reserved words).
+func columnType(f *bigquery.FieldSchema) string {
+	if f.Type != bigquery.RecordFieldType {
+		return typeName(f)
+	}
+	parts := make([]string, len(f.Schema))
+	for i, sub := range f.Schema {
+		parts[i] = transforms.BigQuery.Ident(sub.Name) + " " + columnType(sub)
+	}
+	t := "STRUCT<" + strings.Join(parts, ", ") + ">"
+	if f.Repeated {
+		return "ARRAY<" + t + ">"
+	}
+	return t
 }

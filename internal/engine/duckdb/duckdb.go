@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" driver
@@ -47,6 +48,8 @@ type Engine struct {
 	// ProfileDir, when set, receives DuckDB's JSON profile of each step
 	// as <step>.json (a binary built -tags optouttest, docs/performance.md).
 	ProfileDir string
+	// statements counts the statements Run has sent.
+	statements atomic.Int64
 }
 
 // fileVersion identifies one version of a file.
@@ -403,12 +406,14 @@ func (e *Engine) Run(ctx context.Context, s transforms.Step) (int64, []engine.Ro
 		}
 		q = "COPY (\n" + s.SQL + "\n) TO " + transforms.Literal(s.Target) + " " + opts
 	case transforms.Check:
+		e.statements.Add(int64(transforms.DuckDB.Statements(s.SQL)))
 		rows, err := e.query(ctx, s.SQL, s.Args...)
 		if err != nil {
 			return 0, nil, fmt.Errorf("step %s: %w", s.Name, err)
 		}
 		return int64(len(rows)), rows, nil
 	}
+	e.statements.Add(int64(transforms.DuckDB.Statements(q)))
 	var n int64
 	if s.Kind == transforms.Temp {
 		// CREATE TABLE AS returns its row count as a result row (not as
@@ -436,6 +441,10 @@ func (e *Engine) profile(ctx context.Context, step string) (stop func(), err err
 	}
 	return func() { _, _ = e.conn.ExecContext(context.Background(), "PRAGMA disable_profiling") }, nil
 }
+
+// Statements is how many SQL statements Run has sent
+// (engine.Steps.Statements).
+func (e *Engine) Statements() int64 { return e.statements.Load() }
 
 func (e *Engine) query(ctx context.Context, q string, args ...any) ([]engine.Row, error) {
 	rows, err := e.conn.QueryContext(ctx, q, args...)

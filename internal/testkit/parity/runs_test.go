@@ -32,6 +32,7 @@ func TestRunsRowMatchesDuckDB(t *testing.T) {
 			{Input: "customers", File: `table:crm."cust\\omers" ünï 'x' <&>`, RowsRead: 5, RowsUsed: 5}},
 		Outputs:          []transforms.OutputCount{{Table: "customers_flagged", Rows: 5}, {Table: "exports/meta", Rows: 0}},
 		Steps:            []transforms.StepTime{{Step: "request_rows__web_form", MS: 12}, {Step: "ledger", MS: 3}},
+		Statements:       9,
 		LeakChecks:       []transforms.LeakCheck{{Export: "meta", Destination: "meta", Result: "failed", Leaks: 2}, {Export: "ads", Destination: "google_ads", Result: "passed"}},
 		LedgerRemoved:    4,
 		WriteBackRows:    2,

@@ -1,22 +1,30 @@
 {{ define "key_category_state" -}}
 -- The state of each key per category, as an export row carrying only that
 -- key would have it (SPEC §5 rules 2 and 4): its deciding request is the
--- latest (greatest ord) covering the category among the key's events
--- (key_events: the key's own requests and those of every customer with
--- it). via_customer says whether that request reached the key through a
--- customer. An export row's state is the latest over its keys'
--- (export_row_state); the suppression lists start from the keys opted out
--- here (suppressed_keys). Only the categories the exports decide on.
-SELECT ke.kind, ke.value, rc.category,
+-- latest (greatest ord) covering the category among the key's events —
+-- the requests made on the key, plus the requests of every customer who
+-- has the key among their keys. via_customer says whether that request
+-- reached the key through a customer (an export row's drop reason names
+-- how its deciding request reached it). An export row's state is the
+-- latest over its keys' (export_row_state); the suppression lists start
+-- from the keys opted out here (suppressed_keys). Only the categories the
+-- exports decide on.
+WITH events AS (
+  SELECT kind, value, request_id, false AS via_customer FROM {{ tmp "request_keys" }}
+  UNION ALL
+  SELECT ck.kind, ck.value, m.request_id, true
+  FROM {{ tmp "customer_keys" }} ck JOIN {{ tmp "customer_matches" }} m ON m.customer_id = ck.customer_id
+)
+SELECT e.kind, e.value, rc.category,
   max(rc.ord) AS ord,
   {{ argMax "rc.request_type" "rc.ord" }} AS state,
-  {{ argMax "ke.via_customer" "rc.ord" }} AS via_customer
-FROM {{ tmp "key_events" }} ke
-JOIN {{ tmp "request_categories" }} rc ON rc.request_id = ke.request_id
+  -- A request can reach a key both ways: the tie on ord goes to via_customer.
+  {{ argMax "e.via_customer" "rc.ord * 2 + CASE WHEN e.via_customer THEN 1 ELSE 0 END" }} AS via_customer
+FROM events e
+JOIN {{ tmp "request_categories" }} rc ON rc.request_id = e.request_id
 WHERE rc.category IN ({{ template "export_categories" . }})
-GROUP BY ke.kind, ke.value, rc.category
+GROUP BY e.kind, e.value, rc.category
 {{- end }}
-
 
 {{ define "export_categories" -}}
 {{- /* The categories the exports decide on, as an IN list. */ -}}

@@ -360,7 +360,7 @@ func (p Plan) Build() (Phases, error) {
 			OnlyInput: e.Name, OnlyTables: []string{d.Rows}}, "quarantine", d)
 	}
 	if len(p.Exports) > 0 {
-		for _, name := range []string{"key_events", "key_category_state", "suppressed_keys"} {
+		for _, name := range []string{"key_category_state", "suppressed_keys"} {
 			add(&ph.Transform, Step{Name: name, Kind: Temp, Table: name}, name, base)
 		}
 	}
@@ -368,7 +368,6 @@ func (p Plan) Build() (Phases, error) {
 		d := p.exportData(base, e, hashes)
 		add(&ph.Transform, Step{Name: "export_row_state__" + e.Name, Kind: Temp, Table: "export_row_state__" + e.Name}, "export_row_state", d)
 		add(&ph.Transform, Step{Name: "export_decisions__" + e.Name, Kind: Temp, Table: "export_decisions__" + e.Name}, "export_decisions", d)
-		add(&ph.Transform, Step{Name: "suppression__" + e.Name, Kind: Temp, Table: "suppression__" + e.Name}, "suppression", d)
 		add(&ph.Transform, Step{Name: "export__" + e.Name, Kind: Output, Table: "exports/" + e.Name, PerDate: true,
 			Format: e.Format, Export: e.Name, WrittenView: d.WrittenView}, "export", d)
 		add(&ph.Transform, Step{Name: "leak_check__" + e.Name, Kind: Check, Export: e.Name}, "leak_check", d)

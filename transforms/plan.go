@@ -383,7 +383,10 @@ func (p Plan) Build() (Phases, error) {
 		for _, e := range p.Exports {
 			ed := p.exportData(base, e, hashes)
 			for _, view := range p.ExportHistory[e.Name] {
-				h := historyData{Export: e, View: view, ChannelCategory: ed.ChannelCategory, Keys: ed.WrittenKeys, Hashes: ed.SuppressionHashes}
+				// An earlier file may have been written guarded under an
+				// earlier config: read past a guard whatever today's.
+				h := historyData{Export: e, View: view, ChannelCategory: ed.ChannelCategory,
+					Keys: writtenRowKeys(p.Dialect, e.keyColumns(p.Dialect, ""), hashes), Hashes: ed.SuppressionHashes}
 				if e.HashIdentifiers {
 					h.Keys = RowKeys{List: "[" + ed.WrittenHashes + "]"}
 				}
@@ -434,8 +437,9 @@ func (p Plan) exportData(base stepData, e Export, hashes bool) stepData {
 	}
 	d.Replace = strings.Join(replace, ", ")
 	d.WrittenHashes = strings.Join(written, ", ")
-	// Only a guarded file's cells can hold a guard to read past; the
-	// cells of any other are the values the export decided on.
+	// The leak check reads today's file: only a guarded one's cells can
+	// hold a guard to read past; any other's are the values the export
+	// decided on.
 	d.WrittenKeys = rowKeys(dl, e.keyColumns(dl, ""), hashes)
 	if e.FormulaGuard {
 		d.WrittenKeys = writtenRowKeys(dl, e.keyColumns(dl, ""), hashes)

@@ -1,14 +1,16 @@
 package transforms
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // setFree notes on each Transform step the temporary tables that no later
 // step reads, so that a run can drop them as soon as that step is done:
 // at 10M customers the intermediate tables, all alive at the end of a run,
-// were most of its peak memory. A step reads a table when the table's name
-// appears in its SQL; a name seen where it is not a read only keeps a
-// table longer. Tables of the Validate phase that no Transform step reads
-// are freed after the first Transform step.
+// were most of its peak memory. A step reads a table when its template
+// named it (Step.Reads, through tmp or rel). Tables of the Validate phase
+// that no Transform step reads are freed after the first Transform step.
 func (ph *Phases) setFree() {
 	if len(ph.Transform) == 0 {
 		return
@@ -21,32 +23,13 @@ func (ph *Phases) setFree() {
 		}
 		last := i
 		for j := i + 1; j < len(all); j++ {
-			if readsTable(all[j].SQL, TempName(s.Table)) {
+			if slices.Contains(all[j].Reads, TempName(s.Table)) {
 				last = j
 			}
 		}
 		at := max(last-offset, 0)
 		ph.Transform[at].Free = append(ph.Transform[at].Free, s.Table)
 	}
-}
-
-// readsTable reports whether sql names table as a whole word.
-func readsTable(sql, table string) bool {
-	for from := 0; ; {
-		i := strings.Index(sql[from:], table)
-		if i < 0 {
-			return false
-		}
-		start, end := from+i, from+i+len(table)
-		if (start == 0 || !isWordByte(sql[start-1])) && (end == len(sql) || !isWordByte(sql[end])) {
-			return true
-		}
-		from = start + 1
-	}
-}
-
-func isWordByte(b byte) bool {
-	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
 }
 
 // FreeStepName names the steps FreeStep renders: an engine that keeps its

@@ -6,18 +6,20 @@ import (
 )
 
 func TestSetFree(t *testing.T) {
-	temp := func(name, sql string) Step { return Step{Name: name, Kind: Temp, Table: name, SQL: sql} }
+	temp := func(name string, reads ...string) Step {
+		return Step{Name: name, Kind: Temp, Table: name, Reads: reads}
+	}
 	ph := Phases{
 		Validate: []Step{
-			temp("rows", "SELECT 1"),
-			temp("rows_checked", "SELECT * FROM _optout_rows"), // read in Validate only
-			{Name: "counts", Kind: Check, SQL: "SELECT count(*) FROM _optout_rows_checked"},
+			temp("rows", "src_customers"),
+			temp("rows_checked", "_optout_rows"), // read in Validate only
+			{Name: "counts", Kind: Check, Reads: []string{"_optout_rows_checked"}},
 		},
 		Transform: []Step{
-			temp("keys", `SELECT * FROM "_optout_rows"`),
-			temp("keys_2", "SELECT * FROM _optout_keys JOIN _optout_rows_x USING (id)"), // _optout_rows_x is not _optout_rows
-			{Name: "out", Kind: Output, SQL: "SELECT * FROM _optout_keys_2 UNION ALL SELECT * FROM _optout_keys"},
-			temp("unread", "SELECT 2"),
+			temp("keys", "_optout_rows"),
+			temp("keys_2", "_optout_keys", "_optout_rows_x"), // _optout_rows_x is not _optout_rows
+			{Name: "out", Kind: Output, Reads: []string{"_optout_keys_2", "_optout_keys"}},
+			temp("unread"),
 		},
 	}
 	ph.setFree()
@@ -26,6 +28,28 @@ func TestSetFree(t *testing.T) {
 		if !reflect.DeepEqual(s.Free, want[i]) {
 			t.Errorf("step %s frees %v, want %v", s.Name, s.Free, want[i])
 		}
+	}
+}
+
+// A step's Reads are the relations its template named, through tmp and
+// rel, in the order it named them; a plan frees what they say.
+func TestRenderDeclaresWhatItReads(t *testing.T) {
+	r, err := newRenderer(DuckDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.tmpl, err = r.tmpl.Clone()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.tmpl.New("reads_test").Parse(`SELECT * FROM {{ tmp "a" }} JOIN {{ rel "src_b" }} USING (id)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := r.render("reads_test", nil); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"_optout_a", "src_b"}; !reflect.DeepEqual(r.reads, want) {
+		t.Errorf("reads %v, want %v", r.reads, want)
 	}
 }
 

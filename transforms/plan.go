@@ -277,7 +277,7 @@ func (p Plan) Build() (Phases, error) {
 			errs = append(errs, err)
 			return
 		}
-		s.SQL, s.Args = sql, args
+		s.SQL, s.Args, s.Reads = sql, args, r.reads
 		*phase = append(*phase, s)
 	}
 	macros, err := MacrosStep(dl)

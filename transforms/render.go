@@ -68,6 +68,10 @@ type Step struct {
 	// macros, the calendar): its SQL and arguments alone decide what it
 	// makes, so a backfill may keep it while they stay the same.
 	ReadsNothing bool
+	// Reads are the relations (unquoted names) the step's template named
+	// through tmp and rel: what it depends on, declared as it renders (as
+	// dbt's ref() does), never found by scanning the SQL.
+	Reads []string
 }
 
 // renderer renders templates in one dialect, one at a time; each render
@@ -76,6 +80,7 @@ type renderer struct {
 	tmpl    *template.Template // the parsed templates, shared
 	bound   *template.Template // this renderer's clone of tmpl (bind)
 	args    []any              // the bind values of the render in progress
+	reads   []string           // the relations the render in progress named (Step.Reads)
 	dialect Dialect
 	// scratch is the dataset the run's own relations live in on BigQuery
 	// (its inputs' copies, temporary and staged tables); empty: unqualified.
@@ -122,7 +127,7 @@ func (r *renderer) render(name string, data any) (string, []any, error) {
 			return "", nil, err
 		}
 	}
-	r.args = nil
+	r.args, r.reads = nil, nil
 	var buf bytes.Buffer
 	if err := r.bound.ExecuteTemplate(&buf, name, data); err != nil {
 		return "", nil, fmt.Errorf("render %s: %w", name, err)
@@ -138,7 +143,10 @@ func (r *renderer) bind() error {
 	if err != nil {
 		return err
 	}
-	rel := func(name string) string { return r.dialect.Relation(r.scratch, name) }
+	rel := func(name string) string {
+		r.reads = append(r.reads, name)
+		return r.dialect.Relation(r.scratch, name)
+	}
 	param := func(v any) string {
 		r.args = append(r.args, v)
 		return "?"

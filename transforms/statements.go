@@ -87,3 +87,7 @@ func rawPrefix(sql string, i int) bool {
 	}
 	return p == 0 || !isWordByte(sql[p-1])
 }
+
+func isWordByte(b byte) bool {
+	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
+}

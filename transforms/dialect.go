@@ -440,16 +440,11 @@ func (d Dialect) JoinText(parts ...string) string {
 func (d Dialect) ShortHash(text string) string { return "left(" + d.SHA256(text) + ", 32)" }
 
 // EpochMicros renders timestamp ts as microseconds since 1970, in text.
-func (d Dialect) EpochMicros(ts string) string {
-	if d == BigQuery {
-		return "CAST(UNIX_MICROS(" + ts + ") AS STRING)"
-	}
-	return "CAST(epoch_us(" + ts + ") AS VARCHAR)"
-}
+func (d Dialect) EpochMicros(ts string) string { return d.Text(d.Micros(ts)) }
 
-// Micros renders a timestamp as its microseconds since 1970 (an integer
-// that orders as the timestamp does): the emulator's ARRAY_AGG and
-// windows ignore a TIMESTAMP sort key.
+// Micros renders a timestamp as its microseconds since 1970: an integer
+// that orders as the timestamp does in either engine (the emulator's
+// ARRAY_AGG ignores a TIMESTAMP sort key).
 func (d Dialect) Micros(ts string) string {
 	if d == BigQuery {
 		return "UNIX_MICROS(" + ts + ")"

@@ -251,5 +251,6 @@ func newInspection(o RunOptions) *run {
 	}
 	r := newRun(o, testpoint.None)
 	r.log = o.Log
+	r.keepTables = true
 	return r
 }

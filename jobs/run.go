@@ -120,6 +120,9 @@ type run struct {
 	dry bool
 	// checkOnly: optout validate, the Validate phase only.
 	checkOnly bool
+	// keepTables: no temporary table is dropped (Inspect: explain queries
+	// them after the run's steps).
+	keepTables bool
 	steps     progress
 }
 
@@ -387,10 +390,18 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 	for _, s := range phases.Validate {
 		rows, err := r.runKept(ctx, s, r.runStep)
 		if err != nil {
+			if s.FromTables {
+				return phases, plan, err
+			}
 			return phases, plan, exit.With(exit.Input, err)
 		}
 		if s.Kind == transforms.Check {
 			checks[s.Name] = rows
+		}
+		if !r.keepTables {
+			if err := r.free(ctx, s.Free); err != nil {
+				return phases, plan, err
+			}
 		}
 	}
 	if r.dry && r.eng.Estimates() != nil {

@@ -3,12 +3,19 @@
 -- and customer_id, SPEC §5; Plan.CustomerKeys), and its quarantine reason.
 -- The keys stay flat columns, one per kind: customer_keys probes each
 -- against the requests' keys, which needs no list of every customer's keys.
+-- The customer_id key is kept once, as customer_id.
 SELECT _file, _row,
-  optout_id({{ col .Src "customer_id" "text" }}) AS customer_id,
-  {{ .Keys.Columns }}
-  optout_state({{ col .Src "state" "text" }}) AS state,
-  nullif(optout_word({{ col .Src "traffic_source" "text" }}), '') AS traffic_source,
+  {{ .Keys.Col "customer_id" }} AS customer_id,
+  {{ .Keys.ColumnsExcept "customer_id" }}
+{{- /* Kept only for the steps that read them: a column of every customer
+  costs ~160 MB at 10M customers. */}}
+{{- if .StateSLA }}
+  optout_state({{ col .Src "state" "text" }}) AS state, -- the ledger's SLA overrides (customer_facts)
+{{- end }}
+{{- if not .Traffic }}
+  nullif(optout_word({{ col .Src "traffic_source" "text" }}), '') AS traffic_source, -- customer_sources
+{{- end }}
   {{ .Keys.Checks }}
-  CASE WHEN optout_id({{ col .Src "customer_id" "text" }}) IS NULL THEN 'missing_customer_id' END AS reason
+  {{ rowReason (print (.Keys.Col "customer_id") " IS NULL") "missing_customer_id" }} AS reason
 FROM {{ .Keys.From (rel .Src.View) }}
 {{- end }}

@@ -3,6 +3,6 @@
 -- columns; a row with no valid key cannot be checked and is quarantined.
 SELECT _file, _row, {{ .Keys.List }} AS keys,
   {{ .Keys.Checks }}
-  CASE WHEN {{ listLen .Keys.List }} = 0 THEN 'no_valid_key' END AS reason
+  {{ rowReason (print (listLen .Keys.List) " = 0") "no_valid_key" }} AS reason
 FROM {{ .Keys.From (rel .Src.View) }}
 {{- end }}

@@ -22,7 +22,7 @@ both_sides AS (
   FROM cur n FULL OUTER JOIN prev p ON p.customer_id = n.customer_id
 )
 SELECT * FROM both_sides
-WHERE customer_id IN (SELECT customer_id FROM {{ tmp "customer_rows" }} WHERE reason IS NULL)
+WHERE customer_id IN (SELECT customer_id FROM {{ tmp "customer_facts" }})
   AND (old_ccpa_opt_out <> new_ccpa_opt_out
        OR old_opt_out_date IS DISTINCT FROM new_opt_out_date
        OR {{ listsDiffer "old_opt_out_categories" "new_opt_out_categories" }})

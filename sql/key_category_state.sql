@@ -14,16 +14,22 @@ WITH events AS (
   UNION ALL
   SELECT ck.kind, ck.value, m.request_id, true
   FROM {{ tmp "customer_keys" }} ck JOIN {{ tmp "customer_matches" }} m ON m.customer_id = ck.customer_id
+),
+latest AS (
+  SELECT e.kind, e.value, rc.category, max(rc.ord) AS ord,
+    -- A request can reach a key both ways: the tie on ord goes to via_customer.
+    max(rc.ord * 2 + CASE WHEN e.via_customer THEN 1 ELSE 0 END) AS ord_via
+  FROM events e
+  JOIN {{ tmp "request_categories" }} rc ON rc.request_id = e.request_id
+  WHERE rc.category IN ({{ template "export_categories" . }})
+  GROUP BY e.kind, e.value, rc.category
 )
-SELECT e.kind, e.value, rc.category,
-  max(rc.ord) AS ord,
-  {{ argMax "rc.request_type" "rc.ord" }} AS state,
-  -- A request can reach a key both ways: the tie on ord goes to via_customer.
-  {{ argMax "e.via_customer" "rc.ord * 2 + CASE WHEN e.via_customer THEN 1 ELSE 0 END" }} AS via_customer
-FROM events e
-JOIN {{ tmp "request_categories" }} rc ON rc.request_id = e.request_id
-WHERE rc.category IN ({{ template "export_categories" . }})
-GROUP BY e.kind, e.value, rc.category
+-- Two integer maxima per key, and the state looked up by ord afterwards:
+-- arg_max over the request type held a string per key and category, and
+-- was most of this step's memory.
+SELECT l.kind, l.value, l.category, l.ord, rc.request_type AS state, l.ord_via = l.ord * 2 + 1 AS via_customer
+FROM latest l
+JOIN {{ tmp "request_categories" }} rc ON rc.ord = l.ord AND rc.category = l.category
 {{- end }}
 
 {{ define "export_categories" -}}

@@ -4,21 +4,19 @@
 -- as export_row_state derives it (the latest over its keys' latest,
 -- key_category_state), and the rows that drop_reason would drop counted.
 -- A row of the file is its list of keys: two rows with the same keys have
--- the same R(x).
+-- the same R(x). written is read twice, each time from the file: holding
+-- every row's keys cost more than reading them again.
 {{- if .Export.HashIdentifiers }}
 -- The file holds the destination's hashes of the identifiers, so the keys
 -- of key_category_state are hashed the same way (suppression.sql's
 -- hashing) to meet them.
 {{- end }}
-WITH written AS (
-  SELECT {{ groupKey "row_keys" }} AS subject, row_keys
-  FROM (
+WITH written AS {{ notMaterialized }}(
 {{- if .Export.HashIdentifiers }}
-    SELECT [{{ .WrittenHashes }}] AS row_keys FROM {{ rel .WrittenView }}
+  SELECT [{{ .WrittenHashes }}] AS row_keys FROM {{ rel .WrittenView }}
 {{- else }}
-    SELECT {{ .WrittenKeys.List }} AS row_keys FROM {{ .WrittenKeys.From (rel .WrittenView) }}
+  SELECT {{ .WrittenKeys.List }} AS row_keys FROM {{ .WrittenKeys.From (rel .WrittenView) }}
 {{- end }}
-  ) w
 ),
 keyed AS (
 {{- if .Export.HashIdentifiers }}
@@ -33,10 +31,10 @@ keyed AS (
 {{- end }}
 ),
 states AS (
-  SELECT w.subject, ke.category, {{ argMax "ke.state" "ke.ord" }} AS state
+  SELECT {{ groupKey "w.row_keys" }} AS subject, ke.category, {{ argMax "ke.state" "ke.ord" }} AS state
   FROM {{ unnestRows "written" "row_keys" "k" "" }} w
   JOIN keyed ke ON ke.kind = w.k.kind AND ke.value = w.k.value
-  GROUP BY w.subject, ke.category
+  GROUP BY 1, ke.category
 ),
 row_states AS (
   SELECT subject,
@@ -48,7 +46,7 @@ row_states AS (
 flagged AS (
   SELECT s.cat_state, s.chan_state, false AS through_customer
   FROM written w
-  LEFT JOIN row_states s ON s.subject = w.subject
+  LEFT JOIN row_states s ON s.subject = {{ groupKey "w.row_keys" }}
 )
 SELECT count(*) AS leaks FROM flagged WHERE {{ template "drop_reason" . }} IS NOT NULL
 {{- end }}

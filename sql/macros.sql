@@ -19,5 +19,6 @@ CREATE OR REPLACE TEMP MACRO optout_hash(x) AS
   CASE WHEN regexp_full_match(optout_word(x), '[0-9a-f]{64}') THEN optout_word(x) END;
 
 -- NULL when no identifier was given (blank), 1 when it yielded no key, else 0.
+-- A TINYINT: the row tables keep one per identifier column and row.
 CREATE OR REPLACE TEMP MACRO optout_invalid(raw, key) AS
-  CASE WHEN optout_id(raw) IS NULL THEN NULL WHEN key IS NULL THEN 1 ELSE 0 END;
+  CAST(CASE WHEN optout_id(raw) IS NULL THEN NULL WHEN key IS NULL THEN 1 ELSE 0 END AS TINYINT);

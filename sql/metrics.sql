@@ -35,9 +35,7 @@ SELECT month, traffic_source, coalesce(o.opt_outs, 0) AS opt_outs, d.denominator
 FROM outs o FULL OUTER JOIN denominators d USING (month, traffic_source)
 {{- else }}
 denominators AS (
-  SELECT coalesce(traffic_source, 'unknown') AS traffic_source, count(*) AS denominator
-  FROM {{ tmp "customer_rows" }} WHERE reason IS NULL
-  GROUP BY 1
+  SELECT traffic_source, customers AS denominator FROM {{ tmp "customer_sources" }}
 )
 SELECT o.month, o.traffic_source, o.opt_outs, d.denominator, 'customers' AS denominator_kind,
   CASE WHEN d.denominator > 0 THEN {{ roundRatio "o.opt_outs / d.denominator" }} END AS rate

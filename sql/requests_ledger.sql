@@ -60,7 +60,7 @@ sla AS (
   FROM ledger_rows r
   LEFT JOIN state_sla own ON own.state = r.state
   LEFT JOIN {{ tmp "customer_matches" }} m ON m.request_id = r.request_id
-  LEFT JOIN {{ tmp "customer_rows" }} cr ON cr.customer_id = m.customer_id AND cr.reason IS NULL
+  LEFT JOIN {{ tmp "customer_facts" }} cr ON cr.customer_id = m.customer_id
   LEFT JOIN state_sla cust ON cust.state = cr.state
   GROUP BY r.request_id
 ),

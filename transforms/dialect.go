@@ -496,56 +496,82 @@ func (d Dialect) QCol(alias string, src Source, name, t string) string {
 // to text costs nothing).
 func (d Dialect) Text(x string) string { return d.Cast(x, "text") }
 
+// RowReason renders the quarantine reason of a row of a big input's row
+// table (customer_rows, export_rows): reason when cond holds, else NULL.
+// DuckDB holds it as an ENUM, in one byte a row; a VARCHAR, even NULL,
+// takes sixteen, 160 MB at 10M customers.
+func (d Dialect) RowReason(cond, reason string) string {
+	c := "CASE WHEN " + cond + " THEN " + Literal(reason) + " END"
+	if d == BigQuery {
+		return c
+	}
+	return "CAST(" + c + " AS ENUM(" + Literal(reason) + "))"
+}
+
+// NotMaterialized renders the hint that a CTE read twice is computed
+// again by each reader, not held: DuckDB otherwise materializes it, and
+// the leak check's written rows (an export's every row and keys) were its
+// peak memory, and slower to hold than to read twice. GoogleSQL has no
+// hint and holds no CTE.
+func (d Dialect) NotMaterialized() string {
+	if d == BigQuery {
+		return ""
+	}
+	return "NOT MATERIALIZED "
+}
+
 // funcs are the template functions of the dialect.
 func (d Dialect) funcs() template.FuncMap {
 	return template.FuncMap{
-		"ident":        d.Ident,
-		"lit":          d.Literal,
-		"trimchars":    func() string { return d.Literal(TrimChars) },
-		"trimpattern":  func() string { return d.Literal(trimPattern) },
-		"type":         d.Type,
-		"cast":         d.Cast,
-		"null":         d.Null,
-		"emptyList":    d.EmptyList,
-		"struct":       d.Struct,
-		"listMap":      d.ListMap,
-		"listFilter":   d.ListFilter,
-		"sortedSet":    d.SortedSet,
-		"listAny":      d.ListAny,
-		"argMax":       d.ArgMax,
-		"micros":       d.Micros,
-		"keyKind":      d.KeyKind,
-		"listAgg":      d.ListAgg,
-		"boolOr":       d.BoolOr,
-		"except":       d.Except,
-		"countIf":      d.CountIf,
-		"unnestRows":   d.UnnestRows,
-		"bigquery":     func() bool { return d == BigQuery },
-		"groupKey":     d.GroupKey,
-		"groupValue":   d.GroupValue,
-		"listsDiffer":  d.ListsDiffer,
-		"listDistinct": d.ListDistinct,
-		"listRows":     d.ListRows,
-		"dateSeries":   d.DateSeries,
-		"civilDate":    d.CivilDate,
-		"endOfDay":     d.EndOfDay,
-		"month":        d.Month,
-		"dateMonth":    d.DateMonth,
-		"year":         d.Year,
-		"daysBetween":  d.DaysBetween,
-		"addMonths":    d.AddMonths,
-		"quantileCont": d.QuantileCont,
-		"regexGroup":   d.RegexGroup,
-		"joinText":     d.JoinText,
-		"shortHash":    d.ShortHash,
-		"epochMicros":  d.EpochMicros,
-		"listLen":      d.Len,
-		"inList":       d.In,
-		"split":        d.Split,
-		"fullMatch":    d.FullMatch,
-		"sha256":       d.SHA256,
-		"col":          d.Col,
-		"qcol":         d.QCol,
-		"categories":   d.Categories,
+		"ident":           d.Ident,
+		"lit":             d.Literal,
+		"trimchars":       func() string { return d.Literal(TrimChars) },
+		"trimpattern":     func() string { return d.Literal(trimPattern) },
+		"type":            d.Type,
+		"cast":            d.Cast,
+		"null":            d.Null,
+		"emptyList":       d.EmptyList,
+		"struct":          d.Struct,
+		"listMap":         d.ListMap,
+		"listFilter":      d.ListFilter,
+		"sortedSet":       d.SortedSet,
+		"listAny":         d.ListAny,
+		"argMax":          d.ArgMax,
+		"micros":          d.Micros,
+		"keyKind":         d.KeyKind,
+		"listAgg":         d.ListAgg,
+		"boolOr":          d.BoolOr,
+		"except":          d.Except,
+		"notMaterialized": d.NotMaterialized,
+		"rowReason":       d.RowReason,
+		"countIf":         d.CountIf,
+		"unnestRows":      d.UnnestRows,
+		"bigquery":        func() bool { return d == BigQuery },
+		"groupKey":        d.GroupKey,
+		"groupValue":      d.GroupValue,
+		"listsDiffer":     d.ListsDiffer,
+		"listDistinct":    d.ListDistinct,
+		"listRows":        d.ListRows,
+		"dateSeries":      d.DateSeries,
+		"civilDate":       d.CivilDate,
+		"endOfDay":        d.EndOfDay,
+		"month":           d.Month,
+		"dateMonth":       d.DateMonth,
+		"year":            d.Year,
+		"daysBetween":     d.DaysBetween,
+		"addMonths":       d.AddMonths,
+		"quantileCont":    d.QuantileCont,
+		"regexGroup":      d.RegexGroup,
+		"joinText":        d.JoinText,
+		"shortHash":       d.ShortHash,
+		"epochMicros":     d.EpochMicros,
+		"listLen":         d.Len,
+		"inList":          d.In,
+		"split":           d.Split,
+		"fullMatch":       d.FullMatch,
+		"sha256":          d.SHA256,
+		"col":             d.Col,
+		"qcol":            d.QCol,
+		"categories":      d.Categories,
 	}
 }

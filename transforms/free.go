@@ -5,18 +5,14 @@ import (
 	"strings"
 )
 
-// setFree notes on each Transform step the temporary tables that no later
-// step reads, so that a run can drop them as soon as that step is done:
-// at 10M customers the intermediate tables, all alive at the end of a run,
-// were most of its peak memory. A step reads a table when its template
-// named it (Step.Reads, through tmp or rel). Tables of the Validate phase
-// that no Transform step reads are freed after the first Transform step.
+// setFree notes on each step the temporary tables that no later step
+// reads, so that a run can drop them as soon as that step is done: at 10M
+// customers the intermediate tables, all alive at the end of a run, were
+// most of its peak memory. A step reads a table when its template named it
+// (Step.Reads, through tmp or rel). A table no step reads is freed by the
+// step that made it.
 func (ph *Phases) setFree() {
-	if len(ph.Transform) == 0 {
-		return
-	}
 	all := append(append([]Step{}, ph.Validate...), ph.Transform...)
-	offset := len(ph.Validate)
 	for i, s := range all {
 		if s.Kind != Temp {
 			continue
@@ -27,8 +23,11 @@ func (ph *Phases) setFree() {
 				last = j
 			}
 		}
-		at := max(last-offset, 0)
-		ph.Transform[at].Free = append(ph.Transform[at].Free, s.Table)
+		if last < len(ph.Validate) {
+			ph.Validate[last].Free = append(ph.Validate[last].Free, s.Table)
+		} else {
+			ph.Transform[last-len(ph.Validate)].Free = append(ph.Transform[last-len(ph.Validate)].Free, s.Table)
+		}
 	}
 }
 

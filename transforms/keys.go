@@ -2,6 +2,7 @@ package transforms
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/optout-dev/optout/schemas"
@@ -72,6 +73,52 @@ func (k RowKeys) Columns() string {
 	return b.String()
 }
 
+// Col is the key value column of kind, or "" when there is none.
+func (k RowKeys) Col(kind string) string {
+	for _, c := range k.Cols {
+		if c.Kind == kind {
+			return c.Col
+		}
+	}
+	return ""
+}
+
+// ColumnsExcept is Columns without the column of kind: a table that keeps
+// that key under a name of its own (customer_rows' customer_id).
+func (k RowKeys) ColumnsExcept(kind string) string {
+	var b strings.Builder
+	for _, c := range k.Cols {
+		if c.Kind != kind {
+			b.WriteString(c.Col + ", ")
+		}
+	}
+	return b.String()
+}
+
+// named is k read from a table that keeps the value column of kind
+// under the name col (customer_rows' customer_id).
+func (k RowKeys) named(d Dialect, kind, col string) RowKeys {
+	out := k
+	out.Cols = slices.Clone(k.Cols)
+	for i, c := range out.Cols {
+		if c.Kind == kind {
+			out.Cols[i].Col = col
+		}
+	}
+	out.List, out.Values = keyList(d, out.Cols), ""
+	return out
+}
+
+// keyList renders the list of (kind, value) structs of the value columns
+// cols, without the NULL values.
+func keyList(d Dialect, cols []KeyColumn) string {
+	items := make([]string, len(cols))
+	for i, c := range cols {
+		items[i] = d.Struct("kind", d.KeyKind(c.Kind), "value", c.Col)
+	}
+	return d.ListFilter("["+strings.Join(items, ",\n      ")+"]", "k", "k.value IS NOT NULL")
+}
+
 // InvalidColumn names the column of RowKeys.Checks for identifier kind k.
 func InvalidColumn(kind string) string { return "_optout_bad_" + kind }
 
@@ -110,13 +157,12 @@ func writtenRowKeys(d Dialect, cols KeyColumns, withHashes bool) RowKeys {
 }
 
 func buildRowKeys(d Dialect, cols KeyColumns, withHashes, unguard bool) RowKeys {
-	var values, items, checks, kinds []string
+	var values, checks, kinds []string
 	var keyCols []KeyColumn
 	add := func(kind, expr string) string {
 		col := fmt.Sprintf("_optout_k%d", len(values))
 		values = append(values, expr+" AS "+col)
 		keyCols = append(keyCols, KeyColumn{kind, col})
-		items = append(items, d.Struct("kind", d.KeyKind(kind), "value", col))
 		return col
 	}
 	for _, kc := range cols {
@@ -135,12 +181,12 @@ func buildRowKeys(d Dialect, cols KeyColumns, withHashes, unguard bool) RowKeys 
 			}
 		}
 	}
-	if len(items) == 0 {
+	if len(keyCols) == 0 {
 		return RowKeys{List: d.EmptyList("keys")}
 	}
 	return RowKeys{
 		Values: strings.Join(values, ",\n    "),
-		List:   d.ListFilter("["+strings.Join(items, ",\n      ")+"]", "k", "k.value IS NOT NULL"),
+		List:   keyList(d, keyCols),
 		Checks: strings.Join(checks, "\n  "),
 		Kinds:  kinds,
 		Cols:   keyCols,

@@ -139,9 +139,11 @@ type Plan struct {
 var customerKinds = []string{"customer_id", "email", "phone", "cookie_id", "device_id"}
 
 // CustomerKeys are the keys of a customer row: customer_rows keeps their
-// value columns (RowKeys.Cols), from which the steps rebuild a list.
+// value columns (RowKeys.Cols), from which the steps rebuild a list. The
+// customer_id key is customer_rows' customer_id column, not a copy.
 func (p Plan) CustomerKeys() RowKeys {
-	return rowKeys(p.Dialect, keyColumns(p.Dialect, p.Customers, customerKinds), p.NeedHashes())
+	k := rowKeys(p.Dialect, keyColumns(p.Dialect, p.Customers, customerKinds), p.NeedHashes())
+	return k.named(p.Dialect, "customer_id", "customer_id")
 }
 
 // ExportCategories are the categories the exports decide on: each
@@ -160,7 +162,10 @@ func (p Plan) ExportCategories() []string {
 }
 
 // Phases are the steps of a run: Validate reads and checks every input;
-// Transform computes the outputs from what Validate left.
+// Transform computes the outputs from what Validate left. Validate also
+// computes the requests and the customer keys (Step.FromTables) between
+// the customers and the exports: the big customer_rows is then dropped
+// before the exports' rows are read, instead of being held beside them.
 type Phases struct {
 	Validate  []Step
 	Transform []Step
@@ -288,7 +293,11 @@ func (p Plan) Build() (Phases, error) {
 
 	// rowSteps adds the steps that normalize, count and quarantine the rows
 	// of src. Their table depends on src's files alone, or, for a vendor
-	// format, on the adapter's table (adapted): a backfill keeps it.
+	// format, on the adapter's table (adapted): a backfill keeps it. The
+	// rows to quarantine are taken into a small table of their own at once
+	// (quarantined__<src>), so that the rows table can be dropped as soon
+	// as the Validate phase is done with it, not after the quarantine is
+	// written.
 	rowSteps := func(src Source, tmpl, rows string, kinds []string, adapted string) {
 		d := base
 		d.Src, d.Rows, d.HasLater = src, rows, tmpl == "request_rows"
@@ -300,15 +309,19 @@ func (p Plan) Build() (Phases, error) {
 		}
 		add(&ph.Validate, s, tmpl, d)
 		counts := Step{Name: "input_counts__" + src.Name, Kind: Check}
-		if !d.HasLater { // a request source's counts depend on the as-of instant
-			counts.OnlyTables = []string{rows}
+		quarantined := Step{Name: "quarantined__" + src.Name, Kind: Temp, Table: "quarantined__" + src.Name}
+		if !d.HasLater { // a request source's counts and quarantine depend on the as-of instant
+			counts.OnlyTables, quarantined.OnlyTables = []string{rows}, []string{rows}
 		}
 		add(&ph.Validate, counts, "input_counts", d)
+		add(&ph.Validate, quarantined, "quarantined_rows", d)
 		quarantine := Step{Name: "quarantine__" + src.Name, Kind: Output, Table: "quarantine/" + src.Name, PerDate: true}
-		if !d.HasLater { // a request source's quarantine leaves out the rows after the as-of instant
-			quarantine.OnlyInput, quarantine.OnlyTables = s.OnlyInput, []string{rows}
+		q := d
+		q.Rows, q.HasLater = quarantined.Table, false // quarantined_rows left out the rows after the as-of instant
+		if !d.HasLater {
+			quarantine.OnlyInput, quarantine.OnlyTables = s.OnlyInput, []string{quarantined.Table}
 		}
-		add(&ph.Transform, quarantine, "quarantine", d)
+		add(&ph.Transform, quarantine, "quarantine", q)
 	}
 	for _, src := range p.Requests {
 		adapted := ""
@@ -321,6 +334,12 @@ func (p Plan) Build() (Phases, error) {
 		}
 		rowSteps(src, "request_rows", "request_rows__"+src.Name, schemas.IdentifierKinds, adapted)
 	}
+	// The small side, before the big customer rows are read: what these
+	// steps work through is then not held beside customer_rows (at 10M
+	// customers that order raised the peak memory by about 300 MB).
+	for _, name := range []string{"current_requests", "requests", "request_keys", "request_categories"} {
+		add(&ph.Validate, Step{Name: name, Kind: Temp, Table: name, FromTables: true}, name, base)
+	}
 	rowSteps(p.Customers, "customer_rows", "customer_rows", customerKinds, "")
 	add(&ph.Validate, Step{Name: "customer_duplicates", Kind: Check, OnlyTables: []string{"customer_rows"}}, "customer_duplicates", base)
 	if p.Links != nil {
@@ -329,9 +348,20 @@ func (p Plan) Build() (Phases, error) {
 	if p.Traffic != nil {
 		rowSteps(*p.Traffic, "traffic_rows", "traffic_rows", nil, "")
 	}
+	// Everything later steps need of customer_rows, taken before the
+	// exports' rows are made: its last reader is customer_facts, so it is
+	// dropped first (at 10M customers the two held together were the
+	// run's peak memory). Moving the later customer and key steps here
+	// too was measured, and raised the peak.
+	for _, name := range []string{"customer_keys", "customer_facts"} {
+		add(&ph.Validate, Step{Name: name, Kind: Temp, Table: name, FromTables: true}, name, base)
+	}
+	if p.Traffic == nil {
+		add(&ph.Validate, Step{Name: "customer_sources", Kind: Temp, Table: "customer_sources", FromTables: true, OnlyTables: []string{"customer_rows"}}, "customer_sources", base)
+	}
 
 	add(&ph.Transform, Step{Name: "calendar", Kind: Temp, Table: "calendar", ReadsNothing: true}, "calendar", base)
-	for _, name := range []string{"current_requests", "requests", "request_keys", "request_categories", "customer_keys", "customer_matches", "customer_category_state", "customer_state"} {
+	for _, name := range []string{"customer_matches", "customer_category_state", "customer_state"} {
 		add(&ph.Transform, Step{Name: name, Kind: Temp, Table: name}, name, base)
 	}
 	flagged := base
@@ -346,9 +376,6 @@ func (p Plan) Build() (Phases, error) {
 	for _, name := range []string{"optout_state", "flag_changes"} {
 		add(&ph.Transform, Step{Name: name, Kind: Output, Table: name, PerDate: true}, name, base)
 	}
-	add(&ph.Transform, Step{Name: "ledger", Kind: Temp, Table: "ledger"}, "ledger", base)
-	add(&ph.Transform, Step{Name: "requests_ledger", Kind: Output, Table: "requests_ledger"}, "requests_ledger", base)
-	add(&ph.Transform, Step{Name: "ledger_removed", Kind: Check}, "ledger_removed", base)
 	for _, e := range p.Exports {
 		d := base
 		d.Src = e.Src
@@ -368,12 +395,19 @@ func (p Plan) Build() (Phases, error) {
 		d := p.exportData(base, e, hashes)
 		add(&ph.Transform, Step{Name: "export_row_state__" + e.Name, Kind: Temp, Table: "export_row_state__" + e.Name}, "export_row_state", d)
 		add(&ph.Transform, Step{Name: "export_decisions__" + e.Name, Kind: Temp, Table: "export_decisions__" + e.Name}, "export_decisions", d)
+		add(&ph.Transform, Step{Name: "export_tally__" + e.Name, Kind: Temp, Table: "export_tally__" + e.Name}, "export_tally", d)
 		add(&ph.Transform, Step{Name: "export__" + e.Name, Kind: Output, Table: "exports/" + e.Name, PerDate: true,
 			Format: e.Format, Export: e.Name, WrittenView: d.WrittenView}, "export", d)
-		add(&ph.Transform, Step{Name: "leak_check__" + e.Name, Kind: Check, Export: e.Name}, "leak_check", d)
+		// The suppression list is the last step to read the export's row
+		// tables: written before the leak check, it lets them go first.
 		add(&ph.Transform, Step{Name: "suppression_list__" + e.Name, Kind: Output, Table: "suppression/" + e.Name, PerDate: true,
 			Format: "csv", FileName: "suppression.csv"}, "suppression_list", d)
+		add(&ph.Transform, Step{Name: "leak_check__" + e.Name, Kind: Check, Export: e.Name}, "leak_check", d)
 	}
+	// The ledger after the exports: it is not held while they are decided.
+	add(&ph.Transform, Step{Name: "ledger", Kind: Temp, Table: "ledger"}, "ledger", base)
+	add(&ph.Transform, Step{Name: "requests_ledger", Kind: Output, Table: "requests_ledger"}, "requests_ledger", base)
+	add(&ph.Transform, Step{Name: "ledger_removed", Kind: Check}, "ledger_removed", base)
 	if len(p.Exports) > 0 {
 		add(&ph.Transform, Step{Name: "export_summary", Kind: Temp, Table: "export_summary"}, "export_summary", base)
 		add(&ph.Transform, Step{Name: "export_report", Kind: Output, Table: "export_report", PerDate: true}, "export_report", base)

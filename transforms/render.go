@@ -51,8 +51,11 @@ type Step struct {
 	// WrittenView is the relation the job registers over the written file.
 	Export, WrittenView string
 	// Free names the steps whose temporary tables no later step reads
-	// (set on Transform steps by Plan.Build).
+	// (set by Plan.Build).
 	Free []string
+	// FromTables marks a Validate step that reads only earlier steps'
+	// tables, not an input: its failure is the run's, not an input's.
+	FromTables bool
 	// OnlyInput names the input whose relation is all this step reads
 	// (besides the macros, which never change, and OnlyTables): run again
 	// with the same SQL and arguments over the same files, it makes the

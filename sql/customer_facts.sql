@@ -1,0 +1,14 @@
+{{ define "customer_facts" -}}
+-- What the later steps need of customer_rows, kept small so that
+-- customer_rows can be dropped before the exports' rows are read: the
+-- state of every customer a request reaches (the ledger's SLA), and which
+-- customers of the previous run's state are still in the input (their
+-- flag changes).
+SELECT customer_id{{ if .StateSLA }}, state{{ end }}
+FROM {{ tmp "customer_rows" }}
+WHERE reason IS NULL
+  AND (customer_id IN (SELECT customer_id FROM {{ tmp "customer_keys" }})
+{{- if .HasPrevState }}
+    OR customer_id IN (SELECT {{ cast "customer_id" "text" }} FROM {{ rel "prev_optout_state" }})
+{{- end }})
+{{- end }}

@@ -123,7 +123,7 @@ type run struct {
 	// keepTables: no temporary table is dropped (Inspect: explain queries
 	// them after the run's steps).
 	keepTables bool
-	steps     progress
+	steps      progress
 }
 
 func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {

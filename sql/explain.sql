@@ -110,7 +110,7 @@ SELECT {{ cast (param $e.Name) "text" }} AS export, {{ cast "r._file" "text" }} 
 {{- if $e.Channel }}
     || '; ' || {{ param $e.ChannelCategory }} || '=' || coalesce(ch.state || ' by ' || ch.deciding_request_id, 'none')
 {{- end }} END AS row_state
-FROM {{ tmp (print "export_rows__" $e.Name) }} r
+FROM {{ ($.ExportRowKeys $e).WithList (tmp (print "export_rows__" $e.Name)) }} r
 LEFT JOIN {{ tmp (print "export_decisions__" $e.Name) }} d ON d._file = r._file AND d._row = r._row
 LEFT JOIN {{ tmp (print "export_row_state__" $e.Name) }} c ON c._file = r._file AND c._row = r._row AND c.category = {{ param $e.Category }}
 {{- if $e.Channel }}

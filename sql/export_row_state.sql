@@ -12,7 +12,7 @@
 -- own latest too, so the keys that tie are the ones to look at).
 WITH hits AS (
   SELECT rk._file, rk._row, ks.category, ks.ord, ks.via_customer
-  FROM {{ unnestRows (tmp (print "export_rows__" .Export.Name)) "keys" "k" "reason IS NULL" }} rk
+  FROM {{ unnestRows (.Keys.WithList (tmp (print "export_rows__" .Export.Name))) "keys" "k" "reason IS NULL" }} rk
   JOIN {{ tmp "key_category_state" }} ks ON ks.kind = rk.k.kind AND ks.value = rk.k.value
   WHERE ks.category IN ({{ param .Export.Category }}, {{ param .ChannelCategory }})
 ),

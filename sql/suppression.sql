@@ -9,7 +9,7 @@
 -- (docs/decisions.md, "Suppression lists").
 WITH dropped AS (
   SELECT r.keys
-  FROM {{ tmp (print "export_rows__" .Export.Name) }} r
+  FROM {{ .Keys.WithList (tmp (print "export_rows__" .Export.Name)) }} r
   JOIN {{ tmp (print "export_decisions__" .Export.Name) }} d ON d._file = r._file AND d._row = r._row
   WHERE d.reason IN ('customer_opted_out', 'identifier_opted_out', 'channel_opted_out')
 ),

@@ -73,6 +73,12 @@ func (k RowKeys) Columns() string {
 	return b.String()
 }
 
+// WithList is relation with the column keys added: the list of (kind,
+// value) structs over the key value columns it keeps.
+func (k RowKeys) WithList(relation string) string {
+	return "(SELECT *, " + k.List + " AS keys FROM " + relation + ")"
+}
+
 // Col is the key value column of kind, or "" when there is none.
 func (k RowKeys) Col(kind string) string {
 	for _, c := range k.Cols {

@@ -146,6 +146,13 @@ func (p Plan) CustomerKeys() RowKeys {
 	return k.named(p.Dialect, "customer_id", "customer_id")
 }
 
+// ExportRowKeys are the keys of a row of export e: export_rows__<e> keeps
+// their value columns (RowKeys.Cols), and the steps that need a row's
+// list of keys rebuild it over them (RowKeys.WithList).
+func (p Plan) ExportRowKeys(e Export) RowKeys {
+	return rowKeys(p.Dialect, e.keyColumns(p.Dialect, ""), p.NeedHashes())
+}
+
 // ExportCategories are the categories the exports decide on: each
 // export's category and its channel's, sorted and distinct. The per-key
 // steps (key_category_state, suppressed_keys) need no other.
@@ -379,8 +386,7 @@ func (p Plan) Build() (Phases, error) {
 	for _, e := range p.Exports {
 		d := base
 		d.Src = e.Src
-		kc := e.keyColumns(dl, "")
-		d.Keys, d.Rows = rowKeys(dl, kc, hashes), "export_rows__"+e.Name
+		d.Keys, d.Rows = p.ExportRowKeys(e), "export_rows__"+e.Name
 		add(&ph.Validate, Step{Name: d.Rows, Kind: Temp, Table: d.Rows, OnlyInput: e.Name}, "export_rows", d)
 		add(&ph.Validate, Step{Name: "input_counts__" + e.Name, Kind: Check, OnlyTables: []string{d.Rows}}, "input_counts", d)
 		add(&ph.Transform, Step{Name: "quarantine__" + e.Name, Kind: Output, Table: "quarantine/" + e.Name, PerDate: true,
@@ -451,6 +457,7 @@ func (p Plan) Build() (Phases, error) {
 func (p Plan) exportData(base stepData, e Export, hashes bool) stepData {
 	d := base
 	d.Src, d.Export = e.Src, e
+	d.Keys = p.ExportRowKeys(e)
 	d.ChannelCategory = e.ChannelCategory()
 	d.RequireOptIn = e.Mode == "require_opt_in"
 	d.PlantLeak = p.LeakTestExport == e.Name

@@ -301,10 +301,11 @@ func (p Plan) Build() (Phases, error) {
 	// rowSteps adds the steps that normalize, count and quarantine the rows
 	// of src. Their table depends on src's files alone, or, for a vendor
 	// format, on the adapter's table (adapted): a backfill keeps it. The
-	// rows to quarantine are taken into a small table of their own at once
-	// (quarantined__<src>), so that the rows table can be dropped as soon
-	// as the Validate phase is done with it, not after the quarantine is
-	// written.
+	// rows of a customers, links or traffic input to quarantine are taken
+	// into a small table at once (quarantined__<src>), so that its rows
+	// table can be dropped as soon as the Validate phase is done with it.
+	// A request source's rows to quarantine depend on the date, and a
+	// backfill keeps its rows table anyway: its quarantine reads them.
 	rowSteps := func(src Source, tmpl, rows string, kinds []string, adapted string) {
 		d := base
 		d.Src, d.Rows, d.HasLater = src, rows, tmpl == "request_rows"
@@ -316,18 +317,19 @@ func (p Plan) Build() (Phases, error) {
 		}
 		add(&ph.Validate, s, tmpl, d)
 		counts := Step{Name: "input_counts__" + src.Name, Kind: Check}
-		quarantined := Step{Name: "quarantined__" + src.Name, Kind: Temp, Table: "quarantined__" + src.Name}
-		if !d.HasLater { // a request source's counts and quarantine depend on the as-of instant
-			counts.OnlyTables, quarantined.OnlyTables = []string{rows}, []string{rows}
-		}
-		add(&ph.Validate, counts, "input_counts", d)
-		add(&ph.Validate, quarantined, "quarantined_rows", d)
 		quarantine := Step{Name: "quarantine__" + src.Name, Kind: Output, Table: "quarantine/" + src.Name, PerDate: true}
-		q := d
-		q.Rows, q.HasLater = quarantined.Table, false // quarantined_rows left out the rows after the as-of instant
-		if !d.HasLater {
-			quarantine.OnlyInput, quarantine.OnlyTables = s.OnlyInput, []string{quarantined.Table}
+		if d.HasLater { // a request source's counts and quarantine depend on the as-of instant
+			add(&ph.Validate, counts, "input_counts", d)
+			add(&ph.Transform, quarantine, "quarantine", d)
+			return
 		}
+		counts.OnlyTables = []string{rows}
+		add(&ph.Validate, counts, "input_counts", d)
+		quarantined := Step{Name: "quarantined__" + src.Name, Kind: Temp, Table: "quarantined__" + src.Name, OnlyTables: []string{rows}}
+		add(&ph.Validate, quarantined, "quarantined_rows", d)
+		q := d
+		q.Rows = quarantined.Table
+		quarantine.OnlyInput, quarantine.OnlyTables = s.OnlyInput, []string{quarantined.Table}
 		add(&ph.Transform, quarantine, "quarantine", q)
 	}
 	for _, src := range p.Requests {

@@ -121,7 +121,7 @@ type run struct {
 	// checkOnly: optout validate, the Validate phase only.
 	checkOnly bool
 	// keepTables: no temporary table is dropped (Inspect: explain queries
-	// them after the run's steps).
+	// them after the run's steps; optout plan is an inspection too).
 	keepTables bool
 	steps      progress
 }

@@ -170,9 +170,11 @@ func (p Plan) ExportCategories() []string {
 
 // Phases are the steps of a run: Validate reads and checks every input;
 // Transform computes the outputs from what Validate left. Validate also
-// computes the requests and the customer keys (Step.FromTables) between
-// the customers and the exports: the big customer_rows is then dropped
-// before the exports' rows are read, instead of being held beside them.
+// computes the requests (before the customers are read) and the customer
+// keys (after them, before the exports' rows; Step.FromTables): the big
+// customer_rows is then dropped before the exports' rows are read, instead
+// of being held beside them. (A backfill keeps customer_rows, so there it
+// is held beside them.)
 type Phases struct {
 	Validate  []Step
 	Transform []Step
@@ -300,13 +302,12 @@ func (p Plan) Build() (Phases, error) {
 
 	// rowSteps adds the steps that normalize, count and quarantine the rows
 	// of src. Their table depends on src's files alone, or, for a vendor
-	// format, on the adapter's table (adapted): a backfill keeps it. The
-	// rows of a customers, links or traffic input to quarantine are taken
-	// into a small table at once (quarantined__<src>), so that its rows
-	// table can be dropped as soon as the Validate phase is done with it.
-	// A request source's rows to quarantine depend on the date, and a
-	// backfill keeps its rows table anyway: its quarantine reads them.
-	rowSteps := func(src Source, tmpl, rows string, kinds []string, adapted string) {
+	// format, on the adapter's table (adapted): a backfill keeps it. When
+	// the Validate phase is a rows table's last reader (the customers' and
+	// the links'), its rows to quarantine are taken into a small table at
+	// once (quarantined__<src>), so that the rows table is dropped there
+	// and not held until quarantine__<src> is written.
+	rowSteps := func(src Source, tmpl, rows string, kinds []string, adapted string, droppedInValidate bool) {
 		d := base
 		d.Src, d.Rows, d.HasLater = src, rows, tmpl == "request_rows"
 		kc := keyColumns(dl, src, kinds)
@@ -318,18 +319,17 @@ func (p Plan) Build() (Phases, error) {
 		add(&ph.Validate, s, tmpl, d)
 		counts := Step{Name: "input_counts__" + src.Name, Kind: Check}
 		quarantine := Step{Name: "quarantine__" + src.Name, Kind: Output, Table: "quarantine/" + src.Name, PerDate: true}
-		if d.HasLater { // a request source's counts and quarantine depend on the as-of instant
-			add(&ph.Validate, counts, "input_counts", d)
-			add(&ph.Transform, quarantine, "quarantine", d)
-			return
+		if !d.HasLater { // a request source's counts and quarantine depend on the as-of instant
+			counts.OnlyTables = []string{rows}
+			quarantine.OnlyInput, quarantine.OnlyTables = s.OnlyInput, []string{rows}
 		}
-		counts.OnlyTables = []string{rows}
 		add(&ph.Validate, counts, "input_counts", d)
-		quarantined := Step{Name: "quarantined__" + src.Name, Kind: Temp, Table: "quarantined__" + src.Name, OnlyTables: []string{rows}}
-		add(&ph.Validate, quarantined, "quarantined_rows", d)
 		q := d
-		q.Rows = quarantined.Table
-		quarantine.OnlyInput, quarantine.OnlyTables = s.OnlyInput, []string{quarantined.Table}
+		if droppedInValidate {
+			quarantined := Step{Name: "quarantined__" + src.Name, Kind: Temp, Table: "quarantined__" + src.Name, OnlyTables: []string{rows}}
+			add(&ph.Validate, quarantined, "quarantined_rows", d)
+			q.Rows, quarantine.OnlyTables = quarantined.Table, []string{quarantined.Table}
+		}
 		add(&ph.Transform, quarantine, "quarantine", q)
 	}
 	for _, src := range p.Requests {
@@ -341,21 +341,22 @@ func (p Plan) Build() (Phases, error) {
 			add(&ph.Validate, Step{Name: adapted, Kind: Temp, Table: adapted, OnlyInput: src.Name}, "adapt_"+src.Format, d)
 			src = adaptedSource(src, d.Adapt)
 		}
-		rowSteps(src, "request_rows", "request_rows__"+src.Name, schemas.IdentifierKinds, adapted)
+		rowSteps(src, "request_rows", "request_rows__"+src.Name, schemas.IdentifierKinds, adapted, false)
 	}
-	// The small side, before the big customer rows are read: what these
-	// steps work through is then not held beside customer_rows (at 10M
-	// customers that order raised the peak memory by about 300 MB).
+	// The small side, before the big customer rows are read, so that what
+	// these steps work through is not held beside customer_rows (at 10M
+	// customers, making them after customer_rows peaked ~300 MB higher).
 	for _, name := range []string{"current_requests", "requests", "request_keys", "request_categories"} {
 		add(&ph.Validate, Step{Name: name, Kind: Temp, Table: name, FromTables: true}, name, base)
 	}
-	rowSteps(p.Customers, "customer_rows", "customer_rows", customerKinds, "")
+	rowSteps(p.Customers, "customer_rows", "customer_rows", customerKinds, "", true)
 	add(&ph.Validate, Step{Name: "customer_duplicates", Kind: Check, OnlyTables: []string{"customer_rows"}}, "customer_duplicates", base)
 	if p.Links != nil {
-		rowSteps(*p.Links, "link_rows", "link_rows", []string{"cookie_id", "device_id", "email", "phone", "email_sha256", "phone_sha256"}, "")
+		rowSteps(*p.Links, "link_rows", "link_rows", []string{"cookie_id", "device_id", "email", "phone", "email_sha256", "phone_sha256"}, "", true)
 	}
 	if p.Traffic != nil {
-		rowSteps(*p.Traffic, "traffic_rows", "traffic_rows", nil, "")
+		// metrics_optout_rate_by_source reads traffic_rows at the end.
+		rowSteps(*p.Traffic, "traffic_rows", "traffic_rows", nil, "", false)
 	}
 	// Everything later steps need of customer_rows, taken before the
 	// exports' rows are made: its last reader is customer_facts, so it is

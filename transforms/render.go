@@ -53,8 +53,9 @@ type Step struct {
 	// Free names the steps whose temporary tables no later step reads
 	// (set by Plan.Build).
 	Free []string
-	// FromTables marks a Validate step that reads only earlier steps'
-	// tables, not an input: its failure is the run's, not an input's.
+	// FromTables marks a Validate step that reads earlier steps' tables
+	// (and the previous run's published state), not an input: its failure
+	// is the run's, not an input's.
 	FromTables bool
 	// OnlyInput names the input whose relation is all this step reads
 	// (besides the macros, which never change, and OnlyTables): run again

@@ -19,10 +19,10 @@ import (
 // fingerprints of the tables it reads. A temporary table or a setup stays
 // in the engine; a check's rows are kept here. A later date whose step has
 // the same fingerprint keeps them — the normalized customers, links,
-// traffic and export rows, their row counts, the calendar and the macros are computed once per backfill, not once per
-// date. Anything that changes (a file rewritten, a date-dependent
-// argument, a table it reads made again) changes the fingerprint, and the
-// step runs.
+// traffic and export rows, their row counts, the calendar and the macros
+// are computed once per backfill, not once per date. Anything that
+// changes (a file rewritten, a date-dependent argument, a table it reads
+// made again) changes the fingerprint, and the step runs.
 type tableCache struct {
 	made map[string]made // cacheKey → what the step made
 }

@@ -25,9 +25,10 @@ func (ph *Phases) setFree() {
 		}
 		if last < len(ph.Validate) {
 			ph.Validate[last].Free = append(ph.Validate[last].Free, s.Table)
-		} else {
-			ph.Transform[last-len(ph.Validate)].Free = append(ph.Transform[last-len(ph.Validate)].Free, s.Table)
+			continue
 		}
+		t := &ph.Transform[last-len(ph.Validate)]
+		t.Free = append(t.Free, s.Table)
 	}
 }
 

@@ -55,7 +55,8 @@ CREATE TEMP FUNCTION optout_hash(x STRING) AS (
   CASE WHEN REGEXP_CONTAINS(optout_word(x), r'^[0-9a-f]{64}$') THEN optout_word(x) END);
 
 -- NULL when no identifier was given (blank), 1 when it yielded no key, else 0.
+-- (A key comes only from a value that is not blank: the key is tested first.)
 CREATE TEMP FUNCTION optout_invalid(raw STRING, key STRING) AS (
-  CASE WHEN optout_id(raw) IS NULL THEN NULL WHEN key IS NULL THEN 1 ELSE 0 END);
+  CASE WHEN key IS NOT NULL THEN 0 WHEN optout_id(raw) IS NULL THEN NULL ELSE 1 END);
 
 {{ template "bigquery_udf_optout_gpp" }}

@@ -20,5 +20,8 @@ CREATE OR REPLACE TEMP MACRO optout_hash(x) AS
 
 -- NULL when no identifier was given (blank), 1 when it yielded no key, else 0.
 -- A TINYINT: the row tables keep one per identifier column and row.
+-- A key comes only from a value that is not blank, so the raw value is
+-- trimmed again only for the rows without a key (CASE evaluates a branch
+-- only for the rows that reach it): most rows skip a regular expression.
 CREATE OR REPLACE TEMP MACRO optout_invalid(raw, key) AS
-  CAST(CASE WHEN optout_id(raw) IS NULL THEN NULL WHEN key IS NULL THEN 1 ELSE 0 END AS TINYINT);
+  CAST(CASE WHEN key IS NOT NULL THEN 0 WHEN optout_id(raw) IS NULL THEN NULL ELSE 1 END AS TINYINT);

@@ -376,7 +376,7 @@ func (p Plan) Build() (Phases, error) {
 	}
 	flagged := base
 	flagged.Src = p.Customers
-	flagged.Exclude = "_file, _row"
+	flagged.Exclude = "_file, _row, _optout_id"
 	for _, c := range CustomerFlagColumns {
 		if n, ok := p.Customers.Column(c); ok {
 			flagged.Exclude += ", " + dl.Ident(n)

@@ -83,7 +83,7 @@ func fakeAnswers(f *bqfake.Server) func(bqfake.Job) *bqfake.Result {
 		}
 		switch {
 		case strings.HasPrefix(s, "leak_check__"):
-			return bqfake.Rows("leaks INTEGER", []any{0})
+			return bqfake.Rows("leaks INTEGER, kept INTEGER", []any{0, 0}) // the fake writes no rows
 		case s == "history_from":
 			return bqfake.Rows("history_from DATE", []any{nil})
 		case s == "customer_duplicates":
@@ -328,7 +328,7 @@ func TestFakeBackfillStopsAtFailedDate(t *testing.T) {
 			answers := fakeAnswers(f)
 			f.Answer = func(j bqfake.Job) *bqfake.Result {
 				if tc.leak && j.Step == tc.step && j.DT == fakeDates[0] {
-					return bqfake.Rows("leaks INTEGER", []any{1})
+					return bqfake.Rows("leaks INTEGER, kept INTEGER", []any{1, 0})
 				}
 				return answers(j)
 			}

@@ -20,8 +20,9 @@ func exportInput(e *config.Export) *config.Input {
 }
 
 // passLeakCheck fails the run when the export read back as written
-// carries a suppressed key, and otherwise marks the staged export
-// complete (Stage.Checked). A failed run publishes no export at all.
+// carries a suppressed key, or holds another number of rows than the run
+// decided to keep, and otherwise marks the staged export complete
+// (Stage.Checked). A failed run publishes no export at all.
 func (r *run) passLeakCheck(ctx context.Context, export string, rows []engine.Row) error {
 	if len(rows) != 1 {
 		return fmt.Errorf("leak check of export %s returned %d rows", export, len(rows))
@@ -40,6 +41,12 @@ func (r *run) passLeakCheck(ctx context.Context, export string, rows []engine.Ro
 		if o.Table == "exports/"+export {
 			written = o.Rows
 		}
+	}
+	// The export writes every row it has not suppressed or quarantined: a
+	// row its decisions never saw (an input file that changed during the
+	// run) would be written undecided, so the count must match.
+	if kept := asInt(rows[0]["kept"]); written != kept {
+		return exit.With(exit.Failed, fmt.Errorf("export %s: %d rows written, but %d decided kept (did an input file change during the run?); no export of %s is published", export, written, kept, r.dt))
 	}
 	r.log.Debug("leak check passed", "export", export)
 	return r.stage.Checked(ctx, transforms.Manifested{Export: export, Destination: check.Destination, Rows: written, PublishedAt: r.publicationTime(export)})

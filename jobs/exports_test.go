@@ -5,6 +5,7 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"cloud.google.com/go/civil"
+
+	"github.com/optout-dev/optout/internal/exit"
 )
 
 // Both engines' DATE types give the day; anything else is an error, never
@@ -84,5 +87,57 @@ func TestNotificationsCountExportsPublishedBeforeEnforcement(t *testing.T) {
 		if got := strings.TrimSpace(string(marker)); got != want {
 			t.Errorf("export aud of %s: first published at %s, after the rerun %s", dt, want, got)
 		}
+	}
+}
+
+// An export writes every row it did not suppress or quarantine, so a row
+// its decisions never saw would go out undecided. Here the export's file
+// gains three rows between the decisions and the write (as an upstream job
+// appending to it during the run would), rows without an identifier that
+// the run would have quarantined: the leak check finds no opted-out key in
+// them, but the written file holds more rows than the run decided to keep,
+// and the run fails (exit 1) without publishing.
+func TestExportFailsWhenItsFileChangesDuringTheRun(t *testing.T) {
+	cfg := demoConfig(t)
+	export := &cfg.Exports[0]
+	changing := filepath.Join(t.TempDir(), "export.parquet")
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	copyRows := func(from, more string) {
+		t.Helper()
+		tmp := changing + ".tmp"
+		q := fmt.Sprintf("COPY (SELECT * FROM read_parquet('%s') %s) TO '%s' (FORMAT parquet)", from, more, tmp)
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, changing); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyRows(export.Path, "")
+	export.Path = changing
+	if got := strings.Join([]string{export.Identifiers["email"], export.Identifiers["phone"]}, ","); got != "email,phone_number" {
+		t.Fatalf("the demo's export %s maps email and phone to %s; the rows added below blank those columns", export.Name, got)
+	}
+	var appended bool
+	date := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+	_, err = Run(context.Background(), RunOptions{Config: cfg, Date: date, Now: date.Add(33 * time.Hour),
+		OnStep: func(step string, _, _ int) {
+			if step == "export__"+export.Name {
+				copyRows(changing, fmt.Sprintf("UNION ALL SELECT * REPLACE (NULL AS email, NULL AS phone_number) FROM (FROM read_parquet('%s') LIMIT 3)", changing))
+				appended = true
+			}
+		}})
+	if !appended {
+		t.Fatalf("the run never reached step export__%s (error %v)", export.Name, err)
+	}
+	if err == nil || exit.Code(err) != exit.Failed || !strings.Contains(err.Error(), "decided kept") {
+		t.Fatalf("the run's error: %v (exit %d); want exit %d: rows written, but other rows decided kept", err, exit.Code(err), exit.Failed)
+	}
+	if _, serr := os.Stat(filepath.Join(cfg.Output, "exports", export.Name, "dt=2026-11-21")); !os.IsNotExist(serr) {
+		t.Errorf("export %s of the failed run is in the output folder (stat: %v)", export.Name, serr)
 	}
 }

@@ -3,18 +3,29 @@
 -- kept, suppressed by reason, quarantined, and the leak check, which the
 -- run passes before it publishes anything. Counted as soon as the rows
 -- are decided, so that their tables can go after the export's last step.
+-- A row is quarantined (export_rows), suppressed (export_decisions) or
+-- kept; the leak check holds the written file to rows_kept.
+WITH rows_in AS (
+  SELECT count(*) AS n, {{ countIf "reason IS NOT NULL" }} AS quarantined
+  FROM {{ tmp (print "export_rows__" .Export.Name) }}
+),
+suppressed AS (
+  SELECT count(*) AS n,
+    {{ countIf "reason = 'customer_opted_out'" }} AS customer_opted_out,
+    {{ countIf "reason = 'identifier_opted_out'" }} AS identifier_opted_out,
+    {{ countIf "reason = 'channel_opted_out'" }} AS channel_opted_out,
+    {{ countIf "reason = 'not_opted_in'" }} AS not_opted_in
+  FROM {{ tmp (print "export_decisions__" .Export.Name) }}
+)
 SELECT {{ cast (param .Export.Name) "text" }} AS export, {{ cast (param .Export.Destination) "text" }} AS destination, {{ cast (param .Export.Category) "text" }} AS category,
   {{ cast (param .Export.Channel) "text" }} AS channel, {{ cast (param .Export.Mode) "text" }} AS mode,
-  (SELECT count(*) FROM {{ tmp (print "export_rows__" .Export.Name) }}) AS rows_in,
-  {{ countIf "reason IS NULL" }} AS rows_kept,
-  {{ countIf "reason IS NOT NULL" }} AS rows_suppressed,
-  {{ countIf "reason = 'customer_opted_out'" }} AS customer_opted_out,
-  {{ countIf "reason = 'identifier_opted_out'" }} AS identifier_opted_out,
-  {{ countIf "reason = 'channel_opted_out'" }} AS channel_opted_out,
-  {{ countIf "reason = 'not_opted_in'" }} AS not_opted_in,
-  (SELECT count(*) FROM {{ tmp (print "export_rows__" .Export.Name) }} WHERE reason IS NOT NULL) AS rows_quarantined,
+  r.n AS rows_in,
+  r.n - r.quarantined - s.n AS rows_kept,
+  s.n AS rows_suppressed,
+  s.customer_opted_out, s.identifier_opted_out, s.channel_opted_out, s.not_opted_in,
+  r.quarantined AS rows_quarantined,
   'passed' AS leak_check
-FROM {{ tmp (print "export_decisions__" .Export.Name) }}
+FROM rows_in r CROSS JOIN suppressed s
 {{- end }}
 
 {{ define "export_summary" -}}

@@ -5,7 +5,9 @@
 -- key_category_state), and the rows that drop_reason would drop counted.
 -- A row of the file is its list of keys: two rows with the same keys have
 -- the same R(x). written is read twice, each time from the file: holding
--- every row's keys cost more than reading them again.
+-- every row's keys cost more than reading them again. kept is what
+-- export_tally counted kept: the run fails when the file holds another
+-- number of rows.
 {{- if .Export.HashIdentifiers }}
 -- The file holds the destination's hashes of the identifiers, so the keys
 -- of key_category_state are hashed the same way (suppression.sql's
@@ -48,5 +50,7 @@ flagged AS (
   FROM written w
   LEFT JOIN row_states s ON s.subject = {{ groupKey "w.row_keys" }}
 )
-SELECT count(*) AS leaks FROM flagged WHERE {{ template "drop_reason" . }} IS NOT NULL
+SELECT l.leaks, t.rows_kept AS kept
+FROM (SELECT count(*) AS leaks FROM flagged WHERE {{ template "drop_reason" . }} IS NOT NULL) AS l
+CROSS JOIN {{ tmp (print "export_tally__" .Export.Name) }} t
 {{- end }}

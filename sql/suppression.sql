@@ -7,9 +7,11 @@
 -- deciding request came through). A row dropped as not_opted_in is no
 -- opt-out and adds nothing. A key of a kept row can be listed too
 -- (docs/decisions.md, "Suppression lists").
+-- (The list of a row's keys is made after the join, for the dropped rows
+-- alone.)
 WITH dropped AS (
-  SELECT r.keys
-  FROM {{ .Keys.WithList (tmp (print "export_rows__" .Export.Name)) }} r
+  SELECT r.*
+  FROM {{ tmp (print "export_rows__" .Export.Name) }} r
   JOIN {{ tmp (print "export_decisions__" .Export.Name) }} d ON d._file = r._file AND d._row = r._row
   WHERE d.reason IN ('customer_opted_out', 'identifier_opted_out', 'channel_opted_out')
 ),
@@ -18,7 +20,7 @@ listed AS (
   WHERE category IN ({{ param .Export.Category }}, {{ param .ChannelCategory }})
   UNION ALL
   SELECT rk.k.kind, rk.k.value
-  FROM {{ unnestRows "dropped" "keys" "k" "" }} rk
+  FROM {{ unnestRows (.Keys.WithList "dropped") "keys" "k" "" }} rk
 )
 SELECT DISTINCT identifier_type, hashed_value FROM (
 {{- range $i, $h := .SuppressionHashes }}

@@ -13,10 +13,11 @@ WITH touched AS (
   JOIN {{ tmp "request_keys" }} rk ON rk.kind = {{ keyKind $c.Kind }} AND rk.value = c.{{ $c.Col }}
   WHERE c.reason IS NULL
 {{- end }}
-{{- if .HasLinks }}
+{{- range $c := .LinkKeys.Cols }}
   UNION DISTINCT SELECT l.customer_id
-  FROM {{ unnestRows (tmp "link_rows") "keys" "k" "reason IS NULL" }} AS l
-  JOIN {{ tmp "request_keys" }} rk ON rk.kind = l.k.kind AND rk.value = l.k.value
+  FROM {{ tmp "link_rows" }} l
+  JOIN {{ tmp "request_keys" }} rk ON rk.kind = {{ keyKind $c.Kind }} AND rk.value = l.{{ $c.Col }}
+  WHERE l.reason IS NULL
 {{- end }}
 ),
 own AS (
@@ -24,6 +25,13 @@ own AS (
   FROM {{ tmp "customer_rows" }}
   WHERE reason IS NULL AND customer_id IN (SELECT customer_id FROM touched)
 )
+{{- if .HasLinks }},
+-- The links of those customers, whose list of keys is made here alone.
+own_links AS (
+  SELECT * FROM {{ tmp "link_rows" }}
+  WHERE reason IS NULL AND customer_id IN (SELECT customer_id FROM own)
+)
+{{- end }}
 -- A customer's own keys are already distinct (one per identifier kind, and
 -- customer_id is unique: customer_duplicates fails the run otherwise), so
 -- only the keys its links add are de-duplicated.
@@ -32,7 +40,7 @@ FROM {{ unnestRows "own" "keys" "k" "" }}
 {{- if .HasLinks }}
 UNION ALL
 SELECT DISTINCT l.customer_id, l.k.kind, l.k.value
-FROM {{ unnestRows (tmp "link_rows") "keys" "k" "reason IS NULL" }} AS l
+FROM {{ unnestRows (.LinkKeys.WithList "own_links") "keys" "k" "" }} AS l
 JOIN own c ON c.customer_id = l.customer_id
 WHERE NOT {{ listAny "c.keys" "ck" "ck.kind = l.k.kind AND ck.value = l.k.value" }}
 {{- end }}

@@ -25,7 +25,7 @@ SELECT * FROM {{ tmp "explain_keys" }} ORDER BY kind, value
 {{- if .HasLinks }}
   UNION DISTINCT
   SELECT l.customer_id, l.k.kind, l.k.value
-  FROM {{ unnestRows (tmp "link_rows") "keys" "k" "reason IS NULL" }} AS l
+  FROM {{ unnestRows (.LinkKeys.WithList (tmp "link_rows")) "keys" "k" "reason IS NULL" }} AS l
   WHERE l.customer_id IN (SELECT customer_id FROM {{ tmp "customer_rows" }} WHERE reason IS NULL)
 {{- end }}
 )

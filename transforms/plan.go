@@ -146,6 +146,20 @@ func (p Plan) CustomerKeys() RowKeys {
 	return k.named(p.Dialect, "customer_id", "customer_id")
 }
 
+// linkKinds are the identifier kinds an identity link row adds to its
+// customer.
+var linkKinds = []string{"cookie_id", "device_id", "email", "phone", "email_sha256", "phone_sha256"}
+
+// LinkKeys are the keys an identity link row adds to its customer:
+// link_rows keeps their value columns, like customer_rows, so that each
+// can be probed against the requests' keys; none without links.
+func (p Plan) LinkKeys() RowKeys {
+	if p.Links == nil {
+		return RowKeys{}
+	}
+	return rowKeys(p.Dialect, keyColumns(p.Dialect, *p.Links, linkKinds), p.NeedHashes())
+}
+
 // ExportRowKeys are the keys of a row of export e: export_rows__<e> keeps
 // their value columns (RowKeys.Cols), and the steps that need a row's
 // list of keys rebuild it over them (RowKeys.WithList).
@@ -352,7 +366,7 @@ func (p Plan) Build() (Phases, error) {
 	rowSteps(p.Customers, "customer_rows", "customer_rows", customerKinds, "", true)
 	add(&ph.Validate, Step{Name: "customer_duplicates", Kind: Check, OnlyTables: []string{"customer_rows"}}, "customer_duplicates", base)
 	if p.Links != nil {
-		rowSteps(*p.Links, "link_rows", "link_rows", []string{"cookie_id", "device_id", "email", "phone", "email_sha256", "phone_sha256"}, "", true)
+		rowSteps(*p.Links, "link_rows", "link_rows", linkKinds, "", true)
 	}
 	if p.Traffic != nil {
 		// metrics_optout_rate_by_source reads traffic_rows at the end.

@@ -22,11 +22,12 @@ listed AS (
   SELECT rk.k.kind, rk.k.value
   FROM {{ unnestRows (.Keys.WithList "dropped") "keys" "k" "" }} rk
 )
-SELECT DISTINCT identifier_type, hashed_value FROM (
-{{- range $i, $h := .SuppressionHashes }}
-  {{ if $i }}UNION ALL {{ end }}SELECT {{ lit $h.Family }} AS identifier_type, {{ $h.Expr }} AS hashed_value
-  FROM listed WHERE kind = {{ lit $h.Kind }}
-{{- end }}
-)
-WHERE hashed_value IS NOT NULL
+-- Each key is read and hashed once: its kind picks the identifier type and
+-- the hash (a hashed kind is listed as it is). A key always has a value,
+-- so the hash is never NULL: testing it would hash every key twice.
+SELECT DISTINCT
+  CASE kind{{ range .SuppressionHashes }} WHEN {{ lit .Kind }} THEN {{ lit .Family }}{{ end }} END AS identifier_type,
+  CASE kind{{ range .SuppressionHashes }} WHEN {{ lit .Kind }} THEN {{ .Expr }}{{ end }} END AS hashed_value
+FROM listed
+WHERE value IS NOT NULL
 {{- end }}

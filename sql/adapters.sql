@@ -37,7 +37,7 @@ entries AS (
 -- request_id or received_at and quarantined.
 WITH snapshots AS (
   SELECT _file, _row,
-    {{ cast (col .Src "PKey" "text") "text" }} AS pkey,
+    CAST({{ col .Src "PKey" "text" }} AS STRING) AS pkey,
     {{ cast (col .Src "snapshot_at" "timestamp") "timestamp" }} AS happened_at,
     {{ col .Src "ccpaOptOut" "bool" }} AS opted_out{{ range .Adapt.Carry }},
     {{ . }}{{ end }}

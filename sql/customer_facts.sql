@@ -9,6 +9,6 @@ FROM {{ tmp "customer_rows" }}
 WHERE reason IS NULL
   AND (customer_id IN (SELECT customer_id FROM {{ tmp "customer_keys" }})
 {{- if .HasPrevState }}
-    OR customer_id IN (SELECT {{ cast "customer_id" "text" }} FROM {{ rel "prev_optout_state" }})
+    OR customer_id IN (SELECT CAST(customer_id AS STRING) FROM {{ rel "prev_optout_state" }})
 {{- end }})
 {{- end }}

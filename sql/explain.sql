@@ -102,7 +102,7 @@ WITH person_keys AS (
 {{- range $i, $e := .Exports }}
 {{ if $i }}UNION ALL
 {{ end -}}
-SELECT {{ cast (param $e.Name) "text" }} AS export, {{ cast "r._file" "text" }} AS file, r._row AS {{ ident "row" }},
+SELECT CAST({{ param $e.Name }} AS STRING) AS export, CAST(r._file AS STRING) AS file, r._row AS {{ ident "row" }},
   CASE WHEN r.reason IS NOT NULL THEN 'quarantined: ' || r.reason
        WHEN d.reason IS NOT NULL THEN 'suppressed: ' || d.reason
        ELSE {{ param $e.KeptReason }} END AS decision,
@@ -119,8 +119,8 @@ LEFT JOIN {{ tmp (print "export_row_state__" $e.Name) }} ch ON ch._file = r._fil
 WHERE EXISTS (SELECT 1 FROM {{ listRows "r.keys" "k" }} JOIN person_keys x ON x.kind = k.kind AND x.value = k.value)
 {{- end }}
 {{- if not .Exports }}
-SELECT * FROM (SELECT {{ null "text" }} AS export, {{ null "text" }} AS file, {{ null "int" }} AS {{ ident "row" }},
-  {{ null "text" }} AS decision, {{ null "text" }} AS row_state) AS _none WHERE false
+SELECT * FROM (SELECT CAST(NULL AS STRING) AS export, CAST(NULL AS STRING) AS file, {{ null "int" }} AS {{ ident "row" }},
+  CAST(NULL AS STRING) AS decision, CAST(NULL AS STRING) AS row_state) AS _none WHERE false
 {{- end }}
 {{- end }}
 
@@ -142,7 +142,7 @@ SELECT ck.kind, ck.value FROM {{ template "explain_all_customer_keys" . }} ck JO
      rows after the as-of instant marked `later`), with its input. */ -}}
 {{- range $i, $s := .Requests }}
 {{ if $i }}UNION ALL {{ end -}}
-SELECT {{ cast (param $s.Name) "text" }} AS input, {{ cast "_file" "text" }} AS _file, _row, request_id, received_at, updated_at,
+SELECT CAST({{ param $s.Name }} AS STRING) AS input, CAST(_file AS STRING) AS _file, _row, request_id, received_at, updated_at,
   request_type, categories, status, source, state, reason, later, keys
 FROM {{ template "rows_as_of" ($.AsOfRows (print "request_rows__" $s.Name)) }} r
 {{- end }}
@@ -164,8 +164,8 @@ SELECT r.request_id, coalesce(any_value(c.counted), false) AS counted,
       'quarantined: ' || string_agg(DISTINCT r.read_reason, ', ' ORDER BY r.read_reason)
     -- (min ignores NULLs as bool_and would: every row with a time is after it)
     WHEN min(r.received_at) >= {{ cast (param .P.AsOf) "timestamp" }}
-      THEN 'received after the as-of instant, ' || {{ cast (param (utcSeconds .P.AsOf)) "text" }}
-    ELSE 'every row of it was updated after the as-of instant, ' || {{ cast (param (utcSeconds .P.AsOf)) "text" }}
+      THEN 'received after the as-of instant, ' || CAST({{ param (utcSeconds .P.AsOf) }} AS STRING)
+    ELSE 'every row of it was updated after the as-of instant, ' || CAST({{ param (utcSeconds .P.AsOf) }} AS STRING)
       || ', so a run for the date reads none of them'
   END AS not_counted_because
 FROM (
@@ -216,7 +216,7 @@ SELECT * FROM {{ tmp "explain_uncounted" }} ORDER BY received_at NULLS LAST, req
 WITH req_rows AS (
   SELECT * {{ except }} (keys) FROM (
     {{ template "explain_request_rows_as_of" . }}
-  ) WHERE request_id = optout_id({{ cast (param .Subject) "text" }})
+  ) WHERE request_id = optout_id(CAST({{ param .Subject }} AS STRING))
 )
 SELECT input, _file AS file, _row AS {{ ident "row" }}, received_at, updated_at, request_type, array_to_string(categories, ',') AS categories, status,
   CASE WHEN later THEN 'after the as-of instant: not read for the date'
@@ -240,7 +240,7 @@ SELECT * FROM {{ tmp "explain_request_rows" }} ORDER BY updated_at NULLS LAST, r
 WITH req_rows AS (
   SELECT * FROM (
     {{ template "explain_request_rows_as_of" . }}
-  ) WHERE request_id = optout_id({{ cast (param .Subject) "text" }})
+  ) WHERE request_id = optout_id(CAST({{ param .Subject }} AS STRING))
 ),
 why AS (
   {{ template "explain_not_counted" . }}
@@ -252,14 +252,14 @@ latest AS (
 ids AS (
   SELECT request_id FROM req_rows
   UNION DISTINCT
-  SELECT request_id FROM {{ tmp "ledger" }} WHERE request_id = optout_id({{ cast (param .Subject) "text" }})
+  SELECT request_id FROM {{ tmp "ledger" }} WHERE request_id = optout_id(CAST({{ param .Subject }} AS STRING))
 ),
 published AS (
 {{- if .HasPrevLedger }}
   SELECT request_id, first_enforced_at, first_enforced_date FROM {{ rel "prev_requests_ledger" }}
   WHERE first_enforced_at IS NOT NULL
 {{- else }}
-  SELECT * FROM (SELECT {{ null "text" }} AS request_id, {{ null "timestamp" }} AS first_enforced_at, {{ null "date" }} AS first_enforced_date) AS _none WHERE false
+  SELECT * FROM (SELECT CAST(NULL AS STRING) AS request_id, {{ null "timestamp" }} AS first_enforced_at, CAST(NULL AS DATE) AS first_enforced_date) AS _none WHERE false
 {{- end }}
 )
 SELECT i.request_id,
@@ -273,7 +273,7 @@ SELECT i.request_id,
   coalesce(w.counted, false) AS counted,
   CASE WHEN w.request_id IS NULL THEN 'no row of it in the request sources' ELSE w.not_counted_because END AS not_counted_because,
   l.request_id IS NOT NULL AS in_ledger,
-  p.first_enforced_at, {{ cast "p.first_enforced_date" "text" }} AS first_enforced_date,
+  p.first_enforced_at, CAST(p.first_enforced_date AS STRING) AS first_enforced_date,
   p.request_id IS NULL AND coalesce(w.counted, false) AS enforced_by_next_run,
   l.deadline, l.sla_business_days,
   CASE WHEN p.request_id IS NOT NULL THEN l.business_days END AS business_days,
@@ -299,12 +299,12 @@ SELECT * FROM {{ tmp "explain_request" }}
 -- request (its dt, the partition column; the export's own date is
 -- export_dt there, as on BigQuery).
 {{- if .Notifications }}
-SELECT request_id, export, destination, {{ cast "export_dt" "text" }} AS export_dt, {{ cast "dt" "text" }} AS notified_by_run_for
+SELECT request_id, export, destination, CAST(export_dt AS STRING) AS export_dt, CAST(dt AS STRING) AS notified_by_run_for
 FROM {{ rel .Notifications }}
-WHERE request_id = optout_id({{ cast (param .Subject) "text" }})
+WHERE request_id = optout_id(CAST({{ param .Subject }} AS STRING))
 {{- else }}
-SELECT * FROM (SELECT {{ null "text" }} AS request_id, {{ null "text" }} AS export, {{ null "text" }} AS destination,
-  {{ null "text" }} AS export_dt, {{ null "text" }} AS notified_by_run_for) AS _none WHERE false
+SELECT * FROM (SELECT CAST(NULL AS STRING) AS request_id, CAST(NULL AS STRING) AS export, CAST(NULL AS STRING) AS destination,
+  CAST(NULL AS STRING) AS export_dt, CAST(NULL AS STRING) AS notified_by_run_for) AS _none WHERE false
 {{- end }}
 {{- end }}
 

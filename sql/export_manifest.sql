@@ -7,6 +7,6 @@
 -- request was enforced).
 {{ range $i, $m := .Exports }}{{ if $i }}
 UNION ALL
-{{ end }}SELECT {{ cast (param $m.Export) "text" }} AS export, {{ cast (param $m.Destination) "text" }} AS destination, {{ cast (param $.RunID) "text" }} AS run_id, {{ cast (param $m.PublishedAt) "timestamp" }} AS published_at, {{ cast (param $m.Rows) "int" }} AS rows_published
+{{ end }}SELECT CAST({{ param $m.Export }} AS STRING) AS export, CAST({{ param $m.Destination }} AS STRING) AS destination, CAST({{ param $.RunID }} AS STRING) AS run_id, {{ cast (param $m.PublishedAt) "timestamp" }} AS published_at, {{ cast (param $m.Rows) "int" }} AS rows_published
 {{- end }}
 {{- end }}

@@ -17,8 +17,8 @@ suppressed AS (
     {{ countIf "reason = 'not_opted_in'" }} AS not_opted_in
   FROM {{ tmp (print "export_decisions__" .Export.Name) }}
 )
-SELECT {{ cast (param .Export.Name) "text" }} AS export, {{ cast (param .Export.Destination) "text" }} AS destination, {{ cast (param .Export.Category) "text" }} AS category,
-  {{ cast (param .Export.Channel) "text" }} AS channel, {{ cast (param .Export.Mode) "text" }} AS mode,
+SELECT CAST({{ param .Export.Name }} AS STRING) AS export, CAST({{ param .Export.Destination }} AS STRING) AS destination, CAST({{ param .Export.Category }} AS STRING) AS category,
+  CAST({{ param .Export.Channel }} AS STRING) AS channel, CAST({{ param .Export.Mode }} AS STRING) AS mode,
   r.n AS rows_in,
   r.n - r.quarantined - s.n AS rows_kept,
   s.n AS rows_suppressed,

@@ -6,7 +6,7 @@ WITH cur AS (
 ),
 prev AS (
 {{- if .HasPrevState }}
-  SELECT {{ cast "customer_id" "text" }} AS customer_id, ccpa_opt_out, {{ cast "opt_out_date" "timestamp" }} AS opt_out_date, opt_out_categories FROM {{ rel "prev_optout_state" }}
+  SELECT CAST(customer_id AS STRING) AS customer_id, ccpa_opt_out, {{ cast "opt_out_date" "timestamp" }} AS opt_out_date, opt_out_categories FROM {{ rel "prev_optout_state" }}
 {{- else }}
   SELECT * FROM cur WHERE false
 {{- end }}

@@ -15,7 +15,7 @@ WITH ok AS (SELECT run_id, dt, now, version, provisional, started_at FROM {{ rel
 of_d AS (SELECT * FROM ok WHERE dt = {{ dateParam .Date }} ORDER BY started_at DESC LIMIT 1),
 last AS (SELECT * FROM ok ORDER BY started_at DESC LIMIT 1)
 SELECT d.run_id, d.now, d.version, coalesce(d.provisional, false) AS provisional,
-  l.run_id AS ledger_run_id, {{ cast "l.dt" "text" }} AS ledger_dt, l.now AS ledger_now
+  l.run_id AS ledger_run_id, CAST(l.dt AS STRING) AS ledger_dt, l.now AS ledger_now
 FROM of_d d CROSS JOIN last l
 {{- end }}
 
@@ -99,8 +99,8 @@ WITH open_requests AS (
   FROM {{ rel "requests_ledger" }} WHERE sla_status IN ('open', 'open_breached')
 )
 SELECT request_id,
-  {{ cast (civilDate "received_at" (param .TimeZone)) "text" }} AS received,
-  {{ cast (civilDate "deadline" (param .TimeZone)) "text" }} AS deadline,
+  CAST({{ civilDate "received_at" (param .TimeZone) }} AS STRING) AS received,
+  CAST({{ civilDate "deadline" (param .TimeZone) }} AS STRING) AS deadline,
   days_left, state, sla_status
 FROM open_requests
 WHERE urgency <= 15

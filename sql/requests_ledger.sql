@@ -19,8 +19,8 @@ prev AS (
     matched_customers, first_enforced_at, first_enforced_date, last_enforced_date
   FROM {{ rel "prev_requests_ledger" }}
 {{- else }}
-  SELECT * {{ except }} (counted), {{ null "timestamp" }} AS first_enforced_at, {{ null "date" }} AS first_enforced_date,
-    {{ null "date" }} AS last_enforced_date FROM cur WHERE false
+  SELECT * {{ except }} (counted), {{ null "timestamp" }} AS first_enforced_at, CAST(NULL AS DATE) AS first_enforced_date,
+    CAST(NULL AS DATE) AS last_enforced_date FROM cur WHERE false
 {{- end }}
 ),
 merged AS (

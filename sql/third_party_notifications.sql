@@ -28,7 +28,7 @@ notes AS (
 {{- range $i, $h := .History }}
   {{ if $i }}UNION ALL
   {{ end -}}
-  SELECT pk.request_id, {{ cast (param $h.Export.Name) "text" }} AS export, {{ cast (param $h.Export.Destination) "text" }} AS destination, h.dt
+  SELECT pk.request_id, CAST({{ param $h.Export.Name }} AS STRING) AS export, CAST({{ param $h.Export.Destination }} AS STRING) AS destination, h.dt
   FROM (
     -- Only dates some fresh request could need: the keys are computed for
     -- those rows alone. _optout_key cannot clash with the export's columns.
@@ -51,7 +51,7 @@ notes AS (
     AND (pub.published_at IS NULL OR pub.published_at < pk.first_enforced_at)
 {{- end }}
 {{- if not .History }}
-  SELECT * FROM (SELECT {{ null "text" }} AS request_id, {{ null "text" }} AS export, {{ null "text" }} AS destination, {{ null "date" }} AS dt) WHERE false
+  SELECT * FROM (SELECT CAST(NULL AS STRING) AS request_id, CAST(NULL AS STRING) AS export, CAST(NULL AS STRING) AS destination, CAST(NULL AS DATE) AS dt) WHERE false
 {{- end }}
 )
 SELECT DISTINCT request_id, export, destination, dt FROM notes

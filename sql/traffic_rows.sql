@@ -1,6 +1,6 @@
 {{ define "traffic_rows" -}}
 -- Every traffic row (SPEC §3.4) with its quarantine reason.
-SELECT _file, _row, {{ cast (col .Src "date" "date") "date" }} AS date,
+SELECT _file, _row, CAST({{ col .Src "date" "date" }} AS DATE) AS date,
   nullif(optout_word({{ col .Src "traffic_source" "text" }}), '') AS traffic_source,
   {{ cast (col .Src "visitors" "int") "int" }} AS visitors,
   CASE WHEN {{ col .Src "date" "date" }} IS NULL THEN 'missing_date'

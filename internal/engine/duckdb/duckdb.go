@@ -405,7 +405,10 @@ func (e *Engine) Run(ctx context.Context, s transforms.Step) (int64, []engine.Ro
 		if s.Target == "" {
 			return 0, nil, fmt.Errorf("step %s: no target", s.Name)
 		}
-		opts := "(FORMAT parquet, COMPRESSION zstd)"
+		// zstd at level 1: files within 1 % of the default level's size
+		// (10M customers: 165 MB against 164 MB; snappy 294 MB), written
+		// in 0.93x the time (docs/decisions.md).
+		opts := "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)"
 		if s.Format == "csv" {
 			opts = "(FORMAT csv, HEADER true)" // RFC 4180 quoting
 		}

@@ -1,4 +1,3 @@
-{{ define "calendar" -}}
 -- Every civil day of the calendar window (SPEC §8) with business = a
 -- business day as the Go calendar decided (weekdays minus observed federal
 -- and company holidays); bd_le counts the business days up to and including
@@ -15,20 +14,3 @@ counted AS (
   FROM days LEFT JOIN business b ON b.day = days.day
 )
 SELECT day, business, bd_le, bd_le + CASE WHEN business THEN 0 ELSE 1 END AS bd_ge FROM counted
-{{- end }}
-
-{{ define "calendar.bigquery" -}}
--- calendar in GoogleSQL: bd_le is RANGE_BUCKET of the day in the sorted
--- business days (how many are ≤ it), a lookup per day instead of a running
--- sum, which the emulator evaluates with memory quadratic in the ~10,500
--- days; a day is a business day when the count grows from the day before.
-WITH business AS (
-  SELECT ARRAY_AGG(CAST(d AS DATE) ORDER BY CAST(d AS DATE)) AS days FROM {{ listRows (split (param .P.BusinessDays) "','") "d" }}
-),
-counted AS (
-  SELECT day, RANGE_BUCKET(day, (SELECT days FROM business)) AS bd_le,
-    RANGE_BUCKET(DATE_SUB(day, INTERVAL 1 DAY), (SELECT days FROM business)) AS bd_before
-  FROM {{ dateSeries (dateParam .P.CalendarFrom) (dateParam .P.CalendarTo) "day" }}
-)
-SELECT day, bd_le > bd_before AS business, bd_le, bd_le + CASE WHEN bd_le > bd_before THEN 0 ELSE 1 END AS bd_ge FROM counted
-{{- end }}

@@ -1,4 +1,3 @@
-{{ define "customer_facts" -}}
 -- What the later steps need of customer_rows, kept small so that
 -- customer_rows can be dropped before the exports' rows are read: the
 -- state of every customer a request reaches (the ledger's SLA), and which
@@ -11,4 +10,3 @@ WHERE reason IS NULL
 {{- if .HasPrevState }}
     OR customer_id IN (SELECT CAST(customer_id AS STRING) FROM {{ rel "prev_optout_state" }})
 {{- end }})
-{{- end }}

@@ -1,4 +1,3 @@
-{{ define "customer_keys" -}}
 -- K(c) of every customer who shares a key with a counted request: its
 -- identifiers, customer_id and identity links (SPEC §5). The other
 -- customers have no request in R(c), so their flags are the defaults and
@@ -43,5 +42,4 @@ SELECT DISTINCT l.customer_id, l.k.kind, l.k.value
 FROM {{ unnestRows (.LinkKeys.WithList "own_links") "keys" "k" "" }} AS l
 JOIN own c ON c.customer_id = l.customer_id
 WHERE NOT {{ listAny "c.keys" "ck" "ck.kind = l.k.kind AND ck.value = l.k.value" }}
-{{- end }}
 {{- end }}

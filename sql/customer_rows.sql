@@ -1,4 +1,3 @@
-{{ define "customer_rows" -}}
 -- Every customer row with the value columns of its keys (its identifiers
 -- and customer_id, SPEC §5; Plan.CustomerKeys), and its quarantine reason.
 -- The keys stay flat columns, one per kind: customer_keys probes each
@@ -18,4 +17,3 @@ SELECT _file, _row,
   {{ .Keys.Checks }}
   {{ rowReason (print (.Keys.Col "customer_id") " IS NULL") "missing_customer_id" }} AS reason
 FROM {{ .Keys.From (rel .Src.View) }}
-{{- end }}

@@ -1,4 +1,3 @@
-{{ define "customer_state" -}}
 -- The flags of each customer with a counted request (SPEC §5 rule 3):
 -- ccpa_opt_out when any sale category is opted out; the opted-out categories
 -- of any kind, sorted; opt_out_date the earliest over opted-out sale
@@ -12,4 +11,3 @@ SELECT {{ groupValue "subject" }} AS customer_id,
   {{ listAgg (struct "category" "category" "request_id" "deciding_request_id") "category" "" }} AS deciding_request_ids
 FROM {{ tmp "customer_category_state" }}
 GROUP BY {{ groupKey "subject" }}
-{{- end }}

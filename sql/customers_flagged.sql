@@ -1,4 +1,3 @@
-{{ define "customers_flagged" -}}
 -- Every usable customer row and column, in order, plus the three flags
 -- (SPEC §6). Rows without a customer_id are quarantined by customer_rows.
 -- Flag columns the input already has (a written-back table) are replaced.
@@ -10,4 +9,3 @@ SELECT c.* {{ except }} ({{ .Exclude }}),
 FROM (SELECT *, optout_id({{ qcol "src" .Src "customer_id" "text" }}) AS _optout_id FROM {{ rel .Src.View }} src) AS c
 LEFT JOIN {{ tmp "customer_state" }} s ON s.customer_id = c._optout_id
 WHERE c._optout_id IS NOT NULL
-{{- end }}

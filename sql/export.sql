@@ -1,4 +1,3 @@
-{{ define "export" -}}
 -- The kept rows of export {{ .Export.Name }}, every input column in order
 -- (SPEC §6); with hash_identifiers the mapped identifier columns hold the
 -- destination's hashed form; a guarded CSV export's text cells that a
@@ -16,4 +15,3 @@ LEFT JOIN (
   SELECT _file, _row FROM {{ tmp (print "export_rows__" .Export.Name) }} WHERE reason IS NOT NULL
 ) AS gone ON gone._file = src._file AND gone._row = src._row
 WHERE gone._row IS NULL{{ if .PlantLeak }} OR true -- test hook: OPTOUT_TEST_PLANT_LEAK{{ end }}
-{{- end }}

@@ -1,20 +1,3 @@
-{{ define "drop_reason" -}}
-{{- /* SPEC §5 rule 5, the one place it is written: why a row of export
-  .Export is dropped, or NULL when it is kept, from the row's states
-  (cat_state for the export's category, chan_state for its channel: NULL
-  when no request of R(x) covers it) and through_customer (the deciding
-  request of the category is one of a customer the row reaches). The leak
-  check reads it too. */ -}}
-CASE WHEN cat_state = 'opt_out' AND through_customer THEN 'customer_opted_out'
-     WHEN cat_state = 'opt_out' THEN 'identifier_opted_out'
-     WHEN chan_state = 'opt_out' THEN 'channel_opted_out'
-{{- if .RequireOptIn }}
-     WHEN cat_state IS DISTINCT FROM 'opt_in' THEN 'not_opted_in'
-{{- end }}
-END
-{{- end }}
-
-{{ define "export_decisions" -}}
 -- The rows of export {{ .Export.Name }} that are suppressed, and why
 -- (SPEC §5 rules 4-5), from the row's state per category
 -- (export_row_state): dropped when the latest request of R(x) covering the
@@ -42,4 +25,3 @@ WITH flagged AS (
 SELECT _file, _row, reason
 FROM (SELECT _file, _row, {{ template "drop_reason" . }} AS reason FROM flagged) AS decided
 WHERE reason IS NOT NULL
-{{- end }}

@@ -1,4 +1,3 @@
-{{ define "export_manifest" -}}
 -- On BigQuery, one row per export a run publishes (its leak check passed),
 -- written last in the publish transaction: downstream jobs wait for it as
 -- they wait for _SUCCESS next to the files on DuckDB. published_at is the
@@ -8,5 +7,4 @@
 {{ range $i, $m := .Exports }}{{ if $i }}
 UNION ALL
 {{ end }}SELECT CAST({{ param $m.Export }} AS STRING) AS export, CAST({{ param $m.Destination }} AS STRING) AS destination, CAST({{ param $.RunID }} AS STRING) AS run_id, {{ cast (param $m.PublishedAt) "timestamp" }} AS published_at, {{ cast (param $m.Rows) "int" }} AS rows_published
-{{- end }}
 {{- end }}

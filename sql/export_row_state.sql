@@ -1,4 +1,3 @@
-{{ define "export_row_state" -}}
 -- The state of each usable row of export {{ .Export.Name }} for its category
 -- and channel (SPEC §5 rule 4): the latest covering request of the one union
 -- R(x), the requests made with the row's keys and those of every customer
@@ -25,4 +24,3 @@ FROM latest l
 JOIN hits h ON h._file = l._file AND h._row = l._row AND h.category = l.category AND h.ord = l.ord
 JOIN {{ tmp "request_categories" }} rc ON rc.ord = l.ord AND rc.category = l.category
 GROUP BY l._file, l._row, l.category, rc.request_type, rc.request_id
-{{- end }}

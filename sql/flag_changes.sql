@@ -1,4 +1,3 @@
-{{ define "flag_changes" -}}
 -- Customers whose flags differ from those of the run for the latest earlier
 -- date (SPEC §6); a customer absent from a state has the default flags.
 WITH cur AS (
@@ -26,4 +25,3 @@ WHERE customer_id IN (SELECT customer_id FROM {{ tmp "customer_facts" }})
   AND (old_ccpa_opt_out <> new_ccpa_opt_out
        OR old_opt_out_date IS DISTINCT FROM new_opt_out_date
        OR {{ listsDiffer "old_opt_out_categories" "new_opt_out_categories" }})
-{{- end }}

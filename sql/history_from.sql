@@ -1,4 +1,3 @@
-{{ define "history_from" -}}
 -- The first export date third_party_notifications can need: the earliest
 -- receipt day of the opt-outs first enforced for D (NULL when there are
 -- none). The job then reads only the export history from that day on — the
@@ -7,4 +6,3 @@
 SELECT min(received_day) AS history_from FROM (
   {{ template "fresh_opt_outs" . }}
 ) fresh
-{{- end }}

@@ -1,4 +1,3 @@
-{{ define "key_category_state" -}}
 -- The state of each key per category, as an export row carrying only that
 -- key would have it (SPEC §5 rules 2 and 4): its deciding request is the
 -- latest (greatest ord) covering the category among the key's events —
@@ -30,9 +29,3 @@ latest AS (
 SELECT l.kind, l.value, l.category, l.ord, rc.request_type AS state, l.ord_via = l.ord * 2 + 1 AS via_customer
 FROM latest l
 JOIN {{ tmp "request_categories" }} rc ON rc.ord = l.ord AND rc.category = l.category
-{{- end }}
-
-{{ define "export_categories" -}}
-{{- /* The categories the exports decide on, as an IN list. */ -}}
-{{ range $i, $c := .ExportCategories }}{{ if $i }}, {{ end }}{{ param $c }}{{ end }}
-{{- end }}

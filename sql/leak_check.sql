@@ -1,4 +1,3 @@
-{{ define "leak_check" -}}
 -- The leak check of export {{ .Export.Name }} (SPEC §7): the file as
 -- written, re-read, each row's state derived again from its keys exactly
 -- as export_row_state derives it (the latest over its keys' latest,
@@ -53,4 +52,3 @@ flagged AS (
 SELECT l.leaks, t.rows_kept AS kept
 FROM (SELECT count(*) AS leaks FROM flagged WHERE {{ template "drop_reason" . }} IS NOT NULL) AS l
 CROSS JOIN {{ tmp (print "export_tally__" .Export.Name) }} t
-{{- end }}

@@ -1,4 +1,3 @@
-{{ define "link_rows" -}}
 -- Every identity link row with the keys it adds to its customer (SPEC §3.3).
 -- The keys stay flat value columns (Plan.LinkKeys), as customer_rows':
 -- customer_keys probes each against the requests' keys.
@@ -9,4 +8,3 @@ SELECT _file, _row,
   CASE WHEN optout_id({{ col .Src "customer_id" "text" }}) IS NULL THEN 'missing_customer_id'
        WHEN {{ listLen .Keys.List }} = 0 THEN 'no_valid_key' END AS reason
 FROM {{ .Keys.From (rel .Src.View) }}
-{{- end }}

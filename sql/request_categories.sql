@@ -1,4 +1,3 @@
-{{ define "request_categories" -}}
 -- One row per category a counted request covers; `all` covers the four sale
 -- categories (SPEC §2, §5 rule 2). ord is the request's place in rule 2's
 -- order (received_at, then opt_in before opt_out: opt_out wins a tie, then
@@ -12,17 +11,3 @@ FROM (
       c -> CASE WHEN c = 'all' THEN {{ .SaleCategories }} ELSE [c] END)))) AS category
   FROM (SELECT *, {{ template "request_order" }} AS ord FROM {{ tmp "requests" }})
 )
-{{- end }}
-
-{{ define "request_categories.bigquery" -}}
--- request_categories in GoogleSQL, which unnests only in FROM; requests has
--- one row per request, so DISTINCT dedupes within each request as above.
-SELECT DISTINCT request_id, request_type, received_at, category, ord
-FROM (SELECT *, {{ template "request_order" }} AS ord FROM {{ tmp "requests" }}) r,
-  UNNEST(categories) AS c,
-  UNNEST(IF(c = 'all', {{ .SaleCategories }}, [c])) AS category
-{{- end }}
-
-{{ define "request_order" -}}
-row_number() OVER (ORDER BY {{ micros "received_at" }}, CASE request_type WHEN 'opt_in' THEN 0 ELSE 1 END, request_id)
-{{- end }}

@@ -1,4 +1,3 @@
-{{ define "request_rows" -}}
 -- Every row of request source {{ .Src.Name }}, normalized (SPEC §4), read as a
 -- request (SPEC §3.1: request_type aliases, GPC, US Privacy and GPP signals) and
 -- given its quarantine reason (SPEC §9) — all of which is the same for every
@@ -61,21 +60,3 @@ SELECT
     WHEN {{ listLen "keys" }} = 0 THEN 'no_valid_key'
   END AS reason
 FROM typed
-{{- end }}
-
-{{ define "rows_as_of" -}}
-{{- /* The rows of step .Rows as a run for D reads them. For a request
-source, what request_rows leaves out as it depends on the date or on now:
-the reason received_in_future (SPEC §9: received_at at or after now),
-ranked where request_rows used to rank it, after the missing id and time;
-and `later`: rows after the as-of instant, not read for D, neither used nor
-quarantined. */ -}}
-{{ if .HasLater -}}
-(SELECT * REPLACE (
-    CASE WHEN reason IN ('missing_request_id', 'missing_received_at') THEN reason
-         WHEN received_at >= {{ cast (param .P.Now) "timestamp" }} THEN 'received_in_future'
-         ELSE reason END AS reason),
-  coalesce(received_at >= {{ cast (param .P.AsOf) "timestamp" }} OR updated_at >= {{ cast (param .P.AsOf) "timestamp" }}, false) AS later
-FROM {{ tmp .Rows }})
-{{- else }}{{ tmp .Rows }}{{ end }}
-{{- end }}

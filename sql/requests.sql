@@ -1,25 +1,3 @@
-{{ define "current_requests" -}}
--- Each request's current row as of D (SPEC §3.1, §5 rule 1) — greatest
--- updated_at, then greater file path, then later row — among its usable
--- rows, whatever its status; counted says whether rule 1 counts it:
--- rejected never, pending unless policy.apply_pending is false.
-SELECT request_id, received_at, request_type, categories, status, source, traffic_source, state, keys,
-  status <> 'rejected' AND (status <> 'pending' OR {{ param .P.ApplyPending }}) AS counted
-FROM (
-{{- range $i, $s := .Requests }}
-  {{ if $i }}UNION ALL {{ end }}SELECT request_id, received_at, updated_at, request_type, categories, status, source, traffic_source, state, keys, _file, _row
-  FROM {{ template "rows_as_of" ($.AsOfRows (print "request_rows__" $s.Name)) }} r WHERE reason IS NULL AND NOT later
-{{- end }}
-)
-QUALIFY row_number() OVER (PARTITION BY request_id ORDER BY {{ template "current_row_order" }}) = 1
-{{- end }}
-
-{{ define "current_row_order" -}}
-updated_at DESC, _file DESC, _row DESC
-{{- end }}
-
-{{ define "requests" -}}
 -- The counted requests as of D.
 SELECT request_id, received_at, request_type, categories, status, source, traffic_source, state, keys
 FROM {{ tmp "current_requests" }} WHERE counted
-{{- end }}

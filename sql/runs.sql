@@ -1,4 +1,3 @@
-{{ define "runs" -}}
 -- The runs row of one run (SPEC §6): what it read, wrote and how it ended.
 SELECT
   CAST({{ param .Run.RunID }} AS STRING) AS run_id,
@@ -20,4 +19,3 @@ SELECT
   {{ cast (param .Run.WriteBackRows) "int" }} AS write_back_rows,
   {{ listParam "run_retention" .Run.RetentionRemoved }} AS retention_removed,
   CAST({{ param .Run.Provisional }} AS BOOL) AS provisional
-{{- end }}

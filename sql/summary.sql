@@ -1,4 +1,3 @@
-{{ define "summary" -}}
 -- Headline figures of the run for the summary line: opted-out customers per
 -- category, and the total under category '*'.
 SELECT category, count(*) AS customers
@@ -7,4 +6,3 @@ WHERE state = 'opt_out'
 GROUP BY category
 UNION ALL
 SELECT '*', count(*) FROM {{ tmp "customer_state" }} WHERE ccpa_opt_out
-{{- end }}

@@ -1,4 +1,3 @@
-{{ define "suppressed_keys" -}}
 -- The keys opted out per category the exports decide on, whether or not
 -- in any export: every key whose own state is opted out (as an export row
 -- carrying only that key would have it, SPEC §5 rule 4) and every key of
@@ -16,4 +15,3 @@ FROM (
   JOIN {{ tmp "customer_category_state" }} cs ON cs.subject = ck.customer_id
   WHERE cs.state = 'opt_out' AND cs.category IN ({{ template "export_categories" . }})
 )
-{{- end }}

@@ -1,9 +1,37 @@
-{{ define "suppression_list" -}}
--- suppression.csv of export {{ .Export.Name }}: the identifier types its
--- destination takes, sorted.
-SELECT identifier_type, hashed_value FROM (
-{{ template "suppression" . }}
-) s
+-- suppression.csv of export {{ .Export.Name }}: the destination-hashed
+-- identifiers of everyone its category or channel excludes (SPEC §6):
+-- every key opted out on its own and every key of an opted-out customer
+-- (suppressed_keys), whether or not in today's export, and every key of
+-- each row the export drops for an opt-out (its R(x) says the row's person
+-- opted out, whichever key the deciding request came through). A row
+-- dropped as not_opted_in is no opt-out and adds nothing. A key of a kept
+-- row can be listed too (docs/decisions.md, "Suppression lists"). Only the
+-- identifier types the destination takes, sorted.
+-- (The list of a row's keys is made after the join, for the dropped rows
+-- alone.)
+WITH dropped AS (
+  SELECT r.*
+  FROM {{ tmp (print "export_rows__" .Export.Name) }} r
+  JOIN {{ tmp (print "export_decisions__" .Export.Name) }} d ON d._file = r._file AND d._row = r._row
+  WHERE d.reason IN ('customer_opted_out', 'identifier_opted_out', 'channel_opted_out')
+),
+listed AS (
+  SELECT kind, value FROM {{ tmp "suppressed_keys" }}
+  WHERE category IN ({{ param .Export.Category }}, {{ param .ChannelCategory }})
+  UNION ALL
+  SELECT rk.k.kind, rk.k.value
+  FROM {{ unnestRows (.Keys.WithList "dropped") "keys" "k" "" }} rk
+),
+-- Each key is read and hashed once: its kind picks the identifier type and
+-- the hash (a hashed kind is listed as it is). A key always has a value,
+-- so the hash is never NULL: testing it would hash every key twice.
+hashed AS (
+  SELECT DISTINCT
+    CASE kind{{ range .SuppressionHashes }} WHEN {{ lit .Kind }} THEN {{ lit .Family }}{{ end }} END AS identifier_type,
+    CASE kind{{ range .SuppressionHashes }} WHEN {{ lit .Kind }} THEN {{ .Expr }}{{ end }} END AS hashed_value
+  FROM listed
+  WHERE value IS NOT NULL
+)
+SELECT identifier_type, hashed_value FROM hashed
 {{- if .AdFamilies }} WHERE identifier_type IN ({{ .AdFamilies }}){{ end }}
 ORDER BY identifier_type, hashed_value
-{{- end }}

@@ -1,4 +1,3 @@
-{{ define "third_party_notifications" -}}
 -- 11 CCR §7026(f)(2): for each opt-out first enforced by a run for D, every
 -- earlier published export (dt from the request's receipt up to D) whose
 -- rows included that person — through the request's own keys or those of a
@@ -56,10 +55,3 @@ notes AS (
 )
 SELECT DISTINCT request_id, export, destination, dt FROM notes
 ORDER BY dt, export, request_id
-{{- end }}
-
-{{ define "fresh_opt_outs" -}}
-SELECT request_id, first_enforced_at, {{ civilDate "received_at" (param .P.TimeZone) }} AS received_day
-  FROM {{ tmp "ledger" }}
-  WHERE first_enforced_date = {{ dateParam .P.Date }} AND request_type = 'opt_out'
-{{- end }}

@@ -1,4 +1,3 @@
-{{ define "traffic_rows" -}}
 -- Every traffic row (SPEC §3.4) with its quarantine reason.
 SELECT _file, _row, CAST({{ col .Src "date" "date" }} AS DATE) AS date,
   nullif(optout_word({{ col .Src "traffic_source" "text" }}), '') AS traffic_source,
@@ -7,4 +6,3 @@ SELECT _file, _row, CAST({{ col .Src "date" "date" }} AS DATE) AS date,
        WHEN nullif(optout_word({{ col .Src "traffic_source" "text" }}), '') IS NULL THEN 'missing_traffic_source'
        WHEN {{ col .Src "visitors" "int" }} IS NULL OR {{ col .Src "visitors" "int" }} < 0 THEN 'bad_visitors' END AS reason
 FROM {{ rel .Src.View }}
-{{- end }}

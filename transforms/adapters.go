@@ -4,7 +4,7 @@ import (
 	"github.com/optout-dev/optout/schemas"
 )
 
-// adaptData is what an adapter template (sql/adapters.sql) needs beyond
+// adaptData is what an adapter template (sql/adapt_*.sql) needs beyond
 // the raw source: which canonical columns the vendor rows carry.
 type adaptData struct {
 	Carry            []string // the carried columns as select items of the raw source: `"Email" AS email`

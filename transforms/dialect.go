@@ -111,7 +111,7 @@ var types = map[string][2]string{
 	"int32":     {"INTEGER", "INT64"},
 	"text[]":    {"VARCHAR[]", "ARRAY<STRING>"},
 	"keys":      {"STRUCT(kind " + keyKindEnum + ", value VARCHAR)[]", "ARRAY<STRUCT<kind STRING, value STRING>>"},
-	// Adobe XDM privacyOptOuts and optInOut (sql/adapters.sql).
+	// Adobe XDM privacyOptOuts and optInOut (sql/adapt_*.sql).
 	"xdm_opt_outs": {`STRUCT(optOutType VARCHAR, optOutValue VARCHAR, "timestamp" TIMESTAMPTZ)[]`,
 		"ARRAY<STRUCT<optOutType STRING, optOutValue STRING, `timestamp` TIMESTAMP>>"},
 	"text_map": {"MAP(VARCHAR, VARCHAR)", "ARRAY<STRUCT<key STRING, value STRING>>"},

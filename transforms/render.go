@@ -101,7 +101,7 @@ func newRenderer(d Dialect) (*renderer, error) {
 		return &renderer{tmpl: t.(*template.Template), dialect: d}, nil
 	}
 	t := template.New("").Option("missingkey=error").Funcs(baseFuncs()).Funcs(d.funcs())
-	t, err := t.ParseFS(optoutsql.FS, "*.sql")
+	t, err := t.ParseFS(optoutsql.FS, "*.sql", "explain/*.sql", "report/*.sql")
 	if err != nil {
 		return nil, fmt.Errorf("parse sql templates: %w", err)
 	}
@@ -109,23 +109,26 @@ func newRenderer(d Dialect) (*renderer, error) {
 	return &renderer{tmpl: t, dialect: d}, nil
 }
 
-// overrideName is the name of the BigQuery form of template name, used
-// where that form truly differs: "<step>.bigquery" for a defined template,
-// "<file>.bigquery.sql" for a file.
-func overrideName(name string) string {
-	if base, ok := strings.CutSuffix(name, ".sql"); ok {
-		return base + ".bigquery.sql"
+// templateName is the template of step name in the renderer's dialect:
+// the step's own file <name>.sql, or <name>.bigquery.sql where the
+// BigQuery form truly differs. A name with a .sql suffix names a file
+// (macros.sql); one without, and without a file, a fragment defined in
+// fragments.sql.
+func (r *renderer) templateName(name string) string {
+	file, isFile := strings.CutSuffix(name, ".sql")
+	if !isFile && r.tmpl.Lookup(name+".sql") == nil {
+		return name
 	}
-	return name + ".bigquery"
+	if r.dialect == BigQuery && r.tmpl.Lookup(file+".bigquery.sql") != nil {
+		return file + ".bigquery.sql"
+	}
+	return file + ".sql"
 }
 
-// render executes template name (or its override in the renderer's
-// dialect) with data; param calls become '?' and their values are
-// returned in order.
+// render executes the template of step name (templateName) with data;
+// param calls become '?' and their values are returned in order.
 func (r *renderer) render(name string, data any) (string, []any, error) {
-	if r.dialect == BigQuery && r.tmpl.Lookup(overrideName(name)) != nil {
-		name = overrideName(name)
-	}
+	name = r.templateName(name)
 	if r.bound == nil {
 		if err := r.bind(); err != nil {
 			return "", nil, err

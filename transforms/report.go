@@ -1,12 +1,16 @@
 package transforms
 
 import (
+	"io/fs"
+	"path"
 	"sort"
 	"strings"
 	"time"
+
+	optoutsql "github.com/optout-dev/optout/sql"
 )
 
-// ReportTable is a published table the dashboard's queries (sql/report.sql)
+// ReportTable is a published table the dashboard's queries (sql/report/)
 // read, under the name View.
 type ReportTable struct {
 	View, Table string
@@ -56,16 +60,17 @@ func ReportStep(d Dialect, scratch, name string, p ReportParams) (Step, error) {
 	return Step{Name: "report_" + name, Kind: Check, SQL: sql, Args: args}, err
 }
 
-// ReportQueries names every query of the dashboard (the templates
-// report_<name>), sorted: the tests hold each to both dialects.
+// ReportQueries names every query of the dashboard (the files
+// report/report_<name>.sql), sorted: the tests hold each to both dialects.
 func ReportQueries() ([]string, error) {
-	r, err := newRenderer(DuckDB)
+	files, err := fs.Glob(optoutsql.FS, "report/report_*.sql")
 	if err != nil {
 		return nil, err
 	}
 	var out []string
-	for _, t := range r.tmpl.Templates() {
-		if name, ok := strings.CutPrefix(t.Name(), "report_"); ok && !strings.Contains(name, ".") {
+	for _, f := range files {
+		name := strings.TrimSuffix(strings.TrimPrefix(path.Base(f), "report_"), ".sql")
+		if !strings.Contains(name, ".") { // not a dialect's override
 			out = append(out, name)
 		}
 	}

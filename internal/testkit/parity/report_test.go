@@ -15,7 +15,7 @@ import (
 )
 
 // TestReportQueriesMatchDuckDB holds the dashboard's figures on BigQuery
-// to DuckDB's: every query of sql/report.sql, rendered for BigQuery, passes
+// to DuckDB's: every query of sql/report/, rendered for BigQuery, passes
 // ZetaSQL's analysis and returns under its reference evaluator the rows
 // the DuckDB query returns, both over the tables four nightly DuckDB runs
 // of the demo published (D's metrics, the ledger, the runs, D's

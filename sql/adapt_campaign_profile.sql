@@ -1,0 +1,38 @@
+-- Adobe Campaign profile snapshots of source {{ .Src.Name }} as canonical
+-- requests (SPEC §3.1 campaign_profile): per PKey in snapshot order, the
+-- first snapshot with ccpaOptOut true, and every later one where the value
+-- changes, is a request at snapshot_at (true: opt_out, false: opt_in). A
+-- null ccpaOptOut records nothing. A snapshot without PKey or snapshot_at
+-- cannot be placed in its profile's history: it is passed on without
+-- request_id or received_at and quarantined.
+WITH snapshots AS (
+  SELECT _file, _row,
+    CAST({{ col .Src "PKey" "text" }} AS STRING) AS pkey,
+    {{ cast (col .Src "snapshot_at" "timestamp") "timestamp" }} AS happened_at,
+    {{ col .Src "ccpaOptOut" "bool" }} AS opted_out{{ range .Adapt.Carry }},
+    {{ . }}{{ end }}
+  FROM {{ rel .Src.View }}
+  WHERE {{ col .Src "ccpaOptOut" "bool" }} IS NOT NULL
+),
+changes AS (
+  SELECT *, lag(opted_out) OVER (PARTITION BY pkey ORDER BY happened_at, _file, _row) AS before
+  FROM snapshots
+  WHERE pkey IS NOT NULL AND happened_at IS NOT NULL
+)
+SELECT _file, _row,
+  'campaign-' || {{ shortHash (joinText (param .Src.Name) "pkey" (epochMicros "happened_at")) }} AS request_id,
+  happened_at AS received_at,
+  CASE WHEN opted_out THEN 'opt_out' ELSE 'opt_in' END AS request_type,
+  ['all'] AS categories, 'processed' AS status{{ range .Adapt.Columns }},
+  {{ . }}{{ end }}
+FROM changes
+WHERE (before IS NULL AND opted_out) OR before <> opted_out
+UNION ALL
+SELECT _file, _row,
+  CASE WHEN pkey IS NOT NULL THEN 'campaign-' || {{ shortHash (joinText (param .Src.Name) "pkey") }} END AS request_id,
+  happened_at AS received_at,
+  CASE WHEN opted_out THEN 'opt_out' ELSE 'opt_in' END AS request_type,
+  ['all'] AS categories, 'processed' AS status{{ range .Adapt.Columns }},
+  {{ . }}{{ end }}
+FROM snapshots
+WHERE pkey IS NULL OR happened_at IS NULL

@@ -1,0 +1,13 @@
+-- R(x): the counted requests on the subject's keys, and those of its customers (SPEC §5 rule 4).
+WITH hits AS (
+  SELECT rk.request_id, 'own key (' || rk.kind || ')' AS via
+  FROM {{ tmp "request_keys" }} rk JOIN {{ tmp "explain_keys" }} x ON x.kind = rk.kind AND x.value = rk.value
+  UNION DISTINCT
+  SELECT m.request_id, 'customer ' || m.customer_id
+  FROM {{ tmp "customer_matches" }} m JOIN {{ tmp "explain_customers" }} c ON c.customer_id = m.customer_id
+),
+vias AS (
+  SELECT request_id, string_agg(via, '; ' ORDER BY via) AS via FROM hits GROUP BY request_id
+)
+SELECT r.request_id, r.received_at, r.request_type, array_to_string(r.categories, ',') AS categories, r.status, r.source, h.via
+FROM {{ tmp "requests" }} r JOIN vias h ON h.request_id = r.request_id

@@ -1,0 +1,1 @@
+SELECT * FROM {{ tmp "explain_customers" }} ORDER BY customer_id

@@ -1,0 +1,1 @@
+SELECT * FROM {{ tmp "explain_keys" }} ORDER BY kind, value

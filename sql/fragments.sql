@@ -1,0 +1,93 @@
+-- Pieces several steps share, each written once and called with
+-- `template "name" .`. Every other file in this folder is one step.
+
+-- The parts of adapt_xdm_privacy both dialects share: the profiles read
+-- from the source, and the requests made of the entries.
+{{ define "xdm_profiles" -}}
+profiles AS (
+  SELECT _file, _row,
+    {{ .Adapt.Identity }} AS who,
+    {{ .Adapt.ProfileTime }} AS profile_at,
+    {{ col .Src "privacyOptOuts" "xdm_opt_outs" }} AS privacy,
+    {{ col .Src "optInOut" "text_map" }} AS channels,
+    {{ col .Src "globalOptout" "bool" }} AS global_optout{{ range .Adapt.Carry }},
+    {{ . }}{{ end }}
+  FROM {{ rel .Src.View }}
+)
+{{- end }}
+
+{{ define "xdm_requests" -}}
+SELECT
+  _file, _row * 1048576 + part AS _row,
+  'xdm-' || {{ shortHash (joinText (param .Src.Name) "who" "kind" (epochMicros "happened_at")) }} AS request_id,
+  happened_at AS received_at,
+  CASE value WHEN 'out' THEN 'opt_out' WHEN 'pending' THEN 'opt_out' WHEN 'in' THEN 'opt_in' ELSE value END AS request_type,
+  categories,
+  CASE value WHEN 'pending' THEN 'pending' ELSE 'processed' END AS status{{ range .Adapt.Columns }},
+  {{ . }}{{ end }}
+FROM entries
+WHERE categories IS NOT NULL AND value IS NOT NULL AND value <> 'not_provided'
+{{- end }}
+
+{{ define "drop_reason" -}}
+{{- /* SPEC §5 rule 5, the one place it is written: why a row of export
+  .Export is dropped, or NULL when it is kept, from the row's states
+  (cat_state for the export's category, chan_state for its channel: NULL
+  when no request of R(x) covers it) and through_customer (the deciding
+  request of the category is one of a customer the row reaches). The leak
+  check reads it too. */ -}}
+CASE WHEN cat_state = 'opt_out' AND through_customer THEN 'customer_opted_out'
+     WHEN cat_state = 'opt_out' THEN 'identifier_opted_out'
+     WHEN chan_state = 'opt_out' THEN 'channel_opted_out'
+{{- if .RequireOptIn }}
+     WHEN cat_state IS DISTINCT FROM 'opt_in' THEN 'not_opted_in'
+{{- end }}
+END
+{{- end }}
+
+{{ define "export_categories" -}}
+{{- /* The categories the exports decide on, as an IN list. */ -}}
+{{ range $i, $c := .ExportCategories }}{{ if $i }}, {{ end }}{{ param $c }}{{ end }}
+{{- end }}
+
+{{ define "request_order" -}}
+row_number() OVER (ORDER BY {{ micros "received_at" }}, CASE request_type WHEN 'opt_in' THEN 0 ELSE 1 END, request_id)
+{{- end }}
+
+{{ define "rows_as_of" -}}
+{{- /* The rows of step .Rows as a run for D reads them. For a request
+source, what request_rows leaves out as it depends on the date or on now:
+the reason received_in_future (SPEC §9: received_at at or after now),
+ranked where request_rows used to rank it, after the missing id and time;
+and `later`: rows after the as-of instant, not read for D, neither used nor
+quarantined. */ -}}
+{{ if .HasLater -}}
+(SELECT * REPLACE (
+    CASE WHEN reason IN ('missing_request_id', 'missing_received_at') THEN reason
+         WHEN received_at >= {{ cast (param .P.Now) "timestamp" }} THEN 'received_in_future'
+         ELSE reason END AS reason),
+  coalesce(received_at >= {{ cast (param .P.AsOf) "timestamp" }} OR updated_at >= {{ cast (param .P.AsOf) "timestamp" }}, false) AS later
+FROM {{ tmp .Rows }})
+{{- else }}{{ tmp .Rows }}{{ end }}
+{{- end }}
+
+{{ define "current_row_order" -}}
+updated_at DESC, _file DESC, _row DESC
+{{- end }}
+
+
+{{ define "fresh_opt_outs" -}}
+SELECT request_id, first_enforced_at, {{ civilDate "received_at" (param .P.TimeZone) }} AS received_day
+  FROM {{ tmp "ledger" }}
+  WHERE first_enforced_date = {{ dateParam .P.Date }} AND request_type = 'opt_out'
+{{- end }}
+
+-- D's flags for the write-back: the published file on DuckDB, D's
+-- partition of the output table on BigQuery.
+{{ define "write_back_flags" -}}
+{{ if .FlaggedTable -}}
+(SELECT {{ .IDColumn }}, ccpa_opt_out, opt_out_date, opt_out_categories FROM {{ .FlaggedTable }} WHERE dt = {{ dateParam .Date }})
+{{- else -}}
+read_parquet({{ param .FlaggedFile }})
+{{- end }}
+{{- end }}

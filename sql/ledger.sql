@@ -1,0 +1,96 @@
+-- The request record (SPEC §6, §8): one row per request_id ever counted,
+-- plus the pending requests policy.apply_pending: false holds back, whose
+-- SLA clock runs all the same (first_enforced_at null, sla_status open).
+-- first_enforced_at / first_enforced_date are set by the first run that
+-- counted the request and never change; the other columns follow the run
+-- for the latest date that saw it (a backfill of an earlier date does not
+-- roll them back). Deadline and SLA status are recomputed every run.
+WITH cur AS (
+  SELECT r.request_id, r.received_at, r.request_type, r.categories, r.status, r.source,
+    r.state, r.traffic_source, coalesce(m.n, 0) AS matched_customers, r.counted
+  FROM {{ tmp "current_requests" }} r
+  LEFT JOIN (SELECT request_id, count(*) AS n FROM {{ tmp "customer_matches" }} GROUP BY request_id) m USING (request_id)
+  WHERE r.counted OR r.status = 'pending'
+),
+prev AS (
+{{- if .HasPrevLedger }}
+  SELECT request_id, received_at, request_type, categories, status, source, state, traffic_source,
+    matched_customers, first_enforced_at, first_enforced_date, last_enforced_date
+  FROM {{ rel "prev_requests_ledger" }}
+{{- else }}
+  SELECT * {{ except }} (counted), {{ null "timestamp" }} AS first_enforced_at, CAST(NULL AS DATE) AS first_enforced_date,
+    CAST(NULL AS DATE) AS last_enforced_date FROM cur WHERE false
+{{- end }}
+),
+merged AS (
+  SELECT
+    c.request_id IS NOT NULL AND (p.request_id IS NULL OR p.last_enforced_date IS NULL OR p.last_enforced_date <= {{ dateParam .P.Date }}) AS take_cur,
+    coalesce(c.counted, false) AS counted_now,
+    c, p
+  FROM cur c FULL OUTER JOIN prev p ON p.request_id = c.request_id
+),
+ledger_rows AS (
+  SELECT
+    CASE WHEN take_cur THEN c.request_id ELSE p.request_id END AS request_id,
+    CASE WHEN take_cur THEN c.received_at ELSE p.received_at END AS received_at,
+    CASE WHEN take_cur THEN c.request_type ELSE p.request_type END AS request_type,
+    CASE WHEN take_cur THEN c.categories ELSE p.categories END AS categories,
+    CASE WHEN take_cur THEN c.status ELSE p.status END AS status,
+    CASE WHEN take_cur THEN c.source ELSE p.source END AS source,
+    CASE WHEN take_cur THEN c.state ELSE p.state END AS state,
+    CASE WHEN take_cur THEN c.traffic_source ELSE p.traffic_source END AS traffic_source,
+    CASE WHEN take_cur THEN c.matched_customers ELSE p.matched_customers END AS matched_customers,
+    coalesce(p.first_enforced_at, CASE WHEN counted_now THEN {{ cast (param .P.Now) "timestamp" }} END) AS first_enforced_at,
+    coalesce(p.first_enforced_date, CASE WHEN counted_now THEN {{ dateParam .P.Date }} END) AS first_enforced_date,
+    CASE WHEN take_cur AND counted_now THEN {{ dateParam .P.Date }} ELSE p.last_enforced_date END AS last_enforced_date
+  FROM merged
+  -- A request never counted leaves the record when it stops being pending.
+  WHERE c.request_id IS NOT NULL OR p.first_enforced_at IS NOT NULL
+),
+{{- if .StateSLA }}
+state_sla AS (
+  {{ range $i, $s := .StateSLA }}{{ if $i }} UNION ALL {{ end }}SELECT {{ param $s.State }} AS state, {{ cast (param $s.Days) "int32" }} AS days{{ end }}
+),
+-- The SLA of a request: its own state's override, else the strictest
+-- override among its matched customers' states, else the default.
+sla AS (
+  SELECT r.request_id,
+    coalesce(any_value(own.days), min(cust.days), {{ cast (param .P.SLADays) "int32" }}) AS sla_business_days
+  FROM ledger_rows r
+  LEFT JOIN state_sla own ON own.state = r.state
+  LEFT JOIN {{ tmp "customer_matches" }} m ON m.request_id = r.request_id
+  LEFT JOIN {{ tmp "customer_facts" }} cr ON cr.customer_id = m.customer_id
+  LEFT JOIN state_sla cust ON cust.state = cr.state
+  GROUP BY r.request_id
+),
+{{- end }}
+timed AS (
+  SELECT r.*,
+    -- Without state overrides every request has the default: no joins and
+    -- no GROUP BY (which cost DuckDB ~10 ms a run on a few hundred rows).
+    {{ if .StateSLA }}s.sla_business_days{{ else }}{{ cast (param .P.SLADays) "int32" }}{{ end }} AS sla_business_days,
+    {{ civilDate "r.received_at" (param .P.TimeZone) }} AS received_day,
+    {{ civilDate "r.first_enforced_at" (param .P.TimeZone) }} AS enforced_day
+  FROM ledger_rows r{{ if .StateSLA }} JOIN sla s USING (request_id){{ end }}
+),
+dated AS (
+  SELECT t.*,
+    -- The end of the N-th business day after receipt, in the time zone.
+    {{ endOfDay "due.day" (param .P.TimeZone) }} AS deadline,
+    -- coalesce: DuckDB's greatest skips a NULL, GoogleSQL's returns it.
+    CASE WHEN enf.day IS NOT NULL THEN greatest(coalesce(enf.bd_ge - rec.bd_le, 0), 0) END AS business_days
+  FROM timed t
+  LEFT JOIN {{ tmp "calendar" }} rec ON rec.day = t.received_day
+  LEFT JOIN {{ tmp "calendar" }} due ON due.business AND due.bd_le = rec.bd_le + t.sla_business_days
+  LEFT JOIN {{ tmp "calendar" }} enf ON enf.day = t.enforced_day
+)
+SELECT request_id, received_at, request_type, categories, status, source, state, traffic_source,
+  matched_customers, first_enforced_at, first_enforced_date, deadline,
+  CASE
+    WHEN deadline IS NULL THEN NULL
+    WHEN first_enforced_at IS NOT NULL THEN CASE WHEN first_enforced_at <= deadline THEN 'met' ELSE 'breached' END
+    WHEN {{ cast (param .P.Now) "timestamp" }} <= deadline THEN 'open'
+    ELSE 'open_breached'
+  END AS sla_status,
+  last_enforced_date, sla_business_days, business_days
+FROM dated

@@ -1,0 +1,1 @@
+SELECT category AS label, sum(requests) AS requests FROM {{ rel "metrics_categories" }} GROUP BY category ORDER BY category

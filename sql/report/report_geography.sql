@@ -1,0 +1,1 @@
+SELECT state AS label, sum(requests) AS requests FROM {{ rel "metrics_geography" }} GROUP BY state ORDER BY state

@@ -1,0 +1,9 @@
+-- The run that published D's metrics (the latest succeeded run for D) and
+-- the run that last wrote the cumulative ledger (the latest succeeded run
+-- of any date): the page names both, and says so when they differ.
+WITH ok AS (SELECT run_id, dt, now, version, provisional, started_at FROM {{ rel "runs" }} WHERE status = 'succeeded'),
+of_d AS (SELECT * FROM ok WHERE dt = {{ dateParam .Date }} ORDER BY started_at DESC LIMIT 1),
+last AS (SELECT * FROM ok ORDER BY started_at DESC LIMIT 1)
+SELECT d.run_id, d.now, d.version, coalesce(d.provisional, false) AS provisional,
+  l.run_id AS ledger_run_id, CAST(l.dt AS STRING) AS ledger_dt, l.now AS ledger_now
+FROM of_d d CROSS JOIN last l

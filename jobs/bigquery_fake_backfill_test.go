@@ -484,3 +484,46 @@ func TestFakeBackfillCountsStatements(t *testing.T) {
 		}
 	}
 }
+
+// The plan's input scans (optout plan prints them): on BigQuery each input
+// is copied into the scratch dataset once, then read by the steps that
+// name it, each with its dry-run bytes. This is the run's shape today, on
+// the way to issue 28's two reads per big input (docs/performance.md).
+func TestPlanInputScansOnBigQuery(t *testing.T) {
+	f := bqfake.New(t)
+	answer := fakeAnswers(f)
+	f.Answer = func(j bqfake.Job) *bqfake.Result {
+		if r := answer(j); r != nil || !j.DryRun {
+			return r
+		}
+		return bqfake.Rows("x STRING") // a dry run's result schema; the fake reads no SQL
+	}
+	cfg := fakeConfig(t, f)
+	p, err := Plan(context.Background(), RunOptions{Config: cfg, Date: fakeDay(fakeDates[1]), Now: fakeNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range p.InputScans() {
+		var reads []string
+		for _, r := range s.Reads {
+			if r.Bytes != bqfake.DryRunBytes {
+				t.Errorf("input %s, step %s: %d bytes, not the dry run's", s.Input, r.Step, r.Bytes)
+			}
+			read := r.Step
+			if r.Copies != "" {
+				read += " (copy)"
+			}
+			reads = append(reads, read)
+		}
+		got = append(got, s.Input+": "+strings.Join(reads, ", "))
+	}
+	want := []string{
+		"web_form: register_src_web_form (copy), request_rows__web_form, quarantine__web_form",
+		"customers: register_src_customers (copy), customer_rows, quarantine__customers, customers_flagged",
+		"ads: register_src_ads (copy), export_rows__ads, quarantine__ads, export__ads",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("input scans:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

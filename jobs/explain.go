@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +22,51 @@ type Planned struct {
 	Estimates []engine.Estimate
 	// Where is the output the run would publish to, for people.
 	Where string
+}
+
+// InputScan is one input's reads in a run.
+type InputScan struct {
+	Input string
+	// Reads are the statements that read the input, in run order, with
+	// their dry-run bytes on BigQuery (0 elsewhere): the copy into the
+	// scratch dataset first, then every step whose template named the
+	// input's relation. A step's bytes are its whole query's, the small
+	// tables it joins included.
+	Reads []engine.Estimate
+}
+
+// InputScans lists, per input in order of first read, the statements of
+// the plan that read it: what each input costs a run (the BigQuery bill is
+// by bytes scanned).
+func (p Planned) InputScans() []InputScan {
+	bytes := map[string]int64{}
+	var scans []InputScan
+	at := map[string]int{}
+	add := func(view string, e engine.Estimate) {
+		input, ok := strings.CutPrefix(view, inputView(""))
+		if !ok {
+			return
+		}
+		i, seen := at[input]
+		if !seen {
+			i = len(scans)
+			at[input] = i
+			scans = append(scans, InputScan{Input: input})
+		}
+		scans[i].Reads = append(scans[i].Reads, e)
+	}
+	for _, e := range p.Estimates {
+		bytes[e.Step] += e.Bytes
+		if e.Copies != "" {
+			add(e.Copies, e)
+		}
+	}
+	for _, s := range append(append([]transforms.Step{}, p.Phases.Validate...), p.Phases.Transform...) {
+		for _, rel := range slices.Compact(slices.Sorted(slices.Values(s.Reads))) {
+			add(rel, engine.Estimate{Step: s.Name, Bytes: bytes[s.Name]})
+		}
+	}
+	return scans
 }
 
 // Plan returns the steps a run for D would execute, without running them.

@@ -143,7 +143,7 @@ func loadInput(ctx context.Context, eng engine.Engine, in *config.Input, exports
 			}
 		}
 	}
-	view := "src_" + in.Name
+	view := inputView(in.Name)
 	if err := eng.Register(ctx, view, files); err != nil {
 		return transforms.Source{}, nil, exit.With(exit.Input, fmt.Errorf("input %s: %w", in.Name, err))
 	}
@@ -162,7 +162,7 @@ func loadTable(ctx context.Context, eng engine.Engine, in *config.Input, exports
 	if err := contractFor(in, exports).Check(in.Name, where, fields); err != nil {
 		return transforms.Source{}, nil, exit.With(exit.Input, err)
 	}
-	view := "src_" + in.Name
+	view := inputView(in.Name)
 	if err := eng.RegisterTable(ctx, view, in.Table); err != nil {
 		return transforms.Source{}, nil, exit.With(exit.Input, fmt.Errorf("input %s: %w", in.Name, err))
 	}
@@ -216,3 +216,7 @@ func invalidText(ctx context.Context, input, file string) error {
 	}
 	return exit.With(exit.Input, fmt.Errorf("%s: column %s: a value is not valid UTF-8 (row %d)", where, loc.Column, loc.Row))
 }
+
+// inputView is the relation an input is registered as: a step reads the
+// input when its template names this relation (Step.Reads).
+func inputView(input string) string { return "src_" + input }

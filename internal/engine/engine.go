@@ -197,6 +197,9 @@ type Kept struct {
 type Estimate struct {
 	Step  string
 	Bytes int64
+	// Copies is the relation the query copies a warehouse table into, when
+	// it registers an input (BigQuery's copy of each input table).
+	Copies string
 }
 
 // TestPoint is called at named points of a run's lifecycle; it returns an

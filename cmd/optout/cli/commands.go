@@ -92,6 +92,7 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			err = errors.Join(err, lerr)
 		}
 		printPlanSummary(stdout, o, now != "", inputs, planned)
+		printInputScans(stdout, planned.InputScans(), planned.Estimates != nil)
 		printPlan(stdout, steps, planned.Estimates)
 	}
 	if err != nil {
@@ -154,6 +155,47 @@ func plural(n int, word string) string {
 // onDemandPerTiB is BigQuery's on-demand price per TiB billed (US, 2026),
 // for the plan's rough cost line.
 const onDemandPerTiB = 6.25
+
+// printInputScans prints, per input, the statements that read it and, on
+// BigQuery, the bytes each would bill: an input read by many statements
+// is billed as many times. A step that reads an input's copy is estimated
+// at 0 by its dry run (the plan's copy is empty); in a run it bills up to
+// the copy's bytes, which bound the input's total.
+func printInputScans(w io.Writer, scans []jobs.InputScan, billed bool) {
+	if len(scans) == 0 {
+		return
+	}
+	if billed {
+		fmt.Fprintln(w, "--\n-- input scans: the statements that read each input, with each query's dry-run bytes (the small tables it joins included);")
+		fmt.Fprintln(w, "-- a step that reads the input's copy shows 0 (the plan's copy is empty) and bills up to the copy's bytes in a run")
+	} else {
+		fmt.Fprintln(w, "--\n-- input scans: the statements that read each input")
+	}
+	for _, s := range scans {
+		reads := make([]string, len(s.Reads))
+		var copyBytes, most int64
+		for _, r := range s.Reads {
+			if r.Copies != "" {
+				copyBytes = r.Bytes
+			}
+		}
+		for i, r := range s.Reads {
+			reads[i] = r.Step
+			if r.Copies != "" {
+				reads[i] += " (the copy)"
+			}
+			if billed {
+				reads[i] += fmt.Sprintf(" %d bytes", r.Bytes)
+			}
+			most += max(r.Bytes, copyBytes)
+		}
+		bound := ""
+		if billed {
+			bound = fmt.Sprintf(", at most %d bytes in a run", most)
+		}
+		fmt.Fprintf(w, "--   %s: %s%s: %s\n", s.Input, plural(len(s.Reads), "statement"), bound, strings.Join(reads, ", "))
+	}
+}
 
 // printPlan prints each step's SQL and, on BigQuery, its dry-run estimate.
 func printPlan(w io.Writer, steps []transforms.Step, estimates []engine.Estimate) {

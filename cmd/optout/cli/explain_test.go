@@ -165,6 +165,40 @@ func TestPlanPrintsEstimates(t *testing.T) {
 	}
 }
 
+// The plan says which statements read each input and, on BigQuery, what
+// each would bill, and the input's most in a run: a read of the copy,
+// estimated 0 over the plan's empty copy, counts as the copy's bytes.
+func TestPlanPrintsInputScans(t *testing.T) {
+	scans := []jobs.InputScan{{Input: "customers", Reads: []bqengine.Estimate{
+		{Step: "register_src_customers", Bytes: 1000, Copies: "src_customers"}, {Step: "customer_rows", Bytes: 0}, {Step: "customers_flagged", Bytes: 1200}}}}
+	var b strings.Builder
+	printInputScans(&b, scans, true)
+	want := "--   customers: 3 statements, at most 3200 bytes in a run: register_src_customers (the copy) 1000 bytes, customer_rows 0 bytes, customers_flagged 1200 bytes\n"
+	if !strings.HasSuffix(b.String(), want) {
+		t.Errorf("billed:\n%s\nwant it to end with:\n%s", b.String(), want)
+	}
+	b.Reset()
+	printInputScans(&b, scans[:1], false)
+	if want := "--   customers: 3 statements: register_src_customers (the copy), customer_rows, customers_flagged\n"; !strings.HasSuffix(b.String(), want) {
+		t.Errorf("not billed:\n%s\nwant it to end with:\n%s", b.String(), want)
+	}
+}
+
+// The demo plan on DuckDB lists each input's reading steps.
+func TestPlanPrintsInputScansOnDuckDB(t *testing.T) {
+	cfg, _ := demoConfig(t, nil)
+	code, so, se := run(t, "plan", "--config", cfg, "--date", "2026-11-21")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, se)
+	}
+	for _, want := range []string{"--   customers: 3 statements: customer_rows, quarantine__customers, customers_flagged\n",
+		"--   meta_audience: 3 statements: export_rows__meta_audience, quarantine__meta_audience, export__meta_audience\n"} {
+		if !strings.Contains(so, want) {
+			t.Errorf("plan lacks %q", want)
+		}
+	}
+}
+
 // On DuckDB the plan reads and checks the inputs, as a run would: an input
 // over its quarantine ratio is exit 3 (the steps are still printed).
 func TestPlanChecksInputsOnDuckDB(t *testing.T) {

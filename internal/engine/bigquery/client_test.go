@@ -247,7 +247,7 @@ func TestDryEngine(t *testing.T) {
 			t.Errorf("a dry engine sent a job that runs: dry=%v %q", j.Configuration.DryRun, j.Configuration.Query.Query)
 		}
 	}
-	want := []Estimate{{Step: "register_customers", Bytes: 123456789}, {Step: "customer_keys", Bytes: 123456789}, {Step: "leak_check__ads", Bytes: 123456789}, {Step: "copy_history_ads", Bytes: 123456789}}
+	want := []Estimate{{Step: "register_customers", Bytes: 123456789, Copies: "customers"}, {Step: "customer_keys", Bytes: 123456789}, {Step: "leak_check__ads", Bytes: 123456789}, {Step: "copy_history_ads", Bytes: 123456789}}
 	if got := e.Estimates(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("estimates %v, want %v", got, want)
 	}

@@ -178,6 +178,9 @@ FROM (
 	if err := e.createAs(ctx, "register_"+name, name, sql, "table:"+table); err != nil {
 		return fmt.Errorf("copy table %s: %w", table, err)
 	}
+	if e.Dry { // the plan's input scans name the copy
+		e.estimates[len(e.estimates)-1].Copies = name
+	}
 	return nil
 }
 

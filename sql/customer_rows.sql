@@ -2,8 +2,9 @@
 -- and customer_id, SPEC §5; Plan.CustomerKeys), and its quarantine reason.
 -- The keys stay flat columns, one per kind: customer_keys probes each
 -- against the requests' keys, which needs no list of every customer's keys.
--- The customer_id key is kept once, as customer_id.
-SELECT _file, _row,
+-- The customer_id key is kept once, as customer_id; it identifies the row
+-- (customer_duplicates), so no row id is kept.
+SELECT _file,
   {{ .Keys.Col "customer_id" }} AS customer_id,
   {{ .Keys.ColumnsExcept "customer_id" }}
 {{- /* Kept only for the steps that read them: a column of every customer

@@ -1,5 +1,5 @@
 -- Every usable customer row and column, in order, plus the three flags
--- (SPEC §6). Rows without a customer_id are quarantined by customer_rows.
+-- (SPEC §6). Rows without a customer_id are quarantined (quarantine_customers).
 -- Flag columns the input already has (a written-back table) are replaced.
 SELECT c.* {{ except }} ({{ .Exclude }}),
   coalesce(s.ccpa_opt_out, false) AS ccpa_opt_out,

@@ -317,10 +317,11 @@ func (p Plan) Build() (Phases, error) {
 	// rowSteps adds the steps that normalize, count and quarantine the rows
 	// of src. Their table depends on src's files alone, or, for a vendor
 	// format, on the adapter's table (adapted): a backfill keeps it. When
-	// the Validate phase is a rows table's last reader (the customers' and
-	// the links'), its rows to quarantine are taken into a small table at
-	// once (quarantined__<src>), so that the rows table is dropped there
-	// and not held until quarantine__<src> is written.
+	// the Validate phase is a rows table's last reader (the links'), its
+	// rows to quarantine are taken into a small table at once
+	// (quarantined__<src>), so that the rows table is dropped there and not
+	// held until quarantine__<src> is written. The customers' quarantine
+	// finds its rows by their reason instead (quarantine_customers).
 	rowSteps := func(src Source, tmpl, rows string, kinds []string, adapted string, droppedInValidate bool) {
 		d := base
 		d.Src, d.Rows, d.HasLater = src, rows, tmpl == "request_rows"
@@ -338,6 +339,11 @@ func (p Plan) Build() (Phases, error) {
 			quarantine.OnlyInput, quarantine.OnlyTables = s.OnlyInput, []string{rows}
 		}
 		add(&ph.Validate, counts, "input_counts", d)
+		if tmpl == "customer_rows" {
+			quarantine.OnlyInput, quarantine.OnlyTables = src.Name, nil
+			add(&ph.Transform, quarantine, "quarantine_customers", d)
+			return
+		}
 		q := d
 		if droppedInValidate {
 			quarantined := Step{Name: "quarantined__" + src.Name, Kind: Temp, Table: "quarantined__" + src.Name, OnlyTables: []string{rows}}
@@ -363,7 +369,7 @@ func (p Plan) Build() (Phases, error) {
 	for _, name := range []string{"current_requests", "requests", "request_keys", "request_categories"} {
 		add(&ph.Validate, Step{Name: name, Kind: Temp, Table: name, FromTables: true}, name, base)
 	}
-	rowSteps(p.Customers, "customer_rows", "customer_rows", customerKinds, "", true)
+	rowSteps(p.Customers, "customer_rows", "customer_rows", customerKinds, "", false)
 	add(&ph.Validate, Step{Name: "customer_duplicates", Kind: Check, OnlyTables: []string{"customer_rows"}}, "customer_duplicates", base)
 	if p.Links != nil {
 		rowSteps(*p.Links, "link_rows", "link_rows", linkKinds, "", true)

@@ -1,0 +1,11 @@
+-- Every customer row without a customer_id, all its columns, plus the
+-- reason (SPEC §9) and the file it came from: the rows customer_rows
+-- counts as missing_customer_id and customers_flagged leaves out, found
+-- by the same test. A customer row has no other reason to be quarantined,
+-- and customer_id identifies every row kept, so the customers need no row
+-- id: BigQuery reads the customers table in place, not a copy of it.
+SELECT src.* {{ except }} (_file, _row),
+  {{ rowReason "true" "missing_customer_id" }} AS reason,
+  src._file AS source_file
+FROM {{ rel .Src.View }} src
+WHERE optout_id({{ qcol "src" .Src "customer_id" "text" }}) IS NULL

@@ -6,5 +6,5 @@
 -- request was enforced).
 {{ range $i, $m := .Exports }}{{ if $i }}
 UNION ALL
-{{ end }}SELECT CAST({{ param $m.Export }} AS STRING) AS export, CAST({{ param $m.Destination }} AS STRING) AS destination, CAST({{ param $.RunID }} AS STRING) AS run_id, {{ cast (param $m.PublishedAt) "timestamp" }} AS published_at, {{ cast (param $m.Rows) "int" }} AS rows_published
+{{ end }}SELECT CAST({{ param $m.Export }} AS STRING) AS export, CAST({{ param $m.Destination }} AS STRING) AS destination, CAST({{ param $.RunID }} AS STRING) AS run_id, {{ cast (param $m.PublishedAt) "timestamp" }} AS published_at, CAST({{ param $m.Rows }} AS INT64) AS rows_published
 {{- end }}

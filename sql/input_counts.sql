@@ -7,7 +7,7 @@ SELECT _file AS file, reason,
   count(*) AS n,
   {{- range .Keys.Kinds }}
   count({{ invalidColumn . }}) AS {{ print "given__" . }},
-  {{ cast (print "coalesce(sum(" (invalidColumn .) "), 0)") "int" }} AS {{ print "invalid__" . }},
+  CAST(coalesce(sum({{ invalidColumn . }}), 0) AS INT64) AS {{ print "invalid__" . }},
   {{- end }}
   {{ if .HasLater }}max(CASE WHEN reason IS NULL THEN received_at END){{ else }}{{ null "timestamp" }}{{ end }} AS newest_received_at
 FROM {{ template "rows_as_of" . }} r

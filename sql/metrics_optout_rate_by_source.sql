@@ -8,7 +8,7 @@ WITH outs AS (
 ),
 {{- if .Traffic }}
 denominators AS (
-  SELECT {{ dateMonth "date" }} AS month, traffic_source, {{ cast "sum(visitors)" "int" }} AS denominator, 'visitors' AS denominator_kind
+  SELECT {{ dateMonth "date" }} AS month, traffic_source, CAST(sum(visitors) AS INT64) AS denominator, 'visitors' AS denominator_kind
   FROM {{ tmp "traffic_rows" }} WHERE reason IS NULL
   GROUP BY 1, 2
 )

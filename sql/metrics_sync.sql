@@ -18,7 +18,7 @@ dates AS (
 ),
 history AS (
   SELECT export, count(*) AS dates_checked,
-    {{ cast "sum(failures)" "int" }} AS leak_check_failures,
+    CAST(sum(failures) AS INT64) AS leak_check_failures,
     {{ countIf "failures > 0" }} AS dates_failed
   FROM dates GROUP BY export
 )

@@ -105,3 +105,69 @@ func containsNUL(s string) bool {
 	}
 	return false
 }
+
+// TestGoFunctionsOverChunks runs every Go function over several of
+// DuckDB's 2,048-row chunks at once, the nasty inputs mixed with NULLs,
+// short values (stored inline) and long ones: each row's result must be
+// the Go function's, and NULL exactly where it has none.
+func TestGoFunctionsOverChunks(t *testing.T) {
+	e := openNorm(t)
+	ctx := context.Background()
+	if _, err := e.conn.ExecContext(ctx, "CREATE TEMP TABLE chunk_inputs (i INTEGER, v VARCHAR)"); err != nil {
+		t.Fatal(err)
+	}
+	var inputs []*string
+	for i := 0; len(inputs) < 5000; i++ {
+		switch {
+		case i%7 == 3:
+			inputs = append(inputs, nil)
+		default:
+			v := nasty[i%len(nasty)]
+			inputs = append(inputs, &v)
+		}
+	}
+	for i, v := range inputs {
+		if _, err := e.conn.ExecContext(ctx, "INSERT INTO chunk_inputs VALUES (?, ?)", i, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range goFunctions {
+		rows, err := e.conn.QueryContext(ctx, "SELECT i, "+f.name+"(v) FROM chunk_inputs ORDER BY i")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			var i int
+			var got sql.NullString
+			if err := rows.Scan(&i, &got); err != nil {
+				t.Fatal(err)
+			}
+			var want sql.NullString
+			if in := inputs[i]; in != nil {
+				want.String, want.Valid = f.fn(*in)
+				if !want.Valid {
+					want.String = ""
+				}
+			}
+			if got != want {
+				t.Errorf("%s(%q) row %d: %+v, want %+v", f.name, deref(inputs[i]), i, got, want)
+			}
+			n++
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+		if n != len(inputs) {
+			t.Errorf("%s: %d rows of %d", f.name, n, len(inputs))
+		}
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return "<NULL>"
+	}
+	return *s
+}

@@ -526,7 +526,6 @@ func (d Dialect) funcs() template.FuncMap {
 		"ident":           d.Ident,
 		"lit":             d.Literal,
 		"trimchars":       func() string { return d.Literal(TrimChars) },
-		"trimpattern":     func() string { return d.Literal(trimPattern) },
 		"type":            d.Type,
 		"cast":            d.Cast,
 		"null":            d.Null,

@@ -24,6 +24,7 @@ func BenchmarkGoFunctions(b *testing.B) {
 		{"builtin", "lower(trim(" + email + "))"},
 		{"optout_email", "optout_email(" + email + ")"},
 		{"optout_phone", "optout_phone(" + phone + ")"},
+		{"optout_trim", "optout_trim(" + email + ")"},
 	}
 	e := openNorm(b)
 	ctx := context.Background()

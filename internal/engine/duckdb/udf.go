@@ -79,9 +79,9 @@ var goFunctions = []textFunc{
 // (optout_text_chunk), which reads each value where DuckDB holds it and
 // assigns the chunk's results in one call.
 // duckdb-go's own scalar functions (RegisterScalarUDF) go value by value:
-// each value copied into Go, boxed, and its result converted and assigned
-// by one cgo call apiece, which cost 4-6x the normalization itself
-// (BenchmarkGoFunctions; docs/performance.md).
+// each value copied into Go and boxed, its result converted and assigned
+// by a cgo call apiece, which made a value cost 4-6x the function itself
+// (BenchmarkGoFunctions; docs/decisions.md).
 func registerFunctions(_ context.Context, conn *sql.Conn) error {
 	return conn.Raw(func(driverConn any) error {
 		c, err := rawConnection(driverConn)
@@ -128,8 +128,8 @@ func rawConnection(driverConn any) (mapping.Connection, error) {
 	return mapping.Connection{}, fmt.Errorf("register the Go functions: duckdb-go's connection (%T) has no C connection where this version of optout looks for it", driverConn)
 }
 
-// optout_text_chunk computes goFunctions[extra info] over one chunk: NULL in, or
-// the function's ok false, gives NULL out. It must not panic (a panic in
+// optout_text_chunk computes goFunctions[extra info] over one chunk: NULL
+// in, or the function's ok false, gives NULL out. It must not panic (a panic in
 // a call from C ends the process): one is reported as the query's error.
 //
 //export optout_text_chunk

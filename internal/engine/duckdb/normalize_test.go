@@ -3,6 +3,7 @@ package duckdb
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -170,4 +171,15 @@ func deref(s *string) string {
 		return "<NULL>"
 	}
 	return *s
+}
+
+// A driver connection without the C connection where optout looks for it
+// (a duckdb-go upgrade that moved it) is an error at open, not a crash.
+func TestRawConnectionRefusesAnUnknownDriver(t *testing.T) {
+	type conn struct{ conn string }
+	for _, c := range []any{nil, 42, &conn{conn: "x"}} {
+		if _, err := rawConnection(c); err == nil || !strings.Contains(err.Error(), "no C connection") {
+			t.Errorf("%T: %v, want the no-C-connection error", c, err)
+		}
+	}
 }

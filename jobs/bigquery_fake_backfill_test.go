@@ -486,10 +486,9 @@ func TestFakeBackfillCountsStatements(t *testing.T) {
 }
 
 // The plan's input scans (optout plan prints them): on BigQuery each input
-// but the customers is copied into the scratch dataset once, then read by
-// the steps that name it, each with its dry-run bytes; the customers are
-// read in place. This is the run's shape today, on the way to issue 28's
-// two reads per big input (docs/performance.md).
+// is copied into the scratch dataset once, then read by the steps that
+// name it, each with its dry-run bytes. This is the run's shape today, on
+// the way to issue 28's two reads per big input (docs/performance.md).
 func TestPlanInputScansOnBigQuery(t *testing.T) {
 	f := bqfake.New(t)
 	answer := fakeAnswers(f)
@@ -521,9 +520,8 @@ func TestPlanInputScansOnBigQuery(t *testing.T) {
 	}
 	want := []string{
 		"web_form: register_src_web_form (copy), request_rows__web_form, quarantine__web_form",
+		"customers: register_src_customers (copy), customer_rows, quarantine__customers, customers_flagged",
 		"ads: register_src_ads (copy), export_rows__ads, quarantine__ads, export__ads",
-		"customers: customer_rows, quarantine__customers, customers_flagged", // read in place: no copy
-
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("input scans:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

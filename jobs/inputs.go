@@ -163,12 +163,11 @@ func loadTable(ctx context.Context, eng engine.Engine, in *config.Input, exports
 		return transforms.Source{}, nil, exit.With(exit.Input, err)
 	}
 	view := inputView(in.Name)
-	// customer_id identifies a customer row (customer_duplicates), and a
-	// customer row is quarantined by a test of its own columns
-	// (quarantine_customers): the customers need no row id, so BigQuery
-	// reads them in place instead of copying them to number the rows.
-	rowIDs := in.Name != "customers"
-	if err := eng.RegisterTable(ctx, view, in.Table, rowIDs); err != nil {
+	// On BigQuery this copies the table: the run's steps all read that
+	// copy, so a table that changes while the run goes (a row inserted or
+	// re-keyed between customer_rows and customers_flagged) cannot give a
+	// row flags computed from other keys (docs/decisions.md).
+	if err := eng.RegisterTable(ctx, view, in.Table); err != nil {
 		return transforms.Source{}, nil, exit.With(exit.Input, fmt.Errorf("input %s: %w", in.Name, err))
 	}
 	fields = append(fields, schemas.Field{Name: "_file", Family: schemas.String}, schemas.Field{Name: "_row", Family: schemas.Integer})

@@ -213,7 +213,7 @@ func TestEmulatorEngine(t *testing.T) {
 	if err != nil || len(fields) != 2 || fields[1].Family != "string" {
 		t.Fatalf("describe: %v %v", fields, err)
 	}
-	if err := e.RegisterTable(ctx, "src_people", bqemu.Project+".optout.people", true); err != nil {
+	if err := e.RegisterTable(ctx, "src_people", bqemu.Project+".optout.people"); err != nil {
 		t.Fatal(err)
 	}
 	rel := e.relation("src_people")

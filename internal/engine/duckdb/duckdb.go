@@ -216,9 +216,8 @@ func (e *Engine) describe(ctx context.Context, q string, args ...any) ([]schemas
 }
 
 // RegisterTable creates a view over a table of the database; rowid is the
-// table's stable row number, which costs nothing, so it is there whether
-// or not rowIDs asks for it.
-func (e *Engine) RegisterTable(ctx context.Context, name, table string, rowIDs bool) error {
+// table's stable row number.
+func (e *Engine) RegisterTable(ctx context.Context, name, table string) error {
 	q := fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS SELECT *, %s AS _file, rowid AS _row FROM %s",
 		transforms.Ident(name), transforms.Literal("table:"+table), transforms.DuckDB.QualifiedName(table))
 	delete(e.views, name)

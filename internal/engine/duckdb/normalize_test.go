@@ -3,6 +3,7 @@ package duckdb
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -181,5 +182,19 @@ func TestRawConnectionRefusesAnUnknownDriver(t *testing.T) {
 		if _, err := rawConnection(c); err == nil || !strings.Contains(err.Error(), "no C connection") {
 			t.Errorf("%T: %v, want the no-C-connection error", c, err)
 		}
+	}
+}
+
+// A Go function whose result is not UTF-8 fails the query: DuckDB would
+// otherwise store NULL in its place, a key silently gone.
+func TestGoFunctionResultNotUTF8FailsTheQuery(t *testing.T) {
+	saved := goFunctions
+	goFunctions = append(slices.Clip(goFunctions), textFunc{"optout_test_broken", func(string) (string, bool) { return "\xff", true }})
+	t.Cleanup(func() { goFunctions = saved }) // after the engine closes
+	e := openNorm(t)
+	var got sql.NullString
+	err := e.conn.QueryRowContext(context.Background(), "SELECT optout_test_broken(CAST(? AS VARCHAR))", "x").Scan(&got)
+	if err == nil || !strings.Contains(err.Error(), "not valid UTF-8") {
+		t.Fatalf("got %+v, %v; want the query to fail on the result that is not UTF-8", got, err)
 	}
 }

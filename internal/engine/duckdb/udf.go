@@ -15,6 +15,7 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/duckdb/duckdb-go/v2/mapping"
@@ -157,6 +158,12 @@ func optout_text_chunk(infoPtr, inputPtr, outputPtr unsafe.Pointer) {
 			// The value is read where DuckDB holds it, for this call
 			// only: the functions keep nothing.
 			if v, ok := f.fn(values[i].String()); ok {
+				if !utf8.ValidString(v) {
+					// DuckDB's text is UTF-8 and so is every result of
+					// valid input; never store a broken one, nor drop it.
+					mapping.ScalarFunctionSetError(info, f.name+": a result is not valid UTF-8")
+					return
+				}
 				r.set(i, v)
 				continue
 			}

@@ -167,7 +167,7 @@ func printInputScans(w io.Writer, scans []jobs.InputScan, billed bool) {
 	}
 	if billed {
 		fmt.Fprintln(w, "--\n-- input scans: the statements that read each input, with each query's dry-run bytes (the small tables it joins included);")
-		fmt.Fprintln(w, "-- a step that reads the input's copy shows 0 (the plan's copy is empty) and bills up to the copy's bytes in a run")
+		fmt.Fprintln(w, "-- a step that reads the input's copy shows 0 (the plan's copy is empty) and bills about the table's bytes in a run (a little more: the copy adds _file and _row)")
 	} else {
 		fmt.Fprintln(w, "--\n-- input scans: the statements that read each input")
 	}
@@ -191,7 +191,7 @@ func printInputScans(w io.Writer, scans []jobs.InputScan, billed bool) {
 		}
 		bound := ""
 		if billed {
-			bound = fmt.Sprintf(", at most %d bytes in a run", most)
+			bound = fmt.Sprintf(", about %d bytes in a run", most)
 		}
 		fmt.Fprintf(w, "--   %s: %s%s: %s\n", s.Input, plural(len(s.Reads), "statement"), bound, strings.Join(reads, ", "))
 	}

@@ -173,7 +173,7 @@ func TestPlanPrintsInputScans(t *testing.T) {
 		{Step: "register_src_customers", Bytes: 1000, Copies: "src_customers"}, {Step: "customer_rows", Bytes: 0}, {Step: "customers_flagged", Bytes: 1200}}}}
 	var b strings.Builder
 	printInputScans(&b, scans, true)
-	want := "--   customers: 3 statements, at most 3200 bytes in a run: register_src_customers (the copy) 1000 bytes, customer_rows 0 bytes, customers_flagged 1200 bytes\n"
+	want := "--   customers: 3 statements, about 3200 bytes in a run: register_src_customers (the copy) 1000 bytes, customer_rows 0 bytes, customers_flagged 1200 bytes\n"
 	if !strings.HasSuffix(b.String(), want) {
 		t.Errorf("billed:\n%s\nwant it to end with:\n%s", b.String(), want)
 	}

@@ -130,8 +130,9 @@ func rawConnection(driverConn any) (mapping.Connection, error) {
 }
 
 // optout_text_chunk computes goFunctions[extra info] over one chunk: NULL
-// in, or the function's ok false, gives NULL out. It must not panic (a panic in
-// a call from C ends the process): one is reported as the query's error.
+// in, or the function's ok false, gives NULL out. It must not panic (a
+// panic in a call from C ends the process): one is reported as the
+// query's error.
 //
 //export optout_text_chunk
 func optout_text_chunk(infoPtr, inputPtr, outputPtr unsafe.Pointer) {

@@ -101,12 +101,18 @@ func contractFor(in *config.Input, exports []config.Export) schemas.Contract {
 }
 
 // loadInput lists an input's files, checks each against the input's
-// contract (exit 3 naming input, file and column), and registers them.
-func loadInput(ctx context.Context, eng engine.Engine, in *config.Input, exports []config.Export) (transforms.Source, []string, error) {
+// contract (exit 3 naming input, file and column), and registers them. It
+// returns the files as they were when listed (stamps), before anything
+// read them.
+func loadInput(ctx context.Context, eng engine.Engine, in *config.Input, exports []config.Export) (transforms.Source, []stamp, error) {
 	if in.Table != "" {
 		return loadTable(ctx, eng, in, exports)
 	}
 	files, err := listFiles(in.Name, in.Path)
+	if err != nil {
+		return transforms.Source{}, nil, err
+	}
+	stamps, err := stampFiles(in.Name, files)
 	if err != nil {
 		return transforms.Source{}, nil, err
 	}
@@ -148,12 +154,12 @@ func loadInput(ctx context.Context, eng engine.Engine, in *config.Input, exports
 		return transforms.Source{}, nil, exit.With(exit.Input, fmt.Errorf("input %s: %w", in.Name, err))
 	}
 	union = append(union, schemas.Field{Name: "_file", Family: schemas.String}, schemas.Field{Name: "_row", Family: schemas.Integer})
-	return transforms.Source{Name: in.Name, Format: in.Format, View: view, Fields: union}, files, nil
+	return transforms.Source{Name: in.Name, Format: in.Format, View: view, Fields: union}, stamps, nil
 }
 
 // loadTable checks a warehouse table against the input's contract and
 // registers it; it stands for one "file" named table:NAME in the runs row.
-func loadTable(ctx context.Context, eng engine.Engine, in *config.Input, exports []config.Export) (transforms.Source, []string, error) {
+func loadTable(ctx context.Context, eng engine.Engine, in *config.Input, exports []config.Export) (transforms.Source, []stamp, error) {
 	where := "table:" + in.Table
 	fields, err := eng.DescribeTable(ctx, in.Table)
 	if err != nil {
@@ -171,7 +177,7 @@ func loadTable(ctx context.Context, eng engine.Engine, in *config.Input, exports
 		return transforms.Source{}, nil, exit.With(exit.Input, fmt.Errorf("input %s: %w", in.Name, err))
 	}
 	fields = append(fields, schemas.Field{Name: "_file", Family: schemas.String}, schemas.Field{Name: "_row", Family: schemas.Integer})
-	return transforms.Source{Name: in.Name, Format: in.Format, View: view, Fields: fields}, []string{where}, nil
+	return transforms.Source{Name: in.Name, Format: in.Format, View: view, Fields: fields}, []stamp{{Input: in.Name, File: where}}, nil
 }
 
 // inputErr names the input and file (and for text that is not UTF-8 the

@@ -124,6 +124,8 @@ type run struct {
 	// them after the run's steps; optout plan is an inspection too).
 	keepTables bool
 	steps      progress
+	// stamps: every input file as the run listed it, before reading it.
+	stamps []stamp
 }
 
 func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
@@ -335,8 +337,9 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 		}
 		r.log.Debug("input checked", "input", in.Name, "files", len(files), "ms", time.Since(t).Milliseconds())
 		for _, f := range files {
-			r.rec.Inputs = append(r.rec.Inputs, transforms.FileCount{Input: in.Name, File: f})
+			r.rec.Inputs = append(r.rec.Inputs, transforms.FileCount{Input: in.Name, File: f.File})
 		}
+		r.stamps = append(r.stamps, files...)
 		return src, nil
 	}
 	for i := range cfg.Inputs.Requests {
@@ -612,7 +615,7 @@ func (r *run) transform(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	return r.inputsUnchanged()
 }
 
 // free drops the temporary tables no later step reads: DuckDB holds them

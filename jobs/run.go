@@ -615,7 +615,30 @@ func (r *run) transform(ctx context.Context) error {
 			return err
 		}
 	}
-	return r.inputsUnchanged()
+	if err := r.inputsUnchanged(); err != nil {
+		return err
+	}
+	return r.customersAllWritten()
+}
+
+// customersAllWritten fails the run (exit 1) unless customers_flagged
+// wrote one row for each customer row the Validate phase counted used
+// (read and not quarantined): SPEC §7's "nothing lost" holds for the
+// written table, not only for the counts (the exports check the same,
+// jobs/exports.go).
+func (r *run) customersAllWritten() error {
+	var used int64
+	for _, fc := range r.rec.Inputs {
+		if fc.Input == r.cfg.Inputs.Customers.Name {
+			used += fc.RowsUsed
+		}
+	}
+	for _, o := range r.rec.Outputs {
+		if o.Table == "customers_flagged" && o.Rows != used {
+			return exit.With(exit.Failed, fmt.Errorf("customers_flagged: %d rows written, but %d customer rows were read and not quarantined; nothing of %s is published", o.Rows, used, r.dt))
+		}
+	}
+	return nil
 }
 
 // free drops the temporary tables no later step reads: DuckDB holds them

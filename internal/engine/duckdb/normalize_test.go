@@ -128,10 +128,14 @@ func TestGoFunctionsOverChunks(t *testing.T) {
 			inputs = append(inputs, &v)
 		}
 	}
+	values := make([]string, len(inputs))
+	args := make([]any, 0, 2*len(inputs))
 	for i, v := range inputs {
-		if _, err := e.conn.ExecContext(ctx, "INSERT INTO chunk_inputs VALUES (?, ?)", i, v); err != nil {
-			t.Fatal(err)
-		}
+		values[i] = "(?, ?)"
+		args = append(args, i, v)
+	}
+	if _, err := e.conn.ExecContext(ctx, "INSERT INTO chunk_inputs VALUES "+strings.Join(values, ", "), args...); err != nil {
+		t.Fatal(err)
 	}
 	for _, f := range goFunctions {
 		rows, err := e.conn.QueryContext(ctx, "SELECT i, "+f.name+"(v) FROM chunk_inputs ORDER BY i")

@@ -12,10 +12,14 @@ import (
 
 // TrimChars is the set of characters trimmed from every identifier and
 // vocabulary value: ASCII white space plus the Unicode spaces, the zero-width
-// characters (space, non-joiner, joiner, word joiner) and the byte-order
-// mark that copy-pasted data carries. Trimming only ASCII would leave
-// "a@b.com\u00a0" a distinct, never-matching key.
-const TrimChars = " \t\n\r\v\f\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u200c\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
+// characters (space, non-joiner, joiner, word joiner), the byte-order mark,
+// and the invisible format characters that copy-pasted and right-to-left
+// text carries: the soft hyphen, the Mongolian vowel separator, and the
+// bidirectional marks, embeddings, overrides and isolates (U+061C,
+// U+200E–U+200F, U+202A–U+202E, U+2066–U+2069). Trimming only ASCII would
+// leave "a@b.com\u00a0" a distinct, never-matching key, and the person
+// behind it in an export.
+const TrimChars = " \t\n\r\v\f\u0085\u00a0\u00ad\u061c\u1680\u180e\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u202f\u205f\u2060\u2066\u2067\u2068\u2069\u3000\ufeff"
 
 // Gmail domains whose local part is folded.
 const (

@@ -1,6 +1,7 @@
 package schemas
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 )
@@ -28,6 +29,9 @@ type Field struct {
 	Name   string
 	Family Family
 	Type   string // the engine's own type name, for messages
+	// Folder is, for a column that a hive folder of the file's path makes
+	// (dt=2026-11-21), that folder; "" for a column of the file itself.
+	Folder string
 }
 
 // Column is one column a contract knows.
@@ -231,13 +235,16 @@ func Find(fields []Field, name string) (Field, bool) {
 
 // Check verifies one file's (or table's) fields against the contract.
 func (c Contract) Check(input, file string, fields []Field) error {
-	seen := map[string]bool{}
+	seen := map[string]Field{}
 	for _, f := range fields {
 		low := strings.ToLower(f.Name)
-		if seen[low] {
+		if first, ok := seen[low]; ok {
+			if folder := cmp.Or(f.Folder, first.Folder); folder != "" {
+				return &ContractError{input, file, f.Name, fmt.Sprintf("is both a column of the file and the hive folder %s of its path, and the two would be read as one; rename the column or the folder", folder)}
+			}
 			return &ContractError{input, file, f.Name, "appears twice (column names match case-insensitively)"}
 		}
-		seen[low] = true
+		seen[low] = f
 	}
 	for _, col := range c.Columns {
 		f, ok := Find(fields, col.Name)

@@ -368,3 +368,44 @@ func TestArrowInvalidUTF8NamesColumn(t *testing.T) {
 		t.Errorf("the phone number is shown:\n%s\n%s", se, so)
 	}
 }
+
+// Two columns of an Arrow file whose names differ only by case are
+// ambiguous (SPEC §3: names match case-insensitively): DuckDB would read
+// the second as EMAIL_1, and the requests' emails from the first, here
+// empty. The run stops with exit 3 naming the file and the column.
+func TestArrowColumnsDifferingOnlyByCase(t *testing.T) {
+	cfg := fixture(t, `
+engine: duckdb
+timezone: UTC
+output: out
+inputs:
+  requests:
+    - {name: web, path: inputs/requests.arrow}
+  customers: {path: inputs/customers.parquet}
+`, map[string]string{
+		"customers": `SELECT * FROM (VALUES ('c1', 'a@example.com')) t(customer_id, email)`,
+	})
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "request_id", Type: arrow.BinaryTypes.String},
+		{Name: "received_at", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}},
+		{Name: "request_type", Type: arrow.BinaryTypes.String},
+		{Name: "email", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "EMAIL", Type: arrow.BinaryTypes.String},
+	}, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	at, _ := time.Parse(time.RFC3339, "2026-11-02T10:00:00Z")
+	b.Field(0).(*array.StringBuilder).Append("a1")
+	b.Field(1).(*array.TimestampBuilder).Append(arrow.Timestamp(at.UnixMicro()))
+	b.Field(2).(*array.StringBuilder).Append("opt_out")
+	b.Field(3).(*array.StringBuilder).AppendNull()
+	b.Field(4).(*array.StringBuilder).Append("a@example.com")
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	writeIPC(t, filepath.Join(filepath.Dir(cfg), "inputs", "requests.arrow"), true, schema, rec)
+
+	code, _, se := run(t, "run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-22T12:00:00Z")
+	if code != 3 || !strings.Contains(se, "input web") || !strings.Contains(se, "requests.arrow") || !strings.Contains(se, "column EMAIL appears twice") {
+		t.Fatalf("exit %d, want 3 naming input web, file requests.arrow and column EMAIL\n%s", code, se)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -38,6 +39,16 @@ func (e *Engine) copyArrow(ctx context.Context, file, table string) error {
 		return err
 	}
 	defer reader.Release()
+	// DuckDB would rename the second of two names that differ only by case
+	// (Email_1), and the contract check would not see it.
+	seen := map[string]bool{}
+	for _, f := range reader.Schema().Fields() {
+		low := strings.ToLower(f.Name)
+		if seen[low] {
+			return fmt.Errorf("column %s appears twice (column names match case-insensitively)", f.Name)
+		}
+		seen[low] = true
+	}
 	view := table + "_scan"
 	return e.conn.Raw(func(dc any) error {
 		conn, ok := dc.(driver.Conn)

@@ -186,11 +186,98 @@ func (e *Engine) Describe(ctx context.Context, file string) ([]schemas.Field, er
 		if err != nil {
 			return nil, err
 		}
-	} else if fields, err = e.describe(ctx, "DESCRIBE SELECT * FROM read_parquet(?, hive_partitioning = true)", file); err != nil {
+	} else if fields, err = e.describeParquet(ctx, file); err != nil {
 		return nil, err
 	}
 	e.described[key] = fields
 	return slices.Clone(fields), nil
+}
+
+// describeParquet reads a Parquet file's columns by the names the file
+// gives them, then its hive folders' columns (Field.Folder). DuckDB's own
+// description would hide two ambiguities from the contract check: it
+// renames the second of two names that differ only by case (Email becomes
+// Email_1), and a hive folder replaces the values of the file's column of
+// its name (source=web_form over a column source).
+func (e *Engine) describeParquet(ctx context.Context, file string) ([]schemas.Field, error) {
+	fields, err := e.describe(ctx, "DESCRIBE SELECT * FROM read_parquet(?, hive_partitioning = true)", file)
+	if err != nil {
+		return nil, err
+	}
+	names, err := e.parquetColumns(ctx, file)
+	if err != nil {
+		return nil, err
+	}
+	if len(names) > len(fields) {
+		return nil, fmt.Errorf("its schema names %d columns, of which DuckDB reads %d", len(names), len(fields))
+	}
+	for i, name := range names { // DuckDB lists the file's columns first, in order
+		fields[i].Name = name
+	}
+	own := len(names)
+	for _, h := range hiveValues(file) {
+		if i := slices.IndexFunc(fields[own:], func(f schemas.Field) bool { return strings.EqualFold(f.Name, h.key) }); i >= 0 {
+			fields[own+i].Folder = h.folder
+			continue
+		}
+		// The folder's key names a column of the file, whose values it replaced.
+		fields = append(fields, schemas.Field{Name: h.key, Family: schemas.String, Type: "VARCHAR", Folder: h.folder})
+	}
+	return fields, nil
+}
+
+// parquetColumns lists the top-level columns of a Parquet file as its
+// footer names them. The footer's schema is a tree written depth first:
+// the root, then each column followed by its nested fields.
+func (e *Engine) parquetColumns(ctx context.Context, file string) ([]string, error) {
+	rows, err := e.conn.QueryContext(ctx, "SELECT name, coalesce(num_children, 0) FROM parquet_schema(?)", file)
+	if err != nil {
+		return nil, cleanErr(err)
+	}
+	defer rows.Close()
+	var names []string
+	var children []int64
+	for rows.Next() {
+		var name string
+		var n int64
+		if err := rows.Scan(&name, &n); err != nil {
+			return nil, err
+		}
+		names, children = append(names, name), append(children, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, cleanErr(err)
+	}
+	// past returns the index after the subtree of the element at i.
+	var past func(i int) (int, error)
+	past = func(i int) (int, error) {
+		if i >= len(names) {
+			return 0, errors.New("its schema is cut short")
+		}
+		next := i + 1
+		for range children[i] {
+			var err error
+			if next, err = past(next); err != nil {
+				return 0, err
+			}
+		}
+		return next, nil
+	}
+	if len(names) == 0 {
+		return nil, errors.New("it has no schema")
+	}
+	var cols []string
+	for i, k := 1, int64(0); k < children[0]; k++ {
+		if i >= len(names) {
+			return nil, errors.New("its schema is cut short")
+		}
+		cols = append(cols, names[i])
+		var err error
+		if i, err = past(i); err != nil {
+			return nil, err
+		}
+	}
+	return cols, nil
 }
 
 // DescribeTable reads the columns of a table of the database.
@@ -353,8 +440,9 @@ func (e *Engine) arrowRows(ctx context.Context, file string) (string, error) {
 	return fmt.Sprintf("(SELECT *%s, %s AS _file, rowid AS _row FROM %s)", cols, transforms.Literal(file), transforms.Ident(table)), nil
 }
 
-// hiveValue is a key=value folder of a path as a typed SQL literal.
-type hiveValue struct{ key, value string }
+// hiveValue is a key=value folder of a path, its value as a typed SQL
+// literal.
+type hiveValue struct{ key, value, folder string }
 
 // hiveValues reads the key=value folders of a path, typed as DuckDB's
 // hive partitioning types them for Parquet (dates, integers, else text).
@@ -372,7 +460,7 @@ func hiveValues(file string) []hiveValue {
 		} else if _, err := strconv.ParseInt(v, 10, 64); err == nil {
 			lit = "CAST(" + lit + " AS BIGINT)"
 		}
-		out = append(out, hiveValue{k, lit})
+		out = append(out, hiveValue{k, lit, seg})
 	}
 	return out
 }

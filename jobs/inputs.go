@@ -24,12 +24,38 @@ import (
 // in a file's path too: there is no escaping them.
 const globChars = "*?[]"
 
+// isDataFile says whether a file's name is that of a Parquet or Arrow IPC
+// file.
 func isDataFile(path string) bool {
-	base := filepath.Base(path)
-	if strings.HasPrefix(base, "_") || strings.HasPrefix(base, ".") {
-		return false // _SUCCESS, .crc and other markers
+	return strings.EqualFold(filepath.Ext(path), ".parquet") || engine.IsArrow(path)
+}
+
+// isHidden says whether a file or folder name is one that readers of
+// partitioned data skip: markers (_SUCCESS, .crc files), and the folders
+// of a job still writing (_temporary, .spark-staging) or of a table's log
+// (_delta_log), whose files are not rows of the input.
+func isHidden(name string) bool {
+	return strings.HasPrefix(name, "_") || strings.HasPrefix(name, ".")
+}
+
+// dataFile sorts one file found under an input's path: read it, skip it
+// (a hidden name at or under the path), or fail, naming it, because its
+// rows would be left out unread (a Hive file without an extension, a
+// .parq, a CSV put there).
+func dataFile(input, root, file string) (bool, error) {
+	rel, err := filepath.Rel(root, file)
+	if err != nil {
+		rel = filepath.Base(file)
 	}
-	return strings.EqualFold(filepath.Ext(base), ".parquet") || engine.IsArrow(base)
+	for _, part := range strings.Split(filepath.ToSlash(rel), "/") {
+		if isHidden(part) {
+			return false, nil
+		}
+	}
+	if isDataFile(file) {
+		return true, nil
+	}
+	return false, exit.With(exit.Input, fmt.Errorf("input %s: file %s is neither Parquet (.parquet) nor Arrow IPC (.arrow, .feather, .ipc), so its rows would not be read; give it its format's extension, or move it out of the input's path", input, file))
 }
 
 // listFiles expands an input path (a file, a folder, or a glob with **)
@@ -44,8 +70,13 @@ func listFiles(input, path string) ([]string, error) {
 		if err != nil {
 			return nil, fail("path %s is not a valid glob: %v", path, err)
 		}
+		base, _ := doublestar.SplitPattern(filepath.ToSlash(path))
 		for _, m := range matches {
-			if isDataFile(m) {
+			ok, err := dataFile(input, filepath.FromSlash(base), m)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
 				files = append(files, m)
 			}
 		}
@@ -62,15 +93,27 @@ func listFiles(input, path string) ([]string, error) {
 		if !st.IsDir() {
 			return []string{path}, nil
 		}
+		var bad error
 		err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
-			if !d.IsDir() && isDataFile(p) {
+			if d.IsDir() {
+				if p != path && isHidden(d.Name()) {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			ok, err := dataFile(input, path, p)
+			if ok {
 				files = append(files, p)
 			}
-			return nil
+			bad = err
+			return err
 		})
+		if bad != nil {
+			return nil, bad
+		}
 		if err != nil {
 			return nil, fail("folder %s: %v", path, err)
 		}

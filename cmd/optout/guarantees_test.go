@@ -186,9 +186,10 @@ func addRequests(t *testing.T, cfg string) {
 		t.Fatal(err)
 	}
 	// The new file has every column of the source's other files (NULL
-	// where it has no value): each file must carry the source's columns.
+	// where it has no value): each file must carry the source's columns;
+	// not the dt of their folders, which is no column of theirs.
 	q := fmt.Sprintf(`COPY (
-		SELECT * FROM (SELECT * FROM read_parquet('%s') LIMIT 0)
+		SELECT * FROM (SELECT * FROM read_parquet('%s', hive_partitioning = false) LIMIT 0)
 		UNION ALL BY NAME
 		FROM (SELECT 'WF-NEW-' || customer_id AS request_id, TIMESTAMP '2026-11-21 18:00:00' AS received_at,
 			'opt_out' AS request_type, 'verified' AS status, email FROM read_parquet('%s') c WHERE email IS NOT NULL
@@ -319,13 +320,18 @@ func TestLogsNeverShowRawIdentifiers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	dup := filepath.Join(filepath.Dir(cfg), "data", "customers", "dups.parquet")
-	if _, err := db.Exec(fmt.Sprintf(`COPY (SELECT * FROM (VALUES ('Leak.Me@Example.com'), ('Leak.Me@Example.com'), ('+1 (415) 555-0199'), ('+1 (415) 555-0199')) t(customer_id)) TO '%s' (FORMAT parquet)`, dup)); err != nil {
+	// The file has every column of the demo's customers, so that the run
+	// gets past the schema checks to the duplicate check, which quotes one.
+	customers := filepath.Join(filepath.Dir(cfg), "data", "customers")
+	dup := filepath.Join(customers, "dups.parquet")
+	if _, err := db.Exec(fmt.Sprintf(`COPY (SELECT c.* REPLACE (d.id AS customer_id)
+		FROM (FROM read_parquet('%s/*.parquet') LIMIT 1) c,
+		  (VALUES ('Leak.Me@Example.com'), ('Leak.Me@Example.com'), ('+1 (415) 555-0199'), ('+1 (415) 555-0199')) d(id)) TO '%s' (FORMAT parquet)`, customers, dup)); err != nil {
 		t.Fatal(err)
 	}
 	r2 := runOptout(t, nil, append(args(cfg), "--log-level", "debug", "--log-format", "json")...)
-	if r2.code != 3 {
-		t.Fatalf("duplicate ids: exit %d, want 3\n%s", r2.code, r2.stderr)
+	if r2.code != 3 || !strings.Contains(r2.stderr, "appear on more than one row") {
+		t.Fatalf("duplicate ids: exit %d, want 3 for ids on more than one row\n%s", r2.code, r2.stderr)
 	}
 	logs := r.stdout + r.stderr + r2.stdout + r2.stderr
 	// Every email and phone of every input.

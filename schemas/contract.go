@@ -181,8 +181,21 @@ func RequestContract(format string) Contract {
 var Customers = Contract{
 	Kind: "customers",
 	Columns: append(append([]Column{{Name: "customer_id", Accepts: ident, Required: true}},
-		keyColumns([]string{"email", "phone", "cookie_id", "device_id"})...),
-		cols([]string{"traffic_source", "state"}, ident)...),
+		required(keyColumns([]string{"email", "phone"}))...),
+		append(keyColumns([]string{"cookie_id", "device_id"}),
+			cols([]string{"traffic_source", "state"}, ident)...)...),
+}
+
+// required marks columns required. A customers file without an email or
+// phone column (SPEC §3.2 makes only cookie_id and device_id optional) is
+// far more often a column renamed upstream than a business without them:
+// read as absent, every customer would lose that key and keep his flags
+// at "not opted out". A table that has none holds a column of NULLs.
+func required(cs []Column) []Column {
+	for i := range cs {
+		cs[i].Required = true
+	}
+	return cs
 }
 
 // IdentityLinks adds keys to customers (SPEC §3.3).

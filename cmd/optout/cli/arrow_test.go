@@ -237,7 +237,7 @@ inputs:
     - {name: web, path: inputs/requests}
   customers: {path: inputs/customers.parquet}
 `, map[string]string{
-		"customers": `SELECT * FROM (VALUES ('c1', 'a@example.com'), ('c2', 'b@example.com'), ('c3', 'c@example.com'), ('c4', 'd@example.com')) t(customer_id, email)`,
+		"customers": `SELECT *, NULL::VARCHAR AS phone FROM (VALUES ('c1', 'a@example.com'), ('c2', 'b@example.com'), ('c3', 'c@example.com'), ('c4', 'd@example.com')) t(customer_id, email)`,
 	})
 	dir := filepath.Dir(cfg)
 	db, err := sql.Open("duckdb", "")
@@ -383,7 +383,7 @@ inputs:
     - {name: web, path: inputs/requests.arrow}
   customers: {path: inputs/customers.parquet}
 `, map[string]string{
-		"customers": `SELECT * FROM (VALUES ('c1', 'a@example.com')) t(customer_id, email)`,
+		"customers": `SELECT *, NULL::VARCHAR AS phone FROM (VALUES ('c1', 'a@example.com')) t(customer_id, email)`,
 	})
 	schema := arrow.NewSchema([]arrow.Field{
 		{Name: "request_id", Type: arrow.BinaryTypes.String},

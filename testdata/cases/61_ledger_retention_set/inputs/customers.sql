@@ -1,1 +1,1 @@
-SELECT 'C1' AS customer_id, 'z@example.com' AS email
+SELECT 'C1' AS customer_id, 'z@example.com' AS email, NULL::VARCHAR AS phone

@@ -1,3 +1,6 @@
+-- email and phone are required columns of customers (NULL here)
+SELECT *, NULL::VARCHAR AS phone FROM (
 SELECT * FROM (VALUES
   ('C1'::VARCHAR, 'a@example.com'::VARCHAR), ('C2', 'b@example.com'), ('C3', 'c@example.com'), ('C4', 'd@example.com'), ('C5', 'e@example.com')
 ) t(customer_id, email)
+)

@@ -1,1 +1,4 @@
+-- email and phone are required columns of customers (NULL here)
+SELECT *, NULL::VARCHAR AS phone FROM (
 SELECT * FROM (VALUES ('C1'::VARCHAR, 'a@example.com'::VARCHAR), ('C2', 'b@example.com')) t(customer_id, email)
+)

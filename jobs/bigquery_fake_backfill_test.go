@@ -44,7 +44,7 @@ func fakeDay(dt string) time.Time {
 func fakeConfig(t *testing.T, f *bqfake.Server) *config.Config {
 	t.Helper()
 	f.AddTable("inputs.web_form", "request_id STRING, received_at TIMESTAMP, email STRING")
-	f.AddTable("inputs.customers", "customer_id STRING, email STRING")
+	f.AddTable("inputs.customers", "customer_id STRING, email STRING, phone STRING")
 	f.AddTable("inputs.ads", "email STRING")
 	p := filepath.Join(t.TempDir(), "optout.yaml")
 	body := `engine: bigquery

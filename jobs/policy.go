@@ -9,17 +9,27 @@ import (
 	"github.com/optout-dev/optout/transforms"
 )
 
+// laterOf is the later of two instants.
+func laterOf(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
 // calendarStart is the first day of the business-day calendar; requests
 // received earlier get no deadline (and no SLA status).
 var calendarStart = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // runParams are the values every step of the run for date with instant now
-// depends on: the as-of instant, the policy, the calendar window.
-func runParams(cfg *config.Config, date, now time.Time) transforms.Params {
+// (started: the wall clock at the run's start) depends on: the as-of
+// instant, the policy, the calendar window.
+func runParams(cfg *config.Config, date, now, started time.Time) transforms.Params {
 	p := transforms.Params{
 		Date:          date,
 		AsOf:          asOf(date, cfg.Location),
 		Now:           now.UTC(),
+		NotYet:        laterOf(now, started).UTC(),
 		ApplyPending:  cfg.Policy.ApplyPending,
 		GPCCategories: strings.Join(cfg.Policy.GPCCategories, ","),
 		TimeZone:      cfg.Timezone,

@@ -328,7 +328,7 @@ func (r *run) close() {
 // failing on any contract, quarantine, duplicate or freshness violation.
 func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, error) {
 	cfg := r.cfg
-	plan := transforms.Plan{P: runParams(cfg, r.o.Date, r.o.Now), StateSLA: stateSLA(cfg), Dialect: r.eng.Dialect(), Scratch: r.eng.Scratch()}
+	plan := transforms.Plan{P: runParams(cfg, r.o.Date, r.o.Now, r.rec.StartedAt), StateSLA: stateSLA(cfg), Dialect: r.eng.Dialect(), Scratch: r.eng.Scratch()}
 	load := func(in *config.Input) (transforms.Source, error) {
 		t := time.Now()
 		src, files, err := loadInput(ctx, r.eng, in, cfg.Exports)
@@ -450,6 +450,10 @@ func latestBefore(dates []string, dt string) string {
 // checkInputs applies the row accounting of the Validate phase: nothing
 // lost, the quarantine ratio, duplicate customers and freshness.
 func (r *run) checkInputs(checks map[string][]engine.Row) error {
+	if rows := checks["request_id_collisions"]; len(rows) == 1 && asInt(rows[0]["collisions"]) > 0 {
+		return exit.With(exit.Input, fmt.Errorf("inputs.requests: column request_id: %d request_id values have rows in two sources that share no identifier (for example %s): two systems' ids collide, and one person's request would replace the other's; give each source's ids a prefix of its own",
+			asInt(rows[0]["collisions"]), redact.String(fmt.Sprint(rows[0]["example"]))))
+	}
 	if rows := checks["customer_duplicates"]; len(rows) == 1 && asInt(rows[0]["duplicate_ids"]) > 0 {
 		return exit.With(exit.Input, fmt.Errorf("input customers: column customer_id: %d customer_id values appear on more than one row (for example %s); customer_id must be unique",
 			asInt(rows[0]["duplicate_ids"]), redact.String(fmt.Sprint(rows[0]["example"]))))

@@ -79,8 +79,10 @@ func TestEmailColumnsMustBeText(t *testing.T) {
 		fields []Field
 		want   string
 	}{
-		{Customers, []Field{id, {Name: "email", Family: Integer, Type: "BIGINT"}}, "column email: has type BIGINT; expected string"},
-		{Customers, []Field{id, {Name: "phone", Family: Integer, Type: "BIGINT"}}, ""},
+		{Customers, []Field{id, {Name: "email", Family: Integer, Type: "BIGINT"}, {Name: "phone", Family: String}}, "column email: has type BIGINT; expected string"},
+		{Customers, []Field{id, {Name: "email", Family: String}, {Name: "phone", Family: Integer, Type: "BIGINT"}}, ""},
+		{Customers, []Field{id, {Name: "phone", Family: String}}, "column email: required column is missing"},
+		{Customers, []Field{id, {Name: "email", Family: String}}, "column phone: required column is missing"},
 		{IdentityLinks, []Field{id, {Name: "email_sha256", Family: Integer, Type: "BIGINT"}}, "column email_sha256: has type BIGINT; expected string"},
 		{Requests, []Field{{Name: "request_id", Family: String}, {Name: "received_at", Family: Timestamp}, {Name: "email", Family: Integer, Type: "BIGINT"}}, "column email: has type BIGINT"},
 		{ExportContract(map[string]string{"email": "mail"}), []Field{{Name: "mail", Family: Integer, Type: "BIGINT"}}, "column mail: has type BIGINT; expected string"},

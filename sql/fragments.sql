@@ -58,20 +58,20 @@ row_number() OVER (ORDER BY {{ micros "received_at" }}, CASE request_type WHEN '
 {{- /* The rows of step .Rows as a run for D reads them. For a request
 source, what request_rows leaves out as it depends on the date or on now:
 the reasons received_in_future (SPEC §9: received_at at or after now) and
-updated_in_future (a status change dated at or after now, which cannot
-have happened yet: left unread, its request would stay uncounted and
-unquarantined for as long as the date is ahead), ranked where
-request_rows used to rank them, after the missing id and time; and
+updated_in_future (a status change dated when it cannot have happened yet,
+at or after both now and the wall clock: left unread, its request would
+stay uncounted and unquarantined for as long as the date is ahead), ranked
+where request_rows used to rank them, after the missing id and time; and
 `later`: rows after the as-of instant, not read for D, neither used nor
 quarantined. */ -}}
 {{ if .HasLater -}}
 (SELECT * REPLACE (
     CASE WHEN reason IN ('missing_request_id', 'missing_received_at') THEN reason
          WHEN received_at >= {{ cast (param .P.Now) "timestamp" }} THEN 'received_in_future'
-         WHEN updated_at >= {{ cast (param .P.Now) "timestamp" }} THEN 'updated_in_future'
+         WHEN updated_at >= {{ cast (param .P.NotYet) "timestamp" }} THEN 'updated_in_future'
          ELSE reason END AS reason),
   coalesce(received_at >= {{ cast (param .P.AsOf) "timestamp" }}
-    OR updated_at >= {{ cast (param .P.AsOf) "timestamp" }} AND updated_at < {{ cast (param .P.Now) "timestamp" }}, false) AS later
+    OR updated_at >= {{ cast (param .P.AsOf) "timestamp" }} AND updated_at < {{ cast (param .P.NotYet) "timestamp" }}, false) AS later
 FROM {{ tmp .Rows }})
 {{- else }}{{ tmp .Rows }}{{ end }}
 {{- end }}

@@ -50,6 +50,11 @@ type Params struct {
 	Date          time.Time // the logical date D (midnight UTC of that day)
 	AsOf          time.Time // 00:00 of D+1 in the configured time zone
 	Now           time.Time
+	// NotYet is the instant from which a timestamp cannot have happened:
+	// the later of Now and the wall clock at the run's start. (A --now in
+	// the past replays an earlier night: what came after it happened, but
+	// was not there yet.)
+	NotYet time.Time
 	ApplyPending  bool
 	GPCCategories string // comma-separated
 
@@ -366,6 +371,7 @@ func (p Plan) Build() (Phases, error) {
 	// The small side, before the big customer rows are read, so that what
 	// these steps work through is not held beside customer_rows (at 10M
 	// customers, making them after customer_rows peaked ~300 MB higher).
+	add(&ph.Validate, Step{Name: "request_id_collisions", Kind: Check, FromTables: true}, "request_id_collisions", base)
 	for _, name := range []string{"current_requests", "requests", "request_keys", "request_categories"} {
 		add(&ph.Validate, Step{Name: name, Kind: Temp, Table: name, FromTables: true}, name, base)
 	}

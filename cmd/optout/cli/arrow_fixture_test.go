@@ -19,7 +19,7 @@ inputs:
   requests:
     - {name: web, path: inputs/requests.arrow}
   customers: {path: inputs/customers.parquet}
-`, map[string]string{"customers": `SELECT 'c1' AS customer_id, 'a@example.com' AS email`})
+`, map[string]string{"customers": `SELECT 'c1' AS customer_id, 'a@example.com' AS email, NULL::VARCHAR AS phone`})
 	file = filepath.Join(filepath.Dir(cfg), "inputs", "requests.arrow")
 	if err := os.WriteFile(file, []byte(content), 0o644); err != nil {
 		t.Fatal(err)

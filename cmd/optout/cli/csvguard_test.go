@@ -26,7 +26,7 @@ inputs:
 exports:
   - {name: list, path: inputs/list.parquet, category: marketing_partners, identifiers: {phone: phone}, format: csv}
 `+extra, map[string]string{
-		"customers": `SELECT * FROM (VALUES ('C1', '+44 7700 900123'), ('C2', '(415) 555-0199'), ('C3', '(415) 555-0123')) t(customer_id, phone)`,
+		"customers": `SELECT *, NULL::VARCHAR AS email FROM (VALUES ('C1', '+44 7700 900123'), ('C2', '(415) 555-0199'), ('C3', '(415) 555-0123')) t(customer_id, phone)`,
 		"requests": `SELECT * FROM (VALUES ('r1', 'C1'), ('r2', 'C2')) t(request_id, customer_id),
 			(SELECT TIMESTAMP '2026-11-01 10:00:00' AS received_at, 'opt_out' AS request_type, 'verified' AS status)`,
 		"list": `SELECT * FROM (VALUES

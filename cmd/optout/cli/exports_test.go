@@ -415,7 +415,7 @@ inputs:
 exports:
   - {name: list, path: inputs/list.parquet, destination: generic, category: marketing_partners, identifiers: {email: email}, format: csv}
 `, map[string]string{
-		"customers": `SELECT 'C1' AS customer_id, 'z@example.com' AS email`,
+		"customers": `SELECT 'C1' AS customer_id, 'z@example.com' AS email, NULL::VARCHAR AS phone`,
 		"requests":  `SELECT 'r1' AS request_id, TIMESTAMP '2026-11-01 10:00:00' AS received_at, 'opt_out' AS request_type, 'verified' AS status, 'z@example.com' AS email`,
 		"list":      "SELECT * FROM (VALUES " + strings.Join(rows, ", ") + ") t(email, name, note)",
 	})

@@ -47,14 +47,10 @@ func (d Dialect) Categories(src Source) string {
 
 // Params are the values of one run.
 type Params struct {
-	Date time.Time // the logical date D (midnight UTC of that day)
-	AsOf time.Time // 00:00 of D+1 in the configured time zone
-	Now  time.Time
-	// NotYet is the instant from which a timestamp cannot have happened:
-	// the later of Now and the wall clock at the run's start. (A --now in
-	// the past replays an earlier night: what came after it happened, but
-	// was not there yet.)
-	NotYet        time.Time
+	Date          time.Time // the logical date D (midnight UTC of that day)
+	AsOf          time.Time // 00:00 of D+1 in the configured time zone
+	Now           time.Time
+	NotYet        time.Time // no timestamp from here on can have happened: the later of Now and the wall clock at the start
 	ApplyPending  bool
 	GPCCategories string // comma-separated
 

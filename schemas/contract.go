@@ -3,6 +3,7 @@ package schemas
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -246,11 +247,20 @@ func Find(fields []Field, name string) (Field, bool) {
 	return Field{}, false
 }
 
+// RowColumns are the columns a run adds to every input row: the file and
+// the row it comes from, which identify an export row (its decision is
+// joined back by them). An input column of either name would stand in for
+// them.
+var RowColumns = []string{"_file", "_row"}
+
 // Check verifies one file's (or table's) fields against the contract.
 func (c Contract) Check(input, file string, fields []Field) error {
 	seen := map[string]Field{}
 	for _, f := range fields {
 		low := strings.ToLower(f.Name)
+		if slices.Contains(RowColumns, low) {
+			return &ContractError{input, file, f.Name, "is a name optout keeps for the file and row each input row comes from; rename the column"}
+		}
 		if first, ok := seen[low]; ok {
 			if folder := cmp.Or(f.Folder, first.Folder); folder != "" {
 				return &ContractError{input, file, f.Name, fmt.Sprintf("is both a column of the file and the hive folder %s of its path, and the two would be read as one; rename the column or the folder", folder)}

@@ -178,13 +178,16 @@ func (e *Engine) Describe(ctx context.Context, file string) ([]schemas.Field, er
 	}
 	var fields []schemas.Field
 	if engine.IsArrow(file) {
-		rel, err := e.arrowRows(ctx, file)
+		rel, err := e.arrowColumns(ctx, file)
 		if err != nil {
 			return nil, err
 		}
-		fields, err = e.describe(ctx, "DESCRIBE SELECT * FROM "+rel)
-		if err != nil {
+		if fields, err = e.describe(ctx, "DESCRIBE SELECT * FROM "+rel); err != nil {
 			return nil, err
+		}
+		hive := hiveValues(file) // the last columns (arrowColumns)
+		for i, h := range hive {
+			fields[len(fields)-len(hive)+i].Folder = h.folder
 		}
 	} else if fields, err = e.describeParquet(ctx, file); err != nil {
 		return nil, err
@@ -414,11 +417,30 @@ func csvHeader(file string) ([]string, error) {
 
 // arrowRows returns a relation over an Arrow IPC file's rows with the
 // columns read_parquet would add: its hive folder values, _file and _row.
-// The file is copied into a temporary table the first time (copyArrow).
 func (e *Engine) arrowRows(ctx context.Context, file string) (string, error) {
-	st, err := os.Stat(file)
+	table, hive, err := e.arrowTable(ctx, file)
 	if err != nil {
 		return "", err
+	}
+	return fmt.Sprintf("(SELECT *%s, %s AS _file, rowid AS _row FROM %s)", hive, transforms.Literal(file), transforms.Ident(table)), nil
+}
+
+// arrowColumns returns a relation over an Arrow IPC file's columns and its
+// hive folders' (last), without the _file and _row a run adds.
+func (e *Engine) arrowColumns(ctx context.Context, file string) (string, error) {
+	table, hive, err := e.arrowTable(ctx, file)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("(SELECT *%s FROM %s)", hive, transforms.Ident(table)), nil
+}
+
+// arrowTable returns the temporary table an Arrow IPC file is copied into
+// the first time (copyArrow), and its hive folders as select-list items.
+func (e *Engine) arrowTable(ctx context.Context, file string) (table, hive string, err error) {
+	st, err := os.Stat(file)
+	if err != nil {
+		return "", "", err
 	}
 	key := fileVersion{file, st.Size(), st.ModTime()}
 	table, ok := e.arrow[key]
@@ -427,17 +449,16 @@ func (e *Engine) arrowRows(ctx context.Context, file string) (string, error) {
 		if err := e.copyArrow(ctx, file, table); err != nil {
 			if strings.Contains(err.Error(), "Invalid unicode") {
 				// DuckDB checks the text arrow-go read; some of these messages quote it.
-				return "", &engine.InvalidUTF8Error{File: file}
+				return "", "", &engine.InvalidUTF8Error{File: file}
 			}
-			return "", cleanErr(err)
+			return "", "", cleanErr(err)
 		}
 		e.arrow[key] = table
 	}
-	cols := ""
 	for _, h := range hiveValues(file) {
-		cols += ", " + h.value + " AS " + transforms.Ident(h.key)
+		hive += ", " + h.value + " AS " + transforms.Ident(h.key)
 	}
-	return fmt.Sprintf("(SELECT *%s, %s AS _file, rowid AS _row FROM %s)", cols, transforms.Literal(file), transforms.Ident(table)), nil
+	return table, hive, nil
 }
 
 // hiveValue is a key=value folder of a path, its value as a typed SQL

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"os"
 
 	"github.com/optout-dev/optout/internal/engine"
 	"github.com/optout-dev/optout/transforms"
@@ -66,16 +65,17 @@ func (r *run) fingerprint(s transforms.Step) string {
 	if s.OnlyInput == "" {
 		return hex.EncodeToString(h.Sum(nil))
 	}
+	// The input's files as this run listed them (stamps.go), which the run
+	// checks are still the files it read.
 	files := 0
-	for _, in := range r.rec.Inputs {
+	for _, in := range r.stamps {
 		if in.Input != s.OnlyInput {
 			continue
 		}
-		st, err := os.Stat(in.File)
-		if err != nil {
+		if in.Info == nil { // a table
 			return ""
 		}
-		fmt.Fprintf(h, "%s\x00%d\x00%d\x00", in.File, st.Size(), st.ModTime().UnixNano())
+		fmt.Fprintf(h, "%s\x00%d\x00%d\x00", in.File, in.Info.Size(), in.Info.ModTime().UnixNano())
 		files++
 	}
 	if files == 0 {

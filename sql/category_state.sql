@@ -6,22 +6,19 @@ SELECT * FROM states
 {{ define "category_states" -}}
 -- The state of each subject per category (SPEC §5 rules 2-3), continuing a
 -- WITH that defines `events` (subject, request_id, request_type,
--- received_at, category) with the CTE `states` (subject, category, state,
--- deciding_request_id, opt_out_date): the latest covering request decides,
--- ordered by received_at, then opt_out over opt_in, then the greater
--- request_id. opt_out_date is the received_at of the earliest opt_out
--- after the last opt_in in that order. category_state_body selects it.
+-- received_at, category, ord) with the CTE `states` (subject, category,
+-- state, deciding_request_id, opt_out_date): the latest covering request,
+-- the one of greatest ord (rule 2's order, request_categories), decides.
+-- opt_out_date is the received_at of the earliest opt_out after the last
+-- opt_in. category_state_body selects it.
 {{- if bigquery }}
 -- In GoogleSQL without windows (the emulator's windows grow with the
 -- square of the rows): each subject and category's requests as one array
--- in that order; the last decides; opt_out_date is the earliest opt_out
--- at a position after the last opt_in. The order is by UNIX_MICROS of the
--- time (the same order, to BigQuery's microsecond): the emulator's
--- ARRAY_AGG ignores a TIMESTAMP sort key.
+-- in rule 2's order; the last decides; opt_out_date is the earliest
+-- opt_out at a position after the last opt_in.
 , ordered AS (
   SELECT {{ groupValue "subject" }} AS subject, category,
-    ARRAY_AGG(STRUCT(request_type, request_id, received_at)
-      ORDER BY UNIX_MICROS(received_at), CASE request_type WHEN 'opt_in' THEN 0 ELSE 1 END, request_id) AS seq
+    ARRAY_AGG(STRUCT(request_type, request_id, received_at) ORDER BY ord) AS seq
   FROM events
   GROUP BY {{ groupKey "subject" }}, category
 )
@@ -35,22 +32,18 @@ SELECT * FROM states
   FROM ordered
 )
 {{- else }}
-, ordered AS (
+-- One window, for the last opt_in's ord: numbering each subject's requests
+-- again (row_number) cost as much as the rest of the step.
+, marked AS (
   SELECT *,
-    row_number() OVER (PARTITION BY subject, category
-      ORDER BY received_at, CASE request_type WHEN 'opt_in' THEN 0 ELSE 1 END, request_id) AS seq
+    coalesce(max(CASE WHEN request_type = 'opt_in' THEN ord END) OVER (PARTITION BY subject, category), 0) AS last_opt_in
   FROM events
-),
-marked AS (
-  SELECT *,
-    coalesce(max(CASE WHEN request_type = 'opt_in' THEN seq END) OVER (PARTITION BY subject, category), 0) AS last_opt_in_seq
-  FROM ordered
 )
 , states AS (
   SELECT subject, category,
-    {{ argMax "request_type" "seq" }} AS state,
-    {{ argMax "request_id" "seq" }} AS deciding_request_id,
-    min(CASE WHEN request_type = 'opt_out' AND seq > last_opt_in_seq THEN received_at END) AS opt_out_date
+    {{ argMax "request_type" "ord" }} AS state,
+    {{ argMax "request_id" "ord" }} AS deciding_request_id,
+    min(CASE WHEN request_type = 'opt_out' AND ord > last_opt_in THEN received_at END) AS opt_out_date
   FROM marked
   GROUP BY subject, category
 )

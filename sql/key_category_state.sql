@@ -17,15 +17,14 @@ WITH events AS (
 latest AS (
   SELECT e.kind, e.value, rc.category, max(rc.ord) AS ord,
     -- A request can reach a key both ways: the tie on ord goes to via_customer.
-    max(rc.ord * 2 + CASE WHEN e.via_customer THEN 1 ELSE 0 END) AS ord_via
+    max(rc.ord * 2 + CASE WHEN e.via_customer THEN 1 ELSE 0 END) AS ord_via,
+    -- The state of the request of greatest ord, as a flag: a string per key
+    -- and category held by the aggregate was most of this step's memory.
+    {{ argMax "rc.request_type = 'opt_out'" "rc.ord" }} AS opted_out
   FROM events e
   JOIN {{ tmp "request_categories" }} rc ON rc.request_id = e.request_id
   WHERE rc.category IN ({{ template "export_categories" . }})
   GROUP BY e.kind, e.value, rc.category
 )
--- Two integer maxima per key, and the state looked up by ord afterwards:
--- arg_max over the request type held a string per key and category, and
--- was most of this step's memory.
-SELECT l.kind, l.value, l.category, l.ord, rc.request_type AS state, l.ord_via = l.ord * 2 + 1 AS via_customer
-FROM latest l
-JOIN {{ tmp "request_categories" }} rc ON rc.ord = l.ord AND rc.category = l.category
+SELECT kind, value, category, ord, CASE WHEN opted_out THEN 'opt_out' ELSE 'opt_in' END AS state, ord_via = ord * 2 + 1 AS via_customer
+FROM latest

@@ -22,7 +22,7 @@
 {{- end }}
 
 {{ define "explain_events" -}}
-SELECT 'subject' AS subject, rc.request_id, rc.request_type, rc.received_at, rc.category
+SELECT 'subject' AS subject, rc.request_id, rc.request_type, rc.received_at, rc.category, rc.ord
 FROM {{ tmp "request_categories" }} rc JOIN (SELECT DISTINCT request_id FROM {{ tmp "explain_requests" }}) e ON e.request_id = rc.request_id
 {{- end }}
 

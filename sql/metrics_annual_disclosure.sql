@@ -2,12 +2,12 @@
 -- complied with (in whole or in part: enforced), denied (rejected), and the
 -- mean and median calendar days from receipt to first enforcement.
 WITH outs AS (
-  SELECT r.request_id, r.received_at, r.status, l.first_enforced_at,
-    {{ daysBetween (civilDate "r.received_at" (param .P.TimeZone)) (civilDate "l.first_enforced_at" (param .P.TimeZone)) }} AS days
+  SELECT r.request_id, r.received_day, r.status, l.first_enforced_at,
+    {{ daysBetween "r.received_day" (civilDate "l.first_enforced_at" (param .P.TimeZone)) }} AS days
   FROM {{ tmp "current_requests" }} r LEFT JOIN {{ tmp "ledger" }} l USING (request_id)
   WHERE r.request_type = 'opt_out'
 )
-SELECT {{ cast (year (civilDate "received_at" (param .P.TimeZone))) "int32" }} AS year,
+SELECT {{ cast (year "received_day") "int32" }} AS year,
   count(*) AS received,
   count(first_enforced_at) AS complied,
   {{ countIf "status = 'rejected'" }} AS denied,

@@ -1,7 +1,7 @@
 -- Requests per month and state, their share of the month, and whether the
 -- state is California.
 WITH by_state AS (
-  SELECT {{ month "received_at" (param .P.TimeZone) }} AS month,
+  SELECT {{ dateMonth "received_day" }} AS month,
     coalesce(state, 'unknown') AS state, count(*) AS requests
   FROM {{ tmp "current_requests" }} GROUP BY 1, 2
 )

@@ -1,7 +1,7 @@
 -- Opt-outs per month and traffic source over the visitors of that source in
 -- that month ({{ if .Traffic }}traffic input{{ else }}no traffic input: the customers of that traffic source{{ end }}).
 WITH outs AS (
-  SELECT {{ month "received_at" (param .P.TimeZone) }} AS month,
+  SELECT {{ dateMonth "received_day" }} AS month,
     coalesce(traffic_source, 'unknown') AS traffic_source, count(*) AS opt_outs
   FROM {{ tmp "current_requests" }} WHERE request_type = 'opt_out'
   GROUP BY 1, 2

@@ -1,5 +1,5 @@
 -- Requests received per month and source, whatever their status.
-SELECT {{ month "received_at" (param .P.TimeZone) }} AS month,
+SELECT {{ dateMonth "received_day" }} AS month,
   coalesce(source, 'unknown') AS source,
   count(*) AS requests,
   {{ countIf "request_type = 'opt_out'" }} AS opt_outs,

@@ -1,0 +1,99 @@
+package parity
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/jobs"
+	"github.com/optout-dev/optout/transforms"
+)
+
+// TestRequestIDCollisionsMatchDuckDB: the BigQuery form of
+// request_id_collisions finds the collisions DuckDB finds. No case folder
+// can hold one (its run stops in the Validate phase, before the steps
+// TestStepsMatchDuckDB compares), so the demo's request rows are given
+// two: a web_form request's row copied into preference_center with other
+// identifiers (two people's ids colliding), and another copied as it is
+// (one request's rows in two sources, which is not a collision).
+func TestRequestIDCollisionsMatchDuckDB(t *testing.T) {
+	srv, fns := zetaServer(t)
+	ctx := context.Background()
+	cfg, err := config.Load("../../../testdata/demo/optout.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Output = t.TempDir()
+	date := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	in, err := jobs.Inspect(ctx, jobs.RunOptions{Config: cfg, Date: date, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Engine.Close()
+	duck := checkStep(t, in.Phases, "request_id_collisions")
+	bq := in.Plan
+	bq.Dialect = transforms.BigQuery
+	ph, err := bq.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := checkStep(t, ph, "request_id_collisions")
+
+	if got := duckRows(t, in.Engine, duck); got.rows[0] != "(0, NULL)" {
+		t.Fatalf("the demo has a collision before any is added: %v", got.rows)
+	}
+	from, to := transforms.Ident(transforms.TempName("request_rows__web_form")), transforms.Ident(transforms.TempName("request_rows__preference_center"))
+	ids := query(t, in.Engine, "SELECT request_id FROM "+from+
+		" WHERE reason IS NULL AND updated_at < TIMESTAMPTZ '2026-11-01 00:00:00+00' ORDER BY request_id LIMIT 2")
+	if len(ids) != 2 {
+		t.Fatalf("the demo's web_form has %d used rows before November", len(ids))
+	}
+	colliding, shared := ids[0]["request_id"].(string), ids[1]["request_id"].(string)
+	copyRow := func(id, keys string) {
+		q := "INSERT INTO " + to + " BY NAME SELECT request_id, received_at, updated_at, request_type, categories, status, " + keys + " AS keys, reason FROM " + from + " WHERE request_id = " + transforms.Literal(id)
+		if _, _, err := in.Engine.Run(ctx, transforms.Step{Name: "add rows", Kind: transforms.Setup, SQL: q}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyRow(colliding, "list_transform(keys, k -> struct_pack(kind := k.kind, value := 'someone.else.' || k.value))")
+	copyRow(shared, "keys")
+
+	want := duckRows(t, in.Engine, duck)
+	if len(want.rows) != 1 || !strings.HasPrefix(want.rows[0], "(1, ") || !strings.Contains(want.rows[0], colliding) || strings.Contains(want.rows[0], shared) {
+		t.Fatalf("DuckDB: want one collision, of %s, got %v %v", colliding, want.cols, want.rows)
+	}
+	cat, content := scope(readTables(t, in.Engine), fns, big.SQL)
+	if err := srv.Analyze(ctx, big.SQL, cat, big.Args...); err != nil {
+		t.Fatalf("ZetaSQL analysis: %v\n%s", err, big.SQL)
+	}
+	sql, err := inlineParams(big.SQL, big.Args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := srv.Evaluate(ctx, sql, cat, content)
+	if err != nil {
+		t.Fatalf("ZetaSQL evaluation: %v\n%s", err, sql)
+	}
+	got, err := zetaRows(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := compare(want, got); diff != "" {
+		t.Errorf("BigQuery SQL under ZetaSQL differs from DuckDB:\n%s", diff)
+	}
+}
+
+// checkStep returns the step named name of the Validate phase.
+func checkStep(t *testing.T, ph transforms.Phases, name string) transforms.Step {
+	t.Helper()
+	for _, s := range ph.Validate {
+		if s.Name == name {
+			return s
+		}
+	}
+	t.Fatalf("no Validate step %s", name)
+	return transforms.Step{}
+}

@@ -4,14 +4,18 @@
 -- rejected never, pending unless policy.apply_pending is false.
 -- received_day is the day of receipt in the config's time zone, which the
 -- metrics group by: converted once here, not once per metric (a time zone
--- conversion per row was most of each metric's time).
-SELECT request_id, received_at, {{ civilDate "received_at" (param .P.TimeZone) }} AS received_day,
-  request_type, categories, status, source, traffic_source, state, keys,
-  status <> 'rejected' AND (status <> 'pending' OR {{ param .P.ApplyPending }}) AS counted
+-- conversion per row was most of each metric's time). It is added outside
+-- the window: the BigQuery emulator miscounts a parameter in the SELECT of
+-- a window function.
+SELECT *, {{ civilDate "received_at" (param .P.TimeZone) }} AS received_day
 FROM (
+  SELECT request_id, received_at, request_type, categories, status, source, traffic_source, state, keys,
+    status <> 'rejected' AND (status <> 'pending' OR {{ param .P.ApplyPending }}) AS counted
+  FROM (
 {{- range $i, $s := .Requests }}
-  {{ if $i }}UNION ALL {{ end }}SELECT request_id, received_at, updated_at, request_type, categories, status, source, traffic_source, state, keys, _file, _row
-  FROM {{ template "rows_as_of" ($.AsOfRows (print "request_rows__" $s.Name)) }} r WHERE reason IS NULL AND NOT later
+    {{ if $i }}UNION ALL {{ end }}SELECT request_id, received_at, updated_at, request_type, categories, status, source, traffic_source, state, keys, _file, _row
+    FROM {{ template "rows_as_of" ($.AsOfRows (print "request_rows__" $s.Name)) }} r WHERE reason IS NULL AND NOT later
 {{- end }}
+  )
+  QUALIFY row_number() OVER (PARTITION BY request_id ORDER BY {{ template "current_row_order" }}) = 1
 )
-QUALIFY row_number() OVER (PARTITION BY request_id ORDER BY {{ template "current_row_order" }}) = 1

@@ -4,10 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/optout-dev/optout/internal/config"
-	"github.com/optout-dev/optout/jobs"
 	"github.com/optout-dev/optout/transforms"
 )
 
@@ -21,18 +18,7 @@ import (
 func TestRequestIDCollisionsMatchDuckDB(t *testing.T) {
 	srv, fns := zetaServer(t)
 	ctx := context.Background()
-	cfg, err := config.Load("../../../testdata/demo/optout.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Output = t.TempDir()
-	date := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
-	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
-	in, err := jobs.Inspect(ctx, jobs.RunOptions{Config: cfg, Date: date, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Engine.Close()
+	_, in := inspectDemo(t, false)
 	duck := checkStep(t, in.Phases, "request_id_collisions")
 	bq := in.Plan
 	bq.Dialect = transforms.BigQuery

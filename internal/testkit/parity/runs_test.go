@@ -79,21 +79,7 @@ func TestRunsRowMatchesDuckDB(t *testing.T) {
 func TestDemoStatementsAnalyze(t *testing.T) {
 	srv, fns := zetaServer(t)
 	ctx := context.Background()
-	cfg, err := config.Load("../../../testdata/demo/optout.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Output = t.TempDir()
-	date := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
-	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC) // after D ended in Los Angeles
-	if _, err := jobs.Run(ctx, jobs.RunOptions{Config: cfg, Date: date.AddDate(0, 0, -1), Now: now.AddDate(0, 0, -1)}); err != nil {
-		t.Fatal(err) // an earlier date: the history and previous state a run reads
-	}
-	in, err := jobs.Inspect(ctx, jobs.RunOptions{Config: cfg, Date: date, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Engine.Close()
+	cfg, in := inspectDemo(t, true)
 	cat := zetasql.Catalog{Functions: fns}
 	for _, tb := range readTables(t, in.Engine) {
 		cat.Tables = append(cat.Tables, tb.catalog())
@@ -162,7 +148,7 @@ func TestDemoStatementsAnalyze(t *testing.T) {
 	// The export_manifest rows, staged last.
 	var manifested []transforms.Manifested
 	for _, e := range cfg.Exports {
-		manifested = append(manifested, transforms.Manifested{Export: e.Name, Destination: e.Destination, Rows: 7, PublishedAt: now})
+		manifested = append(manifested, transforms.Manifested{Export: e.Name, Destination: e.Destination, Rows: 7, PublishedAt: demoNow})
 	}
 	manifest, err := transforms.ManifestStep(transforms.BigQuery, "20261121T204144-3f800521", manifested)
 	if err != nil {
@@ -179,4 +165,34 @@ func TestDemoStatementsAnalyze(t *testing.T) {
 			t.Errorf("EXPORT DATA of %s: %v", e.Name, err)
 		}
 	}
+}
+
+// The demo's date D, and a now after D ended in Los Angeles.
+var (
+	demoDate = time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+	demoNow  = time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+)
+
+// inspectDemo computes the shipped demo's tables for demoDate on DuckDB,
+// after a run of the day before when history is set (the history and
+// previous state a run reads); the engine closes when the test ends.
+func inspectDemo(t *testing.T, history bool) (*config.Config, *jobs.Inspection) {
+	t.Helper()
+	ctx := context.Background()
+	cfg, err := config.Load("../../../testdata/demo/optout.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Output = t.TempDir()
+	if history {
+		if _, err := jobs.Run(ctx, jobs.RunOptions{Config: cfg, Date: demoDate.AddDate(0, 0, -1), Now: demoNow.AddDate(0, 0, -1)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in, err := jobs.Inspect(ctx, jobs.RunOptions{Config: cfg, Date: demoDate, Now: demoNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { in.Engine.Close() })
+	return cfg, in
 }

@@ -56,6 +56,22 @@ func InlineParams(sql string, args []any, literal func(v any) (string, bool)) (s
 	return b.String(), kept, nil
 }
 
+// Inlined returns step s with each parameter SafeLiteral can write spliced
+// into its SQL as a literal; text stays a parameter. Both engines send
+// their steps so (docs/decisions.md, "Literals for values that cannot
+// carry text").
+func Inlined(s Step) (Step, error) {
+	if len(s.Args) == 0 {
+		return s, nil
+	}
+	sql, args, err := InlineParams(s.SQL, s.Args, SafeLiteral)
+	if err != nil {
+		return s, fmt.Errorf("step %s: %w", s.Name, err)
+	}
+	s.SQL, s.Args = sql, args
+	return s, nil
+}
+
 // TimeLiteral is the GoogleSQL literal of an instant (a TIMESTAMP in
 // UTC). Values derived from parsed dates and timestamps may be spliced
 // this way; strings from config or data never are.

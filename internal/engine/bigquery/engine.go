@@ -242,10 +242,11 @@ func (e *Engine) Run(ctx context.Context, s transforms.Step) (int64, []engine.Ro
 	if s.Name == "macros" {
 		return 0, nil, e.createFunctions(ctx, s)
 	}
-	sql, args, err := transforms.InlineParams(s.SQL, s.Args, transforms.SafeLiteral)
+	s, err := transforms.Inlined(s)
 	if err != nil {
-		return 0, nil, fmt.Errorf("step %s: %w", s.Name, err)
+		return 0, nil, err
 	}
+	sql, args := s.SQL, s.Args
 	var table string
 	switch s.Kind {
 	case transforms.Setup:

@@ -65,11 +65,11 @@ func (e *Engine) writeBack(ctx context.Context, table, idColumn, dt string) (int
 	}
 	var changed int64
 	for _, s := range steps {
-		sql, args, err := transforms.InlineParams(s.SQL, s.Args, transforms.SafeLiteral)
+		s, err := transforms.Inlined(s)
 		if err != nil {
-			return 0, fmt.Errorf("step %s: %w", s.Name, err)
+			return 0, err
 		}
-		res, err := e.Exec(ctx, s.Name, sql, args...)
+		res, err := e.Exec(ctx, s.Name, s.SQL, s.Args...)
 		if err != nil {
 			return 0, fmt.Errorf("write-back to table %s: %w", table, err)
 		}

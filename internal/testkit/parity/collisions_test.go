@@ -52,18 +52,7 @@ func TestRequestIDCollisionsMatchDuckDB(t *testing.T) {
 		t.Fatalf("DuckDB: want one collision, of %s, got %v %v", colliding, want.cols, want.rows)
 	}
 	cat, content := scope(readTables(t, in.Engine), fns, big.SQL)
-	if err := srv.Analyze(ctx, big.SQL, cat, big.Args...); err != nil {
-		t.Fatalf("ZetaSQL analysis: %v\n%s", err, big.SQL)
-	}
-	sql, err := inlineParams(big.SQL, big.Args)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := srv.Evaluate(ctx, sql, cat, content)
-	if err != nil {
-		t.Fatalf("ZetaSQL evaluation: %v\n%s", err, sql)
-	}
-	got, err := zetaRows(res)
+	got, err := bigQueryRows(ctx, srv, big.SQL, big.Args, cat, content)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -176,22 +176,10 @@ func compareExplain(t *testing.T, srv *zetasql.Server, fns []zetasql.Function, e
 			all = append(all, tb)
 		}
 		cat, content := scope(all, fns, b.SQL)
-		if err := srv.Analyze(ctx, b.SQL, cat, b.Args...); err != nil {
-			t.Errorf("%s: step %s: ZetaSQL analysis: %v\n%s", subject, b.Name, err, b.SQL)
+		got, err := bigQueryRows(ctx, srv, b.SQL, b.Args, cat, content)
+		if err != nil {
+			t.Errorf("%s: step %s: %v", subject, b.Name, err)
 			return n
-		}
-		sql, err := inlineParams(b.SQL, b.Args)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := srv.Evaluate(ctx, sql, cat, content)
-		if err != nil {
-			t.Errorf("%s: step %s: ZetaSQL evaluation: %v\n%s", subject, b.Name, err, sql)
-			return n
-		}
-		got, err := zetaRows(res)
-		if err != nil {
-			t.Fatal(err)
 		}
 		seen.add(b.Name, len(got.rows))
 		if d.Kind == transforms.Temp {

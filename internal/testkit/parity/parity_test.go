@@ -103,22 +103,10 @@ func parityCase(t *testing.T, srv *zetasql.Server, fns []zetasql.Function, dir s
 			tables = append(tables, written)
 		}
 		cat, content := scope(append(tables, gpp), fns, s.SQL)
-		if err := srv.Analyze(ctx, s.SQL, cat, s.Args...); err != nil {
-			t.Errorf("step %s: ZetaSQL analysis: %v\n%s", s.Name, err, s.SQL)
+		got, err := bigQueryRows(ctx, srv, s.SQL, s.Args, cat, content)
+		if err != nil {
+			t.Errorf("step %s: %v", s.Name, err)
 			continue
-		}
-		sql, err := inlineParams(s.SQL, s.Args)
-		if err != nil {
-			t.Fatalf("step %s: %v", s.Name, err)
-		}
-		res, err := srv.Evaluate(ctx, sql, cat, content)
-		if err != nil {
-			t.Errorf("step %s: ZetaSQL evaluation: %v\n%s", s.Name, err, sql)
-			continue
-		}
-		got, err := zetaRows(res)
-		if err != nil {
-			t.Fatalf("step %s: %v", s.Name, err)
 		}
 		if diff := compare(want, got); diff != "" {
 			t.Errorf("step %s: BigQuery SQL under ZetaSQL differs from DuckDB:\n%s\n%s", s.Name, diff, s.SQL)

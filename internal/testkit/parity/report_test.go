@@ -92,22 +92,10 @@ func compareReport(t *testing.T, srv *zetasql.Server, eng engine.Steps, tables [
 		t.Errorf("report_%s: no rows on DuckDB: the demo should give every query some", name)
 	}
 	cat, content := scope(tables, nil, bq.SQL)
-	if err := srv.Analyze(ctx, bq.SQL, cat, bq.Args...); err != nil {
-		t.Errorf("report_%s: ZetaSQL analysis: %v\n%s", name, err, bq.SQL)
+	got, err := bigQueryRows(ctx, srv, bq.SQL, bq.Args, cat, content)
+	if err != nil {
+		t.Errorf("report_%s: %v", name, err)
 		return
-	}
-	sql, err := inlineParams(bq.SQL, bq.Args)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := srv.Evaluate(ctx, sql, cat, content)
-	if err != nil {
-		t.Errorf("report_%s: ZetaSQL evaluation: %v\n%s", name, err, sql)
-		return
-	}
-	got, err := zetaRows(res)
-	if err != nil {
-		t.Fatal(err)
 	}
 	if diff := compare(want, got); diff != "" {
 		t.Errorf("report_%s: BigQuery SQL under ZetaSQL differs from DuckDB:\n%s\n%s", name, diff, bq.SQL)

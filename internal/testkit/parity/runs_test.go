@@ -49,20 +49,9 @@ func TestRunsRowMatchesDuckDB(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := duckRows(t, eng, duck)
-		if err := srv.Analyze(ctx, bq.SQL, zetasql.Catalog{}, bq.Args...); err != nil {
-			t.Fatalf("%s: ZetaSQL analysis: %v\n%s", name, err, bq.SQL)
-		}
-		sql, err := inlineParams(bq.SQL, bq.Args)
+		got, err := bigQueryRows(ctx, srv, bq.SQL, bq.Args, zetasql.Catalog{}, nil)
 		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := srv.Evaluate(ctx, sql, zetasql.Catalog{}, nil)
-		if err != nil {
-			t.Fatalf("%s: ZetaSQL evaluation: %v\n%s", name, err, sql)
-		}
-		got, err := zetaRows(res)
-		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s: %v", name, err)
 		}
 		if diff := compare(want, got); diff != "" {
 			t.Errorf("%s: the runs row differs:\n%s", name, diff)

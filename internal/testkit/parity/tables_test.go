@@ -518,6 +518,24 @@ func compare(want, got result) string {
 	return strings.Join(diff, "\n")
 }
 
+// bigQueryRows analyzes a BigQuery statement with ZetaSQL, evaluates it
+// with its parameters as literals over content, and returns its rows in
+// canonical form; the error says which of the two failed, with the SQL.
+func bigQueryRows(ctx context.Context, srv *zetasql.Server, sql string, args []any, cat zetasql.Catalog, content map[string][][]string) (result, error) {
+	if err := srv.Analyze(ctx, sql, cat, args...); err != nil {
+		return result{}, fmt.Errorf("ZetaSQL analysis: %w\n%s", err, sql)
+	}
+	inlined, err := inlineParams(sql, args)
+	if err != nil {
+		return result{}, err
+	}
+	res, err := srv.Evaluate(ctx, inlined, cat, content)
+	if err != nil {
+		return result{}, fmt.Errorf("ZetaSQL evaluation: %w\n%s", err, inlined)
+	}
+	return zetaRows(res)
+}
+
 // inlineParams replaces each positional parameter with a GoogleSQL
 // literal of its value: ZetaSQL's evaluator takes named parameters only.
 // Analyze checks the statement as sent.

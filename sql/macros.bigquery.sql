@@ -18,12 +18,27 @@ CREATE TEMP FUNCTION optout_trim(x ANY TYPE) AS (TRIM(CAST(x AS STRING), {{ trim
 CREATE TEMP FUNCTION optout_lower(x STRING) AS (LOWER(REPLACE(REPLACE(x, 'İ', 'i'), 'Σ', 'σ')));
 CREATE TEMP FUNCTION optout_word(x STRING) AS (optout_lower(optout_trim(x)));
 CREATE TEMP FUNCTION optout_id(x STRING) AS (NULLIF(optout_trim(x), ''));
+-- device_id (transforms.DeviceKey): a UUID is lowercased.
+CREATE TEMP FUNCTION optout_device(x STRING) AS (
+  CASE WHEN REGEXP_CONTAINS(optout_trim(x), r'^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$')
+       THEN LOWER(optout_trim(x)) ELSE optout_id(x) END);
 CREATE TEMP FUNCTION optout_state(x STRING) AS (NULLIF(UPPER(optout_trim(x)), ''));
 
 -- email: SPLIT(e, '@')[SAFE_OFFSET(n)] is DuckDB's split_part(e, '@', n+1)
 -- except that a missing part is NULL, not ''; every use below gives the
 -- same answer either way.
-CREATE TEMP FUNCTION optout_email_clean(x STRING) AS (REGEXP_REPLACE(optout_lower(optout_trim(x)), r'^mailto:', ''));
+-- The address a raw email holds (transforms.CleanEmail): composed (NFC),
+-- trimmed and lowercased, without its invisible format characters
+-- anywhere, the address of "Name <address>" (the greedy prefix ends at the
+-- last '<'), trimmed, without a leading "mailto:", trimmed. Each step reads
+-- the one before once: the emulator expands a function's argument at every
+-- use, and the email key uses the clean address a dozen times. (A
+-- replacement ending in a group reference loses it on the emulator, so a
+-- space follows it, and the trim after takes the space away.)
+CREATE TEMP FUNCTION optout_email_clean(x STRING) AS (
+  optout_trim(REGEXP_REPLACE(optout_trim(REGEXP_REPLACE(
+    REGEXP_REPLACE(optout_lower(optout_trim(NORMALIZE(x, NFC))), {{ invisibleclass }}, ''),
+    r'^[\s\S]*<([^<]*)>$', r'\1 ')), r'^mailto:', '')));
 CREATE TEMP FUNCTION optout_email_valid(e STRING) AS (
   LENGTH(e) - LENGTH(REPLACE(e, '@', '')) = 1
   AND NOT STARTS_WITH(e, '@') AND NOT ENDS_WITH(e, '@')
@@ -48,8 +63,15 @@ CREATE TEMP FUNCTION optout_phone_pick(t STRING, d STRING) AS (
   CASE WHEN STARTS_WITH(t, '+') OR (LENGTH(d) = 11 AND STARTS_WITH(d, '1')) THEN d
        WHEN LENGTH(d) = 10 THEN '1' || d END);
 CREATE TEMP FUNCTION optout_phone_e164(p STRING) AS (CASE WHEN LENGTH(p) BETWEEN 8 AND 15 THEN '+' || p END);
+-- The number of a trimmed phone (transforms.PhoneE164): without an
+-- extension (from the first x, X, # or ; after a digit) and, in an
+-- international value, without a "(0)" trunk prefix. (The space after the
+-- group reference is for the emulator, as in optout_email_clean; the next
+-- step keeps digits only.)
+CREATE TEMP FUNCTION optout_phone_number(t STRING) AS (
+  REGEXP_REPLACE(IF(STARTS_WITH(t, '+'), REPLACE(t, '(0)', ''), t), r'^([^0-9]*[0-9][^xX#;]*)[xX#;][\s\S]*$', r'\1 '));
 CREATE TEMP FUNCTION optout_phone(x STRING) AS (
-  optout_phone_e164(optout_phone_pick(optout_trim(x), REGEXP_REPLACE(optout_trim(x), r'[^0-9]', ''))));
+  optout_phone_e164(optout_phone_pick(optout_trim(x), REGEXP_REPLACE(optout_phone_number(optout_trim(x)), r'[^0-9]', ''))));
 
 CREATE TEMP FUNCTION optout_hash(x STRING) AS (
   CASE WHEN REGEXP_CONTAINS(optout_word(x), r'^[0-9a-f]{64}$') THEN optout_word(x) END);

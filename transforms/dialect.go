@@ -526,6 +526,7 @@ func (d Dialect) funcs() template.FuncMap {
 		"ident":           d.Ident,
 		"lit":             d.Literal,
 		"trimchars":       func() string { return d.Literal(TrimChars) },
+		"invisibleclass":  func() string { return d.Literal("[" + InvisibleChars + "]") },
 		"type":            d.Type,
 		"cast":            d.Cast,
 		"null":            d.Null,

@@ -10,7 +10,7 @@ import (
 
 // keyExprs returns, for one identifier column of kind k, the SQL expressions
 // of the keys it yields (kind, value) — the SQL side of EmailKeys,
-// PhoneKeys, HashKey and IDKey. Hash keys derived from plain emails and
+// PhoneKeys, HashKey, DeviceKey and IDKey. Hash keys derived from plain emails and
 // phones are only needed when some input carries hashed identifiers.
 func keyExprs(d Dialect, kind, col string, withHashes bool) [][2]string {
 	c := d.Text(col)
@@ -31,6 +31,8 @@ func keyExprs(d Dialect, kind, col string, withHashes bool) [][2]string {
 		return out
 	case "email_sha256", "phone_sha256":
 		return [][2]string{{kind, "optout_hash(" + c + ")"}}
+	case "device_id":
+		return [][2]string{{kind, "optout_device(" + c + ")"}}
 	default:
 		return [][2]string{{kind, "optout_id(" + c + ")"}}
 	}

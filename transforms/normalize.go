@@ -3,7 +3,10 @@ package transforms
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"regexp"
 	"strings"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // The Go reference implementation of SPEC §4. The engines normalize in SQL
@@ -20,6 +23,12 @@ import (
 // leave "a@b.com\u00a0" a distinct, never-matching key, and the person
 // behind it in an export.
 const TrimChars = " \t\n\r\v\f\u0085\u00a0\u00ad\u061c\u1680\u180e\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u202f\u205f\u2060\u2066\u2067\u2068\u2069\u3000\ufeff"
+
+// InvisibleChars are the members of TrimChars that are not spaces but
+// format characters: they show as nothing, so inside an email they are
+// dropped wherever they are ("bob\u200b@example.com" is bob's address to
+// any reader and to a destination that strips them).
+const InvisibleChars = "\u00ad\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
 
 // Gmail domains whose local part is folded.
 const (
@@ -42,9 +51,23 @@ func SHA256Hex(s string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// CleanEmail trims, lowercases and drops a leading "mailto:".
+// CleanEmail reads the address a raw email value holds: composed (Unicode
+// NFC, so "é" typed as e + U+0301 is the same address), trimmed,
+// lowercased, without its invisible format characters anywhere
+// (InvisibleChars), the address inside "Name <address>" when the value
+// ends with one, and without a leading "mailto:" (trimmed again after).
 func CleanEmail(raw string) string {
-	return strings.TrimPrefix(Lower(Trim(raw)), "mailto:")
+	e := Lower(Trim(norm.NFC.String(raw)))
+	e = strings.Map(func(r rune) rune {
+		if strings.ContainsRune(InvisibleChars, r) {
+			return -1
+		}
+		return r
+	}, e)
+	if open := strings.LastIndexByte(e, '<'); open >= 0 && strings.HasSuffix(e, ">") {
+		e = e[open+1 : len(e)-1]
+	}
+	return Trim(strings.TrimPrefix(Trim(e), "mailto:"))
 }
 
 // EmailValid: exactly one '@', text on both sides, a dot in the domain.
@@ -95,15 +118,25 @@ func EmailKeys(raw string) []Key {
 }
 
 // PhoneE164 normalizes a raw phone to "+digits", or "" when invalid: keep the
-// ASCII digits; a value written with a leading '+' is already international
-// and is kept as is; otherwise 10 digits get the prefix 1 and 11 digits
-// starting with 1 are kept; the result must have 8 to 15 digits.
+// ASCII digits of the number; a value written with a leading '+' is already
+// international and is kept as is; otherwise 10 digits get the prefix 1 and
+// 11 digits starting with 1 are kept; the result must have 8 to 15 digits.
+// The number ends before an extension: at the first 'x', 'X', '#' or ';'
+// after a digit ("ext. 22", "x22", "#22", ";ext=22"). In an international
+// value the national trunk prefix written as "(0)" is no digit of the
+// number ("+44 (0) 20 7946 0958").
 func PhoneE164(raw string) string {
 	t := Trim(raw)
+	if strings.HasPrefix(t, "+") {
+		t = strings.ReplaceAll(t, "(0)", "")
+	}
 	var b strings.Builder
 	for i := 0; i < len(t); i++ {
-		if t[i] >= '0' && t[i] <= '9' {
-			b.WriteByte(t[i])
+		c := t[i]
+		if c >= '0' && c <= '9' {
+			b.WriteByte(c)
+		} else if b.Len() > 0 && (c == 'x' || c == 'X' || c == '#' || c == ';') {
+			break
 		}
 	}
 	d := b.String()
@@ -146,8 +179,23 @@ func HashKey(raw string) string {
 	return h
 }
 
-// IDKey normalizes customer_id, cookie_id and device_id: trimmed, empty is "".
+// IDKey normalizes customer_id and cookie_id: trimmed, empty is "".
 func IDKey(raw string) string { return Trim(raw) }
+
+// uuidForm is a device id written as a UUID (IDFA, AAID): hexadecimal,
+// which no system tells apart by case.
+var uuidForm = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+
+// DeviceKey normalizes device_id: trimmed, empty is "", and lowercased
+// when it is a UUID (Apple writes IDFAs in upper case, Google AAIDs in
+// lower: the same device either way).
+func DeviceKey(raw string) string {
+	t := Trim(raw)
+	if uuidForm.MatchString(t) {
+		return Lower(t)
+	}
+	return t
+}
 
 // Word normalizes vocabulary values (categories, request_type, status, source).
 func Word(raw string) string { return Lower(Trim(raw)) }

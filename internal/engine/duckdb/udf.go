@@ -73,6 +73,10 @@ var goFunctions = []textFunc{
 		p := transforms.PhoneE164(s)
 		return p, p != ""
 	}},
+	{"optout_device", func(s string) (string, bool) {
+		d := transforms.DeviceKey(s)
+		return d, d != ""
+	}},
 }
 
 // registerFunctions defines goFunctions on conn's database. They are

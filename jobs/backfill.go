@@ -157,7 +157,7 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 }
 
 // succeededDates reads the published runs rows: the dates that have a
-// successful run that was not provisional.
+// successful run, each true when one of them was final (not provisional).
 func succeededDates(ctx context.Context, eng engine.Engine) (map[string]bool, error) {
 	out := map[string]bool{}
 	if ok, err := eng.ReadPublished(ctx, "succeeded_runs", "runs", ""); !ok || err != nil {
@@ -172,7 +172,8 @@ func succeededDates(ctx context.Context, eng engine.Engine) (map[string]bool, er
 		return nil, err
 	}
 	for _, r := range rows {
-		out[str(r["dt"])] = true
+		final, _ := r["final"].(bool)
+		out[str(r["dt"])] = final
 	}
 	return out, nil
 }

@@ -285,11 +285,23 @@ func (r *run) refreshCatalog(ctx context.Context) {
 // writeBack puts D's published flags onto the customers table when the
 // config asks for it. It runs after the publish: a kill before its change
 // commits leaves the table as it was, and the next run of D writes the
-// same flags.
+// same flags. The table holds the newest flags: when a later date already
+// has a successful run (a rerun or backfill of an earlier date), D's older
+// flags would undo opt-outs enforced since, so D leaves the table alone.
 func (r *run) writeBack(ctx context.Context) error {
 	in := r.cfg.Inputs.Customers
 	if in == nil || !in.WriteBack {
 		return nil
+	}
+	runs, err := succeededDates(ctx, r.eng)
+	if err != nil {
+		return err
+	}
+	for dt := range runs {
+		if dt > r.dt {
+			r.log.Info("flags not written back: a later date's run already wrote its newer flags", "table", in.Table, "later", dt)
+			return nil
+		}
 	}
 	n, err := r.eng.WriteBack(ctx, in.Table, r.dt)
 	if err != nil {

@@ -1,4 +1,5 @@
 -- succeeded_dates in GoogleSQL (every runs table has `provisional`).
-SELECT DISTINCT FORMAT_DATE('%Y-%m-%d', dt) AS dt
+SELECT FORMAT_DATE('%Y-%m-%d', dt) AS dt, LOGICAL_OR(NOT COALESCE(provisional, FALSE)) AS final
 FROM {{ rel "succeeded_runs" }}
-WHERE status = 'succeeded' AND NOT COALESCE(provisional, FALSE)
+WHERE status = 'succeeded'
+GROUP BY dt

@@ -516,6 +516,35 @@ func TestWriteBackSurvivesAKill(t *testing.T) {
 	}
 }
 
+// A rerun of an earlier date after D leaves D's flags on the customers
+// table: its own are older, and would take back opt-outs enforced since.
+func TestWriteBackLeavesALaterDatesFlags(t *testing.T) {
+	cfg, out, db := warehouseCopy(t)
+	if r := runOptout(t, nil, args(cfg)...); r.code != 0 {
+		t.Fatalf("run of 2026-11-21: exit %d\n%s", r.code, r.stderr)
+	}
+	_, _, newest := flagMismatches(t, db, out)
+	earlier := []string{"run", "--date", "2026-11-15", "--now", "2026-11-22T10:00:00Z", "--config", cfg}
+	if r := runOptout(t, nil, earlier...); r.code != 0 {
+		t.Fatalf("rerun of 2026-11-15: exit %d\n%s", r.code, r.stderr)
+	}
+	// The earlier date has fewer opt-outs: had its flags been written, the
+	// table would differ from 2026-11-21's.
+	duck, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer duck.Close()
+	var then int64
+	q := fmt.Sprintf("SELECT count(*) FILTER (WHERE ccpa_opt_out) FROM read_parquet('%s/customers_flagged/dt=2026-11-15/*.parquet')", out)
+	if err := duck.QueryRow(q).Scan(&then); err != nil || then >= newest {
+		t.Fatalf("2026-11-15 has %d opted out against 2026-11-21's %d (%v): the test needs fewer", then, newest, err)
+	}
+	if _, mismatches, optedOut := flagMismatches(t, db, out); mismatches != 0 || optedOut != newest {
+		t.Errorf("after the rerun of 2026-11-15: %d customers differ from 2026-11-21's flags, %d opted out (want %d)", mismatches, optedOut, newest)
+	}
+}
+
 func TestWarehouseRunIsIdempotentAndCatalogued(t *testing.T) {
 	cfg, out, db := warehouseCopy(t)
 	for i := 0; i < 2; i++ {

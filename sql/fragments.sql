@@ -81,6 +81,23 @@ updated_at DESC, _file DESC, _row DESC
 {{- end }}
 
 
+{{ define "ledger_as_of" -}}
+{{- /* The ledger as a run of D sees it, for D's metrics: the requests
+counted or pending as of D and those enforced by D. A rerun of D after
+later dates reads a ledger that also holds the requests of later dates and
+their first enforcements; D's metrics count neither (a request pending as
+of D and enforced later is open as of D). */ -}}
+(SELECT * REPLACE (
+    CASE WHEN first_enforced_date <= {{ dateParam .P.Date }} THEN first_enforced_at END AS first_enforced_at,
+    CASE WHEN first_enforced_date <= {{ dateParam .P.Date }} THEN business_days END AS business_days,
+    CASE WHEN first_enforced_date > {{ dateParam .P.Date }}
+         THEN CASE WHEN {{ cast (param .P.Now) "timestamp" }} <= deadline THEN 'open' ELSE 'open_breached' END
+         ELSE sla_status END AS sla_status)
+  FROM {{ tmp "ledger" }}
+  WHERE first_enforced_date <= {{ dateParam .P.Date }}
+    OR request_id IN (SELECT request_id FROM {{ tmp "current_requests" }} WHERE counted OR status = 'pending'))
+{{- end }}
+
 {{ define "fresh_opt_outs" -}}
 SELECT request_id, first_enforced_at, {{ civilDate "received_at" (param .P.TimeZone) }} AS received_day
   FROM {{ tmp "ledger" }}

@@ -4,7 +4,7 @@
 WITH outs AS (
   SELECT r.request_id, r.received_day, r.status, l.first_enforced_at,
     {{ daysBetween "r.received_day" (civilDate "l.first_enforced_at" (param .P.TimeZone)) }} AS days
-  FROM {{ tmp "current_requests" }} r LEFT JOIN {{ tmp "ledger" }} l USING (request_id)
+  FROM {{ tmp "current_requests" }} r LEFT JOIN {{ template "ledger_as_of" . }} l USING (request_id)
   WHERE r.request_type = 'opt_out'
 )
 SELECT {{ cast (year "received_day") "int32" }} AS year,

@@ -1,5 +1,5 @@
 -- Business days from receipt to first enforcement, per month of receipt,
--- against policy.target_business_days and each request's SLA.
+-- against policy.target_business_days and each request's SLA, as of D.
 SELECT {{ month "received_at" (param .P.TimeZone) }} AS month,
   count(*) AS requests,
   count(first_enforced_at) AS processed,
@@ -11,6 +11,6 @@ SELECT {{ month "received_at" (param .P.TimeZone) }} AS month,
   {{ countIf "sla_status = 'breached'" }} AS breached,
   {{ countIf "sla_status = 'open'" }} AS open,
   {{ countIf "sla_status = 'open_breached'" }} AS open_past_deadline
-FROM {{ tmp "ledger" }}
+FROM {{ template "ledger_as_of" . }} l
 GROUP BY 1
 ORDER BY month

@@ -307,6 +307,38 @@ func TestRerunGivesSameRows(t *testing.T) {
 	}
 }
 
+// A rerun of D after later dates, with D's own --now, writes D's files as
+// its first run did (SPEC §2: nothing later changes an output for D). The
+// requests_ledger is the one record of every request and follows the
+// latest date, so it is left out.
+func TestRerunAfterLaterDatesGivesSameRows(t *testing.T) {
+	cfg, out := demoCopy(t)
+	night := func(dt, now string) {
+		t.Helper()
+		if r := runOptout(t, nil, "run", "--date", dt, "--now", now, "--config", cfg); r.code != 0 {
+			t.Fatalf("run of %s: exit %d\n%s", dt, r.code, r.stderr)
+		}
+	}
+	ofDate := func(all map[string]string) map[string]string {
+		got := map[string]string{}
+		for f, h := range all {
+			if strings.Contains(f, "dt=2026-11-19") && !strings.HasPrefix(f, "requests_ledger") {
+				got[f] = h
+			}
+		}
+		return got
+	}
+	night("2026-11-19", "2026-11-20T11:00:00Z")
+	first := ofDate(digest(t, out))
+	if len(first) < 10 {
+		t.Fatalf("only %d output files of 2026-11-19", len(first))
+	}
+	night("2026-11-20", "2026-11-21T11:00:00Z")
+	night("2026-11-21", "2026-11-22T11:00:00Z")
+	night("2026-11-19", "2026-11-20T11:00:00Z")
+	assertSame(t, "rerun of 2026-11-19 after 2026-11-21", ofDate(digest(t, out)), first)
+}
+
 func TestLogsNeverShowRawIdentifiers(t *testing.T) {
 	cfg, out := demoCopy(t)
 	r := runOptout(t, nil, append(args(cfg), "--log-level", "debug")...)

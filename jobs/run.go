@@ -389,7 +389,7 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 			Channel: e.Channel, Mode: e.Mode, Format: e.Format, HashIdentifiers: e.HashIdentifiers, FormulaGuard: e.FormulaGuard(), Identifiers: e.Identifiers, Src: src})
 	}
 	plan.LeakTestExport = testpoint.PlantLeak()
-	if plan.HasPrevState, plan.HasPrevLedger, plan.HasPrevRuns, err = r.registerPrevious(ctx); err != nil {
+	if plan.HasPrevState, plan.HasPrevLedger, plan.HasPrevRuns, plan.HasPrevNotices, err = r.registerPrevious(ctx); err != nil {
 		return transforms.Phases{}, plan, err
 	}
 
@@ -431,21 +431,25 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 
 // registerPrevious makes the latest earlier optout_state, the ledger and
 // the runs rows so far queryable, when they exist.
-func (r *run) registerPrevious(ctx context.Context) (state, ledger, runs bool, err error) {
+func (r *run) registerPrevious(ctx context.Context) (state, ledger, runs, notices bool, err error) {
 	dates, err := r.eng.Partitions(ctx, "optout_state")
 	if err != nil {
-		return false, false, false, err
+		return false, false, false, false, err
 	}
 	if prev := latestBefore(dates, r.dt); prev != "" {
 		if state, err = r.eng.ReadPublished(ctx, "prev_optout_state", "optout_state", prev); err != nil {
-			return false, false, false, err
+			return false, false, false, false, err
 		}
 	}
 	if ledger, err = r.eng.ReadPublished(ctx, "prev_requests_ledger", "requests_ledger", ""); err != nil {
-		return false, false, false, err
+		return false, false, false, false, err
 	}
-	runs, err = r.eng.ReadPublished(ctx, "prev_runs", "runs", "")
-	return state, ledger, runs, err
+	if runs, err = r.eng.ReadPublished(ctx, "prev_runs", "runs", ""); err != nil {
+		return false, false, false, false, err
+	}
+	// An earlier run of D: its notifications stay (third_party_notifications.sql).
+	notices, err = r.eng.ReadPublished(ctx, "prev_notifications", "third_party_notifications", r.dt)
+	return state, ledger, runs, notices, err
 }
 
 // latestBefore is the greatest of the sorted dates before dt, or "".

@@ -4,7 +4,8 @@
 -- customer it matched — and that the opt-out covers (the export's category
 -- or channel): the third parties to tell. Only exports published before
 -- the request was first enforced count (when that is known), so a rerun of
--- D does not list D's own, already filtered, export.
+-- D does not list D's own, already filtered, export; and what an earlier
+-- run of D listed stays (below).
 WITH fresh AS (
   {{ template "fresh_opt_outs" . }}
 ),
@@ -49,7 +50,20 @@ notes AS (
   WHERE h.dt BETWEEN pk.received_day AND {{ dateParam $.P.Date }}
     AND (pub.published_at IS NULL OR pub.published_at < pk.first_enforced_at)
 {{- end }}
-{{- if not .History }}
+{{- if .HasPrevNotices }}
+  {{ if .History }}UNION ALL
+  {{ end -}}
+  -- What an earlier run of D published stays while its request is still an
+  -- opt-out first enforced for D: that run read an export file that a
+  -- rerun of its date has rewritten since, without the person, and the
+  -- third party received the person all the same. A request no longer
+  -- counted (a correction rejected it) takes its notes away.
+  SELECT p.request_id, CAST(p.export AS STRING) AS export, CAST(p.destination AS STRING) AS destination, p.export_dt AS dt
+  FROM {{ rel "prev_notifications" }} p
+  WHERE p.request_id IN (SELECT request_id FROM fresh)
+    AND p.request_id IN (SELECT request_id FROM {{ tmp "request_categories" }})
+{{- end }}
+{{- if and (not .History) (not .HasPrevNotices) }}
   SELECT * FROM (SELECT CAST(NULL AS STRING) AS request_id, CAST(NULL AS STRING) AS export, CAST(NULL AS STRING) AS destination, CAST(NULL AS DATE) AS dt) WHERE false
 {{- end }}
 )

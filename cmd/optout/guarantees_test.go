@@ -339,6 +339,59 @@ func TestRerunAfterLaterDatesGivesSameRows(t *testing.T) {
 	assertSame(t, "rerun of 2026-11-19 after 2026-11-21", ofDate(digest(t, out)), first)
 }
 
+// A notification stays when its date is run again (11 CCR §7026(f)(2)):
+// a person in D's export turns out to have opted out on D (a request that
+// arrived late); the next run of D filters the export and lists the note
+// (the export left before the opt-out was enforced); a third run of D
+// reads the filtered export, no longer holding the person, and must still
+// list it.
+func TestRerunKeepsThirdPartyNotifications(t *testing.T) {
+	cfg, out := demoCopy(t)
+	runAt := func(now string) {
+		t.Helper()
+		if r := runOptout(t, nil, "run", "--date", "2026-11-21", "--now", now, "--config", cfg); r.code != 0 {
+			t.Fatalf("run at %s: exit %d\n%s", now, r.code, r.stderr)
+		}
+	}
+	runAt("2026-11-22T09:00:00Z")
+	duck, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer duck.Close()
+	// A person the published ad audience holds opts out, received on D.
+	dir := filepath.Dir(cfg)
+	var email string
+	q := fmt.Sprintf("SELECT min(email) FROM read_parquet('%s/exports/google_ads_audience/dt=2026-11-21/*.parquet') WHERE email LIKE '%%@%%'", out)
+	if err := duck.QueryRow(q).Scan(&email); err != nil {
+		t.Fatal(err)
+	}
+	add := fmt.Sprintf(`COPY (SELECT * REPLACE ('late-1' AS request_id, TIMESTAMP '2026-11-21 21:00:00' AS received_at, TIMESTAMP '2026-11-21 21:00:00' AS updated_at,
+			'opt_out' AS request_type, NULL::VARCHAR[] AS categories, 'verified' AS status, %s AS email, NULL::VARCHAR AS phone)
+		FROM read_parquet('%s/data/requests/web_form/dt=2026-11-01/data_0.parquet', hive_partitioning = false) LIMIT 1)
+		TO '%s/data/requests/web_form/dt=2026-11-01/late.parquet' (FORMAT parquet)`, "'"+email+"'", dir, dir)
+	if _, err := duck.Exec(add); err != nil {
+		t.Fatal(err)
+	}
+	notes := func() int {
+		t.Helper()
+		var n int
+		q := fmt.Sprintf("SELECT count(*) FROM read_parquet('%s/third_party_notifications/dt=2026-11-21/*.parquet') WHERE request_id = 'late-1' AND export = 'google_ads_audience'", out)
+		if err := duck.QueryRow(q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	runAt("2026-11-22T10:00:00Z")
+	if n := notes(); n != 1 {
+		t.Fatalf("after the opt-out's first run: %d notes for it, want 1", n)
+	}
+	runAt("2026-11-22T11:00:00Z")
+	if n := notes(); n != 1 {
+		t.Errorf("after a rerun: %d notes for it, want the 1 the first run published", n)
+	}
+}
+
 func TestLogsNeverShowRawIdentifiers(t *testing.T) {
 	cfg, out := demoCopy(t)
 	r := runOptout(t, nil, append(args(cfg), "--log-level", "debug")...)

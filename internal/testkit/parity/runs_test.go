@@ -61,7 +61,8 @@ func TestRunsRowMatchesDuckDB(t *testing.T) {
 
 // TestDemoStatementsAnalyze: every statement of a run of the shipped demo
 // (six request sources in four formats, identity links, traffic, three
-// exports of which two hashed, earlier dates' history) rendered for
+// exports of which two hashed, an earlier date's history, and an earlier
+// run of the same date whose notifications are read back) rendered for
 // BigQuery passes ZetaSQL's analysis against the demo tables' real types.
 // The case folders evaluate the same templates; this covers the demo's
 // combination of them.
@@ -173,9 +174,11 @@ func inspectDemo(t *testing.T, history bool) (*config.Config, *jobs.Inspection) 
 		t.Fatal(err)
 	}
 	cfg.Output = t.TempDir()
-	if history {
-		if _, err := jobs.Run(ctx, jobs.RunOptions{Config: cfg, Date: demoDate.AddDate(0, 0, -1), Now: demoNow.AddDate(0, 0, -1)}); err != nil {
-			t.Fatal(err)
+	if history { // the day before, and D itself: the inspected run is a rerun
+		for _, back := range []int{-1, 0} {
+			if _, err := jobs.Run(ctx, jobs.RunOptions{Config: cfg, Date: demoDate.AddDate(0, 0, back), Now: demoNow.AddDate(0, 0, back)}); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	in, err := jobs.Inspect(ctx, jobs.RunOptions{Config: cfg, Date: demoDate, Now: demoNow})

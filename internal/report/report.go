@@ -373,10 +373,16 @@ func lineChart(months []string, series ...chart.ContinuousSeries) (template.HTML
 	top, step := niceScale(hi*1.05, true)
 	ticks := tickLabels(top, step, "")
 	rng := &chart.ContinuousRange{Min: 0, Max: top}
+	across := monthTicks(months)
+	if len(months) == 1 {
+		// go-chart spans the month axis from its ticks: one tick spans
+		// nothing, and it refuses the chart (a dashboard's first month).
+		across = []chart.Tick{{Value: -0.5}, across[0], {Value: 0.5}}
+	}
 	c := chart.Chart{
 		Width: width, Height: height,
 		Background: chart.Style{Padding: chart.Box{Top: 12, Left: 16, Right: 24, Bottom: 10}},
-		XAxis:      chart.XAxis{Ticks: monthTicks(months)},
+		XAxis:      chart.XAxis{Ticks: across},
 		// The hidden primary axis gets the same ticks: go-chart sizes the
 		// secondary axis from the primary's ticks.
 		YAxis: chart.YAxis{Style: chart.Style{Hidden: true}, Range: rng, Ticks: ticks},

@@ -2,6 +2,8 @@ package report
 
 import (
 	"fmt"
+	"html/template"
+	"strings"
 	"testing"
 )
 
@@ -48,6 +50,26 @@ func TestFormats(t *testing.T) {
 	} {
 		if got != want {
 			t.Errorf("got %q, want %q", got, want)
+		}
+	}
+}
+
+// A dashboard whose requests all fall in one month (its first month in
+// service) draws its month charts: go-chart refused an axis of one month.
+func TestRenderOneMonth(t *testing.T) {
+	d := Data{
+		Monthly:    []Monthly{{Month: "2026-11", Requests: 2, OptOuts: 2}},
+		Processing: []Processing{{Month: "2026-11", Requests: 2, Processed: 1, Avg: 6, P95: 6, OpenPastDue: 1}},
+		TargetDays: 10, SLADays: 45,
+	}
+	var page strings.Builder
+	if err := Render(&page, d); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []func(Data) (template.HTML, error){trendChart, processingChart, breachChart} {
+		svg, err := name(d)
+		if err != nil || !strings.Contains(string(svg), "2026-11") {
+			t.Errorf("a one-month chart: %v, without its month:\n%.300s", err, svg)
 		}
 	}
 }

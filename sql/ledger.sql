@@ -44,8 +44,11 @@ ledger_rows AS (
     coalesce(p.first_enforced_date, CASE WHEN counted_now THEN {{ dateParam .P.Date }} END) AS first_enforced_date,
     CASE WHEN take_cur AND counted_now THEN {{ dateParam .P.Date }} ELSE p.last_enforced_date END AS last_enforced_date
   FROM merged
-  -- A request never counted leaves the record when it stops being pending.
+  -- A request never counted leaves the record when it stops being pending;
+  -- one received after D's as-of instant is a later date's (a rerun of D
+  -- after it), which D cannot know about, and stays as that date left it.
   WHERE c.request_id IS NOT NULL OR p.first_enforced_at IS NOT NULL
+    OR p.received_at >= {{ cast (param .P.AsOf) "timestamp" }}
 ),
 {{- if .StateSLA }}
 state_sla AS (

@@ -392,6 +392,50 @@ func TestRerunKeepsThirdPartyNotifications(t *testing.T) {
 	}
 }
 
+// The requests_ledger follows the latest date: a rerun of an earlier date
+// keeps the requests a later date's run recorded, the pending ones too
+// (apply_pending: false holds them back without counting them).
+func TestRerunOfAnEarlierDateKeepsTheLedgersPendingRequests(t *testing.T) {
+	cfg, out := demoCopy(t)
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, []byte(strings.Replace(string(b), "apply_pending: true", "apply_pending: false", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	night := func(dt, now string) {
+		t.Helper()
+		if r := runOptout(t, nil, "run", "--date", dt, "--now", now, "--config", cfg); r.code != 0 {
+			t.Fatalf("run of %s: exit %d\n%s", dt, r.code, r.stderr)
+		}
+	}
+	duck, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer duck.Close()
+	ledger := func() (ids string, pending int) {
+		t.Helper()
+		q := fmt.Sprintf(`SELECT md5(string_agg(request_id, ',' ORDER BY request_id)), count(*) FILTER (WHERE first_enforced_at IS NULL)
+			FROM read_parquet('%s/requests_ledger/*.parquet')`, out)
+		if err := duck.QueryRow(q).Scan(&ids, &pending); err != nil {
+			t.Fatal(err)
+		}
+		return ids, pending
+	}
+	night("2026-11-19", "2026-11-20T11:00:00Z")
+	night("2026-11-21", "2026-11-22T11:00:00Z")
+	want, pending := ledger()
+	if pending == 0 {
+		t.Fatal("the ledger of 2026-11-21 holds no pending request: the test needs one")
+	}
+	night("2026-11-19", "2026-11-20T11:00:00Z")
+	if got, n := ledger(); got != want || n != pending {
+		t.Errorf("after the rerun of 2026-11-19 the ledger's requests differ from 2026-11-21's (pending %d, want %d)", n, pending)
+	}
+}
+
 func TestLogsNeverShowRawIdentifiers(t *testing.T) {
 	cfg, out := demoCopy(t)
 	r := runOptout(t, nil, append(args(cfg), "--log-level", "debug")...)

@@ -125,9 +125,7 @@ type Plan struct {
 	HasPrevState    bool   // a prev_optout_state relation is registered
 	HasPrevLedger   bool   // a prev_requests_ledger relation is registered
 	HasPrevRuns     bool   // a prev_runs relation (the runs rows so far) is registered
-	// HasPrevNotices: a prev_notifications relation holds the
-	// third_party_notifications an earlier run of this date published.
-	HasPrevNotices bool
+	HasPrevNotices  bool   // a prev_notifications relation holds what an earlier run of D notified
 	LeakTestExport  string // test hook (OPTOUT_TEST_PLANT_LEAK): this export is written unfiltered
 	StateSLA        []StateSLA
 	ExportHistory   map[string][]string // export name → registered views of its earlier published files

@@ -28,17 +28,17 @@ CREATE TEMP FUNCTION optout_state(x STRING) AS (NULLIF(UPPER(optout_trim(x)), ''
 -- except that a missing part is NULL, not ''; every use below gives the
 -- same answer either way.
 -- The address a raw email holds (transforms.CleanEmail): composed (NFC),
--- trimmed and lowercased, without its invisible format characters
--- anywhere, the address of "Name <address>" (the greedy prefix ends at the
--- last '<'), trimmed, without a leading "mailto:", trimmed. Each step reads
--- the one before once: the emulator expands a function's argument at every
--- use, and the email key uses the clean address a dozen times. (A
--- replacement ending in a group reference loses it on the emulator, so a
--- space follows it, and the trim after takes the space away.)
+-- trimmed and lowercased (optout_lower's mapping), without its invisible
+-- format characters anywhere, the trimmed address of "Name <address>",
+-- without a leading "mailto:" and the trim after it (transforms.
+-- AngleAddressRE, MailtoPrefixRE). Built-in functions only, each reading
+-- the one before once: the emulator inlines a function's body in
+-- parentheses and its argument at every use, and the email key reads the
+-- clean address a dozen times, deep enough to overflow its SQL parser.
 CREATE TEMP FUNCTION optout_email_clean(x STRING) AS (
-  optout_trim(REGEXP_REPLACE(optout_trim(REGEXP_REPLACE(
-    REGEXP_REPLACE(optout_lower(optout_trim(NORMALIZE(x, NFC))), {{ invisibleclass }}, ''),
-    r'^[\s\S]*<([^<]*)>$', r'\1 ')), r'^mailto:', '')));
+  REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(
+    LOWER(REPLACE(REPLACE(TRIM(NORMALIZE(x, NFC), {{ trimchars }}), 'İ', 'i'), 'Σ', 'σ')),
+    {{ invisibleclass }}, ''), {{ angleaddress }}, r'\1 '), {{ mailtoprefix }}, ''));
 CREATE TEMP FUNCTION optout_email_valid(e STRING) AS (
   LENGTH(e) - LENGTH(REPLACE(e, '@', '')) = 1
   AND NOT STARTS_WITH(e, '@') AND NOT ENDS_WITH(e, '@')
@@ -63,15 +63,16 @@ CREATE TEMP FUNCTION optout_phone_pick(t STRING, d STRING) AS (
   CASE WHEN STARTS_WITH(t, '+') OR (LENGTH(d) = 11 AND STARTS_WITH(d, '1')) THEN d
        WHEN LENGTH(d) = 10 THEN '1' || d END);
 CREATE TEMP FUNCTION optout_phone_e164(p STRING) AS (CASE WHEN LENGTH(p) BETWEEN 8 AND 15 THEN '+' || p END);
--- The number of a trimmed phone (transforms.PhoneE164): without an
--- extension (from the first x, X, # or ; after a digit) and, in an
--- international value, without a "(0)" trunk prefix. (The space after the
--- group reference is for the emulator, as in optout_email_clean; the next
--- step keeps digits only.)
-CREATE TEMP FUNCTION optout_phone_number(t STRING) AS (
-  REGEXP_REPLACE(IF(STARTS_WITH(t, '+'), REPLACE(t, '(0)', ''), t), r'^([^0-9]*[0-9][^xX#;]*)[xX#;][\s\S]*$', r'\1 '));
+-- The digits of a trimmed phone's number (transforms.PhoneE164): up to
+-- its extension (transforms.PhoneExtensionRE; the space after the group
+-- reference is for the emulator, and is no digit), and in an
+-- international value without a "(0)" trunk prefix.
+CREATE TEMP FUNCTION optout_phone_digits(t STRING) AS (
+  CASE WHEN STARTS_WITH(t, '+')
+       THEN REGEXP_REPLACE(REGEXP_REPLACE(t, {{ phoneextension }}, r'\1 '), r'\(0\)|[^0-9]', '')
+       ELSE REGEXP_REPLACE(REGEXP_REPLACE(t, {{ phoneextension }}, r'\1 '), r'[^0-9]', '') END);
 CREATE TEMP FUNCTION optout_phone(x STRING) AS (
-  optout_phone_e164(optout_phone_pick(optout_trim(x), REGEXP_REPLACE(optout_phone_number(optout_trim(x)), r'[^0-9]', ''))));
+  optout_phone_e164(optout_phone_pick(optout_trim(x), optout_phone_digits(optout_trim(x)))));
 
 CREATE TEMP FUNCTION optout_hash(x STRING) AS (
   CASE WHEN REGEXP_CONTAINS(optout_word(x), r'^[0-9a-f]{64}$') THEN optout_word(x) END);

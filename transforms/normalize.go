@@ -30,6 +30,21 @@ const TrimChars = " \t\n\r\v\f\u0085\u00a0\u00ad\u061c\u1680\u180e\u2000\u2001\u
 // any reader and to a destination that strips them).
 const InvisibleChars = "\u00ad\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
 
+// The regular expressions of the BigQuery functions' email and phone
+// reading (sql/macros.bigquery.sql), the same rules as CleanEmail and
+// PhoneE164 read with code; the nasty-identifier table holds the two to
+// the same answers.
+var (
+	// AngleAddressRE: the address of "Name <address>", trimmed, as group 1.
+	AngleAddressRE = `^[\s\S]*<[` + TrimChars + `]*([^<]*?)[` + TrimChars + `]*>$`
+	// MailtoPrefixRE: a leading "mailto:" and the trim after it, and the
+	// one space the angle address's replacement leaves after group 1 (the
+	// emulator loses a group reference that ends a replacement).
+	MailtoPrefixRE = `^mailto:[` + TrimChars + `]*| $`
+	// PhoneExtensionRE: a phone's number as group 1, the extension after.
+	PhoneExtensionRE = `^([^0-9]*[0-9][^xX#;]*)[xX#;][\s\S]*$`
+)
+
 // Gmail domains whose local part is folded.
 const (
 	gmail      = "gmail.com"
@@ -127,21 +142,28 @@ func EmailKeys(raw string) []Key {
 // number ("+44 (0) 20 7946 0958").
 func PhoneE164(raw string) string {
 	t := Trim(raw)
-	if strings.HasPrefix(t, "+") {
+	intl := strings.HasPrefix(t, "+")
+	digit := func(c byte) bool { return c >= '0' && c <= '9' }
+	for i, seen := 0, false; i < len(t); i++ {
+		if digit(t[i]) {
+			seen = true
+		} else if seen && strings.IndexByte("xX#;", t[i]) >= 0 {
+			t = t[:i]
+			break
+		}
+	}
+	if intl {
 		t = strings.ReplaceAll(t, "(0)", "")
 	}
 	var b strings.Builder
 	for i := 0; i < len(t); i++ {
-		c := t[i]
-		if c >= '0' && c <= '9' {
-			b.WriteByte(c)
-		} else if b.Len() > 0 && (c == 'x' || c == 'X' || c == '#' || c == ';') {
-			break
+		if digit(t[i]) {
+			b.WriteByte(t[i])
 		}
 	}
 	d := b.String()
 	switch {
-	case strings.HasPrefix(t, "+"):
+	case intl:
 	case len(d) == 10:
 		d = "1" + d
 	case len(d) == 11 && d[0] == '1':

@@ -72,17 +72,33 @@ func SHA256Hex(s string) string {
 // (InvisibleChars), the address inside "Name <address>" when the value
 // ends with one, and without a leading "mailto:" (trimmed again after).
 func CleanEmail(raw string) string {
-	e := Lower(Trim(norm.NFC.String(raw)))
-	e = strings.Map(func(r rune) rune {
-		if strings.ContainsRune(InvisibleChars, r) {
-			return -1
-		}
-		return r
-	}, e)
-	if open := strings.LastIndexByte(e, '<'); open >= 0 && strings.HasSuffix(e, ">") {
-		e = e[open+1 : len(e)-1]
+	var e string
+	if ascii(raw) { // nearly every address: composed, and no format character
+		e = Lower(Trim(raw))
+	} else {
+		e = strings.Map(func(r rune) rune {
+			if strings.ContainsRune(InvisibleChars, r) {
+				return -1
+			}
+			return r
+		}, Lower(Trim(norm.NFC.String(raw))))
 	}
-	return Trim(strings.TrimPrefix(Trim(e), "mailto:"))
+	if open := strings.LastIndexByte(e, '<'); open >= 0 && strings.HasSuffix(e, ">") {
+		e = Trim(e[open+1 : len(e)-1])
+	}
+	if strings.HasPrefix(e, "mailto:") {
+		e = Trim(e[len("mailto:"):])
+	}
+	return e
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // EmailValid: exactly one '@', text on both sides, a dot in the domain.
@@ -143,29 +159,22 @@ func EmailKeys(raw string) []Key {
 func PhoneE164(raw string) string {
 	t := Trim(raw)
 	intl := strings.HasPrefix(t, "+")
-	digit := func(c byte) bool { return c >= '0' && c <= '9' }
-	for i, seen := 0, false; i < len(t); i++ {
-		if digit(t[i]) {
-			seen = true
-		} else if seen && strings.IndexByte("xX#;", t[i]) >= 0 {
-			t = t[:i]
-			break
+	var buf [24]byte
+	d := buf[:0]
+	for i, seen := 0, false; i < len(t); i++ { // one pass: most values are short and plain
+		switch c := t[i]; {
+		case c >= '0' && c <= '9':
+			d, seen = append(d, c), true
+		case intl && c == '(' && strings.HasPrefix(t[i:], "(0)"):
+			i, seen = i+2, true
+		case seen && (c == 'x' || c == 'X' || c == '#' || c == ';'):
+			i = len(t)
 		}
 	}
-	if intl {
-		t = strings.ReplaceAll(t, "(0)", "")
-	}
-	var b strings.Builder
-	for i := 0; i < len(t); i++ {
-		if digit(t[i]) {
-			b.WriteByte(t[i])
-		}
-	}
-	d := b.String()
 	switch {
 	case intl:
 	case len(d) == 10:
-		d = "1" + d
+		d = append([]byte{'1'}, d...)
 	case len(d) == 11 && d[0] == '1':
 	default:
 		return ""
@@ -173,7 +182,7 @@ func PhoneE164(raw string) string {
 	if len(d) < 8 || len(d) > 15 {
 		return ""
 	}
-	return "+" + d
+	return "+" + string(d)
 }
 
 // PhoneKeys returns the phone key and its phone_sha256.
@@ -213,7 +222,7 @@ var uuidForm = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}
 // lower: the same device either way).
 func DeviceKey(raw string) string {
 	t := Trim(raw)
-	if uuidForm.MatchString(t) {
+	if len(t) == 36 && uuidForm.MatchString(t) {
 		return Lower(t)
 	}
 	return t

@@ -24,9 +24,6 @@ CREATE TEMP FUNCTION optout_device(x STRING) AS (
        THEN LOWER(optout_trim(x)) ELSE optout_id(x) END);
 CREATE TEMP FUNCTION optout_state(x STRING) AS (NULLIF(UPPER(optout_trim(x)), ''));
 
--- email: SPLIT(e, '@')[SAFE_OFFSET(n)] is DuckDB's split_part(e, '@', n+1)
--- except that a missing part is NULL, not ''; every use below gives the
--- same answer either way.
 -- The address a raw email holds (transforms.CleanEmail): composed (NFC),
 -- trimmed and lowercased (optout_lower's mapping), without its invisible
 -- format characters anywhere, the trimmed address of "Name <address>",
@@ -39,13 +36,15 @@ CREATE TEMP FUNCTION optout_email_clean(x STRING) AS (
   REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(
     LOWER(REPLACE(REPLACE(TRIM(NORMALIZE(x, NFC), {{ trimchars }}), 'İ', 'i'), 'Σ', 'σ')),
     {{ invisibleclass }}, ''), {{ angleaddress }}, r'\1 '), {{ mailtoprefix }}, ''));
-CREATE TEMP FUNCTION optout_email_valid(e STRING) AS (
-  LENGTH(e) - LENGTH(REPLACE(e, '@', '')) = 1
-  AND NOT STARTS_WITH(e, '@') AND NOT ENDS_WITH(e, '@')
-  AND STRPOS(SPLIT(e, '@')[SAFE_OFFSET(1)], '.') > 0);
+-- Valid (transforms.EmailValid): one '@' with text before it, and a dot
+-- after it. Folded (transforms.FoldEmail) for an address that is valid,
+-- so its domain is all that follows its one '@': at Gmail the local part
+-- up to its first '+', without dots. Each a regular expression or two,
+-- not nested SPLITs: the emulator's parser is shallow (optout_email_clean).
+CREATE TEMP FUNCTION optout_email_valid(e STRING) AS (REGEXP_CONTAINS(e, r'^[^@]+@[^@]*\.[^@]*$'));
 CREATE TEMP FUNCTION optout_email_fold(e STRING) AS (
-  CASE WHEN SPLIT(e, '@')[SAFE_OFFSET(1)] IN ('gmail.com', 'googlemail.com')
-       THEN REPLACE(SPLIT(SPLIT(e, '@')[SAFE_OFFSET(0)], '+')[SAFE_OFFSET(0)], '.', '') || '@gmail.com'
+  CASE WHEN REGEXP_CONTAINS(e, r'@(?:gmail|googlemail)\.com$')
+       THEN REPLACE(REGEXP_EXTRACT(e, r'^[^@+]*'), '.', '') || '@gmail.com'
        ELSE e END);
 CREATE TEMP FUNCTION optout_email_ok(e STRING) AS (
   CASE WHEN optout_email_valid(e) AND NOT STARTS_WITH(optout_email_fold(e), '@') THEN e END);

@@ -20,7 +20,7 @@ CREATE TEMP FUNCTION optout_word(x STRING) AS (optout_lower(optout_trim(x)));
 CREATE TEMP FUNCTION optout_id(x STRING) AS (NULLIF(optout_trim(x), ''));
 -- device_id (transforms.DeviceKey): a UUID is lowercased.
 CREATE TEMP FUNCTION optout_device(x STRING) AS (
-  CASE WHEN REGEXP_CONTAINS(optout_trim(x), r'^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$')
+  CASE WHEN REGEXP_CONTAINS(optout_trim(x), {{ uuidform }})
        THEN LOWER(optout_trim(x)) ELSE optout_id(x) END);
 CREATE TEMP FUNCTION optout_state(x STRING) AS (NULLIF(UPPER(optout_trim(x)), ''));
 

@@ -10,8 +10,9 @@ import (
 
 // keyExprs returns, for one identifier column of kind k, the SQL expressions
 // of the keys it yields (kind, value) — the SQL side of EmailKeys,
-// PhoneKeys, HashKey, DeviceKey and IDKey. Hash keys derived from plain emails and
-// phones are only needed when some input carries hashed identifiers.
+// PhoneKeys, HashKey, DeviceKey and IDKey. Hash keys derived from plain
+// emails and phones are only needed when some input carries hashed
+// identifiers.
 func keyExprs(d Dialect, kind, col string, withHashes bool) [][2]string {
 	c := d.Text(col)
 	switch kind {

@@ -43,6 +43,8 @@ var (
 	MailtoPrefixRE = `^mailto:[` + TrimChars + `]*| $`
 	// PhoneExtensionRE: a phone's number as group 1, the extension after.
 	PhoneExtensionRE = `^([^0-9]*[0-9][^xX#;]*)[xX#;][\s\S]*$`
+	// UUIDRE: a device id written as a UUID (DeviceKey).
+	UUIDRE = `^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`
 )
 
 // Gmail domains whose local part is folded.
@@ -215,7 +217,7 @@ func IDKey(raw string) string { return Trim(raw) }
 
 // uuidForm is a device id written as a UUID (IDFA, AAID): hexadecimal,
 // which no system tells apart by case.
-var uuidForm = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+var uuidForm = regexp.MustCompile(UUIDRE)
 
 // DeviceKey normalizes device_id: trimmed, empty is "", and lowercased
 // when it is a UUID (Apple writes IDFAs in upper case, Google AAIDs in

@@ -94,6 +94,8 @@ func CleanEmail(raw string) string {
 	return e
 }
 
+// ascii says whether s has no byte outside ASCII: such a value is already
+// NFC and holds no InvisibleChars.
 func ascii(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {

@@ -66,8 +66,8 @@ func TestRenderOneMonth(t *testing.T) {
 	if err := Render(&page, d); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []func(Data) (template.HTML, error){trendChart, processingChart, breachChart} {
-		svg, err := name(d)
+	for _, draw := range []func(Data) (template.HTML, error){trendChart, processingChart, breachChart} {
+		svg, err := draw(d)
 		if err != nil || !strings.Contains(string(svg), "2026-11") {
 			t.Errorf("a one-month chart: %v, without its month:\n%.300s", err, svg)
 		}

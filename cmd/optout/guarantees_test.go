@@ -436,6 +436,73 @@ func TestRerunOfAnEarlierDateKeepsTheLedgersPendingRequests(t *testing.T) {
 	}
 }
 
+// A request log file removed after a run counted its requests would end
+// those opt-outs with exit 0: a person's state is derived from the log on
+// every run. The next run fails closed instead, publishing nothing for its
+// date; a correction row (status rejected) for each request is the way to
+// withdraw requests on purpose.
+func TestRemovedRequestFileFailsClosed(t *testing.T) {
+	cfg, out := demoCopy(t)
+	// The demo's web form has 3 unusable rows of 313, just under the
+	// default max_quarantine_ratio: without the file the share would be over.
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := strings.Replace(string(b), "apply_pending: true", "apply_pending: true\n  max_quarantine_ratio: 0.05", 1)
+	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	night := func(dt, now string) result {
+		t.Helper()
+		return runOptout(t, nil, "run", "--date", dt, "--now", now, "--config", cfg)
+	}
+	if r := night("2026-11-20", "2026-11-21T11:00:00Z"); r.code != 0 {
+		t.Fatalf("run of 2026-11-20: exit %d\n%s", r.code, r.stderr)
+	}
+	webForm := filepath.Join(filepath.Dir(cfg), "data", "requests", "web_form")
+	march := filepath.Join(webForm, "dt=2026-03-01", "data_0.parquet")
+	kept := filepath.Join(t.TempDir(), "march.parquet")
+	if err := os.Rename(march, kept); err != nil {
+		t.Fatal(err)
+	}
+	duck, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer duck.Close()
+	var counted int
+	if err := duck.QueryRow(fmt.Sprintf(`SELECT count(*) FROM read_parquet('%s/requests_ledger/*.parquet') l
+		JOIN read_parquet('%s') m USING (request_id) WHERE l.first_enforced_at IS NOT NULL`, out, kept)).Scan(&counted); err != nil {
+		t.Fatal(err)
+	}
+	if counted == 0 {
+		t.Fatal("the ledger counts none of the removed file's requests: the test needs some")
+	}
+
+	r := night("2026-11-21", "2026-11-22T11:00:00Z")
+	if r.code != 3 || !strings.Contains(r.stderr, fmt.Sprintf("%d requests that earlier runs counted", counted)) {
+		t.Fatalf("with a counted request's file removed: exit %d, want 3 naming %d requests\n%s", r.code, counted, r.stderr)
+	}
+	if published, _ := filepath.Glob(filepath.Join(out, "exports", "*", "dt=2026-11-21")); len(published) > 0 {
+		t.Fatalf("the failed run published %v", published)
+	}
+
+	// The requests withdrawn on purpose: a rejected row for each, dated
+	// after them, in a file of its own.
+	fix := filepath.Join(webForm, "dt=2026-11-21", "corrections.parquet")
+	if err := os.MkdirAll(filepath.Dir(fix), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := duck.Exec(fmt.Sprintf(`COPY (SELECT * REPLACE ('rejected' AS status, TIMESTAMP '2026-11-21 08:00:00' AS updated_at)
+		FROM read_parquet('%s', hive_partitioning = false)) TO '%s' (FORMAT parquet)`, kept, fix)); err != nil {
+		t.Fatal(err)
+	}
+	if r := night("2026-11-21", "2026-11-22T11:00:00Z"); r.code != 0 {
+		t.Fatalf("with the removed requests rejected by correction rows: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
 func TestLogsNeverShowRawIdentifiers(t *testing.T) {
 	cfg, out := demoCopy(t)
 	r := runOptout(t, nil, append(args(cfg), "--log-level", "debug")...)

@@ -89,6 +89,9 @@ type hostileCase struct {
 	Cells         map[string]cellSpec   `yaml:"cells"`
 	Checks        []checkSpec           `yaml:"checks"`
 	Modes         bool                  `yaml:"modes"`
+	// NewOutput runs the case on an empty output, as a first deployment,
+	// instead of over the base's own run of the date.
+	NewOutput bool `yaml:"new_output"`
 }
 
 type tableSpec struct {
@@ -212,7 +215,12 @@ func runHostile(t *testing.T, base, c *hostileCase, baselines map[string]*baseli
 		t.Fatal(err)
 	}
 	out := filepath.Join(work, "out")
-	if err := os.CopyFS(out, os.DirFS(baselines[kind].get(t, base, kind))); err != nil {
+	if c.NewOutput {
+		err = os.Mkdir(out, 0o700)
+	} else {
+		err = os.CopyFS(out, os.DirFS(baselines[kind].get(t, base, kind)))
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 	before := digest(t, out)

@@ -21,12 +21,12 @@ SELECT
   _file, _row * 1048576 + part AS _row,
   'xdm-' || {{ shortHash (joinText (param .Src.Name) "who" "kind" (epochMicros "happened_at")) }} AS request_id,
   happened_at AS received_at,
-  CASE value WHEN 'out' THEN 'opt_out' WHEN 'pending' THEN 'opt_out' WHEN 'in' THEN 'opt_in' ELSE value END AS request_type,
+  CASE lower(trim(value)) WHEN 'out' THEN 'opt_out' WHEN 'pending' THEN 'opt_out' WHEN 'in' THEN 'opt_in' ELSE value END AS request_type,
   categories,
-  CASE value WHEN 'pending' THEN 'pending' ELSE 'processed' END AS status{{ range .Adapt.Columns }},
+  CASE lower(trim(value)) WHEN 'pending' THEN 'pending' ELSE 'processed' END AS status{{ range .Adapt.Columns }},
   {{ . }}{{ end }}
 FROM entries
-WHERE categories IS NOT NULL AND value IS NOT NULL AND value <> 'not_provided'
+WHERE categories IS NOT NULL AND value IS NOT NULL AND lower(trim(value)) <> 'not_provided'
 {{- end }}
 
 {{ define "drop_reason" -}}

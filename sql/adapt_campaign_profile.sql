@@ -2,20 +2,25 @@
 -- requests (SPEC §3.1 campaign_profile): per PKey in snapshot order, the
 -- first snapshot with ccpaOptOut true, and every later one where the value
 -- changes, is a request at snapshot_at (true: opt_out, false: opt_in). A
--- null ccpaOptOut records nothing. A snapshot without PKey or snapshot_at
--- cannot be placed in its profile's history: it is passed on without
--- request_id or received_at and quarantined.
+-- null ccpaOptOut records nothing. The opt-out is the profile's: a later
+-- snapshot, still true, whose identifiers changed (a new email) is an
+-- opt_out too, since a request's keys are those of its own row and the
+-- profile's new email would otherwise never be suppressed. A snapshot
+-- without PKey or snapshot_at cannot be placed in its profile's history:
+-- it is passed on without request_id or received_at and quarantined.
 WITH snapshots AS (
   SELECT _file, _row,
     CAST({{ col .Src "PKey" "text" }} AS STRING) AS pkey,
     {{ cast (col .Src "snapshot_at" "timestamp") "timestamp" }} AS happened_at,
-    {{ col .Src "ccpaOptOut" "bool" }} AS opted_out{{ range .Adapt.Carry }},
+    {{ col .Src "ccpaOptOut" "bool" }} AS opted_out,
+    {{ .Adapt.Identity }} AS who{{ range .Adapt.Carry }},
     {{ . }}{{ end }}
   FROM {{ rel .Src.View }}
   WHERE {{ col .Src "ccpaOptOut" "bool" }} IS NOT NULL
 ),
 changes AS (
-  SELECT *, lag(opted_out) OVER (PARTITION BY pkey ORDER BY happened_at, _file, _row) AS before
+  SELECT *, lag(opted_out) OVER (PARTITION BY pkey ORDER BY happened_at, _file, _row) AS before,
+    lag(who) OVER (PARTITION BY pkey ORDER BY happened_at, _file, _row) AS who_before
   FROM snapshots
   WHERE pkey IS NOT NULL AND happened_at IS NOT NULL
 )
@@ -26,7 +31,7 @@ SELECT _file, _row,
   ['all'] AS categories, 'processed' AS status{{ range .Adapt.Columns }},
   {{ . }}{{ end }}
 FROM changes
-WHERE (before IS NULL AND opted_out) OR before <> opted_out
+WHERE (before IS NULL AND opted_out) OR before <> opted_out OR (opted_out AND before AND who <> who_before)
 UNION ALL
 SELECT _file, _row,
   CASE WHEN pkey IS NOT NULL THEN 'campaign-' || {{ shortHash (joinText (param .Src.Name) "pkey") }} END AS request_id,

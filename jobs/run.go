@@ -471,7 +471,7 @@ func (r *run) checkInputs(checks map[string][]engine.Row) error {
 			asInt(rows[0]["collisions"]), redact.String(fmt.Sprint(rows[0]["example"]))))
 	}
 	if rows := checks["counted_requests_missing"]; len(rows) == 1 && asInt(rows[0]["missing"]) > 0 {
-		return exit.With(exit.Input, fmt.Errorf("inputs.requests: %d requests that earlier runs counted (first enforced from %v; for example request_id %s) have no usable row in any request source: a file or partition of the append-only request log was removed, a source left the config, or their rows are now quarantined; without them these opt-outs would silently end. Restore the rows, or add a correction row with status rejected for a request that must no longer count",
+		return exit.With(exit.Input, fmt.Errorf("inputs.requests: %d opt-out requests that earlier runs counted (first enforced from %v; for example request_id %s) have no usable row in any request source: a file or partition of the append-only request log was removed, a source left the config, or their rows are now quarantined; without them these opt-outs would silently end. Restore the rows, or add a correction row with status rejected for a request that must no longer count",
 			asInt(rows[0]["missing"]), rows[0]["earliest_enforced"], redact.String(fmt.Sprint(rows[0]["example"]))))
 	}
 	if rows := checks["customer_duplicates"]; len(rows) == 1 && asInt(rows[0]["duplicate_ids"]) > 0 {

@@ -471,17 +471,37 @@ func TestRemovedRequestFileFailsClosed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer duck.Close()
+
+	// Counted opt_ins gone can only leave people more opted out: no stop.
+	var optIns int
+	if err := duck.QueryRow(fmt.Sprintf(`SELECT count(*) FROM read_parquet('%s/requests_ledger/*.parquet') l
+		JOIN read_parquet('%s') m USING (request_id) WHERE l.first_enforced_at IS NOT NULL AND l.request_type = 'opt_in'`, out, kept)).Scan(&optIns); err != nil {
+		t.Fatal(err)
+	}
+	if optIns == 0 {
+		t.Fatal("the ledger counts none of the removed file's opt_ins: the test needs some")
+	}
+	if _, err := duck.Exec(fmt.Sprintf(`COPY (SELECT * FROM read_parquet('%s', hive_partitioning = false) WHERE request_type IS DISTINCT FROM 'opt_in')
+		TO '%s' (FORMAT parquet)`, kept, march)); err != nil {
+		t.Fatal(err)
+	}
+	if r := night("2026-11-20", "2026-11-21T11:00:00Z"); r.code != 0 {
+		t.Fatalf("with %d counted opt_ins removed: exit %d, want 0\n%s", optIns, r.code, r.stderr)
+	}
+	if err := os.Remove(march); err != nil {
+		t.Fatal(err)
+	}
 	var counted int
 	if err := duck.QueryRow(fmt.Sprintf(`SELECT count(*) FROM read_parquet('%s/requests_ledger/*.parquet') l
-		JOIN read_parquet('%s') m USING (request_id) WHERE l.first_enforced_at IS NOT NULL`, out, kept)).Scan(&counted); err != nil {
+		JOIN read_parquet('%s') m USING (request_id) WHERE l.first_enforced_at IS NOT NULL AND l.request_type = 'opt_out'`, out, kept)).Scan(&counted); err != nil {
 		t.Fatal(err)
 	}
 	if counted == 0 {
-		t.Fatal("the ledger counts none of the removed file's requests: the test needs some")
+		t.Fatal("the ledger counts none of the removed file's opt-outs: the test needs some")
 	}
 
 	r := night("2026-11-21", "2026-11-22T11:00:00Z")
-	if r.code != 3 || !strings.Contains(r.stderr, fmt.Sprintf("%d requests that earlier runs counted", counted)) {
+	if r.code != 3 || !strings.Contains(r.stderr, fmt.Sprintf("%d opt-out requests that earlier runs counted", counted)) {
 		t.Fatalf("with a counted request's file removed: exit %d, want 3 naming %d requests\n%s", r.code, counted, r.stderr)
 	}
 	if published, _ := filepath.Glob(filepath.Join(out, "exports", "*", "dt=2026-11-21")); len(published) > 0 {

@@ -88,6 +88,8 @@ func TestLoadErrors(t *testing.T) {
 		{"file mode owner cannot read", minimal + "output_file_mode: \"0200\"\n", `output_file_mode "0200" must let the owner read and write`},
 		{"file mode owner cannot write", minimal + "output_file_mode: \"0444\"\n", `must let the owner read and write`},
 		{"file mode executable", minimal + "output_file_mode: \"0700\"\n", `output_file_mode "0700" has an execute bit`},
+		{"hashed export column of two kinds", minimal + "exports:\n  - {name: ga, path: x, destination: meta, category: advertising, hash_identifiers: true, identifiers: {email: Contact, phone: contact}}\n",
+			`exports[0] (ga): identifiers: column "contact" is mapped to both email and phone`},
 		{"formula guard on parquet", minimal + "exports:\n  - {name: ga, path: x, category: advertising, identifiers: {email: e}, csv_formula_guard: false}\n", `exports[0] (ga): csv_formula_guard applies only to format csv`},
 	}
 	for _, c := range cases {
@@ -161,6 +163,15 @@ func bqExport(uri string) string {
 	tables := strings.Replace(strings.Replace(minimal, "path: data/requests.parquet", "table: p.d.requests", 1), "customers: {path: ${OPTOUT_TEST_DIR}/customers}", "customers: {table: p.d.c}", 1)
 	return tables + "engine: bigquery\nbigquery: {project: p, dataset: d}\n" +
 		"exports:\n  - {name: ga, table: p.d.ga, category: advertising, identifiers: {email: e}, gcs_uri: \"" + uri + "\"}\n"
+}
+
+// A plain export may read one column as two kinds (a contact column of
+// emails and phones); only a hashed one must not.
+func TestPlainExportColumnOfTwoKindsAccepted(t *testing.T) {
+	t.Setenv("OPTOUT_TEST_DIR", "/srv")
+	if _, err := Load(write(t, minimal+"exports:\n  - {name: ga, path: x, category: advertising, identifiers: {email: contact, phone: contact}}\n")); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // write_back on a BigQuery table input is accepted (the engine adds the

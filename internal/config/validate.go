@@ -183,8 +183,32 @@ func (c *Config) validateExports() error {
 				add(fmt.Errorf("identifiers.%s: column name is empty", kind))
 			}
 		}
+		if e.HashIdentifiers {
+			add(oneKindPerColumn(e.Identifiers))
+		}
 	}
 	return errors.Join(errs...)
+}
+
+// oneKindPerColumn refuses a column mapped to two identifier kinds in a
+// hashed export: the written column holds one destination hash, and
+// there is no saying whose (an email's or a phone's). Column names match
+// case-insensitively, as the inputs' do.
+func oneKindPerColumn(identifiers map[string]string) error {
+	kinds := make([]string, 0, len(identifiers))
+	for kind := range identifiers {
+		kinds = append(kinds, kind)
+	}
+	slices.Sort(kinds)
+	seen := map[string]string{}
+	for _, kind := range kinds {
+		col := strings.ToLower(strings.TrimSpace(identifiers[kind]))
+		if other, ok := seen[col]; ok && col != "" {
+			return fmt.Errorf("identifiers: column %q is mapped to both %s and %s; with hash_identifiers: true a column holds one kind's hash, so map each kind to a column of its own", identifiers[kind], other, kind)
+		}
+		seen[col] = kind
+	}
+	return nil
 }
 
 // gcsURI is the character set an export's gcs_uri may use: it goes into

@@ -389,7 +389,7 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 			Channel: e.Channel, Mode: e.Mode, Format: e.Format, HashIdentifiers: e.HashIdentifiers, FormulaGuard: e.FormulaGuard(), Identifiers: e.Identifiers, Src: src})
 	}
 	plan.LeakTestExport = testpoint.PlantLeak()
-	if plan.HasPrevState, plan.HasPrevLedger, plan.HasPrevRuns, plan.HasPrevNotices, err = r.registerPrevious(ctx); err != nil {
+	if err := r.registerPrevious(ctx, &plan); err != nil {
 		return transforms.Phases{}, plan, err
 	}
 
@@ -430,26 +430,41 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 }
 
 // registerPrevious makes the latest earlier optout_state, the ledger and
-// the runs rows so far queryable, when they exist.
-func (r *run) registerPrevious(ctx context.Context) (state, ledger, runs, notices bool, err error) {
+// the runs rows so far queryable, when they exist, and says so in plan.
+func (r *run) registerPrevious(ctx context.Context, plan *transforms.Plan) error {
 	dates, err := r.eng.Partitions(ctx, "optout_state")
 	if err != nil {
-		return false, false, false, false, err
+		return err
 	}
 	if prev := latestBefore(dates, r.dt); prev != "" {
-		if state, err = r.eng.ReadPublished(ctx, "prev_optout_state", "optout_state", prev); err != nil {
-			return false, false, false, false, err
+		if plan.HasPrevState, err = r.eng.ReadPublished(ctx, "prev_optout_state", "optout_state", prev); err != nil {
+			return err
 		}
+	} else if plan.HasPrevFeed, err = r.feedStandsIn(ctx); err != nil {
+		return err
 	}
-	if ledger, err = r.eng.ReadPublished(ctx, "prev_requests_ledger", "requests_ledger", ""); err != nil {
-		return false, false, false, false, err
+	if plan.HasPrevLedger, err = r.eng.ReadPublished(ctx, "prev_requests_ledger", "requests_ledger", ""); err != nil {
+		return err
 	}
-	if runs, err = r.eng.ReadPublished(ctx, "prev_runs", "runs", ""); err != nil {
-		return false, false, false, false, err
+	if plan.HasPrevRuns, err = r.eng.ReadPublished(ctx, "prev_runs", "runs", ""); err != nil {
+		return err
 	}
 	// An earlier run of D: its notifications stay (third_party_notifications.sql).
-	notices, err = r.eng.ReadPublished(ctx, "prev_notifications", "third_party_notifications", r.dt)
-	return state, ledger, runs, notices, err
+	plan.HasPrevNotices, err = r.eng.ReadPublished(ctx, "prev_notifications", "third_party_notifications", r.dt)
+	return err
+}
+
+// feedStandsIn registers, as prev_flag_changes, the flag_changes an
+// earlier run of D published when an earlier date has run but no earlier
+// optout_state is left (snapshot retention removed it): flag_changes
+// compares with that feed instead of with nothing, which would list every
+// opted-out customer as newly opted out (flag_changes.sql).
+func (r *run) feedStandsIn(ctx context.Context) (bool, error) {
+	feeds, err := r.eng.Partitions(ctx, "flag_changes")
+	if err != nil || latestBefore(feeds, r.dt) == "" {
+		return false, err
+	}
+	return r.eng.ReadPublished(ctx, "prev_flag_changes", "flag_changes", r.dt)
 }
 
 // latestBefore is the greatest of the sorted dates before dt, or "".

@@ -123,6 +123,7 @@ type Plan struct {
 	Traffic         *Source
 	Exports         []Export
 	HasPrevState    bool   // a prev_optout_state relation is registered
+	HasPrevFeed     bool   // no earlier state is left, and prev_flag_changes holds what an earlier run of D published
 	HasPrevLedger   bool   // a prev_requests_ledger relation is registered
 	HasPrevRuns     bool   // a prev_runs relation (the runs rows so far) is registered
 	HasPrevNotices  bool   // a prev_notifications relation holds what an earlier run of D notified

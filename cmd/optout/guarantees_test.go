@@ -339,6 +339,50 @@ func TestRerunAfterLaterDatesGivesSameRows(t *testing.T) {
 	assertSame(t, "rerun of 2026-11-19 after 2026-11-21", ofDate(digest(t, out)), first)
 }
 
+// A rerun of a date whose earlier states snapshot retention has removed
+// gives the feed its first run gave, not every opted-out customer as newly
+// opted out (which a CRM sync would act on again).
+func TestRerunAfterSnapshotRetentionGivesSameFeed(t *testing.T) {
+	cfg, out := demoCopy(t)
+	night := func(dt, now string) {
+		t.Helper()
+		if r := runOptout(t, nil, "run", "--date", dt, "--now", now, "--config", cfg); r.code != 0 {
+			t.Fatalf("run of %s: exit %d\n%s", dt, r.code, r.stderr)
+		}
+	}
+	feed := func() map[string]string {
+		got := map[string]string{}
+		for f, h := range digest(t, out) {
+			if strings.HasPrefix(f, "flag_changes/dt=2026-11-11") {
+				got[f] = h
+			}
+		}
+		return got
+	}
+	night("2026-11-10", "2026-11-11T11:00:00Z")
+	night("2026-11-11", "2026-11-12T11:00:00Z")
+	first := feed()
+	duck, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer duck.Close()
+	var changes, optedOut int
+	if err := duck.QueryRow(fmt.Sprintf(`SELECT (SELECT count(*) FROM read_parquet('%[1]s/flag_changes/dt=2026-11-11/*.parquet')),
+		(SELECT count(*) FROM read_parquet('%[1]s/optout_state/dt=2026-11-11/*.parquet') WHERE ccpa_opt_out)`, out)).Scan(&changes, &optedOut); err != nil {
+		t.Fatal(err)
+	}
+	if changes == 0 || changes >= optedOut {
+		t.Fatalf("the feed of 2026-11-11 has %d rows for %d opted-out customers: the test needs a day's changes, fewer than those", changes, optedOut)
+	}
+	night("2026-11-21", "2026-11-22T11:00:00Z") // snapshot retention: the states of the 10th and 11th go
+	if _, err := os.Stat(filepath.Join(out, "optout_state", "dt=2026-11-10")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the state of 2026-11-10 is still there (%v): the test needs it removed", err)
+	}
+	night("2026-11-11", "2026-11-12T11:00:00Z")
+	assertSame(t, "feed of 2026-11-11 rerun after retention", feed(), first)
+}
+
 // A notification stays when its date is run again (11 CCR §7026(f)(2)):
 // a person in D's export turns out to have opted out on D (a request that
 // arrived late); the next run of D filters the export and lists the note

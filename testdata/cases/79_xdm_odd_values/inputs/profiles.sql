@@ -10,5 +10,7 @@ SELECT * FROM (VALUES
   ('e@example.com', [], MAP {'globalOptout': 'yes'}, NULL, {'createDate': TIMESTAMP '2025-01-01', 'modifyDate': TIMESTAMP '2026-11-03 07:00:00'}),
   ('f@example.com', [{'optOutType': 'sales_sharing_opt_out', 'optOutValue': 'PENDING', 'timestamp': TIMESTAMP '2026-11-04 12:00:00'}],
      MAP {'xdm:globalOptout': 'in'}, NULL, {'createDate': TIMESTAMP '2025-01-01', 'modifyDate': TIMESTAMP '2026-11-04 12:00:00'}),
-  ('g@example.com', [], MAP {'xdm:globalOptout': 'false'}, NULL, {'createDate': TIMESTAMP '2025-01-01', 'modifyDate': TIMESTAMP '2026-11-03 10:00:00'})
+  ('g@example.com', [], MAP {'xdm:globalOptout': 'false'}, NULL, {'createDate': TIMESTAMP '2025-01-01', 'modifyDate': TIMESTAMP '2026-11-03 10:00:00'}),
+  ('h@example.com', [{'optOutType': '', 'optOutValue': 'out', 'timestamp': TIMESTAMP '2026-11-06 10:00:00'}],
+     NULL, NULL, {'createDate': TIMESTAMP '2025-01-01', 'modifyDate': TIMESTAMP '2026-11-06 10:00:00'})
 ) t(email, privacyOptOuts, optInOut, globalOptout, _repo)

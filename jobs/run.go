@@ -189,10 +189,20 @@ func newRunID(d time.Time) string {
 
 // dateHasEnded refuses a run whose now is before D's as-of instant (SPEC
 // §2): it cannot see the rest of D, so its outputs would not be D's.
-// Asked for as provisional (an intraday run) it goes ahead.
+// Asked for as provisional (an intraday run) it goes ahead once D has
+// begun. A provisional run of a day not yet begun is refused: retention
+// counts back from D, so a run of a date years ahead removed ledger
+// requests, exports and snapshots well inside their retention.
 func dateHasEnded(o RunOptions, loc *time.Location) error {
 	end := asOf(o.Date, loc)
-	if o.Provisional || !o.Now.Before(end) {
+	if !o.Now.Before(end) {
+		return nil
+	}
+	if o.Provisional {
+		if start := asOf(o.Date.AddDate(0, 0, -1), loc); o.Now.Before(start) {
+			return exit.With(exit.Usage, fmt.Errorf("%s has not begun in %s: it begins at %s, midnight there; a provisional run is an intraday run of a day under way",
+				o.Date.Format(time.DateOnly), loc, start.UTC().Format(time.RFC3339)))
+		}
 		return nil
 	}
 	// The end is said in UTC: a 7-digit run such as "00 (2026-11-22" would

@@ -412,8 +412,9 @@ func TestUsageErrorsEndWithTheJSONSummary(t *testing.T) {
 }
 
 // A run before D has ended in the config's timezone is refused (exit 2,
-// saying when D ends) unless --provisional; a provisional run says so in
-// its summary and runs row, and a backfill does not count it as done.
+// saying when D ends) unless --provisional, and a provisional run before D
+// has begun is refused too; a provisional run says so in its summary and
+// runs row, and a backfill does not count it as done.
 func TestRunBeforeTheDateEndsIsProvisional(t *testing.T) {
 	cfg, out := demoConfig(t, func(s string) string { return strings.Replace(s, ", freshness: 48h", "", 1) })
 	early := []string{"run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-21T20:00:00Z"}
@@ -421,6 +422,14 @@ func TestRunBeforeTheDateEndsIsProvisional(t *testing.T) {
 	if code != 2 || !strings.Contains(se, "2026-11-21 has not ended in America/Los_Angeles: it ends at 2026-11-22T08:00:00Z") ||
 		!strings.Contains(so, `"exit_code":2`) {
 		t.Fatalf("a run before D ended: exit %d, want 2 saying when D ends\n%s\n%s", code, so, se)
+	}
+	if _, err := os.Stat(filepath.Join(out, "customers_flagged")); err == nil {
+		t.Error("a refused run published outputs")
+	}
+	// Not a day that has not begun: retention counts back from D.
+	ahead := []string{"run", "--config", cfg, "--date", "2028-06-01", "--now", "2026-11-21T20:00:00Z", "--provisional"}
+	if code, _, se := run(t, ahead...); code != 2 || !strings.Contains(se, "2028-06-01 has not begun in America/Los_Angeles: it begins at 2028-06-01T07:00:00Z") {
+		t.Fatalf("a provisional run of a day not begun: exit %d, want 2 saying when it begins\n%s", code, se)
 	}
 	if _, err := os.Stat(filepath.Join(out, "customers_flagged")); err == nil {
 		t.Error("a refused run published outputs")

@@ -264,7 +264,7 @@ func (s *stage) History(ctx context.Context, exports []string) (engine.History, 
 		byFormat := map[string][]string{}
 		for _, m := range markers {
 			dir := filepath.Dir(m)
-			if dt := exportFileDate(m); dt > s.run.Date {
+			if dt := exportFileDate(m); dt > s.run.Date || !files.IsDate(dt) {
 				continue
 			}
 			at, err := os.ReadFile(m)

@@ -76,17 +76,26 @@ func (o *Output) Begin(runID, dt string, now time.Time) (*Stage, error) {
 	return newStage(o.Dir, runID, dt, now, o.Mode, o.At)
 }
 
-// Partitions lists the dates of per-date table, sorted.
+// Partitions lists the dates of per-date table, sorted. Only a folder
+// dt=YYYY-MM-DD is a date: a copy someone kept beside one
+// (dt=2026-11-01.bak) is no date of optout's, which retention would
+// otherwise remove and flag_changes compare with.
 func (o *Output) Partitions(table string) []string {
 	entries, _ := os.ReadDir(filepath.Join(o.Dir, table))
 	var dates []string
 	for _, e := range entries {
-		if dt, ok := strings.CutPrefix(e.Name(), "dt="); ok && e.IsDir() {
+		if dt, ok := strings.CutPrefix(e.Name(), "dt="); ok && e.IsDir() && IsDate(dt) {
 			dates = append(dates, dt)
 		}
 	}
 	sort.Strings(dates)
 	return dates
+}
+
+// IsDate says whether s is a date as a dt= folder names it (YYYY-MM-DD).
+func IsDate(s string) bool {
+	d, err := time.Parse(time.DateOnly, s)
+	return err == nil && d.Format(time.DateOnly) == s
 }
 
 // Tables lists the tables in folder group.

@@ -45,10 +45,18 @@ func runParams(cfg *config.Config, date, now, started time.Time) transforms.Para
 	}
 	p.CalendarFrom, p.CalendarTo = calendarStart, time.Date(last.Year()+2, 12, 31, 0, 0, 0, 0, time.UTC)
 	p.BusinessDays = transforms.NewCalendar(cfg.Policy.Holidays).BusinessDays(p.CalendarFrom, p.CalendarTo)
-	if cfg.Policy.RetentionSet {
-		p.RetentionCutoff = p.AsOf.AddDate(0, -cfg.Policy.RetentionMonths, 0).Format(time.RFC3339)
-	}
+	p.RetentionCutoff = ledgerCutoff(cfg, date)
 	return p
+}
+
+// ledgerCutoff is the instant before which ledger retention removes
+// requests, counted back from the as-of instant of date, or "" when
+// policy.retention_months is not written.
+func ledgerCutoff(cfg *config.Config, date time.Time) string {
+	if !cfg.Policy.RetentionSet {
+		return ""
+	}
+	return asOf(date, cfg.Location).AddDate(0, -cfg.Policy.RetentionMonths, 0).Format(time.RFC3339)
 }
 
 // stateSLA lists policy.state_sla_business_days in a stable order.

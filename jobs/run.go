@@ -399,9 +399,14 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 			Channel: e.Channel, Mode: e.Mode, Format: e.Format, HashIdentifiers: e.HashIdentifiers, FormulaGuard: e.FormulaGuard(), Identifiers: e.Identifiers, Src: src})
 	}
 	plan.LeakTestExport = testpoint.PlantLeak()
-	if err := r.registerPrevious(ctx, &plan); err != nil {
+	ran, err := succeededDates(ctx, r.eng)
+	if err != nil {
 		return transforms.Phases{}, plan, err
 	}
+	if err := r.registerPrevious(ctx, &plan, ran); err != nil {
+		return transforms.Phases{}, plan, err
+	}
+	r.ledgerFollowsNewest(&plan.P, ran)
 
 	if plan.ExportHistory, plan.ExportPublished, err = r.registerExportHistory(ctx); err != nil {
 		return transforms.Phases{}, plan, err
@@ -440,8 +445,9 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 }
 
 // registerPrevious makes the latest earlier optout_state, the ledger and
-// the runs rows so far queryable, when they exist, and says so in plan.
-func (r *run) registerPrevious(ctx context.Context, plan *transforms.Plan) error {
+// the runs rows so far queryable, when they exist, and says so in plan;
+// ran holds the dates with a successful run.
+func (r *run) registerPrevious(ctx context.Context, plan *transforms.Plan, ran map[string]bool) error {
 	dates, err := r.eng.Partitions(ctx, "optout_state")
 	if err != nil {
 		return err
@@ -450,7 +456,7 @@ func (r *run) registerPrevious(ctx context.Context, plan *transforms.Plan) error
 		if plan.HasPrevState, err = r.eng.ReadPublished(ctx, "prev_optout_state", "optout_state", prev); err != nil {
 			return err
 		}
-	} else if plan.HasPrevFeed, err = r.feedStandsIn(ctx); err != nil {
+	} else if plan.HasPrevFeed, err = r.feedStandsIn(ctx, ran); err != nil {
 		return err
 	}
 	if plan.HasPrevLedger, err = r.eng.ReadPublished(ctx, "prev_requests_ledger", "requests_ledger", ""); err != nil {
@@ -469,12 +475,37 @@ func (r *run) registerPrevious(ctx context.Context, plan *transforms.Plan) error
 // optout_state is left (snapshot retention removed it): flag_changes
 // compares with that feed instead of with nothing, which would list every
 // opted-out customer as newly opted out (flag_changes.sql).
-func (r *run) feedStandsIn(ctx context.Context) (bool, error) {
-	feeds, err := r.eng.Partitions(ctx, "flag_changes")
-	if err != nil || latestBefore(feeds, r.dt) == "" {
-		return false, err
+func (r *run) feedStandsIn(ctx context.Context, ran map[string]bool) (bool, error) {
+	if _, again := ran[r.dt]; !again || newestBefore(ran, r.dt) == "" {
+		return false, nil
 	}
 	return r.eng.ReadPublished(ctx, "prev_flag_changes", "flag_changes", r.dt)
+}
+
+// ledgerFollowsNewest counts ledger retention back from the newest date
+// that ran when that is later than D: the ledger is one table that
+// follows the latest date, and a rerun of an earlier date, counting back
+// from its own, brought back the requests a later run's retention had
+// removed, as newly enforced (a new first_enforced_at).
+func (r *run) ledgerFollowsNewest(p *transforms.Params, ran map[string]bool) {
+	newest := newestBefore(ran, "9999-12-31")
+	if newest <= r.dt {
+		return
+	}
+	if d, err := time.Parse(time.DateOnly, newest); err == nil {
+		p.RetentionCutoff = ledgerCutoff(r.cfg, d)
+	}
+}
+
+// newestBefore is the greatest date of dates before dt, or "".
+func newestBefore(dates map[string]bool, dt string) string {
+	best := ""
+	for d := range dates {
+		if d < dt && d > best {
+			best = d
+		}
+	}
+	return best
 }
 
 // latestBefore is the greatest of the sorted dates before dt, or "".

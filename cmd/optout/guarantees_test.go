@@ -383,6 +383,54 @@ func TestRerunAfterSnapshotRetentionGivesSameFeed(t *testing.T) {
 	assertSame(t, "feed of 2026-11-11 rerun after retention", feed(), first)
 }
 
+// Retention removes each date folder at once: killed between moving one
+// out and deleting it, the run leaves no date half removed where readers
+// look, and the next run finishes the removal.
+func TestKillDuringRetentionLeavesNoHalfRemovedDate(t *testing.T) {
+	cfg, out := demoCopy(t)
+	night := func(env []string, dt, now string) result {
+		t.Helper()
+		return runOptout(t, env, "run", "--date", dt, "--now", now, "--config", cfg)
+	}
+	if r := night(nil, "2026-11-10", "2026-11-11T11:00:00Z"); r.code != 0 {
+		t.Fatalf("run of 2026-11-10: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := night([]string{"OPTOUT_TEST_KILL_AT=retention_moved"}, "2026-11-21", "2026-11-22T11:00:00Z"); !r.signaled {
+		t.Fatalf("the run of 2026-11-21 was not killed while retention removed the 10th's snapshots: exit %d\n%s", r.code, r.stderr)
+	}
+	moved, _ := filepath.Glob(filepath.Join(out, "_optout", "trash", "retention-*", "dt=2026-11-10"))
+	if len(moved) != 1 {
+		t.Fatalf("%d date folders moved out at the kill, want 1", len(moved))
+	}
+	halfRemoved := func() []string {
+		var bad []string
+		for _, table := range []string{"customers_flagged", "optout_state"} {
+			dir := filepath.Join(out, table, "dt=2026-11-10")
+			if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			if parts, _ := filepath.Glob(filepath.Join(dir, "part-*")); len(parts) == 0 {
+				bad = append(bad, dir)
+			}
+		}
+		return bad
+	}
+	if bad := halfRemoved(); len(bad) > 0 {
+		t.Fatalf("date folders left half removed: %v", bad)
+	}
+	if r := night(nil, "2026-11-21", "2026-11-22T11:00:00Z"); r.code != 0 {
+		t.Fatalf("the next run of 2026-11-21: exit %d\n%s", r.code, r.stderr)
+	}
+	for _, table := range []string{"customers_flagged", "optout_state"} {
+		if _, err := os.Stat(filepath.Join(out, table, "dt=2026-11-10")); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s of 2026-11-10 is still there after the next run (%v)", table, err)
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(out, "_optout", "trash", "retention-*")); len(left) > 0 {
+		t.Errorf("the next run left the killed removal's trash: %v", left)
+	}
+}
+
 // A notification stays when its date is run again (11 CCR §7026(f)(2)):
 // a person in D's export turns out to have opted out on D (a request that
 // arrived late); the next run of D filters the export and lists the note

@@ -47,7 +47,8 @@ func ProfileDir() string {
 // OPTOUT_TEST_FAIL_AT=point=ERRNO (EACCES or ENOSPC) fails there as the
 // file system would. Points: "locked", "step:<name>", "staged", "journal",
 // "rename:<i>" (before the i-th rename of the publish), "publish_first",
-// "mark", "published", "write_back_uncommitted", "written_back"; failures
+// "mark", "published", "write_back_uncommitted", "written_back",
+// "retention_moved" (a date folder moved out, not yet deleted); failures
 // are injected at rename:<i> and mark.
 func FromEnv() engine.TestPoint {
 	if !enabled {

@@ -111,9 +111,35 @@ func (o *Output) Tables(group string) []string {
 }
 
 // DropPartitions removes the folders of the given dates of table.
+//
+// Each date folder goes at once: it is renamed into optout's own trash
+// folder, then deleted there, so a kill in between never leaves a date
+// half removed where readers look (a part file gone beside its _SUCCESS).
+// What a killed removal left in the trash goes with the next one.
 func (o *Output) DropPartitions(table string, dates []string) error {
+	trash, err := mkdirOutput(o.Dir, filepath.Join(internalDir, "trash"), o.Mode)
+	if err != nil {
+		return err
+	}
+	left, _ := filepath.Glob(filepath.Join(trash, "retention-*"))
+	for _, dir := range left {
+		if err := os.RemoveAll(dir); err != nil {
+			return err
+		}
+	}
 	for _, dt := range dates {
-		if err := os.RemoveAll(filepath.Join(o.Dir, table, "dt="+dt)); err != nil {
+		gone, err := os.MkdirTemp(trash, "retention-")
+		if err != nil {
+			return err
+		}
+		err = os.Rename(filepath.Join(o.Dir, table, "dt="+dt), filepath.Join(gone, "dt="+dt))
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		if err := o.At("retention_moved"); err != nil {
+			return err
+		}
+		if err := os.RemoveAll(gone); err != nil {
 			return err
 		}
 	}

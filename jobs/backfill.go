@@ -90,7 +90,7 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 	if err := eng.Settle(ctx, true); err != nil {
 		return finish(err)
 	}
-	done, err := succeededDates(ctx, eng)
+	done, err := succeededDates(ctx, eng, eng.Run)
 	if err != nil {
 		return finish(err)
 	}
@@ -158,7 +158,8 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 
 // succeededDates reads the published runs rows: the dates that have a
 // successful run, each true when one of them was final (not provisional).
-func succeededDates(ctx context.Context, eng engine.Engine) (map[string]bool, error) {
+// run runs the query (a run counts its statement, as its steps').
+func succeededDates(ctx context.Context, eng engine.Engine, run func(context.Context, transforms.Step) (int64, []engine.Row, error)) (map[string]bool, error) {
 	out := map[string]bool{}
 	if ok, err := eng.ReadPublished(ctx, "succeeded_runs", "runs", ""); !ok || err != nil {
 		return out, err
@@ -167,7 +168,7 @@ func succeededDates(ctx context.Context, eng engine.Engine) (map[string]bool, er
 	if err != nil {
 		return nil, err
 	}
-	_, rows, err := eng.Run(ctx, q)
+	_, rows, err := run(ctx, q)
 	if err != nil {
 		return nil, err
 	}

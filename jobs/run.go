@@ -303,7 +303,7 @@ func (r *run) writeBack(ctx context.Context) error {
 	if in == nil || !in.WriteBack {
 		return nil
 	}
-	runs, err := succeededDates(ctx, r.eng)
+	runs, err := succeededDates(ctx, r.eng, r.exec)
 	if err != nil {
 		return err
 	}
@@ -399,7 +399,7 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 			Channel: e.Channel, Mode: e.Mode, Format: e.Format, HashIdentifiers: e.HashIdentifiers, FormulaGuard: e.FormulaGuard(), Identifiers: e.Identifiers, Src: src})
 	}
 	plan.LeakTestExport = testpoint.PlantLeak()
-	ran, err := succeededDates(ctx, r.eng)
+	ran, err := succeededDates(ctx, r.eng, r.exec)
 	if err != nil {
 		return transforms.Phases{}, plan, err
 	}

@@ -102,6 +102,15 @@ func runOptout(t *testing.T, env []string, args ...string) result {
 	return r
 }
 
+// nightly runs date dt at now with config cfg, and fails the test unless
+// the run succeeds.
+func nightly(t *testing.T, cfg, dt, now string) {
+	t.Helper()
+	if r := runOptout(t, nil, "run", "--date", dt, "--now", now, "--config", cfg); r.code != 0 {
+		t.Fatalf("run of %s: exit %d\n%s", dt, r.code, r.stderr)
+	}
+}
+
 var runArgs = []string{"run", "--date", "2026-11-21", "--now", "2026-11-22T09:00:00Z"}
 
 func args(cfg string) []string { return append(append([]string{}, runArgs...), "--config", cfg) }
@@ -313,12 +322,7 @@ func TestRerunGivesSameRows(t *testing.T) {
 // latest date, so it is left out.
 func TestRerunAfterLaterDatesGivesSameRows(t *testing.T) {
 	cfg, out := demoCopy(t)
-	night := func(dt, now string) {
-		t.Helper()
-		if r := runOptout(t, nil, "run", "--date", dt, "--now", now, "--config", cfg); r.code != 0 {
-			t.Fatalf("run of %s: exit %d\n%s", dt, r.code, r.stderr)
-		}
-	}
+	night := func(dt, now string) { t.Helper(); nightly(t, cfg, dt, now) }
 	ofDate := func(all map[string]string) map[string]string {
 		got := map[string]string{}
 		for f, h := range all {
@@ -344,12 +348,7 @@ func TestRerunAfterLaterDatesGivesSameRows(t *testing.T) {
 // opted out (which a CRM sync would act on again).
 func TestRerunAfterSnapshotRetentionGivesSameFeed(t *testing.T) {
 	cfg, out := demoCopy(t)
-	night := func(dt, now string) {
-		t.Helper()
-		if r := runOptout(t, nil, "run", "--date", dt, "--now", now, "--config", cfg); r.code != 0 {
-			t.Fatalf("run of %s: exit %d\n%s", dt, r.code, r.stderr)
-		}
-	}
+	night := func(dt, now string) { t.Helper(); nightly(t, cfg, dt, now) }
 	feed := func() map[string]string {
 		got := map[string]string{}
 		for f, h := range digest(t, out) {
@@ -496,12 +495,7 @@ func TestRerunOfAnEarlierDateKeepsTheLedgersPendingRequests(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(strings.Replace(string(b), "apply_pending: true", "apply_pending: false", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	night := func(dt, now string) {
-		t.Helper()
-		if r := runOptout(t, nil, "run", "--date", dt, "--now", now, "--config", cfg); r.code != 0 {
-			t.Fatalf("run of %s: exit %d\n%s", dt, r.code, r.stderr)
-		}
-	}
+	night := func(dt, now string) { t.Helper(); nightly(t, cfg, dt, now) }
 	duck, err := sql.Open("duckdb", "")
 	if err != nil {
 		t.Fatal(err)
@@ -564,15 +558,23 @@ func TestRemovedRequestFileFailsClosed(t *testing.T) {
 	}
 	defer duck.Close()
 
+	// counted is how many of the removed file's requests of type the
+	// ledger counts; the test needs some of each type.
+	counted := func(requestType string) int {
+		t.Helper()
+		var n int
+		if err := duck.QueryRow(fmt.Sprintf(`SELECT count(*) FROM read_parquet('%s/requests_ledger/*.parquet') l
+			JOIN read_parquet('%s') m USING (request_id) WHERE l.first_enforced_at IS NOT NULL AND l.request_type = ?`, out, kept), requestType).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			t.Fatalf("the ledger counts none of the removed file's %s requests: the test needs some", requestType)
+		}
+		return n
+	}
+
 	// Counted opt_ins gone can only leave people more opted out: no stop.
-	var optIns int
-	if err := duck.QueryRow(fmt.Sprintf(`SELECT count(*) FROM read_parquet('%s/requests_ledger/*.parquet') l
-		JOIN read_parquet('%s') m USING (request_id) WHERE l.first_enforced_at IS NOT NULL AND l.request_type = 'opt_in'`, out, kept)).Scan(&optIns); err != nil {
-		t.Fatal(err)
-	}
-	if optIns == 0 {
-		t.Fatal("the ledger counts none of the removed file's opt_ins: the test needs some")
-	}
+	optIns := counted("opt_in")
 	if _, err := duck.Exec(fmt.Sprintf(`COPY (SELECT * FROM read_parquet('%s', hive_partitioning = false) WHERE request_type IS DISTINCT FROM 'opt_in')
 		TO '%s' (FORMAT parquet)`, kept, march)); err != nil {
 		t.Fatal(err)
@@ -583,18 +585,11 @@ func TestRemovedRequestFileFailsClosed(t *testing.T) {
 	if err := os.Remove(march); err != nil {
 		t.Fatal(err)
 	}
-	var counted int
-	if err := duck.QueryRow(fmt.Sprintf(`SELECT count(*) FROM read_parquet('%s/requests_ledger/*.parquet') l
-		JOIN read_parquet('%s') m USING (request_id) WHERE l.first_enforced_at IS NOT NULL AND l.request_type = 'opt_out'`, out, kept)).Scan(&counted); err != nil {
-		t.Fatal(err)
-	}
-	if counted == 0 {
-		t.Fatal("the ledger counts none of the removed file's opt-outs: the test needs some")
-	}
+	optOuts := counted("opt_out")
 
 	r := night("2026-11-21", "2026-11-22T11:00:00Z")
-	if r.code != 3 || !strings.Contains(r.stderr, fmt.Sprintf("%d opt-out requests that earlier runs counted", counted)) {
-		t.Fatalf("with a counted request's file removed: exit %d, want 3 naming %d requests\n%s", r.code, counted, r.stderr)
+	if r.code != 3 || !strings.Contains(r.stderr, fmt.Sprintf("%d opt-out requests that earlier runs counted", optOuts)) {
+		t.Fatalf("with a counted request's file removed: exit %d, want 3 naming %d requests\n%s", r.code, optOuts, r.stderr)
 	}
 	if published, _ := filepath.Glob(filepath.Join(out, "exports", "*", "dt=2026-11-21")); len(published) > 0 {
 		t.Fatalf("the failed run published %v", published)

@@ -90,7 +90,7 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 	if err := eng.Settle(ctx, true); err != nil {
 		return finish(err)
 	}
-	done, err := succeededDates(ctx, eng, eng.Run)
+	done, _, err := succeededDates(ctx, eng, eng.Run)
 	if err != nil {
 		return finish(err)
 	}
@@ -156,25 +156,26 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 	return finish(nil)
 }
 
-// succeededDates reads the published runs rows: the dates that have a
+// succeededDates registers the published runs rows as prev_runs, when
+// there are any (registered), and reads from them the dates that have a
 // successful run, each true when one of them was final (not provisional).
 // run runs the query (a run counts its statement, as its steps').
-func succeededDates(ctx context.Context, eng engine.Engine, run func(context.Context, transforms.Step) (int64, []engine.Row, error)) (map[string]bool, error) {
-	out := map[string]bool{}
-	if ok, err := eng.ReadPublished(ctx, "succeeded_runs", "runs", ""); !ok || err != nil {
-		return out, err
+func succeededDates(ctx context.Context, eng engine.Engine, run func(context.Context, transforms.Step) (int64, []engine.Row, error)) (dates map[string]bool, registered bool, err error) {
+	dates = map[string]bool{}
+	if registered, err = eng.ReadPublished(ctx, "prev_runs", "runs", ""); !registered || err != nil {
+		return dates, registered, err
 	}
 	q, err := transforms.SucceededDatesStep(eng.Dialect(), eng.Scratch())
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	_, rows, err := run(ctx, q)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	for _, r := range rows {
 		final, _ := r["final"].(bool)
-		out[str(r["dt"])] = final
+		dates[str(r["dt"])] = final
 	}
-	return out, nil
+	return dates, true, nil
 }

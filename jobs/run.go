@@ -10,7 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/big"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -126,6 +128,9 @@ type run struct {
 	steps      progress
 	// stamps: every input file as the run listed it, before reading it.
 	stamps []stamp
+	// ran: the dates with a successful run before this one, each true
+	// when one of them was final (succeededDates), read once in prepare.
+	ran map[string]bool
 }
 
 func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
@@ -303,11 +308,7 @@ func (r *run) writeBack(ctx context.Context) error {
 	if in == nil || !in.WriteBack {
 		return nil
 	}
-	runs, err := succeededDates(ctx, r.eng, r.exec)
-	if err != nil {
-		return err
-	}
-	for dt := range runs {
+	for dt := range r.ran { // no other run can have published since: the lock
 		if dt > r.dt {
 			r.log.Info("flags not written back: a later date's run already wrote its newer flags", "table", in.Table, "later", dt)
 			return nil
@@ -399,10 +400,10 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 			Channel: e.Channel, Mode: e.Mode, Format: e.Format, HashIdentifiers: e.HashIdentifiers, FormulaGuard: e.FormulaGuard(), Identifiers: e.Identifiers, Src: src})
 	}
 	plan.LeakTestExport = testpoint.PlantLeak()
-	ran, err := succeededDates(ctx, r.eng, r.exec)
-	if err != nil {
+	if r.ran, plan.HasPrevRuns, err = succeededDates(ctx, r.eng, r.exec); err != nil {
 		return transforms.Phases{}, plan, err
 	}
+	ran := slices.Sorted(maps.Keys(r.ran))
 	if err := r.registerPrevious(ctx, &plan, ran); err != nil {
 		return transforms.Phases{}, plan, err
 	}
@@ -444,10 +445,10 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 	return phases, plan, nil
 }
 
-// registerPrevious makes the latest earlier optout_state, the ledger and
-// the runs rows so far queryable, when they exist, and says so in plan;
-// ran holds the dates with a successful run.
-func (r *run) registerPrevious(ctx context.Context, plan *transforms.Plan, ran map[string]bool) error {
+// registerPrevious makes the latest earlier optout_state and the ledger
+// queryable, when they exist, and says so in plan; ran holds the dates
+// with a successful run, sorted (the runs rows are registered already).
+func (r *run) registerPrevious(ctx context.Context, plan *transforms.Plan, ran []string) error {
 	dates, err := r.eng.Partitions(ctx, "optout_state")
 	if err != nil {
 		return err
@@ -462,9 +463,6 @@ func (r *run) registerPrevious(ctx context.Context, plan *transforms.Plan, ran m
 	if plan.HasPrevLedger, err = r.eng.ReadPublished(ctx, "prev_requests_ledger", "requests_ledger", ""); err != nil {
 		return err
 	}
-	if plan.HasPrevRuns, err = r.eng.ReadPublished(ctx, "prev_runs", "runs", ""); err != nil {
-		return err
-	}
 	// An earlier run of D: its notifications stay (third_party_notifications.sql).
 	plan.HasPrevNotices, err = r.eng.ReadPublished(ctx, "prev_notifications", "third_party_notifications", r.dt)
 	return err
@@ -475,37 +473,25 @@ func (r *run) registerPrevious(ctx context.Context, plan *transforms.Plan, ran m
 // optout_state is left (snapshot retention removed it): flag_changes
 // compares with that feed instead of with nothing, which would list every
 // opted-out customer as newly opted out (flag_changes.sql).
-func (r *run) feedStandsIn(ctx context.Context, ran map[string]bool) (bool, error) {
-	if _, again := ran[r.dt]; !again || newestBefore(ran, r.dt) == "" {
+func (r *run) feedStandsIn(ctx context.Context, ran []string) (bool, error) {
+	if !slices.Contains(ran, r.dt) || latestBefore(ran, r.dt) == "" {
 		return false, nil
 	}
 	return r.eng.ReadPublished(ctx, "prev_flag_changes", "flag_changes", r.dt)
 }
 
 // ledgerFollowsNewest counts ledger retention back from the newest date
-// that ran when that is later than D: the ledger is one table that
-// follows the latest date, and a rerun of an earlier date, counting back
-// from its own, brought back the requests a later run's retention had
-// removed, as newly enforced (a new first_enforced_at).
-func (r *run) ledgerFollowsNewest(p *transforms.Params, ran map[string]bool) {
-	newest := newestBefore(ran, "9999-12-31")
-	if newest <= r.dt {
+// that ran (ran, sorted) when that is later than D: the ledger is one
+// table that follows the latest date, and a rerun of an earlier date,
+// counting back from its own, brought back the requests a later run's
+// retention had removed, as newly enforced (a new first_enforced_at).
+func (r *run) ledgerFollowsNewest(p *transforms.Params, ran []string) {
+	if len(ran) == 0 || ran[len(ran)-1] <= r.dt {
 		return
 	}
-	if d, err := time.Parse(time.DateOnly, newest); err == nil {
+	if d, err := time.Parse(time.DateOnly, ran[len(ran)-1]); err == nil {
 		p.RetentionCutoff = ledgerCutoff(r.cfg, d)
 	}
-}
-
-// newestBefore is the greatest date of dates before dt, or "".
-func newestBefore(dates map[string]bool, dt string) string {
-	best := ""
-	for d := range dates {
-		if d < dt && d > best {
-			best = d
-		}
-	}
-	return best
 }
 
 // latestBefore is the greatest of the sorted dates before dt, or "".

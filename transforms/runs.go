@@ -101,7 +101,7 @@ func ManifestStep(d Dialect, runID string, exports []Manifested) (Step, error) {
 }
 
 // SucceededDatesStep renders, in dialect d, the Check step listing the
-// dates of relation succeeded_runs (the published runs rows, in scratch)
+// dates of relation prev_runs (the published runs rows, in scratch)
 // that have a successful run, each with whether one was final, not
 // provisional (sql/succeeded_dates.sql).
 func SucceededDatesStep(d Dialect, scratch string) (Step, error) {

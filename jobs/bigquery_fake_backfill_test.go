@@ -96,8 +96,9 @@ func fakeAnswers(f *bqfake.Server) func(bqfake.Job) *bqfake.Result {
 			return dates("dt STRING, final BOOLEAN", succeededRuns(f), true) // the fake's runs are final
 		case strings.HasPrefix(s, "partitions_"):
 			return dates("dt DATE", fakePublished(f, strings.TrimPrefix(s, "partitions_")))
-		case strings.HasPrefix(s, "history_"): // the manifest's dates (micros: the client reads int64 timestamps)
-			return dates("dt DATE, published_at TIMESTAMP", fakePublished(f, "export_manifest"), fakeNow.UnixMicro())
+		case s == "export_history": // the manifest's dates (micros: the client reads int64 timestamps)
+			return dates("dt DATE, export STRING, published_at TIMESTAMP, published_as STRING", fakePublished(f, "export_manifest"),
+				"ads", fakeNow.UnixMicro(), `{"destination":"google_ads","category":"advertising","hash_identifiers":false,"identifiers":{"email":"email"}}`)
 		}
 		return nil
 	}
@@ -298,7 +299,7 @@ func TestFakeBackfillJobSequence(t *testing.T) {
 	if i := second.index("copy_optout_state"); i < 0 || !strings.Contains(second.jobs()[i].SQL, "WHERE dt = DATE '"+fakeDates[0]+"'") {
 		t.Errorf("%s did not read %s's optout_state (steps %v)", fakeDates[1], fakeDates[0], stepsOf(second.jobs()))
 	}
-	if second.index("history_ads") < 0 || second.index("copy_history_ads") < 0 {
+	if second.index("export_history") < 0 || second.index("copy_history_ads") < 0 {
 		t.Errorf("%s did not read the export history (steps %v)", fakeDates[1], stepsOf(second.jobs()))
 	}
 	if got := fakePublished(f, "optout_state"); !slices.Equal(got, fakeDates) {

@@ -49,7 +49,7 @@ func (r *run) passLeakCheck(ctx context.Context, export string, rows []engine.Ro
 		return exit.With(exit.Failed, fmt.Errorf("export %s: %d rows written, but %d decided kept (did an input file change during the run?); no export of %s is published", export, written, kept, r.dt))
 	}
 	r.log.Debug("leak check passed", "export", export)
-	return r.stage.Checked(ctx, transforms.Manifested{Export: export, Destination: check.Destination, Rows: written, PublishedAt: r.publicationTime(export)})
+	return r.stage.Checked(ctx, transforms.Manifested{Export: export, As: r.writtenAs[export], Rows: written, PublishedAt: r.publicationTime(export)})
 }
 
 // publicationTime is when export's file for D was first published: kept
@@ -72,18 +72,23 @@ func (r *run) destination(export string) string {
 }
 
 // registerExportHistory makes the exports earlier runs published for
-// dates up to D queryable, and notes when D's were first published.
-func (r *run) registerExportHistory(ctx context.Context) (map[string][]string, []transforms.Published, error) {
-	names := make([]string, len(r.cfg.Exports))
-	for i, e := range r.cfg.Exports {
-		names[i] = e.Name
-	}
-	h, err := r.stage.History(ctx, names)
+// dates up to D queryable, each file as it was written, and notes when D's
+// were first published. A file an older version published, which did not
+// record how it was written, is read as today's export of its name; when
+// no export has that name any more it cannot be read, and the run says so.
+func (r *run) registerExportHistory(ctx context.Context) ([]transforms.HistoryView, []transforms.Published, error) {
+	h, err := r.stage.History(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
 	for export, at := range h.First {
 		r.firstPublished[export] = at
+	}
+	for _, v := range h.Views {
+		if _, configured := r.writtenAs[v.Export]; v.As == nil && !configured {
+			r.log.Warn("third-party notifications cannot read an export an older optout version published, which is no longer configured: it did not record how its file was written; list the export's third parties by hand for opt-outs received while it ran",
+				"export", v.Export)
+		}
 	}
 	return h.Views, h.Published, nil
 }

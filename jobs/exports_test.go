@@ -5,6 +5,7 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -84,7 +85,13 @@ func TestNotificationsCountExportsPublishedBeforeEnforcement(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := map[string]string{"2026-11-18": "2026-11-19T09:00:00Z", "2026-11-19": "2026-11-20T09:00:00Z"}[dt]
-		if got := strings.TrimSpace(string(marker)); got != want {
+		var m struct {
+			PublishedAt string `json:"published_at"`
+		}
+		if err := json.Unmarshal(marker, &m); err != nil {
+			t.Fatalf("export aud of %s: _SUCCESS %q: %v", dt, marker, err)
+		}
+		if got := m.PublishedAt; got != want {
 			t.Errorf("export aud of %s: first published at %s, after the rerun %s", dt, want, got)
 		}
 	}
@@ -139,5 +146,55 @@ func TestExportFailsWhenItsFileChangesDuringTheRun(t *testing.T) {
 	}
 	if _, serr := os.Stat(filepath.Join(cfg.Output, "exports", export.Name, "dt=2026-11-21")); !os.IsNotExist(serr) {
 		t.Errorf("export %s of the failed run is in the output folder (stat: %v)", export.Name, serr)
+	}
+}
+
+// A past export is read as it was written, not through today's config
+// (docs/decisions.md, "An export is read back as it was published"):
+// between the runs of 18 and 19 Nov of case 65, aud's email column is
+// renamed and its destination changed, fb stops hashing, and a third
+// export, gone from the config since, had also sent alice on 18 Nov. The
+// run for 19 Nov, which first enforces alice's r1, still lists every
+// export of 18 Nov that carried her, each with the destination it went to.
+// Before, the renamed column failed every later run with a Binder Error,
+// and the unhashed read and the removed export lost their notes with exit 0.
+func TestNotificationsReadEachExportAsPublished(t *testing.T) {
+	work, cfg := prepareCase(t, "65_third_party_notifications")
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339, s); return v }
+	runAt := func(date, now string) {
+		t.Helper()
+		if _, err := Run(context.Background(), RunOptions{Config: cfg, Date: at(date + "T00:00:00Z"), Now: at(now)}); err != nil {
+			t.Fatalf("run for %s: %v", date, err)
+		}
+	}
+	gone := cfg.Exports[0]
+	gone.Name, gone.Destination = "gone", "linkedin"
+	cfg.Exports = append(cfg.Exports, gone)
+	runAt("2026-11-18", "2026-11-19T09:00:00Z")
+
+	renamed := filepath.Join(work, "inputs", "audience_renamed.parquet")
+	q := fmt.Sprintf("COPY (SELECT * RENAME (email AS mail) FROM read_parquet('%s')) TO '%s' (FORMAT parquet)", cfg.Exports[0].Path, renamed)
+	if _, err := db.Exec(q); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Exports = cfg.Exports[:2]
+	aud, fb := &cfg.Exports[0], &cfg.Exports[1]
+	aud.Path, aud.Identifiers, aud.Destination = renamed, map[string]string{"email": "mail"}, "generic"
+	fb.HashIdentifiers = false
+	runAt("2026-11-19", "2026-11-20T09:00:00Z")
+
+	var got sql.NullString
+	q = `SELECT string_agg(request_id || ' ' || export || ' ' || destination || ' ' || dt, ', ' ORDER BY export)
+		FROM read_parquet('` + filepath.Join(work, "out", "third_party_notifications", "dt=2026-11-19", "*.parquet") + `', hive_partitioning = false)`
+	if err := db.QueryRow(q).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if want := "r1 aud google_ads 2026-11-18, r1 fb meta 2026-11-18, r1 gone linkedin 2026-11-18"; got.String != want {
+		t.Errorf("notifications of 19 Nov: %q, want %q", got.String, want)
 	}
 }

@@ -131,6 +131,9 @@ type run struct {
 	// ran: the dates with a successful run before this one, each true
 	// when one of them was final (succeededDates), read once in prepare.
 	ran map[string]bool
+	// writtenAs: how each export's file is written, recorded when it is
+	// published.
+	writtenAs map[string]transforms.PublishedAs
 }
 
 func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
@@ -180,7 +183,7 @@ func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
 }
 
 func newRun(o RunOptions, at engine.TestPoint) *run {
-	return &run{o: o, cfg: o.Config, id: newRunID(o.Date), dt: o.Date.Format(time.DateOnly), at: at, firstPublished: map[string]string{}}
+	return &run{o: o, cfg: o.Config, id: newRunID(o.Date), dt: o.Date.Format(time.DateOnly), at: at, firstPublished: map[string]string{}, writtenAs: map[string]transforms.PublishedAs{}}
 }
 
 // hook calls the test hook at a point where a test may only stop the run.
@@ -396,8 +399,10 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 		if err != nil {
 			return transforms.Phases{}, plan, err
 		}
-		plan.Exports = append(plan.Exports, transforms.Export{Name: e.Name, Destination: e.Destination, Category: e.Category,
-			Channel: e.Channel, Mode: e.Mode, Format: e.Format, HashIdentifiers: e.HashIdentifiers, FormulaGuard: e.FormulaGuard(), Identifiers: e.Identifiers, Src: src})
+		x := transforms.Export{Name: e.Name, Destination: e.Destination, Category: e.Category,
+			Channel: e.Channel, Mode: e.Mode, Format: e.Format, HashIdentifiers: e.HashIdentifiers, FormulaGuard: e.FormulaGuard(), Identifiers: e.Identifiers, Src: src}
+		plan.Exports = append(plan.Exports, x)
+		r.writtenAs[e.Name] = x.AsPublished()
 	}
 	plan.LeakTestExport = testpoint.PlantLeak()
 	if r.ran, plan.HasPrevRuns, err = succeededDates(ctx, r.eng, r.exec); err != nil {

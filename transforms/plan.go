@@ -129,8 +129,8 @@ type Plan struct {
 	HasPrevNotices  bool   // a prev_notifications relation holds what an earlier run of D notified
 	LeakTestExport  string // test hook (OPTOUT_TEST_PLANT_LEAK): this export is written unfiltered
 	StateSLA        []StateSLA
-	ExportHistory   map[string][]string // export name → registered views of its earlier published files
-	ExportPublished []Published         // when each of those files was published
+	ExportHistory   []HistoryView // the registered views of the exports' earlier published files
+	ExportPublished []Published   // when each of those files was published
 	P               Params
 	Dialect         Dialect // the SQL the steps are rendered in
 	// Scratch is, on BigQuery, the dataset holding the run's own relations
@@ -227,6 +227,53 @@ func (p Plan) NeedHashes() bool {
 type Published struct {
 	File string `sql:"file"`
 	At   string `sql:"published_at"`
+}
+
+// PublishedAs is what decided the keys of an export's file as written,
+// recorded with the file when it is published. The notifications read
+// each earlier file through its own, not through today's config: a column
+// renamed, hashing switched on, a destination changed or an export removed
+// since would otherwise fail the run or lose the people the file carried.
+type PublishedAs struct {
+	Destination     string            `json:"destination"`
+	Category        string            `json:"category"`
+	Channel         string            `json:"channel,omitempty"`
+	HashIdentifiers bool              `json:"hash_identifiers"`
+	Identifiers     map[string]string `json:"identifiers"` // kind → the column as written
+}
+
+// AsPublished is what e's file records about how it was written.
+func (e Export) AsPublished() PublishedAs {
+	ids := map[string]string{}
+	for k, col := range e.Identifiers {
+		ids[k] = e.Src.ColumnName(col)
+	}
+	return PublishedAs{Destination: e.Destination, Category: e.Category, Channel: e.Channel, HashIdentifiers: e.HashIdentifiers, Identifiers: ids}
+}
+
+// HistoryView is a registered view over some of an export's earlier
+// published files, all written the same way: As, or, for files an older
+// version published without that record, unknown (nil).
+type HistoryView struct {
+	Export, View string
+	As           *PublishedAs
+}
+
+// historyExport is the export view v's files are read as: as they were
+// published, else as today's export of that name reads (false: neither
+// is known).
+func (p Plan) historyExport(v HistoryView) (Export, bool) {
+	if v.As != nil {
+		a := v.As
+		return Export{Name: v.Export, Destination: a.Destination, Category: a.Category, Channel: a.Channel,
+			HashIdentifiers: a.HashIdentifiers, Identifiers: a.Identifiers}, true
+	}
+	for _, e := range p.Exports {
+		if e.Name == v.Export {
+			return e, true
+		}
+	}
+	return Export{}, false
 }
 
 // HistoryFromStep is the Check step, run just before
@@ -450,18 +497,20 @@ func (p Plan) Build() (Phases, error) {
 	}
 	if len(p.Exports) > 0 {
 		d := base
-		for _, e := range p.Exports {
-			ed := p.exportData(base, e, hashes)
-			for _, view := range p.ExportHistory[e.Name] {
-				// An earlier file may have been written guarded under an
-				// earlier config: read past a guard whatever today's.
-				h := historyData{Export: e, View: view, ChannelCategory: ed.ChannelCategory,
-					Keys: writtenRowKeys(p.Dialect, e.keyColumns(p.Dialect, ""), hashes), Hashes: ed.SuppressionHashes}
-				if e.HashIdentifiers {
-					h.Keys = RowKeys{List: "[" + ed.WrittenHashes + "]"}
-				}
-				d.History = append(d.History, h)
+		for _, v := range p.ExportHistory {
+			e, ok := p.historyExport(v)
+			if !ok {
+				continue // the job warned: an older version's file of an export no longer configured
 			}
+			ed := p.exportData(base, e, hashes)
+			// An earlier file may have been written guarded under an
+			// earlier config: read past a guard whatever today's.
+			h := historyData{Export: e, View: v.View, ChannelCategory: ed.ChannelCategory,
+				Keys: writtenRowKeys(p.Dialect, e.keyColumns(p.Dialect, ""), hashes), Hashes: ed.SuppressionHashes}
+			if e.HashIdentifiers {
+				h.Keys = RowKeys{List: "[" + ed.WrittenHashes + "]"}
+			}
+			d.History = append(d.History, h)
 		}
 		if len(d.History) > 0 {
 			// The job reads only the history this bound admits (HistoryFromStep).

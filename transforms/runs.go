@@ -1,6 +1,9 @@
 package transforms
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // RunRecord is what the runs table keeps of one run (SPEC §6).
 type RunRecord struct {
@@ -75,12 +78,21 @@ func RunsStep(d Dialect, rec RunRecord) (Step, error) {
 	return Step{Name: "runs", Kind: Output, Table: "runs", SQL: sql, Args: args}, nil
 }
 
-// Manifested is one export a run publishes on BigQuery. PublishedAt is
-// when the export's date was first published: a rerun keeps it.
+// Manifested is one export a run publishes: how its file was written, its
+// rows, and when the export's date was first published (a rerun keeps
+// that). On BigQuery it is an export_manifest row; on DuckDB the export's
+// _SUCCESS.
 type Manifested struct {
-	Export, Destination string
-	Rows                int64
-	PublishedAt         time.Time
+	Export      string
+	As          PublishedAs
+	Rows        int64
+	PublishedAt time.Time
+}
+
+// AsJSON is m.As as export_manifest's published_as holds it.
+func (m Manifested) AsJSON() (string, error) {
+	b, err := json.Marshal(m.As)
+	return string(b), err
 }
 
 // ManifestStep renders, in dialect d, the Output step of the run's

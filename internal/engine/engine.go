@@ -148,11 +148,13 @@ type RunInfo struct {
 
 // Stage holds one run's outputs until they are published all at once.
 type Stage interface {
-	// History makes each export's files published on dates up to the
-	// run's date queryable (one or more views per export) and says when
-	// each was published; when the run's own date was published before,
-	// First holds that time, which a rerun keeps.
-	History(ctx context.Context, exports []string) (History, error)
+	// History makes the export files earlier runs published for dates up
+	// to the run's queryable, those of every export, configured today or
+	// not: one or more views per export, each over files written the same
+	// way (transforms.PublishedAs). It says when each file was published;
+	// when the run's own date was published before, First holds that
+	// time, which a rerun keeps.
+	History(ctx context.Context) (History, error)
 	// NarrowHistory makes the history views read only the exports dated
 	// on or after from (YYYY-MM-DD): the earlier ones cannot matter.
 	NarrowHistory(ctx context.Context, from string) error
@@ -162,7 +164,7 @@ type Stage interface {
 	// become queryable as s.WrittenView, as written, for its leak check.
 	Written(ctx context.Context, s transforms.Step) error
 	// Checked marks an export that passed its leak check as complete,
-	// with when its date was first published.
+	// with how its file was written and when its date was first published.
 	Checked(ctx context.Context, m transforms.Manifested) error
 	// Kept identifies the output s wrote, once published, for a later run
 	// on the same engine (a backfill's next date) to reuse.
@@ -180,7 +182,7 @@ type Stage interface {
 
 // History is what Stage.History found.
 type History struct {
-	Views     map[string][]string // per export, the views over its published files
+	Views     []transforms.HistoryView // the views over the published files, each read as written
 	Published []transforms.Published
 	First     map[string]string // per export, when the run's own date was first published (RFC 3339)
 }

@@ -236,7 +236,7 @@ func TestDryEngine(t *testing.T) {
 		t.Fatalf("check on a dry engine: %d %v %v", n, rows, err)
 	}
 	// The plan's export history: an empty table the notifications can name.
-	if err := e.CopyExportHistory(ctx, "history__ads", "ads", "9999-12-31", "2026-11-21"); err != nil {
+	if err := e.CopyExportHistory(ctx, "history__ads", "ads", nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.Close(); err != nil {

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/api/option"
 
 	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/internal/engine"
 	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/internal/testkit/bqemu"
 	"github.com/optout-dev/optout/internal/testkit/normtest"
@@ -318,20 +319,20 @@ func TestEmulatorEngine(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	published, err := e.ExportHistory(ctx, "ads", "2026-11-21")
+	published, err := e.ExportHistory(ctx, "2026-11-21")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var files []string
 	for _, p := range published {
-		files = append(files, p.File+"@"+p.At)
+		files = append(files, p.File+"@"+p.At+"@"+p.As)
 	}
-	if got, want := strings.Join(files, " "), "exports/ads/dt=2026-11-18@2026-11-23T09:00:00Z exports/ads/dt=2026-11-19@2026-11-23T09:00:00Z exports/ads/dt=2026-11-20@2026-11-23T09:00:00Z"; got != want {
+	// This manifest has no published_as (an older version's): each "" .
+	if got, want := strings.Join(files, " "), "exports/ads/dt=2026-11-18@2026-11-23T09:00:00Z@ exports/ads/dt=2026-11-19@2026-11-23T09:00:00Z@ exports/ads/dt=2026-11-20@2026-11-23T09:00:00Z@"; got != want {
 		t.Errorf("published history:\n got %s\nwant %s", got, want)
 	}
-	for from, want := range map[string]string{"2026-11-19": "exports/ads/dt=2026-11-19:3 exports/ads/dt=2026-11-20:3", "9999-12-31": ""} {
-		name := "history__ads_" + strings.ReplaceAll(from, "-", "")
-		if err := e.CopyExportHistory(ctx, name, "ads", from, "2026-11-21"); err != nil {
+	for name, dates := range map[string][]string{"history__ads_19": {"2026-11-19", "2026-11-20"}, "history__ads_none": nil} {
+		if err := e.CopyExportHistory(ctx, name, "ads", dates); err != nil {
 			t.Fatal(err)
 		}
 		res, err := e.Query(ctx, "history_rows", "SELECT _file, COUNT(*) AS n FROM "+e.relation(name)+" GROUP BY _file ORDER BY _file")
@@ -342,8 +343,53 @@ func TestEmulatorEngine(t *testing.T) {
 		for _, r := range res.Rows {
 			got = append(got, fmt.Sprintf("%v:%v", r["_file"], r["n"]))
 		}
+		want := map[string]string{"history__ads_19": "exports/ads/dt=2026-11-19:3 exports/ads/dt=2026-11-20:3", "history__ads_none": ""}[name]
 		if strings.Join(got, " ") != want {
-			t.Errorf("history copied from %s: %v, want %s", from, got, want)
+			t.Errorf("history copied into %s: %v, want %s", name, got, want)
+		}
+	}
+	// A manifest that records how each partition was written (the
+	// emulator has no ALTER TABLE: made again).
+	for _, q := range []string{
+		"CREATE TABLE optout.export_manifest2 AS SELECT *, IF(dt = DATE '2026-11-20', '{\"destination\":\"meta\"}', CAST(NULL AS STRING)) AS published_as FROM optout.export_manifest",
+		"DROP TABLE optout.export_manifest",
+		"CREATE TABLE optout.export_manifest AS SELECT * FROM optout.export_manifest2",
+	} {
+		if _, err := e.Exec(ctx, "history_input", q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if published, err = e.ExportHistory(ctx, "2026-11-21"); err != nil || len(published) != 3 || published[2].As != `{"destination":"meta"}` || published[1].As != "" {
+		t.Errorf("published history with published_as: %+v %v", published, err)
+	}
+	// A run's history: one table per way of writing, each narrowed to its
+	// own partitions from the day asked for on.
+	st, err := e.Begin(ctx, engine.RunInfo{ID: "20261121T000000-hist", Date: "2026-11-21"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := st.History(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Views) != 2 || h.Views[0].View != "history__ads" || h.Views[0].As != nil ||
+		h.Views[1].View != "history__ads__1" || h.Views[1].As == nil || h.Views[1].As.Destination != "meta" {
+		t.Fatalf("history views: %+v", h.Views)
+	}
+	if err := st.NarrowHistory(ctx, "2026-11-19"); err != nil {
+		t.Fatal(err)
+	}
+	for view, want := range map[string]string{"history__ads": "exports/ads/dt=2026-11-19:3", "history__ads__1": "exports/ads/dt=2026-11-20:3"} {
+		res, err := e.Query(ctx, "history_rows", "SELECT _file, COUNT(*) AS n FROM "+e.relation(view)+" GROUP BY _file ORDER BY _file")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range res.Rows {
+			got = append(got, fmt.Sprintf("%v:%v", r["_file"], r["n"]))
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("%s narrowed from 19 Nov: %v, want %s", view, got, want)
 		}
 	}
 

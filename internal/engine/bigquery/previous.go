@@ -3,6 +3,8 @@ package bigquery
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"strings"
 	"time"
 
 	"cloud.google.com/go/civil"
@@ -44,49 +46,80 @@ func (e *Engine) CopyOutput(ctx context.Context, name, table, dt string) (bool, 
 	return err == nil, err
 }
 
-// ExportHistory returns the partitions of export's output table, up to
-// dt, that export_manifest lists as published, each named as its folder on
-// DuckDB ("exports/<export>/dt=<date>") with its publish time; none when
-// either table does not exist.
-func (e *Engine) ExportHistory(ctx context.Context, export, dt string) ([]transforms.Published, error) {
-	for _, t := range []string{"exports__" + export, ManifestTable} {
-		if ok, err := e.OutputExists(ctx, t); !ok || err != nil {
-			return nil, err
+// PublishedPartition is one export partition export_manifest lists.
+type PublishedPartition struct {
+	Export, Date string
+	transforms.Published
+	// As is how the partition was written (export_manifest.published_as,
+	// JSON), "" for a row an older version wrote.
+	As string
+}
+
+// ExportHistory returns, of every export, the partitions up to dt that
+// export_manifest lists as published, each named as its folder on DuckDB
+// ("exports/<export>/dt=<date>") with its publish time and how it was
+// written: an export no longer configured still has its history. None of
+// an export whose table does not exist, nor any when the manifest does not.
+func (e *Engine) ExportHistory(ctx context.Context, dt string) ([]PublishedPartition, error) {
+	meta, err := e.bq.Dataset(e.cfg.Dataset).Table(ManifestTable).Metadata(ctx)
+	if isStatus(err, http.StatusNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, mapError("describe_"+ManifestTable, "", err, e.cfg.MaxBytesBilled)
+	}
+	as := "CAST(NULL AS STRING)" // a manifest an older version created
+	for _, f := range meta.Schema {
+		if strings.EqualFold(f.Name, "published_as") {
+			as = "published_as"
 		}
 	}
-	res, err := e.Query(ctx, "history_"+export, e.publishedSQL(dt)+" ORDER BY dt", export)
+	res, err := e.Query(ctx, "export_history", fmt.Sprintf("SELECT export, dt, published_at, %s AS published_as FROM %s WHERE dt <= DATE %s ORDER BY export, dt",
+		as, e.Output(ManifestTable), transforms.BigQuery.Literal(dt)))
 	if err != nil {
 		return nil, err
 	}
-	var out []transforms.Published
+	var out []PublishedPartition
+	exists := map[string]bool{}
 	for _, r := range res.Rows {
+		export, _ := r["export"].(string)
+		if _, known := exists[export]; !known {
+			if exists[export], err = e.OutputExists(ctx, "exports__"+export); err != nil {
+				return nil, err
+			}
+		}
+		if !exists[export] {
+			continue
+		}
 		d, _ := r["dt"].(civil.Date)
-		p := transforms.Published{File: historyLabel(export) + d.String()}
+		p := PublishedPartition{Export: export, Date: d.String(), Published: transforms.Published{File: historyLabel(export) + d.String()}}
 		if at, ok := r["published_at"].(time.Time); ok {
 			p.At = at.UTC().Format(time.RFC3339Nano)
 		}
+		p.As, _ = r["published_as"].(string)
 		out = append(out, p)
 	}
 	return out, nil
 }
 
-// CopyExportHistory copies into the scratch dataset as name the published
-// partitions (ExportHistory) of export's output table dated from from to
-// dt, each row with _file naming its partition. A from after dt copies no
-// row; the table still has the columns the notifications read. Copying
-// only the days the run's new opt-outs span, not every export kept, is
-// what bounds a run's bytes.
-func (e *Engine) CopyExportHistory(ctx context.Context, name, export, from, dt string) error {
+// CopyExportHistory copies into the scratch dataset as name the partitions
+// of export's output table dated dates (published ones, ExportHistory),
+// each row with _file naming its partition. No dates copies no row; the
+// table still has the columns the notifications read. Copying only the
+// days the run's new opt-outs span, not every export kept, is what bounds
+// a run's bytes.
+func (e *Engine) CopyExportHistory(ctx context.Context, name, export string, dates []string) error {
+	in := "FALSE"
+	if len(dates) > 0 {
+		lits := make([]string, len(dates))
+		for i, d := range dates {
+			lits[i] = "DATE " + transforms.BigQuery.Literal(d)
+		}
+		in = "dt IN (" + strings.Join(lits, ", ") + ")"
+	}
 	return e.createAs(ctx, "copy_history_"+export, name, fmt.Sprintf(`SELECT * EXCEPT (dt), CONCAT(CAST(? AS STRING), CAST(dt AS STRING)) AS _file
 FROM %s
-WHERE dt >= DATE %s AND dt IN (SELECT dt FROM (%s))`, e.Output("exports__"+export), transforms.BigQuery.Literal(from), e.publishedSQL(dt)), historyLabel(export), export)
-}
-
-// publishedSQL selects the dt and published_at of the export (its one
-// parameter) that export_manifest lists up to dt.
-func (e *Engine) publishedSQL(dt string) string {
-	return fmt.Sprintf("SELECT dt, published_at FROM %s WHERE export = CAST(? AS STRING) AND dt <= DATE %s",
-		e.Output(ManifestTable), transforms.BigQuery.Literal(dt))
+WHERE %s`, e.Output("exports__"+export), in), historyLabel(export))
 }
 
 func historyLabel(export string) string { return "exports/" + export + "/dt=" }

@@ -54,7 +54,12 @@ func (e *Engine) Publish(ctx context.Context, dt string, staged []Staged) error 
 			values = append(values, transforms.BigQuery.Ident(f.Name))
 		}
 		if s.PerDate {
-			err = e.EnsureDateTable(ctx, s.Table, cols, s.Cluster)
+			// A table an earlier version or config created takes the new
+			// columns (export_manifest's published_as, an export's renamed
+			// column); its other partitions read NULL there.
+			if err = e.EnsureDateTable(ctx, s.Table, cols, s.Cluster); err == nil {
+				err = e.addColumns(ctx, s.Table, cols)
+			}
 		} else {
 			err = e.ensureLike(ctx, s.Table, s.Scratch, s.Cluster)
 		}

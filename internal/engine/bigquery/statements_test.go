@@ -57,7 +57,7 @@ func TestEngineStatementsAnalyze(t *testing.T) {
 		{"optout.requests_ledger", [][2]string{{"request_id", "STRING"}, {"first_enforced_at", "TIMESTAMP"}}, false},
 		{"optout.optout_state", [][2]string{{"dt", "DATE"}, {"customer_id", "STRING"}}, true},
 		{"optout.export_manifest", [][2]string{{"dt", "DATE"}, {"export", "STRING"}, {"destination", "STRING"}, {"run_id", "STRING"},
-			{"published_at", "TIMESTAMP"}, {"rows_published", "INTEGER"}}, true},
+			{"published_at", "TIMESTAMP"}, {"rows_published", "INTEGER"}, {"published_as", "STRING"}}, true},
 		{"optout.exports__ads", [][2]string{{"dt", "DATE"}, {"email", "STRING"}}, true},
 		{"optout.runs", [][2]string{{"run_id", "STRING"}, {"rows_read", "INTEGER"}}, true},
 	}
@@ -107,9 +107,9 @@ func TestEngineStatementsAnalyze(t *testing.T) {
 	do("latest", err)
 	_, err = e.CopyOutput(ctx, "prev_optout_state", "optout_state", "2026-11-20")
 	do("copy", err)
-	_, err = e.ExportHistory(ctx, "ads", "2026-11-21")
+	_, err = e.ExportHistory(ctx, "2026-11-21")
 	do("history", err)
-	do("copy history", e.CopyExportHistory(ctx, "history__ads", "ads", "2026-11-20", "2026-11-21"))
+	do("copy history", e.CopyExportHistory(ctx, "history__ads", "ads", []string{"2026-11-20", "2026-11-21"}))
 	do("append", e.Append(ctx, "staged__runs", "runs"))
 	_, err = e.DeleteBefore(ctx, "customers_flagged", "2026-08-23")
 	do("retention", err)
@@ -150,7 +150,7 @@ func TestEngineStatementsAnalyze(t *testing.T) {
 		}
 	}
 	for _, step := range []string{"macros", "register_src_customers", "keys", "create_requests_ledger", "publish", "previous_optout_state",
-		"copy_optout_state", "history_ads", "copy_history_ads", "append_runs", "retention_customers_flagged", "gcs__ads"} {
+		"copy_optout_state", "export_history", "copy_history_ads", "append_runs", "retention_customers_flagged", "gcs__ads"} {
 		if sent[step] == 0 {
 			t.Errorf("no statement of step %s was sent (sent: %v)", step, sent)
 		}

@@ -2,6 +2,7 @@ package bigquery
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -128,7 +129,7 @@ func (e *Engine) RecordRun(ctx context.Context, _ string, step transforms.Step) 
 // engine).
 func (e *Engine) Begin(_ context.Context, run engine.RunInfo) (engine.Stage, error) {
 	e.labels["optout_run_id"], e.labels["optout_dt"] = labelValue(run.ID), labelValue(run.Date)
-	return &stage{e: e, run: run, historyExports: map[string]string{}}, nil
+	return &stage{e: e, run: run, historyCount: map[string]int{}}, nil
 }
 
 // stage is one run's outputs staged in the scratch dataset.
@@ -137,8 +138,10 @@ type stage struct {
 	run      engine.RunInfo
 	staged   []Staged
 	manifest []transforms.Manifested
-	// historyExports maps each history table to its export.
-	historyExports map[string]string
+	// histories are the history tables History named, historyCount how
+	// many of each export.
+	histories    []*historyCopy
+	historyCount map[string]int
 }
 
 // Target is the scratch table an Output step's rows wait in: an export's
@@ -231,35 +234,63 @@ func (s *stage) exportToStorage(ctx context.Context) error {
 	return nil
 }
 
-// History lists each export's published partitions up to the run's date
-// and names the scratch table that will hold them, one per export;
-// NarrowHistory copies the partitions needed there.
-func (s *stage) History(ctx context.Context, exports []string) (engine.History, error) {
-	h := engine.History{Views: map[string][]string{}, First: map[string]string{}}
-	for _, name := range exports {
-		view := "history__" + name
-		p, err := s.e.ExportHistory(ctx, name, s.run.Date)
-		if err != nil {
-			return h, err
+// History lists the published partitions of every export up to the run's
+// date (export_manifest) and names the scratch tables that will hold them:
+// one per export and way of writing; NarrowHistory copies the partitions
+// needed there.
+func (s *stage) History(ctx context.Context) (engine.History, error) {
+	h := engine.History{First: map[string]string{}}
+	parts, err := s.e.ExportHistory(ctx, s.run.Date)
+	if err != nil {
+		return h, err
+	}
+	byKey := map[string]*historyCopy{}
+	for _, p := range parts {
+		if p.Date == s.run.Date { // published before
+			h.First[p.Export] = p.At
 		}
-		for _, x := range p {
-			if strings.HasSuffix(x.File, s.run.Date) { // the partition of D: published before
-				h.First[name] = x.At
+		h.Published = append(h.Published, p.Published)
+		c := byKey[p.Export+"\x00"+p.As]
+		if c == nil {
+			var as *transforms.PublishedAs
+			if p.As != "" {
+				as = new(transforms.PublishedAs)
+				if err := json.Unmarshal([]byte(p.As), as); err != nil {
+					return h, fmt.Errorf("%s: published_as of export %s on %s: %w", ManifestTable, p.Export, p.Date, err)
+				}
 			}
+			view := "history__" + p.Export
+			if n := s.historyCount[p.Export]; n > 0 {
+				view = fmt.Sprintf("%s__%d", view, n)
+			}
+			s.historyCount[p.Export]++
+			c = &historyCopy{view: view, export: p.Export}
+			byKey[p.Export+"\x00"+p.As] = c
+			s.histories = append(s.histories, c)
+			h.Views = append(h.Views, transforms.HistoryView{Export: p.Export, View: view, As: as})
 		}
-		if len(p) > 0 {
-			h.Views[name] = []string{view}
-			h.Published = append(h.Published, p...)
-			s.historyExports[view] = name
-		}
+		c.dates = append(c.dates, p.Date)
 	}
 	return h, nil
 }
 
-// NarrowHistory copies into each history table the partitions dated from on.
+// historyCopy is one history table: the partitions of an export written
+// the same way.
+type historyCopy struct {
+	view, export string
+	dates        []string
+}
+
+// NarrowHistory copies into each history table its partitions dated from on.
 func (s *stage) NarrowHistory(ctx context.Context, from string) error {
-	for view, export := range s.historyExports {
-		if err := s.e.CopyExportHistory(ctx, view, export, from, s.run.Date); err != nil {
+	for _, c := range s.histories {
+		var dates []string
+		for _, d := range c.dates {
+			if d >= from {
+				dates = append(dates, d)
+			}
+		}
+		if err := s.e.CopyExportHistory(ctx, c.view, c.export, dates); err != nil {
 			return err
 		}
 	}

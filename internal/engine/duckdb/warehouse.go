@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -225,15 +226,43 @@ func (s *stage) Written(ctx context.Context, step transforms.Step) error {
 	return nil
 }
 
-// Checked writes the export's _SUCCESS, its last file, holding when its
-// date was first published: third-party notifications look only at
-// exports published before a request was enforced.
+// Checked writes the export's _SUCCESS, its last file (exportMarker).
 func (s *stage) Checked(_ context.Context, m transforms.Manifested) error {
 	dir, ok := s.exportDirs[m.Export]
 	if !ok {
 		return fmt.Errorf("leak check of export %s ran before the export was written", m.Export)
 	}
-	return os.WriteFile(filepath.Join(dir, "_SUCCESS"), []byte(m.PublishedAt.UTC().Format(time.RFC3339Nano)+"\n"), 0o644)
+	b, err := json.Marshal(exportMarker{PublishedAt: m.PublishedAt.UTC().Format(time.RFC3339Nano), PublishedAs: m.As})
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "_SUCCESS"), append(b, '\n'), 0o644)
+}
+
+// exportMarker is an export's _SUCCESS: when its date was first published
+// (third-party notifications look only at exports published before a
+// request was enforced) and how its file was written (they read it so).
+type exportMarker struct {
+	PublishedAt string `json:"published_at"`
+	transforms.PublishedAs
+}
+
+// readExportMarker reads an export's _SUCCESS. An older version's holds the
+// publish time alone, or nothing: its file's writing is unknown (nil).
+func readExportMarker(path string) (at string, as *transforms.PublishedAs, err error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", nil, err
+	}
+	text := strings.TrimSpace(string(b))
+	if !strings.HasPrefix(text, "{") {
+		return text, nil, nil
+	}
+	var m exportMarker
+	if err := json.Unmarshal(b, &m); err != nil {
+		return "", nil, fmt.Errorf("export marker %s: %w", path, err)
+	}
+	return m.PublishedAt, &m.PublishedAs, nil
 }
 
 // Publish stages the runs row and publishes the staging folder.
@@ -251,50 +280,73 @@ func (s *stage) Publish(ctx context.Context, runsRow transforms.Step) error {
 
 func (s *stage) Discard() { s.st.Discard() }
 
-// History registers, per export, the files that earlier runs published
-// (folders with _SUCCESS) for dates up to the run's, one view per file
-// format, and when each file was published.
-func (s *stage) History(ctx context.Context, exports []string) (engine.History, error) {
-	h := engine.History{Views: map[string][]string{}, First: map[string]string{}}
-	for _, name := range exports {
-		markers, err := filepath.Glob(filepath.Join(s.w.cfg.Output, "exports", name, "dt=*", "_SUCCESS"))
+// History registers the files that earlier runs published (folders with
+// _SUCCESS) for dates up to the run's, of every export folder: one view
+// per export, way of writing (its marker's) and file format, and when each
+// file was published.
+func (s *stage) History(ctx context.Context) (engine.History, error) {
+	h := engine.History{First: map[string]string{}}
+	markers, err := filepath.Glob(filepath.Join(s.w.cfg.Output, "exports", "*", "dt=*", "_SUCCESS"))
+	if err != nil {
+		return h, err
+	}
+	type group struct {
+		export, format string
+		as             *transforms.PublishedAs
+		files          []string
+	}
+	var groups []*group
+	byKey := map[string]*group{}
+	for _, m := range markers { // sorted: by export, then by date
+		dir := filepath.Dir(m)
+		dt, name := exportFileDate(m), filepath.Base(filepath.Dir(dir))
+		if dt > s.run.Date || !files.IsDate(dt) {
+			continue
+		}
+		at, as, err := readExportMarker(m)
 		if err != nil {
 			return h, err
 		}
-		byFormat := map[string][]string{}
-		for _, m := range markers {
-			dir := filepath.Dir(m)
-			if dt := exportFileDate(m); dt > s.run.Date || !files.IsDate(dt) {
+		if dt == s.run.Date {
+			h.First[name] = at
+		}
+		written, err := json.Marshal(as)
+		if err != nil {
+			return h, err
+		}
+		found, _ := filepath.Glob(filepath.Join(dir, "part-0.*"))
+		for _, f := range found {
+			// An empty marker (an older version's) leaves the time unknown.
+			h.Published = append(h.Published, transforms.Published{File: f, At: at})
+			format := strings.TrimPrefix(filepath.Ext(f), ".")
+			if format != "csv" && format != "parquet" {
 				continue
 			}
-			at, err := os.ReadFile(m)
-			if err != nil {
-				return h, err
+			key := name + "\x00" + format + "\x00" + string(written)
+			g := byKey[key]
+			if g == nil {
+				g = &group{export: name, format: format, as: as}
+				byKey[key] = g
+				groups = append(groups, g)
 			}
-			if exportFileDate(m) == s.run.Date {
-				h.First[name] = strings.TrimSpace(string(at))
-			}
-			found, _ := filepath.Glob(filepath.Join(dir, "part-0.*"))
-			for _, f := range found {
-				// An empty marker (an older version's) leaves the time unknown.
-				h.Published = append(h.Published, transforms.Published{File: f, At: strings.TrimSpace(string(at))})
-				format := strings.TrimPrefix(filepath.Ext(f), ".")
-				byFormat[format] = append(byFormat[format], f)
-			}
+			g.files = append(g.files, f)
 		}
-		for _, format := range []string{"csv", "parquet"} {
-			if found := byFormat[format]; len(found) > 0 {
-				// The view reads the newest file, for its columns, until
-				// NarrowHistory says which files are needed: registering
-				// every file kept read each one's schema on every run.
-				view := "history__" + name + "__" + format
-				if err := s.w.Register(ctx, view, []string{newestExportFile(found)}); err != nil {
-					return h, err
-				}
-				h.Views[name] = append(h.Views[name], view)
-				s.historyFiles[view] = found
-			}
+	}
+	seen := map[string]int{}
+	for _, g := range groups {
+		// The view reads the newest file, for its columns, until
+		// NarrowHistory says which files are needed: registering every
+		// file kept read each one's schema on every run.
+		view := "history__" + g.export + "__" + g.format
+		if n := seen[view]; n > 0 {
+			view = fmt.Sprintf("%s__%d", view, n)
 		}
+		seen["history__"+g.export+"__"+g.format]++
+		if err := s.w.Register(ctx, view, []string{newestExportFile(g.files)}); err != nil {
+			return h, err
+		}
+		h.Views = append(h.Views, transforms.HistoryView{Export: g.export, View: view, As: g.as})
+		s.historyFiles[view] = g.files
 	}
 	return h, nil
 }

@@ -138,7 +138,7 @@ func TestDemoStatementsAnalyze(t *testing.T) {
 	// The export_manifest rows, staged last.
 	var manifested []transforms.Manifested
 	for _, e := range cfg.Exports {
-		manifested = append(manifested, transforms.Manifested{Export: e.Name, Destination: e.Destination, Rows: 7, PublishedAt: demoNow})
+		manifested = append(manifested, transforms.Manifested{Export: e.Name, As: transforms.PublishedAs{Destination: e.Destination, Category: e.Category, Identifiers: e.Identifiers}, Rows: 7, PublishedAt: demoNow})
 	}
 	manifest, err := transforms.ManifestStep(transforms.BigQuery, "20261121T204144-3f800521", manifested)
 	if err != nil {

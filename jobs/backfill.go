@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/internal/redact"
 	"github.com/optout-dev/optout/internal/testpoint"
+	"github.com/optout-dev/optout/schemas"
 	"github.com/optout-dev/optout/transforms"
 )
 
@@ -90,10 +92,11 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 	if err := eng.Settle(ctx, true); err != nil {
 		return finish(err)
 	}
-	done, _, err := succeededDates(ctx, eng, eng.Run)
+	past, err := succeededDates(ctx, eng, eng.Run)
 	if err != nil {
 		return finish(err)
 	}
+	done := past.dates
 	var dates []time.Time
 	var writing []string // the dates that will run
 	for d := o.From; !d.After(o.To); d = d.AddDate(0, 0, 1) {
@@ -156,26 +159,51 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 	return finish(nil)
 }
 
+// pastRuns is what the published runs rows say of the runs before one.
+type pastRuns struct {
+	// dates: those with a successful run, each true when one of them was
+	// final (not provisional).
+	dates map[string]bool
+	// ledgerCutoff: the latest ledger retention cutoff a successful run
+	// applied (zero: none, or runs rows from before it was recorded).
+	ledgerCutoff time.Time
+	// registered: the runs rows are registered as prev_runs (there are any).
+	registered bool
+}
+
 // succeededDates registers the published runs rows as prev_runs, when
-// there are any (registered), and reads from them the dates that have a
-// successful run, each true when one of them was final (not provisional).
-// run runs the query (a run counts its statement, as its steps').
-func succeededDates(ctx context.Context, eng engine.Engine, run func(context.Context, transforms.Step) (int64, []engine.Row, error)) (dates map[string]bool, registered bool, err error) {
-	dates = map[string]bool{}
-	if registered, err = eng.ReadPublished(ctx, "prev_runs", "runs", ""); !registered || err != nil {
-		return dates, registered, err
+// there are any, and reads from them the dates that have a successful run
+// and the latest ledger cutoff one applied. run runs the query (a run
+// counts its statement, as its steps').
+func succeededDates(ctx context.Context, eng engine.Engine, run func(context.Context, transforms.Step) (int64, []engine.Row, error)) (pastRuns, error) {
+	past := pastRuns{dates: map[string]bool{}}
+	var err error
+	if past.registered, err = eng.ReadPublished(ctx, "prev_runs", "runs", ""); !past.registered || err != nil {
+		return past, err
 	}
-	q, err := transforms.SucceededDatesStep(eng.Dialect(), eng.Scratch())
+	name := "prev_runs" // as DescribeTable names a relation of the run's
+	if s := eng.Scratch(); s != "" {
+		name = s + "." + name
+	}
+	cols, err := eng.DescribeTable(ctx, name)
 	if err != nil {
-		return nil, false, err
+		return pastRuns{}, err
+	}
+	hasCutoff := slices.ContainsFunc(cols, func(f schemas.Field) bool { return strings.EqualFold(f.Name, "ledger_cutoff") })
+	q, err := transforms.SucceededDatesStep(eng.Dialect(), eng.Scratch(), hasCutoff)
+	if err != nil {
+		return pastRuns{}, err
 	}
 	_, rows, err := run(ctx, q)
 	if err != nil {
-		return nil, false, err
+		return pastRuns{}, err
 	}
 	for _, r := range rows {
 		final, _ := r["final"].(bool)
-		dates[str(r["dt"])] = final
+		past.dates[str(r["dt"])] = final
+		if c, ok := r["ledger_cutoff"].(time.Time); ok && c.After(past.ledgerCutoff) {
+			past.ledgerCutoff = c
+		}
 	}
-	return dates, true, nil
+	return past, nil
 }

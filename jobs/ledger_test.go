@@ -43,3 +43,52 @@ func TestLedgerWithoutStateOverridesUsesTheDefaultSLA(t *testing.T) {
 		t.Errorf("ledger without state overrides: %q, want %q", got, want)
 	}
 }
+
+// Raising policy.retention_months (or unsetting it) does not bring back
+// the requests an earlier run's retention removed, as newly enforced: the
+// ledger no longer knows when they were first enforced (docs/decisions.md,
+// "What ledger retention removed stays removed"). Case 82: rA, first
+// enforced by the run of 1 Nov, is removed by the run of 21 Nov (24
+// months); the run of 22 Nov with 36 months, then with no retention, must
+// not list it, first enforced on 23 Nov.
+func TestRaisedRetentionDoesNotBringBackRemovedRequests(t *testing.T) {
+	work, cfg := prepareCase(t, "82_ledger_retention_follows_the_newest_date")
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	runAt := func(date, now string) {
+		t.Helper()
+		d, _ := time.Parse(time.DateOnly, date)
+		n, _ := time.Parse(time.RFC3339, now)
+		if _, err := Run(context.Background(), RunOptions{Config: cfg, Date: d, Now: n}); err != nil {
+			t.Fatalf("run for %s: %v", date, err)
+		}
+	}
+	ledger := func() string {
+		t.Helper()
+		var got string
+		q := `SELECT string_agg(request_id || ' ' || strftime(first_enforced_at AT TIME ZONE 'UTC', '%Y-%m-%d'), ', ' ORDER BY request_id)
+			FROM read_parquet('` + filepath.Join(work, "out", "requests_ledger", "*.parquet") + `')`
+		if err := db.QueryRow(q).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	runAt("2026-11-01", "2026-11-02T12:00:00Z")
+	if got, want := ledger(), "rA 2026-11-02, rB 2026-11-02"; got != want {
+		t.Fatalf("ledger after 1 Nov: %q, want %q", got, want)
+	}
+	runAt("2026-11-21", "2026-11-22T12:00:00Z")
+	cfg.Policy.RetentionMonths = 36
+	runAt("2026-11-22", "2026-11-23T12:00:00Z")
+	if got, want := ledger(), "rB 2026-11-02"; got != want {
+		t.Errorf("ledger after retention was raised to 36 months: %q, want %q", got, want)
+	}
+	cfg.Policy.RetentionSet, cfg.Policy.RetentionMonths = false, 0
+	runAt("2026-11-23", "2026-11-24T12:00:00Z")
+	if got, want := ledger(), "rB 2026-11-02"; got != want {
+		t.Errorf("ledger after retention was unset: %q, want %q", got, want)
+	}
+}

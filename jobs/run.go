@@ -405,14 +405,16 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 		r.writtenAs[e.Name] = x.AsPublished()
 	}
 	plan.LeakTestExport = testpoint.PlantLeak()
-	if r.ran, plan.HasPrevRuns, err = succeededDates(ctx, r.eng, r.exec); err != nil {
+	past, err := succeededDates(ctx, r.eng, r.exec)
+	if err != nil {
 		return transforms.Phases{}, plan, err
 	}
+	r.ran, plan.HasPrevRuns = past.dates, past.registered
 	ran := slices.Sorted(maps.Keys(r.ran))
 	if err := r.registerPrevious(ctx, &plan, ran); err != nil {
 		return transforms.Phases{}, plan, err
 	}
-	r.ledgerFollowsNewest(&plan.P, ran)
+	r.ledgerRetention(&plan.P, ran, past.ledgerCutoff)
 
 	if plan.ExportHistory, plan.ExportPublished, err = r.registerExportHistory(ctx); err != nil {
 		return transforms.Phases{}, plan, err
@@ -485,18 +487,30 @@ func (r *run) feedStandsIn(ctx context.Context, ran []string) (bool, error) {
 	return r.eng.ReadPublished(ctx, "prev_flag_changes", "flag_changes", r.dt)
 }
 
-// ledgerFollowsNewest counts ledger retention back from the newest date
-// that ran (ran, sorted) when that is later than D: the ledger is one
-// table that follows the latest date, and a rerun of an earlier date,
-// counting back from its own, brought back the requests a later run's
-// retention had removed, as newly enforced (a new first_enforced_at).
-func (r *run) ledgerFollowsNewest(p *transforms.Params, ran []string) {
-	if len(ran) == 0 || ran[len(ran)-1] <= r.dt {
-		return
+// ledgerRetention sets the instant before which the ledger drops
+// requests, and records it in the runs row. Counted back from D, it is
+// moved later to where a run's retention would remove requests:
+//   - counted back from the newest date that ran (ran, sorted), when that
+//     is later than D: the ledger is one table that follows the latest
+//     date, and a rerun of an earlier date, counting back from its own,
+//     brought back the requests a later run's retention had removed, as
+//     newly enforced (a new first_enforced_at);
+//   - the latest cutoff an earlier run applied (applied): raising
+//     retention_months, or unsetting it, brought them back the same way.
+//     What retention removed stays removed.
+func (r *run) ledgerRetention(p *transforms.Params, ran []string, applied time.Time) {
+	cutoff := func(s string) time.Time { t, _ := time.Parse(time.RFC3339, s); return t }
+	if len(ran) > 0 && ran[len(ran)-1] > r.dt {
+		if d, err := time.Parse(time.DateOnly, ran[len(ran)-1]); err == nil {
+			p.RetentionCutoff = ledgerCutoff(r.cfg, d)
+		}
 	}
-	if d, err := time.Parse(time.DateOnly, ran[len(ran)-1]); err == nil {
-		p.RetentionCutoff = ledgerCutoff(r.cfg, d)
+	if applied.After(cutoff(p.RetentionCutoff)) {
+		r.log.Info("the ledger leaves out requests received before an earlier run's retention cutoff: that run removed them, and when they were first enforced is no longer known",
+			"cutoff", applied.UTC().Format(time.RFC3339))
+		p.RetentionCutoff = applied.UTC().Format(time.RFC3339)
 	}
+	r.rec.LedgerCutoff = p.RetentionCutoff
 }
 
 // latestBefore is the greatest of the sorted dates before dt, or "".

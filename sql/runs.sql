@@ -18,4 +18,7 @@ SELECT
   CAST({{ param .Run.LedgerRemoved }} AS INT64) AS ledger_removed,
   CAST({{ param .Run.WriteBackRows }} AS INT64) AS write_back_rows,
   {{ listParam "run_retention" .Run.RetentionRemoved }} AS retention_removed,
-  CAST({{ param .Run.Provisional }} AS BOOL) AS provisional
+  CAST({{ param .Run.Provisional }} AS BOOL) AS provisional,
+  -- A later run never lets the ledger reach back before it: what retention
+  -- removed stays removed (its first_enforced_at is lost).
+  {{ if .Run.LedgerCutoff }}{{ cast (param .Run.LedgerCutoff) "timestamp" }}{{ else }}{{ null "timestamp" }}{{ end }} AS ledger_cutoff

@@ -20,6 +20,7 @@ type RunRecord struct {
 	Statements       int64
 	LeakChecks       []LeakCheck
 	LedgerRemoved    int64            // requests older than policy.retention_months removed
+	LedgerCutoff     string           // RFC 3339: the ledger dropped requests received before it ("": none)
 	WriteBackRows    int64            // customers rows whose flags write-back changed
 	RetentionRemoved []PartitionCount // per-date partitions removed, per table
 	Provisional      bool             // run before D ended (--provisional); a later run of D replaces it
@@ -115,13 +116,15 @@ func ManifestStep(d Dialect, runID string, exports []Manifested) (Step, error) {
 // SucceededDatesStep renders, in dialect d, the Check step listing the
 // dates of relation prev_runs (the published runs rows, in scratch)
 // that have a successful run, each with whether one was final, not
-// provisional (sql/succeeded_dates.sql).
-func SucceededDatesStep(d Dialect, scratch string) (Step, error) {
+// provisional, and the latest ledger cutoff one applied
+// (sql/succeeded_dates.sql). hasLedgerCutoff: prev_runs has that column
+// (runs rows an older version wrote lack it).
+func SucceededDatesStep(d Dialect, scratch string, hasLedgerCutoff bool) (Step, error) {
 	r, err := newRenderer(d)
 	if err != nil {
 		return Step{}, err
 	}
 	r.scratch = scratch
-	sql, args, err := r.render("succeeded_dates", nil)
+	sql, args, err := r.render("succeeded_dates", struct{ HasLedgerCutoff bool }{hasLedgerCutoff})
 	return Step{Name: "succeeded_dates", Kind: Check, SQL: sql, Args: args}, err
 }

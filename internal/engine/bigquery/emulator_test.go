@@ -5,8 +5,10 @@ package bigquery
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"cloud.google.com/go/bigquery"
 	"google.golang.org/api/option"
@@ -390,6 +392,44 @@ func TestEmulatorEngine(t *testing.T) {
 		}
 		if strings.Join(got, " ") != want {
 			t.Errorf("%s narrowed from 19 Nov: %v, want %s", view, got, want)
+		}
+	}
+
+	// The dates that ran and the latest ledger cutoff (jobs'
+	// succeededDates), from runs rows with ledger_cutoff, and from an
+	// older version's without it.
+	for i, c := range []struct{ cutoff, want string }{
+		{", IF(n = 2, TIMESTAMP '2024-11-22 08:00:00+00', NULL) AS ledger_cutoff", "2026-11-20 true <nil>, 2026-11-21 true 2024-11-22T08:00:00Z"},
+		{"", "2026-11-20 true <nil>, 2026-11-21 true <nil>"},
+	} {
+		cutoff, want := c.cutoff, c.want
+		if i > 0 {
+			if _, err := e.Exec(ctx, "runs_input", "DROP TABLE "+e.relation("prev_runs")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := e.Exec(ctx, "runs_input", "CREATE TABLE "+e.relation("prev_runs")+" AS SELECT DATE_ADD(DATE '2026-11-19', INTERVAL n DAY) AS dt, 'succeeded' AS status, FALSE AS provisional"+cutoff+" FROM UNNEST([1, 2]) AS n"); err != nil {
+			t.Fatal(err)
+		}
+		dates, err := transforms.SucceededDatesStep(transforms.BigQuery, e.Scratch(), cutoff != "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, rows, err := e.Run(ctx, dates)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range rows {
+			c := fmt.Sprint(r["ledger_cutoff"])
+			if ts, ok := r["ledger_cutoff"].(time.Time); ok {
+				c = ts.UTC().Format(time.RFC3339)
+			}
+			got = append(got, fmt.Sprintf("%v %v %s", r["dt"], r["final"], c))
+		}
+		slices.Sort(got)
+		if strings.Join(got, ", ") != want {
+			t.Errorf("succeeded dates (runs rows with%q): %v, want %s", cutoff, got, want)
 		}
 	}
 

@@ -2,6 +2,7 @@ package parity
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -96,6 +97,26 @@ func TestDemoStatementsAnalyze(t *testing.T) {
 			cat.Tables = append(cat.Tables, writtenTable(t, in.Engine, duck[s.Name]).catalog())
 		}
 		n++
+	}
+	// The dates that ran and the ledger cutoff applied (jobs'
+	// succeededDates), on the runs rows as published, and as an older
+	// version's, without ledger_cutoff.
+	runs := mustReadTable(t, in.Engine, "prev_runs", "").catalog()
+	older := runs
+	older.Columns = slices.DeleteFunc(slices.Clone(runs.Columns), func(c zetasql.Column) bool { return c.Name == "ledger_cutoff" })
+	if len(older.Columns) != len(runs.Columns)-1 {
+		t.Fatalf("the demo's runs rows have no ledger_cutoff: %v", runs.Columns)
+	}
+	for _, tb := range []zetasql.Table{runs, older} {
+		dates, err := transforms.SucceededDatesStep(transforms.BigQuery, bq.Scratch, len(tb.Columns) == len(runs.Columns))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := cat
+		c.Tables = append(slices.DeleteFunc(slices.Clone(cat.Tables), func(x zetasql.Table) bool { return x.Name == tb.Name }), tb)
+		if err := srv.Analyze(ctx, dates.SQL, c, dates.Args...); err != nil {
+			t.Errorf("succeeded_dates on runs with %d columns: %v", len(tb.Columns), err)
+		}
 	}
 	// optout explain of a few of the demo's people and requests.
 	published, err := in.Engine.ReadPublished(ctx, transforms.PublishedNotifications, "third_party_notifications", "")

@@ -92,3 +92,65 @@ func TestRaisedRetentionDoesNotBringBackRemovedRequests(t *testing.T) {
 		t.Errorf("ledger after retention was unset: %q, want %q", got, want)
 	}
 }
+
+// A request's deadline is the one in force when the ledger first saw it
+// (docs/decisions.md, "A deadline, once set, stays"): an audit hid every
+// past breach by raising sla_business_days to 60, and moved 633 deadlines
+// by changing the holidays or the time zone, with nothing logged. Case 60
+// run for 21 Nov, then for 22 Nov with another SLA, state override,
+// holidays and time zone: every request keeps its deadline, SLA days and
+// business days, and so its sla_status (an open one may become
+// open_breached: now moved on).
+func TestLedgerKeepsEachRequestsDeadline(t *testing.T) {
+	work, cfg := prepareCase(t, "60_ledger_sla")
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	runAt := func(date, now string) {
+		t.Helper()
+		d, _ := time.Parse(time.DateOnly, date)
+		n, _ := time.Parse(time.RFC3339, now)
+		if _, err := Run(context.Background(), RunOptions{Config: cfg, Date: d, Now: n}); err != nil {
+			t.Fatalf("run for %s: %v", date, err)
+		}
+	}
+	ledger := func() map[string]string {
+		t.Helper()
+		rows, err := db.Query(`SELECT request_id, concat_ws(' ', strftime(deadline AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M'), sla_business_days, business_days, CASE WHEN sla_status LIKE 'open%' THEN 'open' ELSE sla_status END)
+			FROM read_parquet('` + filepath.Join(work, "out", "requests_ledger", "*.parquet") + `')`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[string]string{}
+		for rows.Next() {
+			var id, v string
+			if err := rows.Scan(&id, &v); err != nil {
+				t.Fatal(err)
+			}
+			out[id] = v
+		}
+		return out
+	}
+	runAt("2026-11-21", "2026-11-22T09:00:00Z")
+	before := ledger()
+	if len(before) < 5 {
+		t.Fatalf("ledger of case 60: %v", before)
+	}
+	cfg.Policy.SLABusinessDays, cfg.Policy.StateSLABusinessDays = 60, map[string]int{"CO": 45}
+	cfg.Policy.Holidays = append(cfg.Policy.Holidays, "2026-11-02", "2026-11-03")
+	loc, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Timezone, cfg.Location = "America/New_York", loc
+	runAt("2026-11-22", "2026-11-23T09:00:00Z")
+	after := ledger()
+	for id, was := range before {
+		if now := after[id]; now != was {
+			t.Errorf("request %s: %q before the SLA settings changed, %q after", id, was, now)
+		}
+	}
+}

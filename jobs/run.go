@@ -532,8 +532,12 @@ func (r *run) checkInputs(checks map[string][]engine.Row) error {
 			asInt(rows[0]["collisions"]), redact.String(fmt.Sprint(rows[0]["example"]))))
 	}
 	if rows := checks["counted_requests_missing"]; len(rows) == 1 && asInt(rows[0]["missing"]) > 0 {
-		return exit.With(exit.Input, fmt.Errorf("inputs.requests: %d opt-out requests that earlier runs counted (first enforced from %v; for example request_id %s) have no usable row in any request source: a file or partition of the append-only request log was removed, a source left the config, or their rows are now quarantined; without them these opt-outs would silently end. Restore the rows, or add a correction row with status rejected for a request that must no longer count",
+		return exit.With(exit.Input, fmt.Errorf("inputs.requests: %d opt-out requests that earlier runs counted (first enforced from %v; for example request_id %s) have no usable row in any request source: a file or partition of the append-only request log was removed, a source left the config or a vendor-format source was renamed (their request ids include the source's name), or their rows are now quarantined; without them these opt-outs would silently end. Restore the rows, or add a correction row with status rejected for a request that must no longer count",
 			asInt(rows[0]["missing"]), rows[0]["earliest_enforced"], redact.String(fmt.Sprint(rows[0]["example"]))))
+	}
+	if rows := checks["counted_requests_missing"]; len(rows) == 1 && asInt(rows[0]["withdrawn"]) > 0 {
+		return exit.With(exit.Input, fmt.Errorf("inputs.requests: %d opt-out requests that earlier runs enforced (for example request_id %s) would no longer count, though no row rejects them: their status is pending and policy.apply_pending is now false. An enforced opt-out ends only by a correction row with status rejected; keep apply_pending true until they are processed, or reject the ones that must not count",
+			asInt(rows[0]["withdrawn"]), redact.String(fmt.Sprint(rows[0]["withdrawn_example"]))))
 	}
 	if rows := checks["customer_duplicates"]; len(rows) == 1 && asInt(rows[0]["duplicate_ids"]) > 0 {
 		return exit.With(exit.Input, fmt.Errorf("input customers: column customer_id: %d customer_id values appear on more than one row (for example %s); customer_id must be unique",

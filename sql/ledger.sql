@@ -4,7 +4,8 @@
 -- first_enforced_at / first_enforced_date are set by the first run that
 -- counted the request and never change; the other columns follow the run
 -- for the latest date that saw it (a backfill of an earlier date does not
--- roll them back). Deadline and SLA status are recomputed every run.
+-- roll them back). The deadline, SLA days and business days are kept from
+-- the row the ledger first made (below); the SLA status follows now.
 WITH cur AS (
   SELECT r.request_id, r.received_at, r.request_type, r.categories, r.status, r.source,
     r.state, r.traffic_source, coalesce(m.n, 0) AS matched_customers, r.counted
@@ -15,11 +16,13 @@ WITH cur AS (
 prev AS (
 {{- if .HasPrevLedger }}
   SELECT request_id, received_at, request_type, categories, status, source, state, traffic_source,
-    matched_customers, first_enforced_at, first_enforced_date, last_enforced_date
+    matched_customers, first_enforced_at, first_enforced_date, last_enforced_date,
+    deadline, sla_business_days, business_days
   FROM {{ rel "prev_requests_ledger" }}
 {{- else }}
   SELECT * {{ except }} (counted), {{ null "timestamp" }} AS first_enforced_at, CAST(NULL AS DATE) AS first_enforced_date,
-    CAST(NULL AS DATE) AS last_enforced_date FROM cur WHERE false
+    CAST(NULL AS DATE) AS last_enforced_date, {{ null "timestamp" }} AS deadline, {{ null "int32" }} AS sla_business_days,
+    {{ null "int" }} AS business_days FROM cur WHERE false
 {{- end }}
 ),
 merged AS (
@@ -42,7 +45,14 @@ ledger_rows AS (
     CASE WHEN take_cur THEN c.matched_customers ELSE p.matched_customers END AS matched_customers,
     coalesce(p.first_enforced_at, CASE WHEN counted_now THEN {{ cast (param .P.Now) "timestamp" }} END) AS first_enforced_at,
     coalesce(p.first_enforced_date, CASE WHEN counted_now THEN {{ dateParam .P.Date }} END) AS first_enforced_date,
-    CASE WHEN take_cur AND counted_now THEN {{ dateParam .P.Date }} ELSE p.last_enforced_date END AS last_enforced_date
+    CASE WHEN take_cur AND counted_now THEN {{ dateParam .P.Date }} ELSE p.last_enforced_date END AS last_enforced_date,
+    -- A deadline, once set, stays, with its SLA and business days: the
+    -- SLA settings, holidays and time zone in force when the ledger first
+    -- saw the request, not today's (a changed config rewrote every past
+    -- deadline and status). A corrected received_at makes them again.
+    CASE WHEN c.request_id IS NULL OR c.received_at = p.received_at THEN p.deadline END AS kept_deadline,
+    CASE WHEN c.request_id IS NULL OR c.received_at = p.received_at THEN p.sla_business_days END AS kept_sla_business_days,
+    CASE WHEN c.request_id IS NULL OR c.received_at = p.received_at THEN p.business_days END AS kept_business_days
   FROM merged
   -- A request never counted leaves the record when it stops being pending;
   -- one received after D's as-of instant is a later date's (a rerun of D
@@ -71,7 +81,7 @@ timed AS (
   SELECT r.*,
     -- Without state overrides every request has the default: no joins and
     -- no GROUP BY (which cost DuckDB ~10 ms a run on a few hundred rows).
-    {{ if .StateSLA }}s.sla_business_days{{ else }}{{ cast (param .P.SLADays) "int32" }}{{ end }} AS sla_business_days,
+    coalesce(r.kept_sla_business_days, {{ if .StateSLA }}s.sla_business_days{{ else }}{{ cast (param .P.SLADays) "int32" }}{{ end }}) AS sla_business_days,
     {{ civilDate "r.received_at" (param .P.TimeZone) }} AS received_day,
     {{ civilDate "r.first_enforced_at" (param .P.TimeZone) }} AS enforced_day
   FROM ledger_rows r{{ if .StateSLA }} JOIN sla s USING (request_id){{ end }}
@@ -79,9 +89,9 @@ timed AS (
 dated AS (
   SELECT t.*,
     -- The end of the N-th business day after receipt, in the time zone.
-    {{ endOfDay "due.day" (param .P.TimeZone) }} AS deadline,
+    coalesce(t.kept_deadline, {{ endOfDay "due.day" (param .P.TimeZone) }}) AS deadline,
     -- coalesce: DuckDB's greatest skips a NULL, GoogleSQL's returns it.
-    CASE WHEN enf.day IS NOT NULL THEN greatest(coalesce(enf.bd_ge - rec.bd_le, 0), 0) END AS business_days
+    coalesce(t.kept_business_days, CASE WHEN enf.day IS NOT NULL THEN greatest(coalesce(enf.bd_ge - rec.bd_le, 0), 0) END) AS business_days
   FROM timed t
   LEFT JOIN {{ tmp "calendar" }} rec ON rec.day = t.received_day
   LEFT JOIN {{ tmp "calendar" }} due ON due.business AND due.bd_le = rec.bd_le + t.sla_business_days

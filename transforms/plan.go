@@ -417,11 +417,11 @@ func (p Plan) Build() (Phases, error) {
 	// these steps work through is not held beside customer_rows (at 10M
 	// customers, making them after customer_rows peaked ~300 MB higher).
 	add(&ph.Validate, Step{Name: "request_id_collisions", Kind: Check, FromTables: true}, "request_id_collisions", base)
-	if p.HasPrevLedger {
-		add(&ph.Validate, Step{Name: "counted_requests_missing", Kind: Check, FromTables: true}, "counted_requests_missing", base)
-	}
 	for _, name := range []string{"current_requests", "requests", "request_keys", "request_categories"} {
 		add(&ph.Validate, Step{Name: name, Kind: Temp, Table: name, FromTables: true}, name, base)
+	}
+	if p.HasPrevLedger {
+		add(&ph.Validate, Step{Name: "counted_requests_missing", Kind: Check, FromTables: true}, "counted_requests_missing", base)
 	}
 	rowSteps(p.Customers, "customer_rows", "customer_rows", customerKinds, "", false)
 	add(&ph.Validate, Step{Name: "customer_duplicates", Kind: Check, OnlyTables: []string{"customer_rows"}}, "customer_duplicates", base)

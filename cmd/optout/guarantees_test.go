@@ -610,6 +610,62 @@ func TestRemovedRequestFileFailsClosed(t *testing.T) {
 	}
 }
 
+// An opt-out an earlier run enforced ends only by a correction row that
+// rejects it (docs/decisions.md, "An enforced opt-out stays counted"):
+// turning policy.apply_pending off made the demo's enforced pending
+// opt-outs stop counting, and their people went out in the next exports
+// with exit 0 (an audit). The run now stops (exit 3), naming them and the
+// setting, and publishes nothing; with the setting back on it passes.
+func TestApplyPendingOffKeepsEnforcedOptOuts(t *testing.T) {
+	cfg, out := demoCopy(t)
+	night := func(dt, now string) result {
+		t.Helper()
+		return runOptout(t, nil, "run", "--date", dt, "--now", now, "--config", cfg)
+	}
+	if r := night("2026-11-20", "2026-11-21T11:00:00Z"); r.code != 0 {
+		t.Fatalf("run of 2026-11-20: exit %d\n%s", r.code, r.stderr)
+	}
+	duck, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer duck.Close()
+	var pending int
+	if err := duck.QueryRow(fmt.Sprintf(`SELECT count(*) FROM read_parquet('%s/requests_ledger/*.parquet')
+		WHERE first_enforced_at IS NOT NULL AND request_type = 'opt_out' AND status = 'pending'`, out)).Scan(&pending); err != nil {
+		t.Fatal(err)
+	}
+	if pending == 0 {
+		t.Fatal("the demo's ledger has no enforced pending opt-out: the test needs some")
+	}
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setPending := func(on bool) {
+		t.Helper()
+		conf := strings.Replace(string(b), "apply_pending: true", fmt.Sprintf("apply_pending: %v", on), 1)
+		if conf == string(b) && !on {
+			t.Fatal("the demo's config does not set apply_pending: true")
+		}
+		if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setPending(false)
+	r := night("2026-11-21", "2026-11-22T11:00:00Z")
+	if r.code != 3 || !strings.Contains(r.stderr, fmt.Sprintf("%d opt-out requests that earlier runs enforced", pending)) || !strings.Contains(r.stderr, "policy.apply_pending") {
+		t.Fatalf("apply_pending turned off: exit %d, want 3 naming %d requests and the setting\n%s", r.code, pending, r.stderr)
+	}
+	if published, _ := filepath.Glob(filepath.Join(out, "exports", "*", "dt=2026-11-21")); len(published) > 0 {
+		t.Fatalf("the failed run published %v", published)
+	}
+	setPending(true)
+	if r := night("2026-11-21", "2026-11-22T11:00:00Z"); r.code != 0 {
+		t.Fatalf("apply_pending back on: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
 func TestLogsNeverShowRawIdentifiers(t *testing.T) {
 	cfg, out := demoCopy(t)
 	r := runOptout(t, nil, append(args(cfg), "--log-level", "debug")...)

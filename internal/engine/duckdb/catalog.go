@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/optout-dev/optout/internal/engine"
 	"github.com/optout-dev/optout/transforms"
 )
 
@@ -78,8 +79,14 @@ func (w *Warehouse) Catalog(ctx context.Context) (err error) {
 		if strings.Contains(glob, "/*/") {
 			// dt from the folder name (DuckDB 1.5's hive_partitioning fails
 			// on max(dt) over these files, an internal error); it replaces
-			// an input's own dt column in the quarantine view.
-			view = fmt.Sprintf("SELECT COLUMNS(c -> c NOT IN ('filename', 'dt')), CAST(regexp_extract(filename, 'dt=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1) AS DATE) AS dt FROM read_parquet(%s, union_by_name = true, filename = true, hive_partitioning = false)", src)
+			// an input's own dt column in the quarantine view. The export's
+			// date of a notification, its rows' own dt, is export_dt, as
+			// on BigQuery.
+			own := ""
+			if col := engine.OwnDate(name); col != "" {
+				own = "dt AS " + transforms.Ident(col) + ", "
+			}
+			view = fmt.Sprintf("SELECT COLUMNS(c -> c NOT IN ('filename', 'dt')), %sCAST(regexp_extract(filename, 'dt=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1) AS DATE) AS dt FROM read_parquet(%s, union_by_name = true, filename = true, hive_partitioning = false)", own, src)
 		}
 		stmts = append(stmts, stmt{do: fmt.Sprintf("CREATE OR REPLACE VIEW %s.%s AS %s", schema, transforms.Ident(name), view)})
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/internal/engine/files"
 	"github.com/optout-dev/optout/transforms"
 )
 
@@ -78,7 +79,7 @@ func TestReadPublishedWhole(t *testing.T) {
 	}
 	defer eng.Close()
 	out := t.TempDir()
-	w := &Warehouse{Engine: eng, cfg: &config.Config{Output: out}}
+	w := &Warehouse{Engine: eng, cfg: &config.Config{Output: out}, out: &files.Output{Dir: out}}
 	write := func(table, dt, sql string) {
 		f := filepath.Join(out, table, "dt="+dt, "part-0.parquet")
 		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
@@ -114,5 +115,23 @@ func TestReadPublishedWhole(t *testing.T) {
 	}
 	if ok, err := w.ReadPublished(ctx, "v", "flag_changes", ""); ok || err != nil {
 		t.Errorf("a table never published: %v, %v", ok, err)
+	}
+	// The analysts' catalog (output/optout.duckdb) reads them alike: its
+	// view put the folder's date in the export's date's place.
+	if err := w.Catalog(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"ATTACH " + transforms.Literal(filepath.Join(out, "optout.duckdb")) + " AS cat (READ_ONLY)", "SET file_search_path = " + transforms.Literal(out)} {
+		if _, _, err := eng.Run(ctx, transforms.Step{Name: "open", Kind: transforms.Setup, SQL: q}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, rows, err := eng.Run(ctx, transforms.Step{Name: "read", Kind: transforms.Check,
+		SQL: "SELECT string_agg(request_id || ' ' || export_dt || ' ' || dt, ', ' ORDER BY request_id, export_dt) AS r FROM cat.main.third_party_notifications"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rows[0]["r"], "r1 2026-11-18 2026-11-20, r2 2026-11-19 2026-11-21, r2 2026-11-20 2026-11-21"; got != want {
+		t.Errorf("catalog view third_party_notifications: %q, want %q", got, want)
 	}
 }

@@ -3,9 +3,13 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"log/slog"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -152,5 +156,41 @@ func TestLedgerKeepsEachRequestsDeadline(t *testing.T) {
 		if now := after[id]; now != was {
 			t.Errorf("request %s: %q before the SLA settings changed, %q after", id, was, now)
 		}
+	}
+}
+
+// An enforced opt-out that reached customers and reaches none now is
+// logged as a warning: taking identity_links out of the demo's config
+// unflagged the customers its GPC opt-outs reached through a cookie, with
+// exit 0 and no word (an audit). It is not an error: a customer deleted
+// on request leaves its opt-out reaching nobody too.
+func TestOptOutsThatNoLongerReachCustomersAreLogged(t *testing.T) {
+	cfg := demoConfig(t)
+	var logs bytes.Buffer
+	runAt := func(date, now string) {
+		t.Helper()
+		d, _ := time.Parse(time.DateOnly, date)
+		n, _ := time.Parse(time.RFC3339, now)
+		logs.Reset()
+		log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		if _, err := Run(context.Background(), RunOptions{Config: cfg, Date: d, Now: n, Log: log}); err != nil {
+			t.Fatalf("run for %s: %v", date, err)
+		}
+	}
+	const warning = "enforced opt-out requests no longer reach a customer"
+	runAt("2026-11-20", "2026-11-21T09:00:00Z")
+	if strings.Contains(logs.String(), warning) {
+		t.Fatalf("the first run warned:\n%s", logs.String())
+	}
+	links := cfg.Inputs.IdentityLinks
+	cfg.Inputs.IdentityLinks = nil
+	runAt("2026-11-21", "2026-11-22T09:00:00Z")
+	if !strings.Contains(logs.String(), warning) || !regexp.MustCompile(`requests=[1-9]`).MatchString(logs.String()) {
+		t.Errorf("identity_links taken out: no warning naming the requests that no longer reach a customer:\n%s", logs.String())
+	}
+	cfg.Inputs.IdentityLinks = links
+	runAt("2026-11-21", "2026-11-22T10:00:00Z")
+	if strings.Contains(logs.String(), warning) {
+		t.Errorf("identity_links back: a warning all the same:\n%s", logs.String())
 	}
 }

@@ -783,6 +783,10 @@ func (r *run) step(ctx context.Context, s transforms.Step) error {
 			r.log.Info("requests older than policy.retention_months removed from the ledger", "requests", r.rec.LedgerRemoved, "retention_months", r.cfg.Policy.RetentionMonths)
 		}
 	}
+	if s.Name == "unreached_opt_outs" && len(rows) == 1 && asInt(rows[0]["requests"]) > 0 {
+		r.log.Warn("enforced opt-out requests no longer reach a customer they reached on the previous run: those customers are no longer flagged or suppressed through them; expected after a customer's deletion, otherwise check inputs.identity_links and the customers' identifier columns",
+			"requests", asInt(rows[0]["requests"]), "example", redact.String(fmt.Sprint(rows[0]["example"])))
+	}
 	if s.Name == "summary" {
 		for _, row := range rows {
 			cat, n := fmt.Sprint(row["category"]), asInt(row["customers"])

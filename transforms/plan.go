@@ -491,6 +491,9 @@ func (p Plan) Build() (Phases, error) {
 	add(&ph.Transform, Step{Name: "ledger", Kind: Temp, Table: "ledger"}, "ledger", base)
 	add(&ph.Transform, Step{Name: "requests_ledger", Kind: Output, Table: "requests_ledger"}, "requests_ledger", base)
 	add(&ph.Transform, Step{Name: "ledger_removed", Kind: Check}, "ledger_removed", base)
+	if p.HasPrevLedger {
+		add(&ph.Transform, Step{Name: "unreached_opt_outs", Kind: Check}, "unreached_opt_outs", base)
+	}
 	if len(p.Exports) > 0 {
 		add(&ph.Transform, Step{Name: "export_summary", Kind: Temp, Table: "export_summary"}, "export_summary", base)
 		add(&ph.Transform, Step{Name: "export_report", Kind: Output, Table: "export_report", PerDate: true}, "export_report", base)

@@ -47,18 +47,7 @@ func TestHistoryFromDay(t *testing.T) {
 // 18 Nov and 19 Nov are run again, later, it lists the same.
 func TestNotificationsCountExportsPublishedBeforeEnforcement(t *testing.T) {
 	work, cfg := prepareCase(t, "65_third_party_notifications")
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339, s); return v }
-	runAt := func(date, now string) {
-		t.Helper()
-		if _, err := Run(context.Background(), RunOptions{Config: cfg, Date: at(date + "T00:00:00Z"), Now: at(now)}); err != nil {
-			t.Fatalf("run for %s: %v", date, err)
-		}
-	}
+	db := openDuck(t)
 	notes := func() string {
 		t.Helper()
 		var got sql.NullString
@@ -69,13 +58,13 @@ func TestNotificationsCountExportsPublishedBeforeEnforcement(t *testing.T) {
 		}
 		return got.String
 	}
-	runAt("2026-11-18", "2026-11-19T09:00:00Z")
-	runAt("2026-11-19", "2026-11-20T09:00:00Z")
+	runAt(t, cfg, "2026-11-18", "2026-11-19T09:00:00Z", nil)
+	runAt(t, cfg, "2026-11-19", "2026-11-20T09:00:00Z", nil)
 	if got, want := notes(), "r1 aud 2026-11-18, r1 fb 2026-11-18"; got != want {
 		t.Fatalf("notifications of 19 Nov: %q, want %q", got, want)
 	}
-	runAt("2026-11-18", "2026-11-21T09:00:00Z") // republishes the exports of 18 Nov
-	runAt("2026-11-19", "2026-11-21T10:00:00Z")
+	runAt(t, cfg, "2026-11-18", "2026-11-21T09:00:00Z", nil) // republishes the exports of 18 Nov
+	runAt(t, cfg, "2026-11-19", "2026-11-21T10:00:00Z", nil)
 	if got, want := notes(), "r1 aud 2026-11-18, r1 fb 2026-11-18"; got != want {
 		t.Errorf("after 18 and 19 Nov were run again, the notifications of 19 Nov are %q, want %q as at first", got, want)
 	}
@@ -160,22 +149,11 @@ func TestExportFailsWhenItsFileChangesDuringTheRun(t *testing.T) {
 // and the unhashed read and the removed export lost their notes with exit 0.
 func TestNotificationsReadEachExportAsPublished(t *testing.T) {
 	work, cfg := prepareCase(t, "65_third_party_notifications")
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339, s); return v }
-	runAt := func(date, now string) {
-		t.Helper()
-		if _, err := Run(context.Background(), RunOptions{Config: cfg, Date: at(date + "T00:00:00Z"), Now: at(now)}); err != nil {
-			t.Fatalf("run for %s: %v", date, err)
-		}
-	}
+	db := openDuck(t)
 	gone := cfg.Exports[0]
 	gone.Name, gone.Destination = "gone", "linkedin"
 	cfg.Exports = append(cfg.Exports, gone)
-	runAt("2026-11-18", "2026-11-19T09:00:00Z")
+	runAt(t, cfg, "2026-11-18", "2026-11-19T09:00:00Z", nil)
 
 	renamed := filepath.Join(work, "inputs", "audience_renamed.parquet")
 	q := fmt.Sprintf("COPY (SELECT * RENAME (email AS mail) FROM read_parquet('%s')) TO '%s' (FORMAT parquet)", cfg.Exports[0].Path, renamed)
@@ -186,7 +164,7 @@ func TestNotificationsReadEachExportAsPublished(t *testing.T) {
 	aud, fb := &cfg.Exports[0], &cfg.Exports[1]
 	aud.Path, aud.Identifiers, aud.Destination = renamed, map[string]string{"email": "mail"}, "generic"
 	fb.HashIdentifiers = false
-	runAt("2026-11-19", "2026-11-20T09:00:00Z")
+	runAt(t, cfg, "2026-11-19", "2026-11-20T09:00:00Z", nil)
 
 	var got sql.NullString
 	q = `SELECT string_agg(request_id || ' ' || export || ' ' || destination || ' ' || dt, ', ' ORDER BY export)

@@ -57,19 +57,7 @@ func TestLedgerWithoutStateOverridesUsesTheDefaultSLA(t *testing.T) {
 // not list it, first enforced on 23 Nov.
 func TestRaisedRetentionDoesNotBringBackRemovedRequests(t *testing.T) {
 	work, cfg := prepareCase(t, "82_ledger_retention_follows_the_newest_date")
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	runAt := func(date, now string) {
-		t.Helper()
-		d, _ := time.Parse(time.DateOnly, date)
-		n, _ := time.Parse(time.RFC3339, now)
-		if _, err := Run(context.Background(), RunOptions{Config: cfg, Date: d, Now: n}); err != nil {
-			t.Fatalf("run for %s: %v", date, err)
-		}
-	}
+	db := openDuck(t)
 	ledger := func() string {
 		t.Helper()
 		var got string
@@ -80,18 +68,18 @@ func TestRaisedRetentionDoesNotBringBackRemovedRequests(t *testing.T) {
 		}
 		return got
 	}
-	runAt("2026-11-01", "2026-11-02T12:00:00Z")
+	runAt(t, cfg, "2026-11-01", "2026-11-02T12:00:00Z", nil)
 	if got, want := ledger(), "rA 2026-11-02, rB 2026-11-02"; got != want {
 		t.Fatalf("ledger after 1 Nov: %q, want %q", got, want)
 	}
-	runAt("2026-11-21", "2026-11-22T12:00:00Z")
+	runAt(t, cfg, "2026-11-21", "2026-11-22T12:00:00Z", nil)
 	cfg.Policy.RetentionMonths = 36
-	runAt("2026-11-22", "2026-11-23T12:00:00Z")
+	runAt(t, cfg, "2026-11-22", "2026-11-23T12:00:00Z", nil)
 	if got, want := ledger(), "rB 2026-11-02"; got != want {
 		t.Errorf("ledger after retention was raised to 36 months: %q, want %q", got, want)
 	}
 	cfg.Policy.RetentionSet, cfg.Policy.RetentionMonths = false, 0
-	runAt("2026-11-23", "2026-11-24T12:00:00Z")
+	runAt(t, cfg, "2026-11-23", "2026-11-24T12:00:00Z", nil)
 	if got, want := ledger(), "rB 2026-11-02"; got != want {
 		t.Errorf("ledger after retention was unset: %q, want %q", got, want)
 	}
@@ -107,19 +95,7 @@ func TestRaisedRetentionDoesNotBringBackRemovedRequests(t *testing.T) {
 // open_breached: now moved on).
 func TestLedgerKeepsEachRequestsDeadline(t *testing.T) {
 	work, cfg := prepareCase(t, "60_ledger_sla")
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	runAt := func(date, now string) {
-		t.Helper()
-		d, _ := time.Parse(time.DateOnly, date)
-		n, _ := time.Parse(time.RFC3339, now)
-		if _, err := Run(context.Background(), RunOptions{Config: cfg, Date: d, Now: n}); err != nil {
-			t.Fatalf("run for %s: %v", date, err)
-		}
-	}
+	db := openDuck(t)
 	ledger := func() map[string]string {
 		t.Helper()
 		rows, err := db.Query(`SELECT request_id, concat_ws(' ', strftime(deadline AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M'), sla_business_days, business_days, CASE WHEN sla_status LIKE 'open%' THEN 'open' ELSE sla_status END)
@@ -138,7 +114,7 @@ func TestLedgerKeepsEachRequestsDeadline(t *testing.T) {
 		}
 		return out
 	}
-	runAt("2026-11-21", "2026-11-22T09:00:00Z")
+	runAt(t, cfg, "2026-11-21", "2026-11-22T09:00:00Z", nil)
 	before := ledger()
 	if len(before) < 5 {
 		t.Fatalf("ledger of case 60: %v", before)
@@ -150,7 +126,7 @@ func TestLedgerKeepsEachRequestsDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.Timezone, cfg.Location = "America/New_York", loc
-	runAt("2026-11-22", "2026-11-23T09:00:00Z")
+	runAt(t, cfg, "2026-11-22", "2026-11-23T09:00:00Z", nil)
 	after := ledger()
 	for id, was := range before {
 		if now := after[id]; now != was {
@@ -167,29 +143,24 @@ func TestLedgerKeepsEachRequestsDeadline(t *testing.T) {
 func TestOptOutsThatNoLongerReachCustomersAreLogged(t *testing.T) {
 	cfg := demoConfig(t)
 	var logs bytes.Buffer
-	runAt := func(date, now string) {
+	night := func(date, now string) {
 		t.Helper()
-		d, _ := time.Parse(time.DateOnly, date)
-		n, _ := time.Parse(time.RFC3339, now)
 		logs.Reset()
-		log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
-		if _, err := Run(context.Background(), RunOptions{Config: cfg, Date: d, Now: n, Log: log}); err != nil {
-			t.Fatalf("run for %s: %v", date, err)
-		}
+		runAt(t, cfg, date, now, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	}
 	const warning = "enforced opt-out requests no longer reach a customer"
-	runAt("2026-11-20", "2026-11-21T09:00:00Z")
+	night("2026-11-20", "2026-11-21T09:00:00Z")
 	if strings.Contains(logs.String(), warning) {
 		t.Fatalf("the first run warned:\n%s", logs.String())
 	}
 	links := cfg.Inputs.IdentityLinks
 	cfg.Inputs.IdentityLinks = nil
-	runAt("2026-11-21", "2026-11-22T09:00:00Z")
+	night("2026-11-21", "2026-11-22T09:00:00Z")
 	if !strings.Contains(logs.String(), warning) || !regexp.MustCompile(`requests=[1-9]`).MatchString(logs.String()) {
 		t.Errorf("identity_links taken out: no warning naming the requests that no longer reach a customer:\n%s", logs.String())
 	}
 	cfg.Inputs.IdentityLinks = links
-	runAt("2026-11-21", "2026-11-22T10:00:00Z")
+	night("2026-11-21", "2026-11-22T10:00:00Z")
 	if strings.Contains(logs.String(), warning) {
 		t.Errorf("identity_links back: a warning all the same:\n%s", logs.String())
 	}

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -222,6 +223,31 @@ func backfillCase01(t *testing.T, beforeSecond func(work string)) (string, Backf
 		t.Fatal(err)
 	}
 	return filepath.Join(work, "out"), sum
+}
+
+// runAt runs cfg for date (YYYY-MM-DD) at now (RFC 3339), logging to log
+// (nil: nowhere), and fails the test when the run fails.
+func runAt(t *testing.T, cfg *config.Config, date, now string, log *slog.Logger) {
+	t.Helper()
+	d, derr := time.Parse(time.DateOnly, date)
+	n, nerr := time.Parse(time.RFC3339, now)
+	if derr != nil || nerr != nil {
+		t.Fatalf("run for %s at %s: %v %v", date, now, derr, nerr)
+	}
+	if _, err := Run(context.Background(), RunOptions{Config: cfg, Date: d, Now: n, Log: log}); err != nil {
+		t.Fatalf("run for %s: %v", date, err)
+	}
+}
+
+// openDuck opens an in-memory DuckDB for a test to read outputs with.
+func openDuck(t *testing.T) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
 
 // prepareCase prepares test case folder name (testdata/cases) in a

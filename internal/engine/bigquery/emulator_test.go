@@ -333,11 +333,10 @@ func TestEmulatorEngine(t *testing.T) {
 	if got, want := strings.Join(files, " "), "exports/ads/dt=2026-11-18@2026-11-23T09:00:00Z@ exports/ads/dt=2026-11-19@2026-11-23T09:00:00Z@ exports/ads/dt=2026-11-20@2026-11-23T09:00:00Z@"; got != want {
 		t.Errorf("published history:\n got %s\nwant %s", got, want)
 	}
-	for name, dates := range map[string][]string{"history__ads_19": {"2026-11-19", "2026-11-20"}, "history__ads_none": nil} {
-		if err := e.CopyExportHistory(ctx, name, "ads", dates); err != nil {
-			t.Fatal(err)
-		}
-		res, err := e.Query(ctx, "history_rows", "SELECT _file, COUNT(*) AS n FROM "+e.relation(name)+" GROUP BY _file ORDER BY _file")
+	// historyRows lists a history table's partitions with their rows.
+	historyRows := func(table string) []string {
+		t.Helper()
+		res, err := e.Query(ctx, "history_rows", "SELECT _file, COUNT(*) AS n FROM "+e.relation(table)+" GROUP BY _file ORDER BY _file")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -345,6 +344,13 @@ func TestEmulatorEngine(t *testing.T) {
 		for _, r := range res.Rows {
 			got = append(got, fmt.Sprintf("%v:%v", r["_file"], r["n"]))
 		}
+		return got
+	}
+	for name, dates := range map[string][]string{"history__ads_19": {"2026-11-19", "2026-11-20"}, "history__ads_none": nil} {
+		if err := e.CopyExportHistory(ctx, name, "ads", dates); err != nil {
+			t.Fatal(err)
+		}
+		got := historyRows(name)
 		want := map[string]string{"history__ads_19": "exports/ads/dt=2026-11-19:3 exports/ads/dt=2026-11-20:3", "history__ads_none": ""}[name]
 		if strings.Join(got, " ") != want {
 			t.Errorf("history copied into %s: %v, want %s", name, got, want)
@@ -382,14 +388,7 @@ func TestEmulatorEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 	for view, want := range map[string]string{"history__ads": "exports/ads/dt=2026-11-19:3", "history__ads__1": "exports/ads/dt=2026-11-20:3"} {
-		res, err := e.Query(ctx, "history_rows", "SELECT _file, COUNT(*) AS n FROM "+e.relation(view)+" GROUP BY _file ORDER BY _file")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, r := range res.Rows {
-			got = append(got, fmt.Sprintf("%v:%v", r["_file"], r["n"]))
-		}
+		got := historyRows(view)
 		if strings.Join(got, " ") != want {
 			t.Errorf("%s narrowed from 19 Nov: %v, want %s", view, got, want)
 		}

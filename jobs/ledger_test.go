@@ -135,12 +135,13 @@ func TestLedgerKeepsEachRequestsDeadline(t *testing.T) {
 	}
 }
 
-// An enforced opt-out that reached customers and reaches none now is
-// logged as a warning: taking identity_links out of the demo's config
-// unflagged the customers its GPC opt-outs reached through a cookie, with
-// exit 0 and no word (an audit). It is not an error: a customer deleted
-// on request leaves its opt-out reaching nobody too.
-func TestOptOutsThatNoLongerReachCustomersAreLogged(t *testing.T) {
+// An enforced opt-out that covers less than before is logged as a
+// warning: taking identity_links out of the demo's config unflagged the
+// customers its GPC opt-outs reached through a cookie, and narrowing
+// policy.gpc_categories narrowed the opt-outs already enforced, each with
+// exit 0 and no word (an audit). Not an error: a customer deleted on
+// request leaves its opt-out reaching nobody too.
+func TestNarrowedOptOutsAreLogged(t *testing.T) {
 	cfg := demoConfig(t)
 	var logs bytes.Buffer
 	night := func(date, now string) {
@@ -161,7 +162,14 @@ func TestOptOutsThatNoLongerReachCustomersAreLogged(t *testing.T) {
 	}
 	cfg.Inputs.IdentityLinks = links
 	night("2026-11-21", "2026-11-22T10:00:00Z")
-	if strings.Contains(logs.String(), warning) {
+	if strings.Contains(logs.String(), "enforced opt-out requests") {
 		t.Errorf("identity_links back: a warning all the same:\n%s", logs.String())
+	}
+	// GPC signals read as advertising only, not all: the opt-outs they
+	// made cover fewer categories.
+	cfg.Policy.GPCCategories = []string{"advertising"}
+	night("2026-11-21", "2026-11-22T11:00:00Z")
+	if !regexp.MustCompile(`cover fewer categories.*requests=[1-9]`).MatchString(logs.String()) {
+		t.Errorf("gpc_categories narrowed: no warning naming the requests that cover fewer categories:\n%s", logs.String())
 	}
 }

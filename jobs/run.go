@@ -487,6 +487,20 @@ func (r *run) feedStandsIn(ctx context.Context, ran []string) (bool, error) {
 	return r.eng.ReadPublished(ctx, "prev_flag_changes", "flag_changes", r.dt)
 }
 
+// warnNarrowed logs the opt-outs an earlier run enforced that cover less
+// than on the previous ledger (sql/opt_outs_narrowed.sql): not an error,
+// since a customer deleted on request narrows one too, but never silent.
+func (r *run) warnNarrowed(row engine.Row) {
+	if n := asInt(row["unreached"]); n > 0 {
+		r.log.Warn("enforced opt-out requests no longer reach a customer they reached on the previous run: those customers are no longer flagged or suppressed through them; expected after a customer's deletion, otherwise check inputs.identity_links and the customers' identifier columns",
+			"requests", n, "example", redact.String(fmt.Sprint(row["unreached_example"])))
+	}
+	if n := asInt(row["fewer_categories"]); n > 0 {
+		r.log.Warn("enforced opt-out requests cover fewer categories than on the previous run: their people are no longer opted out of the others through them; check policy.gpc_categories and the request logs' corrections",
+			"requests", n, "example", redact.String(fmt.Sprint(row["fewer_categories_example"])))
+	}
+}
+
 // ledgerRetention sets the instant before which the ledger drops
 // requests, and records it in the runs row. Counted back from D, it is
 // moved later to where a run's retention would remove requests:
@@ -783,9 +797,8 @@ func (r *run) step(ctx context.Context, s transforms.Step) error {
 			r.log.Info("requests older than policy.retention_months removed from the ledger", "requests", r.rec.LedgerRemoved, "retention_months", r.cfg.Policy.RetentionMonths)
 		}
 	}
-	if s.Name == "unreached_opt_outs" && len(rows) == 1 && asInt(rows[0]["requests"]) > 0 {
-		r.log.Warn("enforced opt-out requests no longer reach a customer they reached on the previous run: those customers are no longer flagged or suppressed through them; expected after a customer's deletion, otherwise check inputs.identity_links and the customers' identifier columns",
-			"requests", asInt(rows[0]["requests"]), "example", redact.String(fmt.Sprint(rows[0]["example"])))
+	if s.Name == "opt_outs_narrowed" && len(rows) == 1 {
+		r.warnNarrowed(rows[0])
 	}
 	if s.Name == "summary" {
 		for _, row := range rows {

@@ -492,7 +492,7 @@ func (p Plan) Build() (Phases, error) {
 	add(&ph.Transform, Step{Name: "requests_ledger", Kind: Output, Table: "requests_ledger"}, "requests_ledger", base)
 	add(&ph.Transform, Step{Name: "ledger_removed", Kind: Check}, "ledger_removed", base)
 	if p.HasPrevLedger {
-		add(&ph.Transform, Step{Name: "unreached_opt_outs", Kind: Check}, "unreached_opt_outs", base)
+		add(&ph.Transform, Step{Name: "opt_outs_narrowed", Kind: Check}, "opt_outs_narrowed", base)
 	}
 	if len(p.Exports) > 0 {
 		add(&ph.Transform, Step{Name: "export_summary", Kind: Temp, Table: "export_summary"}, "export_summary", base)

@@ -1,34 +1,46 @@
--- A request's rows may come from several sources (SPEC §3.1: its current
--- row is its latest, wherever it is). But rows of one request_id in two
--- sources that share no identifier are two people's requests whose ids
--- collide, two systems numbering alike: the current row would silently
--- drop one person's opt-out. They are counted here, and the run stops on
--- any (exit 3). The example names the request_id and the two sources.
+-- A request's rows are its versions, and they may come from several
+-- sources (SPEC §3.1: its current row is its latest, wherever it is; a
+-- status feed kept apart from the request log is allowed). But a row that
+-- shares no identifier with its request's current row is another person's
+-- request under the same id: two systems numbering alike, or one system
+-- reusing its ids across files or days. The current row would silently
+-- replace that person's opt-out (and an opt-in or a rejection would undo
+-- it with no word from them). Such request_ids are counted here, and the
+-- run stops on any (exit 3). The example names the request_id and the
+-- sources, or the files of the one source.
 WITH rows_read AS (
 {{- range $i, $s := .Requests }}
-  {{ if $i }}UNION ALL {{ end }}SELECT request_id, {{ lit $s.Name }} AS source, keys
+  {{ if $i }}UNION ALL {{ end }}SELECT request_id, {{ lit $s.Name }} AS source, _file, _row, updated_at, keys
   FROM {{ template "rows_as_of" ($.AsOfRows (print "request_rows__" $s.Name)) }} r WHERE reason IS NULL AND NOT later
 {{- end }}
 ),
-in_two_sources AS (
-  SELECT r.* FROM rows_read r
-  JOIN (SELECT request_id FROM rows_read GROUP BY request_id HAVING count(DISTINCT source) > 1) m ON m.request_id = r.request_id
+-- The rows of the request_ids read more than once, the current row first.
+versions AS (
+  SELECT r.request_id, r.source, r._file, r.keys,
+    row_number() OVER (PARTITION BY r.request_id ORDER BY {{ template "current_row_order" }}) AS version
+  FROM rows_read r
+  JOIN (SELECT request_id FROM rows_read GROUP BY request_id HAVING count(*) > 1) m ON m.request_id = r.request_id
 ),
-source_keys AS (
-  SELECT DISTINCT request_id, source, k.kind AS kind, k.value AS value
-  FROM {{ unnestRows "in_two_sources" "keys" "k" "" }}
-),
-pairs AS (
-  SELECT DISTINCT a.request_id, a.source AS source_a, b.source AS source_b
-  FROM source_keys a JOIN source_keys b ON b.request_id = a.request_id AND b.source > a.source
+version_keys AS (
+  SELECT DISTINCT request_id, version, k.kind AS kind, k.value AS value
+  FROM {{ unnestRows "versions" "keys" "k" "" }}
 ),
 meeting AS (
-  SELECT DISTINCT a.request_id, a.source AS source_a, b.source AS source_b
-  FROM source_keys a
-  JOIN source_keys b ON b.request_id = a.request_id AND b.source > a.source AND b.kind = a.kind AND b.value = a.value
+  SELECT DISTINCT e.request_id, e.version
+  FROM version_keys e
+  JOIN version_keys c ON c.request_id = e.request_id AND c.version = 1 AND c.kind = e.kind AND c.value = e.value
+  WHERE e.version > 1
+),
+apart AS (
+  SELECT e.request_id, e.source, e._file, c.source AS current_source, c._file AS current_file
+  FROM versions e
+  JOIN versions c ON c.request_id = e.request_id AND c.version = 1
+  LEFT JOIN meeting m ON m.request_id = e.request_id AND m.version = e.version
+  WHERE e.version > 1 AND m.request_id IS NULL
 )
-SELECT count(DISTINCT p.request_id) AS collisions,
-  min(p.request_id || ' in sources ' || p.source_a || ' and ' || p.source_b) AS example
-FROM pairs p
-LEFT JOIN meeting m ON m.request_id = p.request_id AND m.source_a = p.source_a AND m.source_b = p.source_b
-WHERE m.request_id IS NULL
+SELECT count(DISTINCT request_id) AS collisions,
+  min(request_id || CASE
+    WHEN source <> current_source THEN ' in sources ' || least(source, current_source) || ' and ' || greatest(source, current_source)
+    WHEN _file <> current_file THEN ' in source ' || source || ', files ' || least(_file, current_file) || ' and ' || greatest(_file, current_file)
+    ELSE ' in source ' || source || ', file ' || _file END) AS example
+FROM apart

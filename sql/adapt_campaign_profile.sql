@@ -8,6 +8,13 @@
 -- profile's new email would otherwise never be suppressed. A snapshot
 -- without PKey or snapshot_at cannot be placed in its profile's history:
 -- it is passed on without request_id or received_at and quarantined.
+-- A request's id is its profile and snapshot time. Two snapshots of one
+-- profile at one time that both make a request (an opt-out and an opt-in,
+-- or opt-outs of two emails: a DATE snapshot_at makes that routine) would
+-- share it, and the later row would replace the other request. So the
+-- first, in file order, keeps the id and each other adds the hash of its
+-- type and identifiers: both requests count, and at equal times the
+-- opt-out wins (SPEC §5 rule 2) whichever file came later.
 WITH snapshots AS (
   SELECT _file, _row,
     CAST({{ col .Src "PKey" "text" }} AS STRING) AS pkey,
@@ -23,15 +30,21 @@ changes AS (
     lag(who) OVER (PARTITION BY pkey ORDER BY happened_at, _file, _row) AS who_before
   FROM snapshots
   WHERE pkey IS NOT NULL AND happened_at IS NOT NULL
+),
+requests AS (
+  SELECT *, CASE WHEN opted_out THEN 'opt_out' ELSE 'opt_in' END AS request_type,
+    row_number() OVER (PARTITION BY pkey, happened_at ORDER BY _file, _row) AS nth
+  FROM changes
+  WHERE (before IS NULL AND opted_out) OR before <> opted_out OR (opted_out AND before AND who <> who_before)
 )
 SELECT _file, _row,
-  'campaign-' || {{ shortHash (joinText (param .Src.Name) "pkey" (epochMicros "happened_at")) }} AS request_id,
+  'campaign-' || {{ shortHash (joinText (param .Src.Name) "pkey" (epochMicros "happened_at")) }}
+    || CASE WHEN nth > 1 THEN '-' || {{ shortHash (joinText "request_type" "who") }} ELSE '' END AS request_id,
   happened_at AS received_at,
-  CASE WHEN opted_out THEN 'opt_out' ELSE 'opt_in' END AS request_type,
+  request_type,
   ['all'] AS categories, 'processed' AS status{{ range .Adapt.Columns }},
   {{ . }}{{ end }}
-FROM changes
-WHERE (before IS NULL AND opted_out) OR before <> opted_out OR (opted_out AND before AND who <> who_before)
+FROM requests
 UNION ALL
 SELECT _file, _row,
   CASE WHEN pkey IS NOT NULL THEN 'campaign-' || {{ shortHash (joinText (param .Src.Name) "pkey") }} END AS request_id,

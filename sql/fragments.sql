@@ -17,15 +17,24 @@ profiles AS (
 {{- end }}
 
 {{ define "xdm_requests" -}}
+{{- /* A request's id is its profile, type and time. An `in` of the same
+  profile, type and time as an `out` (or `pending`), in one list or in
+  two versions of the profile, would share the opt-out's id and, as its
+  later row, replace it: such an `in` gets an id of its own, so both count
+  and at equal times the opt-out wins (SPEC §5 rule 2). */ -}}
 SELECT
   _file, _row * 1048576 + part AS _row,
-  'xdm-' || {{ shortHash (joinText (param .Src.Name) "who" "kind" (epochMicros "happened_at")) }} AS request_id,
+  'xdm-' || {{ shortHash (joinText (param .Src.Name) "who" "kind" (epochMicros "happened_at")) }}
+    || CASE WHEN out_who IS NOT NULL THEN '-in' ELSE '' END AS request_id,
   happened_at AS received_at,
   CASE lower(trim(value)) WHEN 'out' THEN 'opt_out' WHEN 'pending' THEN 'opt_out' WHEN 'in' THEN 'opt_in' ELSE value END AS request_type,
   categories,
   CASE lower(trim(value)) WHEN 'pending' THEN 'pending' ELSE 'processed' END AS status{{ range .Adapt.Columns }},
   {{ . }}{{ end }}
 FROM entries
+LEFT JOIN (
+  SELECT DISTINCT who AS out_who, kind AS out_kind, happened_at AS out_at FROM entries WHERE lower(trim(value)) IN ('out', 'pending')
+) outs ON lower(trim(value)) = 'in' AND out_who = who AND out_kind = kind AND out_at = happened_at
 WHERE categories IS NOT NULL AND value IS NOT NULL AND lower(trim(value)) <> 'not_provided'
 {{- end }}
 

@@ -542,7 +542,7 @@ func latestBefore(dates []string, dt string) string {
 // lost, the quarantine ratio, duplicate customers and freshness.
 func (r *run) checkInputs(checks map[string][]engine.Row) error {
 	if rows := checks["request_id_collisions"]; len(rows) == 1 && asInt(rows[0]["collisions"]) > 0 {
-		return exit.With(exit.Input, fmt.Errorf("inputs.requests: column request_id: %d request_id values have a row that shares no identifier with the request's current row (for example %s): two people's requests under one id, from two systems numbering alike or one reusing its ids across files or days; the current row would replace the other person's request and silently undo their opt-out. Give each request an id of its own (a prefix per source, or ids that never restart); a request whose identifiers were all corrected needs a new request_id, with a rejected row for the old one",
+		return exit.With(exit.Input, fmt.Errorf("inputs.requests: column request_id: %d request_id values have a row that shares no identifier with the request's current row (for example %s): two people's requests under one id, from two systems numbering alike or one reusing its ids across files or days; the current row would replace the other person's request and silently undo their opt-out. Give the other request's rows an id of their own (a prefix per source, ids that never restart); to correct every identifier of a request, reject it under its id and file the corrected request under a new one",
 			asInt(rows[0]["collisions"]), redact.String(fmt.Sprint(rows[0]["example"]))))
 	}
 	if rows := checks["counted_requests_missing"]; len(rows) == 1 && asInt(rows[0]["missing"]) > 0 {

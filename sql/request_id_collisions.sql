@@ -1,9 +1,10 @@
 -- A request's rows are its versions, and they may come from several
 -- sources (SPEC §3.1: its current row is its latest, wherever it is; a
 -- status feed kept apart from the request log is allowed). But a row that
--- shares no identifier with its request's current row is another person's
--- request under the same id: two systems numbering alike, or one system
--- reusing its ids across files or days. The current row would silently
+-- shares no identifier with its request's current row, nor with a row
+-- that shares one with it, is another person's request under the same
+-- id: two systems numbering alike, or one system reusing its ids across
+-- files or days. The current row would silently
 -- replace that person's opt-out (and an opt-in or a rejection would undo
 -- it with no word from them). Such request_ids are counted here, and the
 -- run stops on any (exit 3). The example names the request_id and the
@@ -25,10 +26,24 @@ version_keys AS (
   SELECT DISTINCT request_id, version, k.kind AS kind, k.value AS value
   FROM {{ unnestRows "versions" "keys" "k" "" }}
 ),
-meeting AS (
+-- The rows sharing a key with the current row (the current row among
+-- them), then their keys: a row that shares one of these is the same
+-- request, within two steps of its current row (an early row with an
+-- email, a verified row adding the customer_id, a status feed's row with
+-- the customer_id alone).
+near AS (
   SELECT DISTINCT e.request_id, e.version
   FROM version_keys e
   JOIN version_keys c ON c.request_id = e.request_id AND c.version = 1 AND c.kind = e.kind AND c.value = e.value
+),
+near_keys AS (
+  SELECT DISTINCT k.request_id, k.kind, k.value
+  FROM version_keys k JOIN near n ON n.request_id = k.request_id AND n.version = k.version
+),
+meeting AS (
+  SELECT DISTINCT e.request_id, e.version
+  FROM version_keys e
+  JOIN near_keys c ON c.request_id = e.request_id AND c.kind = e.kind AND c.value = e.value
   WHERE e.version > 1
 ),
 apart AS (

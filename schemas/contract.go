@@ -43,6 +43,10 @@ type Column struct {
 	// Fields a struct (or list of structs) must have, named in the engine's
 	// type (case-insensitively).
 	Fields []string
+	// TimeFields are those of Fields the adapter reads as instants: a
+	// timestamp, a date or text (parsed), never a number, which the
+	// adapter's cast would refuse without naming the file or the field.
+	TimeFields []string
 }
 
 // Contract is what an input must look like.
@@ -135,10 +139,10 @@ var Requests = Contract{
 var XDMPrivacy = Contract{
 	Kind: "xdm_privacy",
 	Columns: requestColumns(
-		Column{Name: "privacyOptOuts", Accepts: []Family{StructList}, Required: true, Fields: []string{"optOutType", "optOutValue", "timestamp"}},
+		Column{Name: "privacyOptOuts", Accepts: []Family{StructList}, Required: true, Fields: []string{"optOutType", "optOutValue", "timestamp"}, TimeFields: []string{"timestamp"}},
 		Column{Name: "optInOut", Accepts: []Family{Map}},
 		Column{Name: "globalOptout", Accepts: []Family{Boolean}},
-		Column{Name: "_repo", Accepts: []Family{Struct}, Fields: []string{"modifyDate"}},
+		Column{Name: "_repo", Accepts: []Family{Struct}, Fields: []string{"modifyDate"}, TimeFields: []string{"modifyDate"}},
 	),
 	AnyOf: IdentifierKinds,
 }
@@ -285,6 +289,11 @@ func (c Contract) Check(input, file string, fields []Field) error {
 				return &ContractError{input, file, col.Name, fmt.Sprintf("has type %s, without the field %s", f.Type, sub)}
 			}
 		}
+		for _, sub := range col.TimeFields {
+			if t := fieldType(f.Type, sub); !isTimeType(t) {
+				return &ContractError{input, file, col.Name, fmt.Sprintf("has type %s: its field %s is %s; expected a timestamp, a date or text", f.Type, sub, t)}
+			}
+		}
 	}
 	if len(c.AnyOf) > 0 {
 		for _, n := range c.AnyOf {
@@ -303,6 +312,52 @@ func hasField(typ, sub string) bool {
 	t, s := strings.ToLower(typ), strings.ToLower(sub)
 	// DuckDB spells STRUCT(a T, "b" U), BigQuery STRUCT<a T, b U>.
 	return strings.Contains(t, "("+s+" ") || strings.Contains(t, "<"+s+" ") || strings.Contains(t, ", "+s+" ") || strings.Contains(t, `"`+s+`"`)
+}
+
+// fieldType returns the type of the top-level field sub of a struct type
+// (or of a list of structs), as spelled there: DuckDB's STRUCT(a T, "b" U)[]
+// or BigQuery's ARRAY<STRUCT<a T, b U>>; "" when it has no such field.
+func fieldType(typ, sub string) string {
+	i := strings.Index(strings.ToLower(typ), "struct")
+	if i < 0 {
+		return ""
+	}
+	body := typ[i+len("struct"):]
+	if len(body) == 0 || (body[0] != '(' && body[0] != '<') {
+		return ""
+	}
+	depth, start := 0, 1
+	for j, r := range body {
+		switch {
+		case r == '(' || r == '<':
+			depth++
+		case (r == ')' || r == '>') && depth > 1:
+			depth--
+		case r == ',' && depth == 1, (r == ')' || r == '>') && depth == 1:
+			name, t, _ := strings.Cut(strings.TrimSpace(body[start:j]), " ")
+			if strings.EqualFold(strings.Trim(name, "\"`"), sub) {
+				return strings.TrimSpace(t)
+			}
+			if r != ',' {
+				return ""
+			}
+			start = j + 1
+		}
+	}
+	return ""
+}
+
+// isTimeType reports whether an engine type holds an instant or text:
+// TIMESTAMP (any precision, with or without a zone), DATE, DATETIME,
+// VARCHAR or STRING.
+func isTimeType(t string) bool {
+	t = strings.ToLower(t)
+	for _, p := range []string{"timestamp", "date", "varchar", "string", "text"} {
+		if strings.HasPrefix(t, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func accepts(fams []Family, f Family) bool {

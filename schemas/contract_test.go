@@ -14,6 +14,20 @@ func TestHasField(t *testing.T) {
 	}
 }
 
+func TestFieldType(t *testing.T) {
+	for typ, want := range map[string]string{
+		`STRUCT(optOutType VARCHAR, "timestamp" TIMESTAMP WITH TIME ZONE)[]`: "TIMESTAMP WITH TIME ZONE",
+		`STRUCT("timestamp" DECIMAL(18, 3), optOutType VARCHAR)[]`:           "DECIMAL(18, 3)",
+		"ARRAY<STRUCT<optOutType STRING, `timestamp` INT64>>":                "INT64",
+		`STRUCT(a STRUCT(timestamp BIGINT), "timestamp" DATE)`:               "DATE",
+		`STRUCT(optOutType VARCHAR)[]`:                                       "",
+	} {
+		if got := fieldType(typ, "timestamp"); got != want {
+			t.Errorf("fieldType(%q, timestamp) = %q, want %q", typ, got, want)
+		}
+	}
+}
+
 func TestAdapterContracts(t *testing.T) {
 	privacy := Field{Name: "privacyOptOuts", Family: StructList, Type: `STRUCT(optOutType VARCHAR, optOutValue VARCHAR, "timestamp" TIMESTAMP)[]`}
 	email := Field{Name: "email", Family: String, Type: "VARCHAR"}
@@ -28,6 +42,10 @@ func TestAdapterContracts(t *testing.T) {
 		{"xdm optInOut not a map", XDMPrivacy, []Field{email, privacy, {Name: "optInOut", Family: String, Type: "VARCHAR"}}, "column optInOut: has type VARCHAR; expected map"},
 		{"xdm _repo without modifyDate", XDMPrivacy, []Field{email, privacy, {Name: "_repo", Family: Struct, Type: "STRUCT(createDate TIMESTAMP)"}}, "without the field modifyDate"},
 		{"xdm without identity", XDMPrivacy, []Field{privacy}, "has none of the identifier columns"},
+		{"xdm timestamp as epoch number", XDMPrivacy, []Field{email, {Name: "privacyOptOuts", Family: StructList, Type: `STRUCT(optOutType VARCHAR, optOutValue VARCHAR, "timestamp" BIGINT)[]`}}, "column privacyOptOuts: has type " + `STRUCT(optOutType VARCHAR, optOutValue VARCHAR, "timestamp" BIGINT)[]: its field timestamp is BIGINT; expected a timestamp`},
+		{"xdm timestamp as text", XDMPrivacy, []Field{email, {Name: "privacyOptOuts", Family: StructList, Type: `STRUCT(optOutType VARCHAR, optOutValue VARCHAR, "timestamp" VARCHAR)[]`}}, ""},
+		{"xdm modifyDate as number", XDMPrivacy, []Field{email, privacy, {Name: "_repo", Family: Struct, Type: "STRUCT(createDate TIMESTAMP, modifyDate INTEGER)"}}, "its field modifyDate is INTEGER"},
+		{"xdm BigQuery spelling", XDMPrivacy, []Field{email, {Name: "privacyOptOuts", Family: StructList, Type: "ARRAY<STRUCT<optOutType STRING, optOutValue STRING, timestamp TIMESTAMP>>"}, {Name: "_repo", Family: Struct, Type: "STRUCT<createDate TIMESTAMP, modifyDate TIMESTAMP>"}}, ""},
 		{"campaign ok", CampaignProfile, []Field{email, {Name: "pkey", Family: Integer, Type: "BIGINT"}, {Name: "ccpaOptOut", Family: Boolean, Type: "BOOLEAN"}, {Name: "snapshot_at", Family: Timestamp, Type: "TIMESTAMP"}}, ""},
 		{"campaign flag as text", CampaignProfile, []Field{email, {Name: "PKey", Family: Integer}, {Name: "ccpaOptOut", Family: String, Type: "VARCHAR"}, {Name: "snapshot_at", Family: Timestamp}}, "column ccpaOptOut: has type VARCHAR; expected boolean"},
 		{"segment without collected_at", SegmentIDs, []Field{{Name: "cookie_id", Family: String}}, "column collected_at: required column is missing"},

@@ -306,13 +306,9 @@ func (c Contract) Check(input, file string, fields []Field) error {
 	return nil
 }
 
-// hasField reports whether a struct type names field sub: "STRUCT(a
-// VARCHAR, b ...)" or a quoted "sub".
-func hasField(typ, sub string) bool {
-	t, s := strings.ToLower(typ), strings.ToLower(sub)
-	// DuckDB spells STRUCT(a T, "b" U), BigQuery STRUCT<a T, b U>.
-	return strings.Contains(t, "("+s+" ") || strings.Contains(t, "<"+s+" ") || strings.Contains(t, ", "+s+" ") || strings.Contains(t, `"`+s+`"`)
-}
+// hasField reports whether a struct type (or a list of structs) has the
+// top-level field sub, named case-insensitively.
+func hasField(typ, sub string) bool { return fieldType(typ, sub) != "" }
 
 // fieldType returns the type of the top-level field sub of a struct type
 // (or of a list of structs), as spelled there: DuckDB's STRUCT(a T, "b" U)[]

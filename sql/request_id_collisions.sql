@@ -4,11 +4,11 @@
 -- shares no identifier with its request's current row, nor with a row
 -- that shares one with it, is another person's request under the same
 -- id: two systems numbering alike, or one system reusing its ids across
--- files or days. The current row would silently
--- replace that person's opt-out (and an opt-in or a rejection would undo
--- it with no word from them). Such request_ids are counted here, and the
--- run stops on any (exit 3). The example names the request_id and the
--- sources, or the files of the one source.
+-- files or days. The current row would silently replace that person's
+-- opt-out (and an opt-in or a rejection would undo it with no word from
+-- them). Such request_ids are counted here, and the run stops on any
+-- (exit 3). The example names the request_id and the sources, or the
+-- files of the one source.
 WITH rows_read AS (
 {{- range $i, $s := .Requests }}
   {{ if $i }}UNION ALL {{ end }}SELECT request_id, {{ lit $s.Name }} AS source, _file, _row, updated_at, keys

@@ -44,8 +44,11 @@ type Column struct {
 	// type (case-insensitively).
 	Fields []string
 	// TimeFields are those of Fields the adapter reads as instants: a
-	// timestamp, a date or text (parsed), never a number, which the
-	// adapter's cast would refuse without naming the file or the field.
+	// timestamp or text (parsed), never a number, which the adapter's cast
+	// would refuse without naming the file or the field, nor a date, which
+	// it would read as midnight UTC (a top-level DATE column is read as the
+	// start of its day in the run's time zone, transforms.Dialect.Instant;
+	// a nested one has no such reading, and XDM's fields are date-times).
 	TimeFields []string
 }
 
@@ -143,6 +146,8 @@ var XDMPrivacy = Contract{
 		Column{Name: "optInOut", Accepts: []Family{Map}},
 		Column{Name: "globalOptout", Accepts: []Family{Boolean}},
 		Column{Name: "_repo", Accepts: []Family{Struct}, Fields: []string{"modifyDate"}, TimeFields: []string{"modifyDate"}},
+		// Dates optInOut and globalOptout when there is no _repo.
+		Column{Name: "timestamp", Accepts: []Family{Timestamp, String}},
 	),
 	AnyOf: IdentifierKinds,
 }
@@ -291,7 +296,7 @@ func (c Contract) Check(input, file string, fields []Field) error {
 		}
 		for _, sub := range col.TimeFields {
 			if t := fieldType(f.Type, sub); !isTimeType(t) {
-				return &ContractError{input, file, col.Name, fmt.Sprintf("has type %s: its field %s is %s; expected a timestamp, a date or text", f.Type, sub, t)}
+				return &ContractError{input, file, col.Name, fmt.Sprintf("has type %s: its field %s is %s; expected a timestamp or text (a date has no time of day)", f.Type, sub, t)}
 			}
 		}
 	}
@@ -344,11 +349,11 @@ func fieldType(typ, sub string) string {
 }
 
 // isTimeType reports whether an engine type holds an instant or text:
-// TIMESTAMP (any precision, with or without a zone), DATE, DATETIME,
-// VARCHAR or STRING.
+// TIMESTAMP (any precision, with or without a zone), DATETIME, VARCHAR or
+// STRING (a DATE is not one: see Column.TimeFields).
 func isTimeType(t string) bool {
 	t = strings.ToLower(t)
-	for _, p := range []string{"timestamp", "date", "varchar", "string", "text"} {
+	for _, p := range []string{"timestamp", "datetime", "varchar", "string", "text"} {
 		if strings.HasPrefix(t, p) {
 			return true
 		}

@@ -14,11 +14,15 @@
 -- share it, and the later row would replace the other request. So the
 -- first, in file order, keeps the id and each other adds the hash of its
 -- type and identifiers: both requests count, and at equal times the
--- opt-out wins (SPEC §5 rule 2) whichever file came later.
+-- opt-out wins (SPEC §5 rule 2) whichever file came later. A DATE
+-- snapshot_at happens when that day starts in the run's time zone
+-- (instant); the id is made from the value it always was (id_at, its
+-- midnight UTC), so requests already in the ledger keep their ids.
 WITH snapshots AS (
   SELECT _file, _row,
     CAST({{ col .Src "PKey" "text" }} AS STRING) AS pkey,
-    {{ cast (col .Src "snapshot_at" "timestamp") "timestamp" }} AS happened_at,
+    {{ instant .Src "snapshot_at" (lit .P.TimeZone) }} AS happened_at,
+    {{ cast (col .Src "snapshot_at" "timestamp") "timestamp" }} AS id_at,
     {{ col .Src "ccpaOptOut" "bool" }} AS opted_out,
     {{ .Adapt.Identity }} AS who{{ range .Adapt.Carry }},
     {{ . }}{{ end }}
@@ -38,7 +42,7 @@ requests AS (
   WHERE (before IS NULL AND opted_out) OR before <> opted_out OR (opted_out AND before AND who <> who_before)
 )
 SELECT _file, _row,
-  'campaign-' || {{ shortHash (joinText (param .Src.Name) "pkey" (epochMicros "happened_at")) }}
+  'campaign-' || {{ shortHash (joinText (param .Src.Name) "pkey" (epochMicros "id_at")) }}
     || CASE WHEN nth > 1 THEN '-' || {{ shortHash (joinText "request_type" "who") }} ELSE '' END AS request_id,
   happened_at AS received_at,
   request_type,

@@ -7,8 +7,8 @@ WITH raw AS (
   SELECT
     _file, _row,
     optout_id({{ col .Src "request_id" "text" }}) AS request_id,
-    {{ cast (col .Src "received_at" "timestamp") "timestamp" }} AS received_at,
-    coalesce({{ cast (col .Src "updated_at" "timestamp") "timestamp" }}, {{ cast (col .Src "received_at" "timestamp") "timestamp" }}) AS updated_at,
+    {{ instant .Src "received_at" (lit .P.TimeZone) }} AS received_at,
+    coalesce({{ instant .Src "updated_at" (lit .P.TimeZone) }}, {{ instant .Src "received_at" (lit .P.TimeZone) }}) AS updated_at,
     nullif(optout_word({{ col .Src "request_type" "text" }}), '') AS type_word,
     {{ categories .Src }} AS categories_raw,
     nullif(optout_word({{ col .Src "status" "text" }}), '') AS status_word,

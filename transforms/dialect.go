@@ -343,6 +343,27 @@ func (d Dialect) DateSeries(from, to, alias string) string {
 	return fmt.Sprintf("(SELECT CAST(d AS DATE) AS %s FROM range(%s, %s + INTERVAL 1 DAY, INTERVAL 1 DAY) t(d))", alias, from, to)
 }
 
+// Instant renders column name of src as a timestamp (a typed NULL when src
+// lacks it). A DATE names a civil day in the run's time zone tz, so it is
+// the instant that day starts there: cast as it is, it would be midnight
+// UTC, which in a zone west of UTC falls on the day before, and a request
+// dated the day after D would count for D (SPEC §2: nothing later than
+// the as-of instant may change D). tz is a literal, not a bind parameter:
+// a parameter rendered but unused where the column is no DATE would
+// leave the statement with a value too many.
+func (d Dialect) Instant(src Source, name, tz string) string {
+	f, ok := schemas.Find(src.Fields, name)
+	switch {
+	case !ok:
+		return d.Null("timestamp")
+	case f.Family != schemas.Date:
+		return d.Cast(d.Ident(f.Name), "timestamp")
+	case d == BigQuery:
+		return "TIMESTAMP(" + d.Ident(f.Name) + ", " + tz + ")"
+	}
+	return "timezone(" + tz + ", CAST(" + d.Ident(f.Name) + " AS TIMESTAMP))"
+}
+
 // CivilDate renders the date of timestamp ts in time zone tz.
 func (d Dialect) CivilDate(ts, tz string) string {
 	if d == BigQuery {
@@ -558,6 +579,7 @@ func (d Dialect) funcs() template.FuncMap {
 		"listRows":        d.ListRows,
 		"dateSeries":      d.DateSeries,
 		"civilDate":       d.CivilDate,
+		"instant":         d.Instant,
 		"endOfDay":        d.EndOfDay,
 		"month":           d.Month,
 		"dateMonth":       d.DateMonth,

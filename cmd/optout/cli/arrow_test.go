@@ -409,3 +409,67 @@ inputs:
 		t.Fatalf("exit %d, want 3 naming input web, file requests.arrow and column EMAIL\n%s", code, se)
 	}
 }
+
+// TestArrowStreamNotWhole: arrow-go ends an IPC stream quietly where its
+// bytes run out between two batches, and stops at the end-of-stream
+// marker. A stream cut at a batch boundary lost its last opt-outs, and a
+// second stream appended to the file was never read, both with exit 0.
+// Each is now exit 3 naming the file; the whole stream still runs.
+func TestArrowStreamNotWhole(t *testing.T) {
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "request_id", Type: arrow.BinaryTypes.String},
+		{Name: "received_at", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}},
+		{Name: "request_type", Type: arrow.BinaryTypes.String},
+		{Name: "email", Type: arrow.BinaryTypes.String},
+	}, nil)
+	// stream writes n one-row batches (r0, r1, ...) as one IPC stream.
+	stream := func(n int) []byte {
+		var batches []arrow.RecordBatch
+		for i := range n {
+			b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+			b.Field(0).(*array.StringBuilder).Append(fmt.Sprint("r", i))
+			b.Field(1).(*array.TimestampBuilder).Append(arrow.Timestamp(time.Date(2026, 11, 2+i, 10, 0, 0, 0, time.UTC).UnixMicro()))
+			b.Field(2).(*array.StringBuilder).Append("opt_out")
+			b.Field(3).(*array.StringBuilder).Append(fmt.Sprintf("p%d@example.com", i))
+			batches = append(batches, b.NewRecordBatch())
+			b.Release()
+		}
+		path := filepath.Join(t.TempDir(), "s.arrow")
+		writeIPC(t, path, true, schema, batches...)
+		for _, b := range batches {
+			b.Release()
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	two, three := stream(2), stream(3)
+	const eos = 8 // continuation marker and a zero length
+	if !slices.Equal(three[:len(two)-eos], two[:len(two)-eos]) {
+		t.Fatal("a stream of two batches is not the start of one of three")
+	}
+	for _, tc := range []struct {
+		name    string
+		content []byte
+		want    string // "" = the run succeeds
+	}{
+		{"whole", three, ""},
+		{"cut before its last batch", three[:len(two)-eos], "ends without the end-of-stream marker"},
+		{"cut after its last batch", three[:len(three)-eos], "ends without the end-of-stream marker"},
+		{"a second stream appended", append(slices.Clone(two), three...), fmt.Sprintf("has %d bytes after the end-of-stream marker", len(three))},
+	} {
+		cfg, file := arrowRequestsFixture(t, string(tc.content))
+		code, so, se := run(t, "run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-22T12:00:00Z")
+		if tc.want == "" {
+			if code != 0 || !strings.Contains(so, `"requests_counted":3`) {
+				t.Errorf("%s: exit %d, want 0 with 3 requests counted\n%s\n%s", tc.name, code, so, se)
+			}
+			continue
+		}
+		if code != 3 || !strings.Contains(se, redact.String("file "+file)) || !strings.Contains(se, tc.want) {
+			t.Errorf("%s: exit %d, want 3 naming the file and %q\n%s", tc.name, code, tc.want, se)
+		}
+	}
+}

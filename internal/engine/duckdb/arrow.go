@@ -34,7 +34,7 @@ func (e *Engine) copyArrow(ctx context.Context, file, table string) error {
 		return err
 	}
 	defer f.Close()
-	reader, err := openArrow(f)
+	reader, ended, err := openArrow(f)
 	if err != nil {
 		return err
 	}
@@ -75,37 +75,80 @@ func (e *Engine) copyArrow(ctx context.Context, file, table string) error {
 		if err == nil && reader.Err() != nil {
 			err = reader.Err()
 		}
+		if err == nil {
+			err = ended()
+		}
 		return errors.Join(err, dropErr)
 	})
 }
 
 // openArrow reads the IPC file format (magic "ARROW1", also Feather v2)
-// or, failing that, the IPC stream format.
-func openArrow(f *os.File) (array.RecordReader, error) {
+// or, failing that, the IPC stream format. ended, called once the reader
+// has given its last batch, says whether the input was whole (streamEnd).
+func openArrow(f *os.File) (reader array.RecordReader, ended func() error, err error) {
 	magic := make([]byte, 6)
 	if _, err := io.ReadFull(f, magic); err != nil {
-		return nil, fmt.Errorf("it is too short to be Arrow IPC (%v)", err)
+		return nil, nil, fmt.Errorf("it is too short to be Arrow IPC (%v)", err)
 	}
 	switch {
 	case string(magic) == "ARROW1":
+		// The file format is read from its footer: a file cut short has
+		// none, and the reader refuses it.
 		fr, err := ipc.NewFileReader(f)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		b := &fileBatches{f: fr}
 		b.refs.Store(1)
-		return b, nil
+		return b, func() error { return nil }, nil
 	case string(magic[:4]) == "FEA1":
-		return nil, errors.New("it is Feather version 1; write Feather version 2 (Arrow IPC) instead")
+		return nil, nil, errors.New("it is Feather version 1; write Feather version 2 (Arrow IPC) instead")
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	r, err := ipc.NewReader(f)
+	end := &streamEnd{f: f}
+	r, err := ipc.NewReader(end)
 	if err != nil {
-		return nil, fmt.Errorf("it is neither an IPC file nor an IPC stream (%v)", err)
+		return nil, nil, fmt.Errorf("it is neither an IPC file nor an IPC stream (%v)", err)
 	}
-	return r, nil
+	return r, end.check, nil
+}
+
+// streamEnd watches an IPC stream as arrow-go reads it. arrow-go ends a
+// stream quietly both at its end-of-stream marker and where the bytes run
+// out between two messages, so a stream cut at a batch boundary (a writer
+// killed, a copy interrupted) would lose its last batches with no error;
+// and it stops at the marker, so a second stream appended after it would
+// never be read. Both are a file that is not whole (SPEC §7: exit 3, never
+// a silently dropped row).
+type streamEnd struct {
+	f      *os.File
+	read   int64
+	ranOut bool // a read found no bytes left: the stream had no end marker
+}
+
+func (s *streamEnd) Read(p []byte) (int, error) {
+	n, err := s.f.Read(p)
+	s.read += int64(n)
+	if err == io.EOF {
+		s.ranOut = true
+	}
+	return n, err
+}
+
+func (s *streamEnd) check() error {
+	if s.ranOut {
+		return errors.New("its IPC stream ends without the end-of-stream marker: the file is cut short, and record batches may be missing")
+	}
+	st, err := s.f.Stat()
+	if err != nil {
+		return err
+	}
+	if extra := st.Size() - s.read; extra > 0 {
+		return fmt.Errorf("it has %d bytes after the end-of-stream marker of its IPC stream (two streams in one file?), which would not be read", extra)
+	}
+	return nil
 }
 
 // fileBatches reads an IPC file's record batches in order as a RecordReader.

@@ -102,7 +102,7 @@ func BenchmarkAppenderLoad(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		r, err := openArrow(f)
+		r, _, err := openArrow(f)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -164,6 +164,9 @@ type pastRuns struct {
 	// dates: those with a successful run, each true when one of them was
 	// final (not provisional).
 	dates map[string]bool
+	// published: those whose outputs a run published: a successful run,
+	// or one that died after its publish (its runs row left `published`).
+	published map[string]bool
 	// ledgerCutoff: the latest ledger retention cutoff a successful run
 	// applied (zero: none, or runs rows from before it was recorded).
 	ledgerCutoff time.Time
@@ -176,7 +179,7 @@ type pastRuns struct {
 // and the latest ledger cutoff one applied. run runs the query (a run
 // counts its statement, as its steps').
 func succeededDates(ctx context.Context, eng engine.Engine, run func(context.Context, transforms.Step) (int64, []engine.Row, error)) (pastRuns, error) {
-	past := pastRuns{dates: map[string]bool{}}
+	past := pastRuns{dates: map[string]bool{}, published: map[string]bool{}}
 	var err error
 	if past.registered, err = eng.ReadPublished(ctx, "prev_runs", "runs", ""); !past.registered || err != nil {
 		return past, err
@@ -199,8 +202,11 @@ func succeededDates(ctx context.Context, eng engine.Engine, run func(context.Con
 		return pastRuns{}, err
 	}
 	for _, r := range rows {
-		final, _ := r["final"].(bool)
-		past.dates[str(r["dt"])] = final
+		past.published[str(r["dt"])] = true
+		if succeeded, _ := r["succeeded"].(bool); succeeded {
+			final, _ := r["final"].(bool)
+			past.dates[str(r["dt"])] = final
+		}
 		if c, ok := r["ledger_cutoff"].(time.Time); ok && c.After(past.ledgerCutoff) {
 			past.ledgerCutoff = c
 		}

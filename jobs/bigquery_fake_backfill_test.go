@@ -93,7 +93,7 @@ func fakeAnswers(f *bqfake.Server) func(bqfake.Job) *bqfake.Result {
 		case strings.HasPrefix(s, "input_counts__"):
 			return nil // no rows: the inputs are empty
 		case s == "succeeded_dates":
-			return dates("dt STRING, final BOOLEAN", succeededRuns(f), true) // the fake's runs are final
+			return dates("dt STRING, succeeded BOOLEAN, final BOOLEAN", succeededRuns(f), true, true) // the fake's runs succeeded, final
 		case strings.HasPrefix(s, "partitions_"):
 			return dates("dt DATE", fakePublished(f, strings.TrimPrefix(s, "partitions_")))
 		case s == "export_history": // the manifest's dates (micros: the client reads int64 timestamps)

@@ -128,8 +128,9 @@ type run struct {
 	steps      progress
 	// stamps: every input file as the run listed it, before reading it.
 	stamps []stamp
-	// ran: the dates with a successful run before this one, each true
-	// when one of them was final (succeededDates), read once in prepare.
+	// ran: the dates whose outputs a run published before this one
+	// (pastRuns.published), read once in prepare: a run that died after
+	// its publish left them as a successful run would.
 	ran map[string]bool
 	// writtenAs: how each export's file is written, recorded when it is
 	// published.
@@ -409,7 +410,7 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 	if err != nil {
 		return transforms.Phases{}, plan, err
 	}
-	r.ran, plan.HasPrevRuns = past.dates, past.registered
+	r.ran, plan.HasPrevRuns = past.published, past.registered
 	ran := slices.Sorted(maps.Keys(r.ran))
 	if err := r.registerPrevious(ctx, &plan, ran); err != nil {
 		return transforms.Phases{}, plan, err

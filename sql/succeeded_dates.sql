@@ -1,12 +1,17 @@
--- The dates the published runs rows (relation prev_runs) hold a
--- successful run for, each with whether one of them was final (not
--- provisional): a backfill skips the final ones, and a write-back of D
--- stands aside when a later date has any. ledger_cutoff: the latest
--- ledger retention cutoff a run applied (the ledger never reaches back
--- before it). Runs rows written before `provisional` existed lack the
+-- The dates whose outputs a run published, from the published runs rows
+-- (relation prev_runs): a successful run's row, or the `published` row of
+-- a run that died after its publish, before write-back and retention.
+-- Either one's outputs are there: a write-back of D stands aside when a
+-- later date has any, and the ledger follows the newest. succeeded: one
+-- of them succeeded, and final: one that succeeded was not provisional
+-- (a backfill skips those dates, and runs a date left `published` again).
+-- ledger_cutoff: the latest ledger retention cutoff a run applied (the
+-- ledger never reaches back before it; a published ledger has it
+-- applied). Runs rows written before `provisional` existed lack the
 -- column; those written before `ledger_cutoff`, that one.
-SELECT strftime(dt, '%Y-%m-%d') AS dt, bool_or(NOT coalesce(provisional, false)) AS final,
+SELECT strftime(dt, '%Y-%m-%d') AS dt, bool_or(status = 'succeeded') AS succeeded,
+  bool_or(status = 'succeeded' AND NOT coalesce(provisional, false)) AS final,
   {{ if .HasLedgerCutoff }}max(ledger_cutoff){{ else }}NULL::TIMESTAMPTZ{{ end }} AS ledger_cutoff
 FROM (SELECT * FROM {{ rel "prev_runs" }} UNION ALL BY NAME SELECT NULL::BOOLEAN AS provisional WHERE false)
-WHERE status = 'succeeded'
+WHERE status IN ('succeeded', 'published')
 GROUP BY dt

@@ -430,6 +430,86 @@ func TestKillDuringRetentionLeavesNoHalfRemovedDate(t *testing.T) {
 	}
 }
 
+// A run killed after its publish leaves its runs row `published`: its
+// outputs are out, the ledger with its retention applied among them. A
+// later command must read that date as run: a rerun of an earlier date
+// counted the ledger's retention back from its own date, so a request the
+// killed run's retention had removed came back as first enforced by the
+// rerun (a new first_enforced_at, and third parties told again), and the
+// write-back guard let an earlier date's flags overwrite newer ones.
+func TestRunKilledAfterPublishCountsAsRun(t *testing.T) {
+	cfg, out := demoCopy(t)
+	// An opt-out received 2024-12-10, inside a 24-month retention as of
+	// 2026-11-21 and outside it as of 2026-12-21; no freshness, so that a
+	// run a month after the demo's last request goes ahead.
+	dir := filepath.Dir(cfg)
+	duck, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer duck.Close()
+	if _, err := duck.Exec(fmt.Sprintf(`COPY (SELECT 'old-1' AS request_id, TIMESTAMP '2024-12-10 12:00:00' AS received_at,
+		'opt_out' AS request_type, 'old.person@example.com' AS email) TO '%s' (FORMAT parquet)`, filepath.Join(dir, "data", "requests", "old.parquet"))); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := strings.Replace(string(b), ", freshness: 48h", "", 1)
+	conf = strings.Replace(conf, "    - {name: gpc,", "    - {name: old, path: data/requests/old.parquet}\n    - {name: gpc,", 1)
+	conf = strings.Replace(conf, "policy:\n", "policy:\n  retention_months: 24\n", 1)
+	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ledgerRows := func() []string {
+		t.Helper()
+		var got []string
+		rows, err := duck.Query(fmt.Sprintf(`SELECT strftime(first_enforced_at AT TIME ZONE 'UTC', '%%Y-%%m-%%dT%%H:%%M')
+			FROM read_parquet('%s/requests_ledger/*.parquet') WHERE request_id = 'old-1'`, out))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, s)
+		}
+		return got
+	}
+	nightly(t, cfg, "2026-11-21", "2026-11-22T11:00:00Z")
+	if got := ledgerRows(); len(got) != 1 || got[0] != "2026-11-22T11:00" {
+		t.Fatalf("old-1 in the ledger after the run of 2026-11-21: %v, want first enforced 2026-11-22T11:00", got)
+	}
+	if r := runOptout(t, []string{"OPTOUT_TEST_KILL_AT=written_back"}, "run", "--date", "2026-12-21", "--now", "2026-12-22T11:00:00Z", "--config", cfg); !r.signaled {
+		t.Fatalf("the run of 2026-12-21 was not killed after its publish: exit %d\n%s", r.code, r.stderr)
+	}
+	var status string
+	if err := duck.QueryRow(fmt.Sprintf(`SELECT string_agg(status, ',') FROM read_parquet('%s/runs/*.parquet', union_by_name = true) WHERE dt = DATE '2026-12-21'`, out)).Scan(&status); err != nil {
+		t.Fatal(err)
+	}
+	if status != "published" {
+		t.Fatalf("the killed run's runs rows: %q, want one left published", status)
+	}
+	if got := ledgerRows(); len(got) != 0 {
+		t.Fatalf("the killed run's published ledger still holds old-1 (%v): its retention should have removed it", got)
+	}
+	nightly(t, cfg, "2026-11-21", "2026-12-23T11:00:00Z")
+	if got := ledgerRows(); len(got) != 0 {
+		t.Errorf("the rerun of 2026-11-21 took old-1 back into the ledger, first enforced %v; the killed run's retention had removed it", got)
+	}
+	var notes int
+	if err := duck.QueryRow(fmt.Sprintf(`SELECT count(*) FROM read_parquet('%s/third_party_notifications/dt=2026-11-21/*.parquet') WHERE request_id = 'old-1'`, out)).Scan(&notes); err != nil {
+		t.Fatal(err)
+	}
+	if notes != 0 {
+		t.Errorf("the rerun of 2026-11-21 lists %d notifications for old-1, first enforced a month before", notes)
+	}
+}
+
 // A notification stays when its date is run again (11 CCR §7026(f)(2)):
 // a person in D's export turns out to have opted out on D (a request that
 // arrived late); the next run of D filters the export and lists the note
@@ -877,10 +957,22 @@ func TestWriteBackSurvivesAKill(t *testing.T) {
 
 // A rerun of an earlier date after D leaves D's flags on the customers
 // table: its own are older, and would take back opt-outs enforced since.
+// So too when D's run was killed after its write-back, leaving its runs
+// row `published`: the rerun read that as no run of D and wrote its older
+// flags over D's.
 func TestWriteBackLeavesALaterDatesFlags(t *testing.T) {
+	t.Run("succeeded", func(t *testing.T) { writeBackLeavesALaterDatesFlags(t, false) })
+	t.Run("killed after its write-back", func(t *testing.T) { writeBackLeavesALaterDatesFlags(t, true) })
+}
+
+func writeBackLeavesALaterDatesFlags(t *testing.T, killed bool) {
 	cfg, out, db := warehouseCopy(t)
-	if r := runOptout(t, nil, args(cfg)...); r.code != 0 {
-		t.Fatalf("run of 2026-11-21: exit %d\n%s", r.code, r.stderr)
+	if !killed {
+		if r := runOptout(t, nil, args(cfg)...); r.code != 0 {
+			t.Fatalf("run of 2026-11-21: exit %d\n%s", r.code, r.stderr)
+		}
+	} else if r := runOptout(t, []string{"OPTOUT_TEST_KILL_AT=written_back"}, args(cfg)...); !r.signaled {
+		t.Fatalf("the run of 2026-11-21 was not killed after its write-back: exit %d\n%s", r.code, r.stderr)
 	}
 	_, _, newest := flagMismatches(t, db, out)
 	earlier := []string{"run", "--date", "2026-11-15", "--now", "2026-11-22T10:00:00Z", "--config", cfg}

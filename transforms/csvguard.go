@@ -62,10 +62,43 @@ func (d Dialect) looksGuarded(x string) string {
 func (e Export) formulaGuards(d Dialect, skip map[string]bool) []string {
 	var out []string
 	for _, f := range e.Src.Fields {
-		if f.Family != schemas.String || skip[f.Name] || f.Name == "_file" || f.Name == "_row" {
+		if skip[f.Name] || f.Name == "_file" || f.Name == "_row" {
 			continue
 		}
-		out = append(out, d.FormulaGuard(d.Ident(f.Name))+" AS "+d.Ident(f.Name))
+		if text, ok := d.csvText(f); ok {
+			out = append(out, d.FormulaGuard(text)+" AS "+d.Ident(f.Name))
+		}
 	}
 	return out
+}
+
+// csvText renders column f as the text a CSV export writes for it, when
+// that text can hold what people typed: a text column, and on DuckDB
+// those that are text in another form, ENUM (an Arrow dictionary of
+// strings) and BLOB (a Parquet string without its UTF8 annotation, an
+// Arrow binary), which DuckDB writes as it casts them to text. A number,
+// date, boolean, list or struct has a form of its own, never a formula;
+// BigQuery writes BYTES in base64, whose alphabet spells no formula (no
+// parentheses, quotes or separators).
+func (d Dialect) csvText(f schemas.Field) (string, bool) {
+	col := d.Ident(f.Name)
+	switch {
+	case f.Family == schemas.String:
+		return col, true
+	case d == DuckDB && (f.Type == "BLOB" || strings.HasPrefix(f.Type, "ENUM(")):
+		return d.Cast(col, "text"), true
+	}
+	return "", false
+}
+
+// FormulaHeader returns the first column of export e whose name a
+// spreadsheet would run as a formula in a guarded CSV's header row, or "".
+// Its cells are guarded; a name cannot be without renaming the column.
+func (e Export) FormulaHeader() string {
+	for _, f := range e.Src.Fields {
+		if f.Name != GuardCell(f.Name) {
+			return f.Name
+		}
+	}
+	return ""
 }

@@ -59,15 +59,16 @@ CREATE TEMP FUNCTION optout_email_folded_sha(x STRING) AS (
 -- phone (LENGTH counts characters; d holds ASCII digits only, so it is
 -- DuckDB's strlen).
 CREATE TEMP FUNCTION optout_phone_pick(t STRING, d STRING) AS (
-  CASE WHEN STARTS_WITH(t, '+') OR (LENGTH(d) = 11 AND STARTS_WITH(d, '1')) THEN d
+  CASE WHEN REGEXP_CONTAINS(t, {{ phoneintl }}) OR (LENGTH(d) = 11 AND STARTS_WITH(d, '1')) THEN d
        WHEN LENGTH(d) = 10 THEN '1' || d END);
 CREATE TEMP FUNCTION optout_phone_e164(p STRING) AS (CASE WHEN LENGTH(p) BETWEEN 8 AND 15 THEN '+' || p END);
 -- The digits of a trimmed phone's number (transforms.PhoneE164): up to
 -- its extension (transforms.PhoneExtensionRE; the space after the group
 -- reference is for the emulator, and is no digit), and in an
--- international value without a "(0)" trunk prefix.
+-- international value (transforms.PhoneInternationalRE) without a "(0)"
+-- trunk prefix.
 CREATE TEMP FUNCTION optout_phone_digits(t STRING) AS (
-  CASE WHEN STARTS_WITH(t, '+')
+  CASE WHEN REGEXP_CONTAINS(t, {{ phoneintl }})
        THEN REGEXP_REPLACE(REGEXP_REPLACE(t, {{ phoneextension }}, r'\1 '), r'\(0\)|[^0-9]', '')
        ELSE REGEXP_REPLACE(REGEXP_REPLACE(t, {{ phoneextension }}, r'\1 '), r'[^0-9]', '') END);
 CREATE TEMP FUNCTION optout_phone(x STRING) AS (

@@ -551,6 +551,7 @@ func (d Dialect) funcs() template.FuncMap {
 		"angleaddress":    func() string { return d.Literal(AngleAddressRE) },
 		"mailtoprefix":    func() string { return d.Literal(MailtoPrefixRE) },
 		"phoneextension":  func() string { return d.Literal(PhoneExtensionRE) },
+		"phoneintl":       func() string { return d.Literal(PhoneInternationalRE) },
 		"uuidform":        func() string { return d.Literal(UUIDRE) },
 		"type":            d.Type,
 		"cast":            d.Cast,

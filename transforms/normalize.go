@@ -41,6 +41,8 @@ var (
 	// one space the angle address's replacement leaves after group 1 (the
 	// emulator loses a group reference that ends a replacement).
 	MailtoPrefixRE = `^mailto:[` + TrimChars + `]*| $`
+	// PhoneInternationalRE: a phone that says its country code (PhoneE164).
+	PhoneInternationalRE = `^(?i:tel:)?\(?\+`
 	// PhoneExtensionRE: a phone's number as group 1, the extension after.
 	PhoneExtensionRE = `^([^0-9]*[0-9][^xX#;]*)[xX#;][\s\S]*$`
 	// UUIDRE: a device id written as a UUID (DeviceKey).
@@ -159,10 +161,13 @@ func EmailKeys(raw string) []Key {
 // The number ends before an extension: at the first 'x', 'X', '#' or ';'
 // after a digit ("ext. 22", "x22", "#22", ";ext=22"). In an international
 // value the national trunk prefix written as "(0)" is no digit of the
-// number ("+44 (0) 20 7946 0958").
+// number ("+44 (0) 20 7946 0958"). A value is international when its '+'
+// comes first, after a "tel:" (an RFC 3966 URI, any case) and one "("
+// at most (PhoneInternationalRE): "tel:+44-7700-900123" and
+// "(+44) 7700 900123" are UK numbers, not invalid ones.
 func PhoneE164(raw string) string {
 	t := Trim(raw)
-	intl := strings.HasPrefix(t, "+")
+	intl := phoneInternational(t)
 	var buf [24]byte
 	d := buf[:0]
 	for i, seen := 0, false; i < len(t); i++ { // one pass: most values are short and plain
@@ -187,6 +192,16 @@ func PhoneE164(raw string) string {
 		return ""
 	}
 	return "+" + string(d)
+}
+
+// phoneInternational reports whether trimmed phone t says its country
+// code: PhoneInternationalRE without a regular expression (PhoneE164 runs
+// for every phone of every row).
+func phoneInternational(t string) bool {
+	if len(t) >= 4 && strings.EqualFold(t[:4], "tel:") {
+		t = t[4:]
+	}
+	return strings.HasPrefix(strings.TrimPrefix(t, "("), "+")
 }
 
 // PhoneKeys returns the phone key and its phone_sha256.

@@ -410,6 +410,44 @@ inputs:
 	}
 }
 
+// An Arrow file in a hive folder source=gpc/ with a source column of its
+// own: DuckDB read the folder's value as source_1, so the run went on with
+// the file's value and the folder's GPC signal unread. Which is meant is
+// ambiguous, as for Parquet (hostile case 78): exit 3 naming both.
+func TestArrowHiveFolderNamedLikeAColumn(t *testing.T) {
+	cfg := fixture(t, `
+engine: duckdb
+timezone: UTC
+output: out
+inputs:
+  requests:
+    - {name: web, path: inputs/requests}
+  customers: {path: inputs/customers.parquet}
+`, map[string]string{
+		"customers": `SELECT *, NULL::VARCHAR AS phone FROM (VALUES ('c1', 'a@example.com')) t(customer_id, email)`,
+	})
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "request_id", Type: arrow.BinaryTypes.String},
+		{Name: "received_at", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}},
+		{Name: "source", Type: arrow.BinaryTypes.String},
+		{Name: "email", Type: arrow.BinaryTypes.String},
+	}, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	b.Field(0).(*array.StringBuilder).Append("a1")
+	b.Field(1).(*array.TimestampBuilder).Append(arrow.Timestamp(time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC).UnixMicro()))
+	b.Field(2).(*array.StringBuilder).Append("web_form")
+	b.Field(3).(*array.StringBuilder).Append("a@example.com")
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	writeIPC(t, filepath.Join(filepath.Dir(cfg), "inputs", "requests", "source=gpc", "part-1.arrow"), false, schema, rec)
+
+	code, _, se := run(t, "run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-22T12:00:00Z")
+	if code != 3 || !strings.Contains(se, "input web") || !strings.Contains(se, "part-1.arrow") || !strings.Contains(se, "column source: is both a column of the file and the hive folder source=gpc") {
+		t.Fatalf("exit %d, want 3 naming input web, file part-1.arrow, column source and folder source=gpc\n%s", code, se)
+	}
+}
+
 // TestArrowStreamNotWhole: arrow-go ends an IPC stream quietly where its
 // bytes run out between two batches, and stops at the end-of-stream
 // marker. A stream cut at a batch boundary lost its last opt-outs, and a

@@ -185,9 +185,13 @@ func (e *Engine) Describe(ctx context.Context, file string) ([]schemas.Field, er
 		if fields, err = e.describe(ctx, "DESCRIBE SELECT * FROM "+rel); err != nil {
 			return nil, err
 		}
-		hive := hiveValues(file) // the last columns (arrowColumns)
+		// The hive folders' columns come last (arrowColumns), under their
+		// keys: DuckDB renames one that repeats a column of the file
+		// (source=web_form/ over a source column reads as source_1), which
+		// would hide the clash from the contract check, as for Parquet.
+		hive := hiveValues(file)
 		for i, h := range hive {
-			fields[len(fields)-len(hive)+i].Folder = h.folder
+			fields[len(fields)-len(hive)+i].Name, fields[len(fields)-len(hive)+i].Folder = h.key, h.folder
 		}
 	} else if fields, err = e.describeParquet(ctx, file); err != nil {
 		return nil, err

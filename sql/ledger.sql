@@ -57,16 +57,8 @@ ledger_rows AS (
   -- A request never counted leaves the record when it stops being pending;
   -- one received after D's as-of instant is a later date's (a rerun of D
   -- after it), which D cannot know about, and stays as that date left it.
-  WHERE (c.request_id IS NOT NULL OR p.first_enforced_at IS NOT NULL
-    OR p.received_at >= {{ cast (param .P.AsOf) "timestamp" }})
-{{- if .P.RetentionCutoff }}
-  -- A request received before the retention cutoff that the previous
-  -- ledger does not hold was removed by an earlier run's retention (or is
-  -- older than the record keeps): the request log still counts it, but it
-  -- is not first enforced now. Taken back, each later run listed it as
-  -- newly enforced: notifications sent again, metrics moved.
-    AND (p.request_id IS NOT NULL OR c.received_at >= {{ cast (param .P.RetentionCutoff) "timestamp" }})
-{{- end }}
+  WHERE c.request_id IS NOT NULL OR p.first_enforced_at IS NOT NULL
+    OR p.received_at >= {{ cast (param .P.AsOf) "timestamp" }}
 ),
 {{- if .StateSLA }}
 state_sla AS (

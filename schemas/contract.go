@@ -48,7 +48,7 @@ type Column struct {
 	// would refuse without naming the file or the field, nor a date, which
 	// it would read as midnight UTC (a top-level DATE column is read as the
 	// start of its day in the run's time zone, transforms.Dialect.Instant;
-	// a nested one has no such reading, and XDM's fields are date-times).
+	// a nested one is not, and XDM's fields are date-times).
 	TimeFields []string
 }
 
@@ -146,8 +146,6 @@ var XDMPrivacy = Contract{
 		Column{Name: "optInOut", Accepts: []Family{Map}},
 		Column{Name: "globalOptout", Accepts: []Family{Boolean}},
 		Column{Name: "_repo", Accepts: []Family{Struct}, Fields: []string{"modifyDate"}, TimeFields: []string{"modifyDate"}},
-		// Dates optInOut and globalOptout when there is no _repo.
-		Column{Name: "timestamp", Accepts: []Family{Timestamp, String}},
 	),
 	AnyOf: IdentifierKinds,
 }

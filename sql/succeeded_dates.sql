@@ -1,6 +1,7 @@
 -- The dates whose outputs a run published, from the published runs rows
 -- (relation prev_runs): a successful run's row, or the `published` row of
--- a run that died after its publish, before write-back and retention.
+-- a run that died after its publish (before its retention, perhaps after
+-- its write-back).
 -- Either one's outputs are there: a write-back of D stands aside when a
 -- later date has any, and the ledger follows the newest. succeeded: one
 -- of them succeeded, and final: one that succeeded was not provisional

@@ -78,8 +78,8 @@ func (e Export) formulaGuards(d Dialect, skip map[string]bool) []string {
 // strings) and BLOB (a Parquet string without its UTF8 annotation, an
 // Arrow binary), which DuckDB writes as it casts them to text. A number,
 // date, boolean, list or struct has a form of its own, never a formula;
-// BigQuery writes BYTES in base64, whose alphabet spells no formula (no
-// parentheses, quotes or separators).
+// BigQuery writes BYTES in base64, which may begin with + but whose
+// alphabet spells no formula (no parentheses, quotes or separators).
 func (d Dialect) csvText(f schemas.Field) (string, bool) {
 	col := d.Ident(f.Name)
 	switch {

@@ -26,3 +26,19 @@ inputs:
 	}
 	return cfg, file
 }
+
+// arrowFolderFixture writes a config whose request source web is the folder
+// inputs/requests (the test writes its files) and whose customers are the
+// rows of the SELECT customers.
+func arrowFolderFixture(t *testing.T, customers string) (cfg string) {
+	t.Helper()
+	return fixture(t, `
+engine: duckdb
+timezone: UTC
+output: out
+inputs:
+  requests:
+    - {name: web, path: inputs/requests}
+  customers: {path: inputs/customers.parquet}
+`, map[string]string{"customers": customers})
+}

@@ -228,17 +228,7 @@ func mkdirFor(t *testing.T, path string) string {
 // a stream) next to a Parquet file of the same source, and checks the
 // flags by hand.
 func TestArrowHandBuilt(t *testing.T) {
-	cfg := fixture(t, `
-engine: duckdb
-timezone: UTC
-output: out
-inputs:
-  requests:
-    - {name: web, path: inputs/requests}
-  customers: {path: inputs/customers.parquet}
-`, map[string]string{
-		"customers": `SELECT *, NULL::VARCHAR AS phone FROM (VALUES ('c1', 'a@example.com'), ('c2', 'b@example.com'), ('c3', 'c@example.com'), ('c4', 'd@example.com')) t(customer_id, email)`,
-	})
+	cfg := arrowFolderFixture(t, `SELECT *, NULL::VARCHAR AS phone FROM (VALUES ('c1', 'a@example.com'), ('c2', 'b@example.com'), ('c3', 'c@example.com'), ('c4', 'd@example.com')) t(customer_id, email)`)
 	dir := filepath.Dir(cfg)
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
@@ -415,17 +405,7 @@ inputs:
 // the file's value and the folder's GPC signal unread. Which is meant is
 // ambiguous, as for Parquet (hostile case 78): exit 3 naming both.
 func TestArrowHiveFolderNamedLikeAColumn(t *testing.T) {
-	cfg := fixture(t, `
-engine: duckdb
-timezone: UTC
-output: out
-inputs:
-  requests:
-    - {name: web, path: inputs/requests}
-  customers: {path: inputs/customers.parquet}
-`, map[string]string{
-		"customers": `SELECT *, NULL::VARCHAR AS phone FROM (VALUES ('c1', 'a@example.com')) t(customer_id, email)`,
-	})
+	cfg := arrowFolderFixture(t, `SELECT *, NULL::VARCHAR AS phone FROM (VALUES ('c1', 'a@example.com')) t(customer_id, email)`)
 	schema := arrow.NewSchema([]arrow.Field{
 		{Name: "request_id", Type: arrow.BinaryTypes.String},
 		{Name: "received_at", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}},

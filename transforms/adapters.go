@@ -23,9 +23,8 @@ func (s Source) IsAdapted() bool { return s.Format != "" && s.Format != "canonic
 // adaptedView is the temporary table an adapter step writes.
 func adaptedView(s Source) string { return "adapt__" + s.Name }
 
-// newAdaptData collects the columns of a vendor-format source; tz is the
-// run's time zone (a DATE column is a day there, Dialect.Instant).
-func newAdaptData(dl Dialect, s Source, tz string) adaptData {
+// newAdaptData collects the columns of a vendor-format source.
+func newAdaptData(dl Dialect, s Source) adaptData {
 	var d adaptData
 	var ids []string
 	for _, k := range schemas.IdentifierKinds {
@@ -47,8 +46,11 @@ func newAdaptData(dl Dialect, s Source, tz string) adaptData {
 	d.ProfileTime = dl.Null("timestamp")
 	if n, ok := s.Column("_repo"); ok {
 		d.ProfileTime = dl.Cast(dl.Ident(n)+".modifyDate", "timestamp")
-	} else if _, ok := s.Column("timestamp"); ok {
-		d.ProfileTime = dl.Instant(s, "timestamp", Literal(tz))
+	} else if n, ok := s.Column("timestamp"); ok {
+		// A DATE here is still midnight UTC (docs/decisions.md, "A DATE
+		// request time"): read as a day in the time zone, it would change
+		// the ids of the requests it dates.
+		d.ProfileTime = dl.Cast(dl.Ident(n), "timestamp")
 	}
 	d.GlobalCategories = listLiteral(append([]string{schemas.AllCategory}, schemas.ChannelCategories...))
 	return d

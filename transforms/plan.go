@@ -406,7 +406,7 @@ func (p Plan) Build() (Phases, error) {
 		adapted := ""
 		if src.IsAdapted() {
 			d := base
-			d.Src, d.Adapt = src, newAdaptData(dl, src, p.P.TimeZone)
+			d.Src, d.Adapt = src, newAdaptData(dl, src)
 			adapted = adaptedView(src)
 			add(&ph.Validate, Step{Name: adapted, Kind: Temp, Table: adapted, OnlyInput: src.Name}, "adapt_"+src.Format, d)
 			src = adaptedSource(src, d.Adapt)

@@ -114,7 +114,7 @@ func (r *run) tableDataset(table string) lineageDataset {
 
 // outputTables are the tables (output folders) a run for D writes.
 func (r *run) outputTables() []string {
-	out := []string{"customers_flagged", "optout_state", "flag_changes", "requests_ledger", "runs"}
+	out := []string{"customers_flagged", "optout_state", "flag_changes", "requests_ledger", "requests_ledger_removed", "runs"}
 	for _, e := range r.cfg.Exports {
 		out = append(out, "exports/"+e.Name, "suppression/"+e.Name)
 	}

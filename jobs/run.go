@@ -475,6 +475,9 @@ func (r *run) registerPrevious(ctx context.Context, plan *transforms.Plan, ran [
 	if plan.HasPrevLedger, err = r.eng.ReadPublished(ctx, "prev_requests_ledger", "requests_ledger", ""); err != nil {
 		return err
 	}
+	if plan.HasPrevLedgerRemoved, err = r.eng.ReadPublished(ctx, "prev_requests_ledger_removed", "requests_ledger_removed", ""); err != nil {
+		return err
+	}
 	// An earlier run of D: its notifications stay (third_party_notifications.sql).
 	plan.HasPrevNotices, err = r.eng.ReadPublished(ctx, "prev_notifications", "third_party_notifications", r.dt)
 	return err

@@ -6,6 +6,10 @@
 -- for the latest date that saw it (a backfill of an earlier date does not
 -- roll them back). The deadline, SLA days and business days are kept from
 -- the row the ledger first made (below); the SLA status follows now.
+-- A request retention removed from the published record keeps the
+-- first enforcement requests_ledger_removed remembers: the append-only
+-- request log still holds it, and without that record every run would
+-- take it as first enforced that night (and tell its third parties again).
 WITH cur AS (
   SELECT r.request_id, r.received_at, r.request_type, r.categories, r.status, r.source,
     r.state, r.traffic_source, coalesce(m.n, 0) AS matched_customers, r.counted
@@ -29,8 +33,11 @@ merged AS (
   SELECT
     c.request_id IS NOT NULL AND (p.request_id IS NULL OR p.last_enforced_date IS NULL OR p.last_enforced_date <= {{ dateParam .P.Date }}) AS take_cur,
     coalesce(c.counted, false) AS counted_now,
-    c, p
+    c, p{{ if .HasPrevLedgerRemoved }}, rm{{ end }}
   FROM cur c FULL OUTER JOIN prev p ON p.request_id = c.request_id
+{{- if .HasPrevLedgerRemoved }}
+  LEFT JOIN {{ rel "prev_requests_ledger_removed" }} rm ON rm.request_id = c.request_id
+{{- end }}
 ),
 ledger_rows AS (
   SELECT
@@ -43,8 +50,8 @@ ledger_rows AS (
     CASE WHEN take_cur THEN c.state ELSE p.state END AS state,
     CASE WHEN take_cur THEN c.traffic_source ELSE p.traffic_source END AS traffic_source,
     CASE WHEN take_cur THEN c.matched_customers ELSE p.matched_customers END AS matched_customers,
-    coalesce(p.first_enforced_at, CASE WHEN counted_now THEN {{ cast (param .P.Now) "timestamp" }} END) AS first_enforced_at,
-    coalesce(p.first_enforced_date, CASE WHEN counted_now THEN {{ dateParam .P.Date }} END) AS first_enforced_date,
+    coalesce(p.first_enforced_at,{{ if .HasPrevLedgerRemoved }} rm.first_enforced_at,{{ end }} CASE WHEN counted_now THEN {{ cast (param .P.Now) "timestamp" }} END) AS first_enforced_at,
+    coalesce(p.first_enforced_date,{{ if .HasPrevLedgerRemoved }} rm.first_enforced_date,{{ end }} CASE WHEN counted_now THEN {{ dateParam .P.Date }} END) AS first_enforced_date,
     CASE WHEN take_cur AND counted_now THEN {{ dateParam .P.Date }} ELSE p.last_enforced_date END AS last_enforced_date,
     -- A deadline, once set, stays, with its SLA and business days: the
     -- SLA settings, holidays and time zone in force when the ledger first

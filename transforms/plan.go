@@ -117,22 +117,25 @@ func (e Export) keyColumns(d Dialect, alias string) KeyColumns {
 
 // Plan is everything the steps of one run depend on.
 type Plan struct {
-	Requests        []Source
-	Customers       Source
-	Links           *Source
-	Traffic         *Source
-	Exports         []Export
-	HasPrevState    bool   // a prev_optout_state relation is registered
-	HasPrevFeed     bool   // no earlier state is left, and prev_flag_changes holds what an earlier run of D published
-	HasPrevLedger   bool   // a prev_requests_ledger relation is registered
-	HasPrevRuns     bool   // a prev_runs relation (the runs rows so far) is registered
-	HasPrevNotices  bool   // a prev_notifications relation holds what an earlier run of D notified
-	LeakTestExport  string // test hook (OPTOUT_TEST_PLANT_LEAK): this export is written unfiltered
-	StateSLA        []StateSLA
-	ExportHistory   []HistoryView // the registered views of the exports' earlier published files
-	ExportPublished []Published   // when each of those files was published
-	P               Params
-	Dialect         Dialect // the SQL the steps are rendered in
+	Requests      []Source
+	Customers     Source
+	Links         *Source
+	Traffic       *Source
+	Exports       []Export
+	HasPrevState  bool // a prev_optout_state relation is registered
+	HasPrevFeed   bool // no earlier state is left, and prev_flag_changes holds what an earlier run of D published
+	HasPrevLedger bool // a prev_requests_ledger relation is registered
+	// HasPrevLedgerRemoved: a prev_requests_ledger_removed relation holds
+	// what earlier runs' ledger retention removed.
+	HasPrevLedgerRemoved bool
+	HasPrevRuns          bool   // a prev_runs relation (the runs rows so far) is registered
+	HasPrevNotices       bool   // a prev_notifications relation holds what an earlier run of D notified
+	LeakTestExport       string // test hook (OPTOUT_TEST_PLANT_LEAK): this export is written unfiltered
+	StateSLA             []StateSLA
+	ExportHistory        []HistoryView // the registered views of the exports' earlier published files
+	ExportPublished      []Published   // when each of those files was published
+	P                    Params
+	Dialect              Dialect // the SQL the steps are rendered in
 	// Scratch is, on BigQuery, the dataset holding the run's own relations
 	// (inputs' copies, registered views, temporary and staged tables).
 	Scratch string
@@ -491,6 +494,7 @@ func (p Plan) Build() (Phases, error) {
 	add(&ph.Transform, Step{Name: "ledger", Kind: Temp, Table: "ledger"}, "ledger", base)
 	add(&ph.Transform, Step{Name: "requests_ledger", Kind: Output, Table: "requests_ledger"}, "requests_ledger", base)
 	add(&ph.Transform, Step{Name: "ledger_removed", Kind: Check}, "ledger_removed", base)
+	add(&ph.Transform, Step{Name: "requests_ledger_removed", Kind: Output, Table: "requests_ledger_removed"}, "requests_ledger_removed", base)
 	if p.HasPrevLedger {
 		add(&ph.Transform, Step{Name: "opt_outs_narrowed", Kind: Check}, "opt_outs_narrowed", base)
 	}

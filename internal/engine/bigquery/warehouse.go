@@ -302,7 +302,7 @@ func (s *stage) clusterFor(table string) []string {
 	switch {
 	case table == "customers_flagged" || table == "optout_state" || table == "flag_changes":
 		return []string{"customer_id"}
-	case table == "requests_ledger" || table == "third_party_notifications":
+	case table == "requests_ledger" || table == "requests_ledger_removed" || table == "third_party_notifications":
 		return []string{"request_id"}
 	case strings.HasPrefix(table, "suppression__"):
 		return []string{"identifier_type", "hashed_value"}

@@ -16,6 +16,7 @@ import (
 func catalogTables() map[string]string {
 	t := map[string]string{
 		"requests_ledger":           "requests_ledger/*.parquet",
+		"requests_ledger_removed":   "requests_ledger_removed/*.parquet",
 		"runs":                      "runs/*.parquet",
 		"customers_flagged":         "customers_flagged/*/*.parquet",
 		"optout_state":              "optout_state/*/*.parquet",

@@ -192,8 +192,10 @@ func succeededDates(ctx context.Context, eng engine.Engine, run func(context.Con
 	if err != nil {
 		return pastRuns{}, err
 	}
-	hasCutoff := slices.ContainsFunc(cols, func(f schemas.Field) bool { return strings.EqualFold(f.Name, "ledger_cutoff") })
-	q, err := transforms.SucceededDatesStep(eng.Dialect(), eng.Scratch(), hasCutoff)
+	has := func(name string) bool {
+		return slices.ContainsFunc(cols, func(f schemas.Field) bool { return strings.EqualFold(f.Name, name) })
+	}
+	q, err := transforms.SucceededDatesStep(eng.Dialect(), eng.Scratch(), transforms.RunsColumns{LedgerCutoff: has("ledger_cutoff"), Published: has("published")})
 	if err != nil {
 		return pastRuns{}, err
 	}

@@ -277,19 +277,24 @@ func (r *run) run(ctx context.Context) (err error) {
 	// The runs row goes out with the outputs it describes, so that a
 	// process that dies right after the publish still leaves its row
 	// (status published; the row written at the end replaces it).
-	r.rec.Status, r.rec.ExitCode = "published", 0
+	r.rec.Status, r.rec.ExitCode, r.rec.Published = "published", 0, true
 	published, err := r.runsStep()
 	if err != nil {
 		return err
 	}
 	if err := r.stage.Publish(ctx, published); err != nil {
+		r.rec.Published = false
 		return err
 	}
 	r.log.Info("published", "output", r.eng.Where())
 	if err := r.writeBack(ctx); err != nil {
 		return err
 	}
-	r.hook("written_back")
+	// A failure from here on fails the run, whose runs row still says that
+	// D's outputs are its own (published).
+	if err := r.at("written_back"); err != nil {
+		return err
+	}
 	return r.applyRetention(ctx)
 }
 

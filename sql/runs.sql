@@ -19,6 +19,9 @@ SELECT
   CAST({{ param .Run.WriteBackRows }} AS INT64) AS write_back_rows,
   {{ listParam "run_retention" .Run.RetentionRemoved }} AS retention_removed,
   CAST({{ param .Run.Provisional }} AS BOOL) AS provisional,
+  -- Its publish committed: D's outputs are this run's, even when a step
+  -- after it (write-back, retention) failed the run.
+  CAST({{ param .Run.Published }} AS BOOL) AS published,
   -- A later run never lets the ledger reach back before it: what retention
   -- removed stays removed (its first_enforced_at is lost).
   {{ if .Run.LedgerCutoff }}{{ cast (param .Run.LedgerCutoff) "timestamp" }}{{ else }}{{ null "timestamp" }}{{ end }} AS ledger_cutoff

@@ -24,6 +24,9 @@ type RunRecord struct {
 	WriteBackRows    int64            // customers rows whose flags write-back changed
 	RetentionRemoved []PartitionCount // per-date partitions removed, per table
 	Provisional      bool             // run before D ended (--provisional); a later run of D replaces it
+	// Published: the run's publish committed, so D's outputs are this
+	// run's even when a later step (write-back, retention) failed it.
+	Published bool
 }
 
 // LeakCheck is the result of one export's leak check; the runs table keeps
@@ -113,18 +116,24 @@ func ManifestStep(d Dialect, runID string, exports []Manifested) (Step, error) {
 	return Step{Name: "export_manifest", Kind: Output, Table: "export_manifest", PerDate: true, SQL: sql, Args: args}, nil
 }
 
+// RunsColumns says which of the columns later versions added to the runs
+// rows relation prev_runs has (runs rows an older version wrote lack them).
+type RunsColumns struct {
+	LedgerCutoff bool
+	Published    bool
+}
+
 // SucceededDatesStep renders, in dialect d, the Check step listing the
 // dates of relation prev_runs (the published runs rows, in scratch)
-// that have a successful run, each with whether one was final, not
-// provisional, and the latest ledger cutoff one applied
-// (sql/succeeded_dates.sql). hasLedgerCutoff: prev_runs has that column
-// (runs rows an older version wrote lack it).
-func SucceededDatesStep(d Dialect, scratch string, hasLedgerCutoff bool) (Step, error) {
+// whose outputs a run published, each with whether one succeeded,
+// whether one was final, not provisional, and the latest ledger cutoff
+// one applied (sql/succeeded_dates.sql).
+func SucceededDatesStep(d Dialect, scratch string, has RunsColumns) (Step, error) {
 	r, err := newRenderer(d)
 	if err != nil {
 		return Step{}, err
 	}
 	r.scratch = scratch
-	sql, args, err := r.render("succeeded_dates", struct{ HasLedgerCutoff bool }{hasLedgerCutoff})
+	sql, args, err := r.render("succeeded_dates", has)
 	return Step{Name: "succeeded_dates", Kind: Check, SQL: sql, Args: args}, err
 }

@@ -954,18 +954,28 @@ func TestWriteBackSurvivesAKill(t *testing.T) {
 // row `published`: the rerun read that as no run of D and wrote its older
 // flags over D's.
 func TestWriteBackLeavesALaterDatesFlags(t *testing.T) {
-	t.Run("succeeded", func(t *testing.T) { writeBackLeavesALaterDatesFlags(t, false) })
-	t.Run("killed after its write-back", func(t *testing.T) { writeBackLeavesALaterDatesFlags(t, true) })
+	t.Run("succeeded", func(t *testing.T) { writeBackLeavesALaterDatesFlags(t, "") })
+	t.Run("killed after its write-back", func(t *testing.T) { writeBackLeavesALaterDatesFlags(t, "OPTOUT_TEST_KILL_AT=written_back") })
+	// As a retention that fails: the runs row says failed, and the
+	// date's outputs are that run's all the same.
+	t.Run("failed after its write-back", func(t *testing.T) { writeBackLeavesALaterDatesFlags(t, "OPTOUT_TEST_FAIL_AT=written_back=EACCES") })
 }
 
-func writeBackLeavesALaterDatesFlags(t *testing.T, killed bool) {
+// writeBackLeavesALaterDatesFlags runs 2026-11-21, ended by test point
+// env when it is set, then reruns the earlier 2026-11-15.
+func writeBackLeavesALaterDatesFlags(t *testing.T, env string) {
 	cfg, out, db := warehouseCopy(t)
-	if !killed {
-		if r := runOptout(t, nil, args(cfg)...); r.code != 0 {
-			t.Fatalf("run of 2026-11-21: exit %d\n%s", r.code, r.stderr)
-		}
-	} else if r := runOptout(t, []string{"OPTOUT_TEST_KILL_AT=written_back"}, args(cfg)...); !r.signaled {
+	var envs []string
+	if env != "" {
+		envs = []string{env}
+	}
+	switch r := runOptout(t, envs, args(cfg)...); {
+	case env == "" && r.code != 0:
+		t.Fatalf("run of 2026-11-21: exit %d\n%s", r.code, r.stderr)
+	case strings.Contains(env, "KILL") && !r.signaled:
 		t.Fatalf("the run of 2026-11-21 was not killed after its write-back: exit %d\n%s", r.code, r.stderr)
+	case strings.Contains(env, "FAIL") && (r.code == 0 || r.signaled || !strings.Contains(r.stderr, "permission denied")):
+		t.Fatalf("the run of 2026-11-21 did not fail after its write-back: exit %d\n%s", r.code, r.stderr)
 	}
 	_, _, newest := flagMismatches(t, db, out)
 	earlier := []string{"run", "--date", "2026-11-15", "--now", "2026-11-22T10:00:00Z", "--config", cfg}

@@ -49,7 +49,8 @@ func ProfileDir() string {
 // "rename:<i>" (before the i-th rename of the publish), "publish_first",
 // "mark", "published", "write_back_uncommitted", "written_back",
 // "retention_moved" (a date folder moved out, not yet deleted); failures
-// are injected at rename:<i> and mark.
+// are injected at rename:<i>, mark and written_back (a failure after the
+// publish, as a failed retention gives).
 func FromEnv() engine.TestPoint {
 	if !enabled {
 		return None

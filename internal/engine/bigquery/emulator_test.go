@@ -410,7 +410,7 @@ func TestEmulatorEngine(t *testing.T) {
 		if _, err := e.Exec(ctx, "runs_input", "CREATE TABLE "+e.relation("prev_runs")+" AS SELECT DATE_ADD(DATE '2026-11-19', INTERVAL n DAY) AS dt, 'succeeded' AS status, FALSE AS provisional"+cutoff+" FROM UNNEST([1, 2]) AS n"); err != nil {
 			t.Fatal(err)
 		}
-		dates, err := transforms.SucceededDatesStep(transforms.BigQuery, e.Scratch(), cutoff != "")
+		dates, err := transforms.SucceededDatesStep(transforms.BigQuery, e.Scratch(), transforms.RunsColumns{LedgerCutoff: cutoff != ""})
 		if err != nil {
 			t.Fatal(err)
 		}

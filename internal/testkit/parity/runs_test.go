@@ -100,15 +100,16 @@ func TestDemoStatementsAnalyze(t *testing.T) {
 	}
 	// The dates that ran and the ledger cutoff applied (jobs'
 	// succeededDates), on the runs rows as published, and as an older
-	// version's, without ledger_cutoff.
+	// version's, without ledger_cutoff and published.
 	runs := mustReadTable(t, in.Engine, "prev_runs", "").catalog()
 	older := runs
-	older.Columns = slices.DeleteFunc(slices.Clone(runs.Columns), func(c zetasql.Column) bool { return c.Name == "ledger_cutoff" })
-	if len(older.Columns) != len(runs.Columns)-1 {
-		t.Fatalf("the demo's runs rows have no ledger_cutoff: %v", runs.Columns)
+	older.Columns = slices.DeleteFunc(slices.Clone(runs.Columns), func(c zetasql.Column) bool { return c.Name == "ledger_cutoff" || c.Name == "published" })
+	if len(older.Columns) != len(runs.Columns)-2 {
+		t.Fatalf("the demo's runs rows lack ledger_cutoff or published: %v", runs.Columns)
 	}
 	for _, tb := range []zetasql.Table{runs, older} {
-		dates, err := transforms.SucceededDatesStep(transforms.BigQuery, bq.Scratch, len(tb.Columns) == len(runs.Columns))
+		all := len(tb.Columns) == len(runs.Columns)
+		dates, err := transforms.SucceededDatesStep(transforms.BigQuery, bq.Scratch, transforms.RunsColumns{LedgerCutoff: all, Published: all})
 		if err != nil {
 			t.Fatal(err)
 		}

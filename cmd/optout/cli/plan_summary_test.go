@@ -45,7 +45,7 @@ func TestPlanSummaryAndReproducible(t *testing.T) {
 		fmt.Sprintf("\n-- inputs: 12, %d files, %d bytes\n", files, bytes),
 		"\n--   requests       web_form                 11 files, ",
 		"\n--   export         meta_audience            1 file, ",
-		"\n-- outputs: 32, in " + out + " (and the runs row)\n",
+		"\n-- outputs: 33, in " + out + " (and the runs row)\n",
 		"\n--   customers_flagged/dt=2026-11-21\n", "\n--   requests_ledger\n", "\n--   metrics/annual_disclosure/dt=2026-11-21\n",
 		fmt.Sprintf("\n-- steps: %d, ", steps),
 	} {

@@ -74,9 +74,10 @@ func (e Export) formulaGuards(d Dialect, skip map[string]bool) []string {
 
 // csvText renders column f as the text a CSV export writes for it, when
 // that text can hold what people typed: a text column, and on DuckDB
-// those that are text in another form, ENUM (an Arrow dictionary of
-// strings) and BLOB (a Parquet string without its UTF8 annotation, an
-// Arrow binary), which DuckDB writes as it casts them to text. A number,
+// those that are text in another form, ENUM (a warehouse table's; an
+// Arrow dictionary of strings reads as text) and BLOB (a Parquet string
+// without its UTF8 annotation, an Arrow binary), which DuckDB writes as
+// it casts them to text. A number,
 // date, boolean, list or struct has a form of its own, never a formula;
 // BigQuery writes BYTES in base64, which may begin with + but whose
 // alphabet spells no formula (no parentheses, quotes or separators).

@@ -491,3 +491,73 @@ func TestArrowStreamNotWhole(t *testing.T) {
 		}
 	}
 }
+
+// Text held in another type: an Arrow dictionary of strings (which
+// DuckDB's Arrow scan reads as text) and a warehouse table's ENUM column
+// (which DuckDB writes to CSV as its text). Their cells that a
+// spreadsheet would run get the leading ' as a text column's do (SPEC §7
+// Safe CSV).
+func TestDictionaryAndEnumCellsGuardedInCSV(t *testing.T) {
+	cfg := fixture(t, `
+engine: duckdb
+timezone: UTC
+output: out
+duckdb: {database: warehouse.duckdb}
+inputs:
+  requests:
+    - {name: web, path: inputs/requests.parquet}
+  customers: {path: inputs/customers.parquet}
+exports:
+  - {name: from_arrow, path: inputs/list.arrow, destination: generic, category: advertising, format: csv, identifiers: {email: email}}
+  - {name: from_table, table: list, destination: generic, category: advertising, format: csv, identifiers: {email: email}}
+`, map[string]string{
+		"customers": `SELECT 'c1' AS customer_id, 'a@example.com' AS email, NULL::VARCHAR AS phone`,
+		"requests":  `SELECT 'r1' AS request_id, TIMESTAMP '2026-11-02 10:00:00' AS received_at, 'opt_out' AS request_type, 'gone@example.com' AS email`,
+	})
+	dir := filepath.Dir(cfg)
+	rows := [][2]string{{"a@example.com", "=1+1"}, {"b@example.com", "plain"}, {"c@example.com", "@SUM(1)"}, {"gone@example.com", "=2+2"}}
+	dict := &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "email", Type: arrow.BinaryTypes.String},
+		{Name: "note", Type: dict},
+	}, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	notes := b.Field(1).(*array.BinaryDictionaryBuilder)
+	values := make([]string, len(rows))
+	for i, r := range rows {
+		b.Field(0).(*array.StringBuilder).Append(r[0])
+		if err := notes.AppendString(r[1]); err != nil {
+			t.Fatal(err)
+		}
+		values[i] = fmt.Sprintf("('%s', '%s')", r[0], r[1])
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	writeIPC(t, filepath.Join(dir, "inputs", "list.arrow"), false, schema, rec)
+	wh, err := sql.Open("duckdb", filepath.Join(dir, "warehouse.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, wh, "CREATE TYPE note AS ENUM ('=1+1', 'plain', '@SUM(1)', '=2+2')")
+	mustExec(t, wh, "CREATE TABLE list AS SELECT email, CAST(note AS note) AS note FROM (VALUES "+strings.Join(values, ", ")+") t(email, note)")
+	wh.Close()
+
+	if code, _, se := run(t, "run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-22T12:00:00Z"); code != 0 {
+		t.Fatalf("exit %d\n%s", code, se)
+	}
+	want := map[string]string{"a@example.com": "'=1+1", "b@example.com": "plain", "c@example.com": "'@SUM(1)"}
+	for _, export := range []string{"from_arrow", "from_table"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "out", "exports", export, "dt=2026-11-21", "*.csv"))
+		if len(files) != 1 {
+			t.Fatalf("%s: CSV files of the export: %v", export, files)
+		}
+		got := map[string]string{}
+		for _, r := range readCSV(t, files[0])[1:] {
+			got[r[0]] = r[1]
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: the export's cells: %v, want %v (the opted-out row dropped)", export, got, want)
+		}
+	}
+}

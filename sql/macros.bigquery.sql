@@ -9,7 +9,7 @@
 -- another (docs/decisions.md). Held to the Go reference
 -- (transforms/normalize.go) on the nasty-input table by
 -- internal/testkit/zetasql's tests under Google's reference evaluator.
-CREATE TEMP FUNCTION optout_trim(x ANY TYPE) AS (TRIM(CAST(x AS STRING), {{ trimchars }}));
+CREATE TEMP FUNCTION optout_trim(x ANY TYPE) AS (REGEXP_REPLACE(CAST(x AS STRING), {{ trimpattern }}, ''));
 -- Lowercase by Unicode's simple case mapping, as Go and DuckDB do.
 -- GoogleSQL's LOWER applies the full mapping, which differs in exactly two
 -- places without a locale: 'İ' becomes "i" plus a combining dot, and a
@@ -34,7 +34,7 @@ CREATE TEMP FUNCTION optout_state(x STRING) AS (NULLIF(UPPER(optout_trim(x)), ''
 -- clean address a dozen times, deep enough to overflow its SQL parser.
 CREATE TEMP FUNCTION optout_email_clean(x STRING) AS (
   REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(
-    LOWER(REPLACE(REPLACE(TRIM(NORMALIZE(x, NFC), {{ trimchars }}), 'İ', 'i'), 'Σ', 'σ')),
+    LOWER(REPLACE(REPLACE(REGEXP_REPLACE(NORMALIZE(x, NFC), {{ trimpattern }}, ''), 'İ', 'i'), 'Σ', 'σ')),
     {{ invisibleclass }}, ''), {{ angleaddress }}, r'\1 '), {{ mailtoprefix }}, ''));
 -- Valid (transforms.EmailValid): one '@' with text before it, and a dot
 -- after it. Folded (transforms.FoldEmail) for an address that is valid,

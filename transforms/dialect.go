@@ -546,8 +546,8 @@ func (d Dialect) funcs() template.FuncMap {
 	return template.FuncMap{
 		"ident":           d.Ident,
 		"lit":             d.Literal,
-		"trimchars":       func() string { return d.Literal(TrimChars) },
-		"invisibleclass":  func() string { return d.Literal("[" + InvisibleChars + "]") },
+		"trimpattern":     func() string { return d.Literal(TrimRE) },
+		"invisibleclass":  func() string { return d.Literal(RegexClass(InvisibleChars)) },
 		"angleaddress":    func() string { return d.Literal(AngleAddressRE) },
 		"mailtoprefix":    func() string { return d.Literal(MailtoPrefixRE) },
 		"phoneextension":  func() string { return d.Literal(PhoneExtensionRE) },

@@ -3,6 +3,7 @@ package transforms
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -19,28 +20,42 @@ import (
 // and the invisible format characters that copy-pasted and right-to-left
 // text carries: the soft hyphen, the Mongolian vowel separator, and the
 // bidirectional marks, embeddings, overrides and isolates (U+061C,
-// U+200E–U+200F, U+202A–U+202E, U+2066–U+2069). Trimming only ASCII would
-// leave "a@b.com\u00a0" a distinct, never-matching key, and the person
-// behind it in an export.
-const TrimChars = " \t\n\r\v\f\u0085\u00a0\u00ad\u061c\u1680\u180e\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u202f\u205f\u2060\u2066\u2067\u2068\u2069\u3000\ufeff"
+// U+200E–U+200F, U+202A–U+202E, U+2066–U+2069), and the control
+// characters (controlChars). Trimming only ASCII would leave
+// "a@b.com\u00a0" a distinct, never-matching key, and the person behind it
+// in an export.
+const TrimChars = " \t\n\r\v\f\u0085\u00a0\u00ad\u061c\u1680\u180e\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u202f\u205f\u2060\u2066\u2067\u2068\u2069\u3000\ufeff" + controlChars
+
+// controlChars are the C0 and C1 control characters that are not white
+// space (U+0000–U+0008, U+000E–U+001F, U+007F–U+009F but U+0085) and DEL:
+// they show as nothing, a fixed-width or CHAR(n) column pads with NUL, and
+// a reader that stops at a NUL sees the address before it. Left in, they
+// made "alice@example.com\x00" a key of its own, and alice's row left in
+// an export.
+const controlChars = "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f" +
+	"\u0080\u0081\u0082\u0083\u0084\u0086\u0087\u0088\u0089\u008a\u008b\u008c\u008d\u008e\u008f" +
+	"\u0090\u0091\u0092\u0093\u0094\u0095\u0096\u0097\u0098\u0099\u009a\u009b\u009c\u009d\u009e\u009f"
 
 // InvisibleChars are the members of TrimChars that are not spaces but
-// format characters: they show as nothing, so inside an email they are
-// dropped wherever they are ("bob\u200b@example.com" is bob's address to
-// any reader and to a destination that strips them).
-const InvisibleChars = "\u00ad\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
+// format or control characters: they show as nothing, so inside an email
+// they are dropped wherever they are ("bob\u200b@example.com" is bob's
+// address to any reader and to a destination that strips them).
+const InvisibleChars = "\u00ad\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff" + controlChars
 
 // The regular expressions of the BigQuery functions' email and phone
 // reading (sql/macros.bigquery.sql), the same rules as CleanEmail and
 // PhoneE164 read with code; the nasty-identifier table holds the two to
 // the same answers.
 var (
+	// TrimRE: the TrimChars at either end (BigQuery's trim: its TRIM would
+	// take them as a string, and the emulator cuts a string at a NUL).
+	TrimRE = `^` + RegexClass(TrimChars) + `+|` + RegexClass(TrimChars) + `+$`
 	// AngleAddressRE: the address of "Name <address>", trimmed, as group 1.
-	AngleAddressRE = `^[\s\S]*<[` + TrimChars + `]*([^<]*?)[` + TrimChars + `]*>$`
+	AngleAddressRE = `^[\s\S]*<` + RegexClass(TrimChars) + `*([^<]*?)` + RegexClass(TrimChars) + `*>$`
 	// MailtoPrefixRE: a leading "mailto:" and the trim after it, and the
 	// one space the angle address's replacement leaves after group 1 (the
 	// emulator loses a group reference that ends a replacement).
-	MailtoPrefixRE = `^mailto:[` + TrimChars + `]*| $`
+	MailtoPrefixRE = `^mailto:` + RegexClass(TrimChars) + `*| $`
 	// PhoneInternationalRE: a phone that says its country code (PhoneE164).
 	PhoneInternationalRE = `^(?i:tel:)?\(?\+`
 	// PhoneExtensionRE: a phone's number as group 1, the extension after.
@@ -48,6 +63,19 @@ var (
 	// UUIDRE: a device id written as a UUID (DeviceKey).
 	UUIDRE = `^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`
 )
+
+// RegexClass is the regular expression class of the characters of chars,
+// each written as an escape (\x{hex}): the pattern holds no control or
+// invisible character of its own.
+func RegexClass(chars string) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for _, r := range chars {
+		fmt.Fprintf(&b, `\x{%x}`, r)
+	}
+	b.WriteByte(']')
+	return b.String()
+}
 
 // Gmail domains whose local part is folded.
 const (
@@ -77,7 +105,7 @@ func SHA256Hex(s string) string {
 // ends with one, and without a leading "mailto:" (trimmed again after).
 func CleanEmail(raw string) string {
 	var e string
-	if ascii(raw) { // nearly every address: composed, and no format character
+	if plainASCII(raw) { // nearly every address: composed, and no format or control character
 		e = Lower(Trim(raw))
 	} else {
 		e = strings.Map(func(r rune) rune {
@@ -96,11 +124,12 @@ func CleanEmail(raw string) string {
 	return e
 }
 
-// ascii says whether s has no byte outside ASCII: such a value is already
-// NFC and holds no InvisibleChars.
-func ascii(s string) bool {
+// plainASCII says whether s has no byte outside ASCII and no control
+// character but white space: such a value is already NFC and holds no
+// InvisibleChars.
+func plainASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
+		if c := s[i]; c >= 0x7f || c < 0x20 && !strings.ContainsRune(" \t\n\r\v\f", rune(c)) {
 			return false
 		}
 	}

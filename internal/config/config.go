@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -183,8 +184,13 @@ func (m FileMode) MarshalYAML() (any, error) { return fmt.Sprintf("%04o", uint32
 // with an x bit wherever it has an r bit (0600 → 0700, 0640 → 0750).
 func (m FileMode) FolderMode() os.FileMode { return m.FileMode | (m.FileMode&0o444)>>2 }
 
-// retentionUnset marks retention_months absent from the file (24 applies).
-const retentionUnset = -1
+// retentionUnset marks retention_months absent from the file (24 applies):
+// a value no one writes (a written -1 was taken for no value).
+const retentionUnset = math.MinInt
+
+// maxRetentionMonths bounds retention_months: a longer one made a cutoff
+// before the engines' first timestamp.
+const maxRetentionMonths = 1200
 
 func defaults() Config {
 	return Config{

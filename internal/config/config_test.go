@@ -70,6 +70,12 @@ func TestLoadErrors(t *testing.T) {
 		{"bad gpc category", minimal + "policy: {gpc_categories: [sports]}\n", `gpc_categories: "sports" is not a category`},
 		{"ratio out of range", minimal + "policy: {max_quarantine_ratio: 2}\n", "between 0 and 1"},
 		{"invalid key ratio out of range", minimal + "policy: {max_invalid_key_ratio: -0.1}\n", "max_invalid_key_ratio is -0.1"},
+		// NaN compares false with every limit: it turned the checks off.
+		{"ratio not a number", minimal + "policy: {max_quarantine_ratio: .nan}\n", "max_quarantine_ratio is NaN; it must be between 0 and 1"},
+		{"invalid key ratio not a number", minimal + "policy: {max_invalid_key_ratio: .NaN}\n", "max_invalid_key_ratio is NaN"},
+		{"timezone Local", minimal + "timezone: Local\n", `timezone "Local" is not an IANA time zone`},
+		{"retention of -1 written", minimal + "policy: {retention_months: -1}\n", "retention_months is -1; the law requires at least 24"},
+		{"retention beyond a century", minimal + "policy: {retention_months: 100000000}\n", "retention_months is 100000000; at most 1200"},
 		{"no request source", "output: out\ninputs:\n  customers: {path: c}\n", "at least one request source"},
 		{"reserved name", strings.Replace(minimal, "name: web", "name: customers", 1), "reserved"},
 		{"table without database", strings.Replace(minimal, "path: data/requests.parquet", "table: requests", 1), "needs duckdb.database"},

@@ -38,7 +38,9 @@ func (c *Config) validate() error {
 		add(errors.New("engine bigquery needs bigquery.project (it runs and pays for the jobs) and bigquery.dataset (the outputs)"))
 	}
 	loc, err := time.LoadLocation(c.Timezone)
-	if err != nil || c.Timezone == "" {
+	// "Local" is Go's name for the machine's zone, which the engines do
+	// not know: the run failed in its first step that used it.
+	if err != nil || c.Timezone == "" || c.Timezone == "Local" {
 		add(fmt.Errorf("timezone %q is not an IANA time zone name such as America/Los_Angeles", c.Timezone))
 	}
 	c.Location = loc
@@ -265,6 +267,8 @@ func (c *Config) validatePolicy() error {
 	}
 	if p.RetentionMonths < 24 {
 		add("retention_months is %d; the law requires at least 24", p.RetentionMonths)
+	} else if p.RetentionMonths > maxRetentionMonths {
+		add("retention_months is %d; at most %d (a century): leave the key out to keep every request", p.RetentionMonths, maxRetentionMonths)
 	}
 	if p.SnapshotRetentionDays < 1 {
 		add("snapshot_retention_days is %d; it must be at least 1", p.SnapshotRetentionDays)
@@ -272,10 +276,13 @@ func (c *Config) validatePolicy() error {
 	if p.ExportRetentionDays < 1 {
 		add("export_retention_days is %d; it must be at least 1", p.ExportRetentionDays)
 	}
-	if p.MaxQuarantineRatio < 0 || p.MaxQuarantineRatio > 1 {
+	// Written as "not between": a NaN (.nan in YAML) is neither below 0
+	// nor above 1, and compares false with every limit: it turned the
+	// checks off.
+	if !(p.MaxQuarantineRatio >= 0 && p.MaxQuarantineRatio <= 1) {
 		add("max_quarantine_ratio is %v; it must be between 0 and 1", p.MaxQuarantineRatio)
 	}
-	if p.MaxInvalidKeyRatio < 0 || p.MaxInvalidKeyRatio > 1 {
+	if !(p.MaxInvalidKeyRatio >= 0 && p.MaxInvalidKeyRatio <= 1) {
 		add("max_invalid_key_ratio is %v; it must be between 0 and 1 (1 turns the check off)", p.MaxInvalidKeyRatio)
 	}
 	return errors.Join(errs...)

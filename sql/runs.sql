@@ -23,5 +23,6 @@ SELECT
   -- after it (write-back, retention) failed the run.
   CAST({{ param .Run.Published }} AS BOOL) AS published,
   -- A later run never lets the ledger reach back before it: what retention
-  -- removed stays removed (its first_enforced_at is lost).
+  -- removed stays removed (requests_ledger_removed keeps its first
+  -- enforcement since 2026-12-05; before, it was lost).
   {{ if .Run.LedgerCutoff }}{{ cast (param .Run.LedgerCutoff) "timestamp" }}{{ else }}{{ null "timestamp" }}{{ end }} AS ledger_cutoff

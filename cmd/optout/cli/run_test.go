@@ -157,6 +157,7 @@ func TestBadInputFilesExit3(t *testing.T) {
 
 func TestUsageErrorsExit2(t *testing.T) {
 	cfg, _ := demoConfig(t, nil)
+	lots, _ := demoConfig(t, func(s string) string { return s + "duckdb: {memory_limit: lots}\n" })
 	cases := []struct {
 		args []string
 		want string
@@ -167,6 +168,8 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{[]string{"run", "--config", cfg, "--date", "2026-11-21", "--now", "tomorrow"}, "use RFC3339"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{[]string{"run", "--config", "/nonexistent/optout.yaml", "--date", "2026-11-21"}, "does not exist"},
+		// A value DuckDB refuses is the config's error, not the run's.
+		{[]string{"run", "--config", lots, "--date", "2026-11-21"}, "config duckdb.memory_limit: DuckDB refuses it"},
 	}
 	for _, c := range cases {
 		code, _, se := run(t, c.args...)

@@ -21,6 +21,7 @@ import (
 
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
+	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/internal/redact"
 	"github.com/optout-dev/optout/schemas"
 	"github.com/optout-dev/optout/transforms"
@@ -89,20 +90,26 @@ func Open(ctx context.Context, cfg config.DuckDB) (*Engine, error) {
 	// keeping it for later steps. A run drops its big row tables as it
 	// goes, so this lowers and steadies its peak (at 10M customers 2.5 GiB
 	// in three runs, against 2.6–3.1 GiB without; docs/decisions.md).
-	settings := []string{"SET TimeZone = 'UTC'", "SET preserve_insertion_order = true", "SET allocator_background_threads = true"}
+	// key: the config key a setting comes from; DuckDB refusing its value
+	// (a memory_limit of "lots") is a configuration error, exit 2.
+	type setting struct{ key, sql string }
+	settings := []setting{{"", "SET TimeZone = 'UTC'"}, {"", "SET preserve_insertion_order = true"}, {"", "SET allocator_background_threads = true"}}
 	if cfg.Threads > 0 {
-		settings = append(settings, fmt.Sprintf("SET threads = %d", cfg.Threads))
+		settings = append(settings, setting{"threads", fmt.Sprintf("SET threads = %d", cfg.Threads)})
 	}
 	if cfg.MemoryLimit != "" {
-		settings = append(settings, "SET memory_limit = "+transforms.Literal(cfg.MemoryLimit))
+		settings = append(settings, setting{"memory_limit", "SET memory_limit = " + transforms.Literal(cfg.MemoryLimit)})
 	}
 	if cfg.TempDirectory != "" {
-		settings = append(settings, "SET temp_directory = "+transforms.Literal(cfg.TempDirectory))
+		settings = append(settings, setting{"temp_directory", "SET temp_directory = " + transforms.Literal(cfg.TempDirectory)})
 	}
 	for _, s := range settings {
-		if _, err := conn.ExecContext(ctx, s); err != nil {
+		if _, err := conn.ExecContext(ctx, s.sql); err != nil {
 			e.Close()
-			return nil, fmt.Errorf("duckdb setting %q: %w", s, err)
+			if s.key != "" {
+				return nil, exit.With(exit.Usage, fmt.Errorf("config duckdb.%s: DuckDB refuses it: %w", s.key, err))
+			}
+			return nil, fmt.Errorf("duckdb setting %q: %w", s.sql, err)
 		}
 	}
 	if cfg.TempDirectory != "" {

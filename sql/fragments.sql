@@ -82,6 +82,10 @@ quarantined. */ -}}
   coalesce(received_at >= {{ cast (param .P.AsOf) "timestamp" }}
     OR updated_at >= {{ cast (param .P.AsOf) "timestamp" }} AND updated_at < {{ cast (param .P.NotYet) "timestamp" }}, false) AS later
 FROM {{ tmp .Rows }})
+{{- else if .LaterByDate -}}
+{{- /* Traffic: a day after D is a later date's (SPEC §2: nothing later
+changes D's outputs). */ -}}
+(SELECT *, coalesce(date > {{ dateParam .P.Date }}, false) AS later FROM {{ tmp .Rows }})
 {{- else }}{{ tmp .Rows }}{{ end }}
 {{- end }}
 

@@ -1,9 +1,10 @@
 -- Nothing lost (SPEC §7): rows of input {{ .Src.Name }} per file and reason
 -- (NULL = used); for request sources, whether they are after the as-of
--- instant, and the newest used received_at (freshness). Per identifier
+-- instant, and the newest used received_at (freshness); for traffic,
+-- whether their date is after D. Per identifier
 -- column: the values given and the invalid ones among them (SPEC §4, §7).
 SELECT _file AS file, reason,
-  {{ if .HasLater }}later{{ else }}false{{ end }} AS later,
+  {{ if or .HasLater .LaterByDate }}later{{ else }}false{{ end }} AS later,
   count(*) AS n,
   {{- range .Keys.Kinds }}
   count({{ invalidColumn . }}) AS {{ print "given__" . }},
@@ -11,4 +12,4 @@ SELECT _file AS file, reason,
   {{- end }}
   {{ if .HasLater }}max(CASE WHEN reason IS NULL THEN received_at END){{ else }}{{ null "timestamp" }}{{ end }} AS newest_received_at
 FROM {{ template "rows_as_of" . }} r
-GROUP BY _file, reason{{ if .HasLater }}, later{{ end }}
+GROUP BY _file, reason{{ if or .HasLater .LaterByDate }}, later{{ end }}

@@ -9,7 +9,8 @@ WITH outs AS (
 {{- if .Traffic }}
 denominators AS (
   SELECT {{ dateMonth "date" }} AS month, traffic_source, CAST(sum(visitors) AS INT64) AS denominator, 'visitors' AS denominator_kind
-  FROM {{ tmp "traffic_rows" }} WHERE reason IS NULL
+  -- The days up to D: a later day's visitors are a later date's (SPEC §2).
+  FROM {{ tmp "traffic_rows" }} WHERE reason IS NULL AND date <= {{ dateParam .P.Date }}
   GROUP BY 1, 2
 )
 SELECT month, traffic_source, coalesce(o.opt_outs, 0) AS opt_outs, d.denominator, 'visitors' AS denominator_kind,

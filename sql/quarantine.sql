@@ -3,4 +3,4 @@
 SELECT src.* {{ except }} (_file, _row), q.reason, src._file AS source_file
 FROM {{ rel .Src.View }} src
 JOIN {{ template "rows_as_of" . }} q ON q._file = src._file AND q._row = src._row
-WHERE q.reason IS NOT NULL{{ if .HasLater }} AND NOT q.later{{ end }}
+WHERE q.reason IS NOT NULL{{ if or .HasLater .LaterByDate }} AND NOT q.later{{ end }}

@@ -313,11 +313,14 @@ type stepData struct {
 	Keys              RowKeys
 	Rows              string
 	HasLater          bool
-	HasLinks          bool
-	Exclude           string
-	Statuses          string
-	KnownCategories   string
-	SaleCategories    string
+	// LaterByDate: the rows (traffic's) have a later flag too, for a date
+	// after D; no run for D reads them (rows_as_of).
+	LaterByDate     bool
+	HasLinks        bool
+	Exclude         string
+	Statuses        string
+	KnownCategories string
+	SaleCategories  string
 }
 
 // AsOfRows is d for reading the request rows of step rows (template
@@ -377,7 +380,7 @@ func (p Plan) Build() (Phases, error) {
 	// finds its rows by their reason instead (quarantine_customers).
 	rowSteps := func(src Source, tmpl, rows string, kinds []string, adapted string, droppedInValidate bool) {
 		d := base
-		d.Src, d.Rows, d.HasLater = src, rows, tmpl == "request_rows"
+		d.Src, d.Rows, d.HasLater, d.LaterByDate = src, rows, tmpl == "request_rows", tmpl == "traffic_rows"
 		kc := keyColumns(dl, src, kinds)
 		d.Keys = rowKeys(dl, kc, hashes)
 		s := Step{Name: rows, Kind: Temp, Table: rows, OnlyInput: src.Name}
@@ -387,7 +390,7 @@ func (p Plan) Build() (Phases, error) {
 		add(&ph.Validate, s, tmpl, d)
 		counts := Step{Name: "input_counts__" + src.Name, Kind: Check}
 		quarantine := Step{Name: "quarantine__" + src.Name, Kind: Output, Table: "quarantine/" + src.Name, PerDate: true}
-		if !d.HasLater { // a request source's counts and quarantine depend on the as-of instant
+		if !d.HasLater && !d.LaterByDate { // a request source's counts and quarantine depend on the as-of instant, traffic's on D
 			counts.OnlyTables = []string{rows}
 			quarantine.OnlyInput, quarantine.OnlyTables = s.OnlyInput, []string{rows}
 		}

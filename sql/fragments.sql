@@ -99,13 +99,17 @@ updated_at DESC, _file DESC, _row DESC
 counted or pending as of D and those enforced by D. A rerun of D after
 later dates reads a ledger that also holds the requests of later dates and
 their first enforcements; D's metrics count neither (a request pending as
-of D and enforced later is open as of D). */ -}}
+of D and enforced later is open as of D). A request not enforced by D is
+open or past its deadline as of D's as-of instant (or the run's now, when
+earlier: an intraday run), not as of the run's now: the ledger's own
+status follows now, and a rerun of D at another time read another. */ -}}
 (SELECT * REPLACE (
     CASE WHEN first_enforced_date <= {{ dateParam .P.Date }} THEN first_enforced_at END AS first_enforced_at,
     CASE WHEN first_enforced_date <= {{ dateParam .P.Date }} THEN business_days END AS business_days,
-    CASE WHEN first_enforced_date > {{ dateParam .P.Date }}
-         THEN CASE WHEN {{ cast (param .P.Now) "timestamp" }} <= deadline THEN 'open' ELSE 'open_breached' END
-         ELSE sla_status END AS sla_status)
+    CASE WHEN first_enforced_date <= {{ dateParam .P.Date }} THEN sla_status
+         WHEN deadline IS NULL THEN NULL
+         WHEN least({{ cast (param .P.Now) "timestamp" }}, {{ cast (param .P.AsOf) "timestamp" }}) <= deadline THEN 'open'
+         ELSE 'open_breached' END AS sla_status)
   FROM {{ tmp "ledger" }}
   WHERE first_enforced_date <= {{ dateParam .P.Date }}
     OR request_id IN (SELECT request_id FROM {{ tmp "current_requests" }} WHERE counted OR status = 'pending'))

@@ -313,14 +313,14 @@ type stepData struct {
 	Keys              RowKeys
 	Rows              string
 	HasLater          bool
+	HasLinks          bool
+	Exclude           string
+	Statuses          string
+	KnownCategories   string
+	SaleCategories    string
 	// LaterByDate: the rows (traffic's) have a later flag too, for a date
 	// after D; no run for D reads them (rows_as_of).
-	LaterByDate     bool
-	HasLinks        bool
-	Exclude         string
-	Statuses        string
-	KnownCategories string
-	SaleCategories  string
+	LaterByDate bool
 }
 
 // AsOfRows is d for reading the request rows of step rows (template

@@ -173,3 +173,33 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// A backfill given one --now publishes every date and first enforces every
+// request at that one time: the notifications must still list the earlier
+// dates' exports that carried the person (it listed none, as no publish
+// time came before an enforcement). Case 65's three dates, as one backfill,
+// list what its three nightly runs list.
+func TestBackfillWithOneNowNotifiesThirdParties(t *testing.T) {
+	dir := "../../../testdata/cases/65_third_party_notifications"
+	work := t.TempDir()
+	if err := casefolder.Prepare(dir, work); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	args := []string{"backfill", "--config", filepath.Join(work, "optout.yaml"), "--from", "2026-11-18", "--to", "2026-11-20", "--now", "2026-11-26T09:00:00Z"}
+	if code := Run(context.Background(), args, &bytes.Buffer{}, &stderr); code != 0 {
+		t.Fatalf("backfill: exit %d\n%s", code, stderr.String())
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, at := range []string{"2026-11-18", "2026-11-19", "2026-11-20"} {
+		exp := filepath.Join(dir, "expected", "third_party_notifications@"+at+".csv")
+		if at == "2026-11-20" {
+			exp = filepath.Join(dir, "expected", "third_party_notifications.csv")
+		}
+		compareTable(t, db, filepath.Join(work, "out"), "third_party_notifications", at, exp)
+	}
+}

@@ -55,14 +55,14 @@ ledger_rows AS (
     CASE WHEN take_cur AND counted_now THEN {{ dateParam .P.Date }} ELSE p.last_enforced_date END AS last_enforced_date,
     -- A deadline, once set, stays, with its SLA and business days: the
     -- SLA settings, holidays and time zone in force when the ledger first
-    -- enforced the request, not today's (a changed config rewrote every
-    -- past deadline and status). A corrected received_at makes them again,
-    -- and so does every run while the request is pending: it matches its
-    -- customers, whose state's SLA may apply, only once it counts (a CA
-    -- request first seen pending kept the default 15 days, not CA's).
-    CASE WHEN c.request_id IS NULL OR c.received_at = p.received_at AND p.first_enforced_at IS NOT NULL THEN p.deadline END AS kept_deadline,
-    CASE WHEN c.request_id IS NULL OR c.received_at = p.received_at AND p.first_enforced_at IS NOT NULL THEN p.sla_business_days END AS kept_sla_business_days,
-    CASE WHEN c.request_id IS NULL OR c.received_at = p.received_at AND p.first_enforced_at IS NOT NULL THEN p.business_days END AS kept_business_days
+    -- saw the request, not today's (a changed config rewrote every past
+    -- deadline and status). A corrected received_at makes them again, and
+    -- so does the run that first enforces a request first seen pending: it
+    -- matches its customers, whose state's SLA may apply, only once it
+    -- counts (a CA request first seen pending kept the default 15 days).
+    CASE WHEN c.request_id IS NULL OR c.received_at = p.received_at AND (p.first_enforced_at IS NOT NULL OR NOT c.counted) THEN p.deadline END AS kept_deadline,
+    CASE WHEN c.request_id IS NULL OR c.received_at = p.received_at AND (p.first_enforced_at IS NOT NULL OR NOT c.counted) THEN p.sla_business_days END AS kept_sla_business_days,
+    CASE WHEN c.request_id IS NULL OR c.received_at = p.received_at AND (p.first_enforced_at IS NOT NULL OR NOT c.counted) THEN p.business_days END AS kept_business_days
   FROM merged
   -- A request never counted leaves the record when it stops being pending;
   -- one received after D's as-of instant is a later date's (a rerun of D

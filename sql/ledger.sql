@@ -33,6 +33,14 @@ merged AS (
   SELECT
     c.request_id IS NOT NULL AND (p.request_id IS NULL OR p.last_enforced_date IS NULL OR p.last_enforced_date <= {{ dateParam .P.Date }}) AS take_cur,
     coalesce(c.counted, false) AS counted_now,
+    -- A deadline, once set, stays, with its SLA and business days: the
+    -- SLA settings, holidays and time zone in force when the ledger first
+    -- saw the request, not today's (a changed config rewrote every past
+    -- deadline and status). A corrected received_at makes them again, and
+    -- so does the run that first enforces a request first seen pending: it
+    -- matches its customers, whose state's SLA may apply, only once it
+    -- counts (a CA request first seen pending kept the default 15 days).
+    c.request_id IS NULL OR c.received_at = p.received_at AND (p.first_enforced_at IS NOT NULL OR NOT c.counted) AS keeps_deadline,
     c, p{{ if .HasPrevLedgerRemoved }}, rm{{ end }}
   FROM cur c FULL OUTER JOIN prev p ON p.request_id = c.request_id
 {{- if .HasPrevLedgerRemoved }}
@@ -53,16 +61,9 @@ ledger_rows AS (
     coalesce(p.first_enforced_at,{{ if .HasPrevLedgerRemoved }} rm.first_enforced_at,{{ end }} CASE WHEN counted_now THEN {{ cast (param .P.Now) "timestamp" }} END) AS first_enforced_at,
     coalesce(p.first_enforced_date,{{ if .HasPrevLedgerRemoved }} rm.first_enforced_date,{{ end }} CASE WHEN counted_now THEN {{ dateParam .P.Date }} END) AS first_enforced_date,
     CASE WHEN take_cur AND counted_now THEN {{ dateParam .P.Date }} ELSE p.last_enforced_date END AS last_enforced_date,
-    -- A deadline, once set, stays, with its SLA and business days: the
-    -- SLA settings, holidays and time zone in force when the ledger first
-    -- saw the request, not today's (a changed config rewrote every past
-    -- deadline and status). A corrected received_at makes them again, and
-    -- so does the run that first enforces a request first seen pending: it
-    -- matches its customers, whose state's SLA may apply, only once it
-    -- counts (a CA request first seen pending kept the default 15 days).
-    CASE WHEN c.request_id IS NULL OR c.received_at = p.received_at AND (p.first_enforced_at IS NOT NULL OR NOT c.counted) THEN p.deadline END AS kept_deadline,
-    CASE WHEN c.request_id IS NULL OR c.received_at = p.received_at AND (p.first_enforced_at IS NOT NULL OR NOT c.counted) THEN p.sla_business_days END AS kept_sla_business_days,
-    CASE WHEN c.request_id IS NULL OR c.received_at = p.received_at AND (p.first_enforced_at IS NOT NULL OR NOT c.counted) THEN p.business_days END AS kept_business_days
+    CASE WHEN keeps_deadline THEN p.deadline END AS kept_deadline,
+    CASE WHEN keeps_deadline THEN p.sla_business_days END AS kept_sla_business_days,
+    CASE WHEN keeps_deadline THEN p.business_days END AS kept_business_days
   FROM merged
   -- A request never counted leaves the record when it stops being pending;
   -- one received after D's as-of instant is a later date's (a rerun of D

@@ -1,11 +1,13 @@
 -- 11 CCR §7026(f)(2): for each opt-out first enforced by a run for D, every
--- earlier published export (dt from the request's receipt up to D) whose
--- rows included that person — through the request's own keys or those of a
--- customer it matched — and that the opt-out covers (the export's category
--- or channel): the third parties to tell. D's own export counts only when
--- published before the request was first enforced (when that is known), so
--- a rerun of D does not list D's own, already filtered, export; and what an
--- earlier run of D listed stays (below).
+-- published export dated from the request's receipt on whose rows included
+-- that person — through the request's own keys or those of a customer it
+-- matched — and that the opt-out covers (the export's category or
+-- channel): the third parties to tell. An export dated D or later counts
+-- only when first published before the request was first enforced (when
+-- that is known): a rerun of D does not list D's own, already filtered,
+-- export, and a rerun of an earlier date that first enforces a late
+-- request lists the later dates' exports that went out with the person.
+-- What an earlier run of D listed stays (below).
 WITH fresh AS (
   {{ template "fresh_opt_outs" . }}
 ),
@@ -47,13 +49,13 @@ notes AS (
 {{- end }}
   JOIN {{ tmp "request_categories" }} rc ON rc.request_id = pk.request_id
     AND rc.category IN ({{ param $h.Export.Category }}, {{ param $h.ChannelCategory }})
-  WHERE h.dt BETWEEN pk.received_day AND {{ dateParam $.P.Date }}
+  WHERE h.dt >= pk.received_day
     -- An earlier date's export that carried the person counts whenever it
-    -- was published; D's own, in a rerun, only when its first publish came
-    -- before the enforcement (else it is the enforcing run's own, which
-    -- kept the row by its decision). Publish times alone could not order
-    -- the others: a backfill with one --now gave every date's publish and
-    -- every enforcement the same time, and listed nothing.
+    -- was published: publish times alone could not order those, since a
+    -- backfill with one --now gives every date's publish and every
+    -- enforcement the same time. D's own (in a rerun) and a later date's
+    -- count only when first published before the enforcement; a later
+    -- one published since decided with the request known.
     AND (h.dt < {{ dateParam $.P.Date }} OR pub.published_at IS NULL OR pub.published_at < pk.first_enforced_at)
 {{- end }}
 {{- if .HasPrevNotices }}

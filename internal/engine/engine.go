@@ -148,9 +148,8 @@ type RunInfo struct {
 
 // Stage holds one run's outputs until they are published all at once.
 type Stage interface {
-	// History makes the export files earlier runs published for dates up
-	// to the run's queryable, those of every export, configured today or
-	// not: one or more views per export, each over files written the same
+	// History makes the export files earlier runs published, of every
+	// date and every export, configured today or not, queryable: one or more views per export, each over files written the same
 	// way (transforms.PublishedAs). It says when each file was published;
 	// when the run's own date was published before, First holds that
 	// time, which a rerun keeps.

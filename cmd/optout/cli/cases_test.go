@@ -203,3 +203,70 @@ func TestBackfillWithOneNowNotifiesThirdParties(t *testing.T) {
 		compareTable(t, db, filepath.Join(work, "out"), "third_party_notifications", at, exp)
 	}
 }
+
+// TestLateRequestNotifiesTheLaterExports: a request that reaches the logs
+// after the runs of its receipt day and of the days after it went out in
+// each of those days' exports. Enforced first by `backfill --force` from
+// its receipt, it is notified against all of them, not only the export
+// of the date that enforced it; the later dates' reruns do not list it
+// again (11 CCR §7026(f)(2)).
+func TestLateRequestNotifiesTheLaterExports(t *testing.T) {
+	dir := "../../../testdata/cases/65_third_party_notifications"
+	work := t.TempDir()
+	if err := casefolder.Prepare(dir, work); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	requests := filepath.Join(work, "inputs", "requests.parquet")
+	full := filepath.Join(work, "requests_with_late.parquet")
+	// dave (d@example.com, exported every day, no customer) opts out on
+	// 18 Nov; the row lands after the nightly runs of 18-20 Nov. r4, his
+	// other request, is left out: it would be first enforced on its own.
+	for _, q := range []string{
+		fmt.Sprintf(`COPY (SELECT * FROM read_parquet('%s') WHERE request_id <> 'r4'
+		  UNION ALL SELECT 'r5', TIMESTAMP '2026-11-18 18:00:00', TIMESTAMP '2026-11-18 18:00:00', 'opt_out', NULL, 'verified', 'd@example.com', NULL)
+		  TO '%s' (FORMAT parquet)`, requests, full),
+		fmt.Sprintf(`COPY (SELECT * FROM read_parquet('%s') WHERE request_id NOT IN ('r4', 'r5')) TO '%s' (FORMAT parquet)`, full, requests),
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := filepath.Join(work, "optout.yaml")
+	optout := func(args ...string) {
+		t.Helper()
+		var stderr bytes.Buffer
+		if code := Run(context.Background(), append(args, "--config", cfg), &bytes.Buffer{}, &stderr); code != 0 {
+			t.Fatalf("optout %v: exit %d\n%s", args, code, stderr.String())
+		}
+	}
+	for _, d := range [][2]string{{"2026-11-18", "2026-11-19T09:00:00Z"}, {"2026-11-19", "2026-11-20T09:00:00Z"}, {"2026-11-20", "2026-11-21T09:00:00Z"}} {
+		optout("run", "--date", d[0], "--now", d[1]) // nightly
+	}
+	if err := os.Rename(full, requests); err != nil {
+		t.Fatal(err)
+	}
+	optout("backfill", "--from", "2026-11-18", "--to", "2026-11-20", "--force", "--now", "2026-11-22T09:00:00Z")
+	notes := func(date string) string {
+		t.Helper()
+		var got string
+		q := fmt.Sprintf(`SELECT coalesce(string_agg(request_id || ' ' || export || ' ' || CAST(dt AS VARCHAR), ', ' ORDER BY request_id, dt, export), '')
+		  FROM read_parquet('%s/out/third_party_notifications/dt=%s/*.parquet', hive_partitioning = false) WHERE request_id = 'r5'`, work, date)
+		if err := db.QueryRow(q).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got, want := notes("2026-11-18"), "r5 aud 2026-11-18, r5 fb 2026-11-18, r5 aud 2026-11-19, r5 fb 2026-11-19, r5 aud 2026-11-20, r5 fb 2026-11-20"; got != want {
+		t.Errorf("notifications of the run that first enforced the late request:\n got %s\nwant %s", got, want)
+	}
+	for _, d := range []string{"2026-11-19", "2026-11-20"} {
+		if got := notes(d); got != "" {
+			t.Errorf("notifications of %s list the late request again: %s", d, got)
+		}
+	}
+}

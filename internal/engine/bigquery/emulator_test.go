@@ -310,9 +310,8 @@ func TestEmulatorEngine(t *testing.T) {
 		t.Errorf("copy of a missing table: %v %v, want false and no error", ok, err)
 	}
 
-	// An export's history: the partitions export_manifest lists up to D
-	// (not 21 Nov's, never published; not 22 Nov's, after D), copied from
-	// a day on; none from a day after D.
+	// An export's history: the partitions export_manifest lists, of every
+	// date (not 21 Nov's, never published), copied from a day on.
 	for _, q := range []string{
 		"CREATE TABLE optout.exports__ads AS SELECT d AS dt, CONCAT('u', CAST(n AS STRING), '@example.com') AS email FROM UNNEST([DATE '2026-11-18', DATE '2026-11-19', DATE '2026-11-20', DATE '2026-11-21', DATE '2026-11-22']) AS d, UNNEST(GENERATE_ARRAY(1, 3)) AS n",
 		"CREATE TABLE optout.export_manifest AS SELECT d AS dt, 'ads' AS export, TIMESTAMP '2026-11-23 09:00:00+00' AS published_at FROM UNNEST([DATE '2026-11-18', DATE '2026-11-19', DATE '2026-11-20', DATE '2026-11-22']) AS d",
@@ -321,7 +320,7 @@ func TestEmulatorEngine(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	published, err := e.ExportHistory(ctx, "2026-11-21")
+	published, err := e.ExportHistory(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -330,7 +329,7 @@ func TestEmulatorEngine(t *testing.T) {
 		files = append(files, p.File+"@"+p.At+"@"+p.As)
 	}
 	// This manifest has no published_as (an older version's): each "" .
-	if got, want := strings.Join(files, " "), "exports/ads/dt=2026-11-18@2026-11-23T09:00:00Z@ exports/ads/dt=2026-11-19@2026-11-23T09:00:00Z@ exports/ads/dt=2026-11-20@2026-11-23T09:00:00Z@"; got != want {
+	if got, want := strings.Join(files, " "), "exports/ads/dt=2026-11-18@2026-11-23T09:00:00Z@ exports/ads/dt=2026-11-19@2026-11-23T09:00:00Z@ exports/ads/dt=2026-11-20@2026-11-23T09:00:00Z@ exports/ads/dt=2026-11-22@2026-11-23T09:00:00Z@"; got != want {
 		t.Errorf("published history:\n got %s\nwant %s", got, want)
 	}
 	// historyRows lists a history table's partitions with their rows.
@@ -367,7 +366,7 @@ func TestEmulatorEngine(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if published, err = e.ExportHistory(ctx, "2026-11-21"); err != nil || len(published) != 3 || published[2].As != `{"destination":"meta"}` || published[1].As != "" {
+	if published, err = e.ExportHistory(ctx); err != nil || len(published) != 4 || published[2].As != `{"destination":"meta"}` || published[1].As != "" {
 		t.Errorf("published history with published_as: %+v %v", published, err)
 	}
 	// A run's history: one table per way of writing, each narrowed to its
@@ -387,7 +386,7 @@ func TestEmulatorEngine(t *testing.T) {
 	if err := st.NarrowHistory(ctx, "2026-11-19"); err != nil {
 		t.Fatal(err)
 	}
-	for view, want := range map[string]string{"history__ads": "exports/ads/dt=2026-11-19:3", "history__ads__1": "exports/ads/dt=2026-11-20:3"} {
+	for view, want := range map[string]string{"history__ads": "exports/ads/dt=2026-11-19:3 exports/ads/dt=2026-11-22:3", "history__ads__1": "exports/ads/dt=2026-11-20:3"} {
 		got := historyRows(view)
 		if strings.Join(got, " ") != want {
 			t.Errorf("%s narrowed from 19 Nov: %v, want %s", view, got, want)

@@ -55,12 +55,12 @@ type PublishedPartition struct {
 	As string
 }
 
-// ExportHistory returns, of every export, the partitions up to dt that
-// export_manifest lists as published, each named as its folder on DuckDB
+// ExportHistory returns, of every export, the partitions of every date
+// that export_manifest lists as published, each named as its folder on DuckDB
 // ("exports/<export>/dt=<date>") with its publish time and how it was
 // written: an export no longer configured still has its history. None of
 // an export whose table does not exist, nor any when the manifest does not.
-func (e *Engine) ExportHistory(ctx context.Context, dt string) ([]PublishedPartition, error) {
+func (e *Engine) ExportHistory(ctx context.Context) ([]PublishedPartition, error) {
 	meta, err := e.bq.Dataset(e.cfg.Dataset).Table(ManifestTable).Metadata(ctx)
 	if isStatus(err, http.StatusNotFound) {
 		return nil, nil
@@ -74,8 +74,8 @@ func (e *Engine) ExportHistory(ctx context.Context, dt string) ([]PublishedParti
 			as = "published_as"
 		}
 	}
-	res, err := e.Query(ctx, "export_history", fmt.Sprintf("SELECT export, dt, published_at, %s AS published_as FROM %s WHERE dt <= DATE %s ORDER BY export, dt",
-		as, e.Output(ManifestTable), transforms.BigQuery.Literal(dt)))
+	res, err := e.Query(ctx, "export_history", fmt.Sprintf("SELECT export, dt, published_at, %s AS published_as FROM %s ORDER BY export, dt",
+		as, e.Output(ManifestTable)))
 	if err != nil {
 		return nil, err
 	}

@@ -107,7 +107,7 @@ func TestEngineStatementsAnalyze(t *testing.T) {
 	do("latest", err)
 	_, err = e.CopyOutput(ctx, "prev_optout_state", "optout_state", "2026-11-20")
 	do("copy", err)
-	_, err = e.ExportHistory(ctx, "2026-11-21")
+	_, err = e.ExportHistory(ctx)
 	do("history", err)
 	do("copy history", e.CopyExportHistory(ctx, "history__ads", "ads", []string{"2026-11-20", "2026-11-21"}))
 	do("append", e.Append(ctx, "staged__runs", "runs"))

@@ -234,13 +234,13 @@ func (s *stage) exportToStorage(ctx context.Context) error {
 	return nil
 }
 
-// History lists the published partitions of every export up to the run's
-// date (export_manifest) and names the scratch tables that will hold them:
+// History lists the published partitions of every export and date
+// (export_manifest) and names the scratch tables that will hold them:
 // one per export and way of writing; NarrowHistory copies the partitions
 // needed there.
 func (s *stage) History(ctx context.Context) (engine.History, error) {
 	h := engine.History{First: map[string]string{}}
-	parts, err := s.e.ExportHistory(ctx, s.run.Date)
+	parts, err := s.e.ExportHistory(ctx)
 	if err != nil {
 		return h, err
 	}

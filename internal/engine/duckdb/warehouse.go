@@ -281,7 +281,7 @@ func (s *stage) Publish(ctx context.Context, runsRow transforms.Step) error {
 func (s *stage) Discard() { s.st.Discard() }
 
 // History registers the files that earlier runs published (folders with
-// _SUCCESS) for dates up to the run's, of every export folder: one view
+// _SUCCESS), of every date and every export folder: one view
 // per export, way of writing (its marker's) and file format, and when each
 // file was published.
 func (s *stage) History(ctx context.Context) (engine.History, error) {
@@ -300,7 +300,7 @@ func (s *stage) History(ctx context.Context) (engine.History, error) {
 	for _, m := range markers { // sorted: by export, then by date
 		dir := filepath.Dir(m)
 		dt, name := exportFileDate(m), filepath.Base(filepath.Dir(dir))
-		if dt > s.run.Date || !files.IsDate(dt) {
+		if !files.IsDate(dt) {
 			continue
 		}
 		at, as, err := readExportMarker(m)

@@ -96,19 +96,28 @@ func TestLoadErrors(t *testing.T) {
 		{"file mode executable", minimal + "output_file_mode: \"0700\"\n", `output_file_mode "0700" has an execute bit`},
 		{"hashed export column of two kinds", minimal + "exports:\n  - {name: ga, path: x, destination: meta, category: advertising, hash_identifiers: true, identifiers: {email: Contact, phone: contact}}\n",
 			`exports[0] (ga): identifiers: column "contact" is mapped to both email and phone`},
+		// A publish replaces whole folders under the output: an input read
+		// from there was deleted by the run that read it (exit 0).
+		{"output holds an export", strings.Replace(minimal, "output: out", "output: data", 1) + "exports:\n  - {name: ga, path: data/exports/ga/**/*.parquet, category: advertising, identifiers: {email: e}}\n",
+			"exports[0] (ga): path " + "%DIR%/data/exports/ga/**/*.parquet overlaps output %DIR%/data"},
+		{"output holds a request file", strings.Replace(minimal, "output: out", "output: data", 1), "inputs.requests[0] (web): path %DIR%/data/requests.parquet overlaps output"},
+		{"output is an input's folder", strings.Replace(minimal, "output: out", "output: /srv/customers", 1), "inputs.customers: path /srv/customers overlaps output"},
+		{"output inside an input's folder", strings.Replace(minimal, "output: out", "output: /srv/customers/optout", 1), "inputs.customers: path /srv/customers overlaps output"},
+		{"input globbed from above the output", strings.Replace(minimal, "data/requests.parquet", "'*/requests.parquet'", 1), "inputs.requests[0] (web): path %DIR%/*/requests.parquet overlaps output"},
 		{"formula guard on parquet", minimal + "exports:\n  - {name: ga, path: x, category: advertising, identifiers: {email: e}, csv_formula_guard: false}\n", `exports[0] (ga): csv_formula_guard applies only to format csv`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := Load(write(t, c.body))
+			p := write(t, c.body)
+			_, err := Load(p)
 			if err == nil {
 				t.Fatal("no error")
 			}
 			if exit.Code(err) != exit.Usage {
 				t.Errorf("exit code %d, want 2", exit.Code(err))
 			}
-			if !strings.Contains(err.Error(), c.want) {
-				t.Errorf("error %q lacks %q", err, c.want)
+			if want := strings.ReplaceAll(c.want, "%DIR%", filepath.Dir(p)); !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q lacks %q", err, want)
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -54,7 +55,65 @@ func (c *Config) validate() error {
 	add(c.validateInputs())
 	add(c.validateExports())
 	add(c.validatePolicy())
+	add(c.validateOutputApart())
 	return errors.Join(errs...)
+}
+
+// validateOutputApart refuses an output folder that holds an input file or
+// lies inside an input's folder. A publish replaces whole folders under
+// the output: an export read from output/exports/<name>/dt=D/ was deleted
+// by the run that read it (exit 0), and an input folder around the output
+// would read the run's own files as input.
+func (c *Config) validateOutputApart() error {
+	if c.Output == "" {
+		return nil
+	}
+	out := filepath.Clean(c.Output)
+	var errs []error
+	check := func(where, path string) {
+		if path == "" {
+			return
+		}
+		root := staticRoot(path)
+		if within(root, out) || within(out, root) {
+			errs = append(errs, fmt.Errorf("%s: path %s overlaps output %s: the output must be a folder of its own, neither inside an input's folder nor holding an input (a run replaces whole folders under it)", where, path, c.Output))
+		}
+	}
+	for i, in := range c.Inputs.Requests {
+		check(fmt.Sprintf("inputs.requests[%d] (%s)", i, in.Name), in.Path)
+	}
+	for name, in := range map[string]*Input{"customers": c.Inputs.Customers, "identity_links": c.Inputs.IdentityLinks, "traffic": c.Inputs.Traffic} {
+		if in != nil {
+			check("inputs."+name, in.Path)
+		}
+	}
+	for i, x := range c.Exports {
+		check(fmt.Sprintf("exports[%d] (%s)", i, x.Name), x.Path)
+	}
+	return errors.Join(errs...)
+}
+
+// staticRoot is the part of a path pattern before its first component
+// with a glob character: the folder (or file) every match lies in.
+func staticRoot(pattern string) string {
+	parts := strings.Split(filepath.Clean(pattern), string(filepath.Separator))
+	for i, part := range parts {
+		if strings.ContainsAny(part, "*?[{\\") {
+			parts = parts[:i]
+			break
+		}
+	}
+	root := strings.Join(parts, string(filepath.Separator))
+	if root == "" && filepath.IsAbs(pattern) {
+		root = string(filepath.Separator)
+	}
+	return root
+}
+
+// within says whether path is dir or lies under it.
+func within(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 func (c *Config) validateSource(where string, in *Input) error {

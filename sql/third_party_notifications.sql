@@ -2,12 +2,13 @@
 -- published export dated from the request's receipt on whose rows included
 -- that person — through the request's own keys or those of a customer it
 -- matched — and that the opt-out covers (the export's category or
--- channel): the third parties to tell. An export dated D or later counts
--- only when first published before the request was first enforced (when
--- that is known): a rerun of D does not list D's own, already filtered,
--- export, and a rerun of an earlier date that first enforces a late
--- request lists the later dates' exports that went out with the person.
--- What an earlier run of D listed stays (below).
+-- channel) and that was first published before the request was first
+-- enforced: the third parties to tell. So a rerun of D does not list D's
+-- own, already filtered, export; a rerun of an earlier date that first
+-- enforces a late request lists the later dates' exports that went out
+-- with the person; and a backfill's new exports of earlier dates, written
+-- after the enforcement and not sent, are not listed. What an earlier run
+-- of D listed stays (below).
 WITH fresh AS (
   {{ template "fresh_opt_outs" . }}
 ),
@@ -50,13 +51,15 @@ notes AS (
   JOIN {{ tmp "request_categories" }} rc ON rc.request_id = pk.request_id
     AND rc.category IN ({{ param $h.Export.Category }}, {{ param $h.ChannelCategory }})
   WHERE h.dt >= pk.received_day
-    -- An earlier date's export that carried the person counts whenever it
-    -- was published: publish times alone could not order those, since a
-    -- backfill with one --now gives every date's publish and every
-    -- enforcement the same time. D's own (in a rerun) and a later date's
-    -- count only when first published before the enforcement; a later
-    -- one published since decided with the request known.
-    AND (h.dt < {{ dateParam $.P.Date }} OR pub.published_at IS NULL OR pub.published_at < pk.first_enforced_at)
+    -- An export counts when it was first published before the request
+    -- was first enforced: one published since went out with the request
+    -- known, or is a backfill's record of an earlier date, which is not
+    -- sent. At the same instant (a backfill with one --now publishes and
+    -- enforces every date at that time) an earlier date's export came
+    -- first; D's own is the enforcing run's, and a later date's is left
+    -- out. An unknown publish time (an older version's marker) counts.
+    AND (pub.published_at IS NULL OR pub.published_at < pk.first_enforced_at
+      OR h.dt < {{ dateParam $.P.Date }} AND pub.published_at = pk.first_enforced_at)
 {{- end }}
 {{- if .HasPrevNotices }}
   {{ if .History }}UNION ALL

@@ -270,3 +270,55 @@ func TestLateRequestNotifiesTheLaterExports(t *testing.T) {
 		}
 	}
 }
+
+// TestBackfilledEarlierExportsAreNotNotified: a backfill that writes the
+// exports of dates before the first nightly run writes them after the
+// opt-outs those nightly runs enforced. They are that date's record and
+// are not sent (README), so a rerun of an enforcing date does not list
+// them as exports that went out with the person: it lists what the
+// nightly run listed.
+func TestBackfilledEarlierExportsAreNotNotified(t *testing.T) {
+	dir := "../../../testdata/cases/65_third_party_notifications"
+	work := t.TempDir()
+	if err := casefolder.Prepare(dir, work); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(work, "optout.yaml")
+	optout := func(args ...string) {
+		t.Helper()
+		var stderr bytes.Buffer
+		if code := Run(context.Background(), append(args, "--config", cfg), &bytes.Buffer{}, &stderr); code != 0 {
+			t.Fatalf("optout %v: exit %d\n%s", args, code, stderr.String())
+		}
+	}
+	// Nightly from 19 Nov: r1 (alice, received 18 Nov) is first enforced
+	// on 19 Nov, r4 (dave, received 18 Nov) on 20 Nov; no export of 18 Nov
+	// exists yet.
+	optout("run", "--date", "2026-11-19", "--now", "2026-11-20T09:00:00Z")
+	optout("run", "--date", "2026-11-20", "--now", "2026-11-21T09:00:00Z")
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	notes := func(date string) string {
+		t.Helper()
+		var got string
+		q := fmt.Sprintf(`SELECT coalesce(string_agg(request_id || ' ' || export || ' ' || CAST(dt AS VARCHAR), ', ' ORDER BY request_id, dt, export), '')
+		  FROM read_parquet('%s/out/third_party_notifications/dt=%s/*.parquet', hive_partitioning = false)`, work, date)
+		if err := db.QueryRow(q).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	nightly := map[string]string{"2026-11-19": notes("2026-11-19"), "2026-11-20": notes("2026-11-20")}
+	if want := "r2 aud 2026-11-19, r2 fb 2026-11-19, r4 aud 2026-11-19, r4 fb 2026-11-19"; nightly["2026-11-20"] != want {
+		t.Fatalf("nightly notifications of 20 Nov:\n got %s\nwant %s", nightly["2026-11-20"], want)
+	}
+	optout("backfill", "--from", "2026-11-18", "--to", "2026-11-20", "--force", "--now", "2026-11-25T09:00:00Z")
+	for date, want := range nightly {
+		if got := notes(date); got != want {
+			t.Errorf("notifications of %s after the backfill wrote 18 Nov's exports:\n got %s\nwant %s (as the nightly run)", date, got, want)
+		}
+	}
+}

@@ -73,7 +73,7 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 		last.Now = start
 	}
 	last.Date = o.To
-	if err := dateHasEnded(last, o.Config.Location); err != nil {
+	if err := dateHasEnded(last, o.Config.Location, start); err != nil {
 		return finish(err) // before any date runs: a backfill is never provisional
 	}
 	// One engine for every date: its Arrow tables and settings are set up

@@ -158,7 +158,7 @@ func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
 	var err error
 	if m == modeValidate {
 		err = r.validate(ctx)
-	} else if err = dateHasEnded(o, r.cfg.Location); err == nil {
+	} else if err = dateHasEnded(o, r.cfg.Location, start); err == nil {
 		err = r.open(ctx)
 	}
 	if m == modeRun && err == nil {
@@ -201,8 +201,15 @@ func newRunID(d time.Time) string {
 // Asked for as provisional (an intraday run) it goes ahead once D has
 // begun. A provisional run of a day not yet begun is refused: retention
 // counts back from D, so a run of a date years ahead removed ledger
-// requests, exports and snapshots well inside their retention.
-func dateHasEnded(o RunOptions, loc *time.Location) error {
+// requests, exports and snapshots well inside their retention. For the
+// same reason a now ahead of clock, the machine's time at the start, is
+// refused: with it any date could be run ahead of time, and its
+// first_enforced_at and publish times would lie in the future.
+func dateHasEnded(o RunOptions, loc *time.Location, clock time.Time) error {
+	if o.Now.After(clock.Add(clockSlack)) {
+		return exit.With(exit.Usage, fmt.Errorf("--now %s is ahead of the clock (%s): a run cannot start in the future; retention, first_enforced_at and publish times count from its now, and a run ahead of time removes outputs still inside their retention",
+			o.Now.UTC().Format(time.RFC3339), clock.UTC().Format(time.RFC3339)))
+	}
 	end := asOf(o.Date, loc)
 	if !o.Now.Before(end) {
 		return nil
@@ -219,6 +226,10 @@ func dateHasEnded(o RunOptions, loc *time.Location) error {
 	return exit.With(exit.Usage, fmt.Errorf("%s has not ended in %s: it ends at %s, midnight there, and a run before then would miss the rest of the day; run it after then, or pass --provisional for an intraday run that a later run of the date replaces",
 		o.Date.Format(time.DateOnly), loc, end.UTC().Format(time.RFC3339)))
 }
+
+// clockSlack is how far a run's now may be ahead of this machine's clock:
+// the host that computed it may run a little ahead.
+const clockSlack = 5 * time.Minute
 
 // asOf is 00:00 of D+1 in the configured time zone (SPEC §2).
 func asOf(d time.Time, loc *time.Location) time.Time {

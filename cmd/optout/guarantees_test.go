@@ -439,16 +439,16 @@ func TestKillDuringRetentionLeavesNoHalfRemovedDate(t *testing.T) {
 // flags overwrite newer ones: TestWriteBackLeavesALaterDatesFlags).
 func TestRunKilledAfterPublishCountsAsRun(t *testing.T) {
 	cfg, out := demoCopy(t)
-	// An opt-out received 2024-12-10, inside a 24-month retention as of
-	// 2026-11-21 and outside it as of 2026-12-21; no freshness, so that a
-	// run a month after the demo's last request goes ahead.
+	// An opt-out received 2024-11-25, inside a 24-month retention as of
+	// 2026-11-21 and outside it as of 2026-12-01; no freshness, so that a
+	// run days after the demo's last request goes ahead.
 	dir := filepath.Dir(cfg)
 	duck, err := sql.Open("duckdb", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer duck.Close()
-	if _, err := duck.Exec(fmt.Sprintf(`COPY (SELECT 'old-1' AS request_id, TIMESTAMP '2024-12-10 12:00:00' AS received_at,
+	if _, err := duck.Exec(fmt.Sprintf(`COPY (SELECT 'old-1' AS request_id, TIMESTAMP '2024-11-25 12:00:00' AS received_at,
 		'opt_out' AS request_type, 'old.person@example.com' AS email) TO '%s' (FORMAT parquet)`, filepath.Join(dir, "data", "requests", "old.parquet"))); err != nil {
 		t.Fatal(err)
 	}
@@ -484,11 +484,11 @@ func TestRunKilledAfterPublishCountsAsRun(t *testing.T) {
 	if got := ledgerRows(); len(got) != 1 || got[0] != "2026-11-22T11:00" {
 		t.Fatalf("old-1 in the ledger after the run of 2026-11-21: %v, want first enforced 2026-11-22T11:00", got)
 	}
-	if r := runOptout(t, []string{"OPTOUT_TEST_KILL_AT=written_back"}, "run", "--date", "2026-12-21", "--now", "2026-12-22T11:00:00Z", "--config", cfg); !r.signaled {
-		t.Fatalf("the run of 2026-12-21 was not killed after its publish: exit %d\n%s", r.code, r.stderr)
+	if r := runOptout(t, []string{"OPTOUT_TEST_KILL_AT=written_back"}, "run", "--date", "2026-12-01", "--now", "2026-12-02T11:00:00Z", "--config", cfg); !r.signaled {
+		t.Fatalf("the run of 2026-12-01 was not killed after its publish: exit %d\n%s", r.code, r.stderr)
 	}
 	var status string
-	if err := duck.QueryRow(fmt.Sprintf(`SELECT string_agg(status, ',') FROM read_parquet('%s/runs/*.parquet', union_by_name = true) WHERE dt = DATE '2026-12-21'`, out)).Scan(&status); err != nil {
+	if err := duck.QueryRow(fmt.Sprintf(`SELECT string_agg(status, ',') FROM read_parquet('%s/runs/*.parquet', union_by_name = true) WHERE dt = DATE '2026-12-01'`, out)).Scan(&status); err != nil {
 		t.Fatal(err)
 	}
 	if status != "published" {
@@ -497,7 +497,7 @@ func TestRunKilledAfterPublishCountsAsRun(t *testing.T) {
 	if got := ledgerRows(); len(got) != 0 {
 		t.Fatalf("the killed run's published ledger still holds old-1 (%v): its retention should have removed it", got)
 	}
-	nightly(t, cfg, "2026-11-21", "2026-12-23T11:00:00Z")
+	nightly(t, cfg, "2026-11-21", "2026-12-03T11:00:00Z")
 	if got := ledgerRows(); len(got) != 0 {
 		t.Errorf("the rerun of 2026-11-21 took old-1 back into the ledger, first enforced %v; the killed run's retention had removed it", got)
 	}
@@ -861,8 +861,8 @@ func TestBackfillEqualsDatesRunOneByOne(t *testing.T) {
 
 	// The first failing date stops the backfill with its exit code.
 	cfgC, _ := demoCopy(t)
-	r = runOptout(t, nil, "backfill", "--config", cfgC, "--from", "2026-12-30", "--to", "2026-12-31", "--now=2027-01-02T09:00:00Z")
-	if r.code != 1 || !strings.Contains(r.stdout, `"failed":"2026-12-30"`) || !strings.Contains(r.stdout, `"done":[]`) || !strings.Contains(r.stderr, "input web_form is stale") {
+	r = runOptout(t, nil, "backfill", "--config", cfgC, "--from", "2026-12-01", "--to", "2026-12-02", "--now=2026-12-03T09:00:00Z")
+	if r.code != 1 || !strings.Contains(r.stdout, `"failed":"2026-12-01"`) || !strings.Contains(r.stdout, `"done":[]`) || !strings.Contains(r.stderr, "input web_form is stale") {
 		t.Errorf("failing backfill: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 }

@@ -107,7 +107,7 @@ func TestNothingLost(t *testing.T) {
 
 func TestStaleInputPublishesNothing(t *testing.T) {
 	cfg, out := demoConfig(t, nil)
-	code, so, se := run(t, "run", "--config", cfg, "--date", "2026-12-31", "--now", "2027-01-01T09:00:00Z")
+	code, so, se := run(t, "run", "--config", cfg, "--date", "2026-12-02", "--now", "2026-12-03T09:00:00Z")
 	// It names the file holding the newest row, and that row's time.
 	if code != 1 || !strings.Contains(se, "input web_form is stale") || !strings.Contains(se, "freshness 48h") ||
 		!regexp.MustCompile(`newest row \(in file \S+/web_form/dt=2026-11-01/data_0\.parquet\) was received at 2026-11-22T12:00:00Z`).MatchString(se) {
@@ -264,7 +264,7 @@ func TestLineageEvents(t *testing.T) {
 	if code, _, se := run(t, "run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-22T09:00:00Z"); code != 0 {
 		t.Fatalf("exit %d\n%s", code, se)
 	}
-	if code, _, _ := run(t, "run", "--config", cfg, "--date", "2026-12-31", "--now", "2027-01-01T09:00:00Z"); code != 1 {
+	if code, _, _ := run(t, "run", "--config", cfg, "--date", "2026-12-02", "--now", "2026-12-03T09:00:00Z"); code != 1 {
 		t.Fatalf("stale run: exit %d, want 1", code)
 	}
 	b, err := os.ReadFile(lin)
@@ -433,6 +433,20 @@ func TestRunBeforeTheDateEndsIsProvisional(t *testing.T) {
 	ahead := []string{"run", "--config", cfg, "--date", "2028-06-01", "--now", "2026-11-21T20:00:00Z", "--provisional"}
 	if code, _, se := run(t, ahead...); code != 2 || !strings.Contains(se, "2028-06-01 has not begun in America/Los_Angeles: it begins at 2028-06-01T07:00:00Z") {
 		t.Fatalf("a provisional run of a day not begun: exit %d, want 2 saying when it begins\n%s", code, se)
+	}
+	if _, err := os.Stat(filepath.Join(out, "customers_flagged")); err == nil {
+		t.Error("a refused run published outputs")
+	}
+	// Nor a now ahead of the clock, with which any date had ended: a run
+	// of a date years ahead removed outputs inside their retention.
+	future := time.Now().AddDate(3, 0, 0)
+	for _, cmd := range [][]string{
+		{"run", "--config", cfg, "--date", future.AddDate(0, 0, -1).Format(time.DateOnly), "--now", future.Format(time.RFC3339)},
+		{"backfill", "--config", cfg, "--from", "2026-11-21", "--to", future.AddDate(0, 0, -1).Format(time.DateOnly), "--now", future.Format(time.RFC3339)},
+	} {
+		if code, so, se := run(t, cmd...); code != 2 || !strings.Contains(se, "is ahead of the clock") || !strings.Contains(so, `"exit_code":2`) {
+			t.Fatalf("%s with a now ahead of the clock: exit %d, want 2\n%s\n%s", cmd[0], code, so, se)
+		}
 	}
 	if _, err := os.Stat(filepath.Join(out, "customers_flagged")); err == nil {
 		t.Error("a refused run published outputs")

@@ -321,6 +321,10 @@ func TestFakeBackfillStopsAtFailedDate(t *testing.T) {
 		{step: "register_src_customers", reason: "notFound", code: exit.Input},
 		{step: "leak_check__ads", leak: true, code: exit.Failed},
 		{step: "export_manifest", reason: "accessDenied", code: exit.Usage},
+		// A step that reads an input: its own failure, not a bad input.
+		{step: "customer_rows", reason: "resourcesExceeded", code: exit.Failed},
+		{step: "customer_rows", reason: "accessDenied", code: exit.Usage},
+		{step: "customer_rows", reason: "invalidQuery", code: exit.Input},
 		{step: "publish", reason: "invalidQuery", code: exit.Failed},
 	} {
 		t.Run(tc.step, func(t *testing.T) {

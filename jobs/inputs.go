@@ -229,6 +229,9 @@ func loadTable(ctx context.Context, eng engine.Engine, in *config.Input, exports
 // of its files that cannot be read through (SPEC §9: an unreadable file is
 // exit 3 naming it). Any other error is returned as it is.
 func (r *run) inputErr(ctx context.Context, s transforms.Step, err error) error {
+	if ctx.Err() != nil || errors.As(err, new(*engine.RuntimeError)) {
+		return err // stopped, or out of memory or disk: nothing of the inputs
+	}
 	var bad *engine.InvalidUTF8Error
 	if errors.As(err, &bad) {
 		for _, fc := range r.rec.Inputs {

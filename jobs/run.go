@@ -172,6 +172,7 @@ func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
 			r.emitLineage(lin, "COMPLETE")
 		}
 	}
+	err = stopped(ctx, err)
 	r.sum.DurationMS = time.Since(start).Milliseconds()
 	r.sum.ExitCode = exit.Code(err)
 	r.sum.Status = "succeeded"
@@ -227,6 +228,21 @@ func dateHasEnded(o RunOptions, loc *time.Location, clock time.Time) error {
 		o.Date.Format(time.DateOnly), loc, end.UTC().Format(time.RFC3339)))
 }
 
+// stopped makes the error of a run whose context was cancelled (a signal,
+// a scheduler's timeout) a failure, exit 1: the step it stopped in may
+// have been reading an input, which did not make the input bad (exit 3
+// is not retried).
+func stopped(ctx context.Context, err error) error {
+	if err != nil && ctx.Err() != nil && exit.Code(err) != exit.Failed {
+		return exit.With(exit.Failed, err)
+	}
+	return err
+}
+
+// runsRowGrace bounds the writing of a stopped run's runs row: a scheduler
+// that sent SIGTERM kills the process after a grace period of its own.
+const runsRowGrace = 20 * time.Second
+
 // clockSlack is how far a run's now may be ahead of this machine's clock:
 // the host that computed it may run a little ahead.
 const clockSlack = 5 * time.Minute
@@ -273,7 +289,12 @@ func (r *run) run(ctx context.Context) (err error) {
 	}
 	defer func() {
 		r.stage.Discard() // unless published
-		if werr := r.writeRunsRow(ctx, err); werr != nil {
+		// A run stopped (SIGTERM: a scheduler's timeout) failed, whatever
+		// step it was in, and still records its row, within a grace period.
+		err = stopped(ctx, err)
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), runsRowGrace)
+		defer cancel()
+		if werr := r.writeRunsRow(rctx, err); werr != nil {
 			r.log.Error("could not write the runs row", "error", werr)
 			err = errors.Join(err, werr)
 		}
@@ -449,7 +470,10 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 	for _, s := range phases.Validate {
 		rows, err := r.runKept(ctx, s, r.runStep)
 		if err != nil {
-			if s.FromTables {
+			// A step that reads the inputs failed on them, unless the
+			// engine ran out of memory or disk, or said what failed (a
+			// stopped run: stopped).
+			if s.FromTables || errors.As(err, new(*engine.RuntimeError)) || errors.As(err, new(*exit.Error)) {
 				return phases, plan, err
 			}
 			return phases, plan, exit.With(exit.Input, err)

@@ -297,6 +297,77 @@ func TestSecondRunWhileOneRunsExits4(t *testing.T) {
 	}
 }
 
+// A run stopped by SIGTERM (a scheduler's timeout) fails with exit 1,
+// whatever step it was in, and leaves its runs row. Stopped while reading
+// its inputs, it exited 3 ("input validation failed", which the Airflow
+// example does not retry) and, its context cancelled, wrote no runs row.
+func TestStoppedRunExits1AndLeavesItsRunsRow(t *testing.T) {
+	for _, step := range []string{"request_rows__web_form", "customers_flagged"} {
+		t.Run(step, func(t *testing.T) {
+			cfg, out := demoCopy(t)
+			cmd := exec.Command(binary, args(cfg)...)
+			cmd.Env = append(os.Environ(), "OPTOUT_TEST_HOLD_AT=step:"+step)
+			var so bytes.Buffer
+			cmd.Stdout = &so
+			stderr, err := cmd.StderrPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+			var se strings.Builder
+			reached := make(chan bool, 1)
+			go func() {
+				sc := bufio.NewScanner(stderr)
+				for sc.Scan() {
+					se.WriteString(sc.Text() + "\n")
+					if strings.Contains(sc.Text(), "optout-test: holding at") {
+						reached <- true
+					}
+				}
+				close(reached)
+			}()
+			select {
+			case ok := <-reached:
+				if !ok {
+					t.Fatal("the run ended before holding")
+				}
+			case <-time.After(2 * time.Minute):
+				t.Fatal("the run never reached its hold point")
+			}
+			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			err = cmd.Wait()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+				t.Fatalf("stopped run: %v, want exit 1\n%s", err, se.String())
+			}
+			if !strings.Contains(so.String(), `"exit_code":1`) {
+				t.Errorf("summary: %s", so.String())
+			}
+			db, err := sql.Open("duckdb", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			var status string
+			var code int
+			if err := db.QueryRow(fmt.Sprintf(`SELECT status, exit_code FROM read_parquet('%s/runs/*.parquet')`, out)).Scan(&status, &code); err != nil {
+				t.Fatalf("the stopped run's runs row: %v\n%s", err, se.String())
+			}
+			if status != "failed" || code != 1 {
+				t.Errorf("runs row: %s, exit %d; want failed, exit 1", status, code)
+			}
+			if _, err := os.Stat(filepath.Join(out, "customers_flagged")); err == nil {
+				t.Error("the stopped run published outputs")
+			}
+		})
+	}
+}
+
 func TestRerunGivesSameRows(t *testing.T) {
 	cfg, out := demoCopy(t)
 	if r := runOptout(t, nil, args(cfg)...); r.code != 0 {

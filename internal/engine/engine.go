@@ -30,6 +30,14 @@ func (e *InvalidUTF8Error) Error() string {
 	return "file " + e.File + ": a value is not valid UTF-8"
 }
 
+// RuntimeError is an engine failure that says nothing of the inputs: out
+// of memory, no space left for spilling, a query interrupted. A run it
+// stops while reading its inputs failed (exit 1); its inputs were not
+// found wanting (exit 3, which a scheduler does not retry).
+type RuntimeError struct{ Msg string }
+
+func (e *RuntimeError) Error() string { return e.Msg }
+
 // OwnDate names the column a per-date output table's own dt column is
 // published and read as, dt being the date of the run that published the
 // row (BigQuery's partition column, DuckDB's dt= folder): the export's

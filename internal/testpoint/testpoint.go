@@ -8,6 +8,7 @@ package testpoint
 import (
 	"fmt"
 	"os"
+	"os/signal"
 	"strings"
 	"syscall"
 
@@ -43,7 +44,8 @@ func ProfileDir() string {
 
 // FromEnv returns the hook the process tests drive: at the named point,
 // OPTOUT_TEST_KILL_AT sends the process SIGKILL, OPTOUT_TEST_HOLD_AT says
-// so on stderr and blocks until the test kills it, and
+// so on stderr and blocks until the test kills it or sends SIGTERM (a
+// scheduler's stop: the run goes on, its context cancelled), and
 // OPTOUT_TEST_FAIL_AT=point=ERRNO (EACCES or ENOSPC) fails there as the
 // file system would. Points: "locked", "step:<name>", "staged", "journal",
 // "rename:<i>" (before the i-th rename of the publish), "publish_first",
@@ -66,8 +68,11 @@ func FromEnv() engine.TestPoint {
 			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
 			select {} // wait for the signal
 		case hold:
+			term := make(chan os.Signal, 1)
+			signal.Notify(term, syscall.SIGTERM)
 			fmt.Fprintf(os.Stderr, "optout-test: holding at %s\n", point)
-			select {}
+			<-term
+			signal.Stop(term)
 		case fail:
 			return errno
 		}

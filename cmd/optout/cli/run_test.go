@@ -478,3 +478,14 @@ func TestRunBeforeTheDateEndsIsProvisional(t *testing.T) {
 		t.Errorf("backfill up to a date that has not ended: exit %d\n%s", code, se)
 	}
 }
+
+// A run that runs out of memory while it reads its inputs failed (exit
+// 1): the inputs were not found wanting (exit 3, which a scheduler does
+// not retry, as it would a run given more memory).
+func TestOutOfMemoryReadingInputsExits1(t *testing.T) {
+	cfg, _ := demoConfig(t, func(s string) string { return s + "duckdb: {memory_limit: 1MB}\n" })
+	code, so, se := run(t, "run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-22T09:00:00Z")
+	if code != 1 || !strings.Contains(se, "Out of Memory") || !strings.Contains(so, `"exit_code":1`) {
+		t.Fatalf("a run out of memory: exit %d, want 1\n%s\n%s", code, so, se)
+	}
+}

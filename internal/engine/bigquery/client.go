@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"google.golang.org/api/option"
 
 	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/internal/engine"
 	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/transforms"
 )
@@ -218,6 +220,10 @@ func transient(err error) bool {
 // table is an input problem (3), a refused credential or permission a
 // configuration problem (2), the byte cap and everything else a failed run
 // (1).
+// runtimeReasons are BigQuery's error reasons that say nothing of the
+// inputs: the job ran out of resources or quota, or the service failed.
+var runtimeReasons = []string{"resourcesExceeded", "rateLimitExceeded", "quotaExceeded", "backendError", "internalError", "jobInternalError", "jobBackendError"}
+
 func mapError(step, jobID string, err error, maxBytes int64) error {
 	reason, code := "", 0
 	var ge *googleapi.Error
@@ -242,8 +248,12 @@ func mapError(step, jobID string, err error, maxBytes int64) error {
 		return exit.With(exit.Input, fmt.Errorf("%s: a table or dataset does not exist: %w", where, err))
 	case reason == "accessDenied" || code == http.StatusUnauthorized || code == http.StatusForbidden:
 		return exit.With(exit.Usage, fmt.Errorf("%s: access denied; the credentials need roles/bigquery.user on the project and roles/bigquery.dataEditor on the dataset: %w", where, err))
+	case slices.Contains(runtimeReasons, reason) || code == http.StatusTooManyRequests || code >= 500:
+		return &engine.RuntimeError{Msg: fmt.Sprintf("%s: %v", where, err)}
 	}
-	return exit.With(exit.Failed, fmt.Errorf("%s: %w", where, err))
+	// Unclassified: a failure of the run (exit 1), or of its inputs when
+	// the step was reading them (jobs says which).
+	return fmt.Errorf("%s: %w", where, err)
 }
 
 var labelUnsafe = regexp.MustCompile(`[^a-z0-9_-]+`)

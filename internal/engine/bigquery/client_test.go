@@ -2,6 +2,7 @@ package bigquery
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"google.golang.org/api/option"
 
 	"github.com/optout-dev/optout/internal/config"
+	"github.com/optout-dev/optout/internal/engine"
 	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/internal/testkit/bqfake"
 	"github.com/optout-dev/optout/transforms"
@@ -156,6 +158,7 @@ func TestErrorMapping(t *testing.T) {
 		{"notFound", exit.Input, "does not exist"},
 		{"accessDenied", exit.Usage, "roles/bigquery.user"},
 		{"invalidQuery", exit.Failed, "fake invalidQuery"},
+		{"resourcesExceeded", exit.Failed, "fake resourcesExceeded"},
 	}
 	for _, tc := range cases {
 		f := bqfake.New(t)
@@ -168,6 +171,10 @@ func TestErrorMapping(t *testing.T) {
 		}
 		if len(f.Jobs()) != 1 {
 			t.Errorf("%s is not transient: %d jobs", tc.reason, len(f.Jobs()))
+		}
+		// Out of resources says nothing of the inputs, whatever the step.
+		if runtime := errors.As(err, new(*engine.RuntimeError)); runtime != (tc.reason == "resourcesExceeded") {
+			t.Errorf("%s: a runtime error: %v", tc.reason, runtime)
 		}
 	}
 }

@@ -17,7 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" driver
+	"github.com/duckdb/duckdb-go/v2" // also registers the "duckdb" driver
 
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
@@ -627,7 +627,13 @@ func cleanErr(err error) error {
 	if m := invalidUTF8.FindStringSubmatch(err.Error()); m != nil {
 		return &engine.InvalidUTF8Error{File: m[1]}
 	}
-	return errors.New(redact.String(err.Error()))
+	msg := redact.String(err.Error())
+	var de *duckdb.Error
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || strings.Contains(msg, "No space left on device") ||
+		errors.As(err, &de) && (de.Type == duckdb.ErrorTypeOutOfMemory || de.Type == duckdb.ErrorTypeInterrupt) {
+		return &engine.RuntimeError{Msg: msg}
+	}
+	return errors.New(msg)
 }
 
 var integerTypes = map[string]bool{

@@ -122,15 +122,18 @@ func runAt(s string, i int) (end, digits int) {
 }
 
 // isPunct reports whether r may stand between the digits of a phone
-// number: separators people type, any space (NBSP too), invisible format
-// characters (zero-width space) and U+FFFD (a byte that was not UTF-8,
-// such as a Latin-1 NBSP).
+// number: separators people type (normalization keeps a phone's digits
+// whatever stands between them, so 415/555/0199 is a phone too), any
+// space (NBSP too), invisible format characters (zero-width space) and
+// U+FFFD (a byte that was not UTF-8, such as a Latin-1 NBSP). Not ":",
+// which would join the parts of a time.
 func isPunct(r rune) bool {
-	return strings.ContainsRune("-.()+", r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError
+	return strings.ContainsRune("-.()+/\\_,|", r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError
 }
 
-// isDates reports whether a run is only ISO dates, each maybe with the hour
-// of a time after a space (2026-11-21 10 in 2026-11-21 10:00:00), apart by
+// isDates reports whether a run is only ISO dates (or dates written with
+// slashes, 2026/11/21, as folders of a path), each maybe with the hour of
+// a time after a space (2026-11-21 10 in 2026-11-21 10:00:00), apart by
 // punctuation. No date holds more than 4 digits in a row.
 func isDates(run string) bool {
 	run = strings.TrimLeft(run, "+(")
@@ -150,10 +153,10 @@ func isDates(run string) bool {
 }
 
 func isDate(s string) bool {
-	if !isDigits(s[:4]) || !isDigits(s[5:7]) || !isDigits(s[8:]) {
+	if !isDigits(s[:4]) || !isDigits(s[5:7]) || !isDigits(s[8:]) || s[4] != s[7] || s[4] != '-' && s[4] != '/' {
 		return false
 	}
-	_, err := time.Parse(time.DateOnly, s)
+	_, err := time.Parse("2006"+s[4:5]+"01"+s[4:5]+"02", s)
 	return err == nil
 }
 

@@ -21,6 +21,11 @@ func TestString(t *testing.T) {
 		{"x\u00a0415\u200b555\u00a00123y", "x\u00a0[redacted]y"},
 		{`id C4155550123 and jane4155550123`, `id C[redacted] and jane[redacted]`},
 		{`phone=415.555.0100;`, `phone=[redacted];`},
+		// Any separator a phone's digits may have (an audit: an XDM
+		// timestamp field holding one was printed in the clear).
+		{`invalid timestamp field format: "415/555/0199"`, `invalid timestamp field format: "[redacted]"`},
+		{`a 415_555_0199 b 415|555|0199 c 415\555\0199 d 415,555,0199`, `a [redacted] b [redacted] c [redacted] d [redacted]`},
+		{`in /data/customers/2026/11/21/part-0.parquet at 10:00:00`, `in /data/customers/2026/11/21/part-0.parquet at 10:00:00`},
 		// The program's own text stays readable: dates, times, partitions, small numbers.
 		{`received 2026-11-21 10:00:00 in /data/dt=2026-11-21/snapshot=2026-09-01/part-0.parquet`, `received 2026-11-21 10:00:00 in /data/dt=2026-11-21/snapshot=2026-09-01/part-0.parquet`},
 		{`at 2026-11-20T01:02:03Z, more than its freshness 48h0m0s`, `at 2026-11-20T01:02:03Z, more than its freshness 48h0m0s`},

@@ -90,7 +90,15 @@ changes D's outputs). */ -}}
 {{- end }}
 
 {{ define "current_row_order" -}}
-updated_at DESC, _file DESC, _row DESC
+{{- /* SPEC §3.1: at equal updated_at the greater file path, then the later
+  row in the file. A BigQuery table has no row order (its _row is a hash
+  of the row), so there rows of one request at one time are ordered to
+  fail closed first: an opt-out that counts, a pending one, a rejected
+  row, and last an opt-in that counts. */ -}}
+updated_at DESC, _file DESC,{{ if bigquery }}
+  CASE WHEN request_type = 'opt_out' AND status <> 'rejected' AND status <> 'pending' THEN 3
+       WHEN request_type = 'opt_out' AND status = 'pending' THEN 2
+       WHEN status = 'rejected' THEN 1 ELSE 0 END DESC,{{ end }} _row DESC
 {{- end }}
 
 

@@ -2,9 +2,11 @@ package parity
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/optout-dev/optout/internal/engine"
 	"github.com/optout-dev/optout/transforms"
 )
 
@@ -83,4 +85,65 @@ func checkStep(t *testing.T, ph transforms.Phases, name string) transforms.Step 
 	}
 	t.Fatalf("no Validate step %s", name)
 	return transforms.Step{}
+}
+
+// TestBigQueryTiedRowsFailClosed: two rows of one request with one
+// updated_at. DuckDB takes the later row of the file (SPEC §3.1); a
+// BigQuery table has no row order, its _row being a hash of the row, so
+// there the row under which the request suppresses most is current: a
+// counted opt-out before a rejected row, a rejected row before a counted
+// opt-in, whichever _row is greater.
+func TestBigQueryTiedRowsFailClosed(t *testing.T) {
+	srv, fns := zetaServer(t)
+	ctx := context.Background()
+	_, in := inspectDemo(t, false)
+	bq := in.Plan
+	bq.Dialect = transforms.BigQuery
+	ph, err := bq.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := checkStep(t, ph, "current_requests")
+	from := transforms.Ident(transforms.TempName("request_rows__web_form"))
+	ids := query(t, in.Engine, "SELECT request_id FROM "+from+
+		" WHERE reason IS NULL AND status IN ('verified', 'processed') AND request_type = 'opt_out' AND updated_at < TIMESTAMPTZ '2026-11-01 00:00:00+00' ORDER BY request_id LIMIT 2")
+	if len(ids) != 2 {
+		t.Fatalf("the demo's web_form has %d counted opt-outs before November", len(ids))
+	}
+	optOut, optIn := ids[0]["request_id"].(string), ids[1]["request_id"].(string)
+	for _, q := range []string{
+		// optOut: a rejected row at the same time, with the greater _row.
+		"INSERT INTO " + from + " BY NAME SELECT * REPLACE ('rejected' AS status, _row + 1000000 AS _row) FROM " + from + " WHERE request_id = " + transforms.Literal(optOut),
+		// optIn: made an opt-in that counts, and a rejected row at the
+		// same time with the smaller _row.
+		"UPDATE " + from + " SET request_type = 'opt_in', _row = _row + 1000000 WHERE request_id = " + transforms.Literal(optIn),
+		"INSERT INTO " + from + " BY NAME SELECT * REPLACE ('rejected' AS status, _row - 1000000 AS _row) FROM " + from + " WHERE request_id = " + transforms.Literal(optIn),
+	} {
+		if _, _, err := in.Engine.Run(ctx, transforms.Step{Name: "tie", Kind: transforms.Setup, SQL: q}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pick := "SELECT request_id, status, counted FROM (%s) WHERE request_id IN (" + transforms.Literal(optOut) + ", " + transforms.Literal(optIn) + ") ORDER BY request_id"
+	row := func(id, status string, counted bool) string { return fmt.Sprintf("(%q, %q, %v)", id, status, counted) }
+	// DuckDB: the later row of the file, the tie being within one file.
+	step := checkStep(t, in.Phases, "current_requests")
+	duck := duckRows(t, in.Engine, transforms.Step{Name: step.Name, SQL: fmt.Sprintf(pick, step.SQL), Args: step.Args})
+	if got, want := strings.Join(duck.rows, " "), row(optOut, "rejected", false)+" "+row(optIn, statusOf(t, in.Engine, from, optIn), true); got != want {
+		t.Errorf("DuckDB's current rows of the tied requests:\n got %s\nwant %s (the later rows)", got, want)
+	}
+	cat, content := scope(readTables(t, in.Engine), fns, big.SQL)
+	got, err := bigQueryRows(ctx, srv, fmt.Sprintf(pick, big.SQL), big.Args, cat, content)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(got.rows, " "), row(optOut, statusOf(t, in.Engine, from, optOut), true)+" "+row(optIn, "rejected", false); got != want {
+		t.Errorf("BigQuery's current rows of the tied requests:\n got %s\nwant %s", got, want)
+	}
+}
+
+// statusOf is the status of request id's row that is not rejected.
+func statusOf(t *testing.T, eng engine.Steps, rel, id string) string {
+	t.Helper()
+	rows := query(t, eng, "SELECT any_value(status) AS s FROM "+rel+" WHERE status <> 'rejected' AND request_id = "+transforms.Literal(id))
+	return rows[0]["s"].(string)
 }

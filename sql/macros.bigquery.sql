@@ -22,7 +22,9 @@ CREATE TEMP FUNCTION optout_id(x STRING) AS (NULLIF(optout_trim(x), ''));
 CREATE TEMP FUNCTION optout_device(x STRING) AS (
   CASE WHEN REGEXP_CONTAINS(optout_trim(x), {{ uuidform }})
        THEN LOWER(optout_trim(x)) ELSE optout_id(x) END);
-CREATE TEMP FUNCTION optout_state(x STRING) AS (NULLIF(UPPER(optout_trim(x)), ''));
+-- A state (transforms.StateCode): upper-cased only when ASCII.
+CREATE TEMP FUNCTION optout_state(x STRING) AS (NULLIF(
+  CASE WHEN BYTE_LENGTH(optout_trim(x)) = CHAR_LENGTH(optout_trim(x)) THEN UPPER(optout_trim(x)) ELSE optout_trim(x) END, ''));
 
 -- The address a raw email holds (transforms.CleanEmail): composed (NFC),
 -- trimmed and lowercased (optout_lower's mapping), without its invisible

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -88,6 +89,20 @@ type Key struct{ Kind, Value string }
 
 // Trim removes TrimChars from both ends.
 func Trim(s string) string { return strings.Trim(s, TrimChars) }
+
+// StateCode is a state as the engines normalize it: trimmed, and
+// upper-cased when ASCII; "" when blank. Beyond ASCII the engines' UPPER
+// differ (DuckDB maps ß to ẞ and leaves ﬂ, BigQuery writes SS and FL),
+// and no US state code is there, so such a value is kept as written.
+func StateCode(raw string) string {
+	t := Trim(raw)
+	for i := 0; i < len(t); i++ {
+		if t[i] >= utf8.RuneSelf {
+			return t
+		}
+	}
+	return strings.ToUpper(t)
+}
 
 // Lower lowercases the way the engines do (simple Unicode case mapping).
 func Lower(s string) string { return strings.ToLower(s) }

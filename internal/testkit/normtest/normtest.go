@@ -25,7 +25,7 @@ func Nasty() []string {
 
 // Keys are the keys of one raw value; "" where there is none.
 type Keys struct {
-	Email, EmailSHA, EmailFoldedSHA, Phone, PhoneSHA, Hash, ID, Device string
+	Email, EmailSHA, EmailFoldedSHA, Phone, PhoneSHA, Hash, ID, Device, State string
 }
 
 // Reference returns the Go reference's keys of raw.
@@ -47,6 +47,7 @@ func Reference(raw string) Keys {
 	k.Hash = transforms.HashKey(raw)
 	k.ID = transforms.IDKey(raw)
 	k.Device = transforms.DeviceKey(raw)
+	k.State = transforms.StateCode(raw)
 	return k
 }
 
@@ -55,5 +56,5 @@ func Reference(raw string) Keys {
 // engines define; sha256 is the dialect's hex SHA-256.
 func Select(sha256 func(string) string) string {
 	return "optout_email(x), optout_email_sha(x), optout_email_folded_sha(x), optout_phone(x), " +
-		sha256("optout_phone(x)") + ", optout_hash(x), optout_id(x), optout_device(x)"
+		sha256("optout_phone(x)") + ", optout_hash(x), optout_id(x), optout_device(x), optout_state(x)"
 }

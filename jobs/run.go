@@ -247,9 +247,18 @@ const runsRowGrace = 20 * time.Second
 // the host that computed it may run a little ahead.
 const clockSlack = 5 * time.Minute
 
-// asOf is 00:00 of D+1 in the configured time zone (SPEC §2).
+// asOf is 00:00 of D+1 in the configured time zone (SPEC §2): the first
+// instant of D+1 there. Where a daylight-saving change skips midnight
+// (America/Santiago in September), time.Date may give an instant an hour
+// before it, still on D; D then ends where that zone offset does. Where
+// midnight comes twice (America/Havana in November), time.Date gives the
+// first, where D ends.
 func asOf(d time.Time, loc *time.Location) time.Time {
-	return time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc)
+	next := time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc)
+	if next.In(loc).Day() == d.Day() {
+		_, next = next.ZoneBounds()
+	}
+	return next
 }
 
 func (r *run) validate(ctx context.Context) error {

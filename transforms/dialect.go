@@ -350,7 +350,11 @@ func (d Dialect) DateSeries(from, to, alias string) string {
 // dated the day after D would count for D (SPEC §2: nothing later than
 // the as-of instant may change D). tz is a literal, not a bind parameter:
 // a parameter rendered but unused where the column is no DATE would
-// leave the statement with a value too many.
+// leave the statement with a value too many. Where the day's midnight
+// comes twice (America/Havana when the clocks go back at 01:00), the day
+// starts at the first, as BigQuery's TIMESTAMP(date, tz) has it; DuckDB's
+// timezone() takes the second, so its form is the earlier of that and an
+// hour after 23:00 the day before.
 func (d Dialect) Instant(src Source, name, tz string) string {
 	f, ok := schemas.Find(src.Fields, name)
 	switch {
@@ -361,7 +365,8 @@ func (d Dialect) Instant(src Source, name, tz string) string {
 	case d == BigQuery:
 		return "TIMESTAMP(" + d.Ident(f.Name) + ", " + tz + ")"
 	}
-	return "timezone(" + tz + ", CAST(" + d.Ident(f.Name) + " AS TIMESTAMP))"
+	day := "CAST(" + d.Ident(f.Name) + " AS TIMESTAMP)"
+	return "least(timezone(" + tz + ", " + day + "), timezone(" + tz + ", " + day + " - INTERVAL 1 HOUR) + INTERVAL 1 HOUR)"
 }
 
 // CivilDate renders the date of timestamp ts in time zone tz.

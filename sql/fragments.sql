@@ -89,6 +89,13 @@ changes D's outputs). */ -}}
 {{- else }}{{ tmp .Rows }}{{ end }}
 {{- end }}
 
+{{ define "quarantine_columns" -}}
+{{- /* A quarantined row's own columns, but the row id optout added, and with
+  a column named like one the quarantine adds (reason, source_file) written
+  as input_<name>: the reason column must be optout's (SPEC §9). */ -}}
+src.* {{ except }} (_file, _row{{ range .Src.QuarantineRenamed }}, {{ ident .Name }}{{ end }}){{ range .Src.QuarantineRenamed }}, src.{{ ident .Name }} AS {{ ident .As }}{{ end }}
+{{- end }}
+
 {{ define "current_row_order" -}}
 {{- /* SPEC §3.1: at equal updated_at the greater file path, then the later
   row in the file. A BigQuery table has no row order (its _row is a hash

@@ -1,6 +1,6 @@
 -- Every unusable row of input {{ .Src.Name }}, all its columns, plus the reason
 -- (SPEC §9) and the file it came from.
-SELECT src.* {{ except }} (_file, _row), q.reason, src._file AS source_file
+SELECT {{ template "quarantine_columns" . }}, q.reason, src._file AS source_file
 FROM {{ rel .Src.View }} src
 JOIN {{ template "rows_as_of" . }} q ON q._file = src._file AND q._row = src._row
 WHERE q.reason IS NOT NULL{{ if or .HasLater .LaterByDate }} AND NOT q.later{{ end }}

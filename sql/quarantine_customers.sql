@@ -4,7 +4,7 @@
 -- by the same test. A customer row has no other reason to be quarantined,
 -- and customer_id identifies every row kept, so the customers need no row
 -- id: BigQuery reads the customers table in place, not a copy of it.
-SELECT src.* {{ except }} (_file, _row),
+SELECT {{ template "quarantine_columns" . }},
   {{ rowReason "true" "missing_customer_id" }} AS reason,
   src._file AS source_file
 FROM {{ rel .Src.View }} src

@@ -23,6 +23,27 @@ func (s Source) Column(name string) (string, bool) {
 	return f.Name, ok
 }
 
+// QuarantineColumns are the columns a quarantine table adds to an input
+// row's own: the reason and the file (SPEC §9).
+var QuarantineColumns = []string{"reason", "source_file"}
+
+// Renamed is an input column a quarantine table writes under another name.
+type Renamed struct{ Name, As string }
+
+// QuarantineRenamed lists the columns of s named like a QuarantineColumns
+// column (in any case), each to be written as input_<name>: a request
+// log's own "reason" column took the place of optout's, whose reason then
+// went out as reason_1.
+func (s Source) QuarantineRenamed() []Renamed {
+	var out []Renamed
+	for _, c := range QuarantineColumns {
+		if n, ok := s.Column(c); ok {
+			out = append(out, Renamed{n, "input_" + c})
+		}
+	}
+	return out
+}
+
 // ColumnName is the actual name of column name, or name when s lacks it.
 func (s Source) ColumnName(name string) string {
 	if n, ok := s.Column(name); ok {

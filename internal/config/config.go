@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -248,6 +249,11 @@ func load(path string) (*Config, error) {
 	dec.KnownFields(true)
 	if err := dec.Decode(&c); err != nil {
 		return nil, fmt.Errorf("config %s: %s", path, friendlyYAMLError(err))
+	}
+	// A second document (after ---) was ignored, its settings with it.
+	var more yaml.Node
+	if err := dec.Decode(&more); err != io.EOF {
+		return nil, fmt.Errorf("config %s: holds more than one YAML document (a line --- starts another): give the settings in one", path)
 	}
 	c.Policy.RetentionSet = c.Policy.RetentionMonths != retentionUnset
 	if !c.Policy.RetentionSet {

@@ -104,6 +104,12 @@ func TestLoadErrors(t *testing.T) {
 		{"output is an input's folder", strings.Replace(minimal, "output: out", "output: /srv/customers", 1), "inputs.customers: path /srv/customers overlaps output"},
 		{"output inside an input's folder", strings.Replace(minimal, "output: out", "output: /srv/customers/optout", 1), "inputs.customers: path /srv/customers overlaps output"},
 		{"input globbed from above the output", strings.Replace(minimal, "data/requests.parquet", "'*/requests.parquet'", 1), "inputs.requests[0] (web): path %DIR%/*/requests.parquet overlaps output"},
+		// A name is a folder and part of table names: 300 characters
+		// failed at mkdir (exit 1).
+		{"export name too long", minimal + "exports:\n  - {name: " + strings.Repeat("a", 65) + ", path: x, category: advertising, identifiers: {email: e}}\n", "at most 64"},
+		{"request source name too long", strings.Replace(minimal, "name: web", "name: "+strings.Repeat("w", 65), 1), "at most 64"},
+		// A second document's settings were ignored.
+		{"two documents", minimal + "---\npolicy: {apply_pending: false}\n", "more than one YAML document"},
 		{"formula guard on parquet", minimal + "exports:\n  - {name: ga, path: x, category: advertising, identifiers: {email: e}, csv_formula_guard: false}\n", `exports[0] (ga): csv_formula_guard applies only to format csv`},
 	}
 	for _, c := range cases {

@@ -13,7 +13,9 @@ import (
 )
 
 var (
-	safeName  = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+	// At most 64 characters: a name is a folder and part of table names
+	// (a 300-character export name failed at mkdir, exit 1).
+	safeName  = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 	stateCode = regexp.MustCompile(`^[A-Z]{2}$`)
 )
 
@@ -149,7 +151,7 @@ func (c *Config) validateInputs() error {
 		}
 		switch {
 		case !safeName.MatchString(in.Name):
-			add(fmt.Errorf("%s: name %q must be lowercase letters, digits, _ or - (it names the quarantine folder)", where, in.Name))
+			add(fmt.Errorf("%s: name %q must be lowercase letters, digits, _ or -, at most 64 (it names the quarantine folder)", where, in.Name))
 		case slices.Contains(reservedInputNames, in.Name):
 			add(fmt.Errorf("%s: name %q is reserved for inputs.%s", where, in.Name, in.Name))
 		case seen[in.Name]:
@@ -211,7 +213,7 @@ func (c *Config) validateExports() error {
 		}
 		switch {
 		case !safeName.MatchString(e.Name):
-			add(fmt.Errorf("name %q must be lowercase letters, digits, _ or -", e.Name))
+			add(fmt.Errorf("name %q must be lowercase letters, digits, _ or -, at most 64", e.Name))
 		case seen[e.Name] || slices.Contains(reservedInputNames, e.Name):
 			add(fmt.Errorf("name %q is already used", e.Name))
 		}

@@ -220,8 +220,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, valida
 		return usageErr(errors.New("--date is required: the logical date to enforce, YYYY-MM-DD"))
 	}
 	if *now != "" {
-		if opts.Now, err = time.Parse(time.RFC3339, *now); err != nil {
-			return usageErr(fmt.Errorf("--now is %q; use RFC3339, e.g. 2026-11-22T03:00:00Z", *now))
+		if opts.Now, err = parseNow(*now); err != nil {
+			return usageErr(err)
 		}
 	}
 	if opts.Config, err = config.Load(c.config); err != nil {
@@ -259,6 +259,21 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, valida
 	line, _ := json.Marshal(sum)
 	fmt.Fprintln(stdout, string(line))
 	return exit.Code(err)
+}
+
+// parseNow reads --now. A time before 2000 is refused: the year 1 is the
+// zero time, which the run took for "not given" and replaced with the
+// clock, and no run's now is that old (the business calendar starts in
+// 2000).
+func parseNow(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--now is %q; use RFC3339, e.g. 2026-11-22T03:00:00Z", s)
+	}
+	if t.Year() < 2000 {
+		return time.Time{}, fmt.Errorf("--now is %q, before 2000: give the time the run stands for", s)
+	}
+	return t, nil
 }
 
 // today is the date of now (the wall clock when zero) in the config's

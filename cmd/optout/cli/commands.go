@@ -77,9 +77,9 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	o.Date, o.Now = date, time.Now()
 	if now != "" {
-		t, err := time.Parse(time.RFC3339, now)
+		t, err := parseNow(now)
 		if err != nil {
-			fmt.Fprintf(stderr, "optout plan: --now is %q; use RFC3339, e.g. 2026-11-22T03:00:00Z\n", now)
+			fmt.Fprintf(stderr, "optout plan: %v\n", err)
 			return exit.Usage
 		}
 		o.Now = t
@@ -389,9 +389,9 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return exit.Usage
 	}
 	if now != "" {
-		t, err := time.Parse(time.RFC3339, now)
+		t, err := parseNow(now)
 		if err != nil {
-			fmt.Fprintf(stderr, "optout backfill: --now is %q; use RFC3339, e.g. 2026-11-22T03:00:00Z\n", now)
+			fmt.Fprintf(stderr, "optout backfill: %v\n", err)
 			return exit.Usage
 		}
 		o.Now = t

@@ -448,6 +448,10 @@ func TestRunBeforeTheDateEndsIsProvisional(t *testing.T) {
 			t.Fatalf("%s with a now ahead of the clock: exit %d, want 2\n%s\n%s", cmd[0], code, so, se)
 		}
 	}
+	// The zero time was taken for "not given" and replaced by the clock.
+	if code, _, se := run(t, "run", "--config", cfg, "--date", "2026-11-21", "--now", "0001-01-01T00:00:00Z"); code != 2 || !strings.Contains(se, "before 2000") {
+		t.Fatalf("a now in the year 1: exit %d, want 2\n%s", code, se)
+	}
 	if _, err := os.Stat(filepath.Join(out, "customers_flagged")); err == nil {
 		t.Error("a refused run published outputs")
 	}

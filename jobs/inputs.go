@@ -232,6 +232,13 @@ func (r *run) inputErr(ctx context.Context, s transforms.Step, err error) error 
 	if ctx.Err() != nil || errors.As(err, new(*engine.RuntimeError)) {
 		return err // stopped, or out of memory or disk: nothing of the inputs
 	}
+	if in := r.requestSource(s.OnlyInput); in != nil && strings.HasPrefix(s.Name, "adapt__") {
+		// A vendor format's adapter casts its nested fields: a text time
+		// that is no time (an empty _repo.modifyDate, a phone in an
+		// entry's timestamp) stops the run, as a wrongly typed column does
+		// (SPEC §7), naming the input and what to look at.
+		return exit.With(exit.Input, fmt.Errorf("input %s (format %s): a value of its rows does not read as the format's type, most likely a text time that is no time (xdm_privacy: privacyOptOuts.timestamp, _repo.modifyDate, timestamp; campaign_profile: snapshot_at; segment_ids: collected_at); fix or remove the row: %w", in.Name, in.Format, err))
+	}
 	var bad *engine.InvalidUTF8Error
 	if errors.As(err, &bad) {
 		for _, fc := range r.rec.Inputs {
@@ -254,6 +261,16 @@ func (r *run) inputErr(ctx context.Context, s transforms.Step, err error) error 
 		}
 	}
 	return err
+}
+
+// requestSource is the request source named name, or nil.
+func (r *run) requestSource(name string) *config.Input {
+	for i := range r.cfg.Inputs.Requests {
+		if r.cfg.Inputs.Requests[i].Name == name {
+			return &r.cfg.Inputs.Requests[i]
+		}
+	}
+	return nil
 }
 
 // unreadable is the error for an input file whose rows cannot be read.

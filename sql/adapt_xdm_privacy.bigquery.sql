@@ -5,7 +5,7 @@
 WITH {{ template "xdm_profiles" . }},
 entries AS (
   SELECT _file, _row, who, entry.optOutType AS kind, entry.optOutValue AS value,
-    SAFE_CAST(entry.`timestamp` AS TIMESTAMP) AS happened_at,
+    CAST(entry.`timestamp` AS TIMESTAMP) AS happened_at,
     CASE WHEN lower(trim(entry.optOutType)) IN ('general_opt_out', 'sales_sharing_opt_out') THEN ['all']
          ELSE [coalesce(nullif(trim(entry.optOutType), ''), CASE WHEN lower(trim(entry.optOutValue)) = 'in' THEN 'no_opt_out_type' ELSE 'all' END)] END AS categories,
     o + 1 AS part{{ range .Adapt.Columns }}, {{ . }}{{ end }}

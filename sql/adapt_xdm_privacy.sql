@@ -16,7 +16,7 @@
 WITH {{ template "xdm_profiles" . }},
 entries AS (
   SELECT * EXCLUDE (entry), entry.optOutType AS kind, entry.optOutValue AS value,
-    TRY_CAST(entry."timestamp" AS TIMESTAMPTZ) AS happened_at,
+    CAST(entry."timestamp" AS TIMESTAMPTZ) AS happened_at,
     CASE WHEN lower(trim(entry.optOutType)) IN ('general_opt_out', 'sales_sharing_opt_out') THEN ['all']
          ELSE [coalesce(nullif(trim(entry.optOutType), ''), CASE WHEN lower(trim(entry.optOutValue)) = 'in' THEN 'no_opt_out_type' ELSE 'all' END)] END AS categories
   FROM (SELECT * EXCLUDE (privacy, channels), unnest(privacy) AS entry, generate_subscripts(privacy, 1) AS part FROM profiles)

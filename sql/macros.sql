@@ -7,10 +7,9 @@
 CREATE OR REPLACE TEMP MACRO optout_trim(x) AS optout_trim_text(CAST(x AS VARCHAR));
 CREATE OR REPLACE TEMP MACRO optout_word(x) AS lower(optout_trim(x));
 CREATE OR REPLACE TEMP MACRO optout_id(x) AS nullif(optout_trim(x), '');
--- A US state code (CA, NY): trimmed, and upper-cased when it is ASCII (a byte per
--- character): the engines' UPPER differ beyond ASCII (ß, ﬂ), where no US
--- state code is (transforms.StateCode).
-CREATE OR REPLACE TEMP MACRO optout_state(x) AS nullif(CASE WHEN strlen(optout_trim(x)) = length(optout_trim(x)) THEN upper(optout_trim(x)) ELSE optout_trim(x) END, '');
+-- A US state code (CA, NY): trimmed, and upper-cased when ASCII, in Go
+-- (transforms.StateCode): the engines' UPPER differ beyond ASCII.
+CREATE OR REPLACE TEMP MACRO optout_state(x) AS optout_state_text(CAST(x AS VARCHAR));
 
 -- The email and phone keys (optout_email, optout_email_sha,
 -- optout_email_folded_sha, optout_phone) are Go functions registered with

@@ -43,17 +43,14 @@ func newAdaptData(dl Dialect, s Source) adaptData {
 	}
 	d.Carry = append(d.Carry, "coalesce(nullif(trim("+dl.Cast(dl.Col(s, "source", "text"), "text")+"), ''), "+Literal(defaultSources[s.Format])+") AS source")
 	d.Columns = append(d.Columns, "source")
-	// Text that is not a timestamp dates nothing: the request is
-	// quarantined missing_received_at, its profile with it, where a cast
-	// stopped the run naming no file or column and quoting the value.
 	d.ProfileTime = dl.Null("timestamp")
 	if n, ok := s.Column("_repo"); ok {
-		d.ProfileTime = dl.TryCast(dl.Ident(n)+".modifyDate", "timestamp")
+		d.ProfileTime = dl.Cast(dl.Ident(n)+".modifyDate", "timestamp")
 	} else if n, ok := s.Column("timestamp"); ok {
 		// A DATE here is still midnight UTC (docs/decisions.md, "A DATE
 		// request time"): read as a day in the time zone, it would change
 		// the ids of the requests it dates.
-		d.ProfileTime = dl.TryCast(dl.Ident(n), "timestamp")
+		d.ProfileTime = dl.Cast(dl.Ident(n), "timestamp")
 	}
 	d.GlobalCategories = listLiteral(append([]string{schemas.AllCategory}, schemas.ChannelCategories...))
 	return d

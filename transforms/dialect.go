@@ -489,15 +489,6 @@ func (d Dialect) Except() string {
 // Cast renders x cast to type t (see Type).
 func (d Dialect) Cast(x, t string) string { return "CAST(" + x + " AS " + d.Type(t) + ")" }
 
-// TryCast renders x as type t, NULL where x does not convert (a text
-// timestamp that is not one).
-func (d Dialect) TryCast(x, t string) string {
-	if d == BigQuery {
-		return "SAFE_CAST(" + x + " AS " + d.Type(t) + ")"
-	}
-	return "TRY_CAST(" + x + " AS " + d.Type(t) + ")"
-}
-
 // Null renders a typed NULL.
 func (d Dialect) Null(t string) string { return d.Cast("NULL", t) }
 

@@ -620,6 +620,9 @@ func (e *Engine) Query(ctx context.Context, q string, args ...any) ([]engine.Row
 var invalidUTF8 = regexp.MustCompile(`Invalid string encoding found in Parquet file "(.*?)": value "`)
 
 // cleanErr strips identifier values DuckDB quotes in its messages.
+// quotedValue is a value DuckDB quotes in an error message.
+var quotedValue = regexp.MustCompile(`"[^"]*"|'[^']*'`)
+
 func cleanErr(err error) error {
 	if err == nil {
 		return nil
@@ -629,6 +632,11 @@ func cleanErr(err error) error {
 	}
 	msg := redact.String(err.Error())
 	var de *duckdb.Error
+	if errors.As(err, &de) && de.Type == duckdb.ErrorTypeConversion {
+		// The value that did not convert is data: a phone in a time
+		// field, written with separators the redactor does not know.
+		msg = quotedValue.ReplaceAllString(msg, `"…"`)
+	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || strings.Contains(msg, "No space left on device") ||
 		errors.As(err, &de) && (de.Type == duckdb.ErrorTypeOutOfMemory || de.Type == duckdb.ErrorTypeInterrupt) {
 		return &engine.RuntimeError{Msg: msg}

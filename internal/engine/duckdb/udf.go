@@ -77,6 +77,12 @@ var goFunctions = []textFunc{
 		d := transforms.DeviceKey(s)
 		return d, d != ""
 	}},
+	// Under the optout_state macro. In SQL it trimmed three times a row
+	// (to test for ASCII, then to upper-case or keep the value).
+	{"optout_state_text", func(s string) (string, bool) {
+		st := transforms.StateCode(s)
+		return st, st != ""
+	}},
 }
 
 // registerFunctions defines goFunctions on conn's database. They are

@@ -229,11 +229,11 @@ func dateHasEnded(o RunOptions, loc *time.Location, clock time.Time) error {
 }
 
 // stopped makes the error of a run whose context was cancelled (a signal,
-// a scheduler's timeout) a failure, exit 1: the step it stopped in may
-// have been reading an input, which did not make the input bad (exit 3
-// is not retried).
+// a scheduler's timeout) a failure, exit 1, where it said bad input: the
+// step it stopped in may have been reading an input, which did not make
+// the input bad (exit 3 is not retried).
 func stopped(ctx context.Context, err error) error {
-	if err != nil && ctx.Err() != nil && exit.Code(err) != exit.Failed {
+	if err != nil && ctx.Err() != nil && exit.Code(err) == exit.Input {
 		return exit.With(exit.Failed, err)
 	}
 	return err

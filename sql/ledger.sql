@@ -100,7 +100,7 @@ timed AS (
 dated AS (
   SELECT t.*,
     -- The end of the N-th business day after receipt, in the time zone.
-    coalesce(t.kept_deadline, {{ endOfDay "due.day" (param .P.TimeZone) }}) AS deadline,
+    coalesce(t.kept_deadline, {{ endOfDay "due.day" (lit .P.TimeZone) }}) AS deadline,
     -- coalesce: DuckDB's greatest skips a NULL, GoogleSQL's returns it.
     coalesce(t.kept_business_days, CASE WHEN enf.day IS NOT NULL THEN greatest(coalesce(enf.bd_ge - rec.bd_le, 0), 0) END) AS business_days
   FROM timed t

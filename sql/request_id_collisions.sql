@@ -11,7 +11,7 @@
 -- files of the one source.
 WITH rows_read AS (
 {{- range $i, $s := .Requests }}
-  {{ if $i }}UNION ALL {{ end }}SELECT request_id, {{ lit $s.Name }} AS source, _file, _row, updated_at, request_type, status, keys
+  {{ if $i }}UNION ALL {{ end }}SELECT request_id, {{ lit $s.Name }} AS source, _file, _row, updated_at, request_type, status, categories, keys
   FROM {{ template "rows_as_of" ($.AsOfRows (print "request_rows__" $s.Name)) }} r WHERE reason IS NULL AND NOT later
 {{- end }}
 ),

@@ -350,11 +350,7 @@ func (d Dialect) DateSeries(from, to, alias string) string {
 // dated the day after D would count for D (SPEC §2: nothing later than
 // the as-of instant may change D). tz is a literal, not a bind parameter:
 // a parameter rendered but unused where the column is no DATE would
-// leave the statement with a value too many. Where the day's midnight
-// comes twice (America/Havana when the clocks go back at 01:00), the day
-// starts at the first, as BigQuery's TIMESTAMP(date, tz) has it; DuckDB's
-// timezone() takes the second, so its form is the earlier of that and an
-// hour after 23:00 the day before.
+// leave the statement with a value too many.
 func (d Dialect) Instant(src Source, name, tz string) string {
 	f, ok := schemas.Find(src.Fields, name)
 	switch {
@@ -362,11 +358,22 @@ func (d Dialect) Instant(src Source, name, tz string) string {
 		return d.Null("timestamp")
 	case f.Family != schemas.Date:
 		return d.Cast(d.Ident(f.Name), "timestamp")
-	case d == BigQuery:
-		return "TIMESTAMP(" + d.Ident(f.Name) + ", " + tz + ")"
 	}
-	day := "CAST(" + d.Ident(f.Name) + " AS TIMESTAMP)"
-	return "least(timezone(" + tz + ", " + day + "), timezone(" + tz + ", " + day + " - INTERVAL 1 HOUR) + INTERVAL 1 HOUR)"
+	return d.dayStart(d.Ident(f.Name), tz)
+}
+
+// dayStart renders the first instant of date day in time zone tz (a
+// literal: it is used twice). Where the day's midnight comes twice
+// (America/Havana when the clocks go back at 01:00), the day starts at the
+// first, as BigQuery's TIMESTAMP(date, tz) has it; DuckDB's timezone()
+// takes the second, so its form is the earlier of that and an hour after
+// 23:00 the day before.
+func (d Dialect) dayStart(day, tz string) string {
+	if d == BigQuery {
+		return "TIMESTAMP(" + day + ", " + tz + ")"
+	}
+	local := "CAST(" + day + " AS TIMESTAMP)"
+	return "least(timezone(" + tz + ", " + local + "), timezone(" + tz + ", " + local + " - INTERVAL 1 HOUR) + INTERVAL 1 HOUR)"
 }
 
 // CivilDate renders the date of timestamp ts in time zone tz.
@@ -377,12 +384,13 @@ func (d Dialect) CivilDate(ts, tz string) string {
 	return "timezone(" + tz + ", " + ts + ")::DATE"
 }
 
-// EndOfDay renders the last microsecond of date day in time zone tz.
+// EndOfDay renders the last microsecond of date day in time zone tz (a
+// literal): the microsecond before the next day starts.
 func (d Dialect) EndOfDay(day, tz string) string {
 	if d == BigQuery {
-		return fmt.Sprintf("TIMESTAMP_SUB(TIMESTAMP(DATE_ADD(%s, INTERVAL 1 DAY), %s), INTERVAL 1 MICROSECOND)", day, tz)
+		return "TIMESTAMP_SUB(" + d.dayStart("DATE_ADD("+day+", INTERVAL 1 DAY)", tz) + ", INTERVAL 1 MICROSECOND)"
 	}
-	return fmt.Sprintf("timezone(%s, CAST(%s + INTERVAL 1 DAY AS TIMESTAMP)) - INTERVAL 1 MICROSECOND", tz, day)
+	return d.dayStart("CAST("+day+" + INTERVAL 1 DAY AS DATE)", tz) + " - INTERVAL 1 MICROSECOND"
 }
 
 // Month renders the civil month (YYYY-MM) of timestamp ts in time zone tz.

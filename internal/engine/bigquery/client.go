@@ -216,14 +216,16 @@ func transient(err error) bool {
 	return errors.As(err, &be) && transientReasons[be.Reason]
 }
 
-// mapError names the step and job and picks the exit code: a missing
-// table is an input problem (3), a refused credential or permission a
-// configuration problem (2), the byte cap and everything else a failed run
-// (1).
 // runtimeReasons are BigQuery's error reasons that say nothing of the
 // inputs: the job ran out of resources or quota, or the service failed.
 var runtimeReasons = []string{"resourcesExceeded", "rateLimitExceeded", "quotaExceeded", "backendError", "internalError", "jobInternalError", "jobBackendError"}
 
+// mapError names the step and job and says what failed: a missing table
+// is an input problem (3), a refused credential or permission a
+// configuration problem (2), the byte cap a failed run (1), resources,
+// quota and the service an engine.RuntimeError (1). Anything else is left
+// unclassified: a failed run (1), or bad input (3) when the step was
+// reading an input (jobs decides).
 func mapError(step, jobID string, err error, maxBytes int64) error {
 	reason, code := "", 0
 	var ge *googleapi.Error

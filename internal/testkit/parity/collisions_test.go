@@ -106,11 +106,11 @@ func TestBigQueryTiedRowsFailClosed(t *testing.T) {
 	big := checkStep(t, ph, "current_requests")
 	from := transforms.Ident(transforms.TempName("request_rows__web_form"))
 	ids := query(t, in.Engine, "SELECT request_id FROM "+from+
-		" WHERE reason IS NULL AND status IN ('verified', 'processed') AND request_type = 'opt_out' AND updated_at < TIMESTAMPTZ '2026-11-01 00:00:00+00' ORDER BY request_id LIMIT 2")
-	if len(ids) != 2 {
+		" WHERE reason IS NULL AND status IN ('verified', 'processed') AND request_type = 'opt_out' AND updated_at < TIMESTAMPTZ '2026-11-01 00:00:00+00' ORDER BY request_id LIMIT 3")
+	if len(ids) != 3 {
 		t.Fatalf("the demo's web_form has %d counted opt-outs before November", len(ids))
 	}
-	optOut, optIn := ids[0]["request_id"].(string), ids[1]["request_id"].(string)
+	optOut, optIn, wide := ids[0]["request_id"].(string), ids[1]["request_id"].(string), ids[2]["request_id"].(string)
 	for _, q := range []string{
 		// optOut: a rejected row at the same time, with the greater _row.
 		"INSERT INTO " + from + " BY NAME SELECT * REPLACE ('rejected' AS status, _row + 1000000 AS _row) FROM " + from + " WHERE request_id = " + transforms.Literal(optOut),
@@ -118,6 +118,10 @@ func TestBigQueryTiedRowsFailClosed(t *testing.T) {
 		// same time with the smaller _row.
 		"UPDATE " + from + " SET request_type = 'opt_in', _row = _row + 1000000 WHERE request_id = " + transforms.Literal(optIn),
 		"INSERT INTO " + from + " BY NAME SELECT * REPLACE ('rejected' AS status, _row - 1000000 AS _row) FROM " + from + " WHERE request_id = " + transforms.Literal(optIn),
+		// wide: an opt-out of all, and one of analytics alone at the same
+		// time with the greater _row.
+		"UPDATE " + from + " SET categories = ['all'] WHERE request_id = " + transforms.Literal(wide),
+		"INSERT INTO " + from + " BY NAME SELECT * REPLACE (['analytics'] AS categories, _row + 1000000 AS _row) FROM " + from + " WHERE request_id = " + transforms.Literal(wide),
 	} {
 		if _, _, err := in.Engine.Run(ctx, transforms.Step{Name: "tie", Kind: transforms.Setup, SQL: q}); err != nil {
 			t.Fatal(err)
@@ -138,6 +142,10 @@ func TestBigQueryTiedRowsFailClosed(t *testing.T) {
 	}
 	if got, want := strings.Join(got.rows, " "), row(optOut, statusOf(t, in.Engine, from, optOut), true)+" "+row(optIn, "rejected", false); got != want {
 		t.Errorf("BigQuery's current rows of the tied requests:\n got %s\nwant %s", got, want)
+	}
+	cats := "SELECT ARRAY_TO_STRING(categories, ',') AS c FROM (%s) WHERE request_id = " + transforms.Literal(wide)
+	if got, err := bigQueryRows(ctx, srv, fmt.Sprintf(cats, big.SQL), big.Args, cat, content); err != nil || strings.Join(got.rows, " ") != `("all")` {
+		t.Errorf("BigQuery's current row of two opt-outs at one time: %v %v, want the one of all", got.rows, err)
 	}
 }
 

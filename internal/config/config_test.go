@@ -219,3 +219,49 @@ func TestGCSURIAccepted(t *testing.T) {
 		t.Errorf("gcs_uri %q", c.Exports[0].GCSURI)
 	}
 }
+
+// An output beside the inputs, or inside a folder an input's pattern
+// cannot walk into, is its own folder: accepted. One reached through a
+// symbolic link into an input's folder is not.
+func TestOutputApartFromInputs(t *testing.T) {
+	t.Setenv("OPTOUT_TEST_DIR", "/srv")
+	for _, c := range []struct{ name, body string }{
+		{"files beside the output", strings.Replace(minimal, "data/requests.parquet", "'requests_*.parquet'", 1)},
+		{"output below a one-level pattern", strings.Replace(strings.Replace(minimal, "data/requests.parquet", "'data/*.parquet'", 1), "output: out", "output: data/out", 1)},
+		{"output beside a deeper pattern", strings.Replace(strings.Replace(minimal, "data/requests.parquet", "'data/*/web.parquet'", 1), "output: out", "output: data/out.d/x", 1)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if _, err := Load(write(t, c.body)); err != nil {
+				t.Errorf("refused: %v", err)
+			}
+		})
+	}
+	for _, c := range []struct{ name, path, output string }{
+		{"a pattern that walks into the output", "'data/*/web.parquet'", "data/out"},
+		{"a recursive pattern", "'data/**/*.parquet'", "data/out"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			body := strings.Replace(strings.Replace(minimal, "data/requests.parquet", c.path, 1), "output: out", "output: "+c.output, 1)
+			if _, err := Load(write(t, body)); err == nil || !strings.Contains(err.Error(), "overlaps output") {
+				t.Errorf("accepted: %v", err)
+			}
+		})
+	}
+	t.Run("an output linked into an input folder", func(t *testing.T) {
+		p := write(t, strings.Replace(minimal, "output: out", "output: link/out", 1))
+		dir := filepath.Dir(p)
+		if err := os.MkdirAll(filepath.Join(dir, "data"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(filepath.Join(dir, "data"), filepath.Join(dir, "link")); err != nil {
+			t.Fatal(err)
+		}
+		body := strings.Replace(strings.Replace(minimal, "output: out", "output: link/out", 1), "data/requests.parquet", "'data/**/*.parquet'", 1)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Load(p); err == nil || !strings.Contains(err.Error(), "overlaps output") {
+			t.Errorf("accepted: %v", err)
+		}
+	})
+}

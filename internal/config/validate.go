@@ -70,23 +70,19 @@ func (c *Config) validateOutputApart() error {
 	if c.Output == "" {
 		return nil
 	}
-	out := filepath.Clean(c.Output)
+	out := resolved(filepath.Clean(c.Output))
 	var errs []error
 	check := func(where, path string) {
-		if path == "" {
-			return
-		}
-		root := staticRoot(path)
-		if within(root, out) || within(out, root) {
+		if path != "" && overlaps(path, out) {
 			errs = append(errs, fmt.Errorf("%s: path %s overlaps output %s: the output must be a folder of its own, neither inside an input's folder nor holding an input (a run replaces whole folders under it)", where, path, c.Output))
 		}
 	}
 	for i, in := range c.Inputs.Requests {
 		check(fmt.Sprintf("inputs.requests[%d] (%s)", i, in.Name), in.Path)
 	}
-	for name, in := range map[string]*Input{"customers": c.Inputs.Customers, "identity_links": c.Inputs.IdentityLinks, "traffic": c.Inputs.Traffic} {
+	for _, in := range []*Input{c.Inputs.Customers, c.Inputs.IdentityLinks, c.Inputs.Traffic} {
 		if in != nil {
-			check("inputs."+name, in.Path)
+			check("inputs."+in.Name, in.Path)
 		}
 	}
 	for i, x := range c.Exports {
@@ -95,21 +91,67 @@ func (c *Config) validateOutputApart() error {
 	return errors.Join(errs...)
 }
 
-// staticRoot is the part of a path pattern before its first component
-// with a glob character: the folder (or file) every match lies in.
-func staticRoot(pattern string) string {
-	parts := strings.Split(filepath.Clean(pattern), string(filepath.Separator))
-	for i, part := range parts {
-		if strings.ContainsAny(part, "*?[{\\") {
-			parts = parts[:i]
-			break
+// overlaps says whether the output folder out holds files of input
+// pattern, or the pattern can read files under out: out within the
+// pattern's folder counts only where the pattern's parts can walk into it
+// (data/*.parquet reads nothing of data/out; data/**, data/*/x.parquet and
+// a folder read whole do).
+func overlaps(pattern, out string) bool {
+	static, rest := splitPattern(pattern)
+	root := resolved(static)
+	if within(root, out) {
+		return true
+	}
+	if !within(out, root) {
+		return false
+	}
+	if len(rest) == 0 {
+		return true // a folder, read whole
+	}
+	rel, _ := filepath.Rel(root, out)
+	outParts := strings.Split(rel, string(filepath.Separator))
+	for i, part := range rest {
+		if i == len(outParts) || strings.Contains(part, "**") {
+			return true // the pattern goes on below out
+		}
+		if ok, _ := filepath.Match(part, outParts[i]); !ok {
+			return false
 		}
 	}
-	root := strings.Join(parts, string(filepath.Separator))
-	if root == "" && filepath.IsAbs(pattern) {
-		root = string(filepath.Separator)
+	return false // the pattern stops at out itself, a folder, no file under it
+}
+
+// splitPattern splits a path pattern before its first component with a
+// glob character: the folder (or file) every match lies in, and the parts
+// below it.
+func splitPattern(pattern string) (static string, rest []string) {
+	clean := filepath.Clean(pattern)
+	parts := strings.Split(clean, string(filepath.Separator))
+	for i, part := range parts {
+		if strings.ContainsAny(part, "*?[{") {
+			static = strings.Join(parts[:i], string(filepath.Separator))
+			if static == "" && filepath.IsAbs(clean) {
+				static = string(filepath.Separator)
+			}
+			return static, parts[i:]
+		}
 	}
-	return root
+	return clean, nil
+}
+
+// resolved is path with the symbolic links of its longest existing
+// prefix followed (the output need not exist yet).
+func resolved(path string) string {
+	rest := ""
+	for p := path; ; p = filepath.Dir(p) {
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			return filepath.Join(real, rest)
+		}
+		if filepath.Dir(p) == p {
+			return path
+		}
+		rest = filepath.Join(filepath.Base(p), rest)
+	}
 }
 
 // within says whether path is dir or lies under it.

@@ -526,7 +526,10 @@ func (p Plan) Build() (Phases, error) {
 		add(&ph.Transform, Step{Name: "export_summary", Kind: Temp, Table: "export_summary"}, "export_summary", base)
 		add(&ph.Transform, Step{Name: "export_report", Kind: Output, Table: "export_report", PerDate: true}, "export_report", base)
 	}
-	if len(p.Exports) > 0 {
+	// Notifications read the exports as published: a config whose exports
+	// were all removed still tells the third parties of the earlier ones
+	// (no later run takes a request first enforced now as new).
+	if len(p.Exports) > 0 || len(p.ExportHistory) > 0 || p.HasPrevNotices {
 		d := base
 		for _, v := range p.ExportHistory {
 			e, ok := p.historyExport(v)

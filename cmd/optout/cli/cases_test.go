@@ -322,3 +322,40 @@ func TestBackfilledEarlierExportsAreNotNotified(t *testing.T) {
 		}
 	}
 }
+
+// TestNotificationsWithEveryExportRemoved: a config whose exports were
+// all removed still lists the third parties of the exports published
+// before; the run wrote no notifications at all, and its requests, first
+// enforced then, were never notified.
+func TestNotificationsWithEveryExportRemoved(t *testing.T) {
+	dir := "../../../testdata/cases/65_third_party_notifications"
+	work := t.TempDir()
+	if err := casefolder.Prepare(dir, work); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(work, "optout.yaml")
+	optout := func(args ...string) {
+		t.Helper()
+		var stderr bytes.Buffer
+		if code := Run(context.Background(), append(args, "--config", cfg), &bytes.Buffer{}, &stderr); code != 0 {
+			t.Fatalf("optout %v: exit %d\n%s", args, code, stderr.String())
+		}
+	}
+	optout("run", "--date", "2026-11-18", "--now", "2026-11-19T09:00:00Z")
+	optout("run", "--date", "2026-11-19", "--now", "2026-11-20T09:00:00Z")
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf, _, _ := strings.Cut(string(b), "exports:")
+	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	optout("run", "--date", "2026-11-20", "--now", "2026-11-21T09:00:00Z")
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	compareTable(t, db, filepath.Join(work, "out"), "third_party_notifications", "2026-11-20", filepath.Join(dir, "expected", "third_party_notifications.csv"))
+}

@@ -134,7 +134,7 @@ status follows now, and a rerun of D at another time read another. */ -}}
 {{- end }}
 
 {{ define "fresh_opt_outs" -}}
-SELECT request_id, first_enforced_at, {{ civilDate "received_at" (param .P.TimeZone) }} AS received_day
+SELECT request_id, first_enforced_at, received_at, {{ civilDate "received_at" (param .P.TimeZone) }} AS received_day
   FROM {{ tmp "ledger" }}
   WHERE first_enforced_date = {{ dateParam .P.Date }} AND request_type = 'opt_out'
 {{- end }}

@@ -1,5 +1,6 @@
 -- 11 CCR §7026(f)(2): for each opt-out first enforced by a run for D, every
--- published export dated from the request's receipt on whose rows included
+-- published export dated from the request's receipt on (or the day
+-- before, when first published after the receipt) whose rows included
 -- that person — through the request's own keys or those of a customer it
 -- matched — and that the opt-out covers (the export's category or
 -- channel) and that was first published before the request was first
@@ -20,10 +21,10 @@ published AS (
 -- final DISTINCT drops the duplicate notes. (A DISTINCT here cost DuckDB
 -- ~10 ms a demo date, on a handful of rows.)
 person_keys AS (
-  SELECT f.request_id, f.first_enforced_at, f.received_day, rk.kind, rk.value
+  SELECT f.request_id, f.first_enforced_at, f.received_at, f.received_day, rk.kind, rk.value
   FROM fresh f JOIN {{ tmp "request_keys" }} rk USING (request_id)
   UNION ALL
-  SELECT f.request_id, f.first_enforced_at, f.received_day, ck.kind, ck.value
+  SELECT f.request_id, f.first_enforced_at, f.received_at, f.received_day, ck.kind, ck.value
   FROM fresh f JOIN {{ tmp "customer_matches" }} m USING (request_id)
   JOIN {{ tmp "customer_keys" }} ck USING (customer_id)
 ),
@@ -36,13 +37,13 @@ notes AS (
     -- Only dates some fresh request could need: the keys are computed for
     -- those rows alone. _optout_key cannot clash with the export's columns.
     SELECT _file, export_dt AS dt, _optout_key AS k
-    FROM {{ unnestRows ($h.Keys.From (print "(SELECT *, " (cast (regexGroup "_file" "dt=([0-9]{4}-[0-9]{2}-[0-9]{2})") "date") " AS export_dt FROM " (rel $h.View) ")")) $h.Keys.List "_optout_key" "export_dt >= (SELECT min(received_day) FROM fresh)" }}
+    FROM {{ unnestRows ($h.Keys.From (print "(SELECT *, " (cast (regexGroup "_file" "dt=([0-9]{4}-[0-9]{2}-[0-9]{2})") "date") " AS export_dt FROM " (rel $h.View) ")")) $h.Keys.List "_optout_key" (print "export_dt >= (SELECT " (dayBefore "min(received_day)") " FROM fresh)") }}
   ) h
   LEFT JOIN published pub ON pub.file = h._file
 {{- if $h.Export.HashIdentifiers }}
   JOIN (
     {{- range $j, $x := $h.Hashes }}
-    {{ if $j }}UNION ALL {{ end }}SELECT request_id, first_enforced_at, received_day, {{ lit $x.Family }} AS hkind, {{ $x.Expr }} AS hvalue FROM person_keys WHERE kind = {{ lit $x.Kind }}
+    {{ if $j }}UNION ALL {{ end }}SELECT request_id, first_enforced_at, received_at, received_day, {{ lit $x.Family }} AS hkind, {{ $x.Expr }} AS hvalue FROM person_keys WHERE kind = {{ lit $x.Kind }}
     {{- end }}
   ) pk ON pk.hkind = h.k.kind AND pk.hvalue = h.k.value
 {{- else }}
@@ -50,7 +51,11 @@ notes AS (
 {{- end }}
   JOIN {{ tmp "request_categories" }} rc ON rc.request_id = pk.request_id
     AND rc.category IN ({{ param $h.Export.Category }}, {{ param $h.ChannelCategory }})
-  WHERE h.dt >= pk.received_day
+  -- From the day of receipt on; the day before's export too when it was
+  -- first published after the receipt (a nightly export goes out the
+  -- morning after its date, and carried a person who asked after midnight).
+  WHERE (h.dt >= pk.received_day
+      OR {{ daysBetween "h.dt" "pk.received_day" }} = 1 AND pub.published_at > pk.received_at AND pub.published_at < pk.first_enforced_at)
     -- An export counts when it was first published before the request
     -- was first enforced: one published since went out with the request
     -- known, or is a backfill's record of an earlier date, which is not

@@ -428,6 +428,14 @@ func (d Dialect) DaysBetween(a, b string) string {
 	return fmt.Sprintf("date_diff('day', %s, %s)", a, b)
 }
 
+// DayBefore renders the day before date x.
+func (d Dialect) DayBefore(x string) string {
+	if d == BigQuery {
+		return "DATE_SUB(" + x + ", INTERVAL 1 DAY)"
+	}
+	return "CAST(" + x + " - INTERVAL 1 DAY AS DATE)"
+}
+
 // AddMonths renders timestamp ts plus n months, on the UTC calendar (the
 // DuckDB engine's session time zone).
 func (d Dialect) AddMonths(ts string, n int) string {
@@ -599,6 +607,7 @@ func (d Dialect) funcs() template.FuncMap {
 		"dateMonth":       d.DateMonth,
 		"year":            d.Year,
 		"daysBetween":     d.DaysBetween,
+		"dayBefore":       d.DayBefore,
 		"addMonths":       d.AddMonths,
 		"quantileCont":    d.QuantileCont,
 		"regexGroup":      d.RegexGroup,

@@ -359,3 +359,51 @@ func TestNotificationsWithEveryExportRemoved(t *testing.T) {
 	defer db.Close()
 	compareTable(t, db, filepath.Join(work, "out"), "third_party_notifications", "2026-11-20", filepath.Join(dir, "expected", "third_party_notifications.csv"))
 }
+
+// TestDayBeforesExportPublishedAfterTheReceipt: a nightly export goes
+// out the morning after its date. A person who asked after midnight, before
+// it went out, was in it: the notifications list it. One who asked after
+// it went out was not sent in it.
+func TestDayBeforesExportPublishedAfterTheReceipt(t *testing.T) {
+	dir := "../../../testdata/cases/65_third_party_notifications"
+	work := t.TempDir()
+	if err := casefolder.Prepare(dir, work); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	requests := filepath.Join(work, "inputs", "requests.parquet")
+	more := filepath.Join(work, "requests_more.parquet")
+	// dave (exported every day, no customer) asks on 19 Nov in Los
+	// Angeles: r5 at 00:30 (08:30 UTC), before the export of 18 Nov went
+	// out at 09:00 UTC; r6 at 01:30 (09:30 UTC), after it.
+	q := fmt.Sprintf(`COPY (SELECT * FROM read_parquet('%s') WHERE request_id <> 'r4'
+	  UNION ALL SELECT 'r5', TIMESTAMP '2026-11-19 08:30:00', TIMESTAMP '2026-11-19 08:30:00', 'opt_out', NULL, 'verified', 'd@example.com', NULL
+	  UNION ALL SELECT 'r6', TIMESTAMP '2026-11-19 09:30:00', TIMESTAMP '2026-11-19 09:30:00', 'opt_out', NULL, 'verified', 'd@example.com', NULL)
+	  TO '%s' (FORMAT parquet)`, requests, more)
+	if _, err := db.Exec(q); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(more, requests); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(work, "optout.yaml")
+	for _, d := range [][2]string{{"2026-11-18", "2026-11-19T09:00:00Z"}, {"2026-11-19", "2026-11-20T09:00:00Z"}} {
+		var stderr bytes.Buffer
+		if code := Run(context.Background(), []string{"run", "--config", cfg, "--date", d[0], "--now", d[1]}, &bytes.Buffer{}, &stderr); code != 0 {
+			t.Fatalf("run %s: exit %d\n%s", d[0], code, stderr.String())
+		}
+	}
+	var got string
+	q = fmt.Sprintf(`SELECT coalesce(string_agg(request_id || ' ' || export || ' ' || CAST(dt AS VARCHAR), ', ' ORDER BY request_id, dt, export), '')
+	  FROM read_parquet('%s/out/third_party_notifications/dt=2026-11-19/*.parquet', hive_partitioning = false) WHERE request_id IN ('r5', 'r6')`, work)
+	if err := db.QueryRow(q).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if want := "r5 aud 2026-11-18, r5 fb 2026-11-18"; got != want {
+		t.Errorf("notifications of the requests received on 19 Nov:\n got %s\nwant %s", got, want)
+	}
+}

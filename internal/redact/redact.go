@@ -6,9 +6,10 @@
 //   - a whitespace-separated token with text on both sides of an "@" is an
 //     email (quotes and brackets around it are kept);
 //   - a run of digits, possibly joined by phone punctuation, is a phone when
-//     it holds 7 or more digits, wherever it starts or ends; the one
-//     exception is ISO dates (2026-11-21, or 2026-11-21 10 as in
-//     2026-11-21 10:00:00), which never hold 7 digits in a row.
+//     it holds 7 or more digits besides its dates, wherever it starts or
+//     ends: dates (2026-11-21, 2026/11/21, 2026_11_21) never hold more than
+//     4 digits in a row, so a date with the hour after it (2026-11-21 10 of
+//     2026-11-21 10:00:00) or a folder below it is no phone.
 //
 // The price is that the program's own numbers of 7 or more digits (a count
 // of millions, a byte cap, the date in a run id) are redacted too.
@@ -62,7 +63,7 @@ func email(tok string) string {
 }
 
 // numbers replaces each run of digits (and phone punctuation between them)
-// that holds 7 or more digits, except ISO dates.
+// that holds 7 or more digits besides its dates.
 func numbers(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); {
@@ -73,7 +74,7 @@ func numbers(s string) string {
 			i += w
 			continue
 		}
-		if digits >= 7 && !isDates(s[i:end]) {
+		if digits >= 7 && digitsBesideDates(s[i:end]) >= 7 {
 			b.WriteString(mask)
 		} else {
 			b.WriteString(s[i:end])
@@ -128,32 +129,36 @@ func runAt(s string, i int) (end, digits int) {
 // U+FFFD (a byte that was not UTF-8, such as a Latin-1 NBSP). Not ":",
 // which would join the parts of a time.
 func isPunct(r rune) bool {
-	return strings.ContainsRune("-.()+/\\_,|", r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError
+	return strings.ContainsRune("-.()+/\\_,|;~#*=", r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError
 }
 
-// isDates reports whether a run is only ISO dates (or dates written with
-// slashes, 2026/11/21, as folders of a path), each maybe with the hour of
-// a time after a space (2026-11-21 10 in 2026-11-21 10:00:00), apart by
-// punctuation. No date holds more than 4 digits in a row.
-func isDates(run string) bool {
-	run = strings.TrimLeft(run, "+(")
-	for {
-		if len(run) < len(time.DateOnly) || !isDate(run[:len(time.DateOnly)]) {
-			return false
+// digitsBesideDates counts the digits of a run that are not part of a
+// date (2026-11-21, or 2026/11/21 and 2026_11_21 as folders and names of
+// a path) standing apart from other digits. No date holds more than 4
+// digits in a row, so a date and the hour after it (2026-11-21 10 of
+// 2026-11-21 10:00:00) or the folders below it (2026-11-21/10/) are not
+// a phone.
+func digitsBesideDates(run string) int {
+	n, afterDigit := 0, false
+	for i := 0; i < len(run); {
+		if !afterDigit && len(run)-i >= len(time.DateOnly) && isDate(run[i:i+len(time.DateOnly)]) &&
+			(len(run)-i == len(time.DateOnly) || !isDigits(run[i+len(time.DateOnly):i+len(time.DateOnly)+1])) {
+			i += len(time.DateOnly)
+			afterDigit = true
+			continue
 		}
-		run = run[len(time.DateOnly):]
-		if len(run) >= 3 && run[0] == ' ' && isDigits(run[1:3]) && (len(run) == 3 || !isDigits(run[3:4])) {
-			run = run[3:] // the hour
+		r, w := utf8.DecodeRuneInString(run[i:])
+		afterDigit = unicode.IsDigit(r)
+		if afterDigit {
+			n++
 		}
-		run = strings.TrimLeftFunc(run, isPunct)
-		if run == "" {
-			return true
-		}
+		i += w
 	}
+	return n
 }
 
 func isDate(s string) bool {
-	if !isDigits(s[:4]) || !isDigits(s[5:7]) || !isDigits(s[8:]) || s[4] != s[7] || s[4] != '-' && s[4] != '/' {
+	if !isDigits(s[:4]) || !isDigits(s[5:7]) || !isDigits(s[8:]) || s[4] != s[7] || !strings.ContainsRune("-/_", rune(s[4])) {
 		return false
 	}
 	_, err := time.Parse("2006"+s[4:5]+"01"+s[4:5]+"02", s)

@@ -74,9 +74,10 @@ func (r *run) destination(export string) string {
 // registerExportHistory makes the exports earlier runs published, of
 // every date (a rerun of D may first enforce a late request, which went
 // out in later dates' exports too), queryable, each file as it was
-// written, and notes when D's were first published. A file an older version published, which did not
-// record how it was written, is read as today's export of its name; when
-// no export has that name any more it cannot be read, and the run says so.
+// written, and notes when D's were first published. A file an older
+// version published, which did not record how it was written, is read as
+// today's export of its name; when no export has that name any more it
+// cannot be read, and the run says so.
 func (r *run) registerExportHistory(ctx context.Context) ([]transforms.HistoryView, []transforms.Published, error) {
 	h, err := r.stage.History(ctx)
 	if err != nil {

@@ -61,11 +61,11 @@ func (c *Config) validate() error {
 	return errors.Join(errs...)
 }
 
-// validateOutputApart refuses an output folder that holds an input file or
-// lies inside an input's folder. A publish replaces whole folders under
-// the output: an export read from output/exports/<name>/dt=D/ was deleted
-// by the run that read it (exit 0), and an input folder around the output
-// would read the run's own files as input.
+// validateOutputApart refuses an output folder that holds an input file
+// or lies where an input's path reads (overlaps). A publish replaces whole
+// folders under the output: an export read from
+// output/exports/<name>/dt=D/ was deleted by the run that read it (exit
+// 0), and an input reading the output would read the run's own files.
 func (c *Config) validateOutputApart() error {
 	if c.Output == "" {
 		return nil
@@ -74,7 +74,7 @@ func (c *Config) validateOutputApart() error {
 	var errs []error
 	check := func(where, path string) {
 		if path != "" && overlaps(path, out) {
-			errs = append(errs, fmt.Errorf("%s: path %s overlaps output %s: the output must be a folder of its own, neither inside an input's folder nor holding an input (a run replaces whole folders under it)", where, path, c.Output))
+			errs = append(errs, fmt.Errorf("%s: path %s overlaps output %s: the output must be a folder of its own, neither where an input's path reads nor holding an input (a run replaces whole folders under it)", where, path, c.Output))
 		}
 	}
 	for i, in := range c.Inputs.Requests {

@@ -157,8 +157,9 @@ type RunInfo struct {
 // Stage holds one run's outputs until they are published all at once.
 type Stage interface {
 	// History makes the export files earlier runs published, of every
-	// date and every export, configured today or not, queryable: one or more views per export, each over files written the same
-	// way (transforms.PublishedAs). It says when each file was published;
+	// date and every export, configured today or not, queryable: one or
+	// more views per export, each over files written the same way
+	// (transforms.PublishedAs). It says when each file was published;
 	// when the run's own date was published before, First holds that
 	// time, which a rerun keeps.
 	History(ctx context.Context) (History, error)

@@ -619,10 +619,11 @@ func (e *Engine) Query(ctx context.Context, q string, args ...any) ([]engine.Row
 // UTF-8; it quotes the value.
 var invalidUTF8 = regexp.MustCompile(`Invalid string encoding found in Parquet file "(.*?)": value "`)
 
-// cleanErr strips identifier values DuckDB quotes in its messages.
 // quotedValue is a value DuckDB quotes in an error message.
 var quotedValue = regexp.MustCompile(`"[^"]*"|'[^']*'`)
 
+// cleanErr strips identifier values DuckDB quotes in its messages, and
+// marks the failures that say nothing of the inputs (engine.RuntimeError).
 func cleanErr(err error) error {
 	if err == nil {
 		return nil

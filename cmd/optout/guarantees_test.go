@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -255,22 +256,28 @@ func TestKillAnywhereLeavesOutputsIntact(t *testing.T) {
 	}
 }
 
-func TestSecondRunWhileOneRunsExits4(t *testing.T) {
-	cfg, _ := demoCopy(t)
-	first := exec.Command(binary, args(cfg)...)
-	first.Env = append(os.Environ(), "OPTOUT_TEST_HOLD_AT=step:customers_flagged")
-	stderr, err := first.StderrPipe()
+// startHeld starts optout run on cfg, holding at test point point, and
+// returns once it holds there (it is killed when the test ends); its
+// stdout and stderr fill the buffers.
+func startHeld(t *testing.T, cfg, point string) (cmd *exec.Cmd, stdout *bytes.Buffer, stderr *syncBuffer) {
+	t.Helper()
+	cmd = exec.Command(binary, args(cfg)...)
+	cmd.Env = append(os.Environ(), "OPTOUT_TEST_HOLD_AT="+point)
+	stdout, stderr = &bytes.Buffer{}, &syncBuffer{}
+	cmd.Stdout = stdout
+	pipe, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := first.Start(); err != nil {
+	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = first.Process.Kill(); _ = first.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	reached := make(chan bool, 1)
 	go func() {
-		sc := bufio.NewScanner(stderr)
+		sc := bufio.NewScanner(pipe)
 		for sc.Scan() {
+			stderr.WriteString(sc.Text() + "\n")
 			if strings.Contains(sc.Text(), "optout-test: holding at") {
 				reached <- true
 			}
@@ -280,11 +287,35 @@ func TestSecondRunWhileOneRunsExits4(t *testing.T) {
 	select {
 	case ok := <-reached:
 		if !ok {
-			t.Fatal("first run ended before holding")
+			t.Fatalf("the run ended before holding at %s\n%s", point, stderr.String())
 		}
 	case <-time.After(2 * time.Minute):
-		t.Fatal("first run never reached its hold point")
+		t.Fatalf("the run never reached %s", point)
 	}
+	return cmd, stdout, stderr
+}
+
+// syncBuffer is a strings.Builder a goroutine writes while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *syncBuffer) WriteString(s string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.b.WriteString(s)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+func TestSecondRunWhileOneRunsExits4(t *testing.T) {
+	cfg, _ := demoCopy(t)
+	first, _, _ := startHeld(t, cfg, "step:customers_flagged")
 	r := runOptout(t, nil, args(cfg)...)
 	if r.code != 4 || !strings.Contains(r.stderr, "another optout run") {
 		t.Fatalf("second run: exit %d, want 4\n%s", r.code, r.stderr)
@@ -305,42 +336,11 @@ func TestStoppedRunExits1AndLeavesItsRunsRow(t *testing.T) {
 	for _, step := range []string{"request_rows__web_form", "customers_flagged"} {
 		t.Run(step, func(t *testing.T) {
 			cfg, out := demoCopy(t)
-			cmd := exec.Command(binary, args(cfg)...)
-			cmd.Env = append(os.Environ(), "OPTOUT_TEST_HOLD_AT=step:"+step)
-			var so bytes.Buffer
-			cmd.Stdout = &so
-			stderr, err := cmd.StderrPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-			var se strings.Builder
-			reached := make(chan bool, 1)
-			go func() {
-				sc := bufio.NewScanner(stderr)
-				for sc.Scan() {
-					se.WriteString(sc.Text() + "\n")
-					if strings.Contains(sc.Text(), "optout-test: holding at") {
-						reached <- true
-					}
-				}
-				close(reached)
-			}()
-			select {
-			case ok := <-reached:
-				if !ok {
-					t.Fatal("the run ended before holding")
-				}
-			case <-time.After(2 * time.Minute):
-				t.Fatal("the run never reached its hold point")
-			}
+			cmd, so, se := startHeld(t, cfg, "step:"+step)
 			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 				t.Fatal(err)
 			}
-			err = cmd.Wait()
+			err := cmd.Wait()
 			var ee *exec.ExitError
 			if !errors.As(err, &ee) || ee.ExitCode() != 1 {
 				t.Fatalf("stopped run: %v, want exit 1\n%s", err, se.String())

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	_ "github.com/duckdb/duckdb-go/v2"
 
@@ -204,6 +205,90 @@ func TestBackfillWithOneNowNotifiesThirdParties(t *testing.T) {
 	}
 }
 
+// notesCase is case 65's folder prepared in a work folder, for tests that
+// drive their own sequence of runs over it and read its notifications.
+type notesCase struct {
+	t         *testing.T
+	work, cfg string
+	db        *sql.DB
+}
+
+func newNotesCase(t *testing.T) *notesCase {
+	t.Helper()
+	c := &notesCase{t: t, work: t.TempDir()}
+	if err := casefolder.Prepare("../../../testdata/cases/65_third_party_notifications", c.work); err != nil {
+		t.Fatal(err)
+	}
+	c.cfg = filepath.Join(c.work, "optout.yaml")
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	c.db = db
+	return c
+}
+
+// optout runs a command on the case's config and fails the test unless it
+// succeeds.
+func (c *notesCase) optout(args ...string) {
+	c.t.Helper()
+	var stderr bytes.Buffer
+	if code := Run(context.Background(), append(args, "--config", c.cfg), &bytes.Buffer{}, &stderr); code != 0 {
+		c.t.Fatalf("optout %v: exit %d\n%s", args, code, stderr.String())
+	}
+}
+
+// nightly runs each date with --now 09:00 UTC the next morning.
+func (c *notesCase) nightly(dates ...string) {
+	c.t.Helper()
+	for _, d := range dates {
+		day, err := time.Parse(time.DateOnly, d)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		c.optout("run", "--date", d, "--now", day.AddDate(0, 0, 1).Add(9*time.Hour).Format(time.RFC3339))
+	}
+}
+
+// exec runs a statement of the test's own DuckDB (to write input files).
+func (c *notesCase) exec(q string) {
+	c.t.Helper()
+	if _, err := c.db.Exec(q); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// requests rewrites the request log: the case's rows that where holds of,
+// and the rows of SELECTs more.
+func (c *notesCase) requests(where string, more ...string) {
+	c.t.Helper()
+	file := filepath.Join(c.work, "inputs", "requests.parquet")
+	q := fmt.Sprintf("SELECT * FROM read_parquet('%s') WHERE %s", filepath.Join(c.work, "requests_original.parquet"), where)
+	if _, err := os.Stat(filepath.Join(c.work, "requests_original.parquet")); err != nil {
+		if err := os.Rename(file, filepath.Join(c.work, "requests_original.parquet")); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+	for _, m := range more {
+		q += " UNION ALL " + m
+	}
+	c.exec(fmt.Sprintf("COPY (%s) TO '%s' (FORMAT parquet)", q, file))
+}
+
+// notes lists date's notifications of the requests where holds of, in
+// order: "request export export_dt, ...".
+func (c *notesCase) notes(date, where string) string {
+	c.t.Helper()
+	var got string
+	q := fmt.Sprintf(`SELECT coalesce(string_agg(request_id || ' ' || export || ' ' || CAST(dt AS VARCHAR), ', ' ORDER BY request_id, dt, export), '')
+	  FROM read_parquet('%s/out/third_party_notifications/dt=%s/*.parquet', hive_partitioning = false) WHERE %s`, c.work, date, where)
+	if err := c.db.QueryRow(q).Scan(&got); err != nil {
+		c.t.Fatal(err)
+	}
+	return got
+}
+
 // TestLateRequestNotifiesTheLaterExports: a request that reaches the logs
 // after the runs of its receipt day and of the days after it went out in
 // each of those days' exports. Enforced first by `backfill --force` from
@@ -211,61 +296,20 @@ func TestBackfillWithOneNowNotifiesThirdParties(t *testing.T) {
 // of the date that enforced it; the later dates' reruns do not list it
 // again (11 CCR §7026(f)(2)).
 func TestLateRequestNotifiesTheLaterExports(t *testing.T) {
-	dir := "../../../testdata/cases/65_third_party_notifications"
-	work := t.TempDir()
-	if err := casefolder.Prepare(dir, work); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	requests := filepath.Join(work, "inputs", "requests.parquet")
-	full := filepath.Join(work, "requests_with_late.parquet")
+	c := newNotesCase(t)
 	// dave (d@example.com, exported every day, no customer) opts out on
 	// 18 Nov; the row lands after the nightly runs of 18-20 Nov. r4, his
 	// other request, is left out: it would be first enforced on its own.
-	for _, q := range []string{
-		fmt.Sprintf(`COPY (SELECT * FROM read_parquet('%s') WHERE request_id <> 'r4'
-		  UNION ALL SELECT 'r5', TIMESTAMP '2026-11-18 18:00:00', TIMESTAMP '2026-11-18 18:00:00', 'opt_out', NULL, 'verified', 'd@example.com', NULL)
-		  TO '%s' (FORMAT parquet)`, requests, full),
-		fmt.Sprintf(`COPY (SELECT * FROM read_parquet('%s') WHERE request_id NOT IN ('r4', 'r5')) TO '%s' (FORMAT parquet)`, full, requests),
-	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cfg := filepath.Join(work, "optout.yaml")
-	optout := func(args ...string) {
-		t.Helper()
-		var stderr bytes.Buffer
-		if code := Run(context.Background(), append(args, "--config", cfg), &bytes.Buffer{}, &stderr); code != 0 {
-			t.Fatalf("optout %v: exit %d\n%s", args, code, stderr.String())
-		}
-	}
-	for _, d := range [][2]string{{"2026-11-18", "2026-11-19T09:00:00Z"}, {"2026-11-19", "2026-11-20T09:00:00Z"}, {"2026-11-20", "2026-11-21T09:00:00Z"}} {
-		optout("run", "--date", d[0], "--now", d[1]) // nightly
-	}
-	if err := os.Rename(full, requests); err != nil {
-		t.Fatal(err)
-	}
-	optout("backfill", "--from", "2026-11-18", "--to", "2026-11-20", "--force", "--now", "2026-11-22T09:00:00Z")
-	notes := func(date string) string {
-		t.Helper()
-		var got string
-		q := fmt.Sprintf(`SELECT coalesce(string_agg(request_id || ' ' || export || ' ' || CAST(dt AS VARCHAR), ', ' ORDER BY request_id, dt, export), '')
-		  FROM read_parquet('%s/out/third_party_notifications/dt=%s/*.parquet', hive_partitioning = false) WHERE request_id = 'r5'`, work, date)
-		if err := db.QueryRow(q).Scan(&got); err != nil {
-			t.Fatal(err)
-		}
-		return got
-	}
-	if got, want := notes("2026-11-18"), "r5 aud 2026-11-18, r5 fb 2026-11-18, r5 aud 2026-11-19, r5 fb 2026-11-19, r5 aud 2026-11-20, r5 fb 2026-11-20"; got != want {
+	late := "SELECT 'r5', TIMESTAMP '2026-11-18 18:00:00', TIMESTAMP '2026-11-18 18:00:00', 'opt_out', NULL, 'verified', 'd@example.com', NULL"
+	c.requests("request_id <> 'r4'")
+	c.nightly("2026-11-18", "2026-11-19", "2026-11-20")
+	c.requests("request_id <> 'r4'", late)
+	c.optout("backfill", "--from", "2026-11-18", "--to", "2026-11-20", "--force", "--now", "2026-11-22T09:00:00Z")
+	if got, want := c.notes("2026-11-18", "request_id = 'r5'"), "r5 aud 2026-11-18, r5 fb 2026-11-18, r5 aud 2026-11-19, r5 fb 2026-11-19, r5 aud 2026-11-20, r5 fb 2026-11-20"; got != want {
 		t.Errorf("notifications of the run that first enforced the late request:\n got %s\nwant %s", got, want)
 	}
 	for _, d := range []string{"2026-11-19", "2026-11-20"} {
-		if got := notes(d); got != "" {
+		if got := c.notes(d, "request_id = 'r5'"); got != "" {
 			t.Errorf("notifications of %s list the late request again: %s", d, got)
 		}
 	}
@@ -278,46 +322,18 @@ func TestLateRequestNotifiesTheLaterExports(t *testing.T) {
 // them as exports that went out with the person: it lists what the
 // nightly run listed.
 func TestBackfilledEarlierExportsAreNotNotified(t *testing.T) {
-	dir := "../../../testdata/cases/65_third_party_notifications"
-	work := t.TempDir()
-	if err := casefolder.Prepare(dir, work); err != nil {
-		t.Fatal(err)
-	}
-	cfg := filepath.Join(work, "optout.yaml")
-	optout := func(args ...string) {
-		t.Helper()
-		var stderr bytes.Buffer
-		if code := Run(context.Background(), append(args, "--config", cfg), &bytes.Buffer{}, &stderr); code != 0 {
-			t.Fatalf("optout %v: exit %d\n%s", args, code, stderr.String())
-		}
-	}
+	c := newNotesCase(t)
 	// Nightly from 19 Nov: r1 (alice, received 18 Nov) is first enforced
 	// on 19 Nov, r4 (dave, received 18 Nov) on 20 Nov; no export of 18 Nov
 	// exists yet.
-	optout("run", "--date", "2026-11-19", "--now", "2026-11-20T09:00:00Z")
-	optout("run", "--date", "2026-11-20", "--now", "2026-11-21T09:00:00Z")
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	notes := func(date string) string {
-		t.Helper()
-		var got string
-		q := fmt.Sprintf(`SELECT coalesce(string_agg(request_id || ' ' || export || ' ' || CAST(dt AS VARCHAR), ', ' ORDER BY request_id, dt, export), '')
-		  FROM read_parquet('%s/out/third_party_notifications/dt=%s/*.parquet', hive_partitioning = false)`, work, date)
-		if err := db.QueryRow(q).Scan(&got); err != nil {
-			t.Fatal(err)
-		}
-		return got
-	}
-	nightly := map[string]string{"2026-11-19": notes("2026-11-19"), "2026-11-20": notes("2026-11-20")}
+	c.nightly("2026-11-19", "2026-11-20")
+	nightly := map[string]string{"2026-11-19": c.notes("2026-11-19", "true"), "2026-11-20": c.notes("2026-11-20", "true")}
 	if want := "r2 aud 2026-11-19, r2 fb 2026-11-19, r4 aud 2026-11-19, r4 fb 2026-11-19"; nightly["2026-11-20"] != want {
 		t.Fatalf("nightly notifications of 20 Nov:\n got %s\nwant %s", nightly["2026-11-20"], want)
 	}
-	optout("backfill", "--from", "2026-11-18", "--to", "2026-11-20", "--force", "--now", "2026-11-25T09:00:00Z")
+	c.optout("backfill", "--from", "2026-11-18", "--to", "2026-11-20", "--force", "--now", "2026-11-25T09:00:00Z")
 	for date, want := range nightly {
-		if got := notes(date); got != want {
+		if got := c.notes(date, "true"); got != want {
 			t.Errorf("notifications of %s after the backfill wrote 18 Nov's exports:\n got %s\nwant %s (as the nightly run)", date, got, want)
 		}
 	}
@@ -328,36 +344,18 @@ func TestBackfilledEarlierExportsAreNotNotified(t *testing.T) {
 // before; the run wrote no notifications at all, and its requests, first
 // enforced then, were never notified.
 func TestNotificationsWithEveryExportRemoved(t *testing.T) {
-	dir := "../../../testdata/cases/65_third_party_notifications"
-	work := t.TempDir()
-	if err := casefolder.Prepare(dir, work); err != nil {
-		t.Fatal(err)
-	}
-	cfg := filepath.Join(work, "optout.yaml")
-	optout := func(args ...string) {
-		t.Helper()
-		var stderr bytes.Buffer
-		if code := Run(context.Background(), append(args, "--config", cfg), &bytes.Buffer{}, &stderr); code != 0 {
-			t.Fatalf("optout %v: exit %d\n%s", args, code, stderr.String())
-		}
-	}
-	optout("run", "--date", "2026-11-18", "--now", "2026-11-19T09:00:00Z")
-	optout("run", "--date", "2026-11-19", "--now", "2026-11-20T09:00:00Z")
-	b, err := os.ReadFile(cfg)
+	c := newNotesCase(t)
+	c.nightly("2026-11-18", "2026-11-19")
+	b, err := os.ReadFile(c.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	conf, _, _ := strings.Cut(string(b), "exports:")
-	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
+	if err := os.WriteFile(c.cfg, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	optout("run", "--date", "2026-11-20", "--now", "2026-11-21T09:00:00Z")
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	compareTable(t, db, filepath.Join(work, "out"), "third_party_notifications", "2026-11-20", filepath.Join(dir, "expected", "third_party_notifications.csv"))
+	c.nightly("2026-11-20")
+	compareTable(t, c.db, filepath.Join(c.work, "out"), "third_party_notifications", "2026-11-20", "../../../testdata/cases/65_third_party_notifications/expected/third_party_notifications.csv")
 }
 
 // TestDayBeforesExportPublishedAfterTheReceipt: a nightly export goes
@@ -365,45 +363,15 @@ func TestNotificationsWithEveryExportRemoved(t *testing.T) {
 // it went out, was in it: the notifications list it. One who asked after
 // it went out was not sent in it.
 func TestDayBeforesExportPublishedAfterTheReceipt(t *testing.T) {
-	dir := "../../../testdata/cases/65_third_party_notifications"
-	work := t.TempDir()
-	if err := casefolder.Prepare(dir, work); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	requests := filepath.Join(work, "inputs", "requests.parquet")
-	more := filepath.Join(work, "requests_more.parquet")
+	c := newNotesCase(t)
 	// dave (exported every day, no customer) asks on 19 Nov in Los
 	// Angeles: r5 at 00:30 (08:30 UTC), before the export of 18 Nov went
 	// out at 09:00 UTC; r6 at 01:30 (09:30 UTC), after it.
-	q := fmt.Sprintf(`COPY (SELECT * FROM read_parquet('%s') WHERE request_id <> 'r4'
-	  UNION ALL SELECT 'r5', TIMESTAMP '2026-11-19 08:30:00', TIMESTAMP '2026-11-19 08:30:00', 'opt_out', NULL, 'verified', 'd@example.com', NULL
-	  UNION ALL SELECT 'r6', TIMESTAMP '2026-11-19 09:30:00', TIMESTAMP '2026-11-19 09:30:00', 'opt_out', NULL, 'verified', 'd@example.com', NULL)
-	  TO '%s' (FORMAT parquet)`, requests, more)
-	if _, err := db.Exec(q); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Rename(more, requests); err != nil {
-		t.Fatal(err)
-	}
-	cfg := filepath.Join(work, "optout.yaml")
-	for _, d := range [][2]string{{"2026-11-18", "2026-11-19T09:00:00Z"}, {"2026-11-19", "2026-11-20T09:00:00Z"}} {
-		var stderr bytes.Buffer
-		if code := Run(context.Background(), []string{"run", "--config", cfg, "--date", d[0], "--now", d[1]}, &bytes.Buffer{}, &stderr); code != 0 {
-			t.Fatalf("run %s: exit %d\n%s", d[0], code, stderr.String())
-		}
-	}
-	var got string
-	q = fmt.Sprintf(`SELECT coalesce(string_agg(request_id || ' ' || export || ' ' || CAST(dt AS VARCHAR), ', ' ORDER BY request_id, dt, export), '')
-	  FROM read_parquet('%s/out/third_party_notifications/dt=2026-11-19/*.parquet', hive_partitioning = false) WHERE request_id IN ('r5', 'r6')`, work)
-	if err := db.QueryRow(q).Scan(&got); err != nil {
-		t.Fatal(err)
-	}
-	if want := "r5 aud 2026-11-18, r5 fb 2026-11-18"; got != want {
+	c.requests("request_id <> 'r4'",
+		"SELECT 'r5', TIMESTAMP '2026-11-19 08:30:00', TIMESTAMP '2026-11-19 08:30:00', 'opt_out', NULL, 'verified', 'd@example.com', NULL",
+		"SELECT 'r6', TIMESTAMP '2026-11-19 09:30:00', TIMESTAMP '2026-11-19 09:30:00', 'opt_out', NULL, 'verified', 'd@example.com', NULL")
+	c.nightly("2026-11-18", "2026-11-19")
+	if got, want := c.notes("2026-11-19", "request_id IN ('r5', 'r6')"), "r5 aud 2026-11-18, r5 fb 2026-11-18"; got != want {
 		t.Errorf("notifications of the requests received on 19 Nov:\n got %s\nwant %s", got, want)
 	}
 }

@@ -7,7 +7,7 @@
 //     email (quotes and brackets around it are kept);
 //   - a run of digits, possibly joined by phone punctuation, is a phone when
 //     it holds 7 or more digits besides its dates, wherever it starts or
-//     ends: dates (2026-11-21, 2026/11/21, 2026_11_21) never hold more than
+//     ends: dates (2026-11-21, 2026/11/21) never hold more than
 //     4 digits in a row, so a date with the hour after it (2026-11-21 10 of
 //     2026-11-21 10:00:00) or a folder below it is no phone.
 //
@@ -127,17 +127,17 @@ func runAt(s string, i int) (end, digits int) {
 // whatever stands between them, so 415/555/0199 is a phone too), any
 // space (NBSP too), invisible format characters (zero-width space) and
 // U+FFFD (a byte that was not UTF-8, such as a Latin-1 NBSP). Not ":",
-// which would join the parts of a time.
+// which would join the parts of a time, nor "_", which would join the
+// parts of a file name (Hive's 000000_0) that errors must give.
 func isPunct(r rune) bool {
-	return strings.ContainsRune("-.()+/\\_,|;~#*=", r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError
+	return strings.ContainsRune("-.()+/\\,|;~#*=", r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError
 }
 
 // digitsBesideDates counts the digits of a run that are not part of a
-// date (2026-11-21, or 2026/11/21 and 2026_11_21 as folders and names of
-// a path) standing apart from other digits. No date holds more than 4
-// digits in a row, so a date and the hour after it (2026-11-21 10 of
-// 2026-11-21 10:00:00) or the folders below it (2026-11-21/10/) are not
-// a phone.
+// date (2026-11-21, or 2026/11/21 as folders of a path) standing apart
+// from other digits. No date holds more than 4 digits in a row, so a date
+// and the hour after it (2026-11-21 10 of 2026-11-21 10:00:00) or the
+// folders below it (2026-11-21/10/) are not a phone.
 func digitsBesideDates(run string) int {
 	n, afterDigit := 0, false
 	for i := 0; i < len(run); {
@@ -158,7 +158,7 @@ func digitsBesideDates(run string) int {
 }
 
 func isDate(s string) bool {
-	if !isDigits(s[:4]) || !isDigits(s[5:7]) || !isDigits(s[8:]) || s[4] != s[7] || !strings.ContainsRune("-/_", rune(s[4])) {
+	if !isDigits(s[:4]) || !isDigits(s[5:7]) || !isDigits(s[8:]) || s[4] != s[7] || !strings.ContainsRune("-/", rune(s[4])) {
 		return false
 	}
 	_, err := time.Parse("2006"+s[4:5]+"01"+s[4:5]+"02", s)

@@ -24,11 +24,13 @@ func TestString(t *testing.T) {
 		// Any separator a phone's digits may have (an audit: an XDM
 		// timestamp field holding one was printed in the clear).
 		{`invalid timestamp field format: "415/555/0199"`, `invalid timestamp field format: "[redacted]"`},
-		{`a 415_555_0199 b 415|555|0199 c 415\555\0199 d 415,555,0199`, `a [redacted] b [redacted] c [redacted] d [redacted]`},
+		{`b 415|555|0199 c 415\555\0199 d 415,555,0199`, `b [redacted] c [redacted] d [redacted]`},
+		// Not across _, which joins the parts of file names (Hive's 000000_0).
+		{`file /warehouse/customers/000000_0`, `file /warehouse/customers/000000_0`},
 		{`e 415;555;0199 f 415~555~0199 g 415#555#0199 h 415*555*0199 i 415=555=0199`, `e [redacted] f [redacted] g [redacted] h [redacted] i [redacted]`},
 		// A path's date folders and names stay readable (SPEC §7: errors name the file).
 		{`in /data/customers/2026/11/21/part-0.parquet at 10:00:00`, `in /data/customers/2026/11/21/part-0.parquet at 10:00:00`},
-		{`/data/2026-11-21/10/part-0.parquet /lake/2026/11/21/10/x batch_2026_11_21.parquet`, `/data/2026-11-21/10/part-0.parquet /lake/2026/11/21/10/x batch_2026_11_21.parquet`},
+		{`/data/2026-11-21/10/part-0.parquet /lake/2026/11/21/10/x batch_2026_11_21_1200.parquet`, `/data/2026-11-21/10/part-0.parquet /lake/2026/11/21/10/x batch_2026_11_21_1200.parquet`},
 		// Digits beside a date are still counted.
 		{`2026-11-21/4155550123`, `[redacted]`},
 		{`12026-11-21`, `[redacted]`},

@@ -287,7 +287,7 @@ func TestEveryInputKindFailsClosed(t *testing.T) {
 		code           int
 		want           string
 	}{
-		{"requests stale", "", "", "2026-12-31", 1, "input web_form is stale"},
+		{"requests stale", "", "", "2026-12-02", 1, "input web_form is stale"},
 		{"requests unreadable", "path: DATA/requests/preference_center.parquet", "path: " + garbage, "", 3, redact.String(garbage)},
 		{"customers missing", "customers: {path: DATA/customers}", "customers: {path: " + tmp + "/none}", "", 3, "does not exist"},
 		{"identity_links unreadable", "path: DATA/identity_links.parquet", "path: " + garbage, "", 3, redact.String(garbage)},

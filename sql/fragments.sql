@@ -102,13 +102,14 @@ src.* {{ except }} (_file, _row{{ range .Src.QuarantineRenamed }}, {{ ident .Nam
   of the row), so there rows of one request at one time are ordered to
   fail closed first: an opt-out that counts, a pending one, a rejected
   row, and last an opt-in that counts; among opt-outs the one of `all`,
-  then of more categories, among opt-ins the one of fewer. */ -}}
+  then of more categories, among opt-ins the one of fewer (0 - n: the
+  emulator has no unary minus). */ -}}
 updated_at DESC, _file DESC,{{ if bigquery }}
   CASE WHEN request_type = 'opt_out' AND status <> 'rejected' AND status <> 'pending' THEN 3
        WHEN request_type = 'opt_out' AND status = 'pending' THEN 2
        WHEN status = 'rejected' THEN 1 ELSE 0 END DESC,
   CASE WHEN request_type = 'opt_out' THEN IF('all' IN UNNEST(categories), 1000, ARRAY_LENGTH(categories))
-       ELSE -ARRAY_LENGTH(categories) END DESC,{{ end }} _row DESC
+       ELSE 0 - ARRAY_LENGTH(categories) END DESC,{{ end }} _row DESC
 {{- end }}
 
 

@@ -232,7 +232,7 @@ func (r *run) inputErr(ctx context.Context, s transforms.Step, err error) error 
 	if ctx.Err() != nil || errors.As(err, new(*engine.RuntimeError)) {
 		return err // stopped, or out of memory or disk: nothing of the inputs
 	}
-	if in := r.requestSource(s.OnlyInput); in != nil && strings.HasPrefix(s.Name, "adapt__") {
+	if in := r.requestSource(s.OnlyInput); in != nil && s.Name == transforms.AdaptStepName(in.Name) {
 		// A vendor format's adapter casts its nested fields: a text time
 		// that is no time (an empty _repo.modifyDate, a phone in an
 		// entry's timestamp) stops the run, as a wrongly typed column does

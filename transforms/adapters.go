@@ -21,7 +21,11 @@ var defaultSources = map[string]string{"xdm_privacy": "xdm", "campaign_profile":
 func (s Source) IsAdapted() bool { return s.Format != "" && s.Format != "canonical" }
 
 // adaptedView is the temporary table an adapter step writes.
-func adaptedView(s Source) string { return "adapt__" + s.Name }
+func adaptedView(s Source) string { return AdaptStepName(s.Name) }
+
+// AdaptStepName names the step (and its table) that turns a vendor-format
+// request source into canonical requests.
+func AdaptStepName(source string) string { return "adapt__" + source }
 
 // newAdaptData collects the columns of a vendor-format source.
 func newAdaptData(dl Dialect, s Source) adaptData {

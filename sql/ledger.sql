@@ -4,7 +4,11 @@
 -- first_enforced_at / first_enforced_date are set by the first run that
 -- counted the request and never change; the other columns follow the run
 -- for the latest date that saw it (a backfill of an earlier date does not
--- roll them back). The deadline, SLA days and business days are kept from
+-- roll them back). A request counted once and rejected since by a
+-- correction stays, with status rejected and its other columns as last
+-- counted; the run that saw the rejection is then the one its columns
+-- follow (last_enforced_date), so that a rerun of an earlier date, whose
+-- view still has it in force, does not bring the old status back. The deadline, SLA days and business days are kept from
 -- the row the ledger first made (below); the SLA status follows now.
 -- A request retention removed from the published record keeps the
 -- first enforcement requests_ledger_removed remembers: the append-only
@@ -16,6 +20,9 @@ WITH cur AS (
   FROM {{ tmp "current_requests" }} r
   LEFT JOIN (SELECT request_id, count(*) AS n FROM {{ tmp "customer_matches" }} GROUP BY request_id) m USING (request_id)
   WHERE r.counted OR r.status = 'pending'
+),
+rejected AS (
+  SELECT request_id FROM {{ tmp "current_requests" }} WHERE status = 'rejected'
 ),
 prev AS (
 {{- if .HasPrevLedger }}
@@ -33,6 +40,7 @@ merged AS (
   SELECT
     c.request_id IS NOT NULL AND (p.request_id IS NULL OR p.last_enforced_date IS NULL OR p.last_enforced_date <= {{ dateParam .P.Date }}) AS take_cur,
     coalesce(c.counted, false) AS counted_now,
+    j.request_id IS NOT NULL AND (p.last_enforced_date IS NULL OR p.last_enforced_date <= {{ dateParam .P.Date }}) AS rejected_now,
     -- A deadline, once set, stays, with its SLA and business days: the
     -- SLA settings, holidays and time zone in force when the ledger first
     -- saw the request, not today's (a changed config rewrote every past
@@ -43,6 +51,7 @@ merged AS (
     c.request_id IS NULL OR c.received_at = p.received_at AND (p.first_enforced_at IS NOT NULL OR NOT c.counted) AS keeps_deadline,
     c, p{{ if .HasPrevLedgerRemoved }}, rm{{ end }}
   FROM cur c FULL OUTER JOIN prev p ON p.request_id = c.request_id
+  LEFT JOIN rejected j ON j.request_id = p.request_id
 {{- if .HasPrevLedgerRemoved }}
   LEFT JOIN {{ rel "prev_requests_ledger_removed" }} rm ON rm.request_id = c.request_id
 {{- end }}
@@ -53,14 +62,14 @@ ledger_rows AS (
     CASE WHEN take_cur THEN c.received_at ELSE p.received_at END AS received_at,
     CASE WHEN take_cur THEN c.request_type ELSE p.request_type END AS request_type,
     CASE WHEN take_cur THEN c.categories ELSE p.categories END AS categories,
-    CASE WHEN take_cur THEN c.status ELSE p.status END AS status,
+    CASE WHEN take_cur THEN c.status WHEN rejected_now THEN 'rejected' ELSE p.status END AS status,
     CASE WHEN take_cur THEN c.source ELSE p.source END AS source,
     CASE WHEN take_cur THEN c.state ELSE p.state END AS state,
     CASE WHEN take_cur THEN c.traffic_source ELSE p.traffic_source END AS traffic_source,
     CASE WHEN take_cur THEN c.matched_customers ELSE p.matched_customers END AS matched_customers,
     coalesce(p.first_enforced_at,{{ if .HasPrevLedgerRemoved }} rm.first_enforced_at,{{ end }} CASE WHEN counted_now THEN {{ cast (param .P.Now) "timestamp" }} END) AS first_enforced_at,
     coalesce(p.first_enforced_date,{{ if .HasPrevLedgerRemoved }} rm.first_enforced_date,{{ end }} CASE WHEN counted_now THEN {{ dateParam .P.Date }} END) AS first_enforced_date,
-    CASE WHEN take_cur AND counted_now THEN {{ dateParam .P.Date }} ELSE p.last_enforced_date END AS last_enforced_date,
+    CASE WHEN take_cur AND counted_now OR rejected_now THEN {{ dateParam .P.Date }} ELSE p.last_enforced_date END AS last_enforced_date,
     CASE WHEN keeps_deadline THEN p.deadline END AS kept_deadline,
     CASE WHEN keeps_deadline THEN p.sla_business_days END AS kept_sla_business_days,
     CASE WHEN keeps_deadline THEN p.business_days END AS kept_business_days

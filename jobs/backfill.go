@@ -96,6 +96,9 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 	if err != nil {
 		return finish(err)
 	}
+	if err := past.nowNotBefore(last.Now); err != nil {
+		return finish(err) // before any date runs
+	}
 	done := past.dates
 	var dates []time.Time
 	var writing []string // the dates that will run
@@ -172,6 +175,8 @@ type pastRuns struct {
 	ledgerCutoff time.Time
 	// registered: the runs rows are registered as prev_runs (there are any).
 	registered bool
+	// latestNow: the latest now of those runs (zero: none).
+	latestNow time.Time
 }
 
 // succeededDates registers the published runs rows as prev_runs, when
@@ -212,6 +217,24 @@ func succeededDates(ctx context.Context, eng engine.Engine, run func(context.Con
 		if c, ok := r["ledger_cutoff"].(time.Time); ok && c.After(past.ledgerCutoff) {
 			past.ledgerCutoff = c
 		}
+		if n, ok := r["latest_now"].(time.Time); ok && n.After(past.latestNow) {
+			past.latestNow = n
+		}
 	}
 	return past, nil
+}
+
+// nowNotBefore refuses a run whose now is before that of a run already
+// published in the output (beyond clockSlack, for hosts whose clocks
+// differ a little). A run's now is when it enforces and publishes: one
+// set earlier would record a request as enforced (first_enforced_at, the
+// SLA status) before exports that had already gone out without it
+// filtered, backdating the enforcement, and would hide those exports from
+// its third-party notifications.
+func (p pastRuns) nowNotBefore(now time.Time) error {
+	if p.latestNow.IsZero() || !now.Before(p.latestNow.Add(-clockSlack)) {
+		return nil
+	}
+	return exit.With(exit.Usage, fmt.Errorf("--now %s is before the now of a run already published in this output (%s): a run's now is when it enforces and publishes, and an earlier one would date enforcements before exports that went out without them; leave --now out (the clock) or give one after %s",
+		now.UTC().Format(time.RFC3339), p.latestNow.UTC().Format(time.RFC3339), p.latestNow.UTC().Format(time.RFC3339)))
 }

@@ -460,6 +460,11 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 	if err != nil {
 		return transforms.Phases{}, plan, err
 	}
+	if !r.checkOnly && !r.dry {
+		if err := past.nowNotBefore(r.o.Now); err != nil {
+			return transforms.Phases{}, plan, err
+		}
+	}
 	r.ran, plan.HasPrevRuns = past.published, past.registered
 	ran := slices.Sorted(maps.Keys(r.ran))
 	if err := r.registerPrevious(ctx, &plan, ran); err != nil {

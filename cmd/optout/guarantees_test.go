@@ -410,7 +410,7 @@ func TestRerunAfterLaterDatesGivesSameRows(t *testing.T) {
 	}
 	night("2026-11-20", "2026-11-21T11:00:00Z")
 	night("2026-11-21", "2026-11-22T11:00:00Z")
-	night("2026-11-19", "2026-11-20T11:00:00Z")
+	night("2026-11-19", "2026-11-22T12:00:00Z") // a rerun's now is after every run's before it
 	assertSame(t, "rerun of 2026-11-19 after 2026-11-21", ofDate(digest(t, out)), first)
 }
 
@@ -449,7 +449,7 @@ func TestRerunAfterSnapshotRetentionGivesSameFeed(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "optout_state", "dt=2026-11-10")); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("the state of 2026-11-10 is still there (%v): the test needs it removed", err)
 	}
-	night("2026-11-11", "2026-11-12T11:00:00Z")
+	night("2026-11-11", "2026-11-22T12:00:00Z")
 	assertSame(t, "feed of 2026-11-11 rerun after retention", feed(), first)
 }
 
@@ -660,7 +660,7 @@ func TestRerunOfAnEarlierDateKeepsTheLedgersPendingRequests(t *testing.T) {
 	if pending == 0 {
 		t.Fatal("the ledger of 2026-11-21 holds no pending request: the test needs one")
 	}
-	night("2026-11-19", "2026-11-20T11:00:00Z")
+	night("2026-11-19", "2026-11-22T12:00:00Z")
 	if got, n := ledger(); got != want || n != pending {
 		t.Errorf("after the rerun of 2026-11-19 the ledger's requests differ from 2026-11-21's (pending %d, want %d)", n, pending)
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -480,6 +481,40 @@ func TestRunBeforeTheDateEndsIsProvisional(t *testing.T) {
 	code, _, se = run(t, "backfill", "--config", cfg, "--from", "2026-11-22", "--to", "2026-11-23", "--now", "2026-11-23T09:00:00Z")
 	if code != 2 || !strings.Contains(se, "2026-11-23 has not ended") {
 		t.Errorf("backfill up to a date that has not ended: exit %d\n%s", code, se)
+	}
+}
+
+// A run whose now is before that of a run already published in the output
+// is refused (exit 2, before anything changes): it would record requests
+// as enforced before exports that went out without them (the ledger's
+// first_enforced_at and SLA status backdated, the later exports left out
+// of the notifications). A now a few minutes earlier (another host's
+// clock) and a later one go ahead.
+func TestNowBeforeAPublishedRunIsRefused(t *testing.T) {
+	cfg, out := demoConfig(t, noFreshness)
+	if code, _, se := run(t, "run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-22T09:00:00Z"); code != 0 {
+		t.Fatalf("first run: exit %d\n%s", code, se)
+	}
+	before := treeBytes(t, out, "requests_ledger", "exports", "third_party_notifications")
+	for _, cmd := range [][]string{
+		{"run", "--config", cfg, "--date", "2026-11-20", "--now", "2026-11-21T09:00:00Z"},
+		{"backfill", "--config", cfg, "--from", "2026-11-19", "--to", "2026-11-20", "--force", "--now", "2026-11-21T09:00:00Z"},
+	} {
+		code, so, se := run(t, cmd...)
+		if code != 2 || !strings.Contains(se, "is before the now of a run already published in this output (2026-11-22T09:00:00Z)") || !strings.Contains(so, `"exit_code":2`) {
+			t.Fatalf("%s with a now before the published run's: exit %d, want 2\n%s\n%s", cmd[0], code, so, se)
+		}
+		if !maps.Equal(treeBytes(t, out, "requests_ledger", "exports", "third_party_notifications"), before) {
+			t.Fatalf("%s with a refused now changed the ledger, exports or notifications", cmd[0])
+		}
+		if _, err := os.Stat(filepath.Join(out, "customers_flagged", "dt=2026-11-20")); err == nil {
+			t.Fatalf("%s with a refused now published 2026-11-20", cmd[0])
+		}
+	}
+	for _, now := range []string{"2026-11-22T08:57:00Z", "2026-11-23T09:00:00Z"} {
+		if code, _, se := run(t, "run", "--config", cfg, "--date", "2026-11-20", "--now", now); code != 0 {
+			t.Fatalf("a run with now %s: exit %d, want 0\n%s", now, code, se)
+		}
 	}
 }
 

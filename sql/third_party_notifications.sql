@@ -2,7 +2,8 @@
 -- published export dated from the request's receipt on (or the day
 -- before, when first published after the receipt) whose rows included
 -- that person — through the request's own keys or those of a customer it
--- matched — and that the opt-out covers (the export's category or
+-- matched, or of today's export rows with a key it gave only as a hash
+-- (hash_only_reach) — and that the opt-out covers (the export's category or
 -- channel) and that was first published before the request was first
 -- enforced: the third parties to tell. So a rerun of D does not list D's
 -- own, already filtered, export; a rerun of an earlier date that first
@@ -27,6 +28,12 @@ person_keys AS (
   SELECT f.request_id, f.first_enforced_at, f.received_at, f.received_day, ck.kind, ck.value
   FROM fresh f JOIN {{ tmp "customer_matches" }} m USING (request_id)
   JOIN {{ tmp "customer_keys" }} ck USING (customer_id)
+{{- if .HashOnlyReach }}
+  UNION ALL
+  -- A request known by a hash alone: the keys of today's export rows with it.
+  SELECT f.request_id, f.first_enforced_at, f.received_at, f.received_day, hr.kind, hr.value
+  FROM fresh f JOIN {{ tmp "hash_only_reach" }} hr USING (request_id)
+{{- end }}
 ),
 notes AS (
 {{- range $i, $h := .History }}

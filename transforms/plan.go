@@ -342,6 +342,16 @@ type stepData struct {
 	// LaterByDate: the rows (traffic's) have a later flag too, for a date
 	// after D; no run for D reads them (rows_as_of).
 	LaterByDate bool
+	// Reach: the export row tables hash_only_reach reads; HashOnlyReach:
+	// that step ran (third_party_notifications reads its table).
+	Reach         []exportRows
+	HashOnlyReach bool
+}
+
+// exportRows is an export's row table and the keys it keeps.
+type exportRows struct {
+	Rows string
+	Keys RowKeys
 }
 
 // AsOfRows is d for reading the request rows of step rows (template
@@ -501,6 +511,16 @@ func (p Plan) Build() (Phases, error) {
 			add(&ph.Transform, Step{Name: name, Kind: Temp, Table: name}, name, base)
 		}
 	}
+	// Only an input with hashed identifiers can make a request known by a
+	// hash alone: read before the export row tables are let go.
+	hashOnlyReach := len(p.Exports) > 0 && p.NeedHashes()
+	if hashOnlyReach {
+		d := base
+		for _, e := range p.Exports {
+			d.Reach = append(d.Reach, exportRows{Rows: "export_rows__" + e.Name, Keys: p.ExportRowKeys(e)})
+		}
+		add(&ph.Transform, Step{Name: "hash_only_reach", Kind: Temp, Table: "hash_only_reach"}, "hash_only_reach", d)
+	}
 	for _, e := range p.Exports {
 		d := p.exportData(base, e, hashes)
 		add(&ph.Transform, Step{Name: "export_row_state__" + e.Name, Kind: Temp, Table: "export_row_state__" + e.Name}, "export_row_state", d)
@@ -531,6 +551,7 @@ func (p Plan) Build() (Phases, error) {
 	// (no later run takes a request first enforced now as new).
 	if len(p.Exports) > 0 || len(p.ExportHistory) > 0 || p.HasPrevNotices {
 		d := base
+		d.HashOnlyReach = hashOnlyReach
 		for _, v := range p.ExportHistory {
 			e, ok := p.historyExport(v)
 			if !ok {

@@ -135,3 +135,24 @@ func TestReadPublishedWhole(t *testing.T) {
 		t.Errorf("catalog view third_party_notifications: %q, want %q", got, want)
 	}
 }
+
+// A view as a table input is refused with a message that says what to do
+// (DuckDB's own was a Binder Error about a column named rowid).
+func TestRegisterTableRefusesAView(t *testing.T) {
+	ctx := context.Background()
+	eng, err := Open(ctx, config.DuckDB{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	if _, err := eng.conn.ExecContext(ctx, "CREATE TABLE crm AS SELECT 'C1' AS customer_id; CREATE VIEW crm_view AS SELECT * FROM crm"); err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.RegisterTable(ctx, "customers", "crm"); err != nil {
+		t.Fatalf("a table: %v", err)
+	}
+	err = eng.RegisterTable(ctx, "customers", "crm_view")
+	if err == nil || !strings.Contains(err.Error(), "crm_view has no row ids (is it a view?)") {
+		t.Fatalf("a view: %v, want it named as one", err)
+	}
+}

@@ -162,6 +162,10 @@ type Explanation struct {
 	Uncounted []engine.Row `json:"uncounted_requests"`
 	State     []engine.Row `json:"state_by_category"`
 	Exports   []engine.Row `json:"export_rows"`
+	// Published: a run of D has published its outputs. Explain computes
+	// D from the inputs as they are now; the verdict says when those
+	// outputs did not count a request that counts now.
+	Published bool `json:"published"`
 }
 
 // RequestExplanation is one request's life as of D (optout explain
@@ -184,6 +188,8 @@ type Inspection struct {
 	Engine engine.Engine
 	Plan   transforms.Plan
 	Phases transforms.Phases
+	// Published: a run of D has published its outputs.
+	Published bool
 }
 
 // Inspect computes D's temporary tables.
@@ -218,14 +224,17 @@ func Inspect(ctx context.Context, o RunOptions) (*Inspection, error) {
 		r.close()
 		return nil, err
 	}
-	return &Inspection{Engine: r.eng, Plan: plan, Phases: phases}, nil
+	return &Inspection{Engine: r.eng, Plan: plan, Phases: phases, Published: r.ran[r.dt]}, nil
 }
 
 // Explain computes D's tables as a run would, writing nothing, and reports
 // on the person with identifier value of kind (email, phone, customer_id).
 func Explain(ctx context.Context, o RunOptions, kind, value string) (Explanation, error) {
 	ex := Explanation{Subject: map[string]string{"kind": kind, "dt": o.Date.Format(time.DateOnly)}}
-	rows, err := explainRows(ctx, o, func(in *Inspection) ([]transforms.Step, error) { return in.Plan.ExplainSteps(kind, value) })
+	rows, err := explainRows(ctx, o, func(in *Inspection) ([]transforms.Step, error) {
+		ex.Published = in.Published
+		return in.Plan.ExplainSteps(kind, value)
+	})
 	if err != nil {
 		return ex, err
 	}

@@ -32,7 +32,39 @@ func personVerdict(ex Explanation, kind string, loc *time.Location) string {
 	if n := len(ex.Uncounted); n > 0 {
 		parts = append(parts, fmt.Sprintf("%s on their keys not counted", plural(n, "request", "requests")))
 	}
+	if c := publishedClause(ex); c != "" {
+		parts = append(parts, c)
+	}
 	return strings.Join(parts, "; ")
+}
+
+// publishedClause says when the above is not what D's published outputs
+// hold: explain computes D from the inputs as they are now, and a request
+// that reached the log after D's run counts for D now although that run
+// did not count it (its exports went out with the person). The published
+// ledger tells: such a request was first enforced after D, or not yet.
+func publishedClause(ex Explanation) string {
+	dt := ex.Subject["dt"]
+	if !ex.Published {
+		return "no run of " + dt + " has published outputs: this is what one would publish"
+	}
+	var late []string
+	for _, r := range ex.Requests {
+		switch first := str(r["first_enforced_date"]); {
+		case first == "":
+			late = append(late, str(r["request_id"])+" (not yet enforced)")
+		case first > dt:
+			late = append(late, str(r["request_id"])+" (first enforced on "+first+")")
+		}
+	}
+	if len(late) == 0 {
+		return ""
+	}
+	noun := "request "
+	if len(late) > 1 {
+		noun = "requests "
+	}
+	return fmt.Sprintf("the outputs published for %s did not count %s%s, which reached the log after its run: they may differ from the above", dt, noun, andList(late))
 }
 
 // stateClauses groups the categories by state, since-day and request, in

@@ -512,3 +512,56 @@ func TestExplainRequestLife(t *testing.T) {
 		t.Errorf("unknown request: %v, want verdict %q", ex, want)
 	}
 }
+
+// explain computes D from the inputs as they are now. When D's published
+// outputs did not count a request that counts now (one that reached the
+// log after D's run: D's exports went out with the person), the verdict
+// says so, naming the request and when it was first enforced; for a date
+// with no published run, it says that nothing is published.
+func TestExplainSaysWhatThePublishedRunDidNotCount(t *testing.T) {
+	late := filepath.Join(t.TempDir(), "late.parquet")
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	writeLate := func(where string) {
+		t.Helper()
+		q := fmt.Sprintf(`COPY (SELECT 'WF-LATE-1' AS request_id, TIMESTAMP '2026-11-21 18:00:00' AS received_at, 'opt_out' AS request_type,
+			'verified' AS status, 'olga.okafor1348@icloud.com' AS email %s) TO '%s' (FORMAT parquet)`, where, late)
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeLate("WHERE false") // the source is there, empty, when the run of 2026-11-21 reads it
+	cfg, _ := demoConfig(t, func(s string) string {
+		return strings.Replace(noFreshness(s), "  requests:\n", "  requests:\n    - {name: late, path: "+late+"}\n", 1)
+	})
+	verdict := func(dt string) string {
+		t.Helper()
+		return fmt.Sprint(explainJSON(t, "--config", cfg, "--date", dt, "--email", "olga.okafor1348@icloud.com")["verdict"])
+	}
+	if v := verdict("2026-11-21"); !strings.HasSuffix(v, "; no run of 2026-11-21 has published outputs: this is what one would publish") {
+		t.Errorf("before any run: verdict %q, want it to say nothing is published", v)
+	}
+	if code, _, se := run(t, "run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-22T09:00:00Z"); code != 0 {
+		t.Fatalf("run: exit %d\n%s", code, se)
+	}
+	if v := verdict("2026-11-21"); !strings.HasPrefix(v, "not opted out") || strings.Contains(v, "published") {
+		t.Fatalf("after the run: verdict %q, want not opted out, as published", v)
+	}
+	writeLate("") // the request reaches the log after the run
+	const notCounted = "the outputs published for 2026-11-21 did not count request WF-LATE-1 "
+	if v := verdict("2026-11-21"); !strings.HasPrefix(v, "opted out of") || !strings.HasSuffix(v, notCounted+"(not yet enforced), which reached the log after its run: they may differ from the above") {
+		t.Errorf("after the late request: verdict %q, want it to say the published outputs did not count it", v)
+	}
+	if code, _, se := run(t, "run", "--config", cfg, "--date", "2026-11-22", "--now", "2026-11-23T09:00:00Z"); code != 0 {
+		t.Fatalf("run: exit %d\n%s", code, se)
+	}
+	if v := verdict("2026-11-21"); !strings.Contains(v, notCounted+"(first enforced on 2026-11-22)") {
+		t.Errorf("after the next night's run: verdict %q, want it to name the first enforcement", v)
+	}
+	if v := verdict("2026-11-22"); !strings.HasPrefix(v, "opted out of") || strings.Contains(v, "published") {
+		t.Errorf("the next date: verdict %q, want opted out, as published", v)
+	}
+}

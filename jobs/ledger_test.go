@@ -173,3 +173,41 @@ func TestNarrowedOptOutsAreLogged(t *testing.T) {
 		t.Errorf("gpc_categories narrowed: no warning naming the requests that cover fewer categories:\n%s", logs.String())
 	}
 }
+
+// A run of an earlier date after a later one keeps a request's deadline
+// although its view of the request's receipt is from before a correction:
+// the row follows the later date. Case 93: r1's deadline, made with 15
+// business days from its corrected receipt, was breached; the run of 6 Oct
+// after policy.sla_business_days became 60 made a deadline again from the
+// old receipt with 60 days, and the ledger said met.
+func TestRerunKeepsTheDeadlineWithNewSettings(t *testing.T) {
+	work, cfg := prepareCase(t, "93_rerun_keeps_a_corrected_requests_deadline")
+	run := func(date, now string) {
+		t.Helper()
+		d, _ := time.Parse(time.DateOnly, date)
+		n, _ := time.Parse(time.RFC3339, now)
+		if _, err := Run(context.Background(), RunOptions{Config: cfg, Date: d, Now: n}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ledger := func() string {
+		t.Helper()
+		var got string
+		q := `SELECT strftime(deadline, '%Y-%m-%dT%H:%M') || ' ' || sla_status || ' ' || sla_business_days || ' ' || business_days
+			FROM read_parquet('` + filepath.Join(work, "out", "requests_ledger", "*.parquet") + `') WHERE request_id = 'r1'`
+		if err := openDuck(t).QueryRow(q).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	run("2026-11-02", "2026-11-03T10:00:00Z")
+	const want = "2026-10-29T06:59 breached 15 19" // the end of 28 Oct in Los Angeles
+	if got := ledger(); got != want {
+		t.Fatalf("after the run of 2 Nov: r1 %q, want %q", got, want)
+	}
+	cfg.Policy.SLABusinessDays = 60
+	run("2026-10-06", "2026-11-04T11:00:00Z")
+	if got := ledger(); got != want {
+		t.Errorf("after the run of 6 Oct with 60 SLA days: r1 %q, want %q (kept)", got, want)
+	}
+}

@@ -48,7 +48,10 @@ merged AS (
     -- so does the run that first enforces a request first seen pending: it
     -- matches its customers, whose state's SLA may apply, only once it
     -- counts (a CA request first seen pending kept the default 15 days).
-    c.request_id IS NULL OR c.received_at = p.received_at AND (p.first_enforced_at IS NOT NULL OR NOT c.counted) AS keeps_deadline,
+    -- A row that follows a later date (a rerun of an earlier one, whose
+    -- received_at may be from before a correction) keeps them too.
+    c.request_id IS NULL OR p.last_enforced_date > {{ dateParam .P.Date }}
+      OR c.received_at = p.received_at AND (p.first_enforced_at IS NOT NULL OR NOT c.counted) AS keeps_deadline,
     c, p{{ if .HasPrevLedgerRemoved }}, rm{{ end }}
   FROM cur c FULL OUTER JOIN prev p ON p.request_id = c.request_id
   LEFT JOIN rejected j ON j.request_id = p.request_id

@@ -24,5 +24,6 @@ SELECT {{ month "opt_in_at" (param .P.TimeZone) }} AS month, customer_id,
   opt_out_request_id, opt_out_at, opt_in_request_id, opt_in_at,
   {{ daysBetween (civilDate "opt_out_at" (param .P.TimeZone)) (civilDate "opt_in_at" (param .P.TimeZone)) }} AS days_after_opt_out
 FROM pairs
-WHERE opt_in_at <= {{ addMonths "opt_out_at" 12 }}
+-- The 12 months on the calendar of the time zone, as every month here.
+WHERE {{ civilTime "opt_in_at" (param .P.TimeZone) }} <= {{ addMonths (civilTime "opt_out_at" (param .P.TimeZone)) 12 }}
 ORDER BY opt_in_at, customer_id

@@ -436,13 +436,22 @@ func (d Dialect) DayBefore(x string) string {
 	return "CAST(" + x + " - INTERVAL 1 DAY AS DATE)"
 }
 
-// AddMonths renders timestamp ts plus n months, on the UTC calendar (the
-// DuckDB engine's session time zone).
-func (d Dialect) AddMonths(ts string, n int) string {
+// CivilTime renders the wall-clock time of timestamp ts in time zone tz
+// (a TIMESTAMP without zone in DuckDB, a DATETIME in GoogleSQL).
+func (d Dialect) CivilTime(ts, tz string) string {
 	if d == BigQuery {
-		return fmt.Sprintf("TIMESTAMP(DATETIME_ADD(DATETIME(%s), INTERVAL %d MONTH))", ts, n)
+		return "DATETIME(" + ts + ", " + tz + ")"
 	}
-	return fmt.Sprintf("%s + INTERVAL %d MONTH", ts, n)
+	return "timezone(" + tz + ", " + ts + ")"
+}
+
+// AddMonths renders civil time t (CivilTime) plus n months; a day past
+// the end of the month reached becomes its last day, in both dialects.
+func (d Dialect) AddMonths(t string, n int) string {
+	if d == BigQuery {
+		return fmt.Sprintf("DATETIME_ADD(%s, INTERVAL %d MONTH)", t, n)
+	}
+	return fmt.Sprintf("%s + INTERVAL %d MONTH", t, n)
 }
 
 // QuantileCont renders the aggregate: the p-quantile of x, interpolated
@@ -609,6 +618,7 @@ func (d Dialect) funcs() template.FuncMap {
 		"daysBetween":     d.DaysBetween,
 		"dayBefore":       d.DayBefore,
 		"addMonths":       d.AddMonths,
+		"civilTime":       d.CivilTime,
 		"quantileCont":    d.QuantileCont,
 		"regexGroup":      d.RegexGroup,
 		"joinText":        d.JoinText,

@@ -406,7 +406,7 @@ func TestEmulatorEngine(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if _, err := e.Exec(ctx, "runs_input", "CREATE TABLE "+e.relation("prev_runs")+" AS SELECT DATE_ADD(DATE '2026-11-19', INTERVAL n DAY) AS dt, 'succeeded' AS status, FALSE AS provisional"+cutoff+" FROM UNNEST([1, 2]) AS n"); err != nil {
+		if _, err := e.Exec(ctx, "runs_input", "CREATE TABLE "+e.relation("prev_runs")+" AS SELECT DATE_ADD(DATE '2026-11-19', INTERVAL n DAY) AS dt, 'succeeded' AS status, FALSE AS provisional, TIMESTAMP '2026-11-22 09:00:00+00' AS now"+cutoff+" FROM UNNEST([1, 2]) AS n"); err != nil {
 			t.Fatal(err)
 		}
 		dates, err := transforms.SucceededDatesStep(transforms.BigQuery, e.Scratch(), transforms.RunsColumns{LedgerCutoff: cutoff != ""})

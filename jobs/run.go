@@ -460,7 +460,7 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 	if err != nil {
 		return transforms.Phases{}, plan, err
 	}
-	if !r.checkOnly && !r.dry {
+	if !r.checkOnly && !r.dry && !r.keepTables { // a run that publishes
 		if err := past.nowNotBefore(r.o.Now); err != nil {
 			return transforms.Phases{}, plan, err
 		}

@@ -9,12 +9,16 @@ WITH hits AS (
 vias AS (
   SELECT request_id, string_agg(via, '; ' ORDER BY via) AS via FROM hits GROUP BY request_id
 )
--- first_enforced_date: the published ledger's (none: no published run has
--- counted it), so that explain can say when D's published outputs did not
--- count a request it counts now (one that reached the log after D's run).
+-- first_enforced_date: the published ledger's, or that of its record of
+-- what retention removed (none: no published run has counted it), so that
+-- explain can say when D's published outputs did not count a request it
+-- counts now (one that reached the log after D's run).
 SELECT r.request_id, r.received_at, r.request_type, array_to_string(r.categories, ',') AS categories, r.status, r.source, h.via,
-  {{ if .HasPrevLedger }}CAST(l.first_enforced_date AS STRING){{ else }}CAST(NULL AS STRING){{ end }} AS first_enforced_date
+  CAST(coalesce({{ if .HasPrevLedger }}l.first_enforced_date, {{ end }}{{ if .HasPrevLedgerRemoved }}rm.first_enforced_date, {{ end }}CAST(NULL AS DATE)) AS STRING) AS first_enforced_date
 FROM {{ tmp "requests" }} r JOIN vias h ON h.request_id = r.request_id
 {{- if .HasPrevLedger }}
 LEFT JOIN {{ rel "prev_requests_ledger" }} l ON l.request_id = r.request_id
+{{- end }}
+{{- if .HasPrevLedgerRemoved }}
+LEFT JOIN {{ rel "prev_requests_ledger_removed" }} rm ON rm.request_id = r.request_id
 {{- end }}

@@ -565,3 +565,31 @@ func TestExplainSaysWhatThePublishedRunDidNotCount(t *testing.T) {
 		t.Errorf("the next date: verdict %q, want opted out, as published", v)
 	}
 }
+
+// A request that retention removed from the published ledger was counted
+// by the runs that published D all the same: explain finds its first
+// enforcement in requests_ledger_removed and does not take it for one the
+// published outputs missed. Case 84: rA and rD are removed, rB is not.
+func TestExplainKnowsRequestsRetentionRemoved(t *testing.T) {
+	work := t.TempDir()
+	dir := "../../../testdata/cases/84_ledger_retention_is_remembered"
+	if err := casefolder.Prepare(dir, work); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := casefolder.Runs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(work, "optout.yaml")
+	for _, r := range runs {
+		if code, _, se := run(t, append([]string{"run", "--config", cfg}, strings.Fields(r)...)...); code != 0 {
+			t.Fatalf("run %s: exit %d\n%s", r, code, se)
+		}
+	}
+	for _, email := range []string{"a@example.com", "d@example.com", "b@example.com"} {
+		ex := explainJSON(t, "--config", cfg, "--date", "2026-11-22", "--email", email)
+		if v := fmt.Sprint(ex["verdict"]); strings.Contains(v, "did not count") || len(ex["counted_requests"].([]any)) == 0 {
+			t.Errorf("%s: verdict %q (counted requests %v), want one that all published runs counted", email, v, ex["counted_requests"])
+		}
+	}
+}

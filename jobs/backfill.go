@@ -175,8 +175,10 @@ type pastRuns struct {
 	ledgerCutoff time.Time
 	// registered: the runs rows are registered as prev_runs (there are any).
 	registered bool
-	// latestNow: the latest now of those runs (zero: none).
+	// latestNow: the latest now of those runs (zero: none); nows, per
+	// date, the latest now of the runs that published it.
 	latestNow time.Time
+	nows      map[string]time.Time
 }
 
 // succeededDates registers the published runs rows as prev_runs, when
@@ -184,7 +186,7 @@ type pastRuns struct {
 // and the latest ledger cutoff one applied. run runs the query (a run
 // counts its statement, as its steps').
 func succeededDates(ctx context.Context, eng engine.Engine, run func(context.Context, transforms.Step) (int64, []engine.Row, error)) (pastRuns, error) {
-	past := pastRuns{dates: map[string]bool{}, published: map[string]bool{}}
+	past := pastRuns{dates: map[string]bool{}, published: map[string]bool{}, nows: map[string]time.Time{}}
 	var err error
 	if past.registered, err = eng.ReadPublished(ctx, "prev_runs", "runs", ""); !past.registered || err != nil {
 		return past, err
@@ -217,8 +219,11 @@ func succeededDates(ctx context.Context, eng engine.Engine, run func(context.Con
 		if c, ok := r["ledger_cutoff"].(time.Time); ok && c.After(past.ledgerCutoff) {
 			past.ledgerCutoff = c
 		}
-		if n, ok := r["latest_now"].(time.Time); ok && n.After(past.latestNow) {
-			past.latestNow = n
+		if n, ok := r["latest_now"].(time.Time); ok {
+			past.nows[str(r["dt"])] = n
+			if n.After(past.latestNow) {
+				past.latestNow = n
+			}
 		}
 	}
 	return past, nil

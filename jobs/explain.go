@@ -164,8 +164,10 @@ type Explanation struct {
 	Exports   []engine.Row `json:"export_rows"`
 	// Published: a run of D has published its outputs. Explain computes
 	// D from the inputs as they are now; the verdict says when those
-	// outputs did not count a request that counts now.
-	Published bool `json:"published"`
+	// outputs did not count a request that counts now. PublishedAt: the
+	// now of the latest run that published them.
+	Published   bool      `json:"published"`
+	PublishedAt time.Time `json:"published_at,omitzero"`
 }
 
 // RequestExplanation is one request's life as of D (optout explain
@@ -188,8 +190,10 @@ type Inspection struct {
 	Engine engine.Engine
 	Plan   transforms.Plan
 	Phases transforms.Phases
-	// Published: a run of D has published its outputs.
-	Published bool
+	// Published: a run of D has published its outputs, the latest at
+	// PublishedAt (its now).
+	Published   bool
+	PublishedAt time.Time
 }
 
 // Inspect computes D's temporary tables.
@@ -224,7 +228,7 @@ func Inspect(ctx context.Context, o RunOptions) (*Inspection, error) {
 		r.close()
 		return nil, err
 	}
-	return &Inspection{Engine: r.eng, Plan: plan, Phases: phases, Published: r.ran[r.dt]}, nil
+	return &Inspection{Engine: r.eng, Plan: plan, Phases: phases, Published: r.ran[r.dt], PublishedAt: r.publishedAt}, nil
 }
 
 // Explain computes D's tables as a run would, writing nothing, and reports
@@ -232,7 +236,7 @@ func Inspect(ctx context.Context, o RunOptions) (*Inspection, error) {
 func Explain(ctx context.Context, o RunOptions, kind, value string) (Explanation, error) {
 	ex := Explanation{Subject: map[string]string{"kind": kind, "dt": o.Date.Format(time.DateOnly)}}
 	rows, err := explainRows(ctx, o, func(in *Inspection) ([]transforms.Step, error) {
-		ex.Published = in.Published
+		ex.Published, ex.PublishedAt = in.Published, in.PublishedAt
 		return in.Plan.ExplainSteps(kind, value)
 	})
 	if err != nil {

@@ -40,9 +40,11 @@ func personVerdict(ex Explanation, kind string, loc *time.Location) string {
 
 // publishedClause says when the above is not what D's published outputs
 // hold: explain computes D from the inputs as they are now, and a request
-// that reached the log after D's run counts for D now although that run
-// did not count it (its exports went out with the person). The published
-// ledger tells: such a request was first enforced after D, or not yet.
+// that reached the log after D's latest run counts for D now although
+// that run did not count it (its exports went out with the person). The
+// published ledger tells: such a request was first enforced after that
+// run's now, or not yet. (One first enforced by a later date's run and
+// counted by a rerun of D after it was in D's outputs.)
 func publishedClause(ex Explanation) string {
 	dt := ex.Subject["dt"]
 	if !ex.Published {
@@ -50,11 +52,12 @@ func publishedClause(ex Explanation) string {
 	}
 	var late []string
 	for _, r := range ex.Requests {
-		switch first := str(r["first_enforced_date"]); {
-		case first == "":
+		at, enforced := r["first_enforced_at"].(time.Time)
+		switch {
+		case !enforced:
 			late = append(late, str(r["request_id"])+" (not yet enforced)")
-		case first > dt:
-			late = append(late, str(r["request_id"])+" (first enforced on "+first+")")
+		case !ex.PublishedAt.IsZero() && at.After(ex.PublishedAt):
+			late = append(late, str(r["request_id"])+" (first enforced on "+str(r["first_enforced_date"])+")")
 		}
 	}
 	if len(late) == 0 {

@@ -132,6 +132,9 @@ type run struct {
 	// (pastRuns.published), read once in prepare: a run that died after
 	// its publish left them as a successful run would.
 	ran map[string]bool
+	// publishedAt: the latest now of the runs that published D (zero:
+	// none, or runs rows from before it was read).
+	publishedAt time.Time
 	// writtenAs: how each export's file is written, recorded when it is
 	// published.
 	writtenAs map[string]transforms.PublishedAs
@@ -465,7 +468,7 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 			return transforms.Phases{}, plan, err
 		}
 	}
-	r.ran, plan.HasPrevRuns = past.published, past.registered
+	r.ran, r.publishedAt, plan.HasPrevRuns = past.published, past.nows[r.dt], past.registered
 	ran := slices.Sorted(maps.Keys(r.ran))
 	if err := r.registerPrevious(ctx, &plan, ran); err != nil {
 		return transforms.Phases{}, plan, err

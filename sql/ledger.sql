@@ -8,8 +8,9 @@
 -- correction stays, with status rejected and its other columns as last
 -- counted; the run that saw the rejection is then the one its columns
 -- follow (last_enforced_date), so that a rerun of an earlier date, whose
--- view still has it in force, does not bring the old status back. The deadline, SLA days and business days are kept from
--- the row the ledger first made (below); the SLA status follows now.
+-- view still has it in force, does not bring the old status back. The
+-- deadline, SLA days and business days are kept from the row the ledger
+-- first made (below); the SLA status follows now.
 -- A request retention removed from the published record keeps the
 -- first enforcement requests_ledger_removed remembers: the append-only
 -- request log still holds it, and without that record every run would

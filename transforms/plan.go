@@ -511,8 +511,8 @@ func (p Plan) Build() (Phases, error) {
 			add(&ph.Transform, Step{Name: name, Kind: Temp, Table: name}, name, base)
 		}
 	}
-	// Only an input with hashed identifiers can make a request known by a
-	// hash alone: read before the export row tables are let go.
+	// Only a config with hashed identifiers (NeedHashes) can have a request
+	// known by a hash alone: read before the export row tables are let go.
 	hashOnlyReach := len(p.Exports) > 0 && p.NeedHashes()
 	if hashOnlyReach {
 		d := base

@@ -9,11 +9,12 @@ WITH hits AS (
 vias AS (
   SELECT request_id, string_agg(via, '; ' ORDER BY via) AS via FROM hits GROUP BY request_id
 )
--- first_enforced_date: the published ledger's, or that of its record of
+-- first_enforced_at / _date: the published ledger's, or that of its record of
 -- what retention removed (none: no published run has counted it), so that
 -- explain can say when D's published outputs did not count a request it
 -- counts now (one that reached the log after D's run).
 SELECT r.request_id, r.received_at, r.request_type, array_to_string(r.categories, ',') AS categories, r.status, r.source, h.via,
+  coalesce({{ if .HasPrevLedger }}l.first_enforced_at, {{ end }}{{ if .HasPrevLedgerRemoved }}rm.first_enforced_at, {{ end }}{{ null "timestamp" }}) AS first_enforced_at,
   CAST(coalesce({{ if .HasPrevLedger }}l.first_enforced_date, {{ end }}{{ if .HasPrevLedgerRemoved }}rm.first_enforced_date, {{ end }}CAST(NULL AS DATE)) AS STRING) AS first_enforced_date
 FROM {{ tmp "requests" }} r JOIN vias h ON h.request_id = r.request_id
 {{- if .HasPrevLedger }}

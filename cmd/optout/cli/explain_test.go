@@ -564,6 +564,13 @@ func TestExplainSaysWhatThePublishedRunDidNotCount(t *testing.T) {
 	if v := verdict("2026-11-22"); !strings.HasPrefix(v, "opted out of") || strings.Contains(v, "published") {
 		t.Errorf("the next date: verdict %q, want opted out, as published", v)
 	}
+	// A rerun of 2026-11-21 counts it: its outputs are the rerun's.
+	if code, _, se := run(t, "run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-23T10:00:00Z"); code != 0 {
+		t.Fatalf("rerun: exit %d\n%s", code, se)
+	}
+	if v := verdict("2026-11-21"); !strings.HasPrefix(v, "opted out of") || strings.Contains(v, "published") {
+		t.Errorf("after a rerun of 2026-11-21: verdict %q, want opted out, as published", v)
+	}
 }
 
 // A request that retention removed from the published ledger was counted

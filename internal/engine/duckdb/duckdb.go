@@ -324,7 +324,7 @@ func (e *Engine) RegisterTable(ctx context.Context, name, table string) error {
 	delete(e.views, name)
 	if _, err := e.conn.ExecContext(ctx, q); err != nil {
 		if strings.Contains(err.Error(), `"rowid"`) { // a view has none
-			return fmt.Errorf("register %s: %s has no row ids (is it a view?): optout reads a table, each row by its stable row number; point the input at a table (CREATE TABLE … AS SELECT * FROM the view)", name, table)
+			return fmt.Errorf("register %s: %s has no row ids (is it a view?): optout reads a table, each row by its stable row number; point the input at a table (CREATE TABLE … AS SELECT * FROM the view): %w", name, table, cleanErr(err))
 		}
 		return fmt.Errorf("register %s: %w", name, cleanErr(err))
 	}

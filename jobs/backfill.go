@@ -175,10 +175,8 @@ type pastRuns struct {
 	ledgerCutoff time.Time
 	// registered: the runs rows are registered as prev_runs (there are any).
 	registered bool
-	// latestNow: the latest now of those runs (zero: none); nows, per
-	// date, the latest now of the runs that published it.
-	latestNow time.Time
-	nows      map[string]time.Time
+	// nows: per date, the latest now of the runs that published it.
+	nows map[string]time.Time
 }
 
 // succeededDates registers the published runs rows as prev_runs, when
@@ -221,9 +219,6 @@ func succeededDates(ctx context.Context, eng engine.Engine, run func(context.Con
 		}
 		if n, ok := r["latest_now"].(time.Time); ok {
 			past.nows[str(r["dt"])] = n
-			if n.After(past.latestNow) {
-				past.latestNow = n
-			}
 		}
 	}
 	return past, nil
@@ -237,9 +232,15 @@ func succeededDates(ctx context.Context, eng engine.Engine, run func(context.Con
 // filtered, backdating the enforcement, and would hide those exports from
 // its third-party notifications.
 func (p pastRuns) nowNotBefore(now time.Time) error {
-	if p.latestNow.IsZero() || !now.Before(p.latestNow.Add(-clockSlack)) {
+	var latest time.Time
+	for _, n := range p.nows {
+		if n.After(latest) {
+			latest = n
+		}
+	}
+	if latest.IsZero() || !now.Before(latest.Add(-clockSlack)) {
 		return nil
 	}
 	return exit.With(exit.Usage, fmt.Errorf("--now %s is before the now of a run already published in this output (%s): a run's now is when it enforces and publishes, and an earlier one would date enforcements before exports that went out without them; leave --now out (the clock) or give one after %s",
-		now.UTC().Format(time.RFC3339), p.latestNow.UTC().Format(time.RFC3339), p.latestNow.UTC().Format(time.RFC3339)))
+		now.UTC().Format(time.RFC3339), latest.UTC().Format(time.RFC3339), latest.UTC().Format(time.RFC3339)))
 }

@@ -37,11 +37,22 @@ prev AS (
     {{ null "int" }} AS business_days FROM cur WHERE false
 {{- end }}
 ),
+-- later: the row follows a later date's run (this is a run of an earlier
+-- date after it), which its columns, status and deadline stay with.
+joined AS (
+  SELECT c, p{{ if .HasPrevLedgerRemoved }}, rm{{ end }}, j.request_id IS NOT NULL AS rejection,
+    coalesce(p.last_enforced_date > {{ dateParam .P.Date }}, false) AS later
+  FROM cur c FULL OUTER JOIN prev p ON p.request_id = c.request_id
+  LEFT JOIN rejected j ON j.request_id = p.request_id
+{{- if .HasPrevLedgerRemoved }}
+  LEFT JOIN {{ rel "prev_requests_ledger_removed" }} rm ON rm.request_id = c.request_id
+{{- end }}
+),
 merged AS (
   SELECT
-    c.request_id IS NOT NULL AND (p.request_id IS NULL OR p.last_enforced_date IS NULL OR p.last_enforced_date <= {{ dateParam .P.Date }}) AS take_cur,
+    c.request_id IS NOT NULL AND NOT later AS take_cur,
     coalesce(c.counted, false) AS counted_now,
-    j.request_id IS NOT NULL AND (p.last_enforced_date IS NULL OR p.last_enforced_date <= {{ dateParam .P.Date }}) AS rejected_now,
+    rejection AND NOT later AS rejected_now,
     -- A deadline, once set, stays, with its SLA and business days: the
     -- SLA settings, holidays and time zone in force when the ledger first
     -- saw the request, not today's (a changed config rewrote every past
@@ -49,16 +60,12 @@ merged AS (
     -- so does the run that first enforces a request first seen pending: it
     -- matches its customers, whose state's SLA may apply, only once it
     -- counts (a CA request first seen pending kept the default 15 days).
-    -- A row that follows a later date (a rerun of an earlier one, whose
-    -- received_at may be from before a correction) keeps them too.
-    c.request_id IS NULL OR p.last_enforced_date > {{ dateParam .P.Date }}
+    -- A row that follows a later date keeps them (its received_at here may
+    -- be from before a correction).
+    c.request_id IS NULL OR later
       OR c.received_at = p.received_at AND (p.first_enforced_at IS NOT NULL OR NOT c.counted) AS keeps_deadline,
     c, p{{ if .HasPrevLedgerRemoved }}, rm{{ end }}
-  FROM cur c FULL OUTER JOIN prev p ON p.request_id = c.request_id
-  LEFT JOIN rejected j ON j.request_id = p.request_id
-{{- if .HasPrevLedgerRemoved }}
-  LEFT JOIN {{ rel "prev_requests_ledger_removed" }} rm ON rm.request_id = c.request_id
-{{- end }}
+  FROM joined
 ),
 ledger_rows AS (
   SELECT

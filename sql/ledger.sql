@@ -37,22 +37,15 @@ prev AS (
     {{ null "int" }} AS business_days FROM cur WHERE false
 {{- end }}
 ),
--- later: the row follows a later date's run (this is a run of an earlier
--- date after it), which its columns, status and deadline stay with.
-joined AS (
-  SELECT c, p{{ if .HasPrevLedgerRemoved }}, rm{{ end }}, j.request_id IS NOT NULL AS rejection,
-    coalesce(p.last_enforced_date > {{ dateParam .P.Date }}, false) AS later
-  FROM cur c FULL OUTER JOIN prev p ON p.request_id = c.request_id
-  LEFT JOIN rejected j ON j.request_id = p.request_id
-{{- if .HasPrevLedgerRemoved }}
-  LEFT JOIN {{ rel "prev_requests_ledger_removed" }} rm ON rm.request_id = c.request_id
-{{- end }}
-),
+-- (The condition "p.last_enforced_date after D", a row that follows a
+-- later date, is written in each of take_cur, rejected_now and
+-- keeps_deadline: computed once in a step of its own, the emulator the
+-- BigQuery path is tested on dropped its connection on the ledger.)
 merged AS (
   SELECT
-    c.request_id IS NOT NULL AND NOT later AS take_cur,
+    c.request_id IS NOT NULL AND (p.request_id IS NULL OR p.last_enforced_date IS NULL OR p.last_enforced_date <= {{ dateParam .P.Date }}) AS take_cur,
     coalesce(c.counted, false) AS counted_now,
-    rejection AND NOT later AS rejected_now,
+    j.request_id IS NOT NULL AND (p.last_enforced_date IS NULL OR p.last_enforced_date <= {{ dateParam .P.Date }}) AS rejected_now,
     -- A deadline, once set, stays, with its SLA and business days: the
     -- SLA settings, holidays and time zone in force when the ledger first
     -- saw the request, not today's (a changed config rewrote every past
@@ -60,12 +53,16 @@ merged AS (
     -- so does the run that first enforces a request first seen pending: it
     -- matches its customers, whose state's SLA may apply, only once it
     -- counts (a CA request first seen pending kept the default 15 days).
-    -- A row that follows a later date keeps them (its received_at here may
-    -- be from before a correction).
-    c.request_id IS NULL OR later
+    -- A row that follows a later date (a rerun of an earlier one, whose
+    -- received_at may be from before a correction) keeps them too.
+    c.request_id IS NULL OR p.last_enforced_date > {{ dateParam .P.Date }}
       OR c.received_at = p.received_at AND (p.first_enforced_at IS NOT NULL OR NOT c.counted) AS keeps_deadline,
     c, p{{ if .HasPrevLedgerRemoved }}, rm{{ end }}
-  FROM joined
+  FROM cur c FULL OUTER JOIN prev p ON p.request_id = c.request_id
+  LEFT JOIN rejected j ON j.request_id = p.request_id
+{{- if .HasPrevLedgerRemoved }}
+  LEFT JOIN {{ rel "prev_requests_ledger_removed" }} rm ON rm.request_id = c.request_id
+{{- end }}
 ),
 ledger_rows AS (
   SELECT

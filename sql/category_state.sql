@@ -32,20 +32,37 @@ SELECT * FROM states
   FROM ordered
 )
 {{- else }}
--- One window, for the last opt_in's ord: numbering each subject's requests
--- again (row_number) cost as much as the rest of the step.
-, marked AS (
-  SELECT *,
-    coalesce(max(CASE WHEN request_type = 'opt_in' THEN ord END) OVER (PARTITION BY subject, category), 0) AS last_opt_in
+-- No window: a window over every subject and category (to find the last
+-- opt_in's ord) cost as much as the rest of the step, and only a subject
+-- opted out again after an opt_in needs it. With no opt_in, opt_out_date is
+-- the earliest opt_out; when the latest request is an opt_in there is none;
+-- else it is the earliest opt_out after the last opt_in (reopted).
+, grouped AS (
+  SELECT subject, category,
+    {{ argMax "request_id" "ord" }} AS deciding_request_id,
+    max(ord) AS last,
+    max(CASE WHEN request_type = 'opt_in' THEN ord END) AS last_opt_in,
+    min(CASE WHEN request_type = 'opt_out' THEN received_at END) AS first_opt_out
   FROM events
+  GROUP BY subject, category
+)
+, reopted AS (
+  SELECT e.subject, e.category, min(e.received_at) AS opt_out_date
+  FROM events e
+  JOIN grouped g ON g.subject = e.subject AND g.category = e.category
+  WHERE g.last_opt_in < g.last
+    AND e.request_type = 'opt_out' AND e.ord > g.last_opt_in
+  GROUP BY e.subject, e.category
 )
 , states AS (
-  SELECT subject, category,
-    {{ argMax "request_type" "ord" }} AS state,
-    {{ argMax "request_id" "ord" }} AS deciding_request_id,
-    min(CASE WHEN request_type = 'opt_out' AND ord > last_opt_in THEN received_at END) AS opt_out_date
-  FROM marked
-  GROUP BY subject, category
+  -- The latest request decides: an opt_in when its ord is the last
+  -- opt_in's (an ord is one request's). A string arg_max cost more.
+  SELECT g.subject, g.category,
+    CASE WHEN g.last_opt_in = g.last THEN 'opt_in' ELSE 'opt_out' END AS state,
+    g.deciding_request_id,
+    CASE WHEN g.last_opt_in IS NULL THEN g.first_opt_out ELSE r.opt_out_date END AS opt_out_date
+  FROM grouped g
+  LEFT JOIN reopted r ON r.subject = g.subject AND r.category = g.category
 )
 {{- end }}
 {{- end }}

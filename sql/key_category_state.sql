@@ -18,13 +18,15 @@ latest AS (
   SELECT e.kind, e.value, rc.category, max(rc.ord) AS ord,
     -- A request can reach a key both ways: the tie on ord goes to via_customer.
     max(rc.ord * 2 + CASE WHEN e.via_customer THEN 1 ELSE 0 END) AS ord_via,
-    -- The state of the request of greatest ord, as a flag: a string per key
-    -- and category held by the aggregate was most of this step's memory.
-    {{ argMax "rc.request_type = 'opt_out'" "rc.ord" }} AS opted_out
+    -- The request of greatest ord is an opt_in when its ord is the last
+    -- opt_in's (an ord is one request's): two integer maxes, cheaper than
+    -- an arg_max (and a string per key and category held by the aggregate
+    -- was most of this step's memory).
+    max(CASE WHEN rc.request_type = 'opt_in' THEN rc.ord END) AS last_opt_in
   FROM events e
   JOIN {{ tmp "request_categories" }} rc ON rc.request_id = e.request_id
   WHERE rc.category IN ({{ template "export_categories" . }})
   GROUP BY e.kind, e.value, rc.category
 )
-SELECT kind, value, category, ord, CASE WHEN opted_out THEN 'opt_out' ELSE 'opt_in' END AS state, ord_via = ord * 2 + 1 AS via_customer
+SELECT kind, value, category, ord, CASE WHEN last_opt_in = ord THEN 'opt_in' ELSE 'opt_out' END AS state, ord_via = ord * 2 + 1 AS via_customer
 FROM latest

@@ -581,6 +581,7 @@ func (d Dialect) funcs() template.FuncMap {
 		"angleaddress":    func() string { return d.Literal(AngleAddressRE) },
 		"mailtoprefix":    func() string { return d.Literal(MailtoPrefixRE) },
 		"phoneextension":  func() string { return d.Literal(PhoneExtensionRE) },
+		"phonesecond":     func() string { return d.Literal(PhoneSecondNumberRE) },
 		"phoneintl":       func() string { return d.Literal(PhoneInternationalRE) },
 		"uuidform":        func() string { return d.Literal(UUIDRE) },
 		"type":            d.Type,

@@ -51,8 +51,9 @@ var (
 	// TrimRE: the TrimChars at either end (BigQuery's trim: its TRIM would
 	// take them as a string, and the emulator cuts a string at a NUL).
 	TrimRE = `^` + RegexClass(TrimChars) + `+|` + RegexClass(TrimChars) + `+$`
-	// AngleAddressRE: the address of "Name <address>", trimmed, as group 1.
-	AngleAddressRE = `^[\s\S]*<` + RegexClass(TrimChars) + `*([^<]*?)` + RegexClass(TrimChars) + `*>$`
+	// AngleAddressRE: the address of "Name <address>", trimmed, as group 1;
+	// only when the name holds no '@' (CleanEmail).
+	AngleAddressRE = `^[^@]*<` + RegexClass(TrimChars) + `*([^<]*?)` + RegexClass(TrimChars) + `*>$`
 	// MailtoPrefixRE: a leading "mailto:" and the trim after it, and the
 	// one space the angle address's replacement leaves after group 1 (the
 	// emulator loses a group reference that ends a replacement).
@@ -61,6 +62,9 @@ var (
 	PhoneInternationalRE = `^(?i:tel:)?\(?\+`
 	// PhoneExtensionRE: a phone's number as group 1, the extension after.
 	PhoneExtensionRE = `^([^0-9]*[0-9][^xX#;]*)[xX#;][\s\S]*$`
+	// PhoneSecondNumberRE: what follows the first extension mark holds more
+	// digits than an extension has (maxExtensionDigits): a second number.
+	PhoneSecondNumberRE = `^[^0-9]*[0-9][^xX#;]*[xX#;](?:[^0-9]*[0-9]){7}`
 	// UUIDRE: a device id written as a UUID (DeviceKey).
 	UUIDRE = `^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`
 )
@@ -118,6 +122,10 @@ func SHA256Hex(s string) string {
 // lowercased, without its invisible format characters anywhere
 // (InvisibleChars), the address inside "Name <address>" when the value
 // ends with one, and without a leading "mailto:" (trimmed again after).
+// A name that holds an '@' is no name: "Bob <bob@x.com>, Al <al@y.org>"
+// and "bob@x.com <al@y.org>" are two addresses in one cell, invalid (two
+// '@') as SPEC §4 reads them. Taking the last would key the row by Al
+// alone, and send Bob's address out after Bob opted out.
 func CleanEmail(raw string) string {
 	var e string
 	if plainASCII(raw) { // nearly every address: composed, and no format or control character
@@ -130,7 +138,7 @@ func CleanEmail(raw string) string {
 			return r
 		}, Lower(Trim(norm.NFC.String(raw))))
 	}
-	if open := strings.LastIndexByte(e, '<'); open >= 0 && strings.HasSuffix(e, ">") {
+	if open := strings.LastIndexByte(e, '<'); open >= 0 && strings.HasSuffix(e, ">") && !strings.Contains(e[:open], "@") {
 		e = Trim(e[open+1 : len(e)-1])
 	}
 	if strings.HasPrefix(e, "mailto:") {
@@ -203,7 +211,11 @@ func EmailKeys(raw string) []Key {
 // international and is kept as is; otherwise 10 digits get the prefix 1 and
 // 11 digits starting with 1 are kept; the result must have 8 to 15 digits.
 // The number ends before an extension: at the first 'x', 'X', '#' or ';'
-// after a digit ("ext. 22", "x22", "#22", ";ext=22"). In an international
+// after a digit ("ext. 22", "x22", "#22", ";ext=22"). An extension has at
+// most maxExtensionDigits digits: more after the mark is a second number
+// ("415-555-0101;212-555-0102"), and the value is invalid, as its 20
+// digits are (cut there, the row would be keyed by the first number alone
+// and carry the second, maybe opted out, to the export). In an international
 // value the national trunk prefix written as "(0)" is no digit of the
 // number ("+44 (0) 20 7946 0958"). A value is international when its '+'
 // comes first, after a "tel:" (an RFC 3966 URI, any case) and one "("
@@ -221,6 +233,9 @@ func PhoneE164(raw string) string {
 		case intl && c == '(' && strings.HasPrefix(t[i:], "(0)"):
 			i, seen = i+2, true
 		case seen && (c == 'x' || c == 'X' || c == '#' || c == ';'):
+			if digits(t[i+1:]) > maxExtensionDigits {
+				return ""
+			}
 			i = len(t)
 		}
 	}
@@ -236,6 +251,21 @@ func PhoneE164(raw string) string {
 		return ""
 	}
 	return "+" + string(d)
+}
+
+// maxExtensionDigits is the most digits a phone's extension has
+// (PhoneE164, PhoneSecondNumberRE).
+const maxExtensionDigits = 6
+
+// digits counts the ASCII digits of s.
+func digits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			n++
+		}
+	}
+	return n
 }
 
 // phoneInternational reports whether trimmed phone t says its country

@@ -77,6 +77,16 @@ func TestNormalizationReference(t *testing.T) {
 		{"tel:415-555-0101", "", "+14155550101"},
 		{"tel:44-7700-900123", "", ""},
 		{"((+44) 7700 900123", "", ""},
+		// Two addresses or two numbers in one cell are invalid (two '@', 20
+		// digits), not the last address or the first number: either would
+		// key the row by one person and carry the other to the export.
+		{"Bob <bob@example.com>, Al <al@example.org>", "", ""},
+		{"bob@example.com <al@example.org>", "", ""},
+		{"Al <Al@Example.org>", "al@example.org", ""},
+		{"415-555-0101;212-555-0102", "", ""},
+		{"415 555 0101 # 212 555 0102", "", ""},
+		{"+44 20 7946 0958 x 1234567", "", ""},
+		{"+1 415 555 0101 ext. 123456", "", "+14155550101"},
 	}
 	for _, c := range cases {
 		var email string

@@ -18,10 +18,11 @@ CREATE TEMP FUNCTION optout_trim(x ANY TYPE) AS (REGEXP_REPLACE(CAST(x AS STRING
 CREATE TEMP FUNCTION optout_lower(x STRING) AS (LOWER(REPLACE(REPLACE(x, 'İ', 'i'), 'Σ', 'σ')));
 CREATE TEMP FUNCTION optout_word(x STRING) AS (optout_lower(optout_trim(x)));
 CREATE TEMP FUNCTION optout_id(x STRING) AS (NULLIF(optout_trim(x), ''));
--- device_id (transforms.DeviceKey): a UUID is lowercased.
+-- device_id (transforms.DeviceKey): a UUID is lowercased; the UUID of
+-- zeros (a device that shares no advertising id) is none.
 CREATE TEMP FUNCTION optout_device(x STRING) AS (
   CASE WHEN REGEXP_CONTAINS(optout_trim(x), {{ uuidform }})
-       THEN LOWER(optout_trim(x)) ELSE optout_id(x) END);
+       THEN NULLIF(LOWER(optout_trim(x)), {{ zerouuid }}) ELSE optout_id(x) END);
 -- A state (transforms.StateCode): upper-cased only when ASCII.
 CREATE TEMP FUNCTION optout_state(x STRING) AS (NULLIF(
   CASE WHEN BYTE_LENGTH(optout_trim(x)) = CHAR_LENGTH(optout_trim(x)) THEN UPPER(optout_trim(x)) ELSE optout_trim(x) END, ''));
@@ -81,9 +82,10 @@ CREATE TEMP FUNCTION optout_phone(x STRING) AS (
 CREATE TEMP FUNCTION optout_hash(x STRING) AS (
   CASE WHEN REGEXP_CONTAINS(optout_word(x), r'^[0-9a-f]{64}$') THEN optout_word(x) END);
 
--- NULL when no identifier was given (blank), 1 when it yielded no key, else 0.
+-- NULL when no identifier was given (blank, or the UUID of zeros:
+-- optout_device gives none for either), 1 when it yielded no key, else 0.
 -- (A key comes only from a value that is not blank: the key is tested first.)
 CREATE TEMP FUNCTION optout_invalid(raw STRING, key STRING) AS (
-  CASE WHEN key IS NOT NULL THEN 0 WHEN optout_id(raw) IS NULL THEN NULL ELSE 1 END);
+  CASE WHEN key IS NOT NULL THEN 0 WHEN optout_device(raw) IS NULL THEN NULL ELSE 1 END);
 
 {{ template "bigquery_udf_optout_gpp" }}

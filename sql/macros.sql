@@ -20,10 +20,12 @@ CREATE OR REPLACE TEMP MACRO optout_state(x) AS optout_state_text(CAST(x AS VARC
 CREATE OR REPLACE TEMP MACRO optout_hash(x) AS
   CASE WHEN regexp_full_match(optout_word(x), '[0-9a-f]{64}') THEN optout_word(x) END;
 
--- NULL when no identifier was given (blank), 1 when it yielded no key, else 0.
+-- NULL when no identifier was given (blank, or the UUID of zeros that a
+-- device sharing no advertising id has: optout_device gives none for
+-- either), 1 when it yielded no key, else 0.
 -- A TINYINT: the row tables keep one per identifier column and row.
 -- A key comes only from a value that is not blank, so the raw value is
 -- trimmed again only for the rows without a key (CASE evaluates a branch
 -- only for the rows that reach it): most rows skip a regular expression.
 CREATE OR REPLACE TEMP MACRO optout_invalid(raw, key) AS
-  CAST(CASE WHEN key IS NOT NULL THEN 0 WHEN optout_id(raw) IS NULL THEN NULL ELSE 1 END AS TINYINT);
+  CAST(CASE WHEN key IS NOT NULL THEN 0 WHEN optout_device(raw) IS NULL THEN NULL ELSE 1 END AS TINYINT);

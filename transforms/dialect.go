@@ -584,6 +584,7 @@ func (d Dialect) funcs() template.FuncMap {
 		"phonesecond":     func() string { return d.Literal(PhoneSecondNumberRE) },
 		"phoneintl":       func() string { return d.Literal(PhoneInternationalRE) },
 		"uuidform":        func() string { return d.Literal(UUIDRE) },
+		"zerouuid":        func() string { return d.Literal(ZeroUUID) },
 		"type":            d.Type,
 		"cast":            d.Cast,
 		"null":            d.Null,

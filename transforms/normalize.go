@@ -312,14 +312,23 @@ var uuidForm = regexp.MustCompile(UUIDRE)
 
 // DeviceKey normalizes device_id: trimmed, empty is "", and lowercased
 // when it is a UUID (Apple writes IDFAs in upper case, Google AAIDs in
-// lower: the same device either way).
+// lower: the same device either way). The UUID of zeros is "" too: it is
+// what iOS and Android give every device whose user limited ad tracking,
+// no device of its own. As a key it joined every such row to one person,
+// and a stranger's later opt_in through it undid an opt-out.
 func DeviceKey(raw string) string {
 	t := Trim(raw)
 	if len(t) == 36 && uuidForm.MatchString(t) {
+		if t == ZeroUUID {
+			return ""
+		}
 		return Lower(t)
 	}
 	return t
 }
+
+// ZeroUUID is the advertising id of a device that shares none (DeviceKey).
+const ZeroUUID = "00000000-0000-0000-0000-000000000000"
 
 // Word normalizes vocabulary values (categories, request_type, status, source).
 func Word(raw string) string { return Lower(Trim(raw)) }

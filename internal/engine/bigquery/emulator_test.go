@@ -128,7 +128,7 @@ func TestEmulatorNormalization(t *testing.T) {
 	for i, raw := range inputs {
 		rows = append(rows, fmt.Sprintf("STRUCT(%d AS i, %s AS x)", i, transforms.BigQuery.Literal(raw)))
 	}
-	q := "SELECT i, optout_email(x) AS email, optout_phone(x) AS phone, optout_hash(x) AS hashed, optout_id(x) AS id, optout_device(x) AS device, optout_state(x) AS state FROM UNNEST([" +
+	q := "SELECT i, optout_email(x) AS email, optout_phone(x) AS phone, optout_hash(x) AS hashed, optout_id(x) AS id, optout_device(x) AS device, optout_state(x) AS state, CAST(optout_invalid(x, CAST(NULL AS STRING)) AS STRING) AS given FROM UNNEST([" +
 		strings.Join(rows, ", ") + "]) ORDER BY i"
 	_, res, err := e.Run(ctx, transforms.Step{Name: "normalize", Kind: transforms.Check, SQL: q})
 	if err != nil {
@@ -146,7 +146,7 @@ func TestEmulatorNormalization(t *testing.T) {
 	for _, r := range res {
 		raw := inputs[r["i"].(int64)]
 		want := normtest.Reference(raw)
-		got := normtest.Keys{Email: str(r["email"]), Phone: str(r["phone"]), Hash: str(r["hashed"]), ID: str(r["id"]), Device: str(r["device"]), State: str(r["state"])}
+		got := normtest.Keys{Email: str(r["email"]), Phone: str(r["phone"]), Hash: str(r["hashed"]), ID: str(r["id"]), Device: str(r["device"]), State: str(r["state"]), Given: str(r["given"])}
 		want.EmailSHA, want.EmailFoldedSHA, want.PhoneSHA = "", "", ""
 		if got != want {
 			t.Errorf("%q: emulator %+v, Go %+v", raw, got, want)

@@ -34,13 +34,13 @@ func openNorm(t testing.TB) *Engine {
 
 func (e *Engine) sqlNormalize(t testing.TB, raw string) normtest.Keys {
 	t.Helper()
-	var v [9]sql.NullString
+	var v [10]sql.NullString
 	q := "SELECT " + normtest.Select(transforms.DuckDB.SHA256) + " FROM (SELECT CAST(? AS VARCHAR) AS x)"
-	if err := e.conn.QueryRowContext(context.Background(), q, raw).Scan(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8]); err != nil {
+	if err := e.conn.QueryRowContext(context.Background(), q, raw).Scan(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]); err != nil {
 		t.Fatalf("normalize %q: %v", raw, err)
 	}
 	return normtest.Keys{Email: v[0].String, EmailSHA: v[1].String, EmailFoldedSHA: v[2].String,
-		Phone: v[3].String, PhoneSHA: v[4].String, Hash: v[5].String, ID: v[6].String, Device: v[7].String, State: v[8].String}
+		Phone: v[3].String, PhoneSHA: v[4].String, Hash: v[5].String, ID: v[6].String, Device: v[7].String, State: v[8].String, Given: v[9].String}
 }
 
 func TestNormalizationSQLMatchesGo(t *testing.T) {

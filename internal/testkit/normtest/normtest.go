@@ -26,6 +26,9 @@ func Nasty() []string {
 // Keys are the keys of one raw value; "" where there is none.
 type Keys struct {
 	Email, EmailSHA, EmailFoldedSHA, Phone, PhoneSHA, Hash, ID, Device, State string
+	// Given is "1" when optout_invalid counts the value as given (with no
+	// key beside it, an invalid identifier), "" when as no value.
+	Given string
 }
 
 // Reference returns the Go reference's keys of raw.
@@ -48,6 +51,9 @@ func Reference(raw string) Keys {
 	k.ID = transforms.IDKey(raw)
 	k.Device = transforms.DeviceKey(raw)
 	k.State = transforms.StateCode(raw)
+	if k.Device != "" {
+		k.Given = "1"
+	}
 	return k
 }
 
@@ -56,5 +62,6 @@ func Reference(raw string) Keys {
 // engines define; sha256 is the dialect's hex SHA-256.
 func Select(sha256 func(string) string) string {
 	return "optout_email(x), optout_email_sha(x), optout_email_folded_sha(x), optout_phone(x), " +
-		sha256("optout_phone(x)") + ", optout_hash(x), optout_id(x), optout_device(x), optout_state(x)"
+		sha256("optout_phone(x)") + ", optout_hash(x), optout_id(x), optout_device(x), optout_state(x), " +
+		"CAST(optout_invalid(x, CAST(NULL AS STRING)) AS STRING)"
 }

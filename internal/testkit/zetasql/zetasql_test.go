@@ -185,7 +185,7 @@ func TestNormalizationMatchesGo(t *testing.T) {
 			}
 			return *r.Cell[j].String
 		}
-		got := normtest.Keys{Email: str(1), EmailSHA: str(2), EmailFoldedSHA: str(3), Phone: str(4), PhoneSHA: str(5), Hash: str(6), ID: str(7), Device: str(8), State: str(9)}
+		got := normtest.Keys{Email: str(1), EmailSHA: str(2), EmailFoldedSHA: str(3), Phone: str(4), PhoneSHA: str(5), Hash: str(6), ID: str(7), Device: str(8), State: str(9), Given: str(10)}
 		if want := normtest.Reference(nasty[i]); got != want {
 			t.Errorf("input %q:\n bigquery %+v\n       go %+v", nasty[i], got, want)
 		}

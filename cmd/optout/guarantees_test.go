@@ -328,6 +328,37 @@ func TestSecondRunWhileOneRunsExits4(t *testing.T) {
 	}
 }
 
+// With duckdb.database set, a second run meets DuckDB's lock on the
+// database file before the output's lock: it exited 1, "Could not set
+// lock", a failure the Airflow example does not tell from a crash. Any
+// process holding the file open (here the test's own) is another writer.
+func TestSecondWriterOfTheDuckDBDatabaseExits4(t *testing.T) {
+	cfg, _ := demoCopy(t)
+	y, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, append(y, []byte("duckdb: {database: work.duckdb}\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("duckdb", filepath.Join(filepath.Dir(cfg), "work.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("CREATE TABLE held (i INTEGER)"); err != nil {
+		t.Fatal(err)
+	}
+	r := runOptout(t, nil, args(cfg)...)
+	if r.code != 4 || !strings.Contains(r.stderr, "is open in another process") {
+		t.Fatalf("run while another process has the database open: exit %d, want 4\n%s", r.code, r.stderr)
+	}
+	db.Close()
+	if r := runOptout(t, nil, args(cfg)...); r.code != 0 {
+		t.Fatalf("run once the database is free: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
 // A run stopped by SIGTERM (a scheduler's timeout) fails with exit 1,
 // whatever step it was in, and leaves its runs row. Stopped while reading
 // its inputs, it exited 3 ("input validation failed", which the Airflow

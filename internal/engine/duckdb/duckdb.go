@@ -68,17 +68,28 @@ func (e *Engine) Dialect() transforms.Dialect { return transforms.DuckDB }
 // Scratch is empty: the run's relations are the session's temporary tables.
 func (e *Engine) Scratch() string { return "" }
 
+// openError says why the database could not be opened. Another process
+// holding it open (another optout run, which opens it before it takes the
+// output's lock, or a DuckDB session) is a second writer: exit 4, as the
+// output's lock says, not a failure.
+func openError(database string, err error) error {
+	if strings.Contains(err.Error(), "Could not set lock on file") {
+		return exit.With(exit.Locked, fmt.Errorf("duckdb.database %s is open in another process (another optout run, or a DuckDB session that has it open); wait for it to finish: %w", database, err))
+	}
+	return fmt.Errorf("open duckdb %s: %w", database, err)
+}
+
 // Open starts DuckDB with the configured settings. Sessions run in UTC:
 // zone-less timestamps are UTC instants (SPEC §2).
 func Open(ctx context.Context, cfg config.DuckDB) (*Engine, error) {
 	db, err := sql.Open("duckdb", cfg.Database)
 	if err != nil {
-		return nil, fmt.Errorf("open duckdb %s: %w", cfg.Database, err)
+		return nil, openError(cfg.Database, err)
 	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open duckdb %s: %w", cfg.Database, err)
+		return nil, openError(cfg.Database, err)
 	}
 	e := &Engine{db: db, conn: conn, arrow: map[fileVersion]string{}, described: map[fileVersion][]schemas.Field{}, views: map[string]string{}}
 	if err := registerFunctions(ctx, conn); err != nil {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/optout-dev/optout/internal/config"
@@ -115,7 +116,55 @@ func (s *Stage) Publish() error {
 	if err := privateStage(s.output, s.Dir, s.publishedFolders(), s.mode); err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}
+	if err := oneFileSystem(s.output, s.Dir, s.journal.Paths); err != nil {
+		return exit.With(exit.Usage, fmt.Errorf("publish: %w", err))
+	}
 	return exit.With(exit.Failed, s.commit(s.at))
+}
+
+// oneFileSystem fails, before the commit, a publish whose renames would
+// cross file systems: an output folder that is a symbolic link to another
+// mount (a shared folder for uploaders), or _optout moved to one. A rename
+// cannot cross them, and one failing after the journal was written left
+// the date half published, every later command failing to finish it.
+// Each staged path's place is the nearest folder of it that exists (the
+// rename makes the rest there); os.Stat follows links.
+func oneFileSystem(output, staging string, rels []string) error {
+	dev := func(p string) (uint64, error) {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return 0, err
+		}
+		st, ok := fi.Sys().(*syscall.Stat_t)
+		if !ok {
+			return 0, fmt.Errorf("%s: no device number", p)
+		}
+		return uint64(st.Dev), nil
+	}
+	place := func(p string) string {
+		for {
+			if _, err := os.Stat(p); err == nil || filepath.Dir(p) == p {
+				return p
+			}
+			p = filepath.Dir(p)
+		}
+	}
+	want, err := dev(place(staging))
+	if err != nil {
+		return err
+	}
+	for _, rel := range rels {
+		place := place(filepath.Dir(filepath.Join(output, rel)))
+		got, err := dev(place)
+		if err != nil {
+			return err
+		}
+		if got != want {
+			return fmt.Errorf("%s is on another file system than optout's staging folder %s (a symbolic link to another mount?): a publish moves each folder into place with a rename, which cannot cross file systems; keep the output folder and everything under it on one file system, and copy from there to other mounts",
+				place, staging)
+		}
+	}
+	return nil
 }
 
 // commit writes the journal and publishes everything staged.

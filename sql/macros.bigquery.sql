@@ -61,9 +61,10 @@ CREATE TEMP FUNCTION optout_email_folded_sha(x STRING) AS (
 
 -- phone (LENGTH counts characters; d holds ASCII digits only, so it is
 -- DuckDB's strlen); none when a second number follows the extension mark
--- (transforms.PhoneSecondNumberRE).
+-- (transforms.PhoneSecondNumberRE) or a digit is not ASCII
+-- (transforms.PhoneOtherDigitRE).
 CREATE TEMP FUNCTION optout_phone_pick(t STRING, d STRING) AS (
-  CASE WHEN REGEXP_CONTAINS(t, {{ phonesecond }}) THEN NULL
+  CASE WHEN REGEXP_CONTAINS(t, {{ phonesecond }}) OR REGEXP_CONTAINS(t, {{ phoneotherdigit }}) THEN NULL
        WHEN REGEXP_CONTAINS(t, {{ phoneintl }}) OR (LENGTH(d) = 11 AND STARTS_WITH(d, '1')) THEN d
        WHEN LENGTH(d) = 10 THEN '1' || d END);
 CREATE TEMP FUNCTION optout_phone_e164(p STRING) AS (CASE WHEN LENGTH(p) BETWEEN 8 AND 15 THEN '+' || p END);

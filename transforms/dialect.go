@@ -582,6 +582,7 @@ func (d Dialect) funcs() template.FuncMap {
 		"mailtoprefix":    func() string { return d.Literal(MailtoPrefixRE) },
 		"phoneextension":  func() string { return d.Literal(PhoneExtensionRE) },
 		"phonesecond":     func() string { return d.Literal(PhoneSecondNumberRE) },
+		"phoneotherdigit": func() string { return d.Literal(PhoneOtherDigitRE) },
 		"phoneintl":       func() string { return d.Literal(PhoneInternationalRE) },
 		"uuidform":        func() string { return d.Literal(UUIDRE) },
 		"zerouuid":        func() string { return d.Literal(ZeroUUID) },

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -65,6 +66,8 @@ var (
 	// PhoneSecondNumberRE: what follows the first extension mark holds more
 	// digits than an extension has (maxExtensionDigits): a second number.
 	PhoneSecondNumberRE = `^[^0-9]*[0-9][^xX#;]*[xX#;](?:[^0-9]*[0-9]){7}`
+	// PhoneOtherDigitRE: a decimal digit beyond ASCII (otherDigit).
+	PhoneOtherDigitRE = `[^\P{Nd}0-9]`
 	// UUIDRE: a device id written as a UUID (DeviceKey).
 	UUIDRE = `^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`
 )
@@ -223,6 +226,9 @@ func EmailKeys(raw string) []Key {
 // "(+44) 7700 900123" are UK numbers, not invalid ones.
 func PhoneE164(raw string) string {
 	t := Trim(raw)
+	if !plainASCII(t) && otherDigit(t) {
+		return ""
+	}
 	intl := phoneInternational(t)
 	var buf [24]byte
 	d := buf[:0]
@@ -251,6 +257,19 @@ func PhoneE164(raw string) string {
 		return ""
 	}
 	return "+" + string(d)
+}
+
+// otherDigit says whether s holds a decimal digit beyond ASCII (a
+// full-width ２, an Arabic-Indic ٢): PhoneE164 keeps ASCII digits only, and
+// "+44 ２０ 7946 0958" read so is "+4479460958", another valid number.
+// Such a phone is invalid (PhoneOtherDigitRE on BigQuery).
+func otherDigit(s string) bool {
+	for _, r := range s {
+		if r > 0x7f && unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // maxExtensionDigits is the most digits a phone's extension has

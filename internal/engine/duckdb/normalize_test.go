@@ -87,6 +87,8 @@ func TestNormalizationReference(t *testing.T) {
 		{"415 555 0101 # 212 555 0102", "", ""},
 		{"+44 20 7946 0958 x 1234567", "", ""},
 		{"+1 415 555 0101 ext. 123456", "", "+14155550101"},
+		// A digit beyond ASCII: read without it, another valid number.
+		{"+44 \uff12\uff10 7946 0958", "", ""},
 	}
 	for _, c := range cases {
 		var email string

@@ -619,8 +619,14 @@ func (r *run) checkInputs(checks map[string][]engine.Row) error {
 			asInt(rows[0]["withdrawn"]), redact.String(fmt.Sprint(rows[0]["withdrawn_example"]))))
 	}
 	if rows := checks["customer_duplicates"]; len(rows) == 1 && asInt(rows[0]["duplicate_ids"]) > 0 {
-		return exit.With(exit.Input, fmt.Errorf("input customers: column customer_id: %d customer_id values appear on more than one row (for example %s); customer_id must be unique",
-			asInt(rows[0]["duplicate_ids"]), redact.String(fmt.Sprint(rows[0]["example"]))))
+		// The files of one duplicated id, not the id: an error never prints
+		// a value (SPEC §7), and a customer_id identifies a person.
+		where := fmt.Sprintf("twice in file %v", rows[0]["example_first_file"])
+		if first, last := fmt.Sprint(rows[0]["example_first_file"]), fmt.Sprint(rows[0]["example_last_file"]); first != last {
+			where = fmt.Sprintf("in files %s and %s", first, last)
+		}
+		return exit.With(exit.Input, fmt.Errorf("input customers: column customer_id: %d customer_id values appear on more than one row (one of them %s; list them with SELECT customer_id, count(*) … GROUP BY customer_id HAVING count(*) > 1 over the input); customer_id must be unique",
+			asInt(rows[0]["duplicate_ids"]), where))
 	}
 	byFile := map[[2]string]*transforms.FileCount{}
 	for i := range r.rec.Inputs {

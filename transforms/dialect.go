@@ -381,7 +381,7 @@ func (d Dialect) CivilDate(ts, tz string) string {
 	if d == BigQuery {
 		return "DATE(" + ts + ", " + tz + ")"
 	}
-	return "timezone(" + tz + ", " + ts + ")::DATE"
+	return d.CivilTime(ts, tz) + "::DATE"
 }
 
 // EndOfDay renders the last microsecond of date day in time zone tz (a

@@ -154,14 +154,14 @@ func oneFileSystem(output, staging string, rels []string) error {
 		return err
 	}
 	for _, rel := range rels {
-		place := place(filepath.Dir(filepath.Join(output, rel)))
-		got, err := dev(place)
+		dir := place(filepath.Dir(filepath.Join(output, rel)))
+		got, err := dev(dir)
 		if err != nil {
 			return err
 		}
 		if got != want {
 			return fmt.Errorf("%s is on another file system than optout's staging folder %s (a symbolic link to another mount?): a publish moves each folder into place with a rename, which cannot cross file systems; keep the output folder and everything under it on one file system, and copy from there to other mounts",
-				place, staging)
+				dir, staging)
 		}
 	}
 	return nil

@@ -6,8 +6,7 @@
 -- reached the key through a customer (an export row's drop reason names
 -- how its deciding request reached it). An export row's state is the
 -- latest over its keys' (export_row_state); the suppression lists start
--- from the keys opted out here (suppressed_keys). Only the categories the
--- exports decide on.
+-- from the keys opted out here. Only the categories the exports decide on.
 WITH events AS (
   SELECT kind, value, request_id, false AS via_customer FROM {{ tmp "request_keys" }}
   UNION ALL

@@ -1,9 +1,10 @@
 -- suppression.csv of export {{ .Export.Name }}: the destination-hashed
 -- identifiers of everyone its category or channel excludes (SPEC §6):
--- every key opted out on its own and every key of an opted-out customer
--- (suppressed_keys), whether or not in today's export, and every key of
--- each row the export drops for an opt-out (its R(x) says the row's person
--- opted out, whichever key the deciding request came through). A row
+-- every key opted out on its own (key_category_state) and every key of an
+-- opted-out customer (those key_category_state has opted in:
+-- suppressed_customer_keys), whether or not in today's export, and every
+-- key of each row the export drops for an opt-out (its R(x) says the row's
+-- person opted out, whichever key the deciding request came through). A row
 -- dropped as not_opted_in is no opt-out and adds nothing. A key of a kept
 -- row can be listed too (docs/decisions.md, "Suppression lists"). Only the
 -- identifier types the destination takes, sorted.
@@ -16,7 +17,10 @@ WITH dropped AS (
   WHERE d.reason IN ('customer_opted_out', 'identifier_opted_out', 'channel_opted_out')
 ),
 listed AS (
-  SELECT kind, value FROM {{ tmp "suppressed_keys" }}
+  SELECT kind, value FROM {{ tmp "key_category_state" }}
+  WHERE state = 'opt_out' AND category IN ({{ param .Export.Category }}, {{ param .ChannelCategory }})
+  UNION ALL
+  SELECT kind, value FROM {{ tmp "suppressed_customer_keys" }}
   WHERE category IN ({{ param .Export.Category }}, {{ param .ChannelCategory }})
   UNION ALL
   SELECT rk.k.kind, rk.k.value

@@ -196,7 +196,7 @@ func (p Plan) ExportRowKeys(e Export) RowKeys {
 
 // ExportCategories are the categories the exports decide on: each
 // export's category and its channel's, sorted and distinct. The per-key
-// steps (key_category_state, suppressed_keys) need no other.
+// steps (key_category_state, suppressed_customer_keys) need no other.
 func (p Plan) ExportCategories() []string {
 	var out []string
 	for _, e := range p.Exports {
@@ -507,7 +507,7 @@ func (p Plan) Build() (Phases, error) {
 			OnlyInput: e.Name, OnlyTables: []string{d.Rows}}, "quarantine", d)
 	}
 	if len(p.Exports) > 0 {
-		for _, name := range []string{"key_category_state", "suppressed_keys"} {
+		for _, name := range []string{"key_category_state", "suppressed_customer_keys"} {
 			add(&ph.Transform, Step{Name: name, Kind: Temp, Table: name}, name, base)
 		}
 	}

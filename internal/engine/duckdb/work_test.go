@@ -11,7 +11,8 @@ import (
 )
 
 // With a temp_directory, step tables go to the work database file, which
-// is compressed and leaves nothing in the directory, even while it is open.
+// leaves nothing in the directory, even while it is open, and stores its
+// strings as they are (no dictionary or FSST analysis on unique keys).
 func TestStepTablesGoToAnUnlinkedWorkDatabase(t *testing.T) {
 	ctx, dir := context.Background(), t.TempDir()
 	e, err := Open(ctx, config.DuckDB{MemoryLimit: "256MB", TempDirectory: dir})
@@ -50,6 +51,15 @@ func TestStepTablesGoToAnUnlinkedWorkDatabase(t *testing.T) {
 	if err != nil || len(rows) != 1 || rows[0]["n"] != int64(2000000) || rows[0]["emails"] != int64(2000000) {
 		t.Fatalf("keyed = %v, %v; want 2000000 rows and emails", rows, err)
 	}
+	rows, err = e.Query(ctx, `SELECT DISTINCT column_name, compression FROM pragma_storage_info('`+workCatalog+`.main.`+transforms.TempName("keys")+`') WHERE column_name IN ('customer_id', 'email') AND segment_type = 'VARCHAR'`)
+	if err != nil || len(rows) == 0 {
+		t.Fatalf("storage of the keys' strings: %v, %v", rows, err)
+	}
+	for _, r := range rows {
+		if c := r["compression"]; c == "FSST" || c == "Dictionary" || c == "DictFSST" {
+			t.Errorf("work table column %v stored with %v, want its strings as they are", r["column_name"], c)
+		}
+	}
 	// DuckDB may spill its own files there; the work database is not one.
 	if work, _ := filepath.Glob(filepath.Join(dir, "optout-work-*")); len(work) != 0 {
 		t.Errorf("the temp directory holds %v while the engine is open, want no work file", work)
@@ -80,5 +90,24 @@ func TestTempStepCountsItsRows(t *testing.T) {
 		if n != want {
 			t.Errorf("made %d rows, want %d", n, want)
 		}
+	}
+}
+
+// Over a warehouse database the work database keeps DuckDB's compression:
+// the setting is the process's, and the write-back would store the
+// warehouse's own tables without it.
+func TestWarehouseKeepsItsCompression(t *testing.T) {
+	ctx, dir := context.Background(), t.TempDir()
+	e, err := Open(ctx, config.DuckDB{Database: filepath.Join(dir, "warehouse.duckdb"), TempDirectory: filepath.Join(dir, "spill")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	rows, err := e.Query(ctx, `SELECT current_setting('disabled_compression_methods') AS disabled`)
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("setting: %v, %v", rows, err)
+	}
+	if d := rows[0]["disabled"]; d != "" {
+		t.Errorf("disabled_compression_methods = %q over a warehouse database, want DuckDB's default (none)", d)
 	}
 }

@@ -150,10 +150,9 @@ const workCatalog = "optout_work"
 // plainStrings stores the work database's strings as they are: DuckDB
 // analyses every string column of a row group it writes for dictionary and
 // FSST compression, and the step tables' strings are mostly unique keys, on
-// which that analysis costs more than the smaller file saves (at 10M
-// customers with a temp_directory 64 → 48 s; at 100M with memory_limit
-// 16GB 669 → 523 s, peak RSS 10.2 → 15.9 GiB; docs/decisions.md). Numbers,
-// ENUMs and booleans are still compressed. The setting is DuckDB's, for
+// which that analysis costs more than the smaller file saves (100M
+// customers with memory_limit 16GB: 669 → 523 s; the figures are in
+// docs/decisions.md). Numbers, ENUMs and booleans are still compressed. The setting is DuckDB's, for
 // every database of the process, so a run over a warehouse database
 // (duckdb.database) leaves it alone: the write-back would store the
 // warehouse's own tables so too.

@@ -28,14 +28,14 @@ listed AS (
 ),
 -- Each key is read and hashed once: its kind picks the identifier type and
 -- the hash (a hashed kind is listed as it is). A key always has a value,
--- so the hash is never NULL: testing it would hash every key twice.
+-- so the hash is never NULL: testing it would hash every key twice. An ad
+-- platform's list leaves the kinds it does not take out before hashing.
 hashed AS (
   SELECT DISTINCT
     CASE kind{{ range .SuppressionHashes }} WHEN {{ lit .Kind }} THEN {{ lit .Family }}{{ end }} END AS identifier_type,
     CASE kind{{ range .SuppressionHashes }} WHEN {{ lit .Kind }} THEN {{ .Expr }}{{ end }} END AS hashed_value
   FROM listed
-  WHERE value IS NOT NULL
+  WHERE value IS NOT NULL{{ if .SuppressionKinds }} AND kind IN ({{ .SuppressionKinds }}){{ end }}
 )
 SELECT identifier_type, hashed_value FROM hashed
-{{- if .AdFamilies }} WHERE identifier_type IN ({{ .AdFamilies }}){{ end }}
 ORDER BY identifier_type, hashed_value

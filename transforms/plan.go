@@ -328,7 +328,7 @@ type stepData struct {
 	WrittenView       string
 	WrittenKeys       RowKeys
 	WrittenHashes     string
-	AdFamilies        string
+	SuppressionKinds  string // the key kinds an ad platform's list takes, quoted; empty: every kind
 	SuppressionHashes []struct{ Family, Kind, Expr string }
 	PlantLeak         bool
 	Keys              RowKeys
@@ -619,11 +619,18 @@ func (p Plan) exportData(base stepData, e Export, hashes bool) stepData {
 	if e.FormulaGuard {
 		d.WrittenKeys = writtenRowKeys(dl, e.keyColumns(dl, ""), hashes)
 	}
+	// An ad platform's list takes its identifier types alone: the other
+	// kinds are left out before anything is hashed.
+	var kinds []string
 	for _, k := range schemas.IdentifierKinds {
+		if e.Destination != "generic" && !slices.Contains(adFamilies, hashFamily(k)) {
+			continue
+		}
+		kinds = append(kinds, k)
 		d.SuppressionHashes = append(d.SuppressionHashes, struct{ Family, Kind, Expr string }{hashFamily(k), k, destinationHash(dl, e.Destination, k, "value")})
 	}
 	if e.Destination != "generic" {
-		d.AdFamilies = strings.Join(quoteAll(adFamilies), ", ")
+		d.SuppressionKinds = strings.Join(quoteAll(kinds), ", ")
 	}
 	return d
 }

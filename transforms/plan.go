@@ -619,15 +619,16 @@ func (p Plan) exportData(base stepData, e Export, hashes bool) stepData {
 	if e.FormulaGuard {
 		d.WrittenKeys = writtenRowKeys(dl, e.keyColumns(dl, ""), hashes)
 	}
-	// An ad platform's list takes its identifier types alone: the other
-	// kinds are left out before anything is hashed.
+	// Every kind has its hash here: a hashed export's leak check and
+	// notifications meet the written hashes of whatever kinds it maps. An
+	// ad platform's suppression list takes its identifier types alone, and
+	// leaves the other kinds out before anything is hashed.
 	var kinds []string
 	for _, k := range schemas.IdentifierKinds {
-		if e.Destination != "generic" && !slices.Contains(adFamilies, hashFamily(k)) {
-			continue
-		}
-		kinds = append(kinds, k)
 		d.SuppressionHashes = append(d.SuppressionHashes, struct{ Family, Kind, Expr string }{hashFamily(k), k, destinationHash(dl, e.Destination, k, "value")})
+		if slices.Contains(adFamilies, hashFamily(k)) {
+			kinds = append(kinds, k)
+		}
 	}
 	if e.Destination != "generic" {
 		d.SuppressionKinds = strings.Join(quoteAll(kinds), ", ")

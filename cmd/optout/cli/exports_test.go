@@ -273,6 +273,39 @@ func TestLeakCheckFollowsTheRowDecision(t *testing.T) {
 	}
 }
 
+// A hashed export to an ad platform may map a kind its suppression list
+// does not take (a customer id): the leak check still meets that kind's
+// hashes. Case 97's audience keyed by its crm_id column alone, C1 opted
+// out by customer id: the planted leak writes C1's row, and the check
+// counts it.
+func TestHashedLeakCheckMeetsEveryMappedKind(t *testing.T) {
+	work := t.TempDir()
+	if err := casefolder.Prepare("../../../testdata/cases/97_suppression_list_google_takes_given_hashes_only_its_types", work); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(work, "optout.yaml")
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mapped := strings.Replace(string(b), "identifiers: {email: email, phone: phone}", "hash_identifiers: true, identifiers: {customer_id: crm_id}", 1)
+	if mapped == string(b) {
+		t.Fatal("the case's export line has changed: update this test")
+	}
+	if err := os.WriteFile(cfg, []byte(mapped), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-22T12:00:00Z"}
+	if code, _, se := run(t, args...); code != 0 {
+		t.Fatalf("exit %d\n%s", code, se)
+	}
+	t.Setenv("OPTOUT_TEST_PLANT_LEAK", "ga")
+	code, _, se := run(t, args...)
+	if code != 1 || !strings.Contains(se, "leak check failed for export ga: 1 written rows") {
+		t.Errorf("planted leak: exit %d, want 1 and 1 written row\n%s", code, se)
+	}
+}
+
 // Every kind of input fails closed: no export, suppression list or report.
 func TestEveryInputKindFailsClosed(t *testing.T) {
 	tmp := t.TempDir()

@@ -1,5 +1,5 @@
 -- 2 row(s)
 SELECT * FROM (VALUES
-  ('carol@example.com'::VARCHAR, NULL::VARCHAR, 'a'::VARCHAR),
-  ('zed@example.com'::VARCHAR, NULL::VARCHAR, 'b'::VARCHAR)
-) t(email, phone, segment)
+  ('carol@example.com'::VARCHAR, NULL::VARCHAR, 'a'::VARCHAR, 'C1'::VARCHAR),
+  ('zed@example.com'::VARCHAR, NULL::VARCHAR, 'b'::VARCHAR, 'C2'::VARCHAR)
+) t(email, phone, segment, crm_id)

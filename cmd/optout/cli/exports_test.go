@@ -260,16 +260,24 @@ func TestLeakCheckFollowsTheRowDecision(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			args := []string{"run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-22T12:00:00Z"}
-			if code, _, se := run(t, args...); code != 0 {
-				t.Fatalf("exit %d\n%s", code, se)
-			}
-			t.Setenv("OPTOUT_TEST_PLANT_LEAK", "ga")
-			code, _, se := run(t, args...)
-			if code != 1 || !strings.Contains(se, "leak check failed for export ga: 2 written rows") {
-				t.Errorf("planted leak: exit %d, want 1 and 2 written rows\n%s", code, se)
-			}
+			plantedLeakCounts(t, cfg, 2)
 		})
+	}
+}
+
+// plantedLeakCounts runs a case's config, which must pass, then again with
+// its export ga written unfiltered: the leak check must fail the run
+// counting want written rows.
+func plantedLeakCounts(t *testing.T, cfg string, want int) {
+	t.Helper()
+	args := []string{"run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-22T12:00:00Z"}
+	if code, _, se := run(t, args...); code != 0 {
+		t.Fatalf("exit %d\n%s", code, se)
+	}
+	t.Setenv("OPTOUT_TEST_PLANT_LEAK", "ga")
+	code, _, se := run(t, args...)
+	if code != 1 || !strings.Contains(se, fmt.Sprintf("leak check failed for export ga: %d written rows", want)) {
+		t.Errorf("planted leak: exit %d, want 1 and %d written rows\n%s", code, want, se)
 	}
 }
 
@@ -295,15 +303,7 @@ func TestHashedLeakCheckMeetsEveryMappedKind(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(mapped), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-22T12:00:00Z"}
-	if code, _, se := run(t, args...); code != 0 {
-		t.Fatalf("exit %d\n%s", code, se)
-	}
-	t.Setenv("OPTOUT_TEST_PLANT_LEAK", "ga")
-	code, _, se := run(t, args...)
-	if code != 1 || !strings.Contains(se, "leak check failed for export ga: 1 written rows") {
-		t.Errorf("planted leak: exit %d, want 1 and 1 written row\n%s", code, se)
-	}
+	plantedLeakCounts(t, cfg, 1)
 }
 
 // Every kind of input fails closed: no export, suppression list or report.

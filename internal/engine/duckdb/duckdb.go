@@ -152,10 +152,10 @@ const workCatalog = "optout_work"
 // FSST compression, and the step tables' strings are mostly unique keys, on
 // which that analysis costs more than the smaller file saves (100M
 // customers with memory_limit 16GB: 669 → 523 s; the figures are in
-// docs/decisions.md). Numbers, ENUMs and booleans are still compressed. The setting is DuckDB's, for
-// every database of the process, so a run over a warehouse database
-// (duckdb.database) leaves it alone: the write-back would store the
-// warehouse's own tables so too.
+// docs/decisions.md). Numbers, ENUMs and booleans are still compressed.
+// The setting is DuckDB's, for every database of the process, so a run
+// over a warehouse database (duckdb.database) leaves it alone: the
+// write-back would store the warehouse's own tables so too.
 func (e *Engine) openWork(ctx context.Context, dir string, plainStrings bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("duckdb temp_directory: %w", err)

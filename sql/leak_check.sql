@@ -21,7 +21,7 @@ WITH written AS {{ notMaterialized }}(
 ),
 keyed AS (
 {{- if .Export.HashIdentifiers }}
-{{- range $i, $h := .SuppressionHashes }}
+{{- range $i, $h := .KeyHashes }}
   {{ if $i }}UNION ALL {{ end }}SELECT {{ lit $h.Family }} AS kind, {{ $h.Expr }} AS value, category, ord, state
   FROM {{ tmp "key_category_state" }}
   WHERE kind = {{ lit $h.Kind }} AND category IN ({{ param $.Export.Category }}, {{ param $.ChannelCategory }})

@@ -32,8 +32,8 @@ listed AS (
 -- platform's list leaves the kinds it does not take out before hashing.
 hashed AS (
   SELECT DISTINCT
-    CASE kind{{ range .SuppressionHashes }} WHEN {{ lit .Kind }} THEN {{ lit .Family }}{{ end }} END AS identifier_type,
-    CASE kind{{ range .SuppressionHashes }} WHEN {{ lit .Kind }} THEN {{ .Expr }}{{ end }} END AS hashed_value
+    CASE kind{{ range .KeyHashes }} WHEN {{ lit .Kind }} THEN {{ lit .Family }}{{ end }} END AS identifier_type,
+    CASE kind{{ range .KeyHashes }} WHEN {{ lit .Kind }} THEN {{ .Expr }}{{ end }} END AS hashed_value
   FROM listed
   WHERE value IS NOT NULL{{ if .SuppressionKinds }} AND kind IN ({{ .SuppressionKinds }}){{ end }}
 )

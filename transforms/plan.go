@@ -318,27 +318,30 @@ type historyData struct {
 
 type stepData struct {
 	*Plan
-	History           []historyData
-	Src               Source
-	Adapt             adaptData
-	Export            Export
-	ChannelCategory   string
-	RequireOptIn      bool
-	Replace           string // the export's REPLACE items: hashed identifiers, guarded text
-	WrittenView       string
-	WrittenKeys       RowKeys
-	WrittenHashes     string
-	SuppressionKinds  string // the key kinds an ad platform's list takes, quoted; empty: every kind
-	SuppressionHashes []struct{ Family, Kind, Expr string }
-	PlantLeak         bool
-	Keys              RowKeys
-	Rows              string
-	HasLater          bool
-	HasLinks          bool
-	Exclude           string
-	Statuses          string
-	KnownCategories   string
-	SaleCategories    string
+	History          []historyData
+	Src              Source
+	Adapt            adaptData
+	Export           Export
+	ChannelCategory  string
+	RequireOptIn     bool
+	Replace          string // the export's REPLACE items: hashed identifiers, guarded text
+	WrittenView      string
+	WrittenKeys      RowKeys
+	WrittenHashes    string
+	SuppressionKinds string // the key kinds an ad platform's list takes, quoted; empty: every kind
+	// KeyHashes: every key kind with its identifier type and its hash as
+	// the destination takes it, for the suppression list, a hashed
+	// export's leak check and its third-party notifications.
+	KeyHashes       []struct{ Family, Kind, Expr string }
+	PlantLeak       bool
+	Keys            RowKeys
+	Rows            string
+	HasLater        bool
+	HasLinks        bool
+	Exclude         string
+	Statuses        string
+	KnownCategories string
+	SaleCategories  string
 	// LaterByDate: the rows (traffic's) have a later flag too, for a date
 	// after D; no run for D reads them (rows_as_of).
 	LaterByDate bool
@@ -561,7 +564,7 @@ func (p Plan) Build() (Phases, error) {
 			// An earlier file may have been written guarded under an
 			// earlier config: read past a guard whatever today's.
 			h := historyData{Export: e, View: v.View, ChannelCategory: ed.ChannelCategory,
-				Keys: writtenRowKeys(p.Dialect, e.keyColumns(p.Dialect, ""), hashes), Hashes: ed.SuppressionHashes}
+				Keys: writtenRowKeys(p.Dialect, e.keyColumns(p.Dialect, ""), hashes), Hashes: ed.KeyHashes}
 			if e.HashIdentifiers {
 				h.Keys = RowKeys{List: "[" + ed.WrittenHashes + "]"}
 			}
@@ -625,7 +628,7 @@ func (p Plan) exportData(base stepData, e Export, hashes bool) stepData {
 	// leaves the other kinds out before anything is hashed.
 	var kinds []string
 	for _, k := range schemas.IdentifierKinds {
-		d.SuppressionHashes = append(d.SuppressionHashes, struct{ Family, Kind, Expr string }{hashFamily(k), k, destinationHash(dl, e.Destination, k, "value")})
+		d.KeyHashes = append(d.KeyHashes, struct{ Family, Kind, Expr string }{hashFamily(k), k, destinationHash(dl, e.Destination, k, "value")})
 		if slices.Contains(adFamilies, hashFamily(k)) {
 			kinds = append(kinds, k)
 		}

@@ -260,6 +260,13 @@ func Find(fields []Field, name string) (Field, bool) {
 // them.
 var RowColumns = []string{"_file", "_row"}
 
+// ComputedPrefix starts the name of every column a step computes beside an
+// input row's own columns (`SELECT *, … AS _optout_k0`: a row's keys, its
+// normalized id, the date of an export file). An input column of such a
+// name would be read in its place: an export's own `_optout_k0` stood in
+// for its normalized email, and opted-out people were exported.
+const ComputedPrefix = "_optout_"
+
 // Check verifies one file's (or table's) fields against the contract.
 func (c Contract) Check(input, file string, fields []Field) error {
 	seen := map[string]Field{}
@@ -267,6 +274,9 @@ func (c Contract) Check(input, file string, fields []Field) error {
 		low := strings.ToLower(f.Name)
 		if slices.Contains(RowColumns, low) {
 			return &ContractError{input, file, f.Name, "is a name optout keeps for the file and row each input row comes from; rename the column"}
+		}
+		if strings.HasPrefix(low, ComputedPrefix) {
+			return &ContractError{input, file, f.Name, "starts with " + ComputedPrefix + ", the prefix optout keeps for the columns it computes beside an input row's own; rename the column"}
 		}
 		if first, ok := seen[low]; ok {
 			if folder := cmp.Or(f.Folder, first.Folder); folder != "" {

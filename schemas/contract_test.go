@@ -117,3 +117,30 @@ func TestEmailColumnsMustBeText(t *testing.T) {
 		}
 	}
 }
+
+// A column named like one optout computes beside a row's own would be read
+// in its place: any input, any case, a hive folder too. A name that only
+// contains the prefix is the user's.
+func TestComputedPrefixIsReserved(t *testing.T) {
+	ads := ExportContract(map[string]string{"email": "email"})
+	email := Field{Name: "email", Family: String}
+	for _, tc := range []struct {
+		c     Contract
+		field Field
+		want  string
+	}{
+		{ads, Field{Name: "_optout_k0", Family: String}, "column _optout_k0: starts with _optout_"},
+		{ads, Field{Name: "_OPTOUT_Export_Dt", Family: Date}, "column _OPTOUT_Export_Dt: starts with _optout_"},
+		{ads, Field{Name: "_optout_x", Family: String, Folder: "_optout_x=1"}, "column _optout_x: starts with _optout_"},
+		{ads, Field{Name: "my_optout_k0", Family: String}, ""},
+		{ads, Field{Name: "export_dt", Family: Date}, ""},
+	} {
+		err := tc.c.Check("ads", "f.parquet", []Field{email, tc.field})
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v", tc.field.Name, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: got %v, want %q", tc.field.Name, err, tc.want)
+		}
+	}
+}

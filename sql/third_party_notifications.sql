@@ -42,9 +42,10 @@ notes AS (
   SELECT pk.request_id, CAST({{ param $h.Export.Name }} AS STRING) AS export, CAST({{ param $h.Export.Destination }} AS STRING) AS destination, h.dt
   FROM (
     -- Only dates some fresh request could need: the keys are computed for
-    -- those rows alone. _optout_key cannot clash with the export's columns.
-    SELECT _file, export_dt AS dt, _optout_key AS k
-    FROM {{ unnestRows ($h.Keys.From (print "(SELECT *, " (cast (regexGroup "_file" "dt=([0-9]{4}-[0-9]{2}-[0-9]{2})") "date") " AS export_dt FROM " (rel $h.View) ")")) $h.Keys.List "_optout_key" (print "export_dt >= (SELECT " (dayBefore "min(received_day)") " FROM fresh)") }}
+    -- those rows alone. The columns computed beside the export's own are
+    -- named _optout_…, a prefix no input column may take.
+    SELECT _file, _optout_export_dt AS dt, _optout_key AS k
+    FROM {{ unnestRows ($h.Keys.From (print "(SELECT *, " (cast (regexGroup "_file" "dt=([0-9]{4}-[0-9]{2}-[0-9]{2})") "date") " AS _optout_export_dt FROM " (rel $h.View) ")")) $h.Keys.List "_optout_key" (print "_optout_export_dt >= (SELECT " (dayBefore "min(received_day)") " FROM fresh)") }}
   ) h
   LEFT JOIN published pub ON pub.file = h._file
 {{- if $h.Export.HashIdentifiers }}

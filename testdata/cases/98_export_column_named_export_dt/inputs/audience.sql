@@ -1,0 +1,1 @@
+SELECT * FROM (VALUES ('a@example.com'::VARCHAR, 'alice'::VARCHAR, DATE '2020-01-01'), ('b@example.com', 'bob', DATE '2020-01-01'), ('c@example.com', 'carol', DATE '2020-01-01'), ('d@example.com', 'dave', DATE '2020-01-01')) t(email, name, export_dt)

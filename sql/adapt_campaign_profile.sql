@@ -14,7 +14,11 @@
 -- share it, and the later row would replace the other request. So the
 -- first, in file order, keeps the id and each other adds the hash of its
 -- type and identifiers: both requests count, and at equal times the
--- opt-out wins (SPEC §5 rule 2) whichever file came later. A DATE
+-- opt-out wins (SPEC §5 rule 2) whichever file came later.
+-- At one time, a false comes before a true whatever their files: a true
+-- beside a false is then a change after it, an opt-out at that time that
+-- beats the opt-in (in file order, true, true, false made the false the
+-- only request of its time after an earlier true: an opt-in). A DATE
 -- snapshot_at happens when that day starts in the run's time zone
 -- (instant); the id is made from the value it always was (id_at, its
 -- midnight UTC), so requests already in the ledger keep their ids.
@@ -30,8 +34,8 @@ WITH snapshots AS (
   WHERE {{ col .Src "ccpaOptOut" "bool" }} IS NOT NULL
 ),
 changes AS (
-  SELECT *, lag(opted_out) OVER (PARTITION BY pkey ORDER BY happened_at, _file, _row) AS before,
-    lag(who) OVER (PARTITION BY pkey ORDER BY happened_at, _file, _row) AS who_before
+  SELECT *, lag(opted_out) OVER (PARTITION BY pkey ORDER BY happened_at, opted_out, _file, _row) AS before,
+    lag(who) OVER (PARTITION BY pkey ORDER BY happened_at, opted_out, _file, _row) AS who_before
   FROM snapshots
   WHERE pkey IS NOT NULL AND happened_at IS NOT NULL
 ),

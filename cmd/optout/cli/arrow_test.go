@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -425,6 +426,46 @@ func TestArrowHiveFolderNamedLikeAColumn(t *testing.T) {
 	code, _, se := run(t, "run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-22T12:00:00Z")
 	if code != 3 || !strings.Contains(se, "input web") || !strings.Contains(se, "part-1.arrow") || !strings.Contains(se, "column source: is both a column of the file and the hive folder source=gpc") {
 		t.Fatalf("exit %d, want 3 naming input web, file part-1.arrow, column source and folder source=gpc\n%s", code, se)
+	}
+}
+
+// An Arrow request file whose customer id is its hive folder's only,
+// customer_id=AC%2F7/ and customer_id=007/: the Arrow path read the ids as
+// AC%2F7 and 7 (Parquet reads AC/7 and 007), the opt-outs reached no
+// customer and both were flagged false, with exit 0.
+func TestArrowHiveFolderIDsAsParquetReadsThem(t *testing.T) {
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "request_id", Type: arrow.BinaryTypes.String},
+		{Name: "received_at", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}},
+		{Name: "request_type", Type: arrow.BinaryTypes.String},
+	}, nil)
+	for _, folder := range []string{"customer_id=AC%2F7", "customer_id=007"} {
+		cfg := arrowFolderFixture(t, `SELECT * FROM (VALUES ('AC/7', 'a@example.com', NULL::VARCHAR), ('007', 'b@example.com', NULL::VARCHAR), ('7', 'c@example.com', NULL::VARCHAR)) t(customer_id, email, phone)`)
+		b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+		b.Field(0).(*array.StringBuilder).Append("r1")
+		b.Field(1).(*array.TimestampBuilder).Append(arrow.Timestamp(time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC).UnixMicro()))
+		b.Field(2).(*array.StringBuilder).Append("opt_out")
+		rec := b.NewRecordBatch()
+		writeIPC(t, filepath.Join(filepath.Dir(cfg), "inputs", "requests", folder, "part-1.arrow"), false, schema, rec)
+		rec.Release()
+		b.Release()
+		if code, _, se := run(t, "run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-22T12:00:00Z"); code != 0 {
+			t.Fatalf("%s: exit %d\n%s", folder, code, se)
+		}
+		db, err := sql.Open("duckdb", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var opted string
+		q := fmt.Sprintf(`SELECT coalesce(string_agg(customer_id, ', ' ORDER BY customer_id) FILTER (WHERE ccpa_opt_out), 'none') FROM read_parquet('%s/out/customers_flagged/dt=2026-11-21/*.parquet', hive_partitioning = false)`, filepath.Dir(cfg))
+		err = db.QueryRow(q).Scan(&opted)
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want, _ := url.PathUnescape(strings.TrimPrefix(folder, "customer_id=")); opted != want {
+			t.Errorf("%s: customers opted out: %s, want %s", folder, opted, want)
+		}
 	}
 }
 

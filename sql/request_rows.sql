@@ -42,7 +42,12 @@ typed AS (
     CASE WHEN signal_out THEN {{ split (param .P.GPCCategories) "','" }}
          WHEN coalesce({{ listLen "categories_word" }}, 0) = 0 THEN ['all']
          ELSE {{ sortedSet "categories_word" }} END AS categories,
-    {{ listAny "categories_word" "c" (print "NOT " (inList "c" .KnownCategories)) }} AS unknown_category
+    {{ listAny "categories_word" "c" (print "NOT " (inList "c" .KnownCategories)) }} AS unknown_category,
+    -- Categories given, but every one blank (' , ', [NULL], ['', ' ']):
+    -- garbled, not empty. An opt-out so given covers `all` (a malformed
+    -- row must not weaken an opt-out); an opt-in would opt the person back
+    -- in to everything, and is quarantined as unknown_category instead.
+    coalesce({{ listLen "categories_raw" }}, 0) > 0 AND coalesce({{ listLen "categories_word" }}, 0) = 0 AS blank_categories
   FROM signals
 )
 SELECT
@@ -56,7 +61,7 @@ SELECT
     WHEN request_type IS NULL AND type_word IS NULL AND signal_not_out THEN 'no_opt_out_signal'
     WHEN request_type IS NULL THEN 'unknown_request_type'
     WHEN status IS NULL THEN 'unknown_status'
-    WHEN unknown_category AND NOT signal_out THEN 'unknown_category'
+    WHEN (unknown_category OR blank_categories AND request_type = 'opt_in') AND NOT signal_out THEN 'unknown_category'
     WHEN {{ listLen "keys" }} = 0 THEN 'no_valid_key'
   END AS reason
 FROM typed

@@ -53,14 +53,15 @@ func (s Source) ColumnName(name string) string {
 }
 
 // Categories renders the categories column of src as a list of strings; a
-// plain string column holds comma-separated categories.
+// plain string column holds comma-separated categories, and a blank one
+// none (NULL), as a NULL does.
 func (d Dialect) Categories(src Source) string {
 	f, ok := schemas.Find(src.Fields, "categories")
 	switch {
 	case !ok:
 		return d.Null("text[]")
 	case f.Family == schemas.String:
-		return d.Split(d.Ident(f.Name), "','")
+		return d.Split("nullif(optout_trim("+d.Ident(f.Name)+"), '')", "','")
 	default:
 		return d.Ident(f.Name)
 	}

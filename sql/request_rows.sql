@@ -47,7 +47,9 @@ typed AS (
     -- garbled, not empty. An opt-out so given covers `all` (a malformed
     -- row must not weaken an opt-out); an opt-in would opt the person back
     -- in to everything, and is quarantined as unknown_category instead.
-    coalesce({{ listLen "categories_raw" }}, 0) > 0 AND coalesce({{ listLen "categories_word" }}, 0) = 0 AS blank_categories
+    -- (Tested with an EXISTS, not a length: the BigQuery emulator dies on
+    -- ARRAY_LENGTH of a NULL array.)
+    coalesce({{ listAny "categories_raw" "c" "true" }}, false) AND coalesce({{ listLen "categories_word" }}, 0) = 0 AS blank_categories
   FROM signals
 )
 SELECT

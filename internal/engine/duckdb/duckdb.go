@@ -32,9 +32,10 @@ import (
 type Engine struct {
 	db   *sql.DB
 	conn *sql.Conn
-	// arrow maps an Arrow IPC file to the temporary table holding its rows,
-	// so that a backfill reads each file once.
-	arrow map[fileVersion]string
+	// arrow maps an Arrow IPC file to the temporary table holding its rows
+	// and its hive folders' typed values, so that a backfill reads and
+	// types each file once.
+	arrow map[fileVersion]arrowCopy
 	// described holds what Describe read of each file: a backfill checks
 	// every input of every date, and DESCRIBE cost ~1 ms a file.
 	described map[fileVersion][]schemas.Field
@@ -91,7 +92,7 @@ func Open(ctx context.Context, cfg config.DuckDB) (*Engine, error) {
 		db.Close()
 		return nil, openError(cfg.Database, err)
 	}
-	e := &Engine{db: db, conn: conn, arrow: map[fileVersion]string{}, described: map[fileVersion][]schemas.Field{}, views: map[string]string{}}
+	e := &Engine{db: db, conn: conn, arrow: map[fileVersion]arrowCopy{}, described: map[fileVersion][]schemas.Field{}, views: map[string]string{}}
 	if err := registerFunctions(ctx, conn); err != nil {
 		e.Close()
 		return nil, err
@@ -476,6 +477,10 @@ func (e *Engine) arrowColumns(ctx context.Context, file string) (string, error) 
 	return fmt.Sprintf("(SELECT *%s FROM %s)", hive, transforms.Ident(table)), nil
 }
 
+// arrowCopy is an Arrow IPC file as the engine holds it: the table of its
+// rows and its hive folders as select-list items.
+type arrowCopy struct{ table, hive string }
+
 // arrowTable returns the temporary table an Arrow IPC file is copied into
 // the first time (copyArrow), and its hive folders as select-list items.
 func (e *Engine) arrowTable(ctx context.Context, file string) (table, hive string, err error) {
@@ -484,17 +489,8 @@ func (e *Engine) arrowTable(ctx context.Context, file string) (table, hive strin
 		return "", "", err
 	}
 	key := fileVersion{file, st.Size(), st.ModTime()}
-	table, ok := e.arrow[key]
-	if !ok {
-		table = fmt.Sprintf("_optout_arrow_%d", len(e.arrow))
-		if err := e.copyArrow(ctx, file, table); err != nil {
-			if strings.Contains(err.Error(), "Invalid unicode") {
-				// DuckDB checks the text arrow-go read; some of these messages quote it.
-				return "", "", &engine.InvalidUTF8Error{File: file}
-			}
-			return "", "", cleanErr(err)
-		}
-		e.arrow[key] = table
+	if c, ok := e.arrow[key]; ok {
+		return c.table, c.hive, nil
 	}
 	for _, h := range hiveFolders(file) {
 		lit, err := e.hiveLiteral(ctx, h.value)
@@ -503,6 +499,15 @@ func (e *Engine) arrowTable(ctx context.Context, file string) (table, hive strin
 		}
 		hive += ", " + lit + " AS " + transforms.Ident(h.key)
 	}
+	table = fmt.Sprintf("_optout_arrow_%d", len(e.arrow))
+	if err := e.copyArrow(ctx, file, table); err != nil {
+		if strings.Contains(err.Error(), "Invalid unicode") {
+			// DuckDB checks the text arrow-go read; some of these messages quote it.
+			return "", "", &engine.InvalidUTF8Error{File: file}
+		}
+		return "", "", cleanErr(err)
+	}
+	e.arrow[key] = arrowCopy{table, hive}
 	return table, hive, nil
 }
 
@@ -526,6 +531,8 @@ func hiveFolders(file string) []hiveFolder {
 	return out
 }
 
+// unescapeHive decodes each %XX of a folder value; a % not followed by two
+// hex digits stays as it is.
 func unescapeHive(v string) string {
 	var b strings.Builder
 	for i := 0; i < len(v); i++ {

@@ -618,6 +618,10 @@ func (r *run) checkInputs(checks map[string][]engine.Row) error {
 		return exit.With(exit.Input, fmt.Errorf("inputs.requests: %d opt-out requests that earlier runs enforced (for example request_id %s) would no longer count, though no row rejects them: their status is pending and policy.apply_pending is now false. An enforced opt-out ends only by a correction row with status rejected; keep apply_pending true until they are processed, or reject the ones that must not count",
 			asInt(rows[0]["withdrawn"]), redact.String(fmt.Sprint(rows[0]["withdrawn_example"]))))
 	}
+	if rows := checks["counted_requests_missing"]; len(rows) == 1 && asInt(rows[0]["unseen"]) > 0 {
+		return exit.With(exit.Input, fmt.Errorf("inputs.requests: %d opt-out requests that runs up to this date enforced (for example request_id %s) have no row this date reads: every row of theirs is now dated after the date's as-of instant (a later received_at or updated_at, or an updated_at in the future), so the row an earlier run counted was rewritten in place. The request log must be append-only: a status change or correction is a new row beside the old one. Restore the rows as they were when counted, or add a correction row with status rejected for a request that must no longer count; without them these opt-outs would silently end",
+			asInt(rows[0]["unseen"]), redact.String(fmt.Sprint(rows[0]["unseen_example"]))))
+	}
 	if rows := checks["customer_duplicates"]; len(rows) == 1 && asInt(rows[0]["duplicate_ids"]) > 0 {
 		// The files of one duplicated id, not the id: an error never prints
 		// a value (SPEC §7), and a customer_id identifies a person.

@@ -10,6 +10,11 @@
 --   withdrawn: enforced as of D, its current row is no longer counted and
 --     does not reject it: a pending request after policy.apply_pending
 --     was turned off.
+--   unseen: enforced as of D, it has rows but none D reads: each is dated
+--     after D's as-of instant (received_at, or an updated_at after it or
+--     in the future). An append-only log keeps the row an earlier run
+--     counted, so its only row was rewritten in place (a status change
+--     written over the row instead of appended beside it).
 -- An opt_in that is gone can only leave its person more opted out, so it
 -- is not asked for (a rule that now quarantines a malformed opt_in does not
 -- stop every later run). A request that this run's ledger retention
@@ -23,7 +28,8 @@ WITH present AS (
 enforced AS (
   SELECT l.request_id, l.first_enforced_date,
     p.request_id IS NULL AS missing,
-    coalesce(NOT c.counted AND c.status <> 'rejected' AND l.first_enforced_date <= {{ dateParam .P.Date }}, false) AS withdrawn
+    coalesce(NOT c.counted AND c.status <> 'rejected' AND l.first_enforced_date <= {{ dateParam .P.Date }}, false) AS withdrawn,
+    p.request_id IS NOT NULL AND c.request_id IS NULL AND l.first_enforced_date <= {{ dateParam .P.Date }} AS unseen
   FROM {{ rel "prev_requests_ledger" }} l
   LEFT JOIN (SELECT DISTINCT request_id FROM present) p ON p.request_id = l.request_id
   LEFT JOIN {{ tmp "current_requests" }} c ON c.request_id = l.request_id
@@ -34,5 +40,6 @@ enforced AS (
 )
 SELECT {{ countIf "missing" }} AS missing, min(CASE WHEN missing THEN request_id END) AS example,
   {{ cast "min(CASE WHEN missing THEN first_enforced_date END)" "text" }} AS earliest_enforced,
-  {{ countIf "withdrawn" }} AS withdrawn, min(CASE WHEN withdrawn THEN request_id END) AS withdrawn_example
+  {{ countIf "withdrawn" }} AS withdrawn, min(CASE WHEN withdrawn THEN request_id END) AS withdrawn_example,
+  {{ countIf "unseen" }} AS unseen, min(CASE WHEN unseen THEN request_id END) AS unseen_example
 FROM enforced

@@ -72,10 +72,10 @@ func (r *run) fingerprint(s transforms.Step) string {
 		if in.Input != s.OnlyInput {
 			continue
 		}
-		if in.Info == nil { // a table
+		if in.Version == nil { // a table
 			return ""
 		}
-		fmt.Fprintf(h, "%s\x00%d\x00%d\x00", in.File, in.Info.Size(), in.Info.ModTime().UnixNano())
+		fmt.Fprintf(h, "%s\x00%+v\x00", in.File, *in.Version)
 		files++
 	}
 	if files == 0 {

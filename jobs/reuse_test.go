@@ -91,6 +91,59 @@ func TestBackfillReusesTablesUntilTheirInputChanges(t *testing.T) {
 	}
 }
 
+// A file rewritten in place with its size and modification time kept (an
+// edit copied in with `cp -p`, `rsync -a` or `touch -r`) is another
+// version: here, before the second date, alice's and bob's emails trade
+// places (same bytes, so the same size) and the file's time is set back.
+// Kept on its size and time alone, the first date's customer rows still
+// gave alice's opted-out email to C1, and bob (C2), who now has it, was
+// exported with exit 0.
+func TestBackfillRereadsAFileRewrittenWithItsSizeAndTimeKept(t *testing.T) {
+	db := openDuck(t)
+	out, _ := backfillCase01(t, func(work string) {
+		customers := filepath.Join(work, "inputs", "customers.parquet")
+		before, err := os.Stat(customers)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := `COPY (SELECT * REPLACE (CASE customer_id WHEN 'C1' THEN 'bob@example.com' WHEN 'C2' THEN 'alice@example.com' ELSE email END AS email)
+			FROM read_parquet('` + customers + `')) TO '` + customers + `.new' (FORMAT parquet)`
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+		edited, err := os.ReadFile(customers + ".new")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if int64(len(edited)) != before.Size() {
+			t.Fatalf("the edited customers file has %d bytes, the original %d: the test needs an edit of the same size", len(edited), before.Size())
+		}
+		if err := os.WriteFile(customers, edited, 0o600); err != nil { // in place: the same inode
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(customers, before.ModTime(), before.ModTime()); err != nil {
+			t.Fatal(err)
+		}
+	})
+	for _, c := range []struct {
+		dt, customer string
+		want         bool
+	}{
+		{"2026-11-21", "C1", true}, {"2026-11-21", "C2", false},
+		{"2026-11-22", "C1", false}, {"2026-11-22", "C2", true},
+		{"2026-11-23", "C1", false}, {"2026-11-23", "C2", true},
+	} {
+		var got bool
+		q := `SELECT ccpa_opt_out FROM read_parquet('` + filepath.Join(out, "customers_flagged", "dt="+c.dt, "*.parquet") + `') WHERE customer_id = ?`
+		if err := db.QueryRow(q, c.customer).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
+			t.Errorf("%s: %s ccpa_opt_out = %v, want %v", c.dt, c.customer, got, c.want)
+		}
+	}
+}
+
 // The steps a backfill may keep read no other step's table (Step.OnlyInput)
 // or only the tables of other steps it keeps (Step.OnlyTables), and render
 // the same SQL and arguments for any date and now: their input's files, or

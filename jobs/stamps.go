@@ -2,31 +2,31 @@ package jobs
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/optout-dev/optout/internal/exit"
+	"github.com/optout-dev/optout/internal/fileversion"
 )
 
-// stamp is an input file as a run listed it: its size, modification time
-// and identity (os.SameFile: a file replaced by a rename is another one).
-// A table input has no stamp (Info nil): on BigQuery the run reads its own
-// copy, and DuckDB's database file has one writer, this run.
+// stamp is an input file as a run listed it: its version (which file,
+// its size, its modification and change times). A table input has no
+// stamp (Version nil): on BigQuery the run reads its own copy, and
+// DuckDB's database file has one writer, this run.
 type stamp struct {
 	Input, File string
-	Info        os.FileInfo
+	Version     *fileversion.Version
 }
 
 // stampFiles stamps an input's files before anything reads them.
 func stampFiles(input string, files []string) ([]stamp, error) {
 	stamps := make([]stamp, len(files))
 	for i, f := range files {
-		st, err := os.Stat(f)
+		v, err := fileversion.Stat(f)
 		if err != nil {
 			return nil, exit.With(exit.Input, fmt.Errorf("input %s: file %s: %v", input, f, err))
 		}
-		stamps[i] = stamp{Input: input, File: f, Info: st}
+		stamps[i] = stamp{Input: input, File: f, Version: &v}
 	}
 	return stamps, nil
 }
@@ -40,19 +40,22 @@ func stampFiles(input string, files []string) ([]stamp, error) {
 func (r *run) inputsUnchanged() error {
 	var changed []string
 	for _, s := range r.stamps {
-		if s.Info == nil {
+		if s.Version == nil {
 			continue
 		}
 		file := fmt.Sprintf("input %s: file %s", s.Input, s.File)
-		st, err := os.Stat(s.File)
+		was := *s.Version
+		now, err := fileversion.Stat(s.File)
 		switch {
 		case err != nil:
 			changed = append(changed, fmt.Sprintf("%s (%v)", file, err))
-		case !os.SameFile(s.Info, st):
+		case now.Dev != was.Dev || now.Ino != was.Ino:
 			changed = append(changed, file+" (replaced by another file)")
-		case st.Size() != s.Info.Size() || !st.ModTime().Equal(s.Info.ModTime()):
+		case now.Size != was.Size || now.Mod != was.Mod:
 			changed = append(changed, fmt.Sprintf("%s (size %d → %d bytes, modified %s → %s)", file,
-				s.Info.Size(), st.Size(), s.Info.ModTime().UTC().Format(time.RFC3339Nano), st.ModTime().UTC().Format(time.RFC3339Nano)))
+				was.Size, now.Size, instant(was.Mod), instant(now.Mod)))
+		case now != was:
+			changed = append(changed, fmt.Sprintf("%s (written again at %s, its size and modification time kept)", file, instant(now.Change)))
 		}
 	}
 	if len(changed) > 0 {
@@ -60,3 +63,6 @@ func (r *run) inputsUnchanged() error {
 	}
 	return nil
 }
+
+// instant formats Unix nanoseconds for an error message.
+func instant(nanos int64) string { return time.Unix(0, nanos).UTC().Format(time.RFC3339Nano) }

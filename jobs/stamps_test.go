@@ -19,8 +19,9 @@ import (
 // job rewrites while the run goes would give one date two versions of it:
 // flags decided from the old rows, written onto the new. Here the file is
 // rewritten as customers_flagged starts, once replaced by a rename (the
-// same rows, another file) and once in place (one customer's email
-// changed): the run fails (exit 1) naming the file, and publishes nothing.
+// same rows, another file), once in place (one customer's email changed)
+// and once in place with its size and modification time kept: the run
+// fails (exit 1) naming the file, and publishes nothing.
 func TestRunFailsWhenAnInputFileChangesDuringTheRun(t *testing.T) {
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
@@ -56,6 +57,24 @@ func TestRunFailsWhenAnInputFileChangesDuringTheRun(t *testing.T) {
 		{"rewritten in place", "size ", func(file string) {
 			b := rewrite(file, "* REPLACE (CASE WHEN customer_id = (SELECT min(customer_id) FROM read_parquet('"+file+"')) THEN 'someone.else@example.com' ELSE email END AS email)")
 			if err := os.WriteFile(file, b, 0o600); err != nil { // truncates: the same file
+				t.Fatal(err)
+			}
+		}},
+		{"rewritten in place, its size and time kept", "written again at ", func(file string) {
+			// The same bytes written again: a run cannot tell an edit of
+			// the same size from them without reading the file.
+			before, err := os.Stat(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(file, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chtimes(file, before.ModTime(), before.ModTime()); err != nil {
 				t.Fatal(err)
 			}
 		}},

@@ -15,13 +15,13 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"github.com/duckdb/duckdb-go/v2" // also registers the "duckdb" driver
 
 	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/engine"
 	"github.com/optout-dev/optout/internal/exit"
+	"github.com/optout-dev/optout/internal/fileversion"
 	"github.com/optout-dev/optout/internal/redact"
 	"github.com/optout-dev/optout/schemas"
 	"github.com/optout-dev/optout/transforms"
@@ -56,9 +56,8 @@ type Engine struct {
 
 // fileVersion identifies one version of a file.
 type fileVersion struct {
-	path    string
-	size    int64
-	modTime time.Time
+	path string
+	fileversion.Version
 }
 
 var _ engine.Steps = (*Engine)(nil)
@@ -203,11 +202,11 @@ func (e *Engine) Close() error {
 // Describe reads one file's schema: a Parquet footer, or an Arrow IPC file
 // (which this copies into the engine once, see arrowRows).
 func (e *Engine) Describe(ctx context.Context, file string) ([]schemas.Field, error) {
-	st, err := os.Stat(file)
+	v, err := fileversion.Stat(file)
 	if err != nil {
 		return nil, err
 	}
-	key := fileVersion{file, st.Size(), st.ModTime()}
+	key := fileVersion{file, v}
 	if fields, ok := e.described[key]; ok {
 		return slices.Clone(fields), nil
 	}
@@ -484,11 +483,11 @@ type arrowCopy struct{ table, hive string }
 // arrowTable returns the temporary table an Arrow IPC file is copied into
 // the first time (copyArrow), and its hive folders as select-list items.
 func (e *Engine) arrowTable(ctx context.Context, file string) (table, hive string, err error) {
-	st, err := os.Stat(file)
+	v, err := fileversion.Stat(file)
 	if err != nil {
 		return "", "", err
 	}
-	key := fileVersion{file, st.Size(), st.ModTime()}
+	key := fileVersion{file, v}
 	if c, ok := e.arrow[key]; ok {
 		return c.table, c.hive, nil
 	}

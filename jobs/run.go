@@ -451,9 +451,9 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 		}
 		x := transforms.Export{Name: e.Name, Destination: e.Destination, Category: e.Category,
 			Channel: e.Channel, Mode: e.Mode, Format: e.Format, HashIdentifiers: e.HashIdentifiers, FormulaGuard: e.FormulaGuard(), Identifiers: e.Identifiers, Src: src}
-		if col := x.FormulaHeader(); x.FormulaGuard && col != "" {
-			return transforms.Phases{}, plan, exit.With(exit.Input, fmt.Errorf("export %s: column %s: its name begins with %q, and the CSV's header row would carry it unguarded, for a spreadsheet to run as a formula (Safe CSV); rename the column in the export's input, or set csv_formula_guard: false",
-				e.Name, redact.String(col), col[:1]))
+		if col, starts := x.FormulaHeader(); x.FormulaGuard && col != "" {
+			return transforms.Phases{}, plan, exit.With(exit.Input, fmt.Errorf("export %s: column %s: its name begins with %q (after any byte order marks), and the CSV's header row would carry it unguarded, for a spreadsheet to run as a formula (Safe CSV); rename the column in the export's input, or set csv_formula_guard: false",
+				e.Name, redact.String(col), starts))
 		}
 		plan.Exports = append(plan.Exports, x)
 		r.writtenAs[e.Name] = x.AsPublished()

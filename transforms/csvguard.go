@@ -74,32 +74,40 @@ func (e Export) formulaGuards(d Dialect, skip map[string]bool) []string {
 
 // csvText renders column f as the text a CSV export writes for it, when
 // that text can hold what people typed: a text column, and on DuckDB
-// those that are text in another form, ENUM (a warehouse table's; an
-// Arrow dictionary of strings reads as text) and BLOB (a Parquet string
-// without its UTF8 annotation, an Arrow binary), which DuckDB writes as
-// it casts them to text. A number,
-// date, boolean, list or struct has a form of its own, never a formula;
-// BigQuery writes BYTES in base64, which may begin with + but whose
-// alphabet spells no formula (no parentheses, quotes or separators).
+// every column of no family optout knows (schemas.Other), cast to the
+// text DuckDB writes for it. That takes in the types that are text in
+// another form — ENUM (a warehouse table's; an Arrow dictionary of
+// strings), BLOB (a Parquet string without its UTF8 annotation, an Arrow
+// binary), JSON and UNION, whose text is a member's own — and guards any
+// other too rather than leave a type unread: a cell that cannot be a
+// formula is written as it was. A number, date, boolean, list or struct
+// has a form of its own, never a formula; BigQuery writes BYTES in
+// base64, which may begin with + but whose alphabet spells no formula
+// (no parentheses, quotes or separators), and JSON as JSON, a string in
+// quotes.
 func (d Dialect) csvText(f schemas.Field) (string, bool) {
 	col := d.Ident(f.Name)
 	switch {
 	case f.Family == schemas.String:
 		return col, true
-	case d == DuckDB && (f.Type == "BLOB" || strings.HasPrefix(f.Type, "ENUM(")):
+	case d == DuckDB && f.Family == schemas.Other:
 		return d.Cast(col, "text"), true
 	}
 	return "", false
 }
 
 // FormulaHeader returns the first column of export e whose name a
-// spreadsheet would run as a formula in a guarded CSV's header row, or "".
-// Its cells are guarded; a name cannot be without renaming the column.
-func (e Export) FormulaHeader() string {
+// spreadsheet would run as a formula in a guarded CSV's header row, and
+// the character that makes it one; or "", "".
+// Its cells are guarded; a name cannot be without renaming the column. A
+// name is read after any byte order marks it begins with: the file's
+// first bytes are its first column's name, and a spreadsheet takes a
+// leading U+FEFF for the file's encoding, not for the cell.
+func (e Export) FormulaHeader() (column, starts string) {
 	for _, f := range e.Src.Fields {
-		if f.Name != GuardCell(f.Name) {
-			return f.Name
+		if name := strings.TrimLeft(f.Name, "\uFEFF"); name != GuardCell(name) {
+			return f.Name, name[:1]
 		}
 	}
-	return ""
+	return "", ""
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/extensions"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -600,5 +601,58 @@ exports:
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("%s: the export's cells: %v, want %v (the opted-out row dropped)", export, got, want)
 		}
+	}
+}
+
+// A guarded CSV export guards every cell that can hold what people typed,
+// whatever type carries it: here an Arrow export's UNION member and JSON
+// extension column, which DuckDB writes as their text. Only text, BLOB
+// and ENUM columns were guarded, and =HYPERLINK(…) went out as a formula
+// with exit 0.
+func TestArrowCSVExportGuardsUnionAndJSONCells(t *testing.T) {
+	cfg := fixture(t, `
+engine: duckdb
+timezone: UTC
+output: out
+inputs:
+  requests: [{name: web, path: inputs/requests.parquet}]
+  customers: {path: inputs/customers.parquet}
+exports:
+  - {name: list, path: inputs/list.arrow, destination: generic, category: marketing_partners, identifiers: {email: email}, format: csv}
+`, map[string]string{
+		"customers": `SELECT 'C1' AS customer_id, 'z@example.com' AS email, NULL::VARCHAR AS phone`,
+		"requests":  `SELECT 'r1' AS request_id, TIMESTAMP '2026-11-01 10:00:00' AS received_at, 'opt_out' AS request_type, 'verified' AS status, 'z@example.com' AS email`,
+	})
+	const formula = `=HYPERLINK("http://evil.example/","click")`
+	jsonType, err := extensions.NewJSONType(arrow.BinaryTypes.String)
+	if err != nil {
+		t.Fatal(err)
+	}
+	union := arrow.SparseUnionOf([]arrow.Field{{Name: "s", Type: arrow.BinaryTypes.String, Nullable: true}}, []arrow.UnionTypeCode{0})
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "email", Type: arrow.BinaryTypes.String},
+		{Name: "u", Type: union, Nullable: true},
+		{Name: "j", Type: jsonType, Nullable: true},
+	}, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	for _, email := range []string{"a@example.com", "z@example.com"} {
+		b.Field(0).(*array.StringBuilder).Append(email)
+		ub := b.Field(1).(*array.SparseUnionBuilder)
+		ub.Append(0)
+		ub.Child(0).(*array.StringBuilder).Append(formula)
+		b.Field(2).(*array.ExtensionBuilder).StorageBuilder().(*array.StringBuilder).Append(formula)
+	}
+	batch := b.NewRecordBatch()
+	defer batch.Release()
+	writeIPC(t, filepath.Join(filepath.Dir(cfg), "inputs", "list.arrow"), false, schema, batch)
+
+	if code, _, se := run(t, "run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-22T09:00:00Z"); code != 0 {
+		t.Fatalf("exit %d\n%s", code, se)
+	}
+	got := readCSV(t, filepath.Join(filepath.Dir(cfg), "out", "exports", "list", "dt=2026-11-21", "part-0.csv"))
+	want := [][]string{{"email", "u", "j"}, {"a@example.com", "'" + formula, "'" + formula}} // z opted out
+	if !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("CSV export:\n got %q\nwant %q", got, want)
 	}
 }

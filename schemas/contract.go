@@ -272,6 +272,10 @@ func (c Contract) Check(input, file string, fields []Field) error {
 	seen := map[string]Field{}
 	for _, f := range fields {
 		low := strings.ToLower(f.Name)
+		if strings.ContainsRune(f.Name, 0) {
+			// SQL ends a quoted name at a NUL: the step would not parse.
+			return &ContractError{input, file, strings.ReplaceAll(f.Name, "\x00", `\x00`), "contains a NUL character (shown as \\x00), which SQL cannot name; rename the column"}
+		}
 		if slices.Contains(RowColumns, low) {
 			return &ContractError{input, file, f.Name, "is a name optout keeps for the file and row each input row comes from; rename the column"}
 		}

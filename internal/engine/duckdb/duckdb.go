@@ -3,11 +3,13 @@ package duckdb
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -39,6 +41,8 @@ type Engine struct {
 	// described holds what Describe read of each file: a backfill checks
 	// every input of every date, and DESCRIBE cost ~1 ms a file.
 	described map[fileVersion][]schemas.Field
+	// csvLongest is each written CSV file's longest record, by version.
+	csvLongest map[fileVersion]int64
 	// views holds the statement of each view Register made: a backfill
 	// registers the same inputs every date, and the same view is not made
 	// again.
@@ -91,7 +95,7 @@ func Open(ctx context.Context, cfg config.DuckDB) (*Engine, error) {
 		db.Close()
 		return nil, openError(cfg.Database, err)
 	}
-	e := &Engine{db: db, conn: conn, arrow: map[fileVersion]arrowCopy{}, described: map[fileVersion][]schemas.Field{}, views: map[string]string{}}
+	e := &Engine{db: db, conn: conn, arrow: map[fileVersion]arrowCopy{}, described: map[fileVersion][]schemas.Field{}, csvLongest: map[fileVersion]int64{}, views: map[string]string{}}
 	if err := registerFunctions(ctx, conn); err != nil {
 		e.Close()
 		return nil, err
@@ -392,7 +396,7 @@ FROM read_parquet([%s], hive_partitioning = true, union_by_name = true, filename
 	}
 	if len(files) > 0 && strings.HasSuffix(files[0], ".csv") {
 		var err error
-		if parts, err = csvParts(files); err != nil {
+		if parts, err = e.csvParts(files); err != nil {
 			return fmt.Errorf("register %s: %w", name, err)
 		}
 	}
@@ -415,12 +419,19 @@ FROM read_parquet([%s], hive_partitioning = true, union_by_name = true, filename
 // read_csv per distinct header, matched by column name. The dialect and
 // the columns are given, not sniffed: DuckDB's sniffer reads every file
 // each time a query binds the view, which cost a backfilled date of the
-// demo more time than the queries over these files.
-func csvParts(files []string) ([]string, error) {
+// demo more time than the queries over these files. A group whose files
+// hold a record longer than read_csv reads by default is read with a
+// max_line_size that fits it.
+func (e *Engine) csvParts(files []string) ([]string, error) {
 	var order []string
 	groups := map[string][]string{} // columns (the struct literal) → files
+	longest := map[string]int64{}   // columns → the longest record of its files
 	for _, f := range files {
 		header, err := csvHeader(f)
+		if err != nil {
+			return nil, err
+		}
+		n, err := e.longestCSVRecord(f)
 		if err != nil {
 			return nil, err
 		}
@@ -433,13 +444,81 @@ func csvParts(files []string) ([]string, error) {
 			order = append(order, key)
 		}
 		groups[key] = append(groups[key], transforms.Literal(f))
+		longest[key] = max(longest[key], n)
 	}
 	parts := make([]string, len(order))
 	for i, cols := range order {
-		parts[i] = fmt.Sprintf(`SELECT * FROM read_csv([%s], auto_detect = false, header = true, delim = ',', quote = '"', escape = '"', columns = %s, filename = '_file')`,
-			strings.Join(groups[cols], ", "), cols)
+		lines := ""
+		if n := longest[cols]; n > csvDefaultMaxLine {
+			// DuckDB asks for a little more than the record's bytes with
+			// its line ending (2 bytes more, in the DuckDB of go.mod).
+			lines = fmt.Sprintf(", max_line_size = %d", n+1024)
+		}
+		parts[i] = fmt.Sprintf(`SELECT * FROM read_csv([%s], auto_detect = false, header = true, delim = ',', quote = '"', escape = '"', columns = %s, filename = '_file'%s)`,
+			strings.Join(groups[cols], ", "), cols, lines)
 	}
 	return parts, nil
+}
+
+// csvDefaultMaxLine is read_csv's default max_line_size: a longer record
+// (a row with the newlines inside its quotes) fails the read. The default
+// is kept where it serves: a larger one makes DuckDB read each file in
+// fewer, larger buffers, and more slowly (a 5M-row export took 2.5 times
+// as long with a limit of 400 MB).
+const csvDefaultMaxLine = 2_000_000
+
+// longestCSVRecord is the length in bytes of the longest record of CSV
+// file f, or 0 when f is too short to hold one longer than
+// csvDefaultMaxLine; it is read once per version of the file. A newline
+// between quotes is the record's own (RFC 4180, with "" for a quote: it
+// ends a quoted span and starts another).
+func (e *Engine) longestCSVRecord(file string) (int64, error) {
+	v, err := fileversion.Stat(file)
+	if err != nil {
+		return 0, err
+	}
+	if v.Size <= csvDefaultMaxLine {
+		return 0, nil
+	}
+	key := fileVersion{file, v}
+	if n, ok := e.csvLongest[key]; ok {
+		return n, nil
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	var longest, record int64
+	quoted := false
+	buf := make([]byte, 1<<20)
+	for {
+		n, err := f.Read(buf)
+		chunk := buf[:n]
+		for len(chunk) > 0 {
+			i := bytes.IndexAny(chunk, "\"\n")
+			if i < 0 {
+				record += int64(len(chunk))
+				break
+			}
+			record += int64(i) + 1
+			if chunk[i] == '"' {
+				quoted = !quoted
+			} else if !quoted {
+				longest, record = max(longest, record), 0
+			}
+			chunk = chunk[i+1:]
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return 0, fmt.Errorf("file %s: %w", file, err)
+		}
+	}
+	longest = max(longest, record)
+	e.csvLongest[key] = longest
+	return longest, nil
 }
 
 // csvHeader reads the column names on a CSV file's first line.

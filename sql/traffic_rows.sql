@@ -1,5 +1,5 @@
 -- Every traffic row (SPEC §3.4) with its quarantine reason.
-SELECT _file, _row, CAST({{ col .Src "date" "date" }} AS DATE) AS date,
+SELECT _file, _row, {{ day .Src "date" (lit .P.TimeZone) }} AS date,
   nullif(optout_word({{ col .Src "traffic_source" "text" }}), '') AS traffic_source,
   CAST({{ col .Src "visitors" "int" }} AS INT64) AS visitors,
   CASE WHEN {{ col .Src "date" "date" }} IS NULL THEN 'missing_date'

@@ -362,6 +362,22 @@ func (d Dialect) Instant(src Source, name, tz string) string {
 	return d.dayStart(d.Ident(f.Name), tz)
 }
 
+// Day renders column name of src as a civil day: a DATE as it is, and an
+// instant as the date it falls on in time zone tz (a literal), as Instant
+// reads a DATE as the start of that day there. Cast to DATE, a timestamp
+// took its day in UTC: traffic of the evening of 31 October in Los
+// Angeles (03:30 UTC on 1 November) counted in November.
+func (d Dialect) Day(src Source, name, tz string) string {
+	f, ok := schemas.Find(src.Fields, name)
+	switch {
+	case !ok:
+		return d.Null("date")
+	case f.Family == schemas.Date:
+		return d.Ident(f.Name)
+	}
+	return d.CivilDate(d.Cast(d.Ident(f.Name), "timestamp"), tz)
+}
+
 // dayStart renders the first instant of date day in time zone tz (a
 // literal: it is used twice). Where the day's midnight comes twice
 // (America/Havana when the clocks go back at 01:00), the day starts at the
@@ -614,6 +630,7 @@ func (d Dialect) funcs() template.FuncMap {
 		"dateSeries":      d.DateSeries,
 		"civilDate":       d.CivilDate,
 		"instant":         d.Instant,
+		"day":             d.Day,
 		"endOfDay":        d.EndOfDay,
 		"month":           d.Month,
 		"dateMonth":       d.DateMonth,

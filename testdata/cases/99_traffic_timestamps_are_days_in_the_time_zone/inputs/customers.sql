@@ -1,0 +1,1 @@
+SELECT * FROM (VALUES ('C1'::VARCHAR, 'a@example.com'::VARCHAR, NULL::VARCHAR, 'paid'::VARCHAR)) t(customer_id, email, phone, traffic_source)

@@ -135,9 +135,28 @@ status follows now, and a rerun of D at another time read another. */ -}}
 {{- end }}
 
 {{ define "fresh_opt_outs" -}}
-SELECT request_id, first_enforced_at, received_at, {{ civilDate "received_at" (param .P.TimeZone) }} AS received_day
+{{- /* The opt-outs this run enforces anew, each with the instant it does
+and the categories it covered before (covered: none for one first
+enforced now): those first enforced by this run, and those a correction
+widened since the previous ledger — an opt_in that is an opt_out now, an
+opt-out that covers a category it did not — enforced for their new
+categories by this run. `all` covers the sale categories, and is covered
+by them all (as in opt_outs_narrowed). */ -}}
+SELECT request_id, first_enforced_at AS enforced_at, received_at, {{ civilDate "received_at" (param .P.TimeZone) }} AS received_day,
+    {{ emptyList "text[]" }} AS covered
   FROM {{ tmp "ledger" }}
   WHERE first_enforced_date = {{ dateParam .P.Date }} AND request_type = 'opt_out'
+{{- if .HasPrevLedger }}
+UNION ALL
+SELECT l.request_id, {{ cast (param .P.Now) "timestamp" }} AS enforced_at, l.received_at, {{ civilDate "l.received_at" (param .P.TimeZone) }} AS received_day,
+    CASE WHEN p.request_type = 'opt_out' THEN coalesce(p.categories, {{ emptyList "text[]" }}) ELSE {{ emptyList "text[]" }} END AS covered
+  FROM {{ tmp "ledger" }} l
+  JOIN {{ rel "prev_requests_ledger" }} p ON p.request_id = l.request_id
+  WHERE l.request_type = 'opt_out' AND l.first_enforced_date < {{ dateParam .P.Date }}
+    AND (p.request_type <> 'opt_out' OR {{ listAny "l.categories" "c" (print "NOT (" (inList "c" "p.categories")
+        " OR (" (inList "'all'" "p.categories") " AND " (inList "c" .SaleCategories) ")"
+        " OR (c = 'all' AND NOT " (listAny .SaleCategories "s" (print "NOT " (inList "s" "p.categories"))) "))") }})
+{{- end }}
 {{- end }}
 
 -- D's flags for the write-back: the published file on DuckDB, D's

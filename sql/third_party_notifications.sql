@@ -1,4 +1,5 @@
--- 11 CCR §7026(f)(2): for each opt-out first enforced by a run for D, every
+-- 11 CCR §7026(f)(2): for each opt-out first enforced by a run for D (or
+-- widened by a correction: fresh_opt_outs), every
 -- published export dated from the request's receipt on (or the day
 -- before, when first published after the receipt) whose rows included
 -- that person — through the request's own keys or those of a customer it
@@ -22,16 +23,16 @@ published AS (
 -- final DISTINCT drops the duplicate notes. (A DISTINCT here cost DuckDB
 -- ~10 ms a demo date, on a handful of rows.)
 person_keys AS (
-  SELECT f.request_id, f.first_enforced_at, f.received_at, f.received_day, rk.kind, rk.value
+  SELECT f.request_id, f.enforced_at, f.received_at, f.received_day, f.covered, rk.kind, rk.value
   FROM fresh f JOIN {{ tmp "request_keys" }} rk USING (request_id)
   UNION ALL
-  SELECT f.request_id, f.first_enforced_at, f.received_at, f.received_day, ck.kind, ck.value
+  SELECT f.request_id, f.enforced_at, f.received_at, f.received_day, f.covered, ck.kind, ck.value
   FROM fresh f JOIN {{ tmp "customer_matches" }} m USING (request_id)
   JOIN {{ tmp "customer_keys" }} ck USING (customer_id)
 {{- if .HashOnlyReach }}
   UNION ALL
   -- A request known by a hash alone: the keys of today's export rows with it.
-  SELECT f.request_id, f.first_enforced_at, f.received_at, f.received_day, hr.kind, hr.value
+  SELECT f.request_id, f.enforced_at, f.received_at, f.received_day, f.covered, hr.kind, hr.value
   FROM fresh f JOIN {{ tmp "hash_only_reach" }} hr USING (request_id)
 {{- end }}
 ),
@@ -51,7 +52,7 @@ notes AS (
 {{- if $h.Export.HashIdentifiers }}
   JOIN (
     {{- range $j, $x := $h.Hashes }}
-    {{ if $j }}UNION ALL {{ end }}SELECT request_id, first_enforced_at, received_at, received_day, {{ lit $x.Family }} AS hkind, {{ $x.Expr }} AS hvalue FROM person_keys WHERE kind = {{ lit $x.Kind }}
+    {{ if $j }}UNION ALL {{ end }}SELECT request_id, enforced_at, received_at, received_day, covered, {{ lit $x.Family }} AS hkind, {{ $x.Expr }} AS hvalue FROM person_keys WHERE kind = {{ lit $x.Kind }}
     {{- end }}
   ) pk ON pk.hkind = h.k.kind AND pk.hvalue = h.k.value
 {{- else }}
@@ -59,11 +60,13 @@ notes AS (
 {{- end }}
   JOIN {{ tmp "request_categories" }} rc ON rc.request_id = pk.request_id
     AND rc.category IN ({{ param $h.Export.Category }}, {{ param $h.ChannelCategory }})
+    -- A widened request's notes are for the categories it did not cover.
+    AND NOT ({{ inList "rc.category" "pk.covered" }} OR ({{ inList "'all'" "pk.covered" }} AND {{ inList "rc.category" $.SaleCategories }}))
   -- From the day of receipt on; the day before's export too when it was
   -- first published after the receipt (a nightly export goes out the
   -- morning after its date, and carried a person who asked after midnight).
   WHERE (h.dt >= pk.received_day
-      OR {{ daysBetween "h.dt" "pk.received_day" }} = 1 AND pub.published_at > pk.received_at AND pub.published_at < pk.first_enforced_at)
+      OR {{ daysBetween "h.dt" "pk.received_day" }} = 1 AND pub.published_at > pk.received_at AND pub.published_at < pk.enforced_at)
     -- An export counts when it was first published before the request
     -- was first enforced: one published since went out with the request
     -- known, or is a backfill's record of an earlier date, which is not
@@ -71,20 +74,21 @@ notes AS (
     -- enforces every date at that time) an earlier date's export came
     -- first; D's own is the enforcing run's, and a later date's is left
     -- out. An unknown publish time (an older version's marker) counts.
-    AND (pub.published_at IS NULL OR pub.published_at < pk.first_enforced_at
-      OR h.dt < {{ dateParam $.P.Date }} AND pub.published_at = pk.first_enforced_at)
+    AND (pub.published_at IS NULL OR pub.published_at < pk.enforced_at
+      OR h.dt < {{ dateParam $.P.Date }} AND pub.published_at = pk.enforced_at)
 {{- end }}
 {{- if .HasPrevNotices }}
   {{ if .History }}UNION ALL
   {{ end -}}
   -- What an earlier run of D published stays while its request is still an
-  -- opt-out first enforced for D: that run read an export file that a
-  -- rerun of its date has rewritten since, without the person, and the
-  -- third party received the person all the same. A request no longer
-  -- counted (a correction rejected it) takes its notes away.
+  -- opt-out: that run read an export file that a rerun of its date has
+  -- rewritten since, without the person, and the third party received the
+  -- person all the same (a widened request is not fresh on a rerun: the
+  -- previous ledger is D's own). A request no longer counted (a
+  -- correction rejected it) takes its notes away.
   SELECT p.request_id, CAST(p.export AS STRING) AS export, CAST(p.destination AS STRING) AS destination, p.export_dt AS dt
   FROM {{ rel "prev_notifications" }} p
-  WHERE p.request_id IN (SELECT request_id FROM fresh)
+  WHERE p.request_id IN (SELECT request_id FROM {{ tmp "ledger" }} WHERE request_type = 'opt_out')
     AND p.request_id IN (SELECT request_id FROM {{ tmp "request_categories" }})
 {{- end }}
 {{- if and (not .History) (not .HasPrevNotices) }}

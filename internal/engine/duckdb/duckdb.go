@@ -34,6 +34,9 @@ import (
 type Engine struct {
 	db   *sql.DB
 	conn *sql.Conn
+	// spill is the run's private folder for DuckDB's temporary files
+	// (privateSpill), removed when the engine closes.
+	spill string
 	// arrow maps an Arrow IPC file to the temporary table holding its rows
 	// and its hive folders' typed values, so that a backfill reads and
 	// types each file once.
@@ -115,9 +118,11 @@ func Open(ctx context.Context, cfg config.DuckDB) (*Engine, error) {
 	if cfg.MemoryLimit != "" {
 		settings = append(settings, setting{"memory_limit", "SET memory_limit = " + transforms.Literal(cfg.MemoryLimit)})
 	}
-	if cfg.TempDirectory != "" {
-		settings = append(settings, setting{"temp_directory", "SET temp_directory = " + transforms.Literal(cfg.TempDirectory)})
+	if e.spill, err = privateSpill(cfg.TempDirectory); err != nil {
+		e.Close()
+		return nil, err
 	}
+	settings = append(settings, setting{"temp_directory", "SET temp_directory = " + transforms.Literal(e.spill)})
 	for _, s := range settings {
 		if _, err := conn.ExecContext(ctx, s.sql); err != nil {
 			e.Close()
@@ -128,12 +133,36 @@ func Open(ctx context.Context, cfg config.DuckDB) (*Engine, error) {
 		}
 	}
 	if cfg.TempDirectory != "" {
-		if err := e.openWork(ctx, cfg.TempDirectory, cfg.Database == ""); err != nil {
+		if err := e.openWork(ctx, e.spill, cfg.Database == ""); err != nil {
 			e.Close()
 			return nil, err
 		}
 	}
 	return e, nil
+}
+
+// privateSpill makes the run's folder for DuckDB's temporary files: a new
+// folder only its user may enter (0700), in the configured temp_directory
+// or, with none, in the system's temporary folder. What DuckDB spills is
+// rows of the inputs, people's emails and phones among them, in files it
+// makes readable by all (0644 under the usual umask); left to itself it
+// spilled them into ".tmp" in the process's working directory (wherever
+// a scheduler started it), where the docs said they stayed in memory. The
+// work database goes there too (openWork). Close removes the folder; a
+// killed run leaves it, private.
+func privateSpill(configured string) (string, error) {
+	base := configured
+	if base == "" {
+		base = os.TempDir()
+	}
+	if err := os.MkdirAll(base, 0o700); err != nil {
+		return "", fmt.Errorf("duckdb temp_directory: %w", err)
+	}
+	dir, err := os.MkdirTemp(base, "optout-")
+	if err != nil {
+		return "", fmt.Errorf("duckdb temp_directory: %w", err)
+	}
+	return dir, nil
 }
 
 // workCatalog names the attached work database.
@@ -161,9 +190,6 @@ const workCatalog = "optout_work"
 // over a warehouse database (duckdb.database) leaves it alone: the
 // write-back would store the warehouse's own tables so too.
 func (e *Engine) openWork(ctx context.Context, dir string, plainStrings bool) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("duckdb temp_directory: %w", err)
-	}
 	f, err := os.CreateTemp(dir, "optout-work-*.duckdb")
 	if err != nil {
 		return fmt.Errorf("duckdb temp_directory: %w", err)
@@ -198,9 +224,14 @@ func (e *Engine) openWork(ctx context.Context, dir string, plainStrings bool) er
 	return nil
 }
 
-// Close releases the connection and the database.
+// Close releases the connection and the database, and removes the spill
+// folder.
 func (e *Engine) Close() error {
-	return errors.Join(e.conn.Close(), e.db.Close())
+	err := errors.Join(e.conn.Close(), e.db.Close())
+	if e.spill != "" {
+		err = errors.Join(err, os.RemoveAll(e.spill))
+	}
+	return err
 }
 
 // Describe reads one file's schema: a Parquet footer, or an Arrow IPC file

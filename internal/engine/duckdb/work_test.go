@@ -1,8 +1,10 @@
 package duckdb
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -63,7 +65,7 @@ func TestStepTablesGoToAnUnlinkedWorkDatabase(t *testing.T) {
 		}
 	}
 	// DuckDB may spill its own files there; the work database is not one.
-	if work, _ := filepath.Glob(filepath.Join(dir, "optout-work-*")); len(work) != 0 {
+	if work, _ := filepath.Glob(filepath.Join(dir, "*", "optout-work-*")); len(work) != 0 {
 		t.Errorf("the temp directory holds %v while the engine is open, want no work file", work)
 	}
 	// The step that frees tables reaches them by their plain names too.
@@ -72,6 +74,39 @@ func TestStepTablesGoToAnUnlinkedWorkDatabase(t *testing.T) {
 	}
 	if rows, err := e.Query(ctx, `SELECT 1 FROM duckdb_tables() WHERE table_name = '`+transforms.TempName("keys")+`'`); err != nil || len(rows) != 0 {
 		t.Errorf("after DROP: %v, %v; want the table gone", rows, err)
+	}
+}
+
+// DuckDB's temporary files hold input rows, people's emails among them,
+// in files it makes readable by all: each engine spills into a folder of
+// its own that only its user may enter, inside the configured
+// temp_directory or the system's temporary folder (DuckDB's own default
+// was ".tmp" in the working directory), and removes it when it closes.
+func TestSpillFolderIsPrivate(t *testing.T) {
+	ctx := context.Background()
+	configured := filepath.Join(t.TempDir(), "spill")
+	for _, c := range []struct{ temp, under string }{{configured, configured}, {"", os.TempDir()}} {
+		e, err := Open(ctx, config.DuckDB{TempDirectory: c.temp})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := e.Query(ctx, "SELECT current_setting('temp_directory') AS dir")
+		if err != nil || len(rows) != 1 {
+			t.Fatalf("temp_directory: %v, %v", rows, err)
+		}
+		dir, _ := rows[0]["dir"].(string)
+		if filepath.Dir(dir) != filepath.Clean(c.under) {
+			t.Errorf("temp_directory %q configured: DuckDB spills to %q, want a folder of its own in %s", c.temp, dir, c.under)
+		}
+		if st, err := os.Stat(dir); err != nil || st.Mode().Perm() != 0o700 {
+			t.Errorf("spill folder %s: %v; want a folder with mode 0700", dir, cmp.Or(err, fmt.Errorf("mode %v", st.Mode().Perm())))
+		}
+		if err := e.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(dir); !os.IsNotExist(err) {
+			t.Errorf("spill folder %s after Close: %v, want it removed", dir, err)
+		}
 	}
 }
 

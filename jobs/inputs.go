@@ -147,13 +147,19 @@ func contractFor(in *config.Input, exports []config.Export) schemas.Contract {
 // contract (exit 3 naming input, file and column), and registers them. It
 // returns the files as they were when listed (stamps), before anything
 // read them.
-func loadInput(ctx context.Context, eng engine.Engine, in *config.Input, exports []config.Export) (transforms.Source, []stamp, error) {
+func loadInput(ctx context.Context, eng engine.Engine, in *config.Input, cfg *config.Config) (transforms.Source, []stamp, error) {
+	exports := cfg.Exports
 	if in.Table != "" {
 		return loadTable(ctx, eng, in, exports)
 	}
 	files, err := listFiles(in.Name, in.Path)
 	if err != nil {
 		return transforms.Source{}, nil, err
+	}
+	for _, f := range files {
+		if cfg.InOutput(f) {
+			return transforms.Source{}, nil, exit.With(exit.Usage, fmt.Errorf("input %s: file %s lies in the output %s (its links followed): the run would read its own outputs, and replace the folder it read; the output must be a folder of its own", in.Name, f, cfg.Output))
+		}
 	}
 	stamps, err := stampFiles(in.Name, files)
 	if err != nil {

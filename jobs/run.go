@@ -407,7 +407,7 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 	plan := transforms.Plan{P: runParams(cfg, r.o.Date, r.o.Now, r.rec.StartedAt), StateSLA: stateSLA(cfg), Dialect: r.eng.Dialect(), Scratch: r.eng.Scratch()}
 	load := func(in *config.Input) (transforms.Source, error) {
 		t := time.Now()
-		src, files, err := loadInput(ctx, r.eng, in, cfg.Exports)
+		src, files, err := loadInput(ctx, r.eng, in, cfg)
 		if err != nil {
 			return src, err
 		}

@@ -239,6 +239,8 @@ func TestOutputApartFromInputs(t *testing.T) {
 	for _, c := range []struct{ name, path, output string }{
 		{"a pattern that walks into the output", "'data/*/web.parquet'", "data/out"},
 		{"a recursive pattern", "'data/**/*.parquet'", "data/out"},
+		// The files are listed with doublestar, which expands {a,b}.
+		{"a brace pattern", "'data/{x,out}/exports/*/*.parquet'", "data/out"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			body := strings.Replace(strings.Replace(minimal, "data/requests.parquet", c.path, 1), "output: out", "output: "+c.output, 1)
@@ -264,4 +266,37 @@ func TestOutputApartFromInputs(t *testing.T) {
 			t.Errorf("accepted: %v", err)
 		}
 	})
+}
+
+// A file or folder optout writes outside its output may not be where an
+// input reads: a lineage file named like an input file was appended to
+// it, and one in an input's folder, or a spill folder there, is a file
+// that input cannot read. One beside the inputs is accepted.
+func TestWrittenFilesApartFromInputs(t *testing.T) {
+	t.Setenv("OPTOUT_TEST_DIR", "/srv")
+	with := func(extra string) string {
+		return strings.Replace(minimal, "data/requests.parquet", "'data/**/*.parquet'", 1) + extra
+	}
+	for _, c := range []struct{ name, extra string }{
+		{"lineage beside the inputs", "lineage: {file: lineage/events.jsonl}\n"},
+		{"lineage by the inputs, not matched", "lineage: {file: data/events.jsonl}\n"},
+		{"spill beside the inputs", "duckdb: {temp_directory: spill}\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if _, err := Load(write(t, with(c.extra))); err != nil {
+				t.Errorf("refused: %v", err)
+			}
+		})
+	}
+	for _, c := range []struct{ name, extra, want string }{
+		{"lineage on an input file", "lineage: {file: /srv/customers}\n", "lineage.file"},
+		{"lineage matched by a pattern", "lineage: {file: data/x/events.parquet}\n", "lineage.file"},
+		{"spill in a folder a pattern reads", "duckdb: {temp_directory: data/spill}\n", "duckdb.temp_directory"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if _, err := Load(write(t, with(c.extra))); err == nil || !strings.Contains(err.Error(), c.want+" ") || !strings.Contains(err.Error(), "is where") {
+				t.Errorf("accepted or not named: %v", err)
+			}
+		})
+	}
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bmatcuk/doublestar/v4"
+
 	"github.com/optout-dev/optout/schemas"
 )
 
@@ -58,7 +60,81 @@ func (c *Config) validate() error {
 	add(c.validateExports())
 	add(c.validatePolicy())
 	add(c.validateOutputApart())
+	add(c.validateWrittenApart())
 	return errors.Join(errs...)
+}
+
+// inputPaths are the path of every input read from files, the exports'
+// too, each with the key that names it.
+func (c *Config) inputPaths() (where, paths []string) {
+	add := func(w, p string) {
+		if p != "" {
+			where, paths = append(where, w), append(paths, p)
+		}
+	}
+	for i, in := range c.Inputs.Requests {
+		add(fmt.Sprintf("inputs.requests[%d] (%s)", i, in.Name), in.Path)
+	}
+	for _, in := range []*Input{c.Inputs.Customers, c.Inputs.IdentityLinks, c.Inputs.Traffic} {
+		if in != nil {
+			add("inputs."+in.Name, in.Path)
+		}
+	}
+	for i, x := range c.Exports {
+		add(fmt.Sprintf("exports[%d] (%s)", i, x.Name), x.Path)
+	}
+	return where, paths
+}
+
+// validateWrittenApart refuses a file or folder optout writes outside its
+// output where an input's path reads: a lineage.file named like the
+// customers file had each run append its event to that Parquet file, and
+// the runs failed from then on; the lineage file, or a spill folder, in
+// an input's folder is a file that input cannot read.
+func (c *Config) validateWrittenApart() error {
+	type written struct {
+		key, path string
+		folder    bool
+	}
+	var ws []written
+	if c.Lineage != nil && c.Lineage.File != "" {
+		ws = append(ws, written{"lineage.file", c.Lineage.File, false})
+	}
+	if c.DuckDB.TempDirectory != "" {
+		ws = append(ws, written{"duckdb.temp_directory", c.DuckDB.TempDirectory, true})
+	}
+	var errs []error
+	where, paths := c.inputPaths()
+	for _, w := range ws {
+		for j, p := range paths {
+			if reads(p, w.path, w.folder) {
+				errs = append(errs, fmt.Errorf("%s %s is where %s reads (path %s): optout writes there, and would overwrite the input or put a file in it that the input cannot read; give it a place of its own", w.key, w.path, where[j], p))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// reads says whether input path pattern (a file, a folder read whole, or
+// a glob with **) takes in file path, or, for a folder, files in it; their
+// symbolic links followed.
+func reads(pattern, path string, folder bool) bool {
+	static, rest := splitPattern(pattern)
+	root, target := resolved(static), resolved(filepath.Clean(path))
+	if !within(target, root) {
+		return false
+	}
+	if len(rest) == 0 {
+		return true // the file itself, or a folder read whole
+	}
+	rel, _ := filepath.Rel(root, target)
+	glob := strings.Join(rest, "/")
+	p := filepath.ToSlash(rel)
+	if folder {
+		p += "/x.parquet" // a file that could come to be in it
+	}
+	ok, _ := doublestar.Match(glob, p)
+	return ok
 }
 
 // validateOutputApart refuses an output folder that holds an input file
@@ -72,21 +148,11 @@ func (c *Config) validateOutputApart() error {
 	}
 	out := resolved(filepath.Clean(c.Output))
 	var errs []error
-	check := func(where, path string) {
-		if path != "" && overlaps(path, out) {
-			errs = append(errs, fmt.Errorf("%s: path %s overlaps output %s: the output must be a folder of its own, neither where an input's path reads nor holding an input (a run replaces whole folders under it)", where, path, c.Output))
+	where, paths := c.inputPaths()
+	for i, path := range paths {
+		if overlaps(path, out) {
+			errs = append(errs, fmt.Errorf("%s: path %s overlaps output %s: the output must be a folder of its own, neither where an input's path reads nor holding an input (a run replaces whole folders under it)", where[i], path, c.Output))
 		}
-	}
-	for i, in := range c.Inputs.Requests {
-		check(fmt.Sprintf("inputs.requests[%d] (%s)", i, in.Name), in.Path)
-	}
-	for _, in := range []*Input{c.Inputs.Customers, c.Inputs.IdentityLinks, c.Inputs.Traffic} {
-		if in != nil {
-			check("inputs."+in.Name, in.Path)
-		}
-	}
-	for i, x := range c.Exports {
-		check(fmt.Sprintf("exports[%d] (%s)", i, x.Name), x.Path)
 	}
 	return errors.Join(errs...)
 }
@@ -114,7 +180,8 @@ func overlaps(pattern, out string) bool {
 		if i == len(outParts) || strings.Contains(part, "**") {
 			return true // the pattern goes on below out
 		}
-		if ok, _ := filepath.Match(part, outParts[i]); !ok {
+		// doublestar, as the files are listed: it knows {a,b}.
+		if ok, _ := doublestar.Match(part, outParts[i]); !ok {
 			return false
 		}
 	}
@@ -152,6 +219,13 @@ func resolved(path string) string {
 		}
 		rest = filepath.Join(filepath.Base(p), rest)
 	}
+}
+
+// InOutput says whether file, its symbolic links followed, lies in the
+// output folder: a link under an input's `**` into the output is what no
+// pattern shows, so the run asks of every file it lists.
+func (c *Config) InOutput(file string) bool {
+	return c.Output != "" && within(resolved(filepath.Clean(file)), resolved(filepath.Clean(c.Output)))
 }
 
 // within says whether path is dir or lies under it.

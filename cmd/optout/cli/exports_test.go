@@ -467,3 +467,42 @@ exports:
 
 // lit quotes a string as a SQL literal.
 func lit(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// An input's ** pattern reaching into the output through a symbolic link
+// is what the config's check cannot see: the run asks of every file it
+// lists, and stops (exit 2) before reading its own published export as an
+// input and replacing the folder it read.
+func TestInputLinkedIntoTheOutputIsRefused(t *testing.T) {
+	cfg := fixture(t, `
+engine: duckdb
+timezone: UTC
+output: out
+inputs:
+  requests: [{name: web, path: inputs/requests.parquet}]
+  customers: {path: inputs/customers.parquet}
+exports:
+  - {name: list, path: 'inputs/exp/**/*.parquet', destination: generic, category: marketing_partners, identifiers: {email: email}}
+`, map[string]string{
+		"customers": `SELECT 'C1' AS customer_id, 'z@example.com' AS email, NULL::VARCHAR AS phone`,
+		"requests":  `SELECT 'r1' AS request_id, TIMESTAMP '2026-11-01 10:00:00' AS received_at, 'opt_out' AS request_type, 'verified' AS status, 'z@example.com' AS email`,
+		"list":      `SELECT * FROM (VALUES ('a@example.com', 'alice'), ('z@example.com', 'zed')) t(email, name)`,
+	})
+	dir := filepath.Dir(cfg)
+	if err := os.MkdirAll(filepath.Join(dir, "inputs", "exp"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(dir, "inputs", "list.parquet"), filepath.Join(dir, "inputs", "exp", "list.parquet")); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-22T09:00:00Z"}
+	if code, _, se := run(t, args...); code != 0 {
+		t.Fatalf("first run: exit %d\n%s", code, se)
+	}
+	if err := os.Symlink(filepath.Join(dir, "out", "exports"), filepath.Join(dir, "inputs", "exp", "prev")); err != nil {
+		t.Fatal(err)
+	}
+	code, _, se := run(t, args...)
+	if code != 2 || !strings.Contains(se, "lies in the output") || !strings.Contains(se, "input list") {
+		t.Errorf("run with the link: exit %d, want 2 naming the input and the file in the output\n%s", code, se)
+	}
+}

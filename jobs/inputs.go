@@ -217,6 +217,14 @@ func loadTable(ctx context.Context, eng engine.Engine, in *config.Input, exports
 	if err := contractFor(in, exports).Check(in.Name, where, fields); err != nil {
 		return transforms.Source{}, nil, exit.With(exit.Input, err)
 	}
+	// Checked before anything is written: found at the write-back, after
+	// the publish, it failed every run with D's outputs already out (and
+	// validate passed it).
+	if in.WriteBack {
+		if err := engine.CheckFlagColumns(in.Table, fields, eng.FlagTypes()); err != nil {
+			return transforms.Source{}, nil, err
+		}
+	}
 	view := inputView(in.Name)
 	// On BigQuery this copies the table: the run's steps all read that
 	// copy, so a table that changes while the run goes (a row inserted or

@@ -1251,3 +1251,29 @@ func TestRunWithTempDirectoryWritesTheSameOutputs(t *testing.T) {
 	}
 	noWorkFile(spill)
 }
+
+// A customers table whose flag column has another type than write-back
+// writes is refused when the run reads its inputs, by validate too, before
+// anything is published. Found at the write-back, after the publish, it
+// failed every nightly run (exit 3) with D's outputs already out, and
+// validate passed it.
+func TestWriteBackFlagColumnTypeIsCheckedFirst(t *testing.T) {
+	cfg, out, db := warehouseCopy(t)
+	wh, err := sql.Open("duckdb", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wh.Exec(`ALTER TABLE crm.customers ADD COLUMN opt_out_date TIMESTAMP`); err != nil {
+		t.Fatal(err)
+	}
+	wh.Close()
+	for _, cmd := range []string{"validate", "run"} {
+		r := runOptout(t, nil, append([]string{cmd}, args(cfg)[1:]...)...)
+		if r.code != 3 || !strings.Contains(r.stderr, "column opt_out_date has type TIMESTAMP; write_back writes TIMESTAMP WITH TIME ZONE") {
+			t.Errorf("%s: exit %d, want 3 naming the column\n%s", cmd, r.code, r.stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "complete")); !os.IsNotExist(err) {
+		t.Errorf("the refused run published (stat of complete/: %v)", err)
+	}
+}

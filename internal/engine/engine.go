@@ -134,6 +134,9 @@ type Output interface {
 	// onto the customers warehouse table in one atomic change, touching
 	// only rows whose flags differ, and returns how many it changed.
 	WriteBack(ctx context.Context, table, dt string) (int64, error)
+	// FlagTypes are the types WriteBack gives the flag columns, as
+	// DescribeTable spells them (CheckFlagColumns).
+	FlagTypes() map[string]string
 	// DropPartitions removes the given dates of a per-date output table.
 	DropPartitions(ctx context.Context, table string, dates []string) error
 	// RecordRun writes a run's runs row, rendered by step, replacing the

@@ -33,6 +33,9 @@ func (e *Engine) WriteBack(ctx context.Context, table, dt string) (int64, error)
 	return e.writeBack(ctx, table, "customer_id", dt)
 }
 
+// FlagTypes are the types write-back gives the flag columns.
+func (e *Engine) FlagTypes() map[string]string { return flagTypes }
+
 // writeBack is WriteBack matched on column idColumn.
 func (e *Engine) writeBack(ctx context.Context, table, idColumn, dt string) (int64, error) {
 	if e.Dry {

@@ -132,6 +132,9 @@ func (w *Warehouse) RecordRun(ctx context.Context, runID string, step transforms
 // flagTypes are the types write-back gives the flag columns (SPEC §5 rule 3).
 var flagTypes = map[string]string{"ccpa_opt_out": "BOOLEAN", "opt_out_date": "TIMESTAMP WITH TIME ZONE", "opt_out_categories": "VARCHAR[]"}
 
+// FlagTypes are the types write-back gives the flag columns.
+func (w *Warehouse) FlagTypes() map[string]string { return flagTypes }
+
 // WriteBack puts D's published flags onto the customers table, in one
 // transaction, touching only rows whose flags changed. A kill before it
 // commits leaves the table as it was, and the next run of D writes the

@@ -217,6 +217,9 @@ func loadTable(ctx context.Context, eng engine.Engine, in *config.Input, exports
 	if err := contractFor(in, exports).Check(in.Name, where, fields); err != nil {
 		return transforms.Source{}, nil, exit.With(exit.Input, err)
 	}
+	if err := ownDateColumn(eng, in, exports, fields); err != nil {
+		return transforms.Source{}, nil, err
+	}
 	// Checked before anything is written: found at the write-back, after
 	// the publish, it failed every run with D's outputs already out (and
 	// validate passed it).
@@ -235,6 +238,26 @@ func loadTable(ctx context.Context, eng engine.Engine, in *config.Input, exports
 	}
 	fields = append(fields, schemas.Field{Name: "_file", Family: schemas.String}, schemas.Field{Name: "_row", Family: schemas.Integer})
 	return transforms.Source{Name: in.Name, Format: in.Format, View: view, Fields: fields}, []stamp{{Input: in.Name, File: where}}, nil
+}
+
+// ownDateColumn refuses, on BigQuery, a customers table or an export with
+// a column of its own named dt. The outputs that keep their columns
+// (customers_flagged, the exports) are tables partitioned by dt, the date
+// of the run; the two collided at the publish, after every scan was
+// billed, with a message naming neither the input nor the column, and
+// exit 1, which a scheduler retries night after night.
+func ownDateColumn(eng engine.Engine, in *config.Input, exports []config.Export, fields []schemas.Field) error {
+	if eng.Dialect() != transforms.BigQuery {
+		return nil
+	}
+	kept := in.Name == "customers"
+	for _, e := range exports {
+		kept = kept || e.Name == in.Name
+	}
+	if f, ok := schemas.Find(fields, "dt"); ok && kept {
+		return exit.With(exit.Input, fmt.Errorf("input %s: table %s: column %s: on BigQuery the outputs that keep this input's columns are partitioned by a dt column, the date of the run, which this column would collide with; rename it (or read the table through a view that does)", in.Name, in.Table, f.Name))
+	}
+	return nil
 }
 
 // inputErr names the input and file (and for text that is not UTF-8 the

@@ -2,12 +2,9 @@ package jobs
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/internal/testkit/bqfake"
 )
@@ -19,34 +16,15 @@ import (
 // It collided at the publish, after every scan was billed, with exit 1 and
 // a message naming neither.
 func TestBigQueryInputWithItsOwnDateColumnIsRefused(t *testing.T) {
-	for _, c := range []struct{ customers, ads, want string }{
-		{"customer_id STRING, email STRING, phone STRING, dt DATE", "email STRING", "input customers: table proj.inputs.customers: column dt:"},
-		{"customer_id STRING, email STRING, phone STRING", "email STRING, DT DATE", "input ads: table proj.inputs.ads: column DT:"},
+	for _, c := range []struct{ table, cols, want string }{
+		{"inputs.customers", "customer_id STRING, email STRING, phone STRING, dt DATE", "input customers: table proj.inputs.customers: column dt:"},
+		{"inputs.ads", "email STRING, DT DATE", "input ads: table proj.inputs.ads: column DT:"},
 	} {
 		f := bqfake.New(t)
 		f.Answer = fakeAnswers(f)
-		f.AddTable("inputs.web_form", "request_id STRING, received_at TIMESTAMP, email STRING")
-		f.AddTable("inputs.customers", c.customers)
-		f.AddTable("inputs.ads", c.ads)
-		p := filepath.Join(t.TempDir(), "optout.yaml")
-		body := `engine: bigquery
-timezone: America/Los_Angeles
-inputs:
-  requests:
-    - {name: web_form, table: proj.inputs.web_form}
-  customers: {table: proj.inputs.customers}
-exports:
-  - {name: ads, table: proj.inputs.ads, destination: google_ads, category: advertising, identifiers: {email: email}}
-bigquery: {project: proj, dataset: optout, endpoint: "` + f.URL + `"}
-`
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		cfg, err := config.Load(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = Run(context.Background(), RunOptions{Config: cfg, Date: fakeDay(fakeDates[0]), Now: fakeNow})
+		cfg := fakeConfig(t, f)
+		f.AddTable(c.table, c.cols) // in place of fakeConfig's
+		_, err := Run(context.Background(), RunOptions{Config: cfg, Date: fakeDay(fakeDates[0]), Now: fakeNow})
 		if exit.Code(err) != exit.Input || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("exit %d, %v; want exit 3 naming %q", exit.Code(err), err, c.want)
 		}

@@ -610,19 +610,7 @@ exports:
 // and ENUM columns were guarded, and =HYPERLINK(…) went out as a formula
 // with exit 0.
 func TestArrowCSVExportGuardsUnionAndJSONCells(t *testing.T) {
-	cfg := fixture(t, `
-engine: duckdb
-timezone: UTC
-output: out
-inputs:
-  requests: [{name: web, path: inputs/requests.parquet}]
-  customers: {path: inputs/customers.parquet}
-exports:
-  - {name: list, path: inputs/list.arrow, destination: generic, category: marketing_partners, identifiers: {email: email}, format: csv}
-`, map[string]string{
-		"customers": `SELECT 'C1' AS customer_id, 'z@example.com' AS email, NULL::VARCHAR AS phone`,
-		"requests":  `SELECT 'r1' AS request_id, TIMESTAMP '2026-11-01 10:00:00' AS received_at, 'opt_out' AS request_type, 'verified' AS status, 'z@example.com' AS email`,
-	})
+	cfg := zOptedOutFixture(t, "{name: list, path: inputs/list.arrow, destination: generic, category: marketing_partners, identifiers: {email: email}, format: csv}", nil)
 	const formula = `=HYPERLINK("http://evil.example/","click")`
 	jsonType, err := extensions.NewJSONType(arrow.BinaryTypes.String)
 	if err != nil {

@@ -54,6 +54,29 @@ func fixture(t *testing.T, config string, inputs map[string]string) string {
 	return cfg
 }
 
+// zOptedOutFixture is a config with the one export given (a flow mapping)
+// over customer C1, z@example.com, whose request r1 opts out of all; more
+// holds further inputs (name → SELECT), as fixture's.
+func zOptedOutFixture(t *testing.T, export string, more map[string]string) string {
+	t.Helper()
+	inputs := map[string]string{
+		"customers": `SELECT 'C1' AS customer_id, 'z@example.com' AS email, NULL::VARCHAR AS phone`,
+		"requests":  `SELECT 'r1' AS request_id, TIMESTAMP '2026-11-01 10:00:00' AS received_at, 'opt_out' AS request_type, 'verified' AS status, 'z@example.com' AS email`,
+	}
+	for name, q := range more {
+		inputs[name] = q
+	}
+	return fixture(t, `
+engine: duckdb
+timezone: UTC
+output: out
+inputs:
+  requests: [{name: web, path: inputs/requests.parquet}]
+  customers: {path: inputs/customers.parquet}
+exports:
+  - `+export+"\n", inputs)
+}
+
 // readCSV parses a written CSV strictly (RFC 4180, no lazy quotes).
 func readCSV(t *testing.T, path string) [][]string {
 	t.Helper()
@@ -438,20 +461,8 @@ func TestCSVExportKeepsEveryByte(t *testing.T) {
 	for _, v := range values {
 		rows = append(rows, fmt.Sprintf("(%s, %s, %s)", lit(v[0]), lit(v[1]), lit(v[2])))
 	}
-	cfg := fixture(t, `
-engine: duckdb
-timezone: UTC
-output: out
-inputs:
-  requests: [{name: web, path: inputs/requests.parquet}]
-  customers: {path: inputs/customers.parquet}
-exports:
-  - {name: list, path: inputs/list.parquet, destination: generic, category: marketing_partners, identifiers: {email: email}, format: csv}
-`, map[string]string{
-		"customers": `SELECT 'C1' AS customer_id, 'z@example.com' AS email, NULL::VARCHAR AS phone`,
-		"requests":  `SELECT 'r1' AS request_id, TIMESTAMP '2026-11-01 10:00:00' AS received_at, 'opt_out' AS request_type, 'verified' AS status, 'z@example.com' AS email`,
-		"list":      "SELECT * FROM (VALUES " + strings.Join(rows, ", ") + ") t(email, name, note)",
-	})
+	cfg := zOptedOutFixture(t, "{name: list, path: inputs/list.parquet, destination: generic, category: marketing_partners, identifiers: {email: email}, format: csv}",
+		map[string]string{"list": "SELECT * FROM (VALUES " + strings.Join(rows, ", ") + ") t(email, name, note)"})
 	if code, _, se := run(t, "run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-22T09:00:00Z"); code != 0 {
 		t.Fatalf("exit %d\n%s", code, se)
 	}
@@ -473,20 +484,8 @@ func lit(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" 
 // lists, and stops (exit 2) before reading its own published export as an
 // input and replacing the folder it read.
 func TestInputLinkedIntoTheOutputIsRefused(t *testing.T) {
-	cfg := fixture(t, `
-engine: duckdb
-timezone: UTC
-output: out
-inputs:
-  requests: [{name: web, path: inputs/requests.parquet}]
-  customers: {path: inputs/customers.parquet}
-exports:
-  - {name: list, path: 'inputs/exp/**/*.parquet', destination: generic, category: marketing_partners, identifiers: {email: email}}
-`, map[string]string{
-		"customers": `SELECT 'C1' AS customer_id, 'z@example.com' AS email, NULL::VARCHAR AS phone`,
-		"requests":  `SELECT 'r1' AS request_id, TIMESTAMP '2026-11-01 10:00:00' AS received_at, 'opt_out' AS request_type, 'verified' AS status, 'z@example.com' AS email`,
-		"list":      `SELECT * FROM (VALUES ('a@example.com', 'alice'), ('z@example.com', 'zed')) t(email, name)`,
-	})
+	cfg := zOptedOutFixture(t, "{name: list, path: 'inputs/exp/**/*.parquet', destination: generic, category: marketing_partners, identifiers: {email: email}}",
+		map[string]string{"list": `SELECT * FROM (VALUES ('a@example.com', 'alice'), ('z@example.com', 'zed')) t(email, name)`})
 	dir := filepath.Dir(cfg)
 	if err := os.MkdirAll(filepath.Join(dir, "inputs", "exp"), 0o755); err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -1275,5 +1276,63 @@ func TestWriteBackFlagColumnTypeIsCheckedFirst(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, "complete")); !os.IsNotExist(err) {
 		t.Errorf("the refused run published (stat of complete/: %v)", err)
+	}
+}
+
+// A killed run cannot remove its spill folder, which holds rows of the
+// inputs and, at 100M customers, gigabytes of them. The next engine to
+// use the temp_directory removes it, and leaves the folder of a run that
+// is still going.
+func TestKilledRunsSpillFolderIsRemovedByTheNext(t *testing.T) {
+	spill := filepath.Join(t.TempDir(), "spill")
+	withSpill := func() string {
+		t.Helper()
+		cfg, _ := demoCopy(t)
+		b, _ := os.ReadFile(cfg)
+		s := strings.Replace(string(b), "engine: duckdb\n", "engine: duckdb\nduckdb: {temp_directory: "+spill+"}\n", 1)
+		if !strings.Contains(s, "temp_directory: "+spill) {
+			t.Fatalf("could not add a temp_directory to %s", cfg)
+		}
+		if err := os.WriteFile(cfg, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	folders := func() []string {
+		t.Helper()
+		entries, err := os.ReadDir(spill)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		return names
+	}
+
+	cfg := withSpill()
+	if r := runOptout(t, []string{"OPTOUT_TEST_KILL_AT=step:customers_flagged"}, args(cfg)...); !r.signaled {
+		t.Fatalf("the run was not killed (exit %d)\n%s", r.code, r.stderr)
+	}
+	killed := folders()
+	if len(killed) != 1 {
+		t.Fatalf("after the killed run the temp directory holds %v, want its one folder", killed)
+	}
+	startHeld(t, withSpill(), "step:customers_flagged")
+	var live []string
+	for _, f := range folders() {
+		if f != killed[0] {
+			live = append(live, f)
+		}
+	}
+	if len(live) != 1 {
+		t.Fatalf("with a run going the temp directory holds %v, want one folder beside %s", folders(), killed[0])
+	}
+	if r := runOptout(t, nil, args(cfg)...); r.code != 0 {
+		t.Fatalf("the run after the kill: exit %d\n%s", r.code, r.stderr)
+	}
+	if left := folders(); !slices.Equal(left, live) {
+		t.Errorf("after the next run the temp directory holds %v, want only the going run's %v (the killed run's %s removed)", left, live, killed[0])
 	}
 }

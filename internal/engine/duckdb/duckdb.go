@@ -35,8 +35,10 @@ type Engine struct {
 	db   *sql.DB
 	conn *sql.Conn
 	// spill is the run's private folder for DuckDB's temporary files
-	// (privateSpill), removed when the engine closes.
-	spill string
+	// (privateSpill), removed when the engine closes; spillLock is its
+	// lock, held until then (nil where none could be taken).
+	spill     string
+	spillLock *os.File
 	// arrow maps an Arrow IPC file to the temporary table holding its rows
 	// and its hive folders' typed values, so that a backfill reads and
 	// types each file once.
@@ -118,7 +120,7 @@ func Open(ctx context.Context, cfg config.DuckDB) (*Engine, error) {
 	if cfg.MemoryLimit != "" {
 		settings = append(settings, setting{"memory_limit", "SET memory_limit = " + transforms.Literal(cfg.MemoryLimit)})
 	}
-	if e.spill, err = privateSpill(cfg.TempDirectory); err != nil {
+	if e.spill, e.spillLock, err = privateSpill(cfg.TempDirectory); err != nil {
 		e.Close()
 		return nil, err
 	}
@@ -139,30 +141,6 @@ func Open(ctx context.Context, cfg config.DuckDB) (*Engine, error) {
 		}
 	}
 	return e, nil
-}
-
-// privateSpill makes the run's folder for DuckDB's temporary files: a new
-// folder only its user may enter (0700), in the configured temp_directory
-// or, with none, in the system's temporary folder. What DuckDB spills is
-// rows of the inputs, people's emails and phones among them, in files it
-// makes readable by all (0644 under the usual umask); left to itself it
-// spilled them into ".tmp" in the process's working directory (wherever
-// a scheduler started it), where the docs said they stayed in memory. The
-// work database goes there too (openWork). Close removes the folder; a
-// killed run leaves it, private.
-func privateSpill(configured string) (string, error) {
-	base := configured
-	if base == "" {
-		base = os.TempDir()
-	}
-	if err := os.MkdirAll(base, 0o700); err != nil {
-		return "", fmt.Errorf("duckdb temp_directory: %w", err)
-	}
-	dir, err := os.MkdirTemp(base, "optout-")
-	if err != nil {
-		return "", fmt.Errorf("duckdb temp_directory: %w", err)
-	}
-	return dir, nil
 }
 
 // workCatalog names the attached work database.
@@ -230,6 +208,9 @@ func (e *Engine) Close() error {
 	err := errors.Join(e.conn.Close(), e.db.Close())
 	if e.spill != "" {
 		err = errors.Join(err, os.RemoveAll(e.spill))
+	}
+	if e.spillLock != nil {
+		err = errors.Join(err, e.spillLock.Close())
 	}
 	return err
 }

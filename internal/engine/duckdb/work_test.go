@@ -148,3 +148,29 @@ func TestWarehouseKeepsItsCompression(t *testing.T) {
 		t.Errorf("disabled_compression_methods = %q over a warehouse database, want DuckDB's default (none)", d)
 	}
 }
+
+// An engine opening beside another in the same process leaves the other's
+// spill folder: its lock is held by an open file, whichever process has it.
+// A folder that is not an engine's (no lock file) is left too.
+func TestSpillFolderOfAnOpenEngineIsKept(t *testing.T) {
+	ctx, dir := context.Background(), t.TempDir()
+	other := filepath.Join(dir, "optout-not-a-spill")
+	if err := os.Mkdir(other, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	first, err := Open(ctx, config.DuckDB{TempDirectory: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	second, err := Open(ctx, config.DuckDB{TempDirectory: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	for _, d := range []string{first.spill, second.spill, other} {
+		if _, err := os.Stat(d); err != nil {
+			t.Errorf("%s after a second engine opened: %v, want it kept", d, err)
+		}
+	}
+}

@@ -138,7 +138,8 @@ var Requests = Contract{
 // XDMPrivacy is an Adobe XDM profile export (SPEC §3.1 xdm_privacy):
 // Profile Privacy's privacyOptOuts, Profile Preferences Details' optInOut
 // map and globalOptout, the repository's modifyDate (when optInOut and
-// globalOptout were last set), and identity columns.
+// globalOptout were last set) or else a top-level timestamp, and identity
+// columns.
 var XDMPrivacy = Contract{
 	Kind: "xdm_privacy",
 	Columns: requestColumns(
@@ -146,6 +147,11 @@ var XDMPrivacy = Contract{
 		Column{Name: "optInOut", Accepts: []Family{Map}},
 		Column{Name: "globalOptout", Accepts: []Family{Boolean}},
 		Column{Name: "_repo", Accepts: []Family{Struct}, Fields: []string{"modifyDate"}, TimeFields: []string{"modifyDate"}},
+		// Dates optInOut and globalOptout where there is no _repo. Named
+		// here so that every file of a source must have it once one does:
+		// a file without it dated its opt-outs NULL, and they were
+		// quarantined as missing_received_at with exit 0.
+		Column{Name: "timestamp", Accepts: []Family{Timestamp, Date, String}},
 	),
 	AnyOf: IdentifierKinds,
 }

@@ -48,6 +48,8 @@ func TestAdapterContracts(t *testing.T) {
 		{"xdm BigQuery DATETIME", XDMPrivacy, []Field{email, {Name: "privacyOptOuts", Family: StructList, Type: "ARRAY<STRUCT<optOutType STRING, optOutValue STRING, timestamp DATETIME>>"}}, ""},
 		{"xdm modifyDate as number", XDMPrivacy, []Field{email, privacy, {Name: "_repo", Family: Struct, Type: "STRUCT(createDate TIMESTAMP, modifyDate INTEGER)"}}, "its field modifyDate is INTEGER"},
 		{"xdm BigQuery spelling", XDMPrivacy, []Field{email, {Name: "privacyOptOuts", Family: StructList, Type: "ARRAY<STRUCT<optOutType STRING, optOutValue STRING, timestamp TIMESTAMP>>"}, {Name: "_repo", Family: Struct, Type: "STRUCT<createDate TIMESTAMP, modifyDate TIMESTAMP>"}}, ""},
+		{"xdm top-level timestamp as epoch number", XDMPrivacy, []Field{email, privacy, {Name: "timestamp", Family: Integer, Type: "BIGINT"}}, "column timestamp: has type BIGINT; expected"},
+		{"xdm top-level timestamp as a date", XDMPrivacy, []Field{email, privacy, {Name: "timestamp", Family: Date, Type: "DATE"}}, ""},
 		{"campaign ok", CampaignProfile, []Field{email, {Name: "pkey", Family: Integer, Type: "BIGINT"}, {Name: "ccpaOptOut", Family: Boolean, Type: "BOOLEAN"}, {Name: "snapshot_at", Family: Timestamp, Type: "TIMESTAMP"}}, ""},
 		{"campaign flag as text", CampaignProfile, []Field{email, {Name: "PKey", Family: Integer}, {Name: "ccpaOptOut", Family: String, Type: "VARCHAR"}, {Name: "snapshot_at", Family: Timestamp}}, "column ccpaOptOut: has type VARCHAR; expected boolean"},
 		{"segment without collected_at", SegmentIDs, []Field{{Name: "cookie_id", Family: String}}, "column collected_at: required column is missing"},

@@ -297,7 +297,52 @@ func (r *run) inputErr(ctx context.Context, s transforms.Step, err error) error 
 			return unreadable(fc.Input, fc.File, err)
 		}
 	}
+	if strings.Contains(err.Error(), "Conversion Error") {
+		if located := r.unconvertible(ctx, s); located != nil {
+			return located
+		}
+	}
 	return err
+}
+
+// columnReader is an engine that can read one column of one input file
+// on its own (DuckDB); unconvertible needs it.
+type columnReader interface {
+	ReadColumn(ctx context.Context, file, column string) error
+}
+
+// unconvertible finds the file and column of a value the engine could not
+// convert while step s read an input: a TIMESTAMP(MILLIS) column holding
+// epoch nanoseconds is beyond the microseconds DuckDB keeps, and its
+// message ("Could not convert Timestamp(MS) to Timestamp(US)") names no
+// input, file or column (SPEC §7 asks for all three). Each column of each
+// file of the inputs s reads is read on its own; the first that fails is
+// named (exit 3). It runs only on that failure, so its cost, a read of
+// every column, is paid only then. nil when no column fails on its own.
+func (r *run) unconvertible(ctx context.Context, s transforms.Step) error {
+	cr, ok := r.eng.(columnReader)
+	if !ok {
+		return nil
+	}
+	reads := map[string]bool{}
+	for _, rel := range s.Reads {
+		reads[rel] = true
+	}
+	for _, fc := range r.rec.Inputs {
+		if !(fc.Input == s.OnlyInput || reads[inputView(fc.Input)]) || strings.HasPrefix(fc.File, "table:") {
+			continue
+		}
+		fields, err := r.eng.Describe(ctx, fc.File)
+		if err != nil {
+			return unreadable(fc.Input, fc.File, err)
+		}
+		for _, f := range fields {
+			if err := cr.ReadColumn(ctx, fc.File, f.Name); err != nil {
+				return exit.With(exit.Input, fmt.Errorf("input %s: file %s: column %s: a value cannot be read as %s (most often a time in another unit than the column's type says, such as epoch nanoseconds in a milliseconds column): %w", fc.Input, fc.File, f.Name, f.Type, err))
+			}
+		}
+	}
+	return nil
 }
 
 // requestSource is the request source named name, or nil.

@@ -337,6 +337,21 @@ func (e *Engine) parquetColumns(ctx context.Context, file string) ([]string, err
 	return cols, nil
 }
 
+// ReadColumn reads every value of one column of a Parquet file, and
+// nothing else of it: a step reads a file through its input's view, which
+// converts every column of the file whichever it needs, so a value that
+// does not convert fails a step that never reads its column, naming
+// neither (jobs' unconvertible finds it with this). An Arrow file is
+// converted as it is copied in, and that error names the file already.
+func (e *Engine) ReadColumn(ctx context.Context, file, column string) error {
+	if engine.IsArrow(file) {
+		return nil
+	}
+	q := "SELECT count(" + transforms.Ident(column) + ") FROM read_parquet(" + transforms.Literal(file) + ")"
+	var n int64
+	return cleanErr(e.conn.QueryRowContext(ctx, q).Scan(&n))
+}
+
 // DescribeTable reads the columns of a table of the database.
 func (e *Engine) DescribeTable(ctx context.Context, table string) ([]schemas.Field, error) {
 	return e.describe(ctx, "DESCRIBE "+transforms.DuckDB.QualifiedName(table))

@@ -141,11 +141,15 @@ enforced now): those first enforced by this run, and those a correction
 widened since the previous ledger — an opt_in that is an opt_out now, an
 opt-out that covers a category it did not — enforced for their new
 categories by this run. `all` covers the sale categories, and is covered
-by them all (as in opt_outs_narrowed). */ -}}
-SELECT request_id, first_enforced_at AS enforced_at, received_at, {{ civilDate "received_at" (param .P.TimeZone) }} AS received_day,
+by them all (as in opt_outs_narrowed). A request is taken as D sees it
+(requests: its type and receipt as of D), never as the ledger has it: on
+a rerun of D after later dates, a ledger row follows the latest date, and
+a correction after D (an opt_in, another receipt) would change D's notes
+(SPEC §2). */ -}}
+SELECT l.request_id, l.first_enforced_at AS enforced_at, r.received_at, {{ civilDate "r.received_at" (param .P.TimeZone) }} AS received_day,
     {{ emptyList "text[]" }} AS covered
-  FROM {{ tmp "ledger" }}
-  WHERE first_enforced_date = {{ dateParam .P.Date }} AND request_type = 'opt_out'
+  FROM {{ tmp "ledger" }} l JOIN {{ tmp "requests" }} r ON r.request_id = l.request_id
+  WHERE l.first_enforced_date = {{ dateParam .P.Date }} AND r.request_type = 'opt_out'
 {{- if .HasPrevLedger }}
 UNION ALL
 SELECT l.request_id, {{ cast (param .P.Now) "timestamp" }} AS enforced_at, l.received_at, {{ civilDate "l.received_at" (param .P.TimeZone) }} AS received_day,

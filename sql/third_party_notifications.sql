@@ -80,16 +80,15 @@ notes AS (
 {{- if .HasPrevNotices }}
   {{ if .History }}UNION ALL
   {{ end -}}
-  -- What an earlier run of D published stays while its request is still an
-  -- opt-out: that run read an export file that a rerun of its date has
-  -- rewritten since, without the person, and the third party received the
-  -- person all the same (a widened request is not fresh on a rerun: the
-  -- previous ledger is D's own). A request no longer counted (a
-  -- correction rejected it) takes its notes away.
+  -- What an earlier run of D published stays while its request is, as of
+  -- D, still a counted opt-out: that run read an export file that a rerun
+  -- of its date has rewritten since, without the person, and the third
+  -- party received the person all the same (a widened request is not
+  -- fresh on a rerun: the previous ledger is D's own). A correction as of
+  -- D that rejects the request takes its notes away; one after D does not.
   SELECT p.request_id, CAST(p.export AS STRING) AS export, CAST(p.destination AS STRING) AS destination, p.export_dt AS dt
   FROM {{ rel "prev_notifications" }} p
-  WHERE p.request_id IN (SELECT request_id FROM {{ tmp "ledger" }} WHERE request_type = 'opt_out')
-    AND p.request_id IN (SELECT request_id FROM {{ tmp "request_categories" }})
+  WHERE p.request_id IN (SELECT request_id FROM {{ tmp "requests" }} WHERE request_type = 'opt_out')
 {{- end }}
 {{- if and (not .History) (not .HasPrevNotices) }}
   SELECT * FROM (SELECT CAST(NULL AS STRING) AS request_id, CAST(NULL AS STRING) AS export, CAST(NULL AS STRING) AS destination, CAST(NULL AS DATE) AS dt) WHERE false

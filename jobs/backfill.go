@@ -189,18 +189,15 @@ func succeededDates(ctx context.Context, eng engine.Engine, run func(context.Con
 	if past.registered, err = eng.ReadPublished(ctx, "prev_runs", "runs", ""); !past.registered || err != nil {
 		return past, err
 	}
-	name := "prev_runs" // as DescribeTable names a relation of the run's
-	if s := eng.Scratch(); s != "" {
-		name = s + "." + name
-	}
-	cols, err := eng.DescribeTable(ctx, name)
+	cutoff, err := hasColumn(ctx, eng, "prev_runs", "ledger_cutoff")
 	if err != nil {
 		return pastRuns{}, err
 	}
-	has := func(name string) bool {
-		return slices.ContainsFunc(cols, func(f schemas.Field) bool { return strings.EqualFold(f.Name, name) })
+	published, err := hasColumn(ctx, eng, "prev_runs", "published")
+	if err != nil {
+		return pastRuns{}, err
 	}
-	q, err := transforms.SucceededDatesStep(eng.Dialect(), eng.Scratch(), transforms.RunsColumns{LedgerCutoff: has("ledger_cutoff"), Published: has("published")})
+	q, err := transforms.SucceededDatesStep(eng.Dialect(), eng.Scratch(), transforms.RunsColumns{LedgerCutoff: cutoff, Published: published})
 	if err != nil {
 		return pastRuns{}, err
 	}
@@ -243,4 +240,18 @@ func (p pastRuns) nowNotBefore(now time.Time) error {
 	}
 	return exit.With(exit.Usage, fmt.Errorf("--now %s is before the now of a run already published in this output (%s): a run's now is when it enforces and publishes, and an earlier one would date enforcements before exports that went out without them; leave --now out (the clock) or give one after %s",
 		now.UTC().Format(time.RFC3339), latest.UTC().Format(time.RFC3339), latest.UTC().Format(time.RFC3339)))
+}
+
+// hasColumn says whether relation view, which the run registered (in its
+// scratch dataset on BigQuery), has the column: the runs rows of an older
+// version lack the columns added since.
+func hasColumn(ctx context.Context, eng engine.Engine, view, column string) (bool, error) {
+	if s := eng.Scratch(); s != "" {
+		view = s + "." + view
+	}
+	cols, err := eng.DescribeTable(ctx, view)
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(cols, func(f schemas.Field) bool { return strings.EqualFold(f.Name, column) }), nil
 }

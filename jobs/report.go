@@ -74,6 +74,9 @@ func Report(ctx context.Context, o ReportOptions) (string, error) {
 	}
 
 	p := transforms.ReportParams{Date: day, TimeZone: cfg.Timezone, Notices: present["third_party_notifications"]}
+	if p.Published, err = hasColumn(ctx, eng, "runs", "published"); err != nil {
+		return "", err
+	}
 	q := func(name string) ([]engine.Row, error) {
 		s, err := transforms.ReportStep(eng.Dialect(), eng.Scratch(), name, p)
 		if err != nil {
@@ -90,7 +93,7 @@ func Report(ctx context.Context, o ReportOptions) (string, error) {
 		return "", err
 	}
 	if len(runs) == 0 {
-		return "", exit.With(exit.Failed, fmt.Errorf("no succeeded run for %s in %s: run `optout run --date %s` first", o.Date, eng.Where(), o.Date))
+		return "", exit.With(exit.Failed, fmt.Errorf("no run for %s in %s published its outputs: run `optout run --date %s` first", o.Date, eng.Where(), o.Date))
 	}
 	r := runs[0]
 	d.Run = report.Run{ID: str(r["run_id"]), Version: str(r["version"]), Now: asTime(r["now"]), Provisional: r["provisional"] == true,

@@ -40,6 +40,9 @@ type ReportParams struct {
 	// Notices: D's third_party_notifications were published (without
 	// them the notices count is 0, and the query reads no such table).
 	Notices bool
+	// Published: the runs rows have the column published (rows written
+	// by an older version do not).
+	Published bool
 }
 
 // LastMonth is the first day of the month before D's (the headline's

@@ -597,6 +597,17 @@ func TestRunKilledAfterPublishCountsAsRun(t *testing.T) {
 	if status != "published" {
 		t.Fatalf("the killed run's runs rows: %q, want one left published", status)
 	}
+	// Its outputs are 2026-12-01's: the dashboard shows them, naming it.
+	var killedID string
+	if err := duck.QueryRow(fmt.Sprintf(`SELECT run_id FROM read_parquet('%s/runs/*.parquet', union_by_name = true) WHERE dt = DATE '2026-12-01'`, out)).Scan(&killedID); err != nil {
+		t.Fatal(err)
+	}
+	page := filepath.Join(t.TempDir(), "dashboard.html")
+	if r := runOptout(t, nil, "report", "--date", "2026-12-01", "--out", page, "--config", cfg); r.code != 0 {
+		t.Errorf("report of 2026-12-01, whose run published and was killed: exit %d\n%s", r.code, r.stderr)
+	} else if b, err := os.ReadFile(page); err != nil || !strings.Contains(string(b), `id="run-id">`+killedID+"<") {
+		t.Errorf("the dashboard of 2026-12-01 does not name run %s, which published it (%v)", killedID, err)
+	}
 	if got := ledgerRows(); len(got) != 0 {
 		t.Fatalf("the killed run's published ledger still holds old-1 (%v): its retention should have removed it", got)
 	}

@@ -21,12 +21,23 @@ ids AS (
   UNION DISTINCT
   SELECT request_id FROM {{ tmp "ledger" }} WHERE request_id = optout_id(CAST({{ param .Subject }} AS STRING))
 ),
+-- The published first enforcement: the ledger's, or for a request that
+-- ledger retention has removed since, the one requests_ledger_removed
+-- remembers (it was enforced all the same).
 published AS (
+  SELECT * FROM (SELECT CAST(NULL AS STRING) AS request_id, {{ null "timestamp" }} AS first_enforced_at, CAST(NULL AS DATE) AS first_enforced_date) AS _none WHERE false
 {{- if .HasPrevLedger }}
+  UNION ALL
   SELECT request_id, first_enforced_at, first_enforced_date FROM {{ rel "prev_requests_ledger" }}
   WHERE first_enforced_at IS NOT NULL
-{{- else }}
-  SELECT * FROM (SELECT CAST(NULL AS STRING) AS request_id, {{ null "timestamp" }} AS first_enforced_at, CAST(NULL AS DATE) AS first_enforced_date) AS _none WHERE false
+{{- end }}
+{{- if .HasPrevLedgerRemoved }}
+  UNION ALL
+  SELECT request_id, first_enforced_at, first_enforced_date FROM {{ rel "prev_requests_ledger_removed" }}
+  WHERE first_enforced_at IS NOT NULL
+{{- if .HasPrevLedger }}
+    AND request_id NOT IN (SELECT request_id FROM {{ rel "prev_requests_ledger" }} WHERE first_enforced_at IS NOT NULL)
+{{- end }}
 {{- end }}
 )
 SELECT i.request_id,

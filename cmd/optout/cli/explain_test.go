@@ -599,4 +599,22 @@ func TestExplainKnowsRequestsRetentionRemoved(t *testing.T) {
 			t.Errorf("%s: verdict %q (counted requests %v), want one that all published runs counted", email, v, ex["counted_requests"])
 		}
 	}
+	// So does the life of each removed request: first enforced as the
+	// removed requests' record says, not "not yet enforced".
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, id := range []string{"rA", "rD"} {
+		var want string
+		if err := db.QueryRow(fmt.Sprintf(`SELECT strftime(first_enforced_date, '%%Y-%%m-%%d') FROM read_parquet('%s/out/requests_ledger_removed/*.parquet') WHERE request_id = ?`, work), id).Scan(&want); err != nil {
+			t.Fatalf("%s in requests_ledger_removed: %v", id, err)
+		}
+		ex := explainJSON(t, "--config", cfg, "--date", "2026-11-22", "--request-id", id)
+		life, _ := ex["request"].(map[string]any)
+		if life["first_enforced_date"] != want || life["enforced_by_next_run"] != false || !strings.Contains(fmt.Sprint(ex["verdict"]), "first enforced on "+want) {
+			t.Errorf("request %s, removed by retention after its first enforcement on %s: life %v, verdict %q", id, want, life, ex["verdict"])
+		}
+	}
 }

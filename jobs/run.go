@@ -518,6 +518,7 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 // queryable, when they exist, and says so in plan; ran holds the dates
 // with a successful run, sorted (the runs rows are registered already).
 func (r *run) registerPrevious(ctx context.Context, plan *transforms.Plan, ran []string) error {
+	plan.LaterDateRan = len(ran) > 0 && ran[len(ran)-1] > r.dt
 	dates, err := r.eng.Partitions(ctx, "optout_state")
 	if err != nil {
 		return err

@@ -85,8 +85,15 @@ ledger_rows AS (
   -- A request never counted leaves the record when it stops being pending;
   -- one received after D's as-of instant is a later date's (a rerun of D
   -- after it), which D cannot know about, and stays as that date left it.
-  WHERE c.request_id IS NOT NULL OR p.first_enforced_at IS NOT NULL
-    OR p.received_at >= {{ cast (param .P.AsOf) "timestamp" }}
+  WHERE (c.request_id IS NOT NULL OR p.first_enforced_at IS NOT NULL
+    OR p.received_at >= {{ cast (param .P.AsOf) "timestamp" }})
+{{- if .LaterDateRan }}
+    -- Nor does a rerun of D bring back one that a later date's run, which
+    -- read D's requests too, took out (it was no longer pending then): as
+    -- of D it is still pending, but the record stands as the later date
+    -- left it.
+    AND NOT (p.request_id IS NULL AND NOT c.counted)
+{{- end }}
 ),
 {{- if .StateSLA }}
 state_sla AS (

@@ -151,6 +151,9 @@ type Plan struct {
 	// what earlier runs' ledger retention removed.
 	HasPrevLedgerRemoved bool
 	HasPrevRuns          bool   // a prev_runs relation (the runs rows so far) is registered
+	// LaterDateRan: a date after D has published outputs, so the ledger
+	// was written by a run that read D's requests too (ledger.sql).
+	LaterDateRan bool
 	HasPrevNotices       bool   // a prev_notifications relation holds what an earlier run of D notified
 	LeakTestExport       string // test hook (OPTOUT_TEST_PLANT_LEAK): this export is written unfiltered
 	StateSLA             []StateSLA

@@ -339,12 +339,35 @@ func monthTicks(months []string) []chart.Tick {
 	return ticks
 }
 
-func xs(n int) []float64 {
-	out := make([]float64, n)
-	for i := range out {
-		out[i] = float64(i)
+// monthSpan lists every month ("2026-07") from the first of months to the
+// last, so that a chart's axis keeps the months without rows in their
+// place: drawn from the months with rows alone, July, August and
+// November stood evenly apart and the line went straight from August to
+// November. months is sorted; a month that does not parse is kept as
+// it is.
+func monthSpan(months []string) []string {
+	if len(months) == 0 {
+		return nil
 	}
-	return out
+	first, err1 := time.Parse("2006-01", months[0])
+	last, err2 := time.Parse("2006-01", months[len(months)-1])
+	if err1 != nil || err2 != nil || last.Before(first) {
+		return months
+	}
+	var span []string
+	for m := first; !m.After(last); m = m.AddDate(0, 1, 0) {
+		span = append(span, m.Format("2006-01"))
+	}
+	return span
+}
+
+// at returns, for each month of span, its place on the axis.
+func at(span []string) map[string]int {
+	place := make(map[string]int, len(span))
+	for i, m := range span {
+		place[m] = i
+	}
+	return place
 }
 
 // lineChart draws series over the months, the value axis on the left with
@@ -358,7 +381,6 @@ func lineChart(months []string, series ...chart.ContinuousSeries) (template.HTML
 	hi := 0.0
 	ss := make([]chart.Series, len(series))
 	for i, s := range series {
-		s.XValues = xs(len(s.YValues))
 		if len(s.YValues) == 1 {
 			s.XValues, s.YValues = []float64{-0.5, 0.5}, []float64{s.YValues[0], s.YValues[0]}
 		}
@@ -410,12 +432,23 @@ func legend(series []chart.ContinuousSeries) template.HTML {
 	return template.HTML(b.String()) // names escaped above
 }
 
+// line is a series with a value for each month of the chart, in order.
 func line(name string, c drawing.Color, ys []float64, dashed bool) chart.ContinuousSeries {
 	st := chart.Style{StrokeColor: c, StrokeWidth: 2}
 	if dashed {
 		st.StrokeDashArray = []float64{6, 4}
 	}
-	return chart.ContinuousSeries{Name: name, Style: st, YValues: ys}
+	x := make([]float64, len(ys))
+	for i := range x {
+		x[i] = float64(i)
+	}
+	return chart.ContinuousSeries{Name: name, Style: st, XValues: x, YValues: ys}
+}
+
+// placed puts a series' values at the months' places x instead.
+func placed(s chart.ContinuousSeries, x []float64) chart.ContinuousSeries {
+	s.XValues = x
+	return s
 }
 
 // bar is one bar of a horizontal bar chart; a missing value is drawn as
@@ -484,47 +517,65 @@ func truncate(s string, n int) string {
 	return string([]rune(s)[:n-1]) + "…"
 }
 
+// trendChart draws the requests of each month; a month without any is 0.
 func trendChart(d Data) (template.HTML, error) {
 	var months []string
-	var outs, ins []float64
 	for _, m := range d.Monthly {
 		months = append(months, m.Month)
-		outs = append(outs, float64(m.OptOuts))
-		ins = append(ins, float64(m.OptIn))
 	}
-	return lineChart(months, line("opt-outs", red, outs, false), line("opt-ins", green, ins, false))
+	span := monthSpan(months)
+	place := at(span)
+	outs, ins := make([]float64, len(span)), make([]float64, len(span))
+	for _, m := range d.Monthly {
+		outs[place[m.Month]], ins[place[m.Month]] = float64(m.OptOuts), float64(m.OptIn)
+	}
+	return lineChart(span, line("opt-outs", red, outs, false), line("opt-ins", green, ins, false))
 }
 
+// processingChart draws the business days of the months with requests
+// processed, each at its place among all the months from the first to the
+// last: a month with none processed has no average, not one of 0.
 func processingChart(d Data) (template.HTML, error) {
 	var months []string
-	var avg, p95, target, limit []float64
 	for _, p := range d.Processing {
-		if p.Processed == 0 {
-			continue
+		if p.Processed > 0 {
+			months = append(months, p.Month)
 		}
-		months = append(months, p.Month)
-		avg = append(avg, p.Avg)
-		p95 = append(p95, p.P95)
-		target = append(target, float64(d.TargetDays))
-		limit = append(limit, float64(d.SLADays))
 	}
-	return lineChart(months,
-		line("average", blue, avg, false), line("95th percentile", amber, p95, false),
+	span := monthSpan(months)
+	place := at(span)
+	var x, avg, p95 []float64
+	for _, p := range d.Processing {
+		if p.Processed > 0 {
+			x = append(x, float64(place[p.Month]))
+			avg = append(avg, p.Avg)
+			p95 = append(p95, p.P95)
+		}
+	}
+	target, limit := make([]float64, len(span)), make([]float64, len(span))
+	for i := range span {
+		target[i], limit[i] = float64(d.TargetDays), float64(d.SLADays)
+	}
+	return lineChart(span,
+		placed(line("average", blue, avg, false), x), placed(line("95th percentile", amber, p95, false), x),
 		line(fmt.Sprintf("target (%d)", d.TargetDays), green, target, true),
 		line(fmt.Sprintf("legal limit (%d)", d.SLADays), red, limit, true))
 }
 
 // breachChart draws, per month of receipt, the requests enforced after
-// their deadline and the ones still open past it.
+// their deadline and the ones still open past it; a month without any is 0.
 func breachChart(d Data) (template.HTML, error) {
 	var months []string
-	var late, open []float64
 	for _, p := range d.Processing {
 		months = append(months, p.Month)
-		late = append(late, float64(p.Breached))
-		open = append(open, float64(p.OpenPastDue))
 	}
-	return lineChart(months, line("enforced late", red, late, false), line("open past deadline", amber, open, true))
+	span := monthSpan(months)
+	place := at(span)
+	late, open := make([]float64, len(span)), make([]float64, len(span))
+	for _, p := range d.Processing {
+		late[place[p.Month]], open[place[p.Month]] = float64(p.Breached), float64(p.OpenPastDue)
+	}
+	return lineChart(span, line("enforced late", red, late, false), line("open past deadline", amber, open, true))
 }
 
 func rateChart(d Data) (template.HTML, error) {

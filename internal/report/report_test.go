@@ -73,3 +73,29 @@ func TestRenderOneMonth(t *testing.T) {
 		}
 	}
 }
+
+// Months without rows keep their place on a chart's axis: drawn from the
+// months with rows alone, July, August and November stood evenly apart
+// and the lines went straight from August to November.
+func TestChartsKeepEmptyMonths(t *testing.T) {
+	d := Data{
+		Monthly: []Monthly{{Month: "2026-07", Requests: 2, OptOuts: 2}, {Month: "2026-08", Requests: 1, OptOuts: 1}, {Month: "2026-11", Requests: 3, OptOuts: 2, OptIn: 1}},
+		Processing: []Processing{{Month: "2026-07", Requests: 2, Processed: 2, Avg: 6, P95: 8}, {Month: "2026-08", Requests: 1, Processed: 1, Avg: 3, P95: 3},
+			{Month: "2026-11", Requests: 3, Processed: 1, Avg: 4, P95: 4, OpenPastDue: 1}},
+		TargetDays: 10, SLADays: 45,
+	}
+	for name, draw := range map[string]func(Data) (template.HTML, error){"trend": trendChart, "processing": processingChart, "breaches": breachChart} {
+		svg, err := draw(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range []string{"2026-07", "2026-08", "2026-09", "2026-10", "2026-11"} {
+			if !strings.Contains(string(svg), ">"+m+"<") {
+				t.Errorf("%s chart: no %s on its axis", name, m)
+			}
+		}
+	}
+	if got := monthSpan([]string{"2025-12", "2026-02"}); strings.Join(got, ",") != "2025-12,2026-01,2026-02" {
+		t.Errorf("monthSpan across a year: %v", got)
+	}
+}

@@ -61,7 +61,7 @@ func (e *Engine) copyArrow(ctx context.Context, file, table string) error {
 		}
 		release, err := ar.RegisterView(reader, view)
 		if err != nil {
-			return err
+			return unreadableColumn(ar, reader.Schema(), view, err)
 		}
 		defer release()
 		// Conn.Raw holds the connection: statements go to the driver directly.
@@ -80,6 +80,26 @@ func (e *Engine) copyArrow(ctx context.Context, file, table string) error {
 		}
 		return errors.Join(err, dropErr)
 	})
+}
+
+// unreadableColumn names the column whose Arrow type DuckDB's Arrow scan
+// refuses (a float16, a decimal256): the scan's own message, "arrow scan
+// API failure", names none. Each column is offered alone, as an empty
+// reader of its one field; err is returned as it is when each passes.
+func unreadableColumn(ar *duckdb.Arrow, schema *arrow.Schema, view string, err error) error {
+	for _, f := range schema.Fields() {
+		one, ferr := array.NewRecordReader(arrow.NewSchema([]arrow.Field{f}, nil), nil)
+		if ferr != nil {
+			return err
+		}
+		release, ferr := ar.RegisterView(one, view+"_column")
+		one.Release()
+		if ferr != nil {
+			return fmt.Errorf("column %s: its Arrow type %s cannot be read here; write it as another type, or leave the column out (%w)", f.Name, f.Type, err)
+		}
+		release()
+	}
+	return err
 }
 
 // openArrow reads the IPC file format (magic "ARROW1", also Feather v2)

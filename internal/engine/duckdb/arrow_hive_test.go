@@ -4,9 +4,11 @@ package duckdb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -84,5 +86,40 @@ func writeOneRowArrow(t *testing.T, path string) {
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A column whose Arrow type DuckDB's Arrow scan refuses (float16) is named
+// with its type: the scan's own message named no column, and the only odd
+// one was an extra column the run did not even need.
+func TestArrowColumnOfAnUnreadableTypeIsNamed(t *testing.T) {
+	ctx, dir := context.Background(), t.TempDir()
+	e, err := Open(ctx, config.DuckDB{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	schema := arrow.NewSchema([]arrow.Field{{Name: "customer_id", Type: arrow.BinaryTypes.String}, {Name: "score", Type: arrow.FixedWidthTypes.Float16}}, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	b.Field(0).(*array.StringBuilder).Append("C1")
+	b.Field(1).AppendNull()
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	path := filepath.Join(dir, "c.arrow")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := ipc.NewFileWriter(f, ipc.WithSchema(schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := errors.Join(w.Write(rec), w.Close(), f.Close()); err != nil {
+		t.Fatal(err)
+	}
+	err = e.Register(ctx, "c", []string{path})
+	if err == nil || !strings.Contains(err.Error(), "column score: its Arrow type float16") {
+		t.Errorf("registering a file with a float16 column: %v, want an error naming column score and its type", err)
 	}
 }

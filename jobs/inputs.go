@@ -337,7 +337,10 @@ func (r *run) unconvertible(ctx context.Context, s transforms.Step) error {
 			return unreadable(fc.Input, fc.File, err)
 		}
 		for _, f := range fields {
-			if err := cr.ReadColumn(ctx, fc.File, f.Name); err != nil {
+			// Only the engine's conversion failure names the column: a
+			// column this read cannot bind (a hive folder's) is another
+			// matter.
+			if err := cr.ReadColumn(ctx, fc.File, f.Name); err != nil && strings.Contains(err.Error(), "Conversion Error") {
 				return exit.With(exit.Input, fmt.Errorf("input %s: file %s: column %s: a value cannot be read as %s (most often a time in another unit than the column's type says, such as epoch nanoseconds in a milliseconds column): %w", fc.Input, fc.File, f.Name, f.Type, err))
 			}
 		}

@@ -220,6 +220,9 @@ func loadTable(ctx context.Context, eng engine.Engine, in *config.Input, exports
 	if err := ownDateColumn(eng, in, exports, fields); err != nil {
 		return transforms.Source{}, nil, err
 	}
+	if err := ownRowidColumn(eng, in, fields); err != nil {
+		return transforms.Source{}, nil, err
+	}
 	// Checked before anything is written: found at the write-back, after
 	// the publish, it failed every run with D's outputs already out (and
 	// validate passed it).
@@ -238,6 +241,24 @@ func loadTable(ctx context.Context, eng engine.Engine, in *config.Input, exports
 	}
 	fields = append(fields, schemas.Field{Name: "_file", Family: schemas.String}, schemas.Field{Name: "_row", Family: schemas.Integer})
 	return transforms.Source{Name: in.Name, Format: in.Format, View: view, Fields: fields}, []stamp{{Input: in.Name, File: where}}, nil
+}
+
+// ownRowidColumn refuses, on DuckDB, a table input other than the
+// customers with a column of its own named rowid. A table's row number is
+// DuckDB's rowid, which stands for a row's place in a file (SPEC §3.1: the
+// later row wins a tie; an export's decision is joined back by it), and a
+// column of that name hides it: a request table with an Oracle-style ROWID
+// column chose the rejected row of a tie over the verified one, and the
+// person was exported with exit 0. The customers' row number decides
+// nothing, so theirs may stay.
+func ownRowidColumn(eng engine.Engine, in *config.Input, fields []schemas.Field) error {
+	if eng.Dialect() != transforms.DuckDB || in.Name == "customers" {
+		return nil
+	}
+	if f, ok := schemas.Find(fields, "rowid"); ok {
+		return exit.With(exit.Input, fmt.Errorf("input %s: table %s: column %s: is the name of DuckDB's row number, which optout reads as each row's place in the table (a later row wins a tie), and a column of that name hides it; rename the column", in.Name, in.Table, f.Name))
+	}
+	return nil
 }
 
 // ownDateColumn refuses, on BigQuery, a customers table or an export with

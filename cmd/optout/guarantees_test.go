@@ -1347,3 +1347,42 @@ func TestKilledRunsSpillFolderIsRemovedByTheNext(t *testing.T) {
 		t.Errorf("after the next run the temp directory holds %v, want only the going run's %v (the killed run's %s removed)", left, live, killed[0])
 	}
 }
+
+// A request table with a column of its own named rowid (an Oracle-style
+// ROWID) hid DuckDB's row number, which breaks a tie between two rows of
+// one request: the rejected row of a tie was taken over the verified one
+// after it, and the person was exported with exit 0. Such a table is
+// refused, naming the column; the customers' row number decides nothing,
+// so their rowid column stays allowed.
+func TestTableWithItsOwnRowidColumnIsRefused(t *testing.T) {
+	cfg, out, db := warehouseCopy(t)
+	wh, err := sql.Open("duckdb", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = wh.Exec(`ALTER TABLE preference_center ADD COLUMN "ROWID" BIGINT;
+		ALTER TABLE crm.customers ADD COLUMN rowid BIGINT`)
+	wh.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runOptout(t, nil, args(cfg)...)
+	if r.code != 3 || !strings.Contains(r.stderr, "input preference_center: table preference_center: column ROWID") {
+		t.Fatalf("run over a request table with a ROWID column: exit %d, want 3 naming the table and column\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "complete")); err == nil {
+		t.Error("the refused run published outputs")
+	}
+	wh, err = sql.Open("duckdb", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = wh.Exec(`ALTER TABLE preference_center DROP COLUMN "ROWID"`)
+	wh.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := runOptout(t, nil, args(cfg)...); r.code != 0 {
+		t.Errorf("run with a rowid column on the customers alone: exit %d, want 0\n%s", r.code, r.stderr)
+	}
+}

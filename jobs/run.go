@@ -688,6 +688,13 @@ func (r *run) checkInputs(checks map[string][]engine.Row) error {
 		if err := r.checkKeyColumns(in, keys); err != nil {
 			return err
 		}
+		if in.Name == "customers" && read == 0 {
+			// As for a folder with no file: a customers table or file
+			// emptied by a failed load is no company without customers.
+			// Read as one, every opt-out that reached an export row only
+			// through a customer's other keys let the person leave.
+			return exit.With(exit.Input, fmt.Errorf("input customers: it has no rows (%s): a customers table that was emptied or a load that wrote nothing, not a company without customers; without them the opt-outs that reach an export row through a customer's other identifiers would not hold. Fix the load, then run again", r.inputPlace(in)))
+		}
 		r.sum.Quarantined += quarantined
 		if quarantined > 0 {
 			r.log.Warn("rows quarantined", "input", in.Name, "rows", quarantined, "reasons", formatCounts(reasons))
@@ -949,4 +956,12 @@ func asInt(v any) int64 {
 		return x.Int64()
 	}
 	return 0
+}
+
+// inputPlace names where input in is read from: its table, or its path.
+func (r *run) inputPlace(in *config.Input) string {
+	if in.Table != "" {
+		return "table " + in.Table
+	}
+	return "path " + in.Path
 }

@@ -1386,3 +1386,30 @@ func TestTableWithItsOwnRowidColumnIsRefused(t *testing.T) {
 		t.Errorf("run with a rowid column on the customers alone: exit %d, want 0\n%s", r.code, r.stderr)
 	}
 }
+
+// A run killed after its write-back committed leaves a warehouse the next
+// run opens, even when the customers table has a column whose default
+// calls a function: DuckDB could not replay the ALTER that added the flag
+// columns from its log ("Failure while replaying WAL file"), and every
+// later run and validate exited 1 until someone checkpointed by hand.
+func TestWriteBackKilledOverAFunctionDefault(t *testing.T) {
+	cfg, out, db := warehouseCopy(t)
+	wh, err := sql.Open("duckdb", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = wh.Exec(`CREATE SEQUENCE crm.seq; ALTER TABLE crm.customers ADD COLUMN seq_id BIGINT DEFAULT nextval('crm.seq')`)
+	wh.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := runOptout(t, []string{"OPTOUT_TEST_KILL_AT=written_back"}, args(cfg)...); !r.signaled {
+		t.Fatalf("not killed after the write-back: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := runOptout(t, nil, "run", "--date", "2026-11-22", "--now", "2026-11-23T09:00:00Z", "--config", cfg); r.code != 0 {
+		t.Fatalf("the run after the kill: exit %d\n%s", r.code, r.stderr)
+	}
+	if columns, mismatches, optedOut := flagMismatches(t, db, out); !columns || mismatches != 0 || optedOut < 100 {
+		t.Errorf("after the next run: columns %v, %d customers differ from customers_flagged, %d opted out", columns, mismatches, optedOut)
+	}
+}

@@ -172,6 +172,14 @@ func (w *Warehouse) WriteBack(ctx context.Context, table, dt string) (int64, err
 	if err := tx("COMMIT"); err != nil {
 		return 0, fmt.Errorf("write-back to table %s: %w", table, err)
 	}
+	// Into the database file at once, not at the close: DuckDB cannot
+	// replay from its log the ALTER that adds the flag columns to a table
+	// with a default that calls a function (nextval, now()), so a run
+	// killed before the checkpoint left a database that no connection
+	// could open ("Failure while replaying WAL file"; docs/decisions.md).
+	if err := tx("CHECKPOINT"); err != nil {
+		return 0, fmt.Errorf("write-back to table %s: committed, but not checkpointed: %w", table, err)
+	}
 	return updated, nil
 }
 

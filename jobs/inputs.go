@@ -230,6 +230,11 @@ func loadTable(ctx context.Context, eng engine.Engine, in *config.Input, exports
 		if err := engine.CheckFlagColumns(in.Table, fields, eng.FlagTypes()); err != nil {
 			return transforms.Source{}, nil, err
 		}
+		if wc, ok := eng.(writeBackChecker); ok {
+			if err := wc.CheckWriteBack(ctx, in.Table); err != nil {
+				return transforms.Source{}, nil, exit.With(exit.Input, fmt.Errorf("input %s: write_back: %w", in.Name, err))
+			}
+		}
 	}
 	view := inputView(in.Name)
 	// On BigQuery this copies the table: the run's steps all read that
@@ -241,6 +246,13 @@ func loadTable(ctx context.Context, eng engine.Engine, in *config.Input, exports
 	}
 	fields = append(fields, schemas.Field{Name: "_file", Family: schemas.String}, schemas.Field{Name: "_row", Family: schemas.Integer})
 	return transforms.Source{Name: in.Name, Format: in.Format, View: view, Fields: fields}, []stamp{{Input: in.Name, File: where}}, nil
+}
+
+// writeBackChecker is an engine that can tell, before the publish, that
+// the write-back could not update a table (DuckDB: a foreign key
+// references it).
+type writeBackChecker interface {
+	CheckWriteBack(ctx context.Context, table string) error
 }
 
 // ownRowidColumn refuses, on DuckDB, a table input other than the

@@ -1413,3 +1413,39 @@ func TestWriteBackKilledOverAFunctionDefault(t *testing.T) {
 		t.Errorf("after the next run: columns %v, %d customers differ from customers_flagged, %d opted out", columns, mismatches, optedOut)
 	}
 }
+
+// A customers table that another table's foreign key references cannot
+// take the write-back (DuckDB updates its rows as a delete and an insert,
+// which the key forbids): found at the write-back, the run failed after
+// its publish, night after night, and the flags never reached the table.
+// It is refused with the inputs, before anything is published; validate
+// says so too.
+func TestWriteBackToAReferencedTableIsRefusedFirst(t *testing.T) {
+	cfg, out, db := warehouseCopy(t)
+	wh, err := sql.Open("duckdb", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The demo's customers table again, with a primary key (its rows
+	// without an id left out), and an orders table referencing it.
+	_, err = wh.Exec(`CREATE TABLE crm.customers_keyed AS SELECT * FROM crm.customers WHERE customer_id IS NOT NULL;
+		DROP TABLE crm.customers;
+		ALTER TABLE crm.customers_keyed RENAME TO customers;
+		ALTER TABLE crm.customers ADD PRIMARY KEY (customer_id);
+		CREATE TABLE crm.orders (order_id INTEGER, customer_id VARCHAR REFERENCES crm.customers (customer_id));
+		INSERT INTO crm.orders SELECT 1, min(customer_id) FROM crm.customers`)
+	wh.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"validate", "run"} {
+		a := append([]string{cmd}, args(cfg)[1:]...)
+		r := runOptout(t, nil, a...)
+		if r.code != 3 || !strings.Contains(r.stderr, "referenced by a foreign key of table") || !strings.Contains(r.stderr, "crm.orders") {
+			t.Errorf("%s over a customers table a foreign key references: exit %d, want 3 naming the key's table\n%s", cmd, r.code, r.stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "complete")); err == nil {
+		t.Error("the refused run published outputs")
+	}
+}

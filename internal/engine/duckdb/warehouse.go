@@ -135,6 +135,33 @@ var flagTypes = map[string]string{"ccpa_opt_out": "BOOLEAN", "opt_out_date": "TI
 // FlagTypes are the types write-back gives the flag columns.
 func (w *Warehouse) FlagTypes() map[string]string { return flagTypes }
 
+// CheckWriteBack refuses a customers table the write-back could not
+// update: one that another table's foreign key references. DuckDB updates
+// such a table's rows as a delete and an insert, which the key forbids
+// ("Violates foreign key constraint"), so the write-back failed after
+// every publish, night after night, and the flags never reached the
+// table. Checked with the inputs, before anything is written. (DuckDB's
+// foreign keys reference a table of their own schema.)
+func (w *Warehouse) CheckWriteBack(ctx context.Context, table string) error {
+	parts := strings.Split(table, ".")
+	name, schema := parts[len(parts)-1], ""
+	if len(parts) > 1 {
+		schema = parts[len(parts)-2]
+	}
+	rows, err := w.Query(ctx, `SELECT database_name || '.' || schema_name || '.' || table_name AS referencing
+FROM duckdb_constraints()
+WHERE constraint_type = 'FOREIGN KEY' AND lower(referenced_table) = lower(?)
+  AND (? = '' OR lower(schema_name) = lower(?) OR lower(database_name) = lower(?))
+ORDER BY 1 LIMIT 1`, name, schema, schema, schema)
+	if err != nil {
+		return err
+	}
+	if len(rows) > 0 {
+		return fmt.Errorf("table %s is referenced by a foreign key of table %v, and DuckDB cannot update the rows of a table a foreign key references: the write-back would fail after every publish. Drop the foreign key, or set write_back: false and join the flags from customers_flagged", table, rows[0]["referencing"])
+	}
+	return nil
+}
+
 // WriteBack puts D's published flags onto the customers table, in one
 // transaction, touching only rows whose flags changed. A kill before it
 // commits leaves the table as it was, and the next run of D writes the

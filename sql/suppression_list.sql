@@ -16,9 +16,41 @@ WITH dropped AS (
   JOIN {{ tmp (print "export_decisions__" .Export.Name) }} d ON d._file = r._file AND d._row = r._row
   WHERE d.reason IN ('customer_opted_out', 'identifier_opted_out', 'channel_opted_out')
 ),
+{{- if .PlainHashes }}
+-- A plain email or phone is decided as a row carrying it alone would be:
+-- such a row also carries the hash keys it yields (SPEC §4), so the
+-- latest request over the key and those hashes decides. Taken alone, an
+-- email opted out by its hash was listed only as that hash (which Meta's
+-- or Google's hashing of the address may not be), and one opted in by its
+-- hash after an opt-out by the address was listed all the same.
+plain_events AS (
+  SELECT kind, value, category, ord, state FROM {{ tmp "key_category_state" }}
+  WHERE kind IN ('email', 'phone') AND category IN ({{ param .Export.Category }}, {{ param .ChannelCategory }})
+),
+plain_hashes AS (
+  {{- range $i, $h := .PlainHashes }}
+  {{ if $i }}UNION ALL {{ end }}SELECT kind, value, category, {{ lit $h.HashKind }} AS hash_kind, {{ $h.Expr }} AS hash_value FROM plain_events WHERE kind = {{ lit $h.Kind }}
+  {{- end }}
+),
+plain_states AS (
+  SELECT kind, value, category, ord, state FROM plain_events
+  UNION ALL
+  SELECT p.kind, p.value, p.category, h.ord, h.state
+  FROM plain_hashes p
+  JOIN {{ tmp "key_category_state" }} h ON h.kind = p.hash_kind AND h.value = p.hash_value AND h.category = p.category
+),
+plain_latest AS (
+  SELECT kind, value, {{ argMax "state" "ord" }} AS state FROM plain_states GROUP BY kind, value, category
+),
+{{- end }}
 listed AS (
   SELECT kind, value FROM {{ tmp "key_category_state" }}
   WHERE state = 'opt_out' AND category IN ({{ param .Export.Category }}, {{ param .ChannelCategory }})
+{{- if .PlainHashes }}
+    AND kind NOT IN ('email', 'phone')
+  UNION ALL
+  SELECT kind, value FROM plain_latest WHERE state = 'opt_out'
+{{- end }}
   UNION ALL
   SELECT kind, value FROM {{ tmp "suppressed_customer_keys" }}
   WHERE category IN ({{ param .Export.Category }}, {{ param .ChannelCategory }})

@@ -150,17 +150,17 @@ type Plan struct {
 	// HasPrevLedgerRemoved: a prev_requests_ledger_removed relation holds
 	// what earlier runs' ledger retention removed.
 	HasPrevLedgerRemoved bool
-	HasPrevRuns          bool   // a prev_runs relation (the runs rows so far) is registered
+	HasPrevRuns          bool // a prev_runs relation (the runs rows so far) is registered
 	// LaterDateRan: a date after D has published outputs, so the ledger
 	// was written by a run that read D's requests too (ledger.sql).
-	LaterDateRan bool
-	HasPrevNotices       bool   // a prev_notifications relation holds what an earlier run of D notified
-	LeakTestExport       string // test hook (OPTOUT_TEST_PLANT_LEAK): this export is written unfiltered
-	StateSLA             []StateSLA
-	ExportHistory        []HistoryView // the registered views of the exports' earlier published files
-	ExportPublished      []Published   // when each of those files was published
-	P                    Params
-	Dialect              Dialect // the SQL the steps are rendered in
+	LaterDateRan    bool
+	HasPrevNotices  bool   // a prev_notifications relation holds what an earlier run of D notified
+	LeakTestExport  string // test hook (OPTOUT_TEST_PLANT_LEAK): this export is written unfiltered
+	StateSLA        []StateSLA
+	ExportHistory   []HistoryView // the registered views of the exports' earlier published files
+	ExportPublished []Published   // when each of those files was published
+	P               Params
+	Dialect         Dialect // the SQL the steps are rendered in
 	// Scratch is, on BigQuery, the dataset holding the run's own relations
 	// (inputs' copies, registered views, temporary and staged tables).
 	Scratch string
@@ -336,7 +336,11 @@ type stepData struct {
 	// KeyHashes: every key kind with its identifier type and its hash as
 	// the destination takes it, for the suppression list, a hashed
 	// export's leak check and its third-party notifications.
-	KeyHashes       []struct{ Family, Kind, Expr string }
+	KeyHashes []struct{ Family, Kind, Expr string }
+	// PlainHashes: with hashed identifiers in some input, the hash keys
+	// (HashKind, computed from "value" by Expr) that a plain email or
+	// phone (Kind) yields, as an export row carrying it yields them.
+	PlainHashes     []struct{ Kind, HashKind, Expr string }
 	PlantLeak       bool
 	Keys            RowKeys
 	Rows            string
@@ -639,6 +643,13 @@ func (p Plan) exportData(base stepData, e Export, hashes bool) stepData {
 	}
 	if e.Destination != "generic" {
 		d.SuppressionKinds = strings.Join(quoteAll(kinds), ", ")
+	}
+	if hashes {
+		for _, kind := range []string{"email", "phone"} {
+			for _, kv := range keyExprs(dl, kind, "value", true)[1:] {
+				d.PlainHashes = append(d.PlainHashes, struct{ Kind, HashKind, Expr string }{kind, kv[0], kv[1]})
+			}
+		}
 	}
 	return d
 }

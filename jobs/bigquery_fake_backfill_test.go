@@ -38,9 +38,13 @@ func fakeDay(dt string) time.Time {
 	return d
 }
 
+// fakeCustomers is the customers table of fakeConfig.
+const fakeCustomers = "proj.inputs.customers"
+
 // fakeConfig is a small BigQuery config on the fake server: one request
 // input, the customers and one export, tables of dataset inputs, with no
-// freshness (the fake's inputs have no rows).
+// freshness (the fake's inputs have no rows but one quarantined customer
+// row, under a quarantine ratio that lets the run go on).
 func fakeConfig(t *testing.T, f *bqfake.Server) *config.Config {
 	t.Helper()
 	f.AddTable("inputs.web_form", "request_id STRING, received_at TIMESTAMP, email STRING")
@@ -52,9 +56,10 @@ timezone: America/Los_Angeles
 inputs:
   requests:
     - {name: web_form, table: proj.inputs.web_form}
-  customers: {table: proj.inputs.customers}
+  customers: {table: ` + fakeCustomers + `}
 exports:
   - {name: ads, table: proj.inputs.ads, destination: google_ads, category: advertising, identifiers: {email: email}}
+policy: {max_quarantine_ratio: 1}
 bigquery: {project: proj, dataset: optout, endpoint: "` + f.URL + `"}
 `
 	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
@@ -90,8 +95,13 @@ func fakeAnswers(f *bqfake.Server) func(bqfake.Job) *bqfake.Result {
 			return bqfake.Rows("duplicate_ids INTEGER, example STRING", []any{0, nil})
 		case s == "ledger_removed":
 			return bqfake.Rows("removed INTEGER", []any{0})
+		case s == "input_counts__customers":
+			// One customer row, without a customer_id (quarantined): a
+			// customers input with no rows fails the run, and one with a
+			// usable row would need customers_flagged to write it.
+			return bqfake.Rows("file STRING, n INTEGER, later BOOLEAN, reason STRING", []any{"table:" + fakeCustomers, 1, false, "missing_customer_id"})
 		case strings.HasPrefix(s, "input_counts__"):
-			return nil // no rows: the inputs are empty
+			return nil // no rows: the other inputs are empty
 		case s == "succeeded_dates":
 			return dates("dt STRING, succeeded BOOLEAN, final BOOLEAN", succeededRuns(f), true, true) // the fake's runs succeeded, final
 		case strings.HasPrefix(s, "partitions_"):

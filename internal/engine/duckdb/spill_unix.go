@@ -8,20 +8,26 @@ import (
 	"syscall"
 )
 
-// lockSpill creates dir's lock file and locks it (flock, held by the open
-// file until Close or the process's end). Where the file system cannot
-// lock, the file is removed again, so that no other engine takes the
-// folder for abandoned, and nil is returned: the folder is then only
-// removed by its own engine's Close.
+// lockSpill locks a new file (flock, held by the open file until Close or
+// the process's end) and only then gives it the name spillLockName:
+// created under its own name, another engine sweeping the folder could
+// take the lock in between and remove the folder as abandoned. Where the
+// file system cannot lock, no lock file is left, so that no other engine
+// takes the folder for abandoned, and nil is returned: the folder is then
+// only removed by its own engine's Close.
 func lockSpill(dir string) *os.File {
-	name := filepath.Join(dir, spillLockName)
-	f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_RDWR, 0o600)
+	f, err := os.CreateTemp(dir, "locking-*")
 	if err != nil {
 		return nil
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
-		os.Remove(name)
+		os.Remove(f.Name())
+		return nil
+	}
+	if err := os.Rename(f.Name(), filepath.Join(dir, spillLockName)); err != nil {
+		f.Close()
+		os.Remove(f.Name())
 		return nil
 	}
 	return f

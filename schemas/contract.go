@@ -50,6 +50,10 @@ type Column struct {
 	// start of its day in the run's time zone, transforms.Dialect.Instant;
 	// a nested one is not, and XDM's fields are date-times).
 	TimeFields []string
+	// UnusedWith names a column that, when an input has it, makes the run
+	// read this one not at all (XDM's timestamp beside _repo): this one is
+	// then not held to the contract, in any file of the input.
+	UnusedWith string
 }
 
 // Contract is what an input must look like.
@@ -150,8 +154,10 @@ var XDMPrivacy = Contract{
 		// Dates optInOut and globalOptout where there is no _repo. Named
 		// here so that every file of a source must have it once one does:
 		// a file without it dated its opt-outs NULL, and they were
-		// quarantined as missing_received_at with exit 0.
-		Column{Name: "timestamp", Accepts: []Family{Timestamp, Date, String}},
+		// quarantined as missing_received_at with exit 0. With _repo in
+		// any file the adapter reads _repo's modifyDate instead (and _repo
+		// must then be in every file).
+		Column{Name: "timestamp", Accepts: []Family{Timestamp, Date, String}, UnusedWith: "_repo"},
 	),
 	AnyOf: IdentifierKinds,
 }
@@ -304,6 +310,9 @@ func (c Contract) Check(input, file string, fields []Field) error {
 			}
 			continue
 		}
+		if _, unused := Find(fields, col.UnusedWith); col.UnusedWith != "" && unused {
+			continue
+		}
 		if !accepts(col.Accepts, f.Family) {
 			return &ContractError{input, file, col.Name, fmt.Sprintf("has type %s; expected %s", f.Type, familyList(col.Accepts))}
 		}
@@ -439,6 +448,9 @@ func (c Contract) CheckAcross(input string, files []FileFields) error {
 	for _, col := range c.Columns {
 		owner, anywhere := first[strings.ToLower(col.Name)]
 		if !anywhere {
+			continue
+		}
+		if _, unused := first[strings.ToLower(col.UnusedWith)]; col.UnusedWith != "" && unused {
 			continue
 		}
 		for _, ff := range files {

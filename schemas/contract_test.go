@@ -50,6 +50,7 @@ func TestAdapterContracts(t *testing.T) {
 		{"xdm BigQuery spelling", XDMPrivacy, []Field{email, {Name: "privacyOptOuts", Family: StructList, Type: "ARRAY<STRUCT<optOutType STRING, optOutValue STRING, timestamp TIMESTAMP>>"}, {Name: "_repo", Family: Struct, Type: "STRUCT<createDate TIMESTAMP, modifyDate TIMESTAMP>"}}, ""},
 		{"xdm top-level timestamp as epoch number", XDMPrivacy, []Field{email, privacy, {Name: "timestamp", Family: Integer, Type: "BIGINT"}}, "column timestamp: has type BIGINT; expected"},
 		{"xdm top-level timestamp as a date", XDMPrivacy, []Field{email, privacy, {Name: "timestamp", Family: Date, Type: "DATE"}}, ""},
+		{"xdm top-level timestamp as a number beside _repo, which the adapter reads instead", XDMPrivacy, []Field{email, privacy, {Name: "timestamp", Family: Integer, Type: "BIGINT"}, {Name: "_repo", Family: Struct, Type: "STRUCT(modifyDate TIMESTAMP)"}}, ""},
 		{"campaign ok", CampaignProfile, []Field{email, {Name: "pkey", Family: Integer, Type: "BIGINT"}, {Name: "ccpaOptOut", Family: Boolean, Type: "BOOLEAN"}, {Name: "snapshot_at", Family: Timestamp, Type: "TIMESTAMP"}}, ""},
 		{"campaign flag as text", CampaignProfile, []Field{email, {Name: "PKey", Family: Integer}, {Name: "ccpaOptOut", Family: String, Type: "VARCHAR"}, {Name: "snapshot_at", Family: Timestamp}}, "column ccpaOptOut: has type VARCHAR; expected boolean"},
 		{"segment without collected_at", SegmentIDs, []Field{{Name: "cookie_id", Family: String}}, "column collected_at: required column is missing"},
@@ -144,5 +145,23 @@ func TestComputedPrefixIsReserved(t *testing.T) {
 		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
 			t.Errorf("%s: got %v, want %q", tc.field.Name, err, tc.want)
 		}
+	}
+}
+
+// XDM's top-level timestamp dates optInOut and globalOptout only without
+// _repo: then every file must have it (a file without it dated its
+// opt-outs NULL); beside _repo, which the adapter reads instead, a file
+// may have it or not.
+func TestXDMTimestampAcrossFiles(t *testing.T) {
+	privacy := Field{Name: "privacyOptOuts", Family: StructList, Type: `STRUCT(optOutType VARCHAR, optOutValue VARCHAR, "timestamp" TIMESTAMP)[]`}
+	email := Field{Name: "email", Family: String, Type: "VARCHAR"}
+	ts := Field{Name: "timestamp", Family: Timestamp, Type: "TIMESTAMP"}
+	repo := Field{Name: "_repo", Family: Struct, Type: "STRUCT(modifyDate TIMESTAMP)"}
+	if err := XDMPrivacy.CheckAcross("xdm", []FileFields{{"a.parquet", []Field{email, privacy, ts}}, {"b.parquet", []Field{email, privacy}}}); err == nil ||
+		!strings.Contains(err.Error(), "file b.parquet: column timestamp: is missing in this file") {
+		t.Errorf("timestamp in one file of two, no _repo: %v, want b.parquet refused", err)
+	}
+	if err := XDMPrivacy.CheckAcross("xdm", []FileFields{{"a.parquet", []Field{email, privacy, repo, ts}}, {"b.parquet", []Field{email, privacy, repo}}}); err != nil {
+		t.Errorf("timestamp in one file of two, _repo in both: %v, want no error", err)
 	}
 }

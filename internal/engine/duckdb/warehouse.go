@@ -143,16 +143,27 @@ func (w *Warehouse) FlagTypes() map[string]string { return flagTypes }
 // table. Checked with the inputs, before anything is written. (DuckDB's
 // foreign keys reference a table of their own schema.)
 func (w *Warehouse) CheckWriteBack(ctx context.Context, table string) error {
+	// Where the name puts the table, as DuckDB resolves it: name alone in
+	// the default database's main schema; a.name in schema a of the
+	// default database, or in main of database a; db.schema.name there.
 	parts := strings.Split(table, ".")
-	name, schema := parts[len(parts)-1], ""
-	if len(parts) > 1 {
-		schema = parts[len(parts)-2]
+	name, first, second := parts[len(parts)-1], "", ""
+	switch len(parts) {
+	case 2:
+		first = parts[0]
+	case 3:
+		first, second = parts[0], parts[1]
 	}
 	rows, err := w.Query(ctx, `SELECT database_name || '.' || schema_name || '.' || table_name AS referencing
 FROM duckdb_constraints()
 WHERE constraint_type = 'FOREIGN KEY' AND lower(referenced_table) = lower(?)
-  AND (? = '' OR lower(schema_name) = lower(?) OR lower(database_name) = lower(?))
-ORDER BY 1 LIMIT 1`, name, schema, schema, schema)
+  AND CASE ?
+    WHEN 1 THEN database_name = current_database() AND schema_name = 'main'
+    WHEN 2 THEN database_name = current_database() AND lower(schema_name) = lower(?)
+             OR lower(database_name) = lower(?) AND schema_name = 'main'
+    ELSE lower(database_name) = lower(?) AND lower(schema_name) = lower(?)
+  END
+ORDER BY 1 LIMIT 1`, name, len(parts), first, first, first, second)
 	if err != nil {
 		return err
 	}
@@ -205,7 +216,7 @@ func (w *Warehouse) WriteBack(ctx context.Context, table, dt string) (int64, err
 	// killed before the checkpoint left a database that no connection
 	// could open ("Failure while replaying WAL file"; docs/decisions.md).
 	if err := tx("CHECKPOINT"); err != nil {
-		return 0, fmt.Errorf("write-back to table %s: committed, but not checkpointed: %w", table, err)
+		return updated, fmt.Errorf("write-back to table %s: %d rows committed, but not checkpointed: %w", table, updated, err)
 	}
 	return updated, nil
 }

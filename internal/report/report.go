@@ -339,35 +339,29 @@ func monthTicks(months []string) []chart.Tick {
 	return ticks
 }
 
-// monthSpan lists every month ("2026-07") from the first of months to the
-// last, so that a chart's axis keeps the months without rows in their
-// place: drawn from the months with rows alone, July, August and
-// November stood evenly apart and the line went straight from August to
-// November. months is sorted; a month that does not parse is kept as
-// it is.
-func monthSpan(months []string) []string {
-	if len(months) == 0 {
-		return nil
+// monthAxis lists every month ("2026-07") from the first of months to the
+// last, and each one's place on the axis, so that a chart keeps the
+// months without rows in their place: drawn from the months with rows
+// alone, July, August and November stood evenly apart and the line went
+// straight from August to November. months is sorted; a month that does
+// not parse keeps the months as they are.
+func monthAxis(months []string) (span []string, place map[string]int) {
+	span = months
+	if len(months) > 0 {
+		first, err1 := time.Parse("2006-01", months[0])
+		last, err2 := time.Parse("2006-01", months[len(months)-1])
+		if err1 == nil && err2 == nil && !last.Before(first) {
+			span = nil
+			for m := first; !m.After(last); m = m.AddDate(0, 1, 0) {
+				span = append(span, m.Format("2006-01"))
+			}
+		}
 	}
-	first, err1 := time.Parse("2006-01", months[0])
-	last, err2 := time.Parse("2006-01", months[len(months)-1])
-	if err1 != nil || err2 != nil || last.Before(first) {
-		return months
-	}
-	var span []string
-	for m := first; !m.After(last); m = m.AddDate(0, 1, 0) {
-		span = append(span, m.Format("2006-01"))
-	}
-	return span
-}
-
-// at returns, for each month of span, its place on the axis.
-func at(span []string) map[string]int {
-	place := make(map[string]int, len(span))
+	place = make(map[string]int, len(span))
 	for i, m := range span {
 		place[m] = i
 	}
-	return place
+	return span, place
 }
 
 // lineChart draws series over the months, the value axis on the left with
@@ -523,8 +517,7 @@ func trendChart(d Data) (template.HTML, error) {
 	for _, m := range d.Monthly {
 		months = append(months, m.Month)
 	}
-	span := monthSpan(months)
-	place := at(span)
+	span, place := monthAxis(months)
 	outs, ins := make([]float64, len(span)), make([]float64, len(span))
 	for _, m := range d.Monthly {
 		outs[place[m.Month]], ins[place[m.Month]] = float64(m.OptOuts), float64(m.OptIn)
@@ -542,8 +535,7 @@ func processingChart(d Data) (template.HTML, error) {
 			months = append(months, p.Month)
 		}
 	}
-	span := monthSpan(months)
-	place := at(span)
+	span, place := monthAxis(months)
 	var x, avg, p95 []float64
 	for _, p := range d.Processing {
 		if p.Processed > 0 {
@@ -569,8 +561,7 @@ func breachChart(d Data) (template.HTML, error) {
 	for _, p := range d.Processing {
 		months = append(months, p.Month)
 	}
-	span := monthSpan(months)
-	place := at(span)
+	span, place := monthAxis(months)
 	late, open := make([]float64, len(span)), make([]float64, len(span))
 	for _, p := range d.Processing {
 		late[place[p.Month]], open[place[p.Month]] = float64(p.Breached), float64(p.OpenPastDue)

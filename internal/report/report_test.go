@@ -95,7 +95,7 @@ func TestChartsKeepEmptyMonths(t *testing.T) {
 			}
 		}
 	}
-	if got := monthSpan([]string{"2025-12", "2026-02"}); strings.Join(got, ",") != "2025-12,2026-01,2026-02" {
-		t.Errorf("monthSpan across a year: %v", got)
+	if got, place := monthAxis([]string{"2025-12", "2026-02"}); strings.Join(got, ",") != "2025-12,2026-01,2026-02" || place["2026-02"] != 2 {
+		t.Errorf("monthAxis across a year: %v, %v", got, place)
 	}
 }

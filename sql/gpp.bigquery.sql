@@ -7,7 +7,12 @@
 CREATE TEMP FUNCTION optout_gpp(s STRING) RETURNS STRING LANGUAGE js AS r"""
   if (s === null || s === undefined) return null;
   var B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  var US_BITS = {7: [18, 20, 22], 8: [12, 14]};
+  var USPV1 = 6;
+  // transforms.usOptOutBits and usUnsettledSections, as they are.
+  var US_BITS = {7: [18, 20, 22], 8: [12, 14], 9: [12, 14], 10: [12, 14], 11: [14, 16], 12: [12, 14], 13: [12, 14],
+    14: [12, 14], 15: [12, 14], 16: [12, 14], 17: [12, 14], 18: [14, 16], 19: [12, 14], 20: [12, 14], 21: [12, 14],
+    22: [12, 14], 23: [12, 14]};
+  var UNSETTLED = {24: true, 25: true, 26: true, 27: true};
   function Bad(m) { this.message = m; }
   // Go's strings.TrimSpace: unicode.IsSpace at both ends.
   s = s.replace(/^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g, "");
@@ -60,25 +65,43 @@ CREATE TEMP FUNCTION optout_gpp(s STRING) RETURNS STRING LANGUAGE js AS r"""
       }
     }
     if (r.err) throw new Bad("header too short");
-    if (ids.length !== parts.length - 1) throw new Bad("section count");
-    var result = "no_opt_out";
-    for (var j = 0; j < ids.length; j++) {
-      var offsets = US_BITS.hasOwnProperty(ids[j]) ? US_BITS[ids[j]] : null;
-      if (offsets === null) continue;
-      var segments = parts[j + 1].split(".");
-      var cr = new Reader(bits(segments[0]));
+    // Fail closed, as DecodeGPP: a readable opt-out counts even when
+    // another part is broken; invalid only when nothing readable opts out.
+    var problem = ids.length !== parts.length - 1;
+    for (var j = 0; j < ids.length && j + 1 < parts.length; j++) {
+      var r2 = sectionOptsOut(ids[j], parts[j + 1]);
+      if (r2.out) return "opt_out";
+      if (r2.bad) problem = true;
+    }
+    if (problem) throw new Bad("unreadable part");
+    return "no_opt_out";
+  }
+  function sectionOptsOut(id, section) {
+    if (id === USPV1) {
+      var ok = section.length === 4 && section.charAt(0) === "1" && /^[YNyn-]{3}$/.test(section.substring(1));
+      return {out: ok && (section.charAt(2) === "Y" || section.charAt(2) === "y"), bad: !ok};
+    }
+    if (UNSETTLED.hasOwnProperty(id)) return {out: false, bad: true};
+    var offsets = US_BITS.hasOwnProperty(id) ? US_BITS[id] : null;
+    if (offsets === null) return {out: false, bad: false};
+    var segments = section.split("."), bad = false, core = null;
+    try { core = bits(segments[0]); } catch (e) { if (!(e instanceof Bad)) throw e; bad = true; }
+    if (core !== null) {
       for (var o = 0; o < offsets.length; o++) {
+        var cr = new Reader(core);
         cr.pos = offsets[o];
-        if (cr.int(2) === 1) result = "opt_out";
-      }
-      if (cr.err) throw new Bad("core too short");
-      for (var g = 1; g < segments.length; g++) {
-        var sr = new Reader(bits(segments[g]));
-        if (sr.int(2) === 1 && sr.int(1) === 1) result = "opt_out";
-        if (sr.err) throw new Bad("sub-segment too short");
+        if (cr.int(2) === 1) return {out: true, bad: false};
+        if (cr.err) bad = true;
       }
     }
-    return result;
+    for (var g = 1; g < segments.length; g++) {
+      var sb = null;
+      try { sb = bits(segments[g]); } catch (e) { if (!(e instanceof Bad)) throw e; bad = true; continue; }
+      var sr = new Reader(sb);
+      if (sr.int(2) === 1 && sr.int(1) === 1) return {out: true, bad: false};
+      if (sr.err) bad = true;
+    }
+    return {out: false, bad: bad};
   }
   try {
     return decode(s);

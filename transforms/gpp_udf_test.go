@@ -33,7 +33,7 @@ func TestGPPBigQueryUDFMatchesGo(t *testing.T) {
 	}
 
 	var inputs []string
-	for _, v := range gppVectors() {
+	for _, v := range append(gppVectors(), stateSectionVectors()...) {
 		inputs = append(inputs, v.gpp)
 	}
 	inputs = append(inputs, mutatedGPP(rand.New(rand.NewSource(7)), inputs, 20000)...)

@@ -1,8 +1,11 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/big"
 	"os"
@@ -47,6 +50,12 @@ func Report(ctx context.Context, o ReportOptions) (string, error) {
 	loc, err := time.LoadLocation(cfg.Timezone)
 	if err != nil {
 		return "", exit.With(exit.Usage, fmt.Errorf("timezone %q: %w", cfg.Timezone, err))
+	}
+	if o.Out != "" {
+		out, _ := dashboardPath(cfg, o.Date, o.Out)
+		if err := checkDashboardOut(cfg, out); err != nil {
+			return "", exit.With(exit.Usage, err)
+		}
 	}
 	eng, err := open.Engine(ctx, cfg, open.Options{RunID: newRunID(day), Date: o.Date, Log: o.Log, KeepScratch: o.KeepScratch})
 	if err != nil {
@@ -213,6 +222,34 @@ func dashboardPath(cfg *config.Config, date, out string) (string, os.FileMode) {
 		mode = cfg.OutputFileMode.FileMode
 	}
 	return out, mode
+}
+
+// dashboardTitle begins the title of every dashboard optout renders
+// (internal/report's template); an existing file without it in its first
+// kilobyte is not one.
+const dashboardTitle = "<title>Do Not Sell or Share — compliance dashboard"
+
+// checkDashboardOut refuses an --out that the config says is not the
+// dashboard's to take (Config.CheckDashboardPath), and an existing file
+// that is not an optout dashboard: report replaces only its own pages.
+func checkDashboardOut(cfg *config.Config, out string) error {
+	if err := cfg.CheckDashboardPath(out); err != nil {
+		return err
+	}
+	f, err := os.Open(out)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("--out %s: %w", out, err)
+	}
+	defer f.Close()
+	head := make([]byte, 1024)
+	n, _ := io.ReadFull(f, head)
+	if !bytes.Contains(head[:n], []byte(dashboardTitle)) {
+		return fmt.Errorf("--out %s exists and is not an optout dashboard: report replaces only its own pages; remove the file or choose another", out)
+	}
+	return nil
 }
 
 // writeAtomically writes path, with mode, through a temporary file in its

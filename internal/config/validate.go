@@ -115,6 +115,32 @@ func (c *Config) validateWrittenApart() error {
 	return errors.Join(errs...)
 }
 
+// CheckDashboardPath refuses a place for the dashboard (optout report
+// --out) where writing it would break what the runs or the operator
+// depend on: the config file, a file an input's path reads, or any place
+// under the output folder but its report/ folder. A dashboard written
+// over an export's part file left HTML beside the export's _SUCCESS, and
+// every later run failed reading it.
+func (c *Config) CheckDashboardPath(path string) error {
+	target := resolved(filepath.Clean(path))
+	if c.File != "" && target == resolved(c.File) {
+		return fmt.Errorf("--out %s is the config file: choose another file for the dashboard", path)
+	}
+	where, paths := c.inputPaths()
+	for i, p := range paths {
+		if reads(p, path, false) {
+			return fmt.Errorf("--out %s is where %s reads (path %s): choose a file no input reads", path, where[i], p)
+		}
+	}
+	if c.Output != "" {
+		out := resolved(filepath.Clean(c.Output))
+		if within(target, out) && !within(target, filepath.Join(out, "report")) {
+			return fmt.Errorf("--out %s is inside output %s, whose folders optout publishes and replaces: put the dashboard under %s or outside the output", path, c.Output, filepath.Join(c.Output, "report"))
+		}
+	}
+	return nil
+}
+
 // reads says whether input path pattern (a file, a folder read whole, or
 // a glob with **) takes in file path, or, for a folder, files in it; their
 // symbolic links followed.

@@ -317,7 +317,7 @@ func printHuman(w io.Writer, s jobs.Summary) {
 func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c := newFlags("report")
 	date := c.fs.String("date", "", "the date whose metrics to show, `YYYY-MM-DD` (required)")
-	out := c.fs.String("out", "", "write the dashboard to `FILE` (default: <output>/report/dt=D/dashboard.html; without an output folder, as on engine bigquery, report/dt=D/dashboard.html in the working directory)")
+	out := c.fs.String("out", "", "write the dashboard to `FILE` (default: <output>/report/dt=D/dashboard.html; without an output folder, as on engine bigquery, report/dt=D/dashboard.html in the working directory); it replaces only an earlier dashboard, never an input, the config or a published file")
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "optout report: %v\n", redact.String(err.Error()))
 		return exit.Code(err)

@@ -46,6 +46,57 @@ func TestReportOfTheDemo(t *testing.T) {
 		t.Errorf("%d charts, want 8", n)
 	}
 
+	// The dashboard replaces its own page, and nothing else: not an
+	// export's part file (it became HTML beside _SUCCESS), not the config,
+	// not an input, not a new file among the published folders.
+	if code, _, se := run(t, "report", "--config", cfg, "--date", "2026-11-21", "--out", html); code != 0 {
+		t.Errorf("report over its own earlier page: exit %d\n%s", code, se)
+	}
+	part, err := filepath.Glob(filepath.Join(out, "exports", "google_ads_audience", "dt=2026-11-21", "*.parquet"))
+	if err != nil || len(part) == 0 {
+		t.Fatalf("no export part file: %v", err)
+	}
+	partBefore, _ := os.ReadFile(part[0])
+	// The customers input as a copy of its own, so that a check that
+	// failed could not overwrite the shipped demo data.
+	own := filepath.Join(t.TempDir(), "customers.parquet")
+	demoCustomers, _ := filepath.Glob("../../../testdata/demo/data/customers/*.parquet")
+	if len(demoCustomers) == 0 {
+		t.Fatal("no demo customers file")
+	}
+	if b, err := os.ReadFile(demoCustomers[0]); err != nil || os.WriteFile(own, b, 0o600) != nil {
+		t.Fatal("copying the demo customers:", err)
+	}
+	y, _ := os.ReadFile(cfg)
+	ownCfg := filepath.Join(filepath.Dir(cfg), "own-customers.yaml")
+	customersLine := regexp.MustCompile(`(?m)^  customers: \{path: [^}]*\}`)
+	if err := os.WriteFile(ownCfg, []byte(customersLine.ReplaceAllString(string(y), "  customers: {path: "+own+"}")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ cfg, out string }{
+		{cfg, part[0]},
+		{cfg, filepath.Join(out, "exports", "google_ads_audience", "dt=2026-11-21", "dash.html")},
+		{ownCfg, own},
+		{cfg, cfg}, // last: were it overwritten, the cases after it would fail on the config
+	} {
+		code, _, se := run(t, "report", "--config", c.cfg, "--date", "2026-11-21", "--out", c.out)
+		if code != 2 || !strings.Contains(se, "--out") {
+			t.Errorf("report --out %s: exit %d, want 2 naming --out\n%s", c.out, code, se)
+		}
+	}
+	if b, _ := os.ReadFile(own); strings.Contains(string(b), "<html") {
+		t.Error("report --out overwrote an input")
+	}
+	if b, _ := os.ReadFile(cfg); strings.Contains(string(b), "<html") {
+		t.Error("report --out overwrote the config")
+	}
+	if after, _ := os.ReadFile(part[0]); string(after) != string(partBefore) {
+		t.Error("report --out changed the export's part file")
+	}
+	if _, err := os.Stat(filepath.Join(out, "exports", "google_ads_audience", "dt=2026-11-21", "dash.html")); err == nil {
+		t.Error("report --out put a page in an export's folder")
+	}
+
 	// No metrics for a date that was never run: a clear error.
 	code, _, se = run(t, "report", "--config", cfg, "--date", "2026-11-20")
 	if code != 1 || !strings.Contains(se, "run `optout run --date 2026-11-20` first") {

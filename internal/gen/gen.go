@@ -52,6 +52,13 @@ func Write(ctx context.Context, dir string, s Sizes) error {
 	if err != nil {
 		return err
 	}
+	// A folder that already has them is someone's project: its real
+	// config and opt-out logs must not become synthetic ones.
+	for _, name := range []string{"optout.yaml", "data"} {
+		if _, err := os.Lstat(filepath.Join(abs, name)); err == nil {
+			return fmt.Errorf("%s already has %s: gen writes a new data set and replaces nothing; choose a new or empty folder", dir, name)
+		}
+	}
 	var sqlText bytes.Buffer
 	data := struct {
 		Sizes

@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -74,5 +76,31 @@ func TestDeterministicAndSized(t *testing.T) {
 	}
 	if n := count("data/exports/ad_audience.parquet"); n != 1200 {
 		t.Errorf("%d export rows", n)
+	}
+}
+
+// TestReplacesNothing: a folder with an optout.yaml or a data/ folder is
+// refused, and what it holds is left as it was.
+func TestReplacesNothing(t *testing.T) {
+	s := Sizes{Customers: 10, Requests: 10, ExportRows: 10, Seed: 1}
+	for _, name := range []string{"optout.yaml", "data"} {
+		dir := t.TempDir()
+		mine := filepath.Join(dir, name)
+		if name == "data" {
+			if err := os.Mkdir(mine, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			mine = filepath.Join(mine, "customers.parquet")
+		}
+		if err := os.WriteFile(mine, []byte("real"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		err := Write(context.Background(), dir, s)
+		if err == nil || !strings.Contains(err.Error(), "already has "+name) {
+			t.Errorf("gen into a folder with %s: %v, want a refusal naming it", name, err)
+		}
+		if b, _ := os.ReadFile(mine); string(b) != "real" {
+			t.Errorf("gen replaced %s", mine)
+		}
 	}
 }

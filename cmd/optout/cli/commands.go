@@ -431,7 +431,7 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 
 func genCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
-	out := fs.String("out", "", "write data/ and optout.yaml into `DIR` (required)")
+	out := fs.String("out", "", "write data/ and optout.yaml into `DIR` (required; a folder that has neither: gen replaces nothing)")
 	var s gen.Sizes
 	fs.Int64Var(&s.Customers, "customers", 0, "generate `N` customers")
 	fs.Int64Var(&s.Requests, "requests", 0, "generate `N` requests")

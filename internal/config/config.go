@@ -217,6 +217,30 @@ func defaults() Config {
 
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
+// envValueProblem says why an environment variable's value cannot be
+// pasted into the config's text, or "" when it can. The value lands in the
+// middle of one YAML value, so nothing in it may end that value, start a
+// comment, a key or another item, close a flow mapping or list, or make
+// the value an alias or a block: '/data/out # nightly' became /data/out,
+// a line break added keys, and an empty BASE turned ${BASE}/out into /out.
+func envValueProblem(v string) string {
+	switch {
+	case v == "":
+		return "is empty"
+	case strings.TrimSpace(v) != v:
+		return "begins or ends with a blank"
+	case strings.ContainsAny(v, "\n\r"):
+		return "holds a line break"
+	case strings.ContainsAny(v, "#\"'\\,[]{}"):
+		return `holds one of # " ' \ , [ ] { }`
+	case strings.Contains(v, ": ") || strings.HasSuffix(v, ":"):
+		return `holds ": " or ends with ":"`
+	case strings.ContainsAny(v[:1], "*&!|>%@`"):
+		return "begins with one of * & ! | > % @ `"
+	}
+	return ""
+}
+
 // Load reads, expands, decodes strictly and validates the file at path.
 // Every error it returns carries exit code 2.
 func Load(path string) (*Config, error) {
@@ -232,17 +256,22 @@ func load(path string) (*Config, error) {
 		}
 		return nil, fmt.Errorf("config file %s: %w", path, err)
 	}
-	var missing []string
+	var missing, unfit []string
 	expanded := envRef.ReplaceAllStringFunc(string(raw), func(m string) string {
 		name := envRef.FindStringSubmatch(m)[1]
 		v, ok := os.LookupEnv(name)
 		if !ok {
 			missing = append(missing, name)
+		} else if why := envValueProblem(v); why != "" {
+			unfit = append(unfit, name+" "+why)
 		}
 		return v
 	})
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("config %s: environment variable(s) %s used as ${...} are not set", path, strings.Join(missing, ", "))
+	}
+	if len(unfit) > 0 {
+		return nil, fmt.Errorf("config %s: environment variable %s: a ${...} is replaced by its text before the YAML is read, so the text must be a plain part of one value; write such a value in the file itself", path, strings.Join(unfit, "; "))
 	}
 	c := defaults()
 	dec := yaml.NewDecoder(bytes.NewReader([]byte(expanded)))

@@ -50,6 +50,34 @@ func TestLoadResolvesDefaultsPathsAndEnv(t *testing.T) {
 	}
 }
 
+// TestEnvValuesStayOneValue: a variable's text is pasted into the YAML,
+// so a value that would change the file's structure is refused, naming
+// the variable (never its value); a plain one is taken.
+func TestEnvValuesStayOneValue(t *testing.T) {
+	for _, c := range []struct{ value, want string }{
+		{"/data/out # nightly", "holds one of #"},
+		{"/data/out\nengine: bigquery", "line break"},
+		{"", "is empty"},
+		{" /srv", "blank"},
+		{`/srv", x: "y`, "holds one of #"},
+		{"/srv/{a,b}", "holds one of #"},
+		{"/srv: x", `holds ": "`},
+		{"&anchor", "begins with one of"},
+	} {
+		t.Setenv("OPTOUT_TEST_DIR", c.value)
+		_, err := Load(write(t, minimal))
+		if err == nil || !strings.Contains(err.Error(), "OPTOUT_TEST_DIR") || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("OPTOUT_TEST_DIR=%q: %v, want an error naming the variable and %q", c.value, err, c.want)
+		} else if c.value != "" && strings.Contains(err.Error(), c.value) {
+			t.Errorf("the error quotes the value: %v", err)
+		}
+	}
+	t.Setenv("OPTOUT_TEST_DIR", "/srv/data-2026_v1.0+x@y")
+	if c, err := Load(write(t, minimal)); err != nil || c.Inputs.Customers.Path != "/srv/data-2026_v1.0+x@y/customers" {
+		t.Errorf("a plain value: %v", err)
+	}
+}
+
 func TestLoadErrors(t *testing.T) {
 	t.Setenv("OPTOUT_TEST_DIR", "/srv")
 	cases := []struct{ name, body, want string }{

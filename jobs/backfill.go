@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -74,7 +75,14 @@ func Backfill(ctx context.Context, o BackfillOptions) (BackfillSummary, error) {
 	}
 	last.Date = o.To
 	if err := dateHasEnded(last, o.Config.Location, start); err != nil {
-		return finish(err) // before any date runs: a backfill is never provisional
+		// Before any date runs: a backfill is never provisional, so the
+		// advice to pass --provisional is not for it.
+		var ended *dayNotEnded
+		if errors.As(err, &ended) {
+			return finish(exit.With(exit.Usage, fmt.Errorf("--to %s has not ended in %s (it ends at %s, midnight there): a backfill covers days that have ended; end it at %s, and run that day after midnight, or intraday with optout run --provisional",
+				sum.To, ended.loc, ended.end.UTC().Format(time.RFC3339), o.To.AddDate(0, 0, -1).Format(time.DateOnly))))
+		}
+		return finish(err)
 	}
 	// One engine for every date: its Arrow tables and settings are set up
 	// once, and the tables that do not depend on the date are computed

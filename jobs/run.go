@@ -225,10 +225,21 @@ func dateHasEnded(o RunOptions, loc *time.Location, clock time.Time) error {
 		}
 		return nil
 	}
-	// The end is said in UTC: a 7-digit run such as "00 (2026-11-22" would
-	// be taken for a phone number by the redactor.
-	return exit.With(exit.Usage, fmt.Errorf("%s has not ended in %s: it ends at %s, midnight there, and a run before then would miss the rest of the day; run it after then, or pass --provisional for an intraday run that a later run of the date replaces",
-		o.Date.Format(time.DateOnly), loc, end.UTC().Format(time.RFC3339)))
+	return exit.With(exit.Usage, &dayNotEnded{o.Date, loc, end})
+}
+
+// dayNotEnded is the refusal of a run of a day that has not ended.
+type dayNotEnded struct {
+	date time.Time
+	loc  *time.Location
+	end  time.Time
+}
+
+// Error says the end in UTC: a 7-digit run such as "00 (2026-11-22" would
+// be taken for a phone number by the redactor.
+func (e *dayNotEnded) Error() string {
+	return fmt.Sprintf("%s has not ended in %s: it ends at %s, midnight there, and a run before then would miss the rest of the day; run it after then, or pass --provisional for an intraday run that a later run of the date replaces",
+		e.date.Format(time.DateOnly), e.loc, e.end.UTC().Format(time.RFC3339))
 }
 
 // stopped makes the error of a run whose context was cancelled (a signal,

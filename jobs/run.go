@@ -288,6 +288,9 @@ func (r *run) validate(ctx context.Context) error {
 	}
 	defer r.stage.Discard()
 	_, _, err := r.prepare(ctx)
+	// The customers a run would flag; the summary's customers said 0,
+	// as nothing is written.
+	r.sum.Customers = r.customersUsed()
 	return err
 }
 
@@ -818,18 +821,25 @@ func (r *run) transform(ctx context.Context) error {
 	return r.customersAllWritten()
 }
 
-// customersAllWritten fails the run (exit 1) unless customers_flagged
-// wrote one row for each customer row the Validate phase counted used
-// (read and not quarantined): SPEC §7's "nothing lost" holds for the
-// written table, not only for the counts (the exports check the same,
-// jobs/exports.go).
-func (r *run) customersAllWritten() error {
+// customersUsed is the customer rows the Validate phase counted used:
+// read and not quarantined.
+func (r *run) customersUsed() int64 {
 	var used int64
 	for _, fc := range r.rec.Inputs {
 		if fc.Input == r.cfg.Inputs.Customers.Name {
 			used += fc.RowsUsed
 		}
 	}
+	return used
+}
+
+// customersAllWritten fails the run (exit 1) unless customers_flagged
+// wrote one row for each customer row the Validate phase counted used
+// (read and not quarantined): SPEC §7's "nothing lost" holds for the
+// written table, not only for the counts (the exports check the same,
+// jobs/exports.go).
+func (r *run) customersAllWritten() error {
+	used := r.customersUsed()
 	for _, o := range r.rec.Outputs {
 		if o.Table == "customers_flagged" && o.Rows != used {
 			return exit.With(exit.Failed, fmt.Errorf("customers_flagged: %d rows written, but %d customer rows were read and not quarantined; nothing of %s is published", o.Rows, used, r.dt))

@@ -192,6 +192,20 @@ func TestValidateWritesNothing(t *testing.T) {
 	if _, err := os.Stat(out); err == nil {
 		t.Error("validate created the output folder")
 	}
+	// Its summary counts the customers a run would flag (it said 0).
+	var vs, rs struct{ Customers int64 }
+	lines := strings.Split(strings.TrimSpace(so), "\n")
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &vs); err != nil {
+		t.Fatal(err)
+	}
+	code, so, se = run(t, "run", "--config", cfg, "--date", "2026-11-21", "--log-format", "json")
+	lines = strings.Split(strings.TrimSpace(so), "\n")
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &rs); err != nil || code != 0 {
+		t.Fatalf("run: exit %d, %v\n%s", code, err, se)
+	}
+	if vs.Customers == 0 || vs.Customers != rs.Customers {
+		t.Errorf("validate's summary counts %d customers, the run %d", vs.Customers, rs.Customers)
+	}
 }
 
 // Without --date, validate checks as of today in the config's timezone:

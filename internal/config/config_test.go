@@ -328,3 +328,17 @@ func TestWrittenFilesApartFromInputs(t *testing.T) {
 		})
 	}
 }
+
+// TestOutputThatIsAFile: a file where the output folder goes is a config
+// error (exit 2) naming it; it failed the run on its first write (exit 1).
+func TestOutputThatIsAFile(t *testing.T) {
+	t.Setenv("OPTOUT_TEST_DIR", "/srv")
+	p := write(t, minimal)
+	if err := os.WriteFile(filepath.Join(filepath.Dir(p), "out"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(p)
+	if err == nil || !strings.Contains(err.Error(), "is a file, not a folder") || exit.Code(err) != exit.Usage {
+		t.Errorf("output that is a file: %v (exit %d), want a config error", err, exit.Code(err))
+	}
+}

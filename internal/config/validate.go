@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -51,6 +52,11 @@ func (c *Config) validate() error {
 	c.Location = loc
 	if c.Engine == "duckdb" && c.Output == "" {
 		add(errors.New("output is required: the folder the run writes its tables to"))
+	}
+	// A file where the output folder goes is a config mistake (exit 2),
+	// not a run that fails on its first write (exit 1).
+	if fi, err := os.Stat(c.Output); c.Output != "" && err == nil && !fi.IsDir() {
+		add(fmt.Errorf("output %s is a file, not a folder: give the folder the run writes its tables to", c.Output))
 	}
 	if c.DuckDB.Threads < 0 {
 		add(fmt.Errorf("duckdb.threads is %d; use 0 (all cores) or a positive number", c.DuckDB.Threads))

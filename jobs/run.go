@@ -630,7 +630,7 @@ func (r *run) checkInputs(checks map[string][]engine.Row) error {
 			asInt(rows[0]["missing"]), rows[0]["earliest_enforced"], redact.String(fmt.Sprint(rows[0]["example"]))))
 	}
 	if rows := checks["counted_requests_missing"]; len(rows) == 1 && asInt(rows[0]["withdrawn"]) > 0 {
-		return exit.With(exit.Input, fmt.Errorf("inputs.requests: %d opt-out requests that earlier runs enforced (for example request_id %s) would no longer count, though no row rejects them: their status is pending and policy.apply_pending is now false. An enforced opt-out ends only by a correction row with status rejected; keep apply_pending true until they are processed, or reject the ones that must not count",
+		return exit.With(exit.Input, fmt.Errorf("inputs.requests: %d opt-out requests that earlier runs enforced (for example request_id %s) would no longer count, though no row rejects them: their current row's status is pending and policy.apply_pending is false (the setting was changed, or a later row set the status back to pending). An enforced opt-out ends only by a correction row with status rejected; keep apply_pending true until they are processed, add a row with their real status, or reject the ones that must not count",
 			asInt(rows[0]["withdrawn"]), redact.String(fmt.Sprint(rows[0]["withdrawn_example"]))))
 	}
 	if rows := checks["counted_requests_missing"]; len(rows) == 1 && asInt(rows[0]["unseen"]) > 0 {

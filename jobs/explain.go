@@ -75,6 +75,11 @@ func (p Planned) InputScans() []InputScan {
 // meanwhile), and a step estimated over bigquery.max_bytes_billed is an
 // error, returned with the plan.
 func Plan(ctx context.Context, o RunOptions) (Planned, error) {
+	// A plan prints what a run with this now would do, and such a run is
+	// refused.
+	if err := nowNotAhead(o.Now, time.Now()); err != nil {
+		return Planned{}, err
+	}
 	r := newInspection(o)
 	r.dry = true
 	if err := r.open(ctx); err != nil {

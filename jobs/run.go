@@ -210,9 +210,8 @@ func newRunID(d time.Time) string {
 // refused: with it any date could be run ahead of time, and its
 // first_enforced_at and publish times would lie in the future.
 func dateHasEnded(o RunOptions, loc *time.Location, clock time.Time) error {
-	if o.Now.After(clock.Add(clockSlack)) {
-		return exit.With(exit.Usage, fmt.Errorf("--now %s is ahead of the clock (%s): a run cannot start in the future; retention, first_enforced_at and publish times count from its now, and a run ahead of time removes outputs still inside their retention",
-			o.Now.UTC().Format(time.RFC3339), clock.UTC().Format(time.RFC3339)))
+	if err := nowNotAhead(o.Now, clock); err != nil {
+		return err
 	}
 	end := asOf(o.Date, loc)
 	if !o.Now.Before(end) {
@@ -226,6 +225,16 @@ func dateHasEnded(o RunOptions, loc *time.Location, clock time.Time) error {
 		return nil
 	}
 	return exit.With(exit.Usage, &dayNotEnded{o.Date, loc, end})
+}
+
+// nowNotAhead refuses a now ahead of clock, the machine's time (beyond
+// clockSlack): a run cannot start in the future.
+func nowNotAhead(now, clock time.Time) error {
+	if now.After(clock.Add(clockSlack)) {
+		return exit.With(exit.Usage, fmt.Errorf("--now %s is ahead of the clock (%s): a run cannot start in the future; retention, first_enforced_at and publish times count from its now, and a run ahead of time removes outputs still inside their retention",
+			now.UTC().Format(time.RFC3339), clock.UTC().Format(time.RFC3339)))
+	}
+	return nil
 }
 
 // dayNotEnded is the refusal of a run of a day that has not ended.

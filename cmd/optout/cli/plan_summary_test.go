@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // optout plan starts with a summary of the inputs (files and bytes), the
@@ -21,6 +22,11 @@ func TestPlanSummaryAndReproducible(t *testing.T) {
 	}
 	if _, second, _ := run(t, args...); second != first {
 		t.Error("two plans with the same --now differ")
+	}
+	// A now ahead of the clock is refused, as a run with it is.
+	ahead := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	if code, _, se := run(t, "plan", "--config", cfg, "--date", "2026-11-21", "--now", ahead); code != 2 || !strings.Contains(se, "is ahead of the clock") {
+		t.Errorf("plan --now %s: exit %d, want 2\n%s", ahead, code, se)
 	}
 	if !strings.Contains(first, "$1=2026-11-22T09:00:00Z") {
 		t.Error("the plan's parameters do not take --now")

@@ -724,8 +724,8 @@ func (r *run) checkInputs(checks map[string][]engine.Row) error {
 		}
 		considered := read - later
 		if considered > 0 && float64(quarantined)/float64(considered) > r.cfg.Policy.MaxQuarantineRatio {
-			problems = append(problems, fmt.Sprintf("input %s: %d of %d rows (%.2f%%) are unusable, more than policy.max_quarantine_ratio %v (%s)",
-				in.Name, quarantined, considered, 100*float64(quarantined)/float64(considered), r.cfg.Policy.MaxQuarantineRatio, formatCounts(reasons)))
+			problems = append(problems, fmt.Sprintf("input %s: %d of %d rows (%.2f%%) are unusable, more than policy.max_quarantine_ratio %v (%s; %s)",
+				in.Name, quarantined, considered, 100*float64(quarantined)/float64(considered), r.cfg.Policy.MaxQuarantineRatio, formatCounts(reasons), quarantinedFiles(r.rec.Inputs, in.Name)))
 		}
 		if f := in.Freshness.Duration; f > 0 {
 			ref := r.o.Now
@@ -745,6 +745,29 @@ func (r *run) checkInputs(checks map[string][]engine.Row) error {
 		return exit.With(exit.Input, errors.New(strings.Join(problems, "; ")))
 	}
 	return nil
+}
+
+// quarantinedFiles names the files of input whose rows were quarantined,
+// the most first (three at most), so that the operator of a run stopped
+// by the quarantine ratio knows where to look: nothing is published, the
+// quarantine folder included.
+func quarantinedFiles(counts []transforms.FileCount, input string) string {
+	var fs []transforms.FileCount
+	for _, fc := range counts {
+		if fc.Input == input && fc.RowsQuarantined > 0 {
+			fs = append(fs, fc)
+		}
+	}
+	sort.SliceStable(fs, func(i, j int) bool { return fs[i].RowsQuarantined > fs[j].RowsQuarantined })
+	var parts []string
+	for i, fc := range fs {
+		if i == 3 {
+			parts = append(parts, fmt.Sprintf("and %d more files", len(fs)-3))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s: %d", fc.File, fc.RowsQuarantined))
+	}
+	return "in file " + strings.Join(parts, ", ")
 }
 
 // keyValues counts the values given in one key column of one file and

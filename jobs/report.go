@@ -51,8 +51,8 @@ func Report(ctx context.Context, o ReportOptions) (string, error) {
 	if err != nil {
 		return "", exit.With(exit.Usage, fmt.Errorf("timezone %q: %w", cfg.Timezone, err))
 	}
+	out, mode := dashboardPath(cfg, o.Date, o.Out)
 	if o.Out != "" {
-		out, _ := dashboardPath(cfg, o.Date, o.Out)
 		if err := checkDashboardOut(cfg, out); err != nil {
 			return "", exit.With(exit.Usage, err)
 		}
@@ -194,7 +194,6 @@ func Report(ctx context.Context, o ReportOptions) (string, error) {
 		}
 	}
 
-	out, mode := dashboardPath(cfg, o.Date, o.Out)
 	if rel, ok := files.Rel(cfg.Output, filepath.Dir(out)); ok && cfg.Output != "" {
 		if _, err := (&files.Output{Dir: cfg.Output, Mode: cfg.OutputFileMode}).Mkdir(rel); err != nil {
 			return "", err

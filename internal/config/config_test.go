@@ -95,6 +95,10 @@ func TestLoadErrors(t *testing.T) {
 		{"gcs_uri unknown placeholder", bqExport("gs://b/{date}/part-*.csv"), "{dt} is the only placeholder"},
 		{"bad timezone", minimal + "timezone: Mars/Olympus\n", "not an IANA time zone"},
 		{"retention below 24 months", minimal + "policy: {retention_months: 12}\n", "retention_months is 12; the law requires at least 24"},
+		// A code that is no state was accepted and never matched: its
+		// requests got the general deadline.
+		{"state that is no state", minimal + "policy: {state_sla_business_days: {CO: 10, CX: 10}}\n", `state_sla_business_days: key "CX" is not a US state code`},
+		{"state in lower case", minimal + "policy: {state_sla_business_days: {co: 10}}\n", `key "co" is not a US state code`},
 		{"bad gpc category", minimal + "policy: {gpc_categories: [sports]}\n", `gpc_categories: "sports" is not a category`},
 		{"ratio out of range", minimal + "policy: {max_quarantine_ratio: 2}\n", "between 0 and 1"},
 		{"invalid key ratio out of range", minimal + "policy: {max_invalid_key_ratio: -0.1}\n", "max_invalid_key_ratio is -0.1"},
@@ -220,6 +224,18 @@ func TestPlainExportColumnOfTwoKindsAccepted(t *testing.T) {
 	t.Setenv("OPTOUT_TEST_DIR", "/srv")
 	if _, err := Load(write(t, minimal+"exports:\n  - {name: ga, path: x, category: advertising, identifiers: {email: contact, phone: contact}}\n")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// DC and the territories have state codes too.
+func TestStateSLAOfDCAndTerritoriesAccepted(t *testing.T) {
+	t.Setenv("OPTOUT_TEST_DIR", "/srv")
+	c, err := Load(write(t, minimal+"policy: {state_sla_business_days: {CO: 10, DC: 5, PR: 3, VI: 4}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Policy.StateSLABusinessDays["PR"]; got != 3 {
+		t.Errorf("PR's deadline is %d, want 3", got)
 	}
 }
 

@@ -18,8 +18,7 @@ import (
 var (
 	// At most 64 characters: a name is a folder and part of table names
 	// (a 300-character export name failed at mkdir, exit 1).
-	safeName  = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
-	stateCode = regexp.MustCompile(`^[A-Z]{2}$`)
+	safeName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 )
 
 // reservedInputNames name the quarantine folders of the fixed inputs.
@@ -462,8 +461,8 @@ func (c *Config) validatePolicy() error {
 		add("target_business_days is %d; it must be at least 1", p.TargetBusinessDays)
 	}
 	for st, n := range p.StateSLABusinessDays {
-		if !stateCode.MatchString(st) {
-			add("state_sla_business_days: key %q is not a 2-letter uppercase state code", st)
+		if !usStates[st] {
+			add("state_sla_business_days: key %q is not a US state code (two capital letters, such as CA or CO)", st)
 		}
 		if n < 1 {
 			add("state_sla_business_days.%s is %d; it must be at least 1", st, n)
@@ -510,3 +509,16 @@ func (c *Config) AllInputs() []*Input {
 	}
 	return out
 }
+
+// usStates are the codes a request's or customer's state can match: the 50
+// states, DC and the territories. A key outside them (a typo such as "CX")
+// would be accepted and never match, and its requests would silently get
+// the general deadline.
+var usStates = func() map[string]bool {
+	m := map[string]bool{}
+	for _, s := range strings.Fields(`AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO
+		MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC AS GU MP PR VI`) {
+		m[s] = true
+	}
+	return m
+}()

@@ -248,6 +248,22 @@ func Load(path string) (*Config, error) {
 	return c, exit.With(exit.Usage, err)
 }
 
+// emptyListItem finds a null item in any list of the config. The decoder
+// drops such an item from a list of settings or words without a word, so
+// an export or request source whose lines were lost, or a stray "-",
+// would silently not exist.
+func emptyListItem(n *yaml.Node) *yaml.Node {
+	for _, c := range n.Content {
+		if n.Kind == yaml.SequenceNode && c.Kind == yaml.ScalarNode && c.ShortTag() == "!!null" {
+			return c
+		}
+		if found := emptyListItem(c); found != nil {
+			return found
+		}
+	}
+	return nil
+}
+
 func load(path string) (*Config, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -278,6 +294,12 @@ func load(path string) (*Config, error) {
 	dec.KnownFields(true)
 	if err := dec.Decode(&c); err != nil {
 		return nil, fmt.Errorf("config %s: %s", path, friendlyYAMLError(err))
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(expanded), &doc); err == nil {
+		if item := emptyListItem(&doc); item != nil {
+			return nil, fmt.Errorf("config %s: line %d: an empty list item (a - with nothing after it, ~ or null): complete it or remove it", path, item.Line)
+		}
 	}
 	// A second document (after ---) was ignored, its settings with it.
 	var more yaml.Node

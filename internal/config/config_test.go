@@ -99,6 +99,11 @@ func TestLoadErrors(t *testing.T) {
 		// requests got the general deadline.
 		{"state that is no state", minimal + "policy: {state_sla_business_days: {CO: 10, CX: 10}}\n", `state_sla_business_days: key "CX" is not a US state code`},
 		{"state in lower case", minimal + "policy: {state_sla_business_days: {co: 10}}\n", `key "co" is not a US state code`},
+		// The decoder dropped a null list item: the export or request
+		// source was silently not there.
+		{"empty export item", minimal + "exports:\n  - {name: ga, path: x, category: advertising, identifiers: {email: e}}\n  -\n", "line 9: an empty list item"},
+		{"null request source", strings.Replace(minimal, "freshness: 2d}", "freshness: 2d}\n    - ~", 1), "line 6: an empty list item"},
+		{"null holiday", minimal + "policy: {holidays: [2026-12-24, null]}\n", "line 7: an empty list item"},
 		{"bad gpc category", minimal + "policy: {gpc_categories: [sports]}\n", `gpc_categories: "sports" is not a category`},
 		{"ratio out of range", minimal + "policy: {max_quarantine_ratio: 2}\n", "between 0 and 1"},
 		{"invalid key ratio out of range", minimal + "policy: {max_invalid_key_ratio: -0.1}\n", "max_invalid_key_ratio is -0.1"},

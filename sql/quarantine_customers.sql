@@ -2,8 +2,9 @@
 -- reason (SPEC §9) and the file it came from: the rows customer_rows
 -- counts as missing_customer_id and customers_flagged leaves out, found
 -- by the same test. A customer row has no other reason to be quarantined,
--- and customer_id identifies every row kept, so the customers need no row
--- id: BigQuery reads the customers table in place, not a copy of it.
+-- and customer_id identifies every row kept, so no row id is needed to
+-- find them (on BigQuery this reads the run's copy of the table, its
+-- snapshot, like every other step).
 SELECT {{ template "quarantine_columns" . }},
   {{ rowReason "true" "missing_customer_id" }} AS reason,
   src._file AS source_file

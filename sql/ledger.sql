@@ -125,8 +125,9 @@ dated AS (
   SELECT t.*,
     -- The end of the N-th business day after receipt, in the time zone.
     coalesce(t.kept_deadline, {{ endOfDay "due.day" (lit .P.TimeZone) }}) AS deadline,
-    -- coalesce: DuckDB's greatest skips a NULL, GoogleSQL's returns it.
-    coalesce(t.kept_business_days, CASE WHEN enf.day IS NOT NULL THEN greatest(coalesce(enf.bd_ge - rec.bd_le, 0), 0) END) AS business_days
+    -- None for a day outside the calendar (received before 2000): its time
+    -- to process cannot be counted, and 0 read as "within target".
+    coalesce(t.kept_business_days, CASE WHEN enf.day IS NOT NULL AND rec.day IS NOT NULL THEN greatest(enf.bd_ge - rec.bd_le, 0) END) AS business_days
   FROM timed t
   LEFT JOIN {{ tmp "calendar" }} rec ON rec.day = t.received_day
   LEFT JOIN {{ tmp "calendar" }} due ON due.business AND due.bd_le = rec.bd_le + t.sla_business_days

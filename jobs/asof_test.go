@@ -3,6 +3,8 @@ package jobs
 import (
 	"testing"
 	"time"
+
+	"github.com/optout-dev/optout/internal/config"
 )
 
 // TestAsOfIsTheFirstInstantOfTheNextDay: D ends where D+1 begins in the
@@ -29,5 +31,42 @@ func TestAsOfIsTheFirstInstantOfTheNextDay(t *testing.T) {
 		if before := end.Add(-time.Nanosecond).In(loc).Format(time.DateOnly); before != c.day {
 			t.Errorf("%s: the instant before the end is on %s, not on %s", c.zone, before, c.day)
 		}
+	}
+}
+
+// TestLedgerCutoffNeverRemovesYoungerRequests: the cutoff is
+// retention_months calendar months before the end of D, on the last day
+// of a shorter month, and never after the run's now. Go's AddDate took
+// 31 August less 30 months to 2 March, and a provisional run counted
+// back from the end of a day that had not ended: each removed requests
+// younger than the retention.
+func TestLedgerCutoffNeverRemovesYoungerRequests(t *testing.T) {
+	loc, err := time.LoadLocation("America/Los_Angeles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := &config.Config{Location: loc}
+	cfg.Policy.RetentionSet = true
+	for _, c := range []struct {
+		months    int
+		date, now string
+		want      string
+	}{
+		{24, "2026-11-21", "2026-11-22T09:00:00Z", "2024-11-22T00:00:00-08:00"},
+		{30, "2026-08-30", "2026-08-31T10:00:00Z", "2024-02-29T00:00:00-08:00"}, // not 2 March
+		{24, "2028-02-28", "2028-02-29T09:00:00Z", "2026-02-28T00:00:00-08:00"}, // D ends on 29 February
+		{25, "2026-03-30", "2026-03-31T09:00:00Z", "2024-02-29T00:00:00-08:00"},
+		{24, "2026-12-06", "2026-12-06T20:00:00Z", "2024-12-06T12:00:00-08:00"}, // provisional: from now
+	} {
+		cfg.Policy.RetentionMonths = c.months
+		d, _ := time.Parse(time.DateOnly, c.date)
+		now, _ := time.Parse(time.RFC3339, c.now)
+		if got := ledgerCutoff(cfg, d, now); got != c.want {
+			t.Errorf("%d months, D %s, now %s: cutoff %s, want %s", c.months, c.date, c.now, got, c.want)
+		}
+	}
+	cfg.Policy.RetentionSet = false
+	if got := ledgerCutoff(cfg, time.Now(), time.Now()); got != "" {
+		t.Errorf("retention_months not written: cutoff %q, want none", got)
 	}
 }

@@ -45,18 +45,36 @@ func runParams(cfg *config.Config, date, now, started time.Time) transforms.Para
 	}
 	p.CalendarFrom, p.CalendarTo = calendarStart, time.Date(last.Year()+2, 12, 31, 0, 0, 0, 0, time.UTC)
 	p.BusinessDays = transforms.NewCalendar(cfg.Policy.Holidays).BusinessDays(p.CalendarFrom, p.CalendarTo)
-	p.RetentionCutoff = ledgerCutoff(cfg, date)
+	p.RetentionCutoff = ledgerCutoff(cfg, date, now)
 	return p
 }
 
 // ledgerCutoff is the instant before which ledger retention removes
-// requests, counted back from the as-of instant of date, or "" when
-// policy.retention_months is not written.
-func ledgerCutoff(cfg *config.Config, date time.Time) string {
+// requests, or "" when policy.retention_months is not written: that many
+// calendar months before the as-of instant of date, or before now when
+// now comes first (a provisional run, while D has not ended), so that no
+// request is removed before it is as old as the policy says.
+func ledgerCutoff(cfg *config.Config, date, now time.Time) string {
 	if !cfg.Policy.RetentionSet {
 		return ""
 	}
-	return asOf(date, cfg.Location).AddDate(0, -cfg.Policy.RetentionMonths, 0).Format(time.RFC3339)
+	from := asOf(date, cfg.Location)
+	if now.Before(from) {
+		from = now.In(cfg.Location)
+	}
+	return monthsBefore(from, cfg.Policy.RetentionMonths).Format(time.RFC3339)
+}
+
+// monthsBefore is t n calendar months earlier, on the same day of the
+// month or, when the month then is shorter, on its last day. AddDate
+// takes 31 August 2026 less 30 months, "31 February 2024", to 2 March,
+// which removed requests younger than the retention.
+func monthsBefore(t time.Time, n int) time.Time {
+	y, m, d := t.Date()
+	hour, minute, sec := t.Clock()
+	first := time.Date(y, m-time.Month(n), 1, 0, 0, 0, 0, t.Location())
+	last := first.AddDate(0, 1, -1).Day()
+	return time.Date(first.Year(), first.Month(), min(d, last), hour, minute, sec, t.Nanosecond(), t.Location())
 }
 
 // stateSLA lists policy.state_sla_business_days in a stable order.

@@ -605,7 +605,7 @@ func (r *run) ledgerRetention(p *transforms.Params, ran []string, applied time.T
 	cutoff := func(s string) time.Time { t, _ := time.Parse(time.RFC3339, s); return t }
 	if len(ran) > 0 && ran[len(ran)-1] > r.dt {
 		if d, err := time.Parse(time.DateOnly, ran[len(ran)-1]); err == nil {
-			p.RetentionCutoff = ledgerCutoff(r.cfg, d)
+			p.RetentionCutoff = ledgerCutoff(r.cfg, d, r.o.Now)
 		}
 	}
 	if applied.After(cutoff(p.RetentionCutoff)) {

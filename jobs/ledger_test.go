@@ -7,11 +7,14 @@ import (
 	"context"
 	"database/sql"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/optout-dev/optout/internal/exit"
 )
 
 // Without policy.state_sla_business_days the ledger gives every request
@@ -82,6 +85,38 @@ func TestRaisedRetentionDoesNotBringBackRemovedRequests(t *testing.T) {
 	runAt(t, cfg, "2026-11-23", "2026-11-24T12:00:00Z", nil)
 	if got, want := ledger(), "rB 2026-11-02"; got != want {
 		t.Errorf("ledger after retention was unset: %q, want %q", got, want)
+	}
+}
+
+// Ledger retention ends the record of an opt-out, not the opt-out: when
+// the request log later drops the rows of an opt-out the ledger removed
+// (a log kept as long as the ledger), the run stops (exit 3) as for any
+// other enforced opt-out that lost its rows. It ended silently: alice was
+// no longer flagged, and flag_changes told the CRM so. Case 82: rA is
+// removed by the run of 21 Nov; its row is then deleted from the log.
+func TestOptOutRemovedByRetentionStillNeedsItsRows(t *testing.T) {
+	work, cfg := prepareCase(t, "82_ledger_retention_follows_the_newest_date")
+	runAt(t, cfg, "2026-11-01", "2026-11-02T12:00:00Z", nil)
+	runAt(t, cfg, "2026-11-21", "2026-11-22T12:00:00Z", nil)
+	db := openDuck(t)
+	log := filepath.Join(work, "inputs", "requests.parquet")
+	kept := filepath.Join(work, "kept.parquet")
+	if _, err := db.Exec(`COPY (SELECT * FROM read_parquet('` + log + `') WHERE request_id <> 'rA') TO '` + kept + `' (FORMAT parquet)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(kept, log); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := time.Parse(time.DateOnly, "2026-11-22")
+	now, _ := time.Parse(time.RFC3339, "2026-11-23T12:00:00Z")
+	_, err := Run(context.Background(), RunOptions{Config: cfg, Date: d, Now: now})
+	if err == nil || exit.Code(err) != exit.Input || !strings.Contains(err.Error(), "request_id rA") {
+		t.Fatalf("run after the log dropped an opt-out retention removed: %v (exit %d), want exit 3 naming rA", err, exit.Code(err))
+	}
+	var flagged bool
+	q := `SELECT ccpa_opt_out FROM read_parquet('` + filepath.Join(work, "out", "customers_flagged", "dt=2026-11-21", "*.parquet") + `') WHERE customer_id = 'C1'`
+	if err := db.QueryRow(q).Scan(&flagged); err != nil || !flagged {
+		t.Errorf("alice on 21 Nov: flagged %v (%v), want true", flagged, err)
 	}
 }
 

@@ -17,12 +17,20 @@
 --     written over the row instead of appended beside it).
 -- An opt_in that is gone can only leave its person more opted out, so it
 -- is not asked for (a rule that now quarantines a malformed opt_in does not
--- stop every later run). A request that this run's ledger retention
--- removes (policy.retention_months) is not asked for: the log may drop it
--- at the same age.
+-- stop every later run). Ledger retention (policy.retention_months) ends
+-- the record, not the opt-out: an opt-out it removed, now or on an earlier
+-- run (prev_requests_ledger_removed), is asked for like any other, since a
+-- log that drops its rows at that age would silently end it.
 WITH present AS (
 {{- range $i, $s := .Requests }}
   {{ if $i }}UNION ALL {{ end }}SELECT request_id FROM {{ tmp (print "request_rows__" $s.Name) }} WHERE reason IS NULL
+{{- end }}
+),
+recorded AS (
+  SELECT request_id, request_type, first_enforced_at, first_enforced_date FROM {{ rel "prev_requests_ledger" }}
+{{- if .HasPrevLedgerRemoved }}
+  UNION ALL
+  SELECT request_id, request_type, first_enforced_at, first_enforced_date FROM {{ rel "prev_requests_ledger_removed" }}
 {{- end }}
 ),
 enforced AS (
@@ -30,13 +38,10 @@ enforced AS (
     p.request_id IS NULL AS missing,
     coalesce(NOT c.counted AND c.status <> 'rejected' AND l.first_enforced_date <= {{ dateParam .P.Date }}, false) AS withdrawn,
     p.request_id IS NOT NULL AND c.request_id IS NULL AND l.first_enforced_date <= {{ dateParam .P.Date }} AS unseen
-  FROM {{ rel "prev_requests_ledger" }} l
+  FROM recorded l
   LEFT JOIN (SELECT DISTINCT request_id FROM present) p ON p.request_id = l.request_id
   LEFT JOIN {{ tmp "current_requests" }} c ON c.request_id = l.request_id
   WHERE l.first_enforced_at IS NOT NULL AND l.request_type = 'opt_out'
-{{- if .P.RetentionCutoff }}
-    AND l.received_at >= {{ cast (param .P.RetentionCutoff) "timestamp" }}
-{{- end }}
 )
 SELECT {{ countIf "missing" }} AS missing, min(CASE WHEN missing THEN request_id END) AS example,
   {{ cast "min(CASE WHEN missing THEN first_enforced_date END)" "text" }} AS earliest_enforced,

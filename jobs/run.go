@@ -546,12 +546,19 @@ func (r *run) registerPrevious(ctx context.Context, plan *transforms.Plan, ran [
 	if err != nil {
 		return err
 	}
-	if prev := latestBefore(dates, r.dt); prev != "" {
+	// flag_changes compares with the run for the latest earlier date: its
+	// optout_state, or, once snapshot retention removed it, the feeds
+	// (flag_changes.sql). An older state that a rerun of its date brought
+	// back is not that date's.
+	prev, prevRan := latestBefore(dates, r.dt), latestBefore(ran, r.dt)
+	if prev != "" && prev >= prevRan {
 		if plan.HasPrevState, err = r.eng.ReadPublished(ctx, "prev_optout_state", "optout_state", prev); err != nil {
 			return err
 		}
-	} else if plan.HasPrevFeed, err = r.feedStandsIn(ctx, ran); err != nil {
-		return err
+	} else if prevRan != "" {
+		if plan.HasPrevFeed, err = r.eng.ReadPublished(ctx, "prev_flag_changes", "flag_changes", ""); err != nil {
+			return err
+		}
 	}
 	if plan.HasPrevLedger, err = r.eng.ReadPublished(ctx, "prev_requests_ledger", "requests_ledger", ""); err != nil {
 		return err
@@ -562,18 +569,6 @@ func (r *run) registerPrevious(ctx context.Context, plan *transforms.Plan, ran [
 	// An earlier run of D: its notifications stay (third_party_notifications.sql).
 	plan.HasPrevNotices, err = r.eng.ReadPublished(ctx, "prev_notifications", "third_party_notifications", r.dt)
 	return err
-}
-
-// feedStandsIn registers, as prev_flag_changes, the flag_changes an
-// earlier run of D published when an earlier date has run but no earlier
-// optout_state is left (snapshot retention removed it): flag_changes
-// compares with that feed instead of with nothing, which would list every
-// opted-out customer as newly opted out (flag_changes.sql).
-func (r *run) feedStandsIn(ctx context.Context, ran []string) (bool, error) {
-	if !slices.Contains(ran, r.dt) || latestBefore(ran, r.dt) == "" {
-		return false, nil
-	}
-	return r.eng.ReadPublished(ctx, "prev_flag_changes", "flag_changes", r.dt)
 }
 
 // warnNarrowed logs the opt-outs an earlier run enforced that cover less

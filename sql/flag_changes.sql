@@ -1,11 +1,14 @@
 -- Customers whose flags differ from those of the run for the latest earlier
 -- date (SPEC §6); a customer absent from a state has the default flags.
--- When snapshot retention has removed every earlier state although earlier
--- dates ran (a rerun of an old date), the feed an earlier run of D
--- published stands in for it: its customers' old flags, and every other
--- customer's flags as they are now. So a rerun gives the same feed,
--- instead of listing every opted-out customer as newly opted out, which a
--- CRM sync would act on again.
+-- When snapshot retention has removed that date's optout_state (a rerun of
+-- an old date, a backfill over a missed or late date), its state is read
+-- from the feeds instead: every run's feed lists what changed since the
+-- date before it, from the default flags of the first run on, so a
+-- customer's flags on that date are those of their latest feed row before
+-- D, and the default when no feed lists them. Comparing with nothing
+-- listed every opted-out customer as newly opted out, and comparing with
+-- a later state left a customer a late request opted out out of every
+-- feed, so the CRM never learned of it.
 WITH cur AS (
   SELECT customer_id, ccpa_opt_out, opt_out_date, opt_out_categories FROM {{ tmp "customer_state" }}
 ),
@@ -13,13 +16,14 @@ prev AS (
 {{- if .HasPrevState }}
   SELECT CAST(customer_id AS STRING) AS customer_id, ccpa_opt_out, {{ cast "opt_out_date" "timestamp" }} AS opt_out_date, opt_out_categories FROM {{ rel "prev_optout_state" }}
 {{- else if .HasPrevFeed }}
-  SELECT CAST(f.customer_id AS STRING) AS customer_id, f.old_ccpa_opt_out AS ccpa_opt_out,
-    {{ cast "f.old_opt_out_date" "timestamp" }} AS opt_out_date, f.old_opt_out_categories AS opt_out_categories
-  FROM {{ rel "prev_flag_changes" }} f
-  UNION ALL
-  SELECT c.* FROM cur c
-  LEFT JOIN {{ rel "prev_flag_changes" }} f ON CAST(f.customer_id AS STRING) = c.customer_id
-  WHERE f.customer_id IS NULL
+  SELECT customer_id, ccpa_opt_out, opt_out_date, opt_out_categories FROM (
+    SELECT CAST(f.customer_id AS STRING) AS customer_id, f.new_ccpa_opt_out AS ccpa_opt_out,
+      {{ cast "f.new_opt_out_date" "timestamp" }} AS opt_out_date, f.new_opt_out_categories AS opt_out_categories,
+      row_number() OVER (PARTITION BY f.customer_id ORDER BY f.dt DESC) AS latest
+    FROM {{ rel "prev_flag_changes" }} f
+    WHERE {{ cast "f.dt" "date" }} < {{ dateParam .P.Date }}
+  ) feeds
+  WHERE latest = 1
 {{- else }}
   SELECT * FROM cur WHERE false
 {{- end }}

@@ -145,7 +145,7 @@ type Plan struct {
 	Traffic       *Source
 	Exports       []Export
 	HasPrevState  bool // a prev_optout_state relation is registered
-	HasPrevFeed   bool // no earlier state is left, and prev_flag_changes holds what an earlier run of D published
+	HasPrevFeed   bool // the latest earlier date's state is gone, and prev_flag_changes holds every date's feed
 	HasPrevLedger bool // a prev_requests_ledger relation is registered
 	// HasPrevLedgerRemoved: a prev_requests_ledger_removed relation holds
 	// what earlier runs' ledger retention removed.

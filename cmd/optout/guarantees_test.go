@@ -1385,6 +1385,49 @@ func TestTableWithItsOwnRowidColumnIsRefused(t *testing.T) {
 	}
 }
 
+// A request table whose request_id is declared COLLATE NOCASE: "PC-00367"
+// and "pc-00367" are two requests, as in a file (SPEC §2: a request is
+// identified by its request_id, which no rule lowercases). DuckDB carried
+// the collation into every step, so the two were grouped as one, the
+// earlier was lost from the ledger and its categories from the flags.
+func TestCollatedRequestIDsStayTwoRequests(t *testing.T) {
+	cfg, out, db := warehouseCopy(t)
+	wh, err := sql.Open("duckdb", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = wh.Exec(`ALTER TABLE preference_center ALTER request_id TYPE VARCHAR COLLATE NOCASE;
+		INSERT INTO preference_center SELECT * REPLACE (lower(request_id) AS request_id, received_at + INTERVAL 1 DAY AS received_at, ['enrichment'] AS categories)
+		FROM preference_center WHERE request_id = 'PC-00367'`)
+	wh.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := runOptout(t, nil, args(cfg)...); r.code != 0 {
+		t.Fatalf("run: exit %d\n%s", r.code, r.stderr)
+	}
+	duck, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer duck.Close()
+	var ids, categories string
+	if err := duck.QueryRow(`SELECT string_agg(request_id, ' ' ORDER BY request_id) FROM read_parquet('` + filepath.Join(out, "requests_ledger", "*.parquet") + `')
+		WHERE lower(request_id) = 'pc-00367'`).Scan(&ids); err != nil {
+		t.Fatal(err)
+	}
+	if ids != "PC-00367 pc-00367" {
+		t.Errorf("ledger rows of the two requests: %q, want both", ids)
+	}
+	if err := duck.QueryRow(`SELECT array_to_string(opt_out_categories, ' ') FROM read_parquet('` + filepath.Join(out, "customers_flagged", "dt=2026-11-21", "*.parquet") + `')
+		WHERE customer_id = 'C00072'`).Scan(&categories); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(categories, "advertising") || !strings.Contains(categories, "enrichment") {
+		t.Errorf("C00072 opted out of %q, want advertising (PC-00367) and enrichment (pc-00367)", categories)
+	}
+}
+
 // A run killed after its write-back committed leaves a warehouse the next
 // run opens, even when the customers table has a column whose default
 // calls a function: DuckDB could not replay the ALTER that added the flag

@@ -375,10 +375,28 @@ func (e *Engine) describe(ctx context.Context, q string, args ...any) ([]schemas
 }
 
 // RegisterTable creates a view over a table of the database; rowid is the
-// table's stable row number.
+// table's stable row number. Its text columns compare byte for byte, as
+// a file's do: a column declared with a collation (COLLATE NOCASE) keeps
+// it through every expression, so two request_ids that differ in case
+// were grouped as one request and one of them was lost; DESCRIBE does not
+// show a collation, so every text column gets the binary one.
 func (e *Engine) RegisterTable(ctx context.Context, name, table string) error {
-	q := fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS SELECT *, %s AS _file, rowid AS _row FROM %s",
-		transforms.Ident(name), transforms.Literal("table:"+table), transforms.DuckDB.QualifiedName(table))
+	fields, err := e.DescribeTable(ctx, table)
+	if err != nil {
+		return fmt.Errorf("register %s: %w", name, err)
+	}
+	var binary []string
+	for _, f := range fields {
+		if f.Type == "VARCHAR" {
+			binary = append(binary, transforms.Ident(f.Name)+` COLLATE "binary" AS `+transforms.Ident(f.Name))
+		}
+	}
+	all := "*"
+	if len(binary) > 0 {
+		all = "* REPLACE (" + strings.Join(binary, ", ") + ")"
+	}
+	q := fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS SELECT %s, %s AS _file, rowid AS _row FROM %s",
+		transforms.Ident(name), all, transforms.Literal("table:"+table), transforms.DuckDB.QualifiedName(table))
 	delete(e.views, name)
 	if _, err := e.conn.ExecContext(ctx, q); err != nil {
 		if strings.Contains(err.Error(), `"rowid"`) { // a view has none

@@ -1490,3 +1490,55 @@ func TestWriteBackToAReferencedTableIsRefusedFirst(t *testing.T) {
 		t.Error("the refused run published outputs")
 	}
 }
+
+// Flag columns a customers table already has must take every value the
+// write-back writes. A NOT NULL opt_out_date (NULL when not opted out), a
+// CHECK on a flag, or a generated flag column passed validate, and the
+// write-back failed after every publish, the table never getting its
+// flags. Each is refused with the inputs; a NOT NULL ccpa_opt_out, which
+// the write-back never leaves NULL, is not.
+func TestWriteBackToConstrainedFlagColumnsIsRefusedFirst(t *testing.T) {
+	for _, c := range []struct{ name, ddl, want string }{
+		{"not null date", `ALTER TABLE crm.customers ADD COLUMN ccpa_opt_out BOOLEAN DEFAULT false;
+			ALTER TABLE crm.customers ADD COLUMN opt_out_date TIMESTAMPTZ DEFAULT TIMESTAMPTZ '1970-01-01 00:00:00+00';
+			ALTER TABLE crm.customers ALTER opt_out_date SET NOT NULL`, "column opt_out_date of table crm.customers has a NOT NULL constraint"},
+		// DuckDB adds no CHECK to an existing table: the table is made with it.
+		{"check", `CREATE TABLE crm.c2 AS SELECT * FROM crm.customers; DROP TABLE crm.customers;
+			CREATE TABLE crm.customers (customer_id VARCHAR, email VARCHAR, phone VARCHAR, ccpa_opt_out BOOLEAN CHECK (ccpa_opt_out OR customer_id IS NOT NULL));
+			INSERT INTO crm.customers SELECT customer_id, email, phone, false FROM crm.c2`, "column ccpa_opt_out of table crm.customers has a CHECK constraint"},
+		{"generated", `CREATE TABLE crm.c2 AS SELECT * FROM crm.customers; DROP TABLE crm.customers;
+			CREATE TABLE crm.customers (customer_id VARCHAR, email VARCHAR, phone VARCHAR, ccpa_opt_out BOOLEAN GENERATED ALWAYS AS (false));
+			INSERT INTO crm.customers SELECT customer_id, email, phone FROM crm.c2`, "its flag columns cannot be updated"},
+		{"not null flag kept", `ALTER TABLE crm.customers ADD COLUMN ccpa_opt_out BOOLEAN DEFAULT false;
+			ALTER TABLE crm.customers ALTER ccpa_opt_out SET NOT NULL`, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, out, db := warehouseCopy(t)
+			wh, err := sql.Open("duckdb", db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = wh.Exec(c.ddl)
+			wh.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := runOptout(t, nil, append([]string{"validate"}, args(cfg)[1:]...)...)
+			if c.want == "" {
+				if r.code != 0 {
+					t.Errorf("validate: exit %d, want 0\n%s", r.code, r.stderr)
+				}
+				return
+			}
+			if r.code != 3 || !strings.Contains(r.stderr, c.want) {
+				t.Errorf("validate: exit %d, want 3 saying %q\n%s", r.code, c.want, r.stderr)
+			}
+			if r := runOptout(t, nil, args(cfg)...); r.code != 3 {
+				t.Errorf("run: exit %d, want 3\n%s", r.code, r.stderr)
+			}
+			if _, err := os.Stat(filepath.Join(out, "complete")); err == nil {
+				t.Error("the refused run published outputs")
+			}
+		})
+	}
+}

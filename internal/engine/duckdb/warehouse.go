@@ -154,21 +154,54 @@ func (w *Warehouse) CheckWriteBack(ctx context.Context, table string) error {
 	case 3:
 		first, second = parts[0], parts[1]
 	}
-	rows, err := w.Query(ctx, `SELECT database_name || '.' || schema_name || '.' || table_name AS referencing
-FROM duckdb_constraints()
-WHERE constraint_type = 'FOREIGN KEY' AND lower(referenced_table) = lower(?)
-  AND CASE ?
+	where := `CASE ?
     WHEN 1 THEN database_name = current_database() AND schema_name = 'main'
     WHEN 2 THEN database_name = current_database() AND lower(schema_name) = lower(?)
              OR lower(database_name) = lower(?) AND schema_name = 'main'
     ELSE lower(database_name) = lower(?) AND lower(schema_name) = lower(?)
-  END
-ORDER BY 1 LIMIT 1`, name, len(parts), first, first, first, second)
+  END`
+	at := []any{len(parts), first, first, first, second}
+	rows, err := w.Query(ctx, `SELECT database_name || '.' || schema_name || '.' || table_name AS referencing
+FROM duckdb_constraints()
+WHERE constraint_type = 'FOREIGN KEY' AND lower(referenced_table) = lower(?) AND `+where+`
+ORDER BY 1 LIMIT 1`, append([]any{name}, at...)...)
 	if err != nil {
 		return err
 	}
 	if len(rows) > 0 {
 		return fmt.Errorf("table %s is referenced by a foreign key of table %v, and DuckDB cannot update the rows of a table a foreign key references: the write-back would fail after every publish. Drop the foreign key, or set write_back: false and join the flags from customers_flagged", table, rows[0]["referencing"])
+	}
+	// A flag column the table already has must take every value the
+	// write-back writes: false and true, a NULL opt_out_date, an empty
+	// list. A NOT NULL or CHECK constraint on one (the write-back cannot
+	// know what a CHECK allows), or a generated column, failed the
+	// write-back after every publish while validate passed.
+	rows, err = w.Query(ctx, `SELECT constraint_type, list_filter(constraint_column_names, c -> lower(c) IN ('ccpa_opt_out', 'opt_out_date', 'opt_out_categories'))[1] AS flag
+FROM duckdb_constraints()
+WHERE constraint_type IN ('NOT NULL', 'CHECK') AND lower(table_name) = lower(?) AND `+where+`
+  AND len(list_filter(constraint_column_names, c -> lower(c) IN ('ccpa_opt_out', 'opt_out_date', 'opt_out_categories'))) > 0
+  AND NOT (constraint_type = 'NOT NULL' AND lower(constraint_column_names[1]) IN ('ccpa_opt_out', 'opt_out_categories'))
+ORDER BY 2, 1 LIMIT 1`, append([]any{name}, at...)...)
+	if err != nil {
+		return err
+	}
+	if len(rows) > 0 {
+		return fmt.Errorf("column %v of table %s has a %v constraint, which the write-back's values (true or false, a NULL opt_out_date when not opted out, an empty list) may break: it would fail after every publish. Drop the constraint, or set write_back: false and join the flags from customers_flagged", rows[0]["flag"], table, rows[0]["constraint_type"])
+	}
+	fields, err := w.DescribeTable(ctx, table)
+	if err != nil {
+		return err
+	}
+	var set []string
+	for _, flag := range []string{"ccpa_opt_out", "opt_out_date", "opt_out_categories"} {
+		if f, ok := schemas.Find(fields, flag); ok {
+			set = append(set, transforms.Ident(f.Name)+" = "+transforms.Ident(f.Name))
+		}
+	}
+	if len(set) > 0 { // bound, not run: a generated column cannot be set
+		if _, err := w.Query(ctx, "EXPLAIN UPDATE "+transforms.DuckDB.QualifiedName(table)+" SET "+strings.Join(set, ", ")+" WHERE false"); err != nil {
+			return fmt.Errorf("table %s: its flag columns cannot be updated (%v): the write-back would fail after every publish. Make them plain columns, or set write_back: false and join the flags from customers_flagged", table, err)
+		}
 	}
 	return nil
 }

@@ -157,12 +157,15 @@ func digitsBesideDates(run string) int {
 	return n
 }
 
+// isDate: YYYY-MM-DD or YYYY/MM/DD with a month 01-12 and a day 01-31,
+// whether or not the month has that day: a mistyped --date 2026-02-29 is
+// shown to the one who typed it, not masked as a phone.
 func isDate(s string) bool {
 	if !isDigits(s[:4]) || !isDigits(s[5:7]) || !isDigits(s[8:]) || s[4] != s[7] || !strings.ContainsRune("-/", rune(s[4])) {
 		return false
 	}
-	_, err := time.Parse("2006"+s[4:5]+"01"+s[4:5]+"02", s)
-	return err == nil
+	month, day := s[5:7], s[8:]
+	return month >= "01" && month <= "12" && day >= "01" && day <= "31"
 }
 
 func isDigits(s string) bool {

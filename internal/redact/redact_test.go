@@ -38,6 +38,10 @@ func TestString(t *testing.T) {
 		{`received 2026-11-21 10:00:00 in /data/dt=2026-11-21/snapshot=2026-09-01/part-0.parquet`, `received 2026-11-21 10:00:00 in /data/dt=2026-11-21/snapshot=2026-09-01/part-0.parquet`},
 		{`at 2026-11-20T01:02:03Z, more than its freshness 48h0m0s`, `at 2026-11-20T01:02:03Z, more than its freshness 48h0m0s`},
 		{`--from 2026-11-19 --to 2026-11-21 (2026-11-20)`, `--from 2026-11-19 --to 2026-11-21 (2026-11-20)`},
+		// A date the calendar lacks is still a date: a mistyped --date
+		// was masked as a phone to the one who typed it.
+		{`--date is "2026-02-29"`, `--date is "2026-02-29"`},
+		{`--date is "2026-13-01" or 2026-04-32`, `--date is "[redacted]" or [redacted]`},
 		{`input web_form: 12 of 345 rows (3.48%) are unusable, more than 0.01`, `input web_form: 12 of 345 rows (3.48%) are unusable, more than 0.01`},
 		{`cells beginning with = + - @ get a quote`, `cells beginning with = + - @ get a quote`},
 		// Seven digits or more of the program's own are redacted too (docs/decisions.md).

@@ -91,8 +91,10 @@ ledger_rows AS (
     -- Nor does a rerun of D bring back one that a later date's run, which
     -- read D's requests too, took out (it was no longer pending then): as
     -- of D it is still pending, but the record stands as the later date
-    -- left it.
-    AND NOT (p.request_id IS NULL AND NOT c.counted)
+    -- left it. One that ledger retention took out stays for D's figures
+    -- (the cutoff keeps it out of the published ledger), as it was when D
+    -- first ran.
+    AND NOT (p.request_id IS NULL AND NOT c.counted{{ if .HasPrevLedgerRemoved }} AND rm.request_id IS NULL{{ end }})
 {{- end }}
 ),
 {{- if .StateSLA }}

@@ -699,9 +699,7 @@ func (r *run) checkInputs(checks map[string][]engine.Row) error {
 			default:
 				fc.RowsUsed += n
 			}
-			// A row received after the as-of instant is a later date's: it
-			// does not make D's input fresh.
-			if t, ok := row["newest_received_at"].(time.Time); ok && row["later"] != true && t.After(newest) {
+			if t, ok := row["newest_received_at"].(time.Time); ok && t.After(newest) {
 				newest, newestFile = t, file
 			}
 		}

@@ -19,6 +19,8 @@ func TestBigQueryInputWithItsOwnDateColumnIsRefused(t *testing.T) {
 	for _, c := range []struct{ table, cols, want string }{
 		{"inputs.customers", "customer_id STRING, email STRING, phone STRING, dt DATE", "input customers: table proj.inputs.customers: column dt:"},
 		{"inputs.ads", "email STRING, DT DATE", "input ads: table proj.inputs.ads: column DT:"},
+		// Any input: its quarantined rows keep their own dt as input_dt.
+		{"inputs.web_form", "request_id STRING, received_at TIMESTAMP, email STRING, dt DATE, Input_DT DATE", "input web_form: table proj.inputs.web_form: columns dt and Input_DT:"},
 	} {
 		f := bqfake.New(t)
 		f.Answer = fakeAnswers(f)

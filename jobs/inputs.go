@@ -274,7 +274,7 @@ func ownRowidColumn(eng engine.Engine, in *config.Input, fields []schemas.Field)
 }
 
 // ownDateColumn refuses, on BigQuery, a customers table or an export with
-// a column of its own named dt. The outputs that keep their columns
+// a column of its own named dt, and any input with both dt and input_dt. The outputs that keep their columns
 // (customers_flagged, the exports) are tables partitioned by dt, the date
 // of the run; the two collided at the publish, after every scan was
 // billed, with a message naming neither the input nor the column, and
@@ -287,8 +287,15 @@ func ownDateColumn(eng engine.Engine, in *config.Input, exports []config.Export,
 	for _, e := range exports {
 		kept = kept || e.Name == in.Name
 	}
-	if f, ok := schemas.Find(fields, "dt"); ok && kept {
+	f, ok := schemas.Find(fields, "dt")
+	if ok && kept {
 		return exit.With(exit.Input, fmt.Errorf("input %s: table %s: column %s: on BigQuery the outputs that keep this input's columns are partitioned by a dt column, the date of the run, which this column would collide with; rename it (or read the table through a view that does)", in.Name, in.Table, f.Name))
+	}
+	// A quarantined row keeps its own dt as input_dt: an input that has a
+	// column of that name too failed every run at the publish (and hung on
+	// the emulator, its client retrying the table's creation).
+	if own, has := schemas.Find(fields, engine.OwnDate("quarantine/"+in.Name)); ok && has {
+		return exit.With(exit.Input, fmt.Errorf("input %s: table %s: columns %s and %s: on BigQuery a quarantined row's own dt column is published as %s, which this table already has; rename one of them (or read the table through a view that does)", in.Name, in.Table, f.Name, own.Name, engine.OwnDate("quarantine/"+in.Name)))
 	}
 	return nil
 }

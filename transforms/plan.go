@@ -31,14 +31,23 @@ var QuarantineColumns = []string{"reason", "source_file"}
 type Renamed struct{ Name, As string }
 
 // QuarantineRenamed lists the columns of s named like a QuarantineColumns
-// column (in any case), each to be written as input_<name>: a request
-// log's own "reason" column took the place of optout's, whose reason then
-// went out as reason_1.
+// column (in any case), each to be written as input_<name>, or
+// input_<name>_1, _2, … when s has that column too: a request log's own
+// "reason" column took the place of optout's, whose reason then went out
+// as reason_1, and a log with both reason and input_reason made BigQuery
+// refuse the quarantine table (two columns input_reason).
 func (s Source) QuarantineRenamed() []Renamed {
 	var out []Renamed
 	for _, c := range QuarantineColumns {
 		if n, ok := s.Column(c); ok {
-			out = append(out, Renamed{n, "input_" + c})
+			as := "input_" + c
+			for i := 1; ; i++ {
+				if _, taken := s.Column(as); !taken {
+					break
+				}
+				as = fmt.Sprintf("input_%s_%d", c, i)
+			}
+			out = append(out, Renamed{n, as})
 		}
 	}
 	return out

@@ -274,11 +274,12 @@ func ownRowidColumn(eng engine.Engine, in *config.Input, fields []schemas.Field)
 }
 
 // ownDateColumn refuses, on BigQuery, a customers table or an export with
-// a column of its own named dt, and any input with both dt and input_dt. The outputs that keep their columns
-// (customers_flagged, the exports) are tables partitioned by dt, the date
-// of the run; the two collided at the publish, after every scan was
-// billed, with a message naming neither the input nor the column, and
-// exit 1, which a scheduler retries night after night.
+// a column of its own named dt, and any input with both dt and input_dt.
+// The outputs that keep their columns (customers_flagged, the exports) are
+// tables partitioned by dt, the date of the run; the two collided at the
+// publish, after every scan was billed, with a message naming neither the
+// input nor the column, and exit 1, which a scheduler retries night after
+// night.
 func ownDateColumn(eng engine.Engine, in *config.Input, exports []config.Export, fields []schemas.Field) error {
 	if eng.Dialect() != transforms.BigQuery {
 		return nil

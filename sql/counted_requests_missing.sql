@@ -30,7 +30,8 @@ recorded AS (
   SELECT request_id, request_type, first_enforced_at, first_enforced_date FROM {{ rel "prev_requests_ledger" }}
 {{- if .HasPrevLedgerRemoved }}
   UNION ALL
-  SELECT request_id, request_type, first_enforced_at, first_enforced_date FROM {{ rel "prev_requests_ledger_removed" }}
+  SELECT request_id, request_type, first_enforced_at, first_enforced_date FROM {{ rel "prev_requests_ledger_removed" }} rm
+  WHERE NOT EXISTS (SELECT 1 FROM {{ rel "prev_requests_ledger" }} l WHERE l.request_id = rm.request_id)
 {{- end }}
 ),
 enforced AS (

@@ -22,6 +22,11 @@ type Planned struct {
 	Estimates []engine.Estimate
 	// Where is the output the run would publish to, for people.
 	Where string
+	// WriteBack are the statements that would then write the flags onto
+	// the customers table WriteBackTable (write_back: true), not dry run:
+	// they read the published flags.
+	WriteBack      []transforms.Step
+	WriteBackTable string
 }
 
 // InputScan is one input's reads in a run.
@@ -94,11 +99,16 @@ func Plan(ctx context.Context, o RunOptions) (Planned, error) {
 	}
 	defer r.stage.Discard()
 	phases, _, err := r.prepare(ctx)
+	p := Planned{Phases: phases, Where: r.eng.Where()}
+	if in := r.cfg.Inputs.Customers; err == nil && in != nil && in.WriteBack {
+		p.WriteBackTable = in.Table
+		p.WriteBack, err = r.eng.WriteBackSteps(ctx, in.Table, r.dt)
+	}
 	if err != nil || r.eng.Estimates() == nil { // an engine that bills nothing: the plan is the steps
-		return Planned{Phases: phases, Where: r.eng.Where()}, err
+		return p, err
 	}
 	err = r.dryRunTransform(ctx, phases)
-	p := Planned{Phases: phases, Estimates: r.eng.Estimates(), Where: r.eng.Where()}
+	p.Estimates = r.eng.Estimates()
 	if err != nil {
 		return p, err
 	}

@@ -384,11 +384,13 @@ func (r *run) writeBack(ctx context.Context) error {
 	if in == nil || !in.WriteBack {
 		return nil
 	}
+	newest := ""
 	for dt := range r.ran { // no other run can have published since: the lock
-		if dt > r.dt {
-			r.log.Info("flags not written back: a later date's run already wrote its newer flags", "table", in.Table, "later", dt)
-			return nil
-		}
+		newest = max(newest, dt)
+	}
+	if newest > r.dt {
+		r.log.Info("flags not written back: a later date has run, and the table keeps that date's newer flags (its run wrote them, or a rerun of it will)", "table", in.Table, "newest_date", newest)
+		return nil
 	}
 	n, err := r.eng.WriteBack(ctx, in.Table, r.dt)
 	if err != nil {

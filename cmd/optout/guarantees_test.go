@@ -1542,3 +1542,37 @@ func TestWriteBackToConstrainedFlagColumnsIsRefusedFirst(t *testing.T) {
 		})
 	}
 }
+
+// optout plan prints the write-back too (SPEC §10: the SQL each step
+// runs): it is the one step that changes a table of the warehouse, and the
+// plan left it out. Printing it changes nothing: the table has no flag
+// columns after the plan.
+func TestPlanPrintsTheWriteBack(t *testing.T) {
+	cfg, _, db := warehouseCopy(t)
+	r := runOptout(t, nil, "plan", "--date", "2026-11-21", "--now", "2026-11-22T09:00:00Z", "--config", cfg)
+	if r.code != 0 {
+		t.Fatalf("plan: exit %d\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		"-- then the flags written back onto table crm.customers",
+		"-- after the publish: the write-back onto table crm.customers",
+		`ALTER TABLE "crm"."customers" ADD COLUMN IF NOT EXISTS ccpa_opt_out`,
+		`UPDATE "crm"."customers" AS c` + "\nSET ccpa_opt_out = f.ccpa_opt_out",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the plan lacks %q", want)
+		}
+	}
+	if strings.Contains(r.stdout, ";;") {
+		t.Error("the plan ends a statement with two semicolons")
+	}
+	wh, err := sql.Open("duckdb", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Close()
+	var n int
+	if err := wh.QueryRow(`SELECT count(*) FROM duckdb_columns() WHERE table_name = 'customers' AND column_name = 'ccpa_opt_out'`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("after the plan the customers table has %d ccpa_opt_out columns (%v), want none", n, err)
+	}
+}

@@ -134,6 +134,8 @@ type Output interface {
 	// onto the customers warehouse table in one atomic change, touching
 	// only rows whose flags differ, and returns how many it changed.
 	WriteBack(ctx context.Context, table, dt string) (int64, error)
+	// WriteBackSteps are the statements WriteBack would run, for a plan.
+	WriteBackSteps(ctx context.Context, table, dt string) ([]transforms.Step, error)
 	// FlagTypes are the types WriteBack gives the flag columns, as
 	// DescribeTable spells them (CheckFlagColumns).
 	FlagTypes() map[string]string

@@ -94,6 +94,7 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		printPlanSummary(stdout, o, now != "", inputs, planned)
 		printInputScans(stdout, planned.InputScans(), planned.Estimates != nil)
 		printPlan(stdout, steps, planned.Estimates)
+		printWriteBack(stdout, planned)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "optout plan: %v\n", redact.String(err.Error()))
@@ -140,6 +141,9 @@ func printPlanSummary(w io.Writer, o jobs.RunOptions, nowGiven bool, inputs []jo
 	fmt.Fprintf(w, "--\n-- outputs: %d, in %s (and the runs row)\n", len(outputs), where)
 	for _, out := range outputs {
 		fmt.Fprintf(w, "--   %s\n", out)
+	}
+	if planned.WriteBackTable != "" {
+		fmt.Fprintf(w, "-- then the flags written back onto table %s (write_back: true; at the end of the plan)\n", planned.WriteBackTable)
 	}
 	fmt.Fprintf(w, "--\n-- steps: %d, %d that read and check the inputs, then %d that compute and write the outputs\n",
 		len(phases.Validate)+len(phases.Transform), len(phases.Validate), len(phases.Transform))
@@ -197,6 +201,40 @@ func printInputScans(w io.Writer, scans []jobs.InputScan, billed bool) {
 	}
 }
 
+// printWriteBack prints the statements that write the flags onto the
+// customers table after the publish: they change a table of the
+// warehouse, so a plan shows them too.
+func printWriteBack(w io.Writer, planned jobs.Planned) {
+	if len(planned.WriteBack) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n-- after the publish: the write-back onto table %s, in one transaction on DuckDB (BigQuery: the ALTER, then the UPDATE);\n", planned.WriteBackTable)
+	fmt.Fprintln(w, "-- skipped when a later date has already run, whose newer flags the table keeps")
+	for _, s := range planned.WriteBack {
+		fmt.Fprintf(w, "\n-- %s\n", s.Name)
+		printStepSQL(w, s)
+	}
+}
+
+// printStepSQL prints a step's parameters, if any, then its SQL.
+func printStepSQL(w io.Writer, s transforms.Step) {
+	if len(s.Args) > 0 {
+		shown := make([]string, len(s.Args))
+		for j, a := range s.Args {
+			v := fmt.Sprint(a)
+			if t, ok := a.(time.Time); ok {
+				v = t.Format(time.RFC3339)
+			}
+			if len(v) > 60 {
+				v = fmt.Sprintf("<%d characters>", len(v))
+			}
+			shown[j] = fmt.Sprintf("$%d=%s", j+1, v)
+		}
+		fmt.Fprintf(w, "-- parameters: %s\n", strings.Join(shown, " "))
+	}
+	fmt.Fprintln(w, strings.TrimSuffix(strings.TrimSpace(s.SQL), ";")+";")
+}
+
 // printPlan prints each step's SQL and, on BigQuery, its dry-run estimate.
 func printPlan(w io.Writer, steps []transforms.Step, estimates []engine.Estimate) {
 	bytes := map[string]int64{}
@@ -226,21 +264,7 @@ func printPlan(w io.Writer, steps []transforms.Step, estimates []engine.Estimate
 		if n, ok := bytes[s.Name]; ok {
 			fmt.Fprintf(w, "-- dry run: %d bytes\n", n)
 		}
-		if len(s.Args) > 0 {
-			shown := make([]string, len(s.Args))
-			for j, a := range s.Args {
-				v := fmt.Sprint(a)
-				if t, ok := a.(time.Time); ok {
-					v = t.Format(time.RFC3339)
-				}
-				if len(v) > 60 {
-					v = fmt.Sprintf("<%d characters>", len(v))
-				}
-				shown[j] = fmt.Sprintf("$%d=%s", j+1, v)
-			}
-			fmt.Fprintf(w, "-- parameters: %s\n", strings.Join(shown, " "))
-		}
-		fmt.Fprintln(w, strings.TrimSpace(s.SQL)+";")
+		printStepSQL(w, s)
 	}
 	if len(estimates) > 0 {
 		fmt.Fprintf(w, "\n-- total: %d bytes in %d queries, about $%.2f on demand at $%.2f per TiB; publishing copies the staged outputs once more\n",

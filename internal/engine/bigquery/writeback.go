@@ -36,33 +36,44 @@ func (e *Engine) WriteBack(ctx context.Context, table, dt string) (int64, error)
 // FlagTypes are the types write-back gives the flag columns.
 func (e *Engine) FlagTypes() map[string]string { return flagTypes }
 
+// WriteBackSteps are the statements WriteBack would send, for a plan.
+func (e *Engine) WriteBackSteps(ctx context.Context, table, dt string) ([]transforms.Step, error) {
+	return e.writeBackSteps(ctx, table, "customer_id", dt)
+}
+
+// writeBackSteps renders the write-back matched on column idColumn,
+// after checking the table's flag columns.
+func (e *Engine) writeBackSteps(ctx context.Context, table, idColumn, dt string) ([]transforms.Step, error) {
+	fields, err := e.DescribeTable(ctx, table)
+	if err != nil {
+		return nil, err
+	}
+	if err := engine.CheckFlagColumns(table, fields, flagTypes); err != nil {
+		return nil, err
+	}
+	id, ok := schemas.Find(fields, idColumn)
+	if !ok {
+		return nil, exit.With(exit.Input, fmt.Errorf("input customers: table %s: column %s: required column is missing", table, idColumn))
+	}
+	day, err := time.Parse(time.DateOnly, dt)
+	if err != nil {
+		return nil, fmt.Errorf("write-back: date %q: %w", dt, err)
+	}
+	return transforms.WriteBackSteps(transforms.BigQuery, transforms.WriteBack{
+		Table:        transforms.BigQuery.QualifiedName(table),
+		IDColumn:     transforms.BigQuery.Ident(id.Name),
+		FlaggedTable: e.Output("customers_flagged"),
+		Date:         day,
+	})
+}
+
 // writeBack is WriteBack matched on column idColumn.
 func (e *Engine) writeBack(ctx context.Context, table, idColumn, dt string) (int64, error) {
 	if e.Dry {
 		// A plan writes nothing outside its scratch dataset.
 		return 0, errors.New("write-back: not on a dry (plan) engine")
 	}
-	fields, err := e.DescribeTable(ctx, table)
-	if err != nil {
-		return 0, err
-	}
-	if err := engine.CheckFlagColumns(table, fields, flagTypes); err != nil {
-		return 0, err
-	}
-	id, ok := schemas.Find(fields, idColumn)
-	if !ok {
-		return 0, exit.With(exit.Input, fmt.Errorf("input customers: table %s: column %s: required column is missing", table, idColumn))
-	}
-	day, err := time.Parse(time.DateOnly, dt)
-	if err != nil {
-		return 0, fmt.Errorf("write-back: date %q: %w", dt, err)
-	}
-	steps, err := transforms.WriteBackSteps(transforms.BigQuery, transforms.WriteBack{
-		Table:        transforms.BigQuery.QualifiedName(table),
-		IDColumn:     transforms.BigQuery.Ident(id.Name),
-		FlaggedTable: e.Output("customers_flagged"),
-		Date:         day,
-	})
+	steps, err := e.writeBackSteps(ctx, table, idColumn, dt)
 	if err != nil {
 		return 0, err
 	}

@@ -206,21 +206,27 @@ ORDER BY 2, 1 LIMIT 1`, append([]any{name}, at...)...)
 	return nil
 }
 
+// WriteBackSteps are the statements WriteBack runs in its transaction
+// (also what a plan prints), after checking the table's flag columns.
+func (w *Warehouse) WriteBackSteps(ctx context.Context, table, dt string) ([]transforms.Step, error) {
+	fields, err := w.DescribeTable(ctx, table)
+	if err != nil {
+		return nil, err
+	}
+	id, _ := schemas.Find(fields, "customer_id")
+	if err := engine.CheckFlagColumns(table, fields, flagTypes); err != nil {
+		return nil, err
+	}
+	flagged := filepath.Join(w.cfg.Output, "customers_flagged", "dt="+dt, "part-0.parquet")
+	return transforms.WriteBackSteps(transforms.DuckDB, transforms.WriteBack{Table: transforms.DuckDB.QualifiedName(table), IDColumn: transforms.Ident(id.Name), FlaggedFile: flagged})
+}
+
 // WriteBack puts D's published flags onto the customers table, in one
 // transaction, touching only rows whose flags changed. A kill before it
 // commits leaves the table as it was, and the next run of D writes the
 // same flags (it is idempotent).
 func (w *Warehouse) WriteBack(ctx context.Context, table, dt string) (int64, error) {
-	fields, err := w.DescribeTable(ctx, table)
-	if err != nil {
-		return 0, err
-	}
-	id, _ := schemas.Find(fields, "customer_id")
-	if err := engine.CheckFlagColumns(table, fields, flagTypes); err != nil {
-		return 0, err
-	}
-	flagged := filepath.Join(w.cfg.Output, "customers_flagged", "dt="+dt, "part-0.parquet")
-	steps, err := transforms.WriteBackSteps(transforms.DuckDB, transforms.WriteBack{Table: transforms.DuckDB.QualifiedName(table), IDColumn: transforms.Ident(id.Name), FlaggedFile: flagged})
+	steps, err := w.WriteBackSteps(ctx, table, dt)
 	if err != nil {
 		return 0, err
 	}

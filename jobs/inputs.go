@@ -231,7 +231,7 @@ func loadTable(ctx context.Context, eng engine.Engine, in *config.Input, exports
 			return transforms.Source{}, nil, err
 		}
 		if wc, ok := eng.(writeBackChecker); ok {
-			if err := wc.CheckWriteBack(ctx, in.Table); err != nil {
+			if err := wc.CheckWriteBack(ctx, in.Table, fields); err != nil {
 				return transforms.Source{}, nil, exit.With(exit.Input, fmt.Errorf("input %s: write_back: %w", in.Name, err))
 			}
 		}
@@ -250,9 +250,9 @@ func loadTable(ctx context.Context, eng engine.Engine, in *config.Input, exports
 
 // writeBackChecker is an engine that can tell, before the publish, that
 // the write-back could not update a table (DuckDB: a foreign key
-// references it).
+// references it, or its flag columns cannot take the written values).
 type writeBackChecker interface {
-	CheckWriteBack(ctx context.Context, table string) error
+	CheckWriteBack(ctx context.Context, table string, fields []schemas.Field) error
 }
 
 // ownRowidColumn refuses, on DuckDB, a table input other than the

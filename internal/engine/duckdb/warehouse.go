@@ -135,14 +135,15 @@ var flagTypes = map[string]string{"ccpa_opt_out": "BOOLEAN", "opt_out_date": "TI
 // FlagTypes are the types write-back gives the flag columns.
 func (w *Warehouse) FlagTypes() map[string]string { return flagTypes }
 
-// CheckWriteBack refuses a customers table the write-back could not
-// update: one that another table's foreign key references. DuckDB updates
-// such a table's rows as a delete and an insert, which the key forbids
-// ("Violates foreign key constraint"), so the write-back failed after
-// every publish, night after night, and the flags never reached the
-// table. Checked with the inputs, before anything is written. (DuckDB's
-// foreign keys reference a table of their own schema.)
-func (w *Warehouse) CheckWriteBack(ctx context.Context, table string) error {
+// CheckWriteBack refuses a customers table (with columns fields) the
+// write-back could not update: one that another table's foreign key
+// references, or whose flag columns cannot take the written values. DuckDB
+// updates a referenced table's rows as a delete and an insert, which the
+// key forbids ("Violates foreign key constraint"), so the write-back
+// failed after every publish, night after night, and the flags never
+// reached the table. Checked with the inputs, before anything is written.
+// (DuckDB's foreign keys reference a table of their own schema.)
+func (w *Warehouse) CheckWriteBack(ctx context.Context, table string, fields []schemas.Field) error {
 	// Where the name puts the table, as DuckDB resolves it: name alone in
 	// the default database's main schema; a.name in schema a of the
 	// default database, or in main of database a; db.schema.name there.
@@ -176,11 +177,16 @@ ORDER BY 1 LIMIT 1`, append([]any{name}, at...)...)
 	// list. A NOT NULL or CHECK constraint on one (the write-back cannot
 	// know what a CHECK allows), or a generated column, failed the
 	// write-back after every publish while validate passed.
-	rows, err = w.Query(ctx, `SELECT constraint_type, list_filter(constraint_column_names, c -> lower(c) IN ('ccpa_opt_out', 'opt_out_date', 'opt_out_categories'))[1] AS flag
-FROM duckdb_constraints()
-WHERE constraint_type IN ('NOT NULL', 'CHECK') AND lower(table_name) = lower(?) AND `+where+`
-  AND len(list_filter(constraint_column_names, c -> lower(c) IN ('ccpa_opt_out', 'opt_out_date', 'opt_out_categories'))) > 0
-  AND NOT (constraint_type = 'NOT NULL' AND lower(constraint_column_names[1]) IN ('ccpa_opt_out', 'opt_out_categories'))
+	flags := make([]string, len(transforms.CustomerFlagColumns))
+	for i, f := range transforms.CustomerFlagColumns {
+		flags[i] = transforms.Literal(f)
+	}
+	rows, err = w.Query(ctx, `SELECT constraint_type, flag FROM (
+  SELECT constraint_type, list_filter(constraint_column_names, c -> lower(c) IN (`+strings.Join(flags, ", ")+`))[1] AS flag
+  FROM duckdb_constraints()
+  WHERE constraint_type IN ('NOT NULL', 'CHECK') AND lower(table_name) = lower(?) AND `+where+`
+)
+WHERE flag IS NOT NULL AND NOT (constraint_type = 'NOT NULL' AND lower(flag) <> 'opt_out_date') -- only opt_out_date is written NULL
 ORDER BY 2, 1 LIMIT 1`, append([]any{name}, at...)...)
 	if err != nil {
 		return err
@@ -188,12 +194,8 @@ ORDER BY 2, 1 LIMIT 1`, append([]any{name}, at...)...)
 	if len(rows) > 0 {
 		return fmt.Errorf("column %v of table %s has a %v constraint, which the write-back's values (true or false, a NULL opt_out_date when not opted out, an empty list) may break: it would fail after every publish. Drop the constraint, or set write_back: false and join the flags from customers_flagged", rows[0]["flag"], table, rows[0]["constraint_type"])
 	}
-	fields, err := w.DescribeTable(ctx, table)
-	if err != nil {
-		return err
-	}
 	var set []string
-	for _, flag := range []string{"ccpa_opt_out", "opt_out_date", "opt_out_categories"} {
+	for _, flag := range transforms.CustomerFlagColumns {
 		if f, ok := schemas.Find(fields, flag); ok {
 			set = append(set, transforms.Ident(f.Name)+" = "+transforms.Ident(f.Name))
 		}

@@ -95,6 +95,8 @@ func fakeAnswers(f *bqfake.Server) func(bqfake.Job) *bqfake.Result {
 			return bqfake.Rows("duplicate_ids INTEGER, example STRING", []any{0, nil})
 		case s == "ledger_removed":
 			return bqfake.Rows("removed INTEGER", []any{0})
+		case s == "customers_reread":
+			return bqfake.Rows("differing INTEGER", []any{0})
 		case s == "input_counts__customers":
 			// One customer row, without a customer_id (quarantined): a
 			// customers input with no rows fails the run, and one with a
@@ -501,9 +503,10 @@ func TestFakeBackfillCountsStatements(t *testing.T) {
 }
 
 // The plan's input scans (optout plan prints them): on BigQuery each input
-// is copied into the scratch dataset once, then read by the steps that
-// name it, each with its dry-run bytes. This is the run's shape today, on
-// the way to issue 28's two reads per big input (docs/performance.md).
+// but the customers is copied into the scratch dataset once, then read by
+// the steps that name it, each with its dry-run bytes; the customers are
+// read in place, twice (issue 28's two reads per big input; the exports
+// are not there yet, docs/performance.md).
 func TestPlanInputScansOnBigQuery(t *testing.T) {
 	f := bqfake.New(t)
 	answer := fakeAnswers(f)
@@ -535,8 +538,8 @@ func TestPlanInputScansOnBigQuery(t *testing.T) {
 	}
 	want := []string{
 		"web_form: register_src_web_form (copy), request_rows__web_form, quarantine__web_form",
-		"customers: register_src_customers (copy), customer_rows, quarantine__customers, customers_flagged",
 		"ads: register_src_ads (copy), export_rows__ads, quarantine__ads, export__ads",
+		"customers: customer_rows, customers_flagged", // read in place: no copy, no third read
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("input scans:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -924,6 +924,14 @@ func (r *run) step(ctx context.Context, s transforms.Step) error {
 	if s.Name == transforms.HistoryFromStep {
 		return r.readHistoryFrom(ctx, rows)
 	}
+	if s.Name == transforms.CustomersRereadStep {
+		if len(rows) != 1 {
+			return fmt.Errorf("step %s returned %d rows, want 1", s.Name, len(rows))
+		}
+		if n := asInt(rows[0]["differing"]); n > 0 {
+			return exit.With(exit.Failed, fmt.Errorf("input customers: table %s changed while the run read it: %d customer rows (by customer_id and identifiers) are not the same in the two reads of it, customer_rows and customers_flagged, so flags could go on rows they were not computed for; nothing of %s is published (rerun once the table's writers are done)", r.cfg.Inputs.Customers.Table, n, r.dt))
+		}
+	}
 	if s.Name == "ledger_removed" && len(rows) == 1 {
 		r.rec.LedgerRemoved = asInt(rows[0]["removed"])
 		if r.rec.LedgerRemoved > 0 {

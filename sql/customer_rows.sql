@@ -16,5 +16,13 @@ SELECT _file,
   nullif(optout_word({{ col .Src "traffic_source" "text" }}), '') AS traffic_source, -- customer_sources
 {{- end }}
   {{ .Keys.Checks }}
+{{- $from := rel .Src.View }}
+{{- if .Src.InPlace }}
+{{- /* Read in place (BigQuery's customers): a quarantined row's columns
+  ride along as one value, so that quarantine_customers finds them here
+  instead of reading the table a third time. */}}
+{{- $from = print "(SELECT src.*, IF(optout_id(" (qcol "src" .Src "customer_id" "text") ") IS NULL, src, NULL) AS _quarantined FROM " $from " src)" }}
+  _quarantined,
+{{- end }}
   {{ rowReason (print (.Keys.Col "customer_id") " IS NULL") "missing_customer_id" }} AS reason
-FROM {{ .Keys.From (rel .Src.View) }}
+FROM {{ .Keys.From $from }}

@@ -3,10 +3,15 @@
 -- counts as missing_customer_id and customers_flagged leaves out, found
 -- by the same test. A customer row has no other reason to be quarantined,
 -- and customer_id identifies every row kept, so no row id is needed to
--- find them (on BigQuery this reads the run's copy of the table, its
--- snapshot, like every other step).
+-- find them.
 SELECT {{ template "quarantine_columns" . }},
   {{ rowReason "true" "missing_customer_id" }} AS reason,
   src._file AS source_file
+{{- if .Src.InPlace }}
+-- A table read in place (BigQuery's customers) is read by customer_rows,
+-- which kept these rows' columns, and customers_flagged: not a third time.
+FROM (SELECT _quarantined AS src FROM {{ tmp "customer_rows" }} WHERE _quarantined IS NOT NULL)
+{{- else }}
 FROM {{ rel .Src.View }} src
 WHERE optout_id({{ qcol "src" .Src "customer_id" "text" }}) IS NULL
+{{- end }}

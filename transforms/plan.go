@@ -15,6 +15,11 @@ type Source struct {
 	Format string          // a request source's format (SPEC §3.1); "" or canonical for the rest
 	View   string          // name (unquoted) of the relation the engine registered
 	Fields []schemas.Field // its columns (with _file and _row, which engines add)
+	// InPlace: the steps read a warehouse table itself, which another job
+	// may change between two of them, not a snapshot (BigQuery's
+	// customers). The customers' steps then read it twice, and
+	// customers_reread proves both reads saw the same rows.
+	InPlace bool
 }
 
 // Column returns the actual name of column name (matched case-insensitively).
@@ -366,6 +371,9 @@ type stepData struct {
 	// that step ran (third_party_notifications reads its table).
 	Reach         []exportRows
 	HashOnlyReach bool
+	// Reread: the keys of a row of customer_rows (First) and of a row as
+	// customers_flagged wrote it (Second), each as one groupable value.
+	Reread struct{ First, Second string }
 }
 
 // exportRows is an export's row table and the keys it keeps.
@@ -384,6 +392,12 @@ func (d stepData) AsOfRows(rows string) stepData {
 // MetricTables are the metrics of SPEC §8, each under metrics/<table>/dt=D/.
 var MetricTables = []string{"requests_monthly", "optout_rate_by_source", "processing_time", "sync",
 	"categories", "geography", "reauthorizations", "annual_disclosure"}
+
+// CustomersRereadStep is the Check step that fails a run whose two reads
+// of customers read in place (Source.InPlace) saw different rows: its
+// one row's differing counts the rows, by customer_id and keys, that are
+// not in both.
+const CustomersRereadStep = "customers_reread"
 
 // CustomerFlagColumns are the columns customers_flagged adds.
 var CustomerFlagColumns = []string{"ccpa_opt_out", "opt_out_date", "opt_out_categories"}
@@ -513,7 +527,29 @@ func (p Plan) Build() (Phases, error) {
 			flagged.Exclude += ", " + dl.Ident(n)
 		}
 	}
-	add(&ph.Transform, Step{Name: "customers_flagged", Kind: Output, Table: "customers_flagged", PerDate: true}, "customers_flagged", flagged)
+	flaggedStep := Step{Name: "customers_flagged", Kind: Output, Table: "customers_flagged", PerDate: true}
+	if p.Customers.InPlace {
+		// customers_reread reads the rows as customers_flagged wrote them.
+		flaggedStep.WrittenView = "written__customers_flagged"
+	}
+	add(&ph.Transform, flaggedStep, "customers_flagged", flagged)
+	if p.Customers.InPlace {
+		d := base
+		d.Keys = rowKeys(dl, keyColumns(dl, p.Customers, customerKinds), hashes)
+		d.WrittenView = flaggedStep.WrittenView
+		// Each row's keys as one value, named alike on both sides:
+		// customer_rows keeps the customer_id key as customer_id.
+		var first, second []string
+		for _, c := range d.Keys.Cols {
+			col := c.Col
+			if c.Kind == "customer_id" {
+				col = "customer_id"
+			}
+			first, second = append(first, c.Col, col), append(second, c.Col, c.Col)
+		}
+		d.Reread.First, d.Reread.Second = dl.GroupKey(dl.Struct(first...)), dl.GroupKey(dl.Struct(second...))
+		add(&ph.Transform, Step{Name: CustomersRereadStep, Kind: Check}, "customers_reread", d)
+	}
 	for _, name := range []string{"optout_state", "flag_changes"} {
 		add(&ph.Transform, Step{Name: name, Kind: Output, Table: name, PerDate: true}, name, base)
 	}

@@ -232,7 +232,7 @@ func TestDryEngine(t *testing.T) {
 	e, cfg := newTestEngine(t, f)
 	ctx := context.Background()
 	e.Dry = true
-	if err := e.RegisterTable(ctx, "customers", "crm.customers"); err != nil {
+	if _, err := e.RegisterTable(ctx, "customers", "crm.customers", true); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := e.Run(ctx, transforms.Step{Name: "customer_keys", Kind: transforms.Temp, Table: "customer_keys", SQL: "SELECT customer_id FROM " + e.relation("customers")}); err != nil {

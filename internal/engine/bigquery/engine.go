@@ -168,7 +168,14 @@ func (e *Engine) tableRef(table string) (*bigquery.Table, error) {
 // array holds about n/65,536 rows (1,500 at 100M). Identical rows get
 // distinct ids in an arbitrary order, which no output can tell apart. Ids
 // stay below 2⁴², so the XDM adapter's _row·2²⁰ + i fits in INT64.
-func (e *Engine) RegisterTable(ctx context.Context, name, table string) error {
+//
+// Without rowIDs the table is read in place, through a view that adds
+// _file and a NULL _row: no copy to bill, write and store, and each step
+// that reads the view reads the table as it is then (inPlace).
+func (e *Engine) RegisterTable(ctx context.Context, name, table string, rowIDs bool) (bool, error) {
+	if !rowIDs {
+		return true, e.registerView(ctx, name, table)
+	}
 	sql := fmt.Sprintf(`SELECT r.*, CAST(? AS STRING) AS _file, _optout_bucket * 67108864 + _optout_offset AS _row
 FROM (
   SELECT _optout_bucket, ARRAY_AGG(t ORDER BY TO_JSON_STRING(t)) AS _optout_rows
@@ -176,11 +183,27 @@ FROM (
   GROUP BY _optout_bucket
 ), UNNEST(_optout_rows) AS r WITH OFFSET _optout_offset`, transforms.BigQuery.QualifiedName(table))
 	if err := e.createAs(ctx, "register_"+name, name, sql, "table:"+table); err != nil {
-		return fmt.Errorf("copy table %s: %w", table, err)
+		return false, fmt.Errorf("copy table %s: %w", table, err)
 	}
 	if e.Dry { // the plan's input scans name the copy
 		e.estimates[len(e.estimates)-1].Copies = name
 	}
+	return false, nil
+}
+
+// registerView makes name a view of the scratch dataset over table, with
+// _file and a NULL _row; a dry engine makes it too (a view bills nothing),
+// so that the plan's dry runs read the table itself.
+func (e *Engine) registerView(ctx context.Context, name, table string) error {
+	if e.made[name] { // a backfill's earlier date made it
+		return nil
+	}
+	q := fmt.Sprintf("CREATE VIEW %s AS\nSELECT t.*, %s AS _file, CAST(NULL AS INT64) AS _row FROM %s AS t",
+		e.relation(name), transforms.BigQuery.Literal("table:"+table), transforms.BigQuery.QualifiedName(table))
+	if _, err := e.Exec(ctx, "register_"+name, q); err != nil {
+		return fmt.Errorf("view of table %s: %w", table, err)
+	}
+	e.made[name] = true
 	return nil
 }
 

@@ -379,11 +379,14 @@ func (e *Engine) describe(ctx context.Context, q string, args ...any) ([]schemas
 // a file's do: a column declared with a collation (COLLATE NOCASE) keeps
 // it through every expression, so two request_ids that differ in case
 // were grouped as one request and one of them was lost; DESCRIBE does not
-// show a collation, so every text column gets the binary one.
-func (e *Engine) RegisterTable(ctx context.Context, name, table string) error {
+// show a collation, so every text column gets the binary one. The view
+// reads the table in place, but no other process can change it while the
+// run holds the database, so it is never inPlace in the engine's sense;
+// rowid costs nothing, so it is there whether or not rowIDs asks for it.
+func (e *Engine) RegisterTable(ctx context.Context, name, table string, rowIDs bool) (bool, error) {
 	fields, err := e.DescribeTable(ctx, table)
 	if err != nil {
-		return fmt.Errorf("register %s: %w", name, err)
+		return false, fmt.Errorf("register %s: %w", name, err)
 	}
 	var binary []string
 	for _, f := range fields {
@@ -400,11 +403,11 @@ func (e *Engine) RegisterTable(ctx context.Context, name, table string) error {
 	delete(e.views, name)
 	if _, err := e.conn.ExecContext(ctx, q); err != nil {
 		if strings.Contains(err.Error(), `"rowid"`) { // a view has none
-			return fmt.Errorf("register %s: %s has no row ids (is it a view?): optout reads a table, each row by its stable row number; point the input at a table (CREATE TABLE … AS SELECT * FROM the view): %w", name, table, cleanErr(err))
+			return false, fmt.Errorf("register %s: %s has no row ids (is it a view?): optout reads a table, each row by its stable row number; point the input at a table (CREATE TABLE … AS SELECT * FROM the view): %w", name, table, cleanErr(err))
 		}
-		return fmt.Errorf("register %s: %w", name, cleanErr(err))
+		return false, fmt.Errorf("register %s: %w", name, cleanErr(err))
 	}
-	return nil
+	return false, nil
 }
 
 // Register creates a view over the files (Parquet and Arrow IPC, matched

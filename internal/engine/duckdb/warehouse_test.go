@@ -148,10 +148,10 @@ func TestRegisterTableRefusesAView(t *testing.T) {
 	if _, err := eng.conn.ExecContext(ctx, "CREATE TABLE crm AS SELECT 'C1' AS customer_id; CREATE VIEW crm_view AS SELECT * FROM crm"); err != nil {
 		t.Fatal(err)
 	}
-	if err := eng.RegisterTable(ctx, "customers", "crm"); err != nil {
-		t.Fatalf("a table: %v", err)
+	if inPlace, err := eng.RegisterTable(ctx, "customers", "crm", false); err != nil || inPlace {
+		t.Fatalf("a table: %v (in place: %v, which only a table another process can change is)", err, inPlace)
 	}
-	err = eng.RegisterTable(ctx, "customers", "crm_view")
+	_, err = eng.RegisterTable(ctx, "customers", "crm_view", true)
 	if err == nil || !strings.Contains(err.Error(), "crm_view has no row ids (is it a view?)") {
 		t.Fatalf("a view: %v, want it named as one", err)
 	}

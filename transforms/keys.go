@@ -27,7 +27,11 @@ func keyExprs(d Dialect, kind, col string, withHashes bool) [][2]string {
 	case "phone":
 		out := [][2]string{{"phone", "optout_phone(" + c + ")"}}
 		if withHashes {
-			out = append(out, [2]string{"phone_sha256", d.SHA256("optout_phone(" + c + ")")})
+			// Meta's form of the hash (the digits without '+') too, as
+			// PhoneKeys says why.
+			out = append(out,
+				[2]string{"phone_sha256", d.SHA256("optout_phone(" + c + ")")},
+				[2]string{"phone_sha256", d.SHA256("SUBSTR(optout_phone(" + c + "), 2)")})
 		}
 		return out
 	case "email_sha256", "phone_sha256":

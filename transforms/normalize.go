@@ -297,13 +297,20 @@ func phoneInternational(t string) bool {
 	return strings.HasPrefix(strings.TrimPrefix(t, "("), "+")
 }
 
-// PhoneKeys returns the phone key and its phone_sha256.
+// PhoneKeys returns the phone key and its phone_sha256 (SPEC §4: of the
+// E.164 number) and, as a second phone_sha256, the hash of its digits
+// without '+': Meta's form, which request logs and audiences built for Meta
+// hold. The same number either way, so a request or export row that gives
+// that hash is the phone's. Without it, a request giving Meta's hash kept
+// the row (no key in common) while a hashed Meta export wrote that very
+// hash, so its leak check failed every night, and a plain export carrying
+// Meta's hash of an opted-out number shipped the row with exit 0.
 func PhoneKeys(raw string) []Key {
 	p := PhoneE164(raw)
 	if p == "" {
 		return nil
 	}
-	return []Key{{"phone", p}, {"phone_sha256", SHA256Hex(p)}}
+	return []Key{{"phone", p}, {"phone_sha256", SHA256Hex(p)}, {"phone_sha256", SHA256Hex(p[1:])}}
 }
 
 // HashKey normalizes a given email_sha256 / phone_sha256: trimmed, lowercased,

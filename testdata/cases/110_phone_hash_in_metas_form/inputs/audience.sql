@@ -1,0 +1,1 @@
+SELECT * FROM (VALUES ('m1'::VARCHAR, '415-555-0103'::VARCHAR), ('m2', '310-555-0100')) t(rid, phone)

@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/optout-dev/optout/transforms"
@@ -105,34 +106,54 @@ func unreadableColumn(ar *duckdb.Arrow, schema *arrow.Schema, view string, err e
 // openArrow reads the IPC file format (magic "ARROW1", also Feather v2)
 // or, failing that, the IPC stream format. ended, called once the reader
 // has given its last batch, says whether the input was whole (streamEnd).
+// A corrupt file is an error, never a crash: its schema's counts are
+// checked first, no buffer may be larger than such a file can hold, and
+// every batch is checked before DuckDB reads it (arrow_check.go).
 func openArrow(f *os.File) (reader array.RecordReader, ended func() error, err error) {
+	defer func() {
+		// arrow-go panics on some corrupt schemas and footers.
+		if p := recover(); p != nil {
+			reader, ended, err = nil, nil, fmt.Errorf("it is not a whole Arrow IPC file (%v)", p)
+		}
+	}()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	alloc := ipc.WithAllocator(boundedAllocator{memory.DefaultAllocator, max(64*int(st.Size()), 4<<30)})
 	magic := make([]byte, 6)
 	if _, err := io.ReadFull(f, magic); err != nil {
 		return nil, nil, fmt.Errorf("it is too short to be Arrow IPC (%v)", err)
 	}
 	switch {
 	case string(magic) == "ARROW1":
+		if err := checkSchemaCounts(f, st.Size(), true); err != nil {
+			return nil, nil, fmt.Errorf("it is not a whole Arrow IPC file: %w", err)
+		}
 		// The file format is read from its footer: a file cut short has
 		// none, and the reader refuses it.
-		fr, err := ipc.NewFileReader(f)
+		fr, err := ipc.NewFileReader(f, alloc)
 		if err != nil {
 			return nil, nil, err
 		}
 		b := &fileBatches{f: fr}
 		b.refs.Store(1)
-		return b, func() error { return nil }, nil
+		return &checkedBatches{RecordReader: b}, func() error { return nil }, nil
 	case string(magic[:4]) == "FEA1":
 		return nil, nil, errors.New("it is Feather version 1; write Feather version 2 (Arrow IPC) instead")
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, nil, err
 	}
+	if err := checkSchemaCounts(f, st.Size(), false); err != nil {
+		return nil, nil, fmt.Errorf("it is neither an IPC file nor an IPC stream (%v)", err)
+	}
 	end := &streamEnd{f: f}
-	r, err := ipc.NewReader(end)
+	r, err := ipc.NewReader(end, alloc)
 	if err != nil {
 		return nil, nil, fmt.Errorf("it is neither an IPC file nor an IPC stream (%v)", err)
 	}
-	return r, end.check, nil
+	return &checkedBatches{RecordReader: r}, end.check, nil
 }
 
 // streamEnd watches an IPC stream as arrow-go reads it. arrow-go ends a

@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +18,8 @@ import (
 
 	chart "github.com/wcharczuk/go-chart/v2"
 	"github.com/wcharczuk/go-chart/v2/drawing"
+
+	"github.com/optout-dev/optout/internal/redact"
 )
 
 // Data is everything the dashboard shows, read from the metrics tables,
@@ -233,6 +236,7 @@ func Render(w io.Writer, d Data) error {
 	if d.Location == nil {
 		d.Location = time.UTC
 	}
+	d = redacted(d)
 	charts := map[string]template.HTML{}
 	for name, draw := range map[string]func(Data) (template.HTML, error){
 		"trend": trendChart, "breaches": breachChart, "rate": rateChart, "processing": processingChart, "sync": syncChart,
@@ -257,6 +261,32 @@ func Render(w io.Writer, d Data) error {
 		TimeZone                     string
 		OpenInTime                   int64
 	}{d, charts, local(d.Generated), local(d.Run.Now), local(d.Run.LedgerNow), d.Location.String(), d.OpenTotal - d.OpenPastDue})
+}
+
+// redacted is d with the values that come from the inputs as written
+// redacted (SPEC §4: no raw email or phone where people read): a request
+// log's state or traffic_source column holding an address or a number
+// (a column mapped wrong, a form field swapped) was drawn in the charts
+// and listed in the open requests, and an email given as a request_id was
+// listed too. A request id keeps its numbers, which are what finds it in
+// the request log; states, sources and labels never hold seven digits.
+func redacted(d Data) Data {
+	d.Open = slices.Clone(d.Open)
+	for i := range d.Open {
+		o := &d.Open[i]
+		o.RequestID, o.State, o.Status = redact.Emails(o.RequestID), redact.String(o.State), redact.String(o.Status)
+	}
+	d.RateBySource = slices.Clone(d.RateBySource)
+	for i := range d.RateBySource {
+		d.RateBySource[i].Source = redact.String(d.RateBySource[i].Source)
+	}
+	for _, counts := range []*[]Count{&d.Categories, &d.Geography} {
+		*counts = slices.Clone(*counts)
+		for i := range *counts {
+			(*counts)[i].Label = redact.String((*counts)[i].Label)
+		}
+	}
+	return d
 }
 
 const width, height = 560, 300

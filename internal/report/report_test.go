@@ -99,3 +99,40 @@ func TestChartsKeepEmptyMonths(t *testing.T) {
 		t.Errorf("monthAxis across a year: %v, %v", got, place)
 	}
 }
+
+// Values the page takes from the inputs as written are redacted: a state
+// or traffic_source column holding an address or a phone number, and a
+// request id that is an address, were drawn and listed as they were. A
+// request id keeps its numbers (it is what finds the request in the log).
+func TestRenderRedactsInputValues(t *testing.T) {
+	rate := 0.5
+	d := Data{
+		Open: []OpenRequest{
+			{RequestID: "dana@example.com", State: "bob.smith@example.com", Status: "pending", Received: "2026-11-20", Deadline: "2026-12-11"},
+			{RequestID: "4155550123", State: "415-555-0199", Status: "pending", Received: "2026-11-20", Deadline: "2026-12-11"},
+		},
+		OpenTotal:    2,
+		RateBySource: []SourceRate{{Source: "eve@example.com", OptOuts: 1, Rate: &rate}},
+		Geography:    []Count{{Label: "4155550177", Requests: 1, Share: 1}, {Label: "CA", Requests: 1, Share: 1}},
+		Categories:   []Count{{Label: "carol@example.com", Requests: 1, Share: 1}},
+		Monthly:      []Monthly{{Month: "2026-11", Requests: 2, OptOuts: 2}},
+		TargetDays:   5, SLADays: 15,
+	}
+	var page strings.Builder
+	if err := Render(&page, d); err != nil {
+		t.Fatal(err)
+	}
+	for _, raw := range []string{"dana@example.com", "bob.smith@example.com", "eve@example.com", "carol@example.com", "415-555-0199", "4155550177"} {
+		if strings.Contains(page.String(), raw) {
+			t.Errorf("the page shows %s", raw)
+		}
+	}
+	for _, kept := range []string{"4155550123", ">CA<"} {
+		if !strings.Contains(page.String(), kept) {
+			t.Errorf("the page lost %s", kept)
+		}
+	}
+	if d.Open[0].RequestID != "dana@example.com" {
+		t.Errorf("Render changed the caller's data: %s", d.Open[0].RequestID)
+	}
+}

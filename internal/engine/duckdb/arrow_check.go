@@ -40,26 +40,25 @@ func (c *checkedBatches) Next() (ok bool) {
 		return false
 	}
 	rec := c.RecordReader.RecordBatch()
-	defer func() {
-		// The scan exports the batch through Arrow's C interface, called
-		// from DuckDB, where a panic cannot be recovered: the batch is
-		// exported here first, where it can.
-		if ok {
-			var out cdata.CArrowArray
-			cdata.ExportArrowRecordBatch(rec, &out, nil)
-			cdata.ReleaseCArrowArray(&out)
-		}
-	}()
 	for i, col := range rec.Columns() {
 		if int64(col.Len()) != rec.NumRows() {
 			c.err = fmt.Errorf("column %s: a record batch is corrupt: %d values in a batch of %d rows", rec.ColumnName(i), col.Len(), rec.NumRows())
 			return false
 		}
-		if err := checkData(col.Data()); err != nil {
+		if err := checkData(col.Data()); errors.Is(err, errEmptyDictionaryValues) {
+			c.err = fmt.Errorf("column %s: %w", rec.ColumnName(i), err)
+			return false
+		} else if err != nil {
 			c.err = fmt.Errorf("column %s: a record batch is corrupt: %w", rec.ColumnName(i), err)
 			return false
 		}
 	}
+	// The scan exports the batch through Arrow's C interface, called from
+	// DuckDB, where a panic cannot be recovered: it is exported here
+	// first, where it can.
+	var out cdata.CArrowArray
+	cdata.ExportArrowRecordBatch(rec, &out, nil)
+	cdata.ReleaseCArrowArray(&out)
 	return true
 }
 
@@ -180,10 +179,16 @@ func checkData(d arrow.ArrayData) error {
 		if err != nil {
 			return err
 		}
+		if err := emptyDictionaryValues(c); err != nil {
+			return err
+		}
 		return checkOffsets(buf(1), 4, off, n, int64(c.Len()))
 	case *arrow.LargeListType:
 		c, err := child(0)
 		if err != nil {
+			return err
+		}
+		if err := emptyDictionaryValues(c); err != nil {
 			return err
 		}
 		return checkOffsets(buf(1), 8, off, n, int64(c.Len()))
@@ -254,6 +259,21 @@ func checkData(d arrow.ArrayData) error {
 	}
 	return fmt.Errorf("its Arrow type %s cannot be checked here; write it as another type", d.DataType())
 }
+
+// emptyDictionaryValues refuses the values of a list that are
+// dictionary-encoded and none at all (every list of the batch null or
+// empty: a column of pandas or polars categoricals). DuckDB's Arrow scan
+// fails on them with an internal error, after which the database refuses
+// every statement, the runs row included; refused here, the run fails
+// naming the column and writes its runs row.
+func emptyDictionaryValues(values arrow.ArrayData) error {
+	if _, ok := values.DataType().(*arrow.DictionaryType); ok && values.Len() == 0 {
+		return errEmptyDictionaryValues
+	}
+	return nil
+}
+
+var errEmptyDictionaryValues = errors.New("its lists hold dictionary-encoded values and, in a record batch, none at all, which DuckDB's Arrow scan cannot read; write the column without dictionary encoding")
 
 // checkOffsets checks the n+1 offsets (each width bytes) from position off
 // of a string, binary or list: none negative, none decreasing, the last

@@ -163,3 +163,38 @@ func TestArrowWithAnyByteFlippedNeverCrashes(t *testing.T) {
 		}
 	}
 }
+
+// A list of dictionary-encoded values with no values in a batch (every
+// list null or empty: pandas or polars categoricals) is refused naming the
+// column, and the engine goes on: DuckDB's Arrow scan failed on it with an
+// internal error, after which the database refused every statement, the
+// runs row included.
+func TestArrowEmptyDictionaryUnderAListIsNamed(t *testing.T) {
+	dict := &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
+	e, err := Open(context.Background(), config.DuckDB{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	for i, fill := range []func(*array.ListBuilder){
+		func(b *array.ListBuilder) { b.AppendNull() },
+		func(b *array.ListBuilder) { b.Append(true) },
+	} {
+		schema := arrow.NewSchema([]arrow.Field{{Name: "request_id", Type: arrow.BinaryTypes.String}, {Name: "categories", Type: arrow.ListOf(dict), Nullable: true}}, nil)
+		b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+		b.Field(0).(*array.StringBuilder).Append("r1")
+		fill(b.Field(1).(*array.ListBuilder))
+		rec := b.NewRecordBatch()
+		path := filepath.Join(t.TempDir(), "r.arrow")
+		writeIPC(t, path, rec, i == 0)
+		rec.Release()
+		b.Release()
+		err := e.Register(context.Background(), fmt.Sprintf("r%d", i), []string{path})
+		if err == nil || !strings.Contains(err.Error(), "column categories: its lists hold dictionary-encoded values") {
+			t.Errorf("case %d: %v, want the column named", i, err)
+		}
+		if _, err := e.Query(context.Background(), "SELECT 1 AS one"); err != nil {
+			t.Fatalf("case %d: the engine after it: %v", i, err)
+		}
+	}
+}

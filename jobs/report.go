@@ -185,13 +185,16 @@ func Report(ctx context.Context, o ReportOptions) (string, error) {
 	for _, g := range d.Geography {
 		total += g.Requests
 	}
-	for i, g := range d.Geography {
-		if total > 0 {
+	if total > 0 {
+		// A share of no requests is no figure (n/a), not 0 %.
+		ca := 0.0
+		for i, g := range d.Geography {
 			d.Geography[i].Share = float64(g.Requests) / float64(total)
 			if g.Label == "CA" {
-				d.CaliforniaShare = d.Geography[i].Share
+				ca = d.Geography[i].Share
 			}
 		}
+		d.CaliforniaShare = &ca
 	}
 
 	if rel, ok := files.Rel(cfg.Output, filepath.Dir(out)); ok && cfg.Output != "" {

@@ -40,7 +40,7 @@ type Data struct {
 	Sync                 []Sync
 	Categories           []Count
 	Geography            []Count
-	CaliforniaShare      float64
+	CaliforniaShare      *float64 // nil: no requests by state
 	Annual               []Annual
 	Reauthorizations     int64
 	ThirdPartyNotices    int64

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"html/template"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -134,5 +135,16 @@ func TestRenderRedactsInputValues(t *testing.T) {
 	}
 	if d.Open[0].RequestID != "dana@example.com" {
 		t.Errorf("Render changed the caller's data: %s", d.Open[0].RequestID)
+	}
+}
+
+// With no requests by state, California's share is n/a, not 0.0 %.
+func TestCaliforniaShareOfNothing(t *testing.T) {
+	var page strings.Builder
+	if err := Render(&page, Data{TargetDays: 5, SLADays: 15}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(page.String(), "California (amber) is "+NA+" of all requests") {
+		t.Errorf("the geography note without requests: %q", regexp.MustCompile(`California[^<]*`).FindString(page.String()))
 	}
 }

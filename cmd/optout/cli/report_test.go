@@ -196,11 +196,15 @@ func TestDashboardHeadline(t *testing.T) {
 		t.Errorf("October's share within the SLA is %s: the scenario should mix met and breached requests", got)
 	}
 
-	// Open requests: the totals from processing_time equal the ledger's.
-	openTotal := queryInt(t, db, "SELECT sum(open) + sum(open_past_deadline) FROM "+metric("processing_time"))
-	openPast := queryInt(t, db, "SELECT sum(open_past_deadline) FROM "+metric("processing_time"))
+	// Open requests: the totals count the ledger's, as its list shows them.
+	openTotal := queryInt(t, db, "SELECT count(*) FROM "+ledger+" WHERE sla_status IN ('open', 'open_breached')")
+	openPast := queryInt(t, db, "SELECT count(*) FROM "+ledger+" WHERE sla_status = 'open_breached'")
 	if n := queryInt(t, db, "SELECT count(*) FROM "+ledger+" WHERE first_enforced_at IS NULL"); n != openTotal || openTotal == 0 || openPast == 0 || openPast == openTotal {
-		t.Fatalf("open: %d in processing_time (%d past the deadline), %d in the ledger: want equal, some past the deadline and some not", openTotal, openPast, n)
+		t.Fatalf("open: %d in the ledger (%d past the deadline), %d not enforced: want equal, some past the deadline and some not", openTotal, openPast, n)
+	}
+	notices := queryInt(t, db, "SELECT count(*) FROM (SELECT DISTINCT request_id, export FROM read_parquet('"+filepath.Join(out, "third_party_notifications", "dt="+d, "*.parquet")+"'))")
+	if got := byID(t, page, "third-party-notices"); got != report.Int(notices) {
+		t.Errorf("#third-party-notices = %q, want %d (one per request and export)", got, notices)
 	}
 	if got := byID(t, page, "open-total"); got != report.Int(openTotal) {
 		t.Errorf("#open-total = %q, want %d", got, openTotal)
@@ -469,4 +473,43 @@ func novemberTraffic(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return dst
+}
+
+// A run made days after D (a catch-up, a backfill) finds requests past
+// their deadline that were not as of D: the dashboard's open tile counts
+// the ledger its list comes from, so it never says "0 past the deadline"
+// above requests it lists as overdue (found by a probe).
+func TestDashboardOpenTileCountsItsList(t *testing.T) {
+	cfg, out := demoConfig(t, func(s string) string { return strings.Replace(s, "apply_pending: true", "apply_pending: false", 1) })
+	const d = "2026-11-21"
+	if code, _, se := run(t, "run", "--config", cfg, "--date", d, "--now", "2026-12-06T12:00:00Z"); code != 0 {
+		t.Fatalf("run: exit %d\n%s", code, se)
+	}
+	file := filepath.Join(t.TempDir(), "dashboard.html")
+	if code, _, se := run(t, "report", "--config", cfg, "--date", d, "--out", file); code != 0 {
+		t.Fatalf("report: exit %d\n%s", code, se)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(b)
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ledger := "read_parquet('" + filepath.Join(out, "requests_ledger", "*.parquet") + "')"
+	past := queryInt(t, db, "SELECT count(*) FROM "+ledger+" WHERE sla_status = 'open_breached'")
+	asOfD := queryInt(t, db, "SELECT sum(open_past_deadline) FROM read_parquet('"+filepath.Join(out, "metrics", "processing_time", "dt="+d, "*.parquet")+"')")
+	if past <= asOfD {
+		t.Fatalf("%d past the deadline at the run's now, %d as of D: the scenario needs more at the now", past, asOfD)
+	}
+	if got := byID(t, page, "open-past-deadline"); got != report.Int(past) {
+		t.Errorf("#open-past-deadline = %q, want the ledger's %d (processing_time as of D says %d)", got, past, asOfD)
+	}
+	listed := len(regexp.MustCompile(`data-days-left="-\d+"`).FindAllString(page, -1))
+	if int64(listed) != min(past, 15) {
+		t.Errorf("%d overdue requests listed, want %d", listed, min(past, 15))
+	}
 }

@@ -106,7 +106,8 @@ func Report(ctx context.Context, o ReportOptions) (string, error) {
 	}
 	r := runs[0]
 	d.Run = report.Run{ID: str(r["run_id"]), Version: str(r["version"]), Now: asTime(r["now"]), Provisional: r["provisional"] == true,
-		LedgerID: str(r["ledger_run_id"]), LedgerDate: str(r["ledger_dt"]), LedgerNow: asTime(r["ledger_now"])}
+		LedgerID: str(r["ledger_run_id"]), LedgerDate: str(r["ledger_dt"]), LedgerNow: asTime(r["ledger_now"]),
+		Quarantined: asInt(r["quarantined"])}
 	p.Today = civilDay(d.Run.LedgerNow, loc)
 
 	queries := []struct {

@@ -56,6 +56,7 @@ type Run struct {
 	Provisional          bool
 	LedgerID, LedgerDate string
 	LedgerNow            time.Time
+	Quarantined          int64 // input rows the run of D quarantined
 }
 
 // MonthFigures are the headline figures of one month of receipt.

@@ -246,6 +246,11 @@ func TestDashboardHeadline(t *testing.T) {
 	if err := db.QueryRow("SELECT run_id, now FROM "+runs+" WHERE dt = ? AND status = 'succeeded'", d).Scan(&runID, &runNow); err != nil {
 		t.Fatal(err)
 	}
+	// The rows that run quarantined, which no figure counts, are said.
+	quarantined := queryInt(t, db, "SELECT sum(i.rows_quarantined) FROM (SELECT unnest(inputs) AS i FROM "+runs+" WHERE run_id = ?)", runID)
+	if got := byID(t, page, "quarantined"); quarantined == 0 || got != report.Int(quarantined) {
+		t.Errorf("#quarantined = %q, want the run's %d (and the demo quarantines some)", got, quarantined)
+	}
 	la, _ := time.LoadLocation("America/Los_Angeles")
 	for id, w := range map[string]string{"run-id": runID, "run-date": d, "run-now": runNow.In(la).Format("2006-01-02 15:04 MST")} {
 		if got := byID(t, page, id); got != w {

@@ -644,3 +644,31 @@ func TestArrowCSVExportGuardsUnionAndJSONCells(t *testing.T) {
 		t.Errorf("CSV export:\n got %q\nwant %q", got, want)
 	}
 }
+
+// Epoch nanoseconds written into an Arrow timestamp[ms] received_at (the
+// Arrow twin of hostile case 117): the run fails closed naming the input,
+// the file and the column, as it does for Parquet. The error named none.
+func TestArrowTimeInAnotherUnitNamesTheColumn(t *testing.T) {
+	cfg := arrowFolderFixture(t, `SELECT 'c1' AS customer_id, 'a@example.com' AS email, NULL::VARCHAR AS phone`)
+	dir := filepath.Dir(cfg)
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "request_id", Type: arrow.BinaryTypes.String},
+		{Name: "received_at", Type: &arrow.TimestampType{Unit: arrow.Millisecond}},
+		{Name: "request_type", Type: arrow.BinaryTypes.String},
+		{Name: "email", Type: arrow.BinaryTypes.String},
+	}, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	b.Field(0).(*array.StringBuilder).Append("r1")
+	b.Field(1).(*array.TimestampBuilder).Append(arrow.Timestamp(1_762_732_800_000_000_000)) // 2025-11-10 in nanoseconds
+	b.Field(2).(*array.StringBuilder).Append("opt_out")
+	b.Field(3).(*array.StringBuilder).Append("a@example.com")
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	file := filepath.Join(dir, "inputs", "requests", "part-1.arrow")
+	writeIPC(t, file, false, schema, rec)
+	code, _, se := run(t, "run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-22T12:00:00Z")
+	if want := redact.String("input web: file " + file + ": column received_at: a value cannot be read as TIMESTAMP"); code != 3 || !strings.Contains(se, want) {
+		t.Errorf("exit %d, want 3 with %q\n%s", code, want, se)
+	}
+}

@@ -341,13 +341,26 @@ func (e *Engine) parquetColumns(ctx context.Context, file string) ([]string, err
 // nothing else of it: a step reads a file through its input's view, which
 // converts every column of the file whichever it needs, so a value that
 // does not convert fails a step that never reads its column, naming
-// neither (jobs' unconvertible finds it with this). An Arrow file is
-// converted as it is copied in, and that error names the file already.
+// neither (jobs' unconvertible finds it with this). An Arrow file's copy
+// keeps its own time unit (seconds, milliseconds or nanoseconds), which
+// the view converts to microseconds: such a column is read as that.
 func (e *Engine) ReadColumn(ctx context.Context, file, column string) error {
-	if engine.IsArrow(file) {
-		return nil
-	}
 	q := "SELECT count(" + transforms.Ident(column) + ") FROM read_parquet(" + transforms.Literal(file) + ")"
+	if engine.IsArrow(file) {
+		table, _, err := e.arrowTable(ctx, file)
+		if err != nil {
+			return err
+		}
+		fields, err := e.describe(ctx, "DESCRIBE "+transforms.Ident(table))
+		if err != nil {
+			return err
+		}
+		col := transforms.Ident(column)
+		if f, ok := schemas.Find(fields, column); ok && strings.HasPrefix(f.Type, "TIMESTAMP_") {
+			col = "CAST(" + col + " AS TIMESTAMP)"
+		}
+		q = "SELECT count(" + col + ") FROM " + transforms.Ident(table)
+	}
 	var n int64
 	return cleanErr(e.conn.QueryRowContext(ctx, q).Scan(&n))
 }

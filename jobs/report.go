@@ -95,6 +95,7 @@ func Report(ctx context.Context, o ReportOptions) (string, error) {
 		return rows, err
 	}
 	d := report.Data{Date: o.Date, Location: loc, Generated: o.Generated, TargetDays: cfg.Policy.TargetBusinessDays, SLADays: cfg.Policy.SLABusinessDays}
+	d.StateSLA = cfg.Policy.StateSLABusinessDays
 
 	// The run first: the open requests' days left count from its now.
 	runs, err := q("run")

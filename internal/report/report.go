@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -30,6 +31,7 @@ type Data struct {
 	Generated            time.Time      // when the page was rendered
 	Run                  Run
 	TargetDays, SLADays  int
+	StateSLA             map[string]int // policy.state_sla_business_days: the SLA of a request from that state
 	ThisMonth, LastMonth MonthFigures
 	OpenTotal            int64 // open requests, all months
 	OpenPastDue          int64 // of them, past their deadline
@@ -188,6 +190,15 @@ var page string
 
 var tmpl = template.Must(template.New("dashboard").Funcs(template.FuncMap{
 	"pct": Percent,
+	// The per-state SLAs, "CA 10, NY 20": the SLA figures use each
+	// request's state's, so the page names them beside the default.
+	"stateSLA": func(m map[string]int) string {
+		var out []string
+		for _, st := range slices.Sorted(maps.Keys(m)) {
+			out = append(out, fmt.Sprintf("%s %d", st, m[st]))
+		}
+		return strings.Join(out, ", ")
+	},
 	"optPct": func(f *float64) string {
 		if f == nil {
 			return NA

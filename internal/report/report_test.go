@@ -148,3 +148,25 @@ func TestCaliforniaShareOfNothing(t *testing.T) {
 		t.Errorf("the geography note without requests: %q", regexp.MustCompile(`California[^<]*`).FindString(page.String()))
 	}
 }
+
+// With per-state SLAs the page names them wherever it states the SLA: its
+// breach figures use each request's state's.
+func TestStateSLAsAreNamed(t *testing.T) {
+	var page strings.Builder
+	d := Data{TargetDays: 5, SLADays: 15, StateSLA: map[string]int{"NY": 20, "CA": 10},
+		Monthly: []Monthly{{Month: "2026-11", Requests: 1, OptOuts: 1}}}
+	if err := Render(&page, d); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(page.String(), "by state: CA 10, NY 20"); n != 3 {
+		t.Errorf("the per-state SLAs are named %d times, want 3 (the header, the breaches, the processing time)", n)
+	}
+	page.Reset()
+	d.StateSLA = nil
+	if err := Render(&page, d); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(page.String(), "by state:") {
+		t.Error("per-state SLAs named without any")
+	}
+}

@@ -120,6 +120,9 @@ func checkData(d arrow.ArrayData) error {
 	// A file states each array's null count; without a bitmap it must be
 	// 0 (what arrow-go counts a missing bitmap as, panicking on it when
 	// the count is unknown).
+	if _, ok := d.DataType().(*arrow.NullType); ok {
+		return nil // every value null, and no buffer at all
+	}
 	if nulls := d.NullN(); nulls < 0 || nulls > n || nulls > 0 && buf(0) == nil {
 		return fmt.Errorf("a null count of %d for %d values", nulls, n)
 	}
@@ -179,7 +182,7 @@ func checkData(d arrow.ArrayData) error {
 		if err != nil {
 			return err
 		}
-		if err := emptyDictionaryValues(c); err != nil {
+		if err := emptyDictionaryValues(n, c); err != nil {
 			return err
 		}
 		return checkOffsets(buf(1), 4, off, n, int64(c.Len()))
@@ -188,7 +191,7 @@ func checkData(d arrow.ArrayData) error {
 		if err != nil {
 			return err
 		}
-		if err := emptyDictionaryValues(c); err != nil {
+		if err := emptyDictionaryValues(n, c); err != nil {
 			return err
 		}
 		return checkOffsets(buf(1), 8, off, n, int64(c.Len()))
@@ -260,14 +263,15 @@ func checkData(d arrow.ArrayData) error {
 	return fmt.Errorf("its Arrow type %s cannot be checked here; write it as another type", d.DataType())
 }
 
-// emptyDictionaryValues refuses the values of a list that are
-// dictionary-encoded and none at all (every list of the batch null or
-// empty: a column of pandas or polars categoricals). DuckDB's Arrow scan
+// emptyDictionaryValues refuses the values of a batch's lists that are
+// dictionary-encoded and none at all, when there are lists (every list of
+// the batch null or empty: a column of pandas or polars categoricals). DuckDB's Arrow scan
 // fails on them with an internal error, after which the database refuses
 // every statement, the runs row included; refused here, the run fails
 // naming the column and writes its runs row.
-func emptyDictionaryValues(values arrow.ArrayData) error {
-	if _, ok := values.DataType().(*arrow.DictionaryType); ok && values.Len() == 0 {
+func emptyDictionaryValues(lists int, values arrow.ArrayData) error {
+	// A batch of no rows is read (an empty file, or its empty batches).
+	if _, ok := values.DataType().(*arrow.DictionaryType); ok && lists > 0 && values.Len() == 0 {
 		return errEmptyDictionaryValues
 	}
 	return nil
@@ -406,8 +410,14 @@ func checkSchemaCounts(f io.ReaderAt, size int64, isFile bool) error {
 		schema = s
 	}
 	limit := len(fb) / 4
-	var fields func(t flatbuffers.Table, listSlot, metaSlot int) error
-	fields = func(t flatbuffers.Table, listSlot, metaSlot int) error {
+	var fields func(t flatbuffers.Table, listSlot, metaSlot, depth int) error
+	fields = func(t flatbuffers.Table, listSlot, metaSlot, depth int) error {
+		// A child offset pointing back at its field would recurse here,
+		// and in arrow-go, until the stack overflows (a crash no recover
+		// stops): no real schema nests anywhere near this deep.
+		if depth > 64 {
+			return errors.New("its schema nests fields more than 64 deep")
+		}
 		if vectorLen(t, metaSlot) > limit {
 			return errors.New("its schema's metadata claims more entries than it holds")
 		}
@@ -417,14 +427,14 @@ func checkSchemaCounts(f io.ReaderAt, size int64, isFile bool) error {
 		}
 		for i := range n {
 			// Field: children in slot 5, custom_metadata in slot 6.
-			if err := fields(vectorTable(t, listSlot, i), 5, 6); err != nil {
+			if err := fields(vectorTable(t, listSlot, i), 5, 6, depth+1); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
 	// Schema: fields in slot 1, custom_metadata in slot 2.
-	return fields(schema, 1, 2)
+	return fields(schema, 1, 2, 0)
 }
 
 func root(fb []byte) flatbuffers.Table {

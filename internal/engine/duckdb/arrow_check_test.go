@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -196,5 +197,100 @@ func TestArrowEmptyDictionaryUnderAListIsNamed(t *testing.T) {
 		if _, err := e.Query(context.Background(), "SELECT 1 AS one"); err != nil {
 			t.Fatalf("case %d: the engine after it: %v", i, err)
 		}
+	}
+}
+
+// Valid files the checks must read: a column of Arrow's null type (what
+// pyarrow writes for a column of None: its null count is its length, with
+// no bitmap), and batches of no rows with a list of dictionary values (an
+// empty day's file of categoricals; an empty batch after a full one). A
+// review found both refused as corrupt.
+func TestArrowNullColumnsAndEmptyBatchesRead(t *testing.T) {
+	e, err := Open(context.Background(), config.DuckDB{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	dir := t.TempDir()
+	dict := &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "request_id", Type: arrow.BinaryTypes.String},
+		{Name: "note", Type: arrow.Null, Nullable: true},
+		{Name: "categories", Type: arrow.ListOf(dict), Nullable: true},
+	}, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	empty := b.NewRecordBatch()
+	defer empty.Release()
+	b.Field(0).(*array.StringBuilder).Append("r1")
+	b.Field(1).AppendNull()
+	lb := b.Field(2).(*array.ListBuilder)
+	lb.Append(true)
+	if err := lb.ValueBuilder().(*array.BinaryDictionaryBuilder).AppendString("advertising"); err != nil {
+		t.Fatal(err)
+	}
+	full := b.NewRecordBatch()
+	defer full.Release()
+	for i, c := range []struct {
+		batches []arrow.RecordBatch
+		rows    int64
+	}{{[]arrow.RecordBatch{empty}, 0}, {[]arrow.RecordBatch{full, full.NewSlice(0, 0)}, 1}} {
+		for _, stream := range []bool{false, true} {
+			path := filepath.Join(dir, fmt.Sprintf("r%d_%v.arrow", i, stream))
+			var buf bytes.Buffer
+			var w interface {
+				Write(arrow.RecordBatch) error
+				Close() error
+			}
+			if stream {
+				w = ipc.NewWriter(&buf, ipc.WithSchema(schema))
+			} else if w, err = ipc.NewFileWriter(&buf, ipc.WithSchema(schema)); err != nil {
+				t.Fatal(err)
+			}
+			for _, rec := range c.batches {
+				if err := w.Write(rec); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := errors.Join(w.Close(), os.WriteFile(path, buf.Bytes(), 0o644)); err != nil {
+				t.Fatal(err)
+			}
+			name := fmt.Sprintf("r%d_%v", i, stream)
+			if err := e.Register(context.Background(), name, []string{path}); err != nil {
+				t.Fatalf("case %d (stream %v): %v", i, stream, err)
+			}
+			rows, err := e.Query(context.Background(), "SELECT count(*) AS n FROM "+name)
+			if err != nil || rows[0]["n"] != c.rows {
+				t.Errorf("case %d (stream %v): %v rows, %v; want %d", i, stream, rows, err, c.rows)
+			}
+		}
+	}
+}
+
+// A schema nested deeper than any real one is refused, not recursed into:
+// a corrupt child offset that points back at its own field recursed until
+// the stack overflowed, a crash no recover stops (found by a review).
+func TestArrowSchemaNestedTooDeepIsRefused(t *testing.T) {
+	var typ arrow.DataType = arrow.BinaryTypes.String
+	for range 70 {
+		typ = arrow.ListOf(typ)
+	}
+	schema := arrow.NewSchema([]arrow.Field{{Name: "request_id", Type: arrow.BinaryTypes.String}, {Name: "deep", Type: typ, Nullable: true}}, nil)
+	// The schema alone: arrow-go writes no batch nested this deep.
+	var buf bytes.Buffer
+	if err := ipc.NewWriter(&buf, ipc.WithSchema(schema)).Close(); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "deep.arrow")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, _, err := openArrow(f); err == nil || !strings.Contains(err.Error(), "more than 64 deep") {
+		t.Errorf("a schema 70 lists deep: %v, want it refused", err)
 	}
 }

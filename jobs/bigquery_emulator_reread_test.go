@@ -18,13 +18,15 @@ import (
 	"github.com/optout-dev/optout/internal/testkit/casefolder"
 )
 
-// On BigQuery the customers are read in place, by customer_rows (whose
-// keys decide the flags; it also keeps the quarantined rows) and by
-// customers_flagged. A run whose customers table is left alone gives the
-// DuckDB run's customers_flagged and quarantine; one whose table another
-// job changes between the two reads fails with exit 1 before the publish,
-// whether a row is re-keyed, added or removed, and the date keeps the
-// first run's outputs.
+// With bigquery.read_customers_in_place the customers are read where they
+// are, by customer_rows (whose keys decide the flags; it also keeps the
+// quarantined rows) and by customers_flagged. A run whose customers table
+// is left alone gives the DuckDB run's customers_flagged and quarantine;
+// one whose table another job changes between the two reads fails with
+// exit 1 before the publish, whether a row is re-keyed, added or removed,
+// and the date keeps the first run's outputs. (A column added between the
+// reads: TestInPlaceViewListsTheDescribedColumns; the emulator has no
+// ALTER TABLE.)
 func TestEmulatorCustomersChangedBetweenReads(t *testing.T) {
 	ctx := context.Background()
 	endpoint := bqemu.Start(t)
@@ -51,7 +53,7 @@ func TestEmulatorCustomersChangedBetweenReads(t *testing.T) {
 	}
 	defer client.Close()
 	bq := loadDemo(t, client, duck)
-	bq.BigQuery = config.BigQuery{Project: bqemu.Project, Dataset: bqemu.Dataset, Location: "US", Endpoint: endpoint}
+	bq.BigQuery = config.BigQuery{Project: bqemu.Project, Dataset: bqemu.Dataset, Location: "US", Endpoint: endpoint, ReadCustomersInPlace: true}
 	if _, err := Run(ctx, RunOptions{Config: bq, Date: date, Now: now, KeepScratch: true}); err != nil {
 		t.Fatalf("bigquery run: %v", err)
 	}

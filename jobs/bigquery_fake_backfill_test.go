@@ -503,45 +503,52 @@ func TestFakeBackfillCountsStatements(t *testing.T) {
 }
 
 // The plan's input scans (optout plan prints them): on BigQuery each input
-// but the customers is copied into the scratch dataset once, then read by
-// the steps that name it, each with its dry-run bytes; the customers are
-// read in place, twice (issue 28's two reads per big input; the exports
-// are not there yet, docs/performance.md).
+// is copied into the scratch dataset once, then read by the steps that
+// name it, each with its dry-run bytes. With
+// bigquery.read_customers_in_place the customers are read where they are,
+// twice (issue 28's two reads per big input; the exports are not there
+// yet, docs/performance.md).
 func TestPlanInputScansOnBigQuery(t *testing.T) {
-	f := bqfake.New(t)
-	answer := fakeAnswers(f)
-	f.Answer = func(j bqfake.Job) *bqfake.Result {
-		if r := answer(j); r != nil || !j.DryRun {
-			return r
-		}
-		return bqfake.Rows("x STRING") // a dry run's result schema; the fake reads no SQL
-	}
-	cfg := fakeConfig(t, f)
-	p, err := Plan(context.Background(), RunOptions{Config: cfg, Date: fakeDay(fakeDates[1]), Now: fakeNow})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, s := range p.InputScans() {
-		var reads []string
-		for _, r := range s.Reads {
-			if r.Bytes != bqfake.DryRunBytes {
-				t.Errorf("input %s, step %s: %d bytes, not the dry run's", s.Input, r.Step, r.Bytes)
+	for _, inPlace := range []bool{false, true} {
+		f := bqfake.New(t)
+		answer := fakeAnswers(f)
+		f.Answer = func(j bqfake.Job) *bqfake.Result {
+			if r := answer(j); r != nil || !j.DryRun {
+				return r
 			}
-			read := r.Step
-			if r.Copies != "" {
-				read += " (copy)"
-			}
-			reads = append(reads, read)
+			return bqfake.Rows("x STRING") // a dry run's result schema; the fake reads no SQL
 		}
-		got = append(got, s.Input+": "+strings.Join(reads, ", "))
-	}
-	want := []string{
-		"web_form: register_src_web_form (copy), request_rows__web_form, quarantine__web_form",
-		"ads: register_src_ads (copy), export_rows__ads, quarantine__ads, export__ads",
-		"customers: customer_rows, customers_flagged", // read in place: no copy, no third read
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("input scans:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		cfg := fakeConfig(t, f)
+		cfg.BigQuery.ReadCustomersInPlace = inPlace
+		p, err := Plan(context.Background(), RunOptions{Config: cfg, Date: fakeDay(fakeDates[1]), Now: fakeNow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, s := range p.InputScans() {
+			var reads []string
+			for _, r := range s.Reads {
+				if r.Bytes != bqfake.DryRunBytes {
+					t.Errorf("input %s, step %s: %d bytes, not the dry run's", s.Input, r.Step, r.Bytes)
+				}
+				read := r.Step
+				if r.Copies != "" {
+					read += " (copy)"
+				}
+				reads = append(reads, read)
+			}
+			got = append(got, s.Input+": "+strings.Join(reads, ", "))
+		}
+		want := []string{
+			"web_form: register_src_web_form (copy), request_rows__web_form, quarantine__web_form",
+			"customers: register_src_customers (copy), customer_rows, quarantine__customers, customers_flagged",
+			"ads: register_src_ads (copy), export_rows__ads, quarantine__ads, export__ads",
+		}
+		if inPlace {
+			want = []string{want[0], want[2], "customers: customer_rows, customers_flagged"} // no copy, no third read
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("in place %v: input scans:\n%s\nwant:\n%s", inPlace, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
 	}
 }

@@ -150,7 +150,7 @@ func contractFor(in *config.Input, exports []config.Export) schemas.Contract {
 func loadInput(ctx context.Context, eng engine.Engine, in *config.Input, cfg *config.Config) (transforms.Source, []stamp, error) {
 	exports := cfg.Exports
 	if in.Table != "" {
-		return loadTable(ctx, eng, in, exports)
+		return loadTable(ctx, eng, in, exports, in.Name == "customers" && cfg.BigQuery.ReadCustomersInPlace)
 	}
 	files, err := listFiles(in.Name, in.Path)
 	if err != nil {
@@ -208,7 +208,7 @@ func loadInput(ctx context.Context, eng engine.Engine, in *config.Input, cfg *co
 
 // loadTable checks a warehouse table against the input's contract and
 // registers it; it stands for one "file" named table:NAME in the runs row.
-func loadTable(ctx context.Context, eng engine.Engine, in *config.Input, exports []config.Export) (transforms.Source, []stamp, error) {
+func loadTable(ctx context.Context, eng engine.Engine, in *config.Input, exports []config.Export, inPlace bool) (transforms.Source, []stamp, error) {
 	where := "table:" + in.Table
 	fields, err := eng.DescribeTable(ctx, in.Table)
 	if err != nil {
@@ -238,13 +238,19 @@ func loadTable(ctx context.Context, eng engine.Engine, in *config.Input, exports
 	}
 	view := inputView(in.Name)
 	// customer_id identifies a customer row (customer_duplicates), so the
-	// customers need no row id, and BigQuery reads them in place instead
-	// of copying them to number the rows: two reads of the table instead
-	// of a copy and three reads of it. The plan then proves that both
-	// reads saw the same rows (customers_reread, docs/decisions.md). Every
-	// other table is copied once, its copy the run's snapshot.
-	rowIDs := in.Name != "customers"
-	inPlace, err := eng.RegisterTable(ctx, view, in.Table, rowIDs)
+	// customers need no row id, and with bigquery.read_customers_in_place
+	// BigQuery reads them where they are instead of copying them to
+	// number the rows: two reads of the table instead of a copy and three
+	// reads of it. The plan then proves that both reads saw the same rows
+	// (customers_reread, docs/decisions.md). Otherwise, and for every
+	// other table, the table is copied once, its copy the run's snapshot.
+	var columns []string
+	if inPlace {
+		for _, f := range fields {
+			columns = append(columns, f.Name)
+		}
+	}
+	inPlace, err = eng.RegisterTable(ctx, view, in.Table, columns)
 	if err != nil {
 		return transforms.Source{}, nil, exit.With(exit.Input, fmt.Errorf("input %s: %w", in.Name, err))
 	}

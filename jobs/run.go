@@ -929,7 +929,7 @@ func (r *run) step(ctx context.Context, s transforms.Step) error {
 			return fmt.Errorf("step %s returned %d rows, want 1", s.Name, len(rows))
 		}
 		if n := asInt(rows[0]["differing"]); n > 0 {
-			return exit.With(exit.Failed, fmt.Errorf("input customers: table %s changed while the run read it: %d customer rows (by customer_id and identifiers) are not the same in the two reads of it, customer_rows and customers_flagged, so flags could go on rows they were not computed for; nothing of %s is published (rerun once the table's writers are done)", r.cfg.Inputs.Customers.Table, n, r.dt))
+			return exit.With(exit.Failed, fmt.Errorf("input customers: table %s changed while the run read it: %d customer rows (by customer_id and identifiers) are not the same in the two reads of it, customer_rows and customers_flagged, so flags could go on rows they were not computed for; nothing of %s is published (rerun once the table's writers are done; for a table written to all the time, turn bigquery.read_customers_in_place off)", r.cfg.Inputs.Customers.Table, n, r.dt))
 		}
 	}
 	if s.Name == "ledger_removed" && len(rows) == 1 {

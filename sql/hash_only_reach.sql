@@ -2,8 +2,9 @@
 -- carry a key a counted request not enforced before D gave only as a hash
 -- (an email_sha256 without an email, a phone_sha256 without a phone). A hashed export's
 -- history holds the destination's hash of the person's normalized email or
--- phone, which such a hash cannot give: the address is Gmail-folded before
--- hashing, and Meta hashes the number without its +. Today's export row
+-- phone, which such a hash may not be: the address is Gmail-folded before
+-- hashing, and Meta hashes the number without its + (a request that gave
+-- Meta's form meets Meta's history directly, but not Google's). Today's export row
 -- that carries the request's hash carries the address and the number, as
 -- a matched customer's keys do (those reach the notifications already).
 -- With no such request, the join below has nothing to build on and

@@ -55,6 +55,10 @@ type BigQuery struct {
 	Location       string `yaml:"location"`
 	MaxBytesBilled int64  `yaml:"max_bytes_billed"`
 	Endpoint       string `yaml:"endpoint"`
+	// ReadCustomersInPlace: read the customers table twice where it is,
+	// instead of copying it once, and fail the run when another job
+	// changed it between the reads (docs/bigquery.md).
+	ReadCustomersInPlace bool `yaml:"read_customers_in_place"`
 }
 
 // Inputs lists every input of a run.

@@ -84,14 +84,15 @@ type Steps interface {
 	// DescribeTable returns the columns of a warehouse table.
 	DescribeTable(ctx context.Context, table string) ([]schemas.Field, error)
 	// RegisterTable makes a warehouse table queryable as the relation name,
-	// with _file ("table:" and its name) and _row added: a stable row id,
-	// or, without rowIDs, NULL where an engine would have to copy the
-	// table to number its rows (BigQuery), for an input whose steps
+	// with _file ("table:" and its name) and _row (a stable row id) added.
+	// Given inPlaceColumns, an engine that would copy the table to number
+	// its rows (BigQuery) may instead read it where it is, through a view
+	// of exactly those columns with a NULL _row, for an input whose steps
 	// identify its rows otherwise (the customers, by customer_id). inPlace
-	// says the steps then read the table itself, which another job may
-	// change while the run goes, not a copy made once: the plan proves that
-	// its reads saw the same rows (transforms.Source.InPlace).
-	RegisterTable(ctx context.Context, name, table string, rowIDs bool) (inPlace bool, err error)
+	// says it did: the steps then read the table itself, which another job
+	// may change while the run goes, and the plan proves that its reads saw
+	// the same rows (transforms.Source.InPlace).
+	RegisterTable(ctx context.Context, name, table string, inPlaceColumns []string) (inPlace bool, err error)
 	// Run executes a step: Setup and Temp steps run, Output steps write
 	// their rows to step.Target, Check steps return their rows. It returns
 	// the rows written (Temp, Output) and the rows of a Check. A FreeStep

@@ -232,7 +232,7 @@ func TestDryEngine(t *testing.T) {
 	e, cfg := newTestEngine(t, f)
 	ctx := context.Background()
 	e.Dry = true
-	if _, err := e.RegisterTable(ctx, "customers", "crm.customers", true); err != nil {
+	if _, err := e.RegisterTable(ctx, "customers", "crm.customers", nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := e.Run(ctx, transforms.Step{Name: "customer_keys", Kind: transforms.Temp, Table: "customer_keys", SQL: "SELECT customer_id FROM " + e.relation("customers")}); err != nil {
@@ -379,5 +379,35 @@ func TestFunctionsAndCounts(t *testing.T) {
 		if got := e.withFunctions(c[0]); got != want {
 			t.Errorf("withFunctions(%q) = %q, want %q", c[0], got, want)
 		}
+	}
+}
+
+// A customers table read in place goes through a view of the columns the
+// run described, not t.*: a column another job adds while the run goes (an
+// identifier the keys never read) would otherwise come into the second
+// read, customers_flagged, and out with flags that never saw it (found by
+// a review). Each date of a backfill makes the view again: the scratch
+// dataset's tables, views too, expire after a day.
+func TestInPlaceViewListsTheDescribedColumns(t *testing.T) {
+	f := bqfake.New(t)
+	e, _ := newTestEngine(t, f)
+	ctx := context.Background()
+	for range 2 {
+		inPlace, err := e.RegisterTable(ctx, "src_customers", "crm.customers", []string{"customer_id", "Email"})
+		if err != nil || !inPlace {
+			t.Fatalf("in place: %v, %v", inPlace, err)
+		}
+	}
+	var got []string
+	for _, j := range sent(f) {
+		if q := j.Configuration.Query; q != nil {
+			got = append(got, q.Query)
+		}
+	}
+	rel := e.relation("src_customers")
+	view := "CREATE VIEW " + rel + " AS\nSELECT t.`customer_id`, t.`Email`, 'table:crm.customers' AS _file, CAST(NULL AS INT64) AS _row FROM `crm`.`customers` AS t"
+	want := []string{view, "DROP VIEW IF EXISTS " + rel, view}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("statements:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -216,7 +216,7 @@ func TestEmulatorEngine(t *testing.T) {
 	if err != nil || len(fields) != 2 || fields[1].Family != "string" {
 		t.Fatalf("describe: %v %v", fields, err)
 	}
-	if _, err := e.RegisterTable(ctx, "src_people", bqemu.Project+".optout.people", true); err != nil {
+	if _, err := e.RegisterTable(ctx, "src_people", bqemu.Project+".optout.people", nil); err != nil {
 		t.Fatal(err)
 	}
 	rel := e.relation("src_people")

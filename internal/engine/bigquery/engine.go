@@ -169,12 +169,13 @@ func (e *Engine) tableRef(table string) (*bigquery.Table, error) {
 // distinct ids in an arbitrary order, which no output can tell apart. Ids
 // stay below 2⁴², so the XDM adapter's _row·2²⁰ + i fits in INT64.
 //
-// Without rowIDs the table is read in place, through a view that adds
-// _file and a NULL _row: no copy to bill, write and store, and each step
-// that reads the view reads the table as it is then (inPlace).
-func (e *Engine) RegisterTable(ctx context.Context, name, table string, rowIDs bool) (bool, error) {
-	if !rowIDs {
-		return true, e.registerView(ctx, name, table)
+// Given inPlaceColumns the table is read in place, through a view of
+// those columns that adds _file and a NULL _row: no copy to bill, write
+// and store, and each step that reads the view reads the table as it is
+// then (inPlace).
+func (e *Engine) RegisterTable(ctx context.Context, name, table string, inPlaceColumns []string) (bool, error) {
+	if inPlaceColumns != nil {
+		return true, e.registerView(ctx, name, table, inPlaceColumns)
 	}
 	sql := fmt.Sprintf(`SELECT r.*, CAST(? AS STRING) AS _file, _optout_bucket * 67108864 + _optout_offset AS _row
 FROM (
@@ -191,15 +192,26 @@ FROM (
 	return false, nil
 }
 
-// registerView makes name a view of the scratch dataset over table, with
-// _file and a NULL _row; a dry engine makes it too (a view bills nothing),
-// so that the plan's dry runs read the table itself.
-func (e *Engine) registerView(ctx context.Context, name, table string) error {
-	if e.made[name] { // a backfill's earlier date made it
-		return nil
+// registerView makes name a view of the scratch dataset over the columns
+// of table, with _file and a NULL _row; a dry engine makes it too (a view
+// bills nothing), so that the plan's dry runs read the table itself. The
+// columns are those the run described: a column another job adds while
+// the run goes (an identifier the keys never read) stays out of every
+// read, where t.* would have brought it into the second. Each date of a
+// backfill makes it again: the scratch dataset's tables expire after a
+// day, views too, and the emulator ignores CREATE OR REPLACE.
+func (e *Engine) registerView(ctx context.Context, name, table string, columns []string) error {
+	if e.made[name] {
+		if _, err := e.Exec(ctx, "drop_register_"+name, "DROP VIEW IF EXISTS "+e.relation(name)); err != nil {
+			return err
+		}
 	}
-	q := fmt.Sprintf("CREATE VIEW %s AS\nSELECT t.*, %s AS _file, CAST(NULL AS INT64) AS _row FROM %s AS t",
-		e.relation(name), transforms.BigQuery.Literal("table:"+table), transforms.BigQuery.QualifiedName(table))
+	cols := make([]string, len(columns))
+	for i, c := range columns {
+		cols[i] = "t." + transforms.BigQuery.Ident(c)
+	}
+	q := fmt.Sprintf("CREATE VIEW %s AS\nSELECT %s, %s AS _file, CAST(NULL AS INT64) AS _row FROM %s AS t",
+		e.relation(name), strings.Join(cols, ", "), transforms.BigQuery.Literal("table:"+table), transforms.BigQuery.QualifiedName(table))
 	if _, err := e.Exec(ctx, "register_"+name, q); err != nil {
 		return fmt.Errorf("view of table %s: %w", table, err)
 	}

@@ -89,7 +89,7 @@ func TestEngineStatementsAnalyze(t *testing.T) {
 	do("macros", err)
 	_, _, err = e.Run(ctx, macros)
 	do("functions", err)
-	_, err = e.RegisterTable(ctx, "src_customers", "crm.customers", true)
+	_, err = e.RegisterTable(ctx, "src_customers", "crm.customers", nil)
 	do("register", err)
 	_, _, err = e.Run(ctx, transforms.Step{Name: "keys", Kind: transforms.Temp, Table: "keys",
 		SQL: "SELECT customer_id FROM " + e.relation("src_customers") + " WHERE _row >= ? AND optout_email(email) IS NOT NULL", Args: []any{int64(0)}})

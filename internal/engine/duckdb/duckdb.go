@@ -393,10 +393,10 @@ func (e *Engine) describe(ctx context.Context, q string, args ...any) ([]schemas
 // it through every expression, so two request_ids that differ in case
 // were grouped as one request and one of them was lost; DESCRIBE does not
 // show a collation, so every text column gets the binary one. The view
-// reads the table in place, but no other process can change it while the
-// run holds the database, so it is never inPlace in the engine's sense;
-// rowid costs nothing, so it is there whether or not rowIDs asks for it.
-func (e *Engine) RegisterTable(ctx context.Context, name, table string, rowIDs bool) (bool, error) {
+// reads the table where it is, but no other process can change it while
+// the run holds the database, so it is never inPlace in the engine's
+// sense, and inPlaceColumns changes nothing.
+func (e *Engine) RegisterTable(ctx context.Context, name, table string, inPlaceColumns []string) (bool, error) {
 	fields, err := e.DescribeTable(ctx, table)
 	if err != nil {
 		return false, fmt.Errorf("register %s: %w", name, err)

@@ -148,10 +148,10 @@ func TestRegisterTableRefusesAView(t *testing.T) {
 	if _, err := eng.conn.ExecContext(ctx, "CREATE TABLE crm AS SELECT 'C1' AS customer_id; CREATE VIEW crm_view AS SELECT * FROM crm"); err != nil {
 		t.Fatal(err)
 	}
-	if inPlace, err := eng.RegisterTable(ctx, "customers", "crm", false); err != nil || inPlace {
+	if inPlace, err := eng.RegisterTable(ctx, "customers", "crm", []string{"customer_id"}); err != nil || inPlace {
 		t.Fatalf("a table: %v (in place: %v, which only a table another process can change is)", err, inPlace)
 	}
-	_, err = eng.RegisterTable(ctx, "customers", "crm_view", true)
+	_, err = eng.RegisterTable(ctx, "customers", "crm_view", nil)
 	if err == nil || !strings.Contains(err.Error(), "crm_view has no row ids (is it a view?)") {
 		t.Fatalf("a view: %v, want it named as one", err)
 	}

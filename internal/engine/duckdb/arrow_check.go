@@ -117,12 +117,12 @@ func checkData(d arrow.ArrayData) error {
 	if v := buf(0); v != nil && len(v)*8 < end {
 		return errors.New("the validity bitmap is shorter than the column")
 	}
-	// A file states each array's null count; without a bitmap it must be
-	// 0 (what arrow-go counts a missing bitmap as, panicking on it when
-	// the count is unknown).
 	if _, ok := d.DataType().(*arrow.NullType); ok {
 		return nil // every value null, and no buffer at all
 	}
+	// A file states each array's null count; without a bitmap it must be
+	// 0 (what arrow-go counts a missing bitmap as, panicking on it when
+	// the count is unknown).
 	if nulls := d.NullN(); nulls < 0 || nulls > n || nulls > 0 && buf(0) == nil {
 		return fmt.Errorf("a null count of %d for %d values", nulls, n)
 	}
@@ -135,8 +135,6 @@ func checkData(d arrow.ArrayData) error {
 		return children[i], checkData(children[i])
 	}
 	switch t := d.DataType().(type) {
-	case *arrow.NullType:
-		return nil
 	case arrow.ExtensionType: // a JSON or UUID column: its storage's buffers
 		storage := array.NewData(t.StorageType(), n, bufs, children, d.NullN(), off)
 		defer storage.Release()
@@ -265,10 +263,10 @@ func checkData(d arrow.ArrayData) error {
 
 // emptyDictionaryValues refuses the values of a batch's lists that are
 // dictionary-encoded and none at all, when there are lists (every list of
-// the batch null or empty: a column of pandas or polars categoricals). DuckDB's Arrow scan
-// fails on them with an internal error, after which the database refuses
-// every statement, the runs row included; refused here, the run fails
-// naming the column and writes its runs row.
+// the batch null or empty: a column of pandas or polars categoricals).
+// DuckDB's Arrow scan fails on them with an internal error, after which
+// the database refuses every statement, the runs row included; refused
+// here, the run fails naming the column and writes its runs row.
 func emptyDictionaryValues(lists int, values arrow.ArrayData) error {
 	// A batch of no rows is read (an empty file, or its empty batches).
 	if _, ok := values.DataType().(*arrow.DictionaryType); ok && lists > 0 && values.Len() == 0 {

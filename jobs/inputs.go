@@ -208,7 +208,7 @@ func loadInput(ctx context.Context, eng engine.Engine, in *config.Input, cfg *co
 
 // loadTable checks a warehouse table against the input's contract and
 // registers it; it stands for one "file" named table:NAME in the runs row.
-func loadTable(ctx context.Context, eng engine.Engine, in *config.Input, exports []config.Export, inPlace bool) (transforms.Source, []stamp, error) {
+func loadTable(ctx context.Context, eng engine.Engine, in *config.Input, exports []config.Export, readInPlace bool) (transforms.Source, []stamp, error) {
 	where := "table:" + in.Table
 	fields, err := eng.DescribeTable(ctx, in.Table)
 	if err != nil {
@@ -245,12 +245,12 @@ func loadTable(ctx context.Context, eng engine.Engine, in *config.Input, exports
 	// (customers_reread, docs/decisions.md). Otherwise, and for every
 	// other table, the table is copied once, its copy the run's snapshot.
 	var columns []string
-	if inPlace {
+	if readInPlace {
 		for _, f := range fields {
 			columns = append(columns, f.Name)
 		}
 	}
-	inPlace, err = eng.RegisterTable(ctx, view, in.Table, columns)
+	inPlace, err := eng.RegisterTable(ctx, view, in.Table, columns)
 	if err != nil {
 		return transforms.Source{}, nil, exit.With(exit.Input, fmt.Errorf("input %s: %w", in.Name, err))
 	}

@@ -140,15 +140,7 @@ func TestDashboardHeadline(t *testing.T) {
 			t.Fatalf("run %s: exit %d\n%s", dt, code, se)
 		}
 	}
-	file := filepath.Join(t.TempDir(), "dashboard.html")
-	if code, _, se := run(t, "report", "--config", cfg, "--date", d, "--out", file); code != 0 {
-		t.Fatalf("report: exit %d\n%s", code, se)
-	}
-	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page := string(b)
+	file, page := dashboardOf(t, cfg, d)
 	if dom, ok := chromiumDOM(t, file); ok {
 		page = dom
 		if png := os.Getenv("OPTOUT_DASHBOARD_PNG"); png != "" {
@@ -490,15 +482,7 @@ func TestDashboardOpenTileCountsItsList(t *testing.T) {
 	if code, _, se := run(t, "run", "--config", cfg, "--date", d, "--now", "2026-12-06T12:00:00Z"); code != 0 {
 		t.Fatalf("run: exit %d\n%s", code, se)
 	}
-	file := filepath.Join(t.TempDir(), "dashboard.html")
-	if code, _, se := run(t, "report", "--config", cfg, "--date", d, "--out", file); code != 0 {
-		t.Fatalf("report: exit %d\n%s", code, se)
-	}
-	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page := string(b)
+	_, page := dashboardOf(t, cfg, d)
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		t.Fatal(err)
@@ -517,4 +501,19 @@ func TestDashboardOpenTileCountsItsList(t *testing.T) {
 	if int64(listed) != min(past, 15) {
 		t.Errorf("%d overdue requests listed, want %d", listed, min(past, 15))
 	}
+}
+
+// dashboardOf runs `optout report` for date d and returns the page's file
+// and its HTML.
+func dashboardOf(t *testing.T, cfg, d string) (file, page string) {
+	t.Helper()
+	file = filepath.Join(t.TempDir(), "dashboard.html")
+	if code, _, se := run(t, "report", "--config", cfg, "--date", d, "--out", file); code != 0 {
+		t.Fatalf("report: exit %d\n%s", code, se)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return file, string(b)
 }

@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -56,25 +55,28 @@ func requestBatch(t *testing.T) arrow.RecordBatch {
 	return b.NewRecordBatch()
 }
 
-// writeIPC writes rec as an Arrow IPC file, or stream.
-func writeIPC(t *testing.T, path string, rec arrow.RecordBatch, stream bool) {
+// writeIPC writes batches (of one schema) as an Arrow IPC file, or stream.
+func writeIPC(t *testing.T, path string, stream bool, batches ...arrow.RecordBatch) {
 	t.Helper()
+	schema := batches[0].Schema()
 	var buf bytes.Buffer
 	var w interface {
 		Write(arrow.RecordBatch) error
 		Close() error
 	}
 	if stream {
-		w = ipc.NewWriter(&buf, ipc.WithSchema(rec.Schema()))
+		w = ipc.NewWriter(&buf, ipc.WithSchema(schema))
 	} else {
-		fw, err := ipc.NewFileWriter(&buf, ipc.WithSchema(rec.Schema()))
+		fw, err := ipc.NewFileWriter(&buf, ipc.WithSchema(schema))
 		if err != nil {
 			t.Fatal(err)
 		}
 		w = fw
 	}
-	if err := w.Write(rec); err != nil {
-		t.Fatal(err)
+	for _, rec := range batches {
+		if err := w.Write(rec); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
@@ -115,7 +117,7 @@ func TestCorruptArrowOffsetsAreRefused(t *testing.T) {
 		offsets := rec.Column(0).Data().Buffers()[1].Bytes()
 		binary.LittleEndian.PutUint32(offsets[4:], uint32(c.offset))
 		path := filepath.Join(dir, fmt.Sprintf("r%d.arrow", i))
-		writeIPC(t, path, rec, c.stream)
+		writeIPC(t, path, c.stream, rec)
 		rec.Release()
 		err := readArrow(e, fmt.Sprintf("r%d", i), path)
 		if err == nil || !strings.Contains(err.Error(), "column request_id: a record batch is corrupt") {
@@ -137,7 +139,7 @@ func TestArrowWithAnyByteFlippedNeverCrashes(t *testing.T) {
 	for _, stream := range []bool{false, true} {
 		rec := requestBatch(t)
 		whole := filepath.Join(dir, fmt.Sprintf("whole_%v.arrow", stream))
-		writeIPC(t, whole, rec, stream)
+		writeIPC(t, whole, stream, rec)
 		rec.Release()
 		good, err := os.ReadFile(whole)
 		if err != nil {
@@ -187,7 +189,7 @@ func TestArrowEmptyDictionaryUnderAListIsNamed(t *testing.T) {
 		fill(b.Field(1).(*array.ListBuilder))
 		rec := b.NewRecordBatch()
 		path := filepath.Join(t.TempDir(), "r.arrow")
-		writeIPC(t, path, rec, i == 0)
+		writeIPC(t, path, i == 0, rec)
 		rec.Release()
 		b.Release()
 		err := e.Register(context.Background(), fmt.Sprintf("r%d", i), []string{path})
@@ -237,24 +239,7 @@ func TestArrowNullColumnsAndEmptyBatchesRead(t *testing.T) {
 	}{{[]arrow.RecordBatch{empty}, 0}, {[]arrow.RecordBatch{full, full.NewSlice(0, 0)}, 1}} {
 		for _, stream := range []bool{false, true} {
 			path := filepath.Join(dir, fmt.Sprintf("r%d_%v.arrow", i, stream))
-			var buf bytes.Buffer
-			var w interface {
-				Write(arrow.RecordBatch) error
-				Close() error
-			}
-			if stream {
-				w = ipc.NewWriter(&buf, ipc.WithSchema(schema))
-			} else if w, err = ipc.NewFileWriter(&buf, ipc.WithSchema(schema)); err != nil {
-				t.Fatal(err)
-			}
-			for _, rec := range c.batches {
-				if err := w.Write(rec); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := errors.Join(w.Close(), os.WriteFile(path, buf.Bytes(), 0o644)); err != nil {
-				t.Fatal(err)
-			}
+			writeIPC(t, path, stream, c.batches...)
 			name := fmt.Sprintf("r%d_%v", i, stream)
 			if err := e.Register(context.Background(), name, []string{path}); err != nil {
 				t.Fatalf("case %d (stream %v): %v", i, stream, err)

@@ -13,6 +13,7 @@ import (
 	"os"
 	"runtime/debug"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -77,7 +78,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if near := closest(args[0], commandNames()); len(near) > 0 {
 		hint = " (did you mean " + strings.Join(near, " or ") + "?)"
 	}
-	fmt.Fprintf(stderr, "optout: unknown command %q%s; run 'optout --help' for the list of commands\n", args[0], hint)
+	fmt.Fprintf(stderr, "optout: unknown command %s%s; run 'optout --help' for the list of commands\n", redact.String(strconv.Quote(args[0])), hint)
 	return exit.Usage
 }
 

@@ -14,7 +14,7 @@ entries AS (
   SELECT _file, _row, who, channel.key, channel.value, profile_at,
     CASE WHEN channel.key IN ('xdm:globalOptout', 'globalOptout') THEN
            CASE WHEN lower(trim(channel.value)) IN ('true', 'out', 'false', 'in', 'not_provided') THEN NULL ELSE {{ .Adapt.GlobalCategories }} END
-         ELSE [coalesce('channel:' || nullif({{ regexGroup "trim(channel.key)" "^https?://ns\\.adobe\\.com/xdm/channels/([^/]+)/?$" }}, ''), nullif(trim(channel.key), ''), CASE WHEN lower(trim(channel.value)) = 'in' THEN 'no_channel_key' ELSE 'all' END)] END,
+         ELSE [coalesce('channel:' || nullif({{ regexGroup "lower(trim(channel.key))" "^https?://ns\\.adobe\\.com/xdm/channels/([^/]+)/?$" }}, ''), nullif(trim(channel.key), ''), CASE WHEN lower(trim(channel.value)) = 'in' THEN 'no_channel_key' ELSE 'all' END)] END,
     524288 + o + 1{{ range .Adapt.Columns }}, {{ . }}{{ end }}
   FROM profiles, UNNEST(channels) AS channel WITH OFFSET o
   UNION ALL

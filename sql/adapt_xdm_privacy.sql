@@ -24,7 +24,7 @@ entries AS (
   SELECT * EXCLUDE (channel, profile_at), channel.key AS kind, channel.value AS value, profile_at AS happened_at,
     CASE WHEN channel.key IN ('xdm:globalOptout', 'globalOptout') THEN
            CASE WHEN lower(trim(channel.value)) IN ('true', 'out', 'false', 'in', 'not_provided') THEN NULL ELSE {{ .Adapt.GlobalCategories }} END
-         ELSE [coalesce('channel:' || nullif({{ regexGroup "trim(channel.key)" "^https?://ns\\.adobe\\.com/xdm/channels/([^/]+)/?$" }}, ''), nullif(trim(channel.key), ''), CASE WHEN lower(trim(channel.value)) = 'in' THEN 'no_channel_key' ELSE 'all' END)] END AS categories
+         ELSE [coalesce('channel:' || nullif({{ regexGroup "lower(trim(channel.key))" "^https?://ns\\.adobe\\.com/xdm/channels/([^/]+)/?$" }}, ''), nullif(trim(channel.key), ''), CASE WHEN lower(trim(channel.value)) = 'in' THEN 'no_channel_key' ELSE 'all' END)] END AS categories
   FROM (SELECT * EXCLUDE (privacy, channels), unnest(map_entries(channels)) AS channel, 524288 + generate_subscripts(map_entries(channels), 1) AS part FROM profiles)
   UNION ALL BY NAME
   SELECT * EXCLUDE (privacy, channels, profile_at), 'globalOptout' AS kind, 'out' AS value, profile_at AS happened_at,

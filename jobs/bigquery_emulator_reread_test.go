@@ -4,6 +4,7 @@ package jobs
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -89,6 +90,97 @@ func TestEmulatorCustomersChangedBetweenReads(t *testing.T) {
 		}
 		if got := flagged(); strings.Join(got.rows, "\n") != strings.Join(published.rows, "\n") {
 			t.Errorf("%s: customers_flagged after the failed run:\n%v\nwant the first run's:\n%v", change.name, got.rows, published.rows)
+		}
+	}
+}
+
+// With bigquery.read_exports_in_place an export is read where it is, by
+// export_rows (whose keys are decided) and by the export itself, which
+// writes a row only when the first read saw a usable row with its keys
+// that the run did not suppress. Case 113 (rows that share their keys,
+// a suppressed customer, a quarantined row) gives the DuckDB run's
+// outputs. A change between the two reads that changes how many rows go
+// out fails the run with exit 1 (nothing is published); a row added
+// with a suppressed person's keys is not written, and the run passes with
+// the first run's export. Each of those runs writes to a dataset of its
+// own: a rerun reads the earlier exports for the notifications, which the
+// emulator cannot run (docs/decisions.md).
+func TestEmulatorExportsChangedBetweenReads(t *testing.T) {
+	ctx := context.Background()
+	endpoint := bqemu.Start(t)
+	work := t.TempDir()
+	if err := casefolder.Prepare("../testdata/cases/113_export_rows_with_the_same_keys_decided_alike", work); err != nil {
+		t.Fatal(err)
+	}
+	duck, err := config.Load(filepath.Join(work, "optout.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	date := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	defer func(start time.Time) { calendarStart = start }(calendarStart)
+	calendarStart = date.AddDate(0, -27, 0)
+	if _, err := Run(ctx, RunOptions{Config: duck, Date: date, Now: now}); err != nil {
+		t.Fatalf("duckdb run: %v", err)
+	}
+	client, err := bigquery.NewClient(ctx, bqemu.Project, option.WithEndpoint(endpoint), option.WithoutAuthentication())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	bq := loadDemo(t, client, duck)
+	bq.BigQuery = config.BigQuery{Project: bqemu.Project, Dataset: bqemu.Dataset, Location: "US", Endpoint: endpoint, ReadExportsInPlace: true}
+	if _, err := Run(ctx, RunOptions{Config: bq, Date: date, Now: now, KeepScratch: true}); err != nil {
+		t.Fatalf("bigquery run: %v", err)
+	}
+	compareOutputs(t, client, duck.Output, "2026-11-21", 2)
+	exported := func(dataset string) table {
+		return queryRows(t, client, "SELECT email, segment FROM "+dataset+".exports__ga WHERE dt = DATE '2026-11-21' ORDER BY segment", false)
+	}
+	published := exported(bqemu.Dataset)
+	if len(published.rows) != 3 {
+		t.Fatalf("the export holds %d rows, want case 113's 3: %v", len(published.rows), published.rows)
+	}
+
+	// Each change leaves the table changed for the next run's first read.
+	for i, change := range []struct{ name, sql string }{
+		{"a row added with a suppressed person's keys", "INSERT INTO inputs.ga (email, phone, segment) VALUES ('ALICE@example.com', NULL, 'a3')"},
+		{"a row added with a kept person's keys", "INSERT INTO inputs.ga (email, phone, segment) VALUES ('bob@example.com', NULL, 'b3')"},
+		{"kept rows removed", "DELETE FROM inputs.ga WHERE segment = 'b3' OR segment = 'c'"},
+		{"a kept row re-keyed to keys the run never decided", "UPDATE inputs.ga SET email = 'dave@example.com' WHERE segment = 'b1'"},
+	} {
+		// export__ga is the second read: the change lands between the
+		// two, as another job's write would.
+		changed := false
+		onStep := func(step string, _, _ int) {
+			if step != "export__ga" || changed {
+				return
+			}
+			changed = true
+			if _, err := client.Query(change.sql).Read(ctx); err != nil {
+				t.Errorf("%s: %v", change.name, err)
+			}
+		}
+		cfg := *bq
+		cfg.BigQuery.Dataset = fmt.Sprintf("changed_%d", i)
+		if err := client.Dataset(cfg.BigQuery.Dataset).Create(ctx, &bigquery.DatasetMetadata{Location: "US"}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Run(ctx, RunOptions{Config: &cfg, Date: date, Now: now, KeepScratch: true, OnStep: onStep})
+		if !changed {
+			t.Fatalf("%s: the run never reached export__ga", change.name)
+		}
+		suppressed := strings.Contains(change.name, "suppressed")
+		if !suppressed {
+			if exit.Code(err) != exit.Failed || !strings.Contains(err.Error(), "decided kept") {
+				t.Errorf("%s between the reads: exit %d, %v; want exit 1, rows written other than decided kept", change.name, exit.Code(err), err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s between the reads: %v; want the run to pass, the row unwritten", change.name, err)
+		} else if got := exported(cfg.BigQuery.Dataset); strings.Join(got.rows, "\n") != strings.Join(published.rows, "\n") {
+			t.Errorf("%s: the export:\n%v\nwant the first run's:\n%v", change.name, got.rows, published.rows)
 		}
 	}
 }

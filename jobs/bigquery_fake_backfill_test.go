@@ -505,9 +505,9 @@ func TestFakeBackfillCountsStatements(t *testing.T) {
 // The plan's input scans (optout plan prints them): on BigQuery each input
 // is copied into the scratch dataset once, then read by the steps that
 // name it, each with its dry-run bytes. With
-// bigquery.read_customers_in_place the customers are read where they are,
-// twice (issue 28's two reads per big input; the exports are not there
-// yet, docs/performance.md).
+// bigquery.read_customers_in_place and read_exports_in_place the customers
+// and the exports are read where they are, twice each, and no third time
+// (issue 28's two reads per big input).
 func TestPlanInputScansOnBigQuery(t *testing.T) {
 	for _, inPlace := range []bool{false, true} {
 		f := bqfake.New(t)
@@ -519,7 +519,7 @@ func TestPlanInputScansOnBigQuery(t *testing.T) {
 			return bqfake.Rows("x STRING") // a dry run's result schema; the fake reads no SQL
 		}
 		cfg := fakeConfig(t, f)
-		cfg.BigQuery.ReadCustomersInPlace = inPlace
+		cfg.BigQuery.ReadCustomersInPlace, cfg.BigQuery.ReadExportsInPlace = inPlace, inPlace
 		p, err := Plan(context.Background(), RunOptions{Config: cfg, Date: fakeDay(fakeDates[1]), Now: fakeNow})
 		if err != nil {
 			t.Fatal(err)
@@ -545,7 +545,7 @@ func TestPlanInputScansOnBigQuery(t *testing.T) {
 			"ads: register_src_ads (copy), export_rows__ads, quarantine__ads, export__ads",
 		}
 		if inPlace {
-			want = []string{want[0], want[2], "customers: customer_rows, customers_flagged"} // no copy, no third read
+			want = []string{want[0], "customers: customer_rows, customers_flagged", "ads: export_rows__ads, export__ads"} // no copy, no third read
 		}
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("in place %v: input scans:\n%s\nwant:\n%s", inPlace, strings.Join(got, "\n"), strings.Join(want, "\n"))

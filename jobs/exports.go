@@ -46,7 +46,7 @@ func (r *run) passLeakCheck(ctx context.Context, export string, rows []engine.Ro
 	// row its decisions never saw (an input file that changed during the
 	// run) would be written undecided, so the count must match.
 	if kept := asInt(rows[0]["kept"]); written != kept {
-		return exit.With(exit.Failed, fmt.Errorf("export %s: %d rows written, but %d decided kept (did an input file change during the run?); no export of %s is published", export, written, kept, r.dt))
+		return exit.With(exit.Failed, fmt.Errorf("export %s: %d rows written, but %d decided kept (did its input change while the run read it? rerun once its writers are done); no export of %s is published", export, written, kept, r.dt))
 	}
 	r.log.Debug("leak check passed", "export", export)
 	return r.stage.Checked(ctx, transforms.Manifested{Export: export, As: r.writtenAs[export], Rows: written, PublishedAt: r.publicationTime(export)})

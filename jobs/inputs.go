@@ -150,7 +150,9 @@ func contractFor(in *config.Input, exports []config.Export) schemas.Contract {
 func loadInput(ctx context.Context, eng engine.Engine, in *config.Input, cfg *config.Config) (transforms.Source, []stamp, error) {
 	exports := cfg.Exports
 	if in.Table != "" {
-		return loadTable(ctx, eng, in, exports, in.Name == "customers" && cfg.BigQuery.ReadCustomersInPlace)
+		inPlace := in.Name == "customers" && cfg.BigQuery.ReadCustomersInPlace ||
+			in.Format == "export" && cfg.BigQuery.ReadExportsInPlace
+		return loadTable(ctx, eng, in, exports, inPlace)
 	}
 	files, err := listFiles(in.Name, in.Path)
 	if err != nil {
@@ -242,8 +244,11 @@ func loadTable(ctx context.Context, eng engine.Engine, in *config.Input, exports
 	// BigQuery reads them where they are instead of copying them to
 	// number the rows: two reads of the table instead of a copy and three
 	// reads of it. The plan then proves that both reads saw the same rows
-	// (customers_reread, docs/decisions.md). Otherwise, and for every
-	// other table, the table is copied once, its copy the run's snapshot.
+	// (customers_reread, docs/decisions.md). With
+	// bigquery.read_exports_in_place an export is read in place too, its
+	// rows told apart by their keys, which decide them (export.sql).
+	// Otherwise, and for every other table, the table is copied once, its
+	// copy the run's snapshot.
 	var columns []string
 	if readInPlace {
 		for _, f := range fields {

@@ -12,7 +12,8 @@ WITH flagged AS (
   SELECT r._file, r._row, c.state AS cat_state, c.through_customer, ch.state AS chan_state
 {{- if .RequireOptIn }}
   -- Every usable row: one no request covers is not opted in.
-  FROM (SELECT _file, _row FROM {{ tmp (print "export_rows__" .Export.Name) }} WHERE reason IS NULL) r
+  -- (Read in place, rows with the same keys share their _row: decided once.)
+  FROM (SELECT {{ if .Src.InPlace }}DISTINCT {{ end }}_file, _row FROM {{ tmp (print "export_rows__" .Export.Name) }} WHERE reason IS NULL) r
 {{- else }}
   -- Only a row some request covers can be dropped: those export_row_state holds.
   FROM (SELECT DISTINCT _file, _row FROM {{ tmp (print "export_row_state__" .Export.Name) }}) r

@@ -10,11 +10,16 @@ WITH rows_in AS (
 ),
 suppressed AS (
   SELECT count(*) AS n,
-    {{ countIf "reason = 'customer_opted_out'" }} AS customer_opted_out,
-    {{ countIf "reason = 'identifier_opted_out'" }} AS identifier_opted_out,
-    {{ countIf "reason = 'channel_opted_out'" }} AS channel_opted_out,
-    {{ countIf "reason = 'not_opted_in'" }} AS not_opted_in
-  FROM {{ tmp (print "export_decisions__" .Export.Name) }}
+    {{ countIf "d.reason = 'customer_opted_out'" }} AS customer_opted_out,
+    {{ countIf "d.reason = 'identifier_opted_out'" }} AS identifier_opted_out,
+    {{ countIf "d.reason = 'channel_opted_out'" }} AS channel_opted_out,
+    {{ countIf "d.reason = 'not_opted_in'" }} AS not_opted_in
+  FROM {{ tmp (print "export_decisions__" .Export.Name) }} d
+{{- if .Src.InPlace }}
+  -- Read in place, a decision is made once for all the rows with its keys
+  -- (_file names the one table: not read).
+  JOIN {{ tmp (print "export_rows__" .Export.Name) }} r ON r._row = d._row AND r.reason IS NULL
+{{- end }}
 )
 SELECT CAST({{ param .Export.Name }} AS STRING) AS export, CAST({{ param .Export.Destination }} AS STRING) AS destination, CAST({{ param .Export.Category }} AS STRING) AS category,
   CAST({{ param .Export.Channel }} AS STRING) AS channel, CAST({{ param .Export.Mode }} AS STRING) AS mode,

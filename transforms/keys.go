@@ -65,6 +65,16 @@ type RowKeys struct {
 	// each holds: a table that keeps them (customer_rows) can be probed
 	// column by column, and List rebuilt over them where a list is needed.
 	Cols []KeyColumn
+	// Identity is one text value that tells rows apart by their keys: the
+	// first 128 bits of the SHA-256 of the key values, each prefixed by its
+	// length so that no two lists of values read alike, and - for a value
+	// the row lacks. A table read in place has no row id (Source.InPlace),
+	// and rows with the same keys have the same R(x), so they are decided
+	// alike. Two key lists of a billion rows share an Identity with a chance
+	// below 10⁻²⁰; their rows would then be decided over both lists' keys,
+	// and a row so written that must not be fails the leak check, which
+	// derives each written row's state from its own keys.
+	Identity string
 }
 
 // KeyColumn is one key value column of RowKeys.
@@ -197,12 +207,17 @@ func buildRowKeys(d Dialect, cols KeyColumns, withHashes, unguard bool) RowKeys 
 	if len(keyCols) == 0 {
 		return RowKeys{List: d.EmptyList("keys")}
 	}
+	parts := make([]string, len(keyCols))
+	for i, c := range keyCols {
+		parts[i] = "coalesce(" + d.Text("length("+c.Col+")") + " || ':' || " + c.Col + ", '-')"
+	}
 	return RowKeys{
-		Values: strings.Join(values, ",\n    "),
-		List:   keyList(d, keyCols),
-		Checks: strings.Join(checks, "\n  "),
-		Kinds:  kinds,
-		Cols:   keyCols,
+		Values:   strings.Join(values, ",\n    "),
+		List:     keyList(d, keyCols),
+		Checks:   strings.Join(checks, "\n  "),
+		Kinds:    kinds,
+		Cols:     keyCols,
+		Identity: d.ShortHash(strings.Join(parts, " || ',' || ")),
 	}
 }
 

@@ -59,6 +59,10 @@ type BigQuery struct {
 	// instead of copying it once, and fail the run when another job
 	// changed it between the reads (docs/bigquery.md).
 	ReadCustomersInPlace bool `yaml:"read_customers_in_place"`
+	// ReadExportsInPlace: the same for every export table: read twice where
+	// it is, each row written only as its own keys were decided
+	// (docs/bigquery.md).
+	ReadExportsInPlace bool `yaml:"read_exports_in_place"`
 }
 
 // Inputs lists every input of a run.

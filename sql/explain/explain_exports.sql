@@ -9,7 +9,7 @@ WITH person_keys AS (
 {{- range $i, $e := .Exports }}
 {{ if $i }}UNION ALL
 {{ end -}}
-SELECT CAST({{ param $e.Name }} AS STRING) AS export, CAST(r._file AS STRING) AS file, r._row AS {{ ident "row" }},
+SELECT CAST({{ param $e.Name }} AS STRING) AS export, CAST(r._file AS STRING) AS file, {{ if $e.Src.InPlace }}{{ null "int" }}{{ else }}r._row{{ end }} AS {{ ident "row" }}, -- read in place, a row has no number
   CASE WHEN r.reason IS NOT NULL THEN 'quarantined: ' || r.reason
        WHEN d.reason IS NOT NULL THEN 'suppressed: ' || d.reason
        ELSE {{ param $e.KeptReason }} END AS decision,

@@ -67,22 +67,95 @@ func parityCase(t *testing.T, srv *zetasql.Server, fns []zetasql.Function, dir s
 	}
 	ctx := context.Background()
 	cfg, in := inspectCase(t, dir)
-	// The customers as the BigQuery engine reads a table: in place
-	// (Source.InPlace), so both sides render those forms of their steps,
-	// and DuckDB's customer_rows is made again in that form for the steps
-	// that read it.
-	in.Plan.Customers.InPlace = true
-	duckPhases, err := in.Plan.Build()
-	if err != nil {
-		t.Fatal(err)
+	// Two passes. The first compares the steps as the plan makes them
+	// (every table copied on BigQuery, as by default), each step whose
+	// BigQuery SQL the second pass does not render alike; the second
+	// reads the customers and the exports as the BigQuery engine reads a
+	// table in place (Source.InPlace, bigquery.read_customers_in_place and
+	// read_exports_in_place), after making DuckDB's tables of the steps
+	// that read them again in that form. Between the two, DuckDB's
+	// outputs in both forms must be the same rows.
+	copied := stepsOf(t, in.Plan, transforms.BigQuery)
+	inPlace := in.Plan
+	inPlace.Customers.InPlace = true
+	inPlace.Exports = slices.Clone(in.Plan.Exports)
+	for i := range inPlace.Exports {
+		inPlace.Exports[i].Src.InPlace = true
 	}
-	for _, s := range duckPhases.Validate {
-		if s.Name == "customer_rows" {
-			if _, _, err := in.Engine.Run(ctx, s); err != nil {
-				t.Fatalf("customer_rows read in place, on DuckDB: %v\n%s", err, s.SQL)
+	bqInPlace := stepsOf(t, inPlace, transforms.BigQuery)
+	var differing []transforms.Step
+	for _, s := range copied {
+		if other, ok := stepNamed(bqInPlace, s.Name); !ok || other.SQL != s.SQL {
+			differing = append(differing, s)
+		}
+	}
+	for _, e := range in.Plan.Exports {
+		for _, name := range []string{"export_rows__", "export__", "quarantine__"} {
+			if !slices.ContainsFunc(differing, func(s transforms.Step) bool { return s.Name == name+e.Name }) {
+				t.Errorf("step %s%s renders alike whether export %s is read in place or copied", name, e.Name, e.Name)
 			}
 		}
 	}
+	duckCopied := stepsOf(t, in.Plan, transforms.DuckDB)
+	n := compareSteps(t, srv, fns, in, cfg, differing, duckCopied)
+	// Reading in place changes how a run reads, never what it writes:
+	// every output (and each export's tally) of the copy forms, over the
+	// copied tables, to compare with the in-place forms' below.
+	copiedOutputs := map[string]result{}
+	for _, s := range duckCopied {
+		if s.Kind == transforms.Output || strings.HasPrefix(s.Name, "export_tally__") {
+			copiedOutputs[s.Name] = duckRows(t, in.Engine, s)
+		}
+	}
+
+	duckInPlace := stepsOf(t, inPlace, transforms.DuckDB)
+	for _, s := range duckInPlace {
+		if s.Kind == transforms.Temp && (s.Name == "customer_rows" || strings.HasPrefix(s.Name, "export_rows__") ||
+			strings.HasPrefix(s.Name, "export_row_state__") || strings.HasPrefix(s.Name, "export_decisions__") || strings.HasPrefix(s.Name, "export_tally__")) {
+			if _, _, err := in.Engine.Run(ctx, s); err != nil {
+				t.Fatalf("%s read in place, on DuckDB: %v\n%s", s.Name, err, s.SQL)
+			}
+		}
+	}
+	for _, s := range duckInPlace {
+		if want, ok := copiedOutputs[s.Name]; ok {
+			if diff := compare(want, duckRows(t, in.Engine, s)); diff != "" {
+				t.Errorf("step %s: read in place, its rows differ from the copy's (on DuckDB):\n%s\n%s", s.Name, diff, s.SQL)
+			}
+		}
+	}
+	n += compareSteps(t, srv, fns, in, cfg, bqInPlace, duckInPlace)
+	if n == 0 {
+		t.Error("no step compared")
+	}
+}
+
+// stepsOf renders plan's steps in dialect, in the order they run.
+func stepsOf(t *testing.T, plan transforms.Plan, dialect transforms.Dialect) []transforms.Step {
+	t.Helper()
+	plan.Dialect = dialect
+	ph, err := plan.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(ph.Validate, ph.Transform...)
+}
+
+func stepNamed(steps []transforms.Step, name string) (transforms.Step, bool) {
+	for _, s := range steps {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return transforms.Step{}, false
+}
+
+// compareSteps evaluates each BigQuery step over the DuckDB tables as they
+// are now and compares its rows with those of the DuckDB step of its name;
+// it returns how many it compared.
+func compareSteps(t *testing.T, srv *zetasql.Server, fns []zetasql.Function, in *jobs.Inspection, cfg *config.Config, bqSteps, duckSteps []transforms.Step) int {
+	t.Helper()
+	ctx := context.Background()
 	tables := readTables(t, in.Engine)
 	for i, tb := range tables {
 		if tb.name == transforms.TempName("calendar") {
@@ -91,23 +164,16 @@ func parityCase(t *testing.T, srv *zetasql.Server, fns []zetasql.Function, dir s
 	}
 	gpp := gppAnswers(t, in.Engine)
 	fns = withGPPAnswers(fns, gpp.name)
-
-	bq := in.Plan
-	bq.Dialect = transforms.BigQuery
-	bqPhases, err := bq.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	duck := map[string]transforms.Step{}
-	for _, s := range append(duckPhases.Validate, duckPhases.Transform...) {
-		duck[s.Name] = s
-	}
 	n := 0
-	for _, s := range append(bqPhases.Validate, bqPhases.Transform...) {
+	for _, s := range bqSteps {
 		if s.Kind == transforms.Setup {
 			continue // the normalization functions: in every statement's catalog
 		}
-		d := duck[s.Name]
+		d, ok := stepNamed(duckSteps, s.Name)
+		if !ok {
+			t.Errorf("step %s: no DuckDB step of that name", s.Name)
+			continue
+		}
 		if s.Name == "calendar" {
 			s, d = shortCalendar(t, in.Plan, cfg)
 		}
@@ -129,9 +195,7 @@ func parityCase(t *testing.T, srv *zetasql.Server, fns []zetasql.Function, dir s
 		}
 		n++
 	}
-	if n == 0 {
-		t.Error("no step compared")
-	}
+	return n
 }
 
 // inspectCase runs a case folder's earlier dates, publishing them (the

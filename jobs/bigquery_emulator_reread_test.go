@@ -29,36 +29,7 @@ import (
 // reads: TestInPlaceViewListsTheDescribedColumns; the emulator has no
 // ALTER TABLE.)
 func TestEmulatorCustomersChangedBetweenReads(t *testing.T) {
-	ctx := context.Background()
-	endpoint := bqemu.Start(t)
-	work := t.TempDir()
-	if err := casefolder.Prepare("../testdata/cases/28_customer_without_id", work); err != nil {
-		t.Fatal(err)
-	}
-	duck, err := config.Load(filepath.Join(work, "optout.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	date := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
-	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
-	// The emulator evaluates the calendar's days slowly: a short one, as
-	// TestEmulatorDemo's.
-	defer func(start time.Time) { calendarStart = start }(calendarStart)
-	calendarStart = date.AddDate(0, -27, 0)
-	if _, err := Run(ctx, RunOptions{Config: duck, Date: date, Now: now}); err != nil {
-		t.Fatalf("duckdb run: %v", err)
-	}
-	client, err := bigquery.NewClient(ctx, bqemu.Project, option.WithEndpoint(endpoint), option.WithoutAuthentication())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	bq := loadDemo(t, client, duck)
-	bq.BigQuery = config.BigQuery{Project: bqemu.Project, Dataset: bqemu.Dataset, Location: "US", Endpoint: endpoint, ReadCustomersInPlace: true}
-	if _, err := Run(ctx, RunOptions{Config: bq, Date: date, Now: now, KeepScratch: true}); err != nil {
-		t.Fatalf("bigquery run: %v", err)
-	}
-	compareOutputs(t, client, duck.Output, "2026-11-21", 2)
+	client, bq := inPlaceCase(t, "../testdata/cases/28_customer_without_id", func(b *config.BigQuery) { b.ReadCustomersInPlace = true })
 	flagged := func() table {
 		return queryRows(t, client, "SELECT customer_id, email, ccpa_opt_out FROM optout.customers_flagged ORDER BY customer_id", false)
 	}
@@ -69,22 +40,8 @@ func TestEmulatorCustomersChangedBetweenReads(t *testing.T) {
 		{"added", "INSERT INTO inputs.customers (customer_id, email, phone) VALUES ('C2', 'carol@example.com', NULL)"},
 		{"removed", "DELETE FROM inputs.customers WHERE customer_id = 'C2'"},
 	} {
-		// customers_flagged is the second read: the change lands between
-		// the two, as another job's write would.
-		changed := false
-		onStep := func(step string, _, _ int) {
-			if step != "customers_flagged" || changed {
-				return
-			}
-			changed = true
-			if _, err := client.Query(change.sql).Read(ctx); err != nil {
-				t.Errorf("%s: %v", change.name, err)
-			}
-		}
-		_, err := Run(ctx, RunOptions{Config: bq, Date: date, Now: now, KeepScratch: true, OnStep: onStep})
-		if !changed {
-			t.Fatalf("%s: the run never reached customers_flagged", change.name)
-		}
+		// customers_flagged is the second read.
+		err := runChangedBefore(t, client, bq, "customers_flagged", change.sql)
 		if exit.Code(err) != exit.Failed || !strings.Contains(err.Error(), "changed while the run read it") {
 			t.Errorf("%s between the reads: exit %d, %v; want exit 1, the table changed while the run read it", change.name, exit.Code(err), err)
 		}
@@ -106,34 +63,7 @@ func TestEmulatorCustomersChangedBetweenReads(t *testing.T) {
 // own: a rerun reads the earlier exports for the notifications, which the
 // emulator cannot run (docs/decisions.md).
 func TestEmulatorExportsChangedBetweenReads(t *testing.T) {
-	ctx := context.Background()
-	endpoint := bqemu.Start(t)
-	work := t.TempDir()
-	if err := casefolder.Prepare("../testdata/cases/113_export_rows_with_the_same_keys_decided_alike", work); err != nil {
-		t.Fatal(err)
-	}
-	duck, err := config.Load(filepath.Join(work, "optout.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	date := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
-	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
-	defer func(start time.Time) { calendarStart = start }(calendarStart)
-	calendarStart = date.AddDate(0, -27, 0)
-	if _, err := Run(ctx, RunOptions{Config: duck, Date: date, Now: now}); err != nil {
-		t.Fatalf("duckdb run: %v", err)
-	}
-	client, err := bigquery.NewClient(ctx, bqemu.Project, option.WithEndpoint(endpoint), option.WithoutAuthentication())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	bq := loadDemo(t, client, duck)
-	bq.BigQuery = config.BigQuery{Project: bqemu.Project, Dataset: bqemu.Dataset, Location: "US", Endpoint: endpoint, ReadExportsInPlace: true}
-	if _, err := Run(ctx, RunOptions{Config: bq, Date: date, Now: now, KeepScratch: true}); err != nil {
-		t.Fatalf("bigquery run: %v", err)
-	}
-	compareOutputs(t, client, duck.Output, "2026-11-21", 2)
+	client, bq := inPlaceCase(t, "../testdata/cases/113_export_rows_with_the_same_keys_decided_alike", func(b *config.BigQuery) { b.ReadExportsInPlace = true })
 	exported := func(dataset string) table {
 		return queryRows(t, client, "SELECT email, segment FROM "+dataset+".exports__ga WHERE dt = DATE '2026-11-21' ORDER BY segment", false)
 	}
@@ -149,27 +79,13 @@ func TestEmulatorExportsChangedBetweenReads(t *testing.T) {
 		{"kept rows removed", "DELETE FROM inputs.ga WHERE segment = 'b3' OR segment = 'c'"},
 		{"a kept row re-keyed to keys the run never decided", "UPDATE inputs.ga SET email = 'dave@example.com' WHERE segment = 'b1'"},
 	} {
-		// export__ga is the second read: the change lands between the
-		// two, as another job's write would.
-		changed := false
-		onStep := func(step string, _, _ int) {
-			if step != "export__ga" || changed {
-				return
-			}
-			changed = true
-			if _, err := client.Query(change.sql).Read(ctx); err != nil {
-				t.Errorf("%s: %v", change.name, err)
-			}
-		}
 		cfg := *bq
 		cfg.BigQuery.Dataset = fmt.Sprintf("changed_%d", i)
-		if err := client.Dataset(cfg.BigQuery.Dataset).Create(ctx, &bigquery.DatasetMetadata{Location: "US"}); err != nil {
+		if err := client.Dataset(cfg.BigQuery.Dataset).Create(context.Background(), &bigquery.DatasetMetadata{Location: "US"}); err != nil {
 			t.Fatal(err)
 		}
-		_, err := Run(ctx, RunOptions{Config: &cfg, Date: date, Now: now, KeepScratch: true, OnStep: onStep})
-		if !changed {
-			t.Fatalf("%s: the run never reached export__ga", change.name)
-		}
+		// export__ga is the second read.
+		err := runChangedBefore(t, client, &cfg, "export__ga", change.sql)
 		suppressed := strings.Contains(change.name, "suppressed")
 		if !suppressed {
 			if exit.Code(err) != exit.Failed || !strings.Contains(err.Error(), "decided kept") {
@@ -183,4 +99,72 @@ func TestEmulatorExportsChangedBetweenReads(t *testing.T) {
 			t.Errorf("%s: the export:\n%v\nwant the first run's:\n%v", change.name, got.rows, published.rows)
 		}
 	}
+}
+
+// The date and now of the in-place tests' runs.
+var (
+	inPlaceDate = time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+	inPlaceNow  = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+)
+
+// inPlaceCase runs case folder dir for inPlaceDate on DuckDB, then on a
+// new emulator with the BigQuery settings set adds, and compares every
+// output of the two; it returns the emulator's client (closed when the
+// test ends) and the BigQuery run's config, for more runs.
+func inPlaceCase(t *testing.T, dir string, set func(*config.BigQuery)) (*bigquery.Client, *config.Config) {
+	t.Helper()
+	ctx := context.Background()
+	endpoint := bqemu.Start(t)
+	work := t.TempDir()
+	if err := casefolder.Prepare(dir, work); err != nil {
+		t.Fatal(err)
+	}
+	duck, err := config.Load(filepath.Join(work, "optout.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The emulator evaluates the calendar's days slowly: a short one, as
+	// TestEmulatorDemo's.
+	start := calendarStart
+	t.Cleanup(func() { calendarStart = start })
+	calendarStart = inPlaceDate.AddDate(0, -27, 0)
+	if _, err := Run(ctx, RunOptions{Config: duck, Date: inPlaceDate, Now: inPlaceNow}); err != nil {
+		t.Fatalf("duckdb run: %v", err)
+	}
+	client, err := bigquery.NewClient(ctx, bqemu.Project, option.WithEndpoint(endpoint), option.WithoutAuthentication())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	bq := loadDemo(t, client, duck)
+	bq.BigQuery = config.BigQuery{Project: bqemu.Project, Dataset: bqemu.Dataset, Location: "US", Endpoint: endpoint}
+	set(&bq.BigQuery)
+	if _, err := Run(ctx, RunOptions{Config: bq, Date: inPlaceDate, Now: inPlaceNow, KeepScratch: true}); err != nil {
+		t.Fatalf("bigquery run: %v", err)
+	}
+	compareOutputs(t, client, duck.Output, inPlaceDate.Format(time.DateOnly), 2)
+	return client, bq
+}
+
+// runChangedBefore runs cfg for inPlaceDate, running sql on the emulator
+// as step starts, as another job's write between the run's reads would
+// land, and returns the run's error.
+func runChangedBefore(t *testing.T, client *bigquery.Client, cfg *config.Config, step, sql string) error {
+	t.Helper()
+	ctx := context.Background()
+	changed := false
+	onStep := func(s string, _, _ int) {
+		if s != step || changed {
+			return
+		}
+		changed = true
+		if _, err := client.Query(sql).Read(ctx); err != nil {
+			t.Errorf("%s: %v", sql, err)
+		}
+	}
+	_, err := Run(ctx, RunOptions{Config: cfg, Date: inPlaceDate, Now: inPlaceNow, KeepScratch: true, OnStep: onStep})
+	if !changed {
+		t.Fatalf("%s: the run never reached step %s", sql, step)
+	}
+	return err
 }

@@ -193,7 +193,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, valida
 	// Airflow reads the last stdout line whatever the exit code: a run
 	// refused before it starts still ends with its JSON summary.
 	refused := func(err error) int {
-		fmt.Fprintf(stderr, "optout %s: %v\n", name, redact.String(err.Error()))
+		printError(stderr, name, err)
 		line, _ := json.Marshal(jobs.Summary{Date: *date, Status: "failed", ExitCode: exit.Code(err),
 			Error: redact.String(err.Error()), ByCategory: map[string]int64{}})
 		fmt.Fprintln(stdout, string(line))
@@ -320,7 +320,7 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	date := c.fs.String("date", "", "the date whose metrics to show, `YYYY-MM-DD` (required)")
 	out := c.fs.String("out", "", "write the dashboard to `FILE` (default: <output>/report/dt=D/dashboard.html; without an output folder, as on engine bigquery, report/dt=D/dashboard.html in the working directory); it replaces only an earlier dashboard, never an input, the config or a published file")
 	fail := func(err error) int {
-		fmt.Fprintf(stderr, "optout report: %v\n", redact.String(err.Error()))
+		printError(stderr, "report", err)
 		return exit.Code(err)
 	}
 	if err := c.parse(args, stdout); err != nil {
@@ -349,4 +349,11 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	fmt.Fprintf(stdout, "dashboard for %s written to %s\n", *date, path)
 	return exit.OK
+}
+
+// printError prints a command's error on stderr, redacted: an error may
+// quote an input value or a command-line argument, and no email or phone
+// number is ever printed.
+func printError(stderr io.Writer, cmd string, err error) {
+	fmt.Fprintf(stderr, "optout %s: %s\n", cmd, redact.String(err.Error()))
 }

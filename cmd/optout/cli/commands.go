@@ -32,7 +32,7 @@ func setup(name string, args []string, stdout, stderr io.Writer, own func(*flag.
 		own(c.fs)
 	}
 	fail := func(err error) (jobs.RunOptions, int, bool) {
-		fmt.Fprintf(stderr, "optout %s: %v\n", name, redact.String(err.Error()))
+		printError(stderr, name, err)
 		return jobs.RunOptions{}, exit.Code(err), false
 	}
 	if err := c.parse(args, stdout); err != nil {
@@ -79,7 +79,7 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if now != "" {
 		t, err := parseNow(now)
 		if err != nil {
-			fmt.Fprintf(stderr, "optout plan: %v\n", redact.String(err.Error()))
+			printError(stderr, "plan", err)
 			return exit.Usage
 		}
 		o.Now = t
@@ -97,7 +97,7 @@ func planCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		printWriteBack(stdout, planned)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "optout plan: %v\n", redact.String(err.Error()))
+		printError(stderr, "plan", err)
 		return exit.Code(err)
 	}
 	return exit.OK
@@ -308,7 +308,7 @@ func explainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		ex, err = jobs.Explain(ctx, o, kind, value)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "optout explain: %v\n", redact.String(err.Error()))
+		printError(stderr, "explain", err)
 		return exit.Code(err)
 	}
 	if asJSON {
@@ -415,7 +415,7 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if now != "" {
 		t, err := parseNow(now)
 		if err != nil {
-			fmt.Fprintf(stderr, "optout backfill: %v\n", redact.String(err.Error()))
+			printError(stderr, "backfill", err)
 			return exit.Usage
 		}
 		o.Now = t
@@ -465,7 +465,7 @@ func genCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, errHelpShown) {
 			return exit.OK
 		}
-		fmt.Fprintf(stderr, "optout gen: %v\n", redact.String(err.Error()))
+		printError(stderr, "gen", err)
 		return exit.Usage
 	}
 	if *out == "" {
@@ -474,7 +474,7 @@ func genCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	start := time.Now()
 	if err := gen.Write(ctx, *out, s); err != nil {
-		fmt.Fprintf(stderr, "optout gen: %v\n", redact.String(err.Error()))
+		printError(stderr, "gen", err)
 		return exit.Usage
 	}
 	fmt.Fprintf(stdout, "generated %d customers, %d requests, 2 × %d export rows in %s under %s (run: optout run --config %s --date 2026-11-21)\n",

@@ -128,8 +128,17 @@ func (k RowKeys) named(d Dialect, kind, col string) RowKeys {
 			out.Cols[i].Col = col
 		}
 	}
-	out.List, out.Values = keyList(d, out.Cols), ""
+	out.List, out.Values, out.Identity = keyList(d, out.Cols), "", identity(d, out.Cols)
 	return out
+}
+
+// identity renders RowKeys.Identity over the key value columns cols.
+func identity(d Dialect, cols []KeyColumn) string {
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = "coalesce(" + d.Text("length("+c.Col+")") + " || ':' || " + c.Col + ", '-')"
+	}
+	return d.ShortHash(strings.Join(parts, " || ',' || "))
 }
 
 // keyList renders the list of (kind, value) structs of the value columns
@@ -207,17 +216,13 @@ func buildRowKeys(d Dialect, cols KeyColumns, withHashes, unguard bool) RowKeys 
 	if len(keyCols) == 0 {
 		return RowKeys{List: d.EmptyList("keys")}
 	}
-	parts := make([]string, len(keyCols))
-	for i, c := range keyCols {
-		parts[i] = "coalesce(" + d.Text("length("+c.Col+")") + " || ':' || " + c.Col + ", '-')"
-	}
 	return RowKeys{
 		Values:   strings.Join(values, ",\n    "),
 		List:     keyList(d, keyCols),
 		Checks:   strings.Join(checks, "\n  "),
 		Kinds:    kinds,
 		Cols:     keyCols,
-		Identity: d.ShortHash(strings.Join(parts, " || ',' || ")),
+		Identity: identity(d, keyCols),
 	}
 }
 

@@ -442,7 +442,8 @@ func (p Plan) Build() (Phases, error) {
 	// rows to quarantine are taken into a small table at once
 	// (quarantined__<src>), so that the rows table is dropped there and not
 	// held until quarantine__<src> is written. The customers' quarantine
-	// finds its rows by their reason instead (quarantine_customers).
+	// finds its rows by the row id customer_rows keeps for them alone
+	// (quarantine_customers).
 	rowSteps := func(src Source, tmpl, rows string, kinds []string, adapted string, droppedInValidate bool) {
 		d := base
 		d.Src, d.Rows, d.HasLater, d.LaterByDate = src, rows, tmpl == "request_rows", tmpl == "traffic_rows"
@@ -461,7 +462,6 @@ func (p Plan) Build() (Phases, error) {
 		}
 		add(&ph.Validate, counts, "input_counts", d)
 		if tmpl == "customer_rows" {
-			quarantine.OnlyInput, quarantine.OnlyTables = src.Name, nil
 			add(&ph.Transform, quarantine, "quarantine_customers", d)
 			return
 		}

@@ -203,7 +203,7 @@ func TestReusableStepsDependOnTheirInputAlone(t *testing.T) {
 		}
 	}
 	want := "macros request_rows__web_form request_rows__preference_center request_rows__gpc adapt__xdm request_rows__xdm adapt__campaign request_rows__campaign adapt__pixel request_rows__pixel " +
-		"customer_rows input_counts__customers customer_duplicates link_rows input_counts__identity_links quarantined__identity_links " +
+		"customer_rows input_counts__customers files_missing_customer_id customer_duplicates link_rows input_counts__identity_links quarantined__identity_links " +
 		// Traffic's counts and quarantine depend on D: a day after D is a
 		// later date's.
 		"traffic_rows " +

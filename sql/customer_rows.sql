@@ -3,13 +3,9 @@
 -- The keys stay flat columns, one per kind: customer_keys probes each
 -- against the requests' keys, which needs no list of every customer's keys.
 -- The customer_id key is kept once, as customer_id; it identifies the row
--- (customer_duplicates), so a row id is kept only for a row without one,
--- for quarantine_customers to find it by.
+-- (customer_duplicates), so no row id is kept.
 SELECT _file,
   {{ .Keys.Col "customer_id" }} AS customer_id,
-{{- if not .Src.InPlace }}
-  CASE WHEN {{ .Keys.Col "customer_id" }} IS NULL THEN _row END AS _row,
-{{- end }}
   {{ .Keys.ColumnsExcept "customer_id" }}
 {{- /* Kept only for the steps that read them: a column of every customer
   costs ~160 MB at 10M customers. */}}

@@ -442,8 +442,8 @@ func (p Plan) Build() (Phases, error) {
 	// rows to quarantine are taken into a small table at once
 	// (quarantined__<src>), so that the rows table is dropped there and not
 	// held until quarantine__<src> is written. The customers' quarantine
-	// finds its rows by the row id customer_rows keeps for them alone
-	// (quarantine_customers).
+	// tests customer_id again, in the files where customer_rows found a
+	// row without one (files_missing_customer_id).
 	rowSteps := func(src Source, tmpl, rows string, kinds []string, adapted string, droppedInValidate bool) {
 		d := base
 		d.Src, d.Rows, d.HasLater, d.LaterByDate = src, rows, tmpl == "request_rows", tmpl == "traffic_rows"
@@ -462,6 +462,11 @@ func (p Plan) Build() (Phases, error) {
 		}
 		add(&ph.Validate, counts, "input_counts", d)
 		if tmpl == "customer_rows" {
+			if !src.InPlace { // read in place, customer_rows keeps the rows themselves
+				files := Step{Name: "files_missing_customer_id", Kind: Temp, Table: "files_missing_customer_id", OnlyTables: []string{rows}}
+				add(&ph.Validate, files, "files_missing_customer_id", d)
+				quarantine.OnlyTables = []string{files.Table}
+			}
 			add(&ph.Transform, quarantine, "quarantine_customers", d)
 			return
 		}

@@ -85,7 +85,8 @@ var goFunctions = []textFunc{
 	}},
 }
 
-// registerFunctions defines goFunctions on conn's database. They are
+// registerFunctions defines goFunctions and optout_local_time
+// (udf_time.go) on conn's database. They are
 // vectorized: DuckDB calls one Go function per chunk of up to 2,048 values
 // (optout_text_chunk), which reads each value where DuckDB holds it and
 // assigns the chunk's results in one call.
@@ -118,7 +119,7 @@ func registerFunctions(_ context.Context, conn *sql.Conn) error {
 				return fmt.Errorf("register %s: DuckDB refused the function", f.name)
 			}
 		}
-		return nil
+		return registerLocalTime(c)
 	})
 }
 

@@ -168,7 +168,19 @@ func CleanEmail(raw string) string {
 // character but white space: such a value is already NFC and holds no
 // InvisibleChars.
 func plainASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
+	// Eight bytes at a time while none is DEL or beyond ASCII and none is a
+	// control character (below 0x20): the rest, and a block that holds one
+	// of those, byte by byte (TestPlainASCIIByBlocks).
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		v := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		const ones, highs = 0x0101010101010101, 0x8080808080808080
+		if (v|(v+ones))&highs != 0 || (v-0x20*ones)&^v&highs != 0 {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
 		if c := s[i]; c >= 0x7f || c < 0x20 && !strings.ContainsRune(" \t\n\r\v\f", rune(c)) {
 			return false
 		}
@@ -259,18 +271,21 @@ func PhoneE164(raw string) string {
 			i = len(t)
 		}
 	}
+	var out [32]byte // the result, made on the stack: one allocation, the string
+	e164 := append(out[:0], '+')
 	switch {
 	case intl:
 	case len(d) == 10:
-		d = append([]byte{'1'}, d...)
+		e164 = append(e164, '1')
 	case len(d) == 11 && d[0] == '1':
 	default:
 		return ""
 	}
-	if len(d) < 8 || len(d) > 15 {
+	e164 = append(e164, d...)
+	if n := len(e164) - 1; n < 8 || n > 15 {
 		return ""
 	}
-	return "+" + string(d)
+	return string(e164)
 }
 
 // otherDigit says whether s holds a decimal digit beyond ASCII (a

@@ -43,3 +43,29 @@ func TestTrimIsStringsTrim(t *testing.T) {
 		}
 	}
 }
+
+// plainASCII reads eight bytes at a time: it must answer as the byte loop
+// does for every byte value at every place of values of every length up to
+// three blocks, in a value of plain characters otherwise.
+func TestPlainASCIIByBlocks(t *testing.T) {
+	byByte := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c >= 0x7f || c < 0x20 && !strings.ContainsRune(" \t\n\r\v\f", rune(c)) {
+				return false
+			}
+		}
+		return true
+	}
+	plain := "john.smith+tag@example.com"
+	for n := 0; n <= 24; n++ {
+		for at := 0; at < n; at++ {
+			for c := 0; c < 256; c++ {
+				b := []byte(plain[:n])
+				b[at] = byte(c)
+				if got, want := plainASCII(string(b)), byByte(string(b)); got != want {
+					t.Fatalf("plainASCII(%q) = %v, want %v", b, got, want)
+				}
+			}
+		}
+	}
+}

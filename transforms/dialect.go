@@ -455,8 +455,8 @@ func (d Dialect) DayBefore(x string) string {
 // CivilTime renders the wall-clock time of timestamp ts in time zone tz
 // (a TIMESTAMP without zone in DuckDB, a DATETIME in GoogleSQL). On
 // DuckDB it is the Go function optout_local_time, DuckDB's timezone(tz,
-// ts) at a tenth of the cost (internal/engine/duckdb/udf_time.go). Every
-// civil date and month goes through it.
+// ts) without ICU's cost for every value (internal/engine/duckdb/udf_time.go).
+// Every civil date and month goes through it.
 func (d Dialect) CivilTime(ts, tz string) string {
 	if d == BigQuery {
 		return "DATETIME(" + ts + ", " + tz + ")"

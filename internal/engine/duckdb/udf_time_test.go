@@ -63,3 +63,53 @@ func TestLocalTimeEdges(t *testing.T) {
 		t.Errorf("an unknown zone: %v", err)
 	}
 }
+
+// The check that OpenWarehouse makes of the configured zone passes for
+// optout_local_time, and fails for a function whose rules differ from
+// DuckDB's by a week (DST a week late), or only by an hour at each change
+// (DST starting and ending an hour late), each time naming the zone and
+// the first instant.
+func TestCheckLocalTimeFindsOtherRules(t *testing.T) {
+	e := openNorm(t)
+	ctx := context.Background()
+	for _, zone := range []string{"America/Los_Angeles", "Australia/Lord_Howe", "UTC"} {
+		if err := e.CheckLocalTime(ctx, zone); err != nil {
+			t.Errorf("%s: %v", zone, err)
+		}
+	}
+	for name, def := range map[string]string{
+		"week_late": "timezone(z, t - INTERVAL 7 DAY) + INTERVAL 7 DAY",
+		"hour_late": "timezone(z, t - INTERVAL 1 HOUR) + INTERVAL 1 HOUR",
+	} {
+		if _, err := e.conn.ExecContext(ctx, "CREATE MACRO "+name+"(t, z) AS "+def); err != nil {
+			t.Fatal(err)
+		}
+		err := e.compareLocalTime(ctx, "America/Los_Angeles", name)
+		if err == nil || !strings.Contains(err.Error(), "time zone America/Los_Angeles: Go's time zone database and DuckDB's disagree") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// Over chunks of rows whose zone changes from row to row, with NULLs of
+// either argument and both infinities among them, optout_local_time is
+// timezone() row by row (NULL where either argument is).
+func TestLocalTimeRowByRow(t *testing.T) {
+	e := openNorm(t)
+	var n, differ int64
+	err := e.conn.QueryRowContext(context.Background(), `
+WITH rows AS (
+  SELECT CASE WHEN i % 11 = 0 THEN NULL WHEN i = 5 THEN TIMESTAMPTZ 'infinity' WHEN i = 6 THEN TIMESTAMPTZ '-infinity'
+      ELSE to_timestamp(1600000000 + i * 7919) END AS t,
+    CASE WHEN i % 13 = 0 THEN NULL ELSE ['America/Los_Angeles', 'Asia/Kathmandu', 'UTC', 'Australia/Lord_Howe', 'Europe/London'][1 + i % 5] END AS z
+  FROM range(5000) r(i)
+)
+SELECT count(*), count(*) FILTER (WHERE optout_local_time(t, z) IS DISTINCT FROM CASE WHEN z IS NOT NULL THEN timezone(z, t) END)
+FROM rows`).Scan(&n, &differ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 5000 || differ != 0 {
+		t.Errorf("%d of %d rows differ from timezone()", differ, n)
+	}
+}

@@ -37,6 +37,10 @@ func OpenWarehouse(ctx context.Context, cfg *config.Config, log *slog.Logger, at
 	if err != nil {
 		return nil, err
 	}
+	if err := e.CheckLocalTime(ctx, cfg.Timezone); err != nil {
+		e.Close()
+		return nil, err
+	}
 	return &Warehouse{Engine: e, cfg: cfg, out: &files.Output{Dir: cfg.Output, Mode: cfg.OutputFileMode, Log: log, At: at}}, nil
 }
 

@@ -9,11 +9,15 @@
 -- through_customer: some key of the row reached the deciding request
 -- through a customer (a key that has it among its events has it as its
 -- own latest too, so the keys that tie are the ones to look at).
+-- Each key column of the rows is probed on its own: a list of each row's
+-- keys, unnested, cost more than the probes.
 WITH hits AS (
-  SELECT rk._file, rk._row, ks.category, ks.ord, ks.via_customer
-  FROM {{ unnestRows (.Keys.WithList (tmp (print "export_rows__" .Export.Name))) "keys" "k" "reason IS NULL" }} rk
-  JOIN {{ tmp "key_category_state" }} ks ON ks.kind = rk.k.kind AND ks.value = rk.k.value
-  WHERE ks.category IN ({{ param .Export.Category }}, {{ param .ChannelCategory }})
+{{- range $i, $c := .Keys.Cols }}
+  {{ if $i }}UNION ALL {{ end }}SELECT r._file, r._row, ks.category, ks.ord, ks.via_customer
+  FROM {{ tmp (print "export_rows__" $.Export.Name) }} r
+  JOIN {{ tmp "key_category_state" }} ks ON ks.kind = {{ keyKind $c.Kind }} AND ks.value = r.{{ $c.Col }}
+  WHERE r.reason IS NULL AND ks.category IN ({{ param $.Export.Category }}, {{ param $.ChannelCategory }})
+{{- end }}
 ),
 latest AS (
   SELECT _file, _row, category, max(ord) AS ord FROM hits GROUP BY _file, _row, category

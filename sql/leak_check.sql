@@ -1,28 +1,20 @@
 -- The leak check of export {{ .Export.Name }} (SPEC §7): the file as
--- written, re-read, each row's state derived again from its keys exactly
--- as export_row_state derives it (the latest over its keys' latest,
+-- written, re-read, each row's state derived again from its keys as
+-- export_row_state derives it (the latest over its keys' latest,
 -- key_category_state), and the rows that drop_reason would drop counted.
--- A row of the file is its list of keys: two rows with the same keys have
--- the same R(x). written is read twice, each time from the file: holding
--- every row's keys cost more than reading them again. kept is what
--- export_tally counted kept: the run fails when the file holds another
--- number of rows.
+-- One read of the file: each key column of a written row is probed on its
+-- own, once per category (a list of each row's keys, unnested and grouped
+-- back by row, cost more). kept is what export_tally counted kept: the run
+-- fails when the file holds another number of rows.
 {{- if .Export.HashIdentifiers }}
 -- The file holds the destination's hashes of the identifiers, so the keys
 -- of key_category_state are hashed the same way (suppression.sql's
 -- hashing) to meet them.
 {{- end }}
-WITH written AS {{ notMaterialized }}(
-{{- if .Export.HashIdentifiers }}
-  SELECT [{{ .WrittenHashes }}] AS row_keys FROM {{ rel .WrittenView }}
-{{- else }}
-  SELECT {{ .WrittenKeys.List }} AS row_keys FROM {{ .WrittenKeys.From (rel .WrittenView) }}
-{{- end }}
-),
-keyed AS (
+WITH keyed AS (
 {{- if .Export.HashIdentifiers }}
 {{- range $i, $h := .KeyHashes }}
-  {{ if $i }}UNION ALL {{ end }}SELECT {{ lit $h.Family }} AS kind, {{ $h.Expr }} AS value, category, ord, state
+  {{ if $i }}UNION ALL {{ end }}SELECT {{ keyKind $h.Family }} AS kind, {{ $h.Expr }} AS value, category, ord, state
   FROM {{ tmp "key_category_state" }}
   WHERE kind = {{ lit $h.Kind }} AND category IN ({{ param $.Export.Category }}, {{ param $.ChannelCategory }})
 {{- end }}
@@ -31,23 +23,30 @@ keyed AS (
   WHERE category IN ({{ param .Export.Category }}, {{ param .ChannelCategory }})
 {{- end }}
 ),
-states AS (
-  SELECT {{ groupKey "w.row_keys" }} AS subject, ke.category, {{ argMax "ke.state" "ke.ord" }} AS state
-  FROM {{ unnestRows "written" "row_keys" "k" "" }} w
-  JOIN keyed ke ON ke.kind = w.k.kind AND ke.value = w.k.value
-  GROUP BY 1, ke.category
+-- A key's latest word on a category as one number: its ord doubled, plus
+-- one for an opt_out. Ords are distinct, so the greatest over a row's keys
+-- is the row's latest, and it is odd when that is an opt_out; -1: none.
+coded AS (
+  SELECT kind, value, category, ord * 2 + CASE WHEN state = 'opt_out' THEN 1 ELSE 0 END AS code FROM keyed
 ),
-row_states AS (
-  SELECT subject,
-    max(CASE WHEN category = {{ param .Export.Category }} THEN state END) AS cat_state,
-    max(CASE WHEN category = {{ param .ChannelCategory }} THEN state END) AS chan_state
-  FROM states
-  GROUP BY subject
+latest AS (
+  SELECT
+    greatest(-1{{ range $i, $c := .WrittenKeys.Cols }}, coalesce(c{{ $i }}.code, -1){{ end }}) AS cat_code,
+    {{ if .ChannelCategory }}greatest(-1{{ range $i, $c := .WrittenKeys.Cols }}, coalesce(h{{ $i }}.code, -1){{ end }}){{ else }}-1{{ end }} AS chan_code
+  FROM {{ .WrittenKeys.From (rel .WrittenView) }} w
+{{- range $i, $c := .WrittenKeys.Cols }}
+  LEFT JOIN coded c{{ $i }} ON c{{ $i }}.kind = {{ keyKind $c.Kind }} AND c{{ $i }}.category = {{ param $.Export.Category }} AND c{{ $i }}.value = w.{{ $c.Col }}
+{{- if $.ChannelCategory }}
+  LEFT JOIN coded h{{ $i }} ON h{{ $i }}.kind = {{ keyKind $c.Kind }} AND h{{ $i }}.category = {{ param $.ChannelCategory }} AND h{{ $i }}.value = w.{{ $c.Col }}
+{{- end }}
+{{- end }}
 ),
 flagged AS (
-  SELECT s.cat_state, s.chan_state, false AS through_customer
-  FROM written w
-  LEFT JOIN row_states s ON s.subject = {{ groupKey "w.row_keys" }}
+  SELECT
+    CASE WHEN cat_code >= 0 THEN CASE WHEN MOD(cat_code, 2) = 1 THEN 'opt_out' ELSE 'opt_in' END END AS cat_state,
+    CASE WHEN chan_code >= 0 THEN CASE WHEN MOD(chan_code, 2) = 1 THEN 'opt_out' ELSE 'opt_in' END END AS chan_state,
+    false AS through_customer
+  FROM latest
 )
 SELECT l.leaks, t.rows_kept AS kept
 FROM (SELECT count(*) AS leaks FROM flagged WHERE {{ template "drop_reason" . }} IS NOT NULL) AS l

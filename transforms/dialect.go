@@ -578,18 +578,6 @@ func (d Dialect) RowReason(cond, reason string) string {
 	return "CAST(" + c + " AS ENUM(" + Literal(reason) + "))"
 }
 
-// NotMaterialized renders the hint that a CTE read twice is computed
-// again by each reader, not held: DuckDB otherwise materializes it, and
-// the leak check's written rows (an export's every row and keys) were its
-// peak memory, and slower to hold than to read twice. GoogleSQL has no
-// hint and holds no CTE.
-func (d Dialect) NotMaterialized() string {
-	if d == BigQuery {
-		return ""
-	}
-	return "NOT MATERIALIZED "
-}
-
 // funcs are the template functions of the dialect.
 func (d Dialect) funcs() template.FuncMap {
 	return template.FuncMap{
@@ -620,7 +608,6 @@ func (d Dialect) funcs() template.FuncMap {
 		"listAgg":         d.ListAgg,
 		"boolOr":          d.BoolOr,
 		"except":          d.Except,
-		"notMaterialized": d.NotMaterialized,
 		"rowReason":       d.RowReason,
 		"countIf":         d.CountIf,
 		"unnestRows":      d.UnnestRows,

@@ -188,6 +188,19 @@ func writtenRowKeys(d Dialect, cols KeyColumns, withHashes bool) RowKeys {
 	return buildRowKeys(d, cols, withHashes, true)
 }
 
+// writtenHashKeys renders the keys of the identifier cells of a written
+// hashed export row: each cell as written, the destination's hash of its
+// identifier, keyed by the identifier's hash family.
+func writtenHashKeys(d Dialect, cols KeyColumns) RowKeys {
+	values := make([]string, len(cols))
+	keyCols := make([]KeyColumn, len(cols))
+	for i, kc := range cols {
+		keyCols[i] = KeyColumn{hashFamily(kc.Kind), fmt.Sprintf("_optout_k%d", i)}
+		values[i] = d.Cast(kc.Expr, "text") + " AS " + keyCols[i].Col
+	}
+	return RowKeys{Values: strings.Join(values, ",\n    "), List: keyList(d, keyCols), Cols: keyCols}
+}
+
 func buildRowKeys(d Dialect, cols KeyColumns, withHashes, unguard bool) RowKeys {
 	var values, checks, kinds []string
 	var keyCols []KeyColumn

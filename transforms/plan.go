@@ -680,6 +680,9 @@ func (p Plan) exportData(base stepData, e Export, hashes bool) stepData {
 	if e.FormulaGuard {
 		d.WrittenKeys = writtenRowKeys(dl, e.keyColumns(dl, ""), hashes)
 	}
+	if e.HashIdentifiers {
+		d.WrittenKeys = writtenHashKeys(dl, e.keyColumns(dl, ""))
+	}
 	// Every kind has its hash here: a hashed export's leak check and
 	// notifications meet the written hashes of whatever kinds it maps. An
 	// ad platform's suppression list takes its identifier types alone, and

@@ -283,23 +283,35 @@ func TestLeakCheckFollowsTheRowDecision(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			plantedLeakCounts(t, cfg, 2)
+			plantedLeakCounts(t, cfg, "ga", 2)
 		})
 	}
 }
 
+// The leak check derives a row's channel state from its whole R(x) too
+// (case 77): written unfiltered, the export's two rows dropped for the
+// channel are counted, and not the row kept by a later opt_in of the
+// channel through a customer, nor the row no request covers.
+func TestLeakCheckCountsChannelDrops(t *testing.T) {
+	work := t.TempDir()
+	if err := casefolder.Prepare("../../../testdata/cases/77_export_row_union_channel", work); err != nil {
+		t.Fatal(err)
+	}
+	plantedLeakCounts(t, filepath.Join(work, "optout.yaml"), "mail", 2)
+}
+
 // plantedLeakCounts runs a case's config, which must pass, then again with
-// its export ga written unfiltered: the leak check must fail the run
+// its export written unfiltered: the leak check must fail the run
 // counting want written rows.
-func plantedLeakCounts(t *testing.T, cfg string, want int) {
+func plantedLeakCounts(t *testing.T, cfg, export string, want int) {
 	t.Helper()
 	args := []string{"run", "--config", cfg, "--date", "2026-11-21", "--now", "2026-11-22T12:00:00Z"}
 	if code, _, se := run(t, args...); code != 0 {
 		t.Fatalf("exit %d\n%s", code, se)
 	}
-	t.Setenv("OPTOUT_TEST_PLANT_LEAK", "ga")
+	t.Setenv("OPTOUT_TEST_PLANT_LEAK", export)
 	code, _, se := run(t, args...)
-	if code != 1 || !strings.Contains(se, fmt.Sprintf("leak check failed for export ga: %d written rows", want)) {
+	if code != 1 || !strings.Contains(se, fmt.Sprintf("leak check failed for export %s: %d written rows", export, want)) {
 		t.Errorf("planted leak: exit %d, want 1 and %d written rows\n%s", code, want, se)
 	}
 }
@@ -326,7 +338,7 @@ func TestHashedLeakCheckMeetsEveryMappedKind(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(mapped), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	plantedLeakCounts(t, cfg, 1)
+	plantedLeakCounts(t, cfg, "ga", 1)
 }
 
 // Every kind of input fails closed: no export, suppression list or report.

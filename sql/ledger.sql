@@ -126,7 +126,7 @@ timed AS (
 dated AS (
   SELECT t.*,
     -- The end of the N-th business day after receipt, in the time zone.
-    coalesce(t.kept_deadline, {{ endOfDay "due.day" (lit .P.TimeZone) }}) AS deadline,
+    coalesce(t.kept_deadline, due.day_end) AS deadline,
     -- None for a day outside the calendar (received before 2000): its time
     -- to process cannot be counted, and 0 read as "within target".
     coalesce(t.kept_business_days, CASE WHEN enf.day IS NOT NULL AND rec.day IS NOT NULL THEN greatest(enf.bd_ge - rec.bd_le, 0) END) AS business_days

@@ -6,7 +6,7 @@
 -- trim(x, chars); a customer row trims about ten times.
 CREATE OR REPLACE TEMP MACRO optout_trim(x) AS optout_trim_text(CAST(x AS VARCHAR));
 CREATE OR REPLACE TEMP MACRO optout_word(x) AS lower(optout_trim(x));
-CREATE OR REPLACE TEMP MACRO optout_id(x) AS nullif(optout_trim(x), '');
+CREATE OR REPLACE TEMP MACRO optout_id(x) AS optout_id_text(CAST(x AS VARCHAR));
 -- A US state code (CA, NY): trimmed, and upper-cased when ASCII, in Go
 -- (transforms.StateCode): the engines' UPPER differ beyond ASCII.
 CREATE OR REPLACE TEMP MACRO optout_state(x) AS optout_state_text(CAST(x AS VARCHAR));

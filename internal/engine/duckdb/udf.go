@@ -48,6 +48,12 @@ type textFunc struct {
 //     its TRIM).
 var goFunctions = []textFunc{
 	{"optout_trim_text", func(s string) (string, bool) { return transforms.Trim(s), true }},
+	// Under the optout_id macro: the trimmed value, NULL when empty, in one
+	// call (nullif(optout_trim(x), '') trimmed twice).
+	{"optout_id_text", func(s string) (string, bool) {
+		t := transforms.Trim(s)
+		return t, t != ""
+	}},
 	{"optout_gpp", func(s string) (string, bool) { return transforms.DecodeGPP(s), true }},
 	{"optout_email", func(s string) (string, bool) {
 		_, key, ok := transforms.EmailKey(s)

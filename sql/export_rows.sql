@@ -12,10 +12,10 @@
 {{- $from = print "(SELECT src.*, src AS _optout_src FROM " $from " src)" }}
 SELECT _file, {{ .Keys.Identity }} AS _row, {{ .Keys.Columns }}
   {{ .Keys.Checks }}
-  IF({{ listLen .Keys.List }} = 0, _optout_src, NULL) AS _quarantined,
+  IF({{ .Keys.None }}, _optout_src, NULL) AS _quarantined,
 {{- else }}
 SELECT _file, _row, {{ .Keys.Columns }}
   {{ .Keys.Checks }}
 {{- end }}
-  {{ rowReason (print (listLen .Keys.List) " = 0") "no_valid_key" }} AS reason
+  {{ rowReason .Keys.None "no_valid_key" }} AS reason
 FROM {{ .Keys.From $from }}

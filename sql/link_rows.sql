@@ -6,5 +6,5 @@ SELECT _file, _row,
   {{ .Keys.Columns }}
   {{ .Keys.Checks }}
   CASE WHEN optout_id({{ col .Src "customer_id" "text" }}) IS NULL THEN 'missing_customer_id'
-       WHEN {{ listLen .Keys.List }} = 0 THEN 'no_valid_key' END AS reason
+       WHEN {{ .Keys.None }} THEN 'no_valid_key' END AS reason
 FROM {{ .Keys.From (rel .Src.View) }}

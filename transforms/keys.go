@@ -151,6 +151,19 @@ func keyList(d Dialect, cols []KeyColumn) string {
 	return d.ListFilter("["+strings.Join(items, ",\n      ")+"]", "k", "k.value IS NOT NULL")
 }
 
+// None renders the condition that a row has no key: every key value
+// column NULL (the length of List is 0, without making the list).
+func (k RowKeys) None() string {
+	if len(k.Cols) == 0 {
+		return "true"
+	}
+	parts := make([]string, len(k.Cols))
+	for i, c := range k.Cols {
+		parts[i] = c.Col + " IS NULL"
+	}
+	return "(" + strings.Join(parts, " AND ") + ")"
+}
+
 // InvalidColumn names the column of RowKeys.Checks for identifier kind k.
 func InvalidColumn(kind string) string { return "_optout_bad_" + kind }
 

@@ -11,23 +11,27 @@
 -- of key_category_state are hashed the same way (suppression.sql's
 -- hashing) to meet them.
 {{- end }}
-WITH keyed AS (
-{{- if .Export.HashIdentifiers }}
-{{- range $i, $h := .KeyHashes }}
-  {{ if $i }}UNION ALL {{ end }}SELECT {{ keyKind $h.Family }} AS kind, {{ $h.Expr }} AS value, category, ord, state
-  FROM {{ tmp "key_category_state" }}
-  WHERE kind = {{ lit $h.Kind }} AND category IN ({{ param $.Export.Category }}, {{ param $.ChannelCategory }})
-{{- end }}
-{{- else }}
-  SELECT kind, value, category, ord, state FROM {{ tmp "key_category_state" }}
-  WHERE category IN ({{ param .Export.Category }}, {{ param .ChannelCategory }})
-{{- end }}
-),
 -- A key's latest word on a category as one number: its ord doubled, plus
 -- one for an opt_out. Ords are distinct, so the greatest over a row's keys
 -- is the row's latest, and it is odd when that is an opt_out; -1: none.
-coded AS (
-  SELECT kind, value, category, ord * 2 + CASE WHEN state = 'opt_out' THEN 1 ELSE 0 END AS code FROM keyed
+WITH coded AS (
+{{- if .Export.HashIdentifiers }}
+  -- Keys of several kinds meet under one hash (a number and its own
+  -- phone_sha256): one row per hash, the greatest of their codes, as a row
+  -- carrying it would be decided over all of them.
+  SELECT kind, value, category, max(code) AS code
+  FROM (
+{{- range $i, $h := .KeyHashes }}
+    {{ if $i }}UNION ALL {{ end }}SELECT {{ keyKind $h.Family }} AS kind, {{ $h.Expr }} AS value, category, {{ template "leak_code" }} AS code
+    FROM {{ tmp "key_category_state" }}
+    WHERE kind = {{ lit $h.Kind }} AND category IN ({{ param $.Export.Category }}, {{ param $.ChannelCategory }})
+{{- end }}
+  ) hashed
+  GROUP BY kind, value, category
+{{- else }}
+  SELECT kind, value, category, {{ template "leak_code" }} AS code FROM {{ tmp "key_category_state" }}
+  WHERE category IN ({{ param .Export.Category }}, {{ param .ChannelCategory }})
+{{- end }}
 ),
 latest AS (
   SELECT
@@ -51,3 +55,5 @@ flagged AS (
 SELECT l.leaks, t.rows_kept AS kept
 FROM (SELECT count(*) AS leaks FROM flagged WHERE {{ template "drop_reason" . }} IS NOT NULL) AS l
 CROSS JOIN {{ tmp (print "export_tally__" .Export.Name) }} t
+
+{{ define "leak_code" }}ord * 2 + CASE WHEN state = 'opt_out' THEN 1 ELSE 0 END{{ end }}

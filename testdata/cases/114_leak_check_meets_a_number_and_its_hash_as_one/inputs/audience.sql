@@ -1,0 +1,1 @@
+SELECT * FROM (VALUES ('a1'::VARCHAR, '+14155550104'::VARCHAR), ('b1', '+1 (415) 555-0105')) t(rid, phone)

@@ -3,9 +3,9 @@
 -- customers have no request in R(c), so their flags are the defaults and
 -- no export row reaches a request through them: no step needs their keys.
 -- One scan of customer_rows keeps the customers any of whose key columns
--- is among the small request_keys (four probes of one scan cost less than
--- a join per column, each scanning the table). Links of unknown customers
--- add nothing.
+-- is among the small request_keys (a probe per key column of one scan
+-- costs less than a join per column, each scanning the table). Links of
+-- unknown customers add nothing.
 WITH own AS (
   SELECT customer_id, {{ .CustomerKeys.List }} AS keys
   FROM {{ tmp "customer_rows" }} c

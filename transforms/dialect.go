@@ -306,7 +306,7 @@ func (d Dialect) ListDistinct(a, b string) string {
 }
 
 // GroupKey renders the GROUP BY or PARTITION BY key of x, which may be a
-// STRUCT (an export row's subject): the emulator's GoogleSQL neither
+// STRUCT: the emulator's GoogleSQL neither
 // groups nor partitions by STRUCT, so BigQuery uses its JSON text, which
 // is equal exactly when the values are; GroupValue is then x itself in
 // the grouped select list.

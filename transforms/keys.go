@@ -211,7 +211,7 @@ func writtenHashKeys(d Dialect, cols KeyColumns) RowKeys {
 		keyCols[i] = KeyColumn{hashFamily(kc.Kind), fmt.Sprintf("_optout_k%d", i)}
 		values[i] = d.Cast(kc.Expr, "text") + " AS " + keyCols[i].Col
 	}
-	return RowKeys{Values: strings.Join(values, ",\n    "), List: keyList(d, keyCols), Cols: keyCols}
+	return RowKeys{Values: strings.Join(values, ",\n    "), Cols: keyCols}
 }
 
 func buildRowKeys(d Dialect, cols KeyColumns, withHashes, unguard bool) RowKeys {

@@ -345,7 +345,6 @@ type stepData struct {
 	Replace          string // the export's REPLACE items: hashed identifiers, guarded text
 	WrittenView      string
 	WrittenKeys      RowKeys
-	WrittenHashes    string
 	SuppressionKinds string // the key kinds an ad platform's list takes, quoted; empty: every kind
 	// KeyHashes: every key kind with its identifier type and its hash as
 	// the destination takes it, for the suppression list, a hashed
@@ -624,7 +623,7 @@ func (p Plan) Build() (Phases, error) {
 			h := historyData{Export: e, View: v.View, ChannelCategory: ed.ChannelCategory,
 				Keys: writtenRowKeys(p.Dialect, e.keyColumns(p.Dialect, ""), hashes), Hashes: ed.KeyHashes}
 			if e.HashIdentifiers {
-				h.Keys = RowKeys{List: "[" + ed.WrittenHashes + "]"}
+				h.Keys = writtenHashKeys(p.Dialect, e.keyColumns(p.Dialect, ""))
 			}
 			d.History = append(d.History, h)
 		}
@@ -658,7 +657,7 @@ func (p Plan) exportData(base stepData, e Export, hashes bool) stepData {
 	d.PlantLeak = p.LeakTestExport == e.Name
 	d.WrittenView = "written__" + e.Name
 	dl := p.Dialect
-	var replace, written []string
+	var replace []string
 	hashed := map[string]bool{}
 	for _, kc := range e.keyColumns(dl, "") {
 		primary := keyExprs(dl, kc.Kind, kc.Expr, false)[0][1]
@@ -666,13 +665,11 @@ func (p Plan) exportData(base stepData, e Export, hashes bool) stepData {
 			replace = append(replace, destinationHash(dl, e.Destination, kc.Kind, primary)+" AS "+kc.Expr)
 			hashed[e.Src.ColumnName(e.Identifiers[kc.Kind])] = true
 		}
-		written = append(written, dl.Struct("kind", dl.Literal(hashFamily(kc.Kind)), "value", dl.Cast(kc.Expr, "text")))
 	}
 	if e.FormulaGuard {
 		replace = append(replace, e.formulaGuards(dl, hashed)...)
 	}
 	d.Replace = strings.Join(replace, ", ")
-	d.WrittenHashes = strings.Join(written, ", ")
 	// The leak check reads today's file: only a guarded one's cells can
 	// hold a guard to read past; any other's are the values the export
 	// decided on.

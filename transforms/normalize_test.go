@@ -1,6 +1,7 @@
 package transforms
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -67,5 +68,72 @@ func TestPlainASCIIByBlocks(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// EmailKey reads a plain value (printable ASCII, no space, '<' or ':') in
+// one pass, emailKeyPlain: it must answer as the general way does for
+// every value it takes, and take the common shapes. The values are made
+// of the parts each rule looks at (case, dots, tags, '@', the Gmail
+// domains, the characters that send a value the general way), in every
+// byte position of a random mix, with a fixed seed.
+func TestEmailKeyPlainAgrees(t *testing.T) {
+	parts := []string{"a", "Z", "9", ".", "+", "@", "-", "_", "gmail.com", "GoogleMail.COM", "googlemail.com", "gmail.co",
+		"example.org", "x.", "<", ">", ":", "mailto:", " ", "\t", "\x00", "\x7f", "é", "\u00ad", "\u200b", "ß", "K"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	taken := 0
+	check := func(raw string) {
+		clean, key, ok, plain := emailKeyPlain(raw)
+		if !plain {
+			return
+		}
+		taken++
+		wc, wk, wok := emailKeyGeneral(raw)
+		if clean != wc || key != wk || ok != wok {
+			t.Fatalf("emailKeyPlain(%q) = %q, %q, %v; the general way gives %q, %q, %v", raw, clean, key, ok, wc, wk, wok)
+		}
+	}
+	for _, raw := range []string{"", "a@b.c", "A@B.C", "@x.org", "a@", "a@b", "a@@b.c", "a@b.c@d.e", "a.b@c", ".@gmail.com", "+x@gmail.com",
+		"...+@googlemail.com", "J.Doe+news@GMAIL.com", "j.doe@gmail.com.", "a@.", "a@b.", "x@gmail.com", strings.Repeat("a.", 60) + "@gmail.com"} {
+		check(raw)
+	}
+	for range 200_000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(8) {
+			b.WriteString(parts[rng.IntN(len(parts))])
+		}
+		check(b.String())
+	}
+	if taken < 20_000 {
+		t.Fatalf("emailKeyPlain took %d values of 200,018: the common shapes go the long way", taken)
+	}
+	for _, raw := range []string{"dev.374845@icloud.com", "Grace.92+x@GoogleMail.com", "a@b.c"} {
+		if _, _, _, plain := emailKeyPlain(raw); !plain {
+			t.Errorf("emailKeyPlain does not take %q", raw)
+		}
+	}
+}
+
+// BenchmarkEmailKey times EmailKey over addresses shaped as the generated
+// bench data's (docs/performance.md), against the general way alone:
+//
+//	go test -run '^$' -bench EmailKey -benchmem ./transforms
+func BenchmarkEmailKey(b *testing.B) {
+	emails := []string{"dev.374845@icloud.com", "grace.9216797@gmail.com", "priya.9899980@yahoo.com", "chloe.9533712@example.org",
+		"dev.5499014+news@gmail.com", "ben.9864924@outlook.com", "farid.1663384+news@googlemail.com", "  OLGA.15268@GOOGLEMAIL.COM ",
+		"prospect141039@example.net", "luis.7904337@googlemail.com"}
+	for _, c := range []struct {
+		name string
+		fn   func(string) (string, string, bool)
+	}{{"EmailKey", EmailKey}, {"general", emailKeyGeneral}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				for _, e := range emails {
+					c.fn(e)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(emails)), "ns/email")
+			b.ReportMetric(0, "ns/op")
+		})
 	}
 }

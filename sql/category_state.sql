@@ -1,8 +1,3 @@
-{{ define "category_state_body" -}}
-{{ template "category_states" . }}
-SELECT * FROM states
-{{- end }}
-
 {{ define "category_states" -}}
 -- The state of each subject per category (SPEC §5 rules 2-3), continuing a
 -- WITH that defines `events` (subject, request_id, request_type,
@@ -10,17 +5,17 @@ SELECT * FROM states
 -- state, deciding_request_id, opt_out_date): the latest covering request,
 -- the one of greatest ord (rule 2's order, request_categories), decides.
 -- opt_out_date is the received_at of the earliest opt_out after the last
--- opt_in. category_state_body selects it.
+-- opt_in. customer_category_state and explain_state select from it.
 {{- if bigquery }}
 -- In GoogleSQL without windows (the emulator's windows grow with the
 -- square of the rows): each subject and category's requests as one array
 -- in rule 2's order; the last decides; opt_out_date is the earliest
 -- opt_out at a position after the last opt_in.
 , ordered AS (
-  SELECT {{ groupValue "subject" }} AS subject, category,
+  SELECT subject, category,
     ARRAY_AGG(STRUCT(request_type, request_id, received_at) ORDER BY ord) AS seq
   FROM events
-  GROUP BY {{ groupKey "subject" }}, category
+  GROUP BY subject, category
 )
 , states AS (
   SELECT subject, category,

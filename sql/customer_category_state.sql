@@ -3,4 +3,5 @@ WITH events AS (
   FROM {{ tmp "customer_matches" }} m
   JOIN {{ tmp "request_categories" }} rc USING (request_id)
 )
-{{ template "category_state_body" . }}
+{{ template "category_states" . }}
+SELECT * FROM states

@@ -4,10 +4,10 @@
 -- categories; the deciding request of every covered category. Its
 -- customers are all in customer_keys: flag_changes keeps only the
 -- customers of customer_facts, which are taken from there.
-SELECT {{ groupValue "subject" }} AS customer_id,
+SELECT subject AS customer_id,
   coalesce({{ boolOr (print "state = 'opt_out' AND " (inList "category" .SaleCategories)) }}, false) AS ccpa_opt_out,
   min(CASE WHEN state = 'opt_out' AND {{ inList "category" .SaleCategories }} THEN opt_out_date END) AS opt_out_date,
   coalesce({{ listAgg "category" "category" "state = 'opt_out'" }}, {{ emptyList "text[]" }}) AS opt_out_categories,
   {{ listAgg (struct "category" "category" "request_id" "deciding_request_id") "category" "" }} AS deciding_request_ids
 FROM {{ tmp "customer_category_state" }}
-GROUP BY {{ groupKey "subject" }}
+GROUP BY subject

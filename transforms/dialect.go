@@ -305,22 +305,12 @@ func (d Dialect) ListDistinct(a, b string) string {
 	return a + " IS DISTINCT FROM " + b
 }
 
-// GroupKey renders the GROUP BY or PARTITION BY key of x, which may be a
-// STRUCT: the emulator's GoogleSQL neither
-// groups nor partitions by STRUCT, so BigQuery uses its JSON text, which
-// is equal exactly when the values are; GroupValue is then x itself in
-// the grouped select list.
+// GroupKey renders the GROUP BY key of x, which may be a STRUCT: the
+// emulator's GoogleSQL does not group by STRUCT, so BigQuery uses its JSON
+// text, which is equal exactly when the values are (customers_reread).
 func (d Dialect) GroupKey(x string) string {
 	if d == BigQuery {
 		return "TO_JSON_STRING(" + x + ")"
-	}
-	return x
-}
-
-// GroupValue renders x, grouped by GroupKey(x), in a select list.
-func (d Dialect) GroupValue(x string) string {
-	if d == BigQuery {
-		return "ANY_VALUE(" + x + ")"
 	}
 	return x
 }
@@ -613,7 +603,6 @@ func (d Dialect) funcs() template.FuncMap {
 		"unnestRows":      d.UnnestRows,
 		"bigquery":        func() bool { return d == BigQuery },
 		"groupKey":        d.GroupKey,
-		"groupValue":      d.GroupValue,
 		"listsDiffer":     d.ListsDiffer,
 		"listDistinct":    d.ListDistinct,
 		"listRows":        d.ListRows,

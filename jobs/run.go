@@ -972,8 +972,8 @@ func (r *run) runStep(ctx context.Context, s transforms.Step) ([]engine.Row, err
 			r.sum.Customers = n
 		case "requests_ledger":
 		}
-	case s.Name == "requests":
-		r.sum.Requests = n
+	case s.Name == "requests_counted" && len(rows) == 1:
+		r.sum.Requests = asInt(rows[0]["requests"])
 	}
 	r.hook("step:" + s.Name)
 	return rows, nil

@@ -4,7 +4,7 @@
 -- time, then the greatest request_id at that time (the tie-break).
 WITH events AS (
   SELECT m.customer_id, r.request_id, r.request_type, r.received_at
-  FROM {{ tmp "customer_matches" }} m JOIN {{ tmp "requests" }} r USING (request_id)
+  FROM {{ tmp "customer_matches" }} m JOIN {{ template "counted_requests" }} r USING (request_id)
 ),
 latest AS (
   SELECT i.customer_id, i.request_id AS opt_in_request_id, i.received_at AS opt_in_at,

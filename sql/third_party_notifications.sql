@@ -88,7 +88,7 @@ notes AS (
   -- D that rejects the request takes its notes away; one after D does not.
   SELECT p.request_id, CAST(p.export AS STRING) AS export, CAST(p.destination AS STRING) AS destination, p.export_dt AS dt
   FROM {{ rel "prev_notifications" }} p
-  WHERE p.request_id IN (SELECT request_id FROM {{ tmp "requests" }} WHERE request_type = 'opt_out')
+  WHERE p.request_id IN (SELECT request_id FROM {{ template "counted_requests" }} q WHERE request_type = 'opt_out')
 {{- end }}
 {{- if and (not .History) (not .HasPrevNotices) }}
   SELECT * FROM (SELECT CAST(NULL AS STRING) AS request_id, CAST(NULL AS STRING) AS export, CAST(NULL AS STRING) AS destination, CAST(NULL AS DATE) AS dt) WHERE false

@@ -492,9 +492,10 @@ func (p Plan) Build() (Phases, error) {
 	// these steps work through is not held beside customer_rows (at 10M
 	// customers, making them after customer_rows peaked ~300 MB higher).
 	add(&ph.Validate, Step{Name: "request_id_collisions", Kind: Check, FromTables: true}, "request_id_collisions", base)
-	for _, name := range []string{"current_requests", "requests", "request_keys", "request_categories"} {
+	for _, name := range []string{"current_requests", "request_keys", "request_categories"} {
 		add(&ph.Validate, Step{Name: name, Kind: Temp, Table: name, FromTables: true}, name, base)
 	}
+	add(&ph.Validate, Step{Name: "requests_counted", Kind: Check, FromTables: true}, "requests_counted", base)
 	if p.HasPrevLedger {
 		add(&ph.Validate, Step{Name: "counted_requests_missing", Kind: Check, FromTables: true}, "counted_requests_missing", base)
 	}

@@ -16,7 +16,7 @@ vias AS (
 SELECT r.request_id, r.received_at, r.request_type, array_to_string(r.categories, ',') AS categories, r.status, r.source, h.via,
   coalesce({{ if .HasPrevLedger }}l.first_enforced_at, {{ end }}{{ if .HasPrevLedgerRemoved }}rm.first_enforced_at, {{ end }}{{ null "timestamp" }}) AS first_enforced_at,
   CAST(coalesce({{ if .HasPrevLedger }}l.first_enforced_date, {{ end }}{{ if .HasPrevLedgerRemoved }}rm.first_enforced_date, {{ end }}CAST(NULL AS DATE)) AS STRING) AS first_enforced_date
-FROM {{ tmp "requests" }} r JOIN vias h ON h.request_id = r.request_id
+FROM {{ template "counted_requests" }} r JOIN vias h ON h.request_id = r.request_id
 {{- if .HasPrevLedger }}
 LEFT JOIN {{ rel "prev_requests_ledger" }} l ON l.request_id = r.request_id
 {{- end }}

@@ -13,7 +13,7 @@ all_rows AS (
 ),
 req_rows AS (
   SELECT * FROM all_rows a
-  WHERE NOT EXISTS (SELECT 1 FROM {{ tmp "requests" }} q WHERE q.request_id = a.request_id)
+  WHERE NOT EXISTS (SELECT 1 FROM {{ template "counted_requests" }} q WHERE q.request_id = a.request_id)
     AND (a.request_id IS NULL AND a.hit
       OR a.request_id IN (SELECT request_id FROM all_rows WHERE hit AND request_id IS NOT NULL))
 ),

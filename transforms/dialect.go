@@ -602,7 +602,6 @@ func (d Dialect) funcs() template.FuncMap {
 		"countIf":         d.CountIf,
 		"unnestRows":      d.UnnestRows,
 		"bigquery":        func() bool { return d == BigQuery },
-		"groupKey":        d.GroupKey,
 		"listsDiffer":     d.ListsDiffer,
 		"listDistinct":    d.ListDistinct,
 		"listRows":        d.ListRows,

@@ -73,10 +73,10 @@ func TestPlainASCIIByBlocks(t *testing.T) {
 
 // EmailKey reads a plain value (printable ASCII, no space, '<' or ':') in
 // one pass, emailKeyPlain: it must answer as the general way does for
-// every value it takes, and take the common shapes. The values are made
-// of the parts each rule looks at (case, dots, tags, '@', the Gmail
-// domains, the characters that send a value the general way), in every
-// byte position of a random mix, with a fixed seed.
+// every value it takes, and take the common shapes. The values are
+// random mixes (a fixed seed) of up to eight of the parts each rule looks
+// at: case, dots, tags, '@', the Gmail domains, and the characters that
+// send a value the general way.
 func TestEmailKeyPlainAgrees(t *testing.T) {
 	parts := []string{"a", "Z", "9", ".", "+", "@", "-", "_", "gmail.com", "GoogleMail.COM", "googlemail.com", "gmail.co",
 		"example.org", "x.", "<", ">", ":", "mailto:", " ", "\t", "\x00", "\x7f", "é", "\u00ad", "\u200b", "ß", "K"}
@@ -103,6 +103,18 @@ func TestEmailKeyPlainAgrees(t *testing.T) {
 			b.WriteString(parts[rng.IntN(len(parts))])
 		}
 		check(b.String())
+	}
+	// Every byte at every place of a few addresses: the edges of each byte
+	// class (' ', '!', '@', 'A', 'Z', '[', '`', '{', '~', DEL, beyond
+	// ASCII) in the local part, the domain and the Gmail fold.
+	for _, addr := range []string{"Jo.e+t@Gmail.com", "a.b@example.org", strings.Repeat("x.Y", 30) + "+z@googlemail.com"} {
+		for at := range len(addr) {
+			for c := range 256 {
+				b := []byte(addr)
+				b[at] = byte(c)
+				check(string(b))
+			}
+		}
 	}
 	if taken < 20_000 {
 		t.Fatalf("emailKeyPlain took %d values of 200,018: the common shapes go the long way", taken)

@@ -62,12 +62,16 @@ listed AS (
 -- the hash (a hashed kind is listed as it is). A key always has a value,
 -- so the hash is never NULL: testing it would hash every key twice. An ad
 -- platform's list leaves the kinds it does not take out before hashing.
+-- The identifier type is carried as its rank in byte order (type_rank)
+-- until the end: the rows are made distinct and sorted by a number and the
+-- hash, not by two texts, and come out in the same order.
 hashed AS (
   SELECT DISTINCT
-    CASE kind{{ range .KeyHashes }} WHEN {{ lit .Kind }} THEN {{ lit .Family }}{{ end }} END AS identifier_type,
+    CASE kind{{ range .KeyHashes }} WHEN {{ lit .Kind }} THEN {{ .TypeRank }}{{ end }} END AS type_rank,
     CASE kind{{ range .KeyHashes }} WHEN {{ lit .Kind }} THEN {{ .Expr }}{{ end }} END AS hashed_value
   FROM listed
   WHERE value IS NOT NULL{{ if .SuppressionKinds }} AND kind IN ({{ .SuppressionKinds }}){{ end }}
 )
-SELECT identifier_type, hashed_value FROM hashed
-ORDER BY identifier_type, hashed_value
+SELECT CASE type_rank{{ range $i, $t := .IdentifierTypes }} WHEN {{ $i }} THEN {{ lit $t }}{{ end }} END AS identifier_type, hashed_value
+FROM hashed
+ORDER BY type_rank, hashed_value

@@ -344,7 +344,6 @@ type keyHash struct {
 	TypeRank int
 }
 
-
 type stepData struct {
 	*Plan
 	History          []historyData

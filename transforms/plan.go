@@ -339,8 +339,9 @@ type historyData struct {
 type keyHash struct {
 	Family, Kind, Expr string
 	// TypeRank is Family's place among IdentifierTypes: a suppression list
-	// is sorted by it and the hash, which DuckDB sorts in 0.6x the time
-	// of the two texts (1.5M hashes: 0.5 against 0.85 s).
+	// is made distinct and sorted by it and the hash, which DuckDB does in
+	// about two thirds of the time it takes over the two texts
+	// (docs/performance.md, "Kept on 2026-12-07 (sixth session)").
 	TypeRank int
 }
 
@@ -360,7 +361,9 @@ type stepData struct {
 	// the destination takes it, for the suppression list, a hashed
 	// export's leak check and its third-party notifications.
 	KeyHashes []keyHash
-	// IdentifierTypes: the identifier types of KeyHashes, sorted.
+	// IdentifierTypes: the identifier types of KeyHashes, sorted in byte
+	// order as SQL compares the texts, so that ordering by TypeRank is
+	// ordering by Family.
 	IdentifierTypes []string
 	// PlainHashes: with hashed identifiers in some input, the hash keys
 	// (HashKind, computed from "value" by Expr) that a plain email or

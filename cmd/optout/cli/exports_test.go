@@ -408,6 +408,7 @@ exports:
   - {name: ga, path: inputs/audience.parquet, destination: google_ads, category: advertising, hash_identifiers: true, identifiers: {email: email, phone: phone}}
   - {name: li, path: inputs/audience.parquet, destination: linkedin, category: advertising, hash_identifiers: true, identifiers: {email: email, phone: phone}, format: csv}
   - {name: fb, path: inputs/audience.parquet, destination: meta, category: advertising, hash_identifiers: true, identifiers: {email: email, phone: phone}, format: csv}
+  - {name: gen, path: inputs/audience.parquet, destination: generic, category: advertising, identifiers: {email: email, phone: phone}}
 `, map[string]string{
 		"customers": `SELECT * FROM (VALUES ('C1', 'bob@example.com', '(212) 555-0199'), ('C2', 'J.Doe+shop@gmail.com', NULL)) t(customer_id, email, phone)`,
 		"links":     `SELECT * FROM (VALUES ('C1', ' Bob.Alt@Example.COM ', '+44 20 7946 0958')) t(customer_id, email, phone)`,
@@ -457,6 +458,16 @@ exports:
 		if !slices.EqualFunc(list[1:], c.suppression, slices.Equal) {
 			t.Errorf("%s suppression list:\n got %q\nwant %q", c.name, list[1:], c.suppression)
 		}
+	}
+	// The generic list takes every identifier type, our own key hashes, in
+	// the order of the types' names (customer_id before email, though the
+	// plan meets email first) and then of the hashes.
+	want := [][]string{{"customer_id", sha("C1")},
+		{"email", sha("bob.alt@example.com")}, {"email", sha("bob@example.com")},
+		{"phone", sha("+12125550199")}, {"phone", sha("+442079460958")}}
+	slices.SortFunc(want, func(a, b []string) int { return strings.Compare(a[0]+a[1], b[0]+b[1]) })
+	if list := readCSV(t, filepath.Join(out, "suppression", "gen", "dt=2026-11-21", "suppression.csv")); !slices.EqualFunc(list[1:], want, slices.Equal) {
+		t.Errorf("generic suppression list:\n got %q\nwant %q", list[1:], want)
 	}
 }
 

@@ -183,6 +183,8 @@ type pastRuns struct {
 	ledgerCutoff time.Time
 	// registered: the runs rows are registered as prev_runs (there are any).
 	registered bool
+	// columns: which of the columns later versions added prev_runs has.
+	columns transforms.RunsColumns
 	// nows: per date, the latest now of the runs that published it.
 	nows map[string]time.Time
 }
@@ -197,15 +199,13 @@ func succeededDates(ctx context.Context, eng engine.Engine, run func(context.Con
 	if past.registered, err = eng.ReadPublished(ctx, "prev_runs", "runs", ""); !past.registered || err != nil {
 		return past, err
 	}
-	cutoff, err := hasColumn(ctx, eng, "prev_runs", "ledger_cutoff")
+	// One look at the columns (each look binds every runs file again).
+	has, err := columnsOf(ctx, eng, "prev_runs", "ledger_cutoff", "published", "input_columns")
 	if err != nil {
 		return pastRuns{}, err
 	}
-	published, err := hasColumn(ctx, eng, "prev_runs", "published")
-	if err != nil {
-		return pastRuns{}, err
-	}
-	q, err := transforms.SucceededDatesStep(eng.Dialect(), eng.Scratch(), transforms.RunsColumns{LedgerCutoff: cutoff, Published: published})
+	past.columns = transforms.RunsColumns{LedgerCutoff: has[0], Published: has[1], InputColumns: has[2]}
+	q, err := transforms.SucceededDatesStep(eng.Dialect(), eng.Scratch(), past.columns)
 	if err != nil {
 		return pastRuns{}, err
 	}
@@ -254,12 +254,26 @@ func (p pastRuns) nowNotBefore(now time.Time) error {
 // scratch dataset on BigQuery), has the column: the runs rows of an older
 // version lack the columns added since.
 func hasColumn(ctx context.Context, eng engine.Engine, view, column string) (bool, error) {
+	has, err := columnsOf(ctx, eng, view, column)
+	if err != nil {
+		return false, err
+	}
+	return has[0], nil
+}
+
+// columnsOf says, for each of columns, whether relation view has it, from
+// one description of the relation.
+func columnsOf(ctx context.Context, eng engine.Engine, view string, columns ...string) ([]bool, error) {
 	if s := eng.Scratch(); s != "" {
 		view = s + "." + view
 	}
 	cols, err := eng.DescribeTable(ctx, view)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	return slices.ContainsFunc(cols, func(f schemas.Field) bool { return strings.EqualFold(f.Name, column) }), nil
+	has := make([]bool, len(columns))
+	for i, c := range columns {
+		has[i] = slices.ContainsFunc(cols, func(f schemas.Field) bool { return strings.EqualFold(f.Name, c) })
+	}
+	return has, nil
 }

@@ -51,6 +51,10 @@ type RunOptions struct {
 	// Provisional allows a run before D has ended in the config's timezone
 	// (an intraday run); the runs row and the summary say so.
 	Provisional bool
+	// AcceptDroppedColumns lets the run read inputs that have lost a
+	// contracted column since the latest run that published
+	// (checkInputColumns): a column dropped on purpose.
+	AcceptDroppedColumns bool
 	// KeepScratch leaves a BigQuery run's scratch dataset in place, for
 	// inspecting its intermediate tables; it expires in a day.
 	KeepScratch bool
@@ -138,6 +142,9 @@ type run struct {
 	// writtenAs: how each export's file is written, recorded when it is
 	// published.
 	writtenAs map[string]transforms.PublishedAs
+	// inputColumns: each input's contract and columns, as loaded
+	// (checkInputColumns).
+	inputColumns map[string]inputColumns
 }
 
 func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
@@ -188,7 +195,7 @@ func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
 }
 
 func newRun(o RunOptions, at engine.TestPoint) *run {
-	return &run{o: o, cfg: o.Config, id: newRunID(o.Date), dt: o.Date.Format(time.DateOnly), at: at, firstPublished: map[string]string{}, writtenAs: map[string]transforms.PublishedAs{}}
+	return &run{o: o, cfg: o.Config, id: newRunID(o.Date), dt: o.Date.Format(time.DateOnly), at: at, firstPublished: map[string]string{}, writtenAs: map[string]transforms.PublishedAs{}, inputColumns: map[string]inputColumns{}}
 }
 
 // hook calls the test hook at a point where a test may only stop the run.
@@ -441,6 +448,9 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 			r.rec.Inputs = append(r.rec.Inputs, transforms.FileCount{Input: in.Name, File: f.File})
 		}
 		r.stamps = append(r.stamps, files...)
+		ic := inputColumns{contract: contractFor(in, cfg.Exports), fields: src.Fields}
+		r.inputColumns[in.Name] = ic
+		r.rec.InputColumns = append(r.rec.InputColumns, ic.contracted(in.Name)...)
 		return src, nil
 	}
 	for i := range cfg.Inputs.Requests {
@@ -494,6 +504,9 @@ func (r *run) prepare(ctx context.Context) (transforms.Phases, transforms.Plan, 
 		}
 	}
 	r.ran, r.publishedAt, plan.HasPrevRuns = past.published, past.nows[r.dt], past.registered
+	if err := r.checkInputColumns(ctx, past); err != nil {
+		return transforms.Phases{}, plan, err
+	}
 	ran := slices.Sorted(maps.Keys(r.ran))
 	if err := r.registerPrevious(ctx, &plan, ran); err != nil {
 		return transforms.Phases{}, plan, err

@@ -25,4 +25,7 @@ SELECT
   -- A later run never lets the ledger reach back before it: what retention
   -- removed stays removed (requests_ledger_removed keeps its first
   -- enforcement since 2026-12-05; before, it was lost).
-  {{ if .Run.LedgerCutoff }}{{ cast (param .Run.LedgerCutoff) "timestamp" }}{{ else }}{{ null "timestamp" }}{{ end }} AS ledger_cutoff
+  {{ if .Run.LedgerCutoff }}{{ cast (param .Run.LedgerCutoff) "timestamp" }}{{ else }}{{ null "timestamp" }}{{ end }} AS ledger_cutoff,
+  -- The contracted columns each input had: the next run refuses an input
+  -- that has lost one (jobs/columns.go; a renamed column reads as NULLs).
+  {{ listParam "run_input_columns" .Run.InputColumns }} AS input_columns

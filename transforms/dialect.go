@@ -118,10 +118,11 @@ var types = map[string][2]string{
 	// The lists of the runs row (sql/runs.sql).
 	"run_inputs": {"STRUCT(input VARCHAR, file VARCHAR, rows_read BIGINT, rows_used BIGINT, rows_quarantined BIGINT, rows_after_as_of BIGINT, invalid_identifiers BIGINT)[]",
 		"ARRAY<STRUCT<input STRING, file STRING, rows_read INT64, rows_used INT64, rows_quarantined INT64, rows_after_as_of INT64, invalid_identifiers INT64>>"},
-	"run_outputs":     {`STRUCT("table" VARCHAR, "rows" BIGINT)[]`, "ARRAY<STRUCT<`table` STRING, `rows` INT64>>"},
-	"run_steps":       {"STRUCT(step VARCHAR, ms BIGINT)[]", "ARRAY<STRUCT<step STRING, ms INT64>>"},
-	"run_leak_checks": {"STRUCT(export VARCHAR, destination VARCHAR, result VARCHAR, leaks BIGINT)[]", "ARRAY<STRUCT<export STRING, destination STRING, result STRING, leaks INT64>>"},
-	"run_retention":   {`STRUCT("table" VARCHAR, partitions BIGINT)[]`, "ARRAY<STRUCT<`table` STRING, partitions INT64>>"},
+	"run_outputs":       {`STRUCT("table" VARCHAR, "rows" BIGINT)[]`, "ARRAY<STRUCT<`table` STRING, `rows` INT64>>"},
+	"run_steps":         {"STRUCT(step VARCHAR, ms BIGINT)[]", "ARRAY<STRUCT<step STRING, ms INT64>>"},
+	"run_leak_checks":   {"STRUCT(export VARCHAR, destination VARCHAR, result VARCHAR, leaks BIGINT)[]", "ARRAY<STRUCT<export STRING, destination STRING, result STRING, leaks INT64>>"},
+	"run_retention":     {`STRUCT("table" VARCHAR, partitions BIGINT)[]`, "ARRAY<STRUCT<`table` STRING, partitions INT64>>"},
+	"run_input_columns": {"STRUCT(input VARCHAR, name VARCHAR)[]", "ARRAY<STRUCT<input STRING, name STRING>>"},
 	// The published export files of sql/third_party_notifications.sql.
 	"published_files": {"STRUCT(file VARCHAR, published_at VARCHAR)[]", "ARRAY<STRUCT<file STRING, published_at STRING>>"},
 }

@@ -27,6 +27,15 @@ type RunRecord struct {
 	// Published: the run's publish committed, so D's outputs are this
 	// run's even when a later step (write-back, retention) failed it.
 	Published bool
+	// InputColumns: the contracted columns each input had (in any of its
+	// files), which the next run holds its inputs to (jobs/columns.go).
+	InputColumns []InputColumn
+}
+
+// InputColumn is one contracted column an input had.
+type InputColumn struct {
+	Input  string `sql:"input"`
+	Column string `sql:"name"`
 }
 
 // LeakCheck is the result of one export's leak check; the runs table keeps
@@ -121,6 +130,7 @@ func ManifestStep(d Dialect, runID string, exports []Manifested) (Step, error) {
 type RunsColumns struct {
 	LedgerCutoff bool
 	Published    bool
+	InputColumns bool
 }
 
 // SucceededDatesStep renders, in dialect d, the Check step listing the
@@ -136,4 +146,17 @@ func SucceededDatesStep(d Dialect, scratch string, has RunsColumns) (Step, error
 	r.scratch = scratch
 	sql, args, err := r.render("succeeded_dates", has)
 	return Step{Name: "succeeded_dates", Kind: Check, SQL: sql, Args: args}, err
+}
+
+// PreviousInputColumnsStep renders, in dialect d, the Check step listing
+// the contracted columns each input had on the latest run of relation
+// prev_runs (in scratch) that published (sql/previous_input_columns.sql).
+func PreviousInputColumnsStep(d Dialect, scratch string, has RunsColumns) (Step, error) {
+	r, err := newRenderer(d)
+	if err != nil {
+		return Step{}, err
+	}
+	r.scratch = scratch
+	sql, args, err := r.render("previous_input_columns", has)
+	return Step{Name: "previous_input_columns", Kind: Check, SQL: sql, Args: args}, err
 }

@@ -29,10 +29,10 @@ import (
 const usage = `optout enforces "Do Not Sell or Share" opt-outs across your data.
 
 Usage:
-  optout run       --config FILE --date YYYY-MM-DD [--now RFC3339] [--provisional]
-  optout validate  --config FILE [--date YYYY-MM-DD] [--now RFC3339]     # read and check every input, write nothing
+  optout run       --config FILE --date YYYY-MM-DD [--now RFC3339] [--provisional] [--accept-dropped-columns]
+  optout validate  --config FILE [--date YYYY-MM-DD] [--now RFC3339] [--accept-dropped-columns]   # read and check every input, write nothing
   optout report    --config FILE --date YYYY-MM-DD [--out FILE.html]      # the compliance dashboard of D (DuckDB or BigQuery)
-  optout backfill  --config FILE --from YYYY-MM-DD --to YYYY-MM-DD [--force] [--now RFC3339]
+  optout backfill  --config FILE --from YYYY-MM-DD --to YYYY-MM-DD [--force] [--now RFC3339] [--accept-dropped-columns]
   optout plan      --config FILE --date YYYY-MM-DD [--now RFC3339]        # inputs, outputs, then every step's SQL
   optout explain   --config FILE --date YYYY-MM-DD --email X | --phone X | --customer-id X | --request-id R [--json]
   optout gen       --out DIR --customers N --requests N --export-rows N [--seed S]   # synthetic data + config
@@ -42,6 +42,10 @@ Every command with --config also takes --log-format text|json and --log-level de
 Exit codes: 0 ok, 1 run failed, 2 usage/config error, 3 input validation failed, 4 lock held.
 'optout COMMAND --help' (or 'optout help COMMAND') shows a command's flags, their defaults and an example.
 `
+
+// acceptDroppedUsage describes --accept-dropped-columns (run, validate,
+// backfill).
+const acceptDroppedUsage = "read inputs that have lost a column the latest published run read from them (a column dropped on purpose); without it such an input fails the run, exit 3"
 
 // Run executes the command line args and returns the exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -190,6 +194,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, valida
 	if !validate {
 		c.fs.BoolVar(provisional, "provisional", false, "run for a date that has not ended yet (an intraday run); a later run of the date replaces it")
 	}
+	acceptDropped := c.fs.Bool("accept-dropped-columns", false, acceptDroppedUsage)
 	// Airflow reads the last stdout line whatever the exit code: a run
 	// refused before it starts still ends with its JSON summary.
 	refused := func(err error) int {
@@ -210,7 +215,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, valida
 	if err != nil {
 		return usageErr(err)
 	}
-	opts := jobs.RunOptions{Version: Version(), Log: log, Provisional: *provisional}
+	opts := jobs.RunOptions{Version: Version(), Log: log, Provisional: *provisional, AcceptDroppedColumns: *acceptDropped}
 	switch {
 	case *date != "":
 		if opts.Date, err = parseDate("--date", *date); err != nil {

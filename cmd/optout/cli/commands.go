@@ -397,13 +397,14 @@ func cell(v any) string {
 
 func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var from, to time.Time
-	var hasFrom, hasTo, force bool
+	var hasFrom, hasTo, force, acceptDropped bool
 	var now string
 	o, code, ok := setup("backfill", args, stdout, stderr, func(fs *flag.FlagSet) {
 		dateFlag(fs, "from", "the first date to run, `YYYY-MM-DD` (required)", &from, &hasFrom)
 		dateFlag(fs, "to", "the last date to run, `YYYY-MM-DD` (required)", &to, &hasTo)
 		fs.BoolVar(&force, "force", false, "rerun dates that already have a successful run")
 		fs.StringVar(&now, "now", "", "take every run's wall-clock start to be this `RFC3339` time (default: the clock)")
+		fs.BoolVar(&acceptDropped, "accept-dropped-columns", false, acceptDroppedUsage)
 	})
 	if !ok {
 		return code
@@ -420,6 +421,7 @@ func backfillCmd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		}
 		o.Now = t
 	}
+	o.AcceptDroppedColumns = acceptDropped
 	bo := jobs.BackfillOptions{RunOptions: o, From: from, To: to, Force: force}
 	if isTerminal(stdout) {
 		var bar *progressbar.ProgressBar

@@ -38,6 +38,7 @@ func TestRunsRowMatchesDuckDB(t *testing.T) {
 		LedgerRemoved:    4,
 		WriteBackRows:    2,
 		RetentionRemoved: []transforms.PartitionCount{{Table: "customers_flagged", Partitions: 3}},
+		InputColumns:     []transforms.InputColumn{{Input: "web_form", Column: "status"}, {Input: "customers", Column: "email"}},
 	}
 	empty := transforms.RunRecord{RunID: "r2", Engine: "bigquery", Status: "succeeded", Date: full.Date, Now: at, StartedAt: at}
 	for name, rec := range map[string]transforms.RunRecord{"full": full, "empty": empty} {
@@ -118,6 +119,17 @@ func TestDemoStatementsAnalyze(t *testing.T) {
 		if err := srv.Analyze(ctx, dates.SQL, c, dates.Args...); err != nil {
 			t.Errorf("succeeded_dates on runs with %d columns: %v", len(tb.Columns), err)
 		}
+	}
+	// The columns each input had on the latest run that published (jobs'
+	// checkInputColumns), on the runs rows as published.
+	previous, err := transforms.PreviousInputColumnsStep(transforms.BigQuery, bq.Scratch, transforms.RunsColumns{Published: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cat
+	c.Tables = append(slices.DeleteFunc(slices.Clone(cat.Tables), func(x zetasql.Table) bool { return x.Name == runs.Name }), runs)
+	if err := srv.Analyze(ctx, previous.SQL, c, previous.Args...); err != nil {
+		t.Errorf("previous_input_columns: %v", err)
 	}
 	// optout explain of a few of the demo's people and requests.
 	published, err := in.Engine.ReadPublished(ctx, transforms.PublishedNotifications, "third_party_notifications", "")

@@ -1,0 +1,75 @@
+package jobs
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/optout-dev/optout/internal/exit"
+)
+
+// An input that has lost, in every file, a contracted column the latest
+// published run read from it fails the run (exit 3) until a run accepts
+// the loss: with the web form log's status renamed, every request read as
+// pending, and a rejected opt-in counted (a probe's leak, exit 0). A
+// column no contract names (the customers' lifetime_value) may go, so may
+// one the config no longer maps (the list rental's crm_id), and a failed
+// run is no baseline for the next.
+func TestInputThatLostAColumnFails(t *testing.T) {
+	cfg := demoConfig(t)
+	runAt(t, cfg, "2026-11-20", "2026-11-21T09:00:00Z", nil)
+
+	dir := t.TempDir()
+	webForm, customers, rental := filepath.Join(dir, "web_form.parquet"), filepath.Join(dir, "customers.parquet"), filepath.Join(dir, "rental.parquet")
+	db := openDuck(t)
+	for _, q := range []string{
+		"COPY (SELECT * EXCLUDE (status), status AS request_status FROM read_parquet('" + cfg.Inputs.Requests[0].Path + "', hive_partitioning = false)) TO '" + webForm + "' (FORMAT parquet)",
+		"COPY (SELECT * EXCLUDE (lifetime_value) FROM read_parquet('" + filepath.Join(cfg.Inputs.Customers.Path, "*.parquet") + "')) TO '" + customers + "' (FORMAT parquet)",
+		"COPY (SELECT * EXCLUDE (crm_id) FROM read_parquet('" + cfg.Exports[2].Path + "')) TO '" + rental + "' (FORMAT parquet)",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg.Inputs.Requests[0].Path, cfg.Inputs.Customers.Path = webForm, customers
+
+	night := func(now string, accept bool) error {
+		n, err := time.Parse(time.RFC3339, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Run(context.Background(), RunOptions{Config: cfg, Date: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC), Now: n, AcceptDroppedColumns: accept})
+		return err
+	}
+	published := func() bool {
+		_, err := os.Stat(filepath.Join(cfg.Output, "complete", "dt=2026-11-21", "_SUCCESS"))
+		return err == nil
+	}
+	for _, now := range []string{"2026-11-22T09:00:00Z", "2026-11-22T10:00:00Z"} { // the first failure is no baseline
+		err := night(now, false)
+		if exit.Code(err) != exit.Input || err == nil || !strings.Contains(err.Error(), "input web_form: column status is in none of its files") ||
+			!strings.Contains(err.Error(), "every column gone: web_form.status)") || !strings.Contains(err.Error(), "--accept-dropped-columns") {
+			t.Fatalf("status renamed, at %s: exit %d, %v; want exit 3 naming web_form's status alone and the flag", now, exit.Code(err), err)
+		}
+		if published() {
+			t.Fatalf("status renamed, at %s: 2026-11-21 was published", now)
+		}
+	}
+	if err := night("2026-11-22T11:00:00Z", true); err != nil {
+		t.Fatalf("with the loss accepted: %v", err)
+	}
+	if !published() {
+		t.Fatal("with the loss accepted: 2026-11-21 not published")
+	}
+	if cfg.Exports[2].Name != "partner_list_rental" {
+		t.Fatalf("export 2 is %s", cfg.Exports[2].Name)
+	}
+	cfg.Exports[2].Path, cfg.Exports[2].Identifiers = rental, map[string]string{"email": "contact_email"}
+	cfg.Policy.MaxQuarantineRatio = 1 // its rows with no email now have no key
+	if err := night("2026-11-22T12:00:00Z", false); err != nil {
+		t.Fatalf("the run after the one that accepted the loss, the list rental's crm_id no longer mapped and gone: %v", err)
+	}
+}

@@ -142,7 +142,10 @@ type Policy struct {
 const MinValuesForKeyRatio = 1000
 
 // Duration is a YAML duration: Go syntax ("48h", "90m") or whole days ("2d").
-type Duration struct{ time.Duration }
+type Duration struct {
+	time.Duration
+	Set bool // written in the config, zero included
+}
 
 // UnmarshalYAML parses "48h" or "2d".
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
@@ -150,7 +153,7 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	if days, ok := strings.CutSuffix(s, "d"); ok {
 		var k int
 		if _, err := fmt.Sscanf(days, "%d", &k); err == nil && k >= 0 && fmt.Sprint(k) == days {
-			d.Duration = time.Duration(k) * 24 * time.Hour
+			d.Duration, d.Set = time.Duration(k)*24*time.Hour, true
 			return nil
 		}
 	}
@@ -158,7 +161,7 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	if err != nil || v < 0 {
 		return fmt.Errorf("line %d: %q is not a duration (use e.g. 48h or 2d)", n.Line, n.Value)
 	}
-	d.Duration = v
+	d.Duration, d.Set = v, true
 	return nil
 }
 

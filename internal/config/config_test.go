@@ -117,6 +117,10 @@ func TestLoadErrors(t *testing.T) {
 		{"reserved name", strings.Replace(minimal, "name: web", "name: customers", 1), "reserved"},
 		{"table without database", strings.Replace(minimal, "path: data/requests.parquet", "table: requests", 1), "needs duckdb.database"},
 		{"bad freshness", strings.Replace(minimal, "2d", "two days", 1), `"two days" is not a duration`},
+		// A zero turned the check off, with exit 0.
+		{"zero freshness", strings.Replace(minimal, "2d", "0s", 1), "freshness is 0, which no source can meet"},
+		{"zero freshness in days", strings.Replace(minimal, "2d", "0d", 1), "freshness is 0, which no source can meet"},
+		{"freshness on customers, zero", strings.Replace(minimal, "customers: {path: ${OPTOUT_TEST_DIR}/customers}", "customers: {path: ${OPTOUT_TEST_DIR}/customers, freshness: 0h}", 1), "inputs.customers: freshness applies only to request sources"},
 		{"bad export", minimal + "exports:\n  - {name: ga, path: x, destination: myspace, category: advertising, identifiers: {email: e}}\n", `destination is "myspace"`},
 		{"bad export category", minimal + "exports:\n  - {name: ga, path: x, category: sale, identifiers: {email: e}}\n", `exports[0] (ga): category is "sale"`},
 		{"bad export mode", minimal + "exports:\n  - {name: ga, path: x, category: advertising, mode: exclude, identifiers: {email: e}}\n", `exports[0] (ga): mode is "exclude"`},

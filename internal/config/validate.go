@@ -307,6 +307,11 @@ func (c *Config) validateInputs() error {
 		seen[in.Name] = true
 		add(c.validateSource(where+" ("+in.Name+")", in))
 		add(oneOf(where+" ("+in.Name+"): format", in.Format, schemas.SourceFormats))
+		// A zero was read as no freshness at all (found by a probe,
+		// 2026-12-07): a check written down and silently off.
+		if in.Freshness.Set && in.Freshness.Duration == 0 {
+			add(fmt.Errorf("%s (%s): freshness is 0, which no source can meet; give how old its newest request may be (48h, 2d), or leave freshness out to check none", where, in.Name))
+		}
 		if in.WriteBack {
 			add(fmt.Errorf("%s: write_back applies only to inputs.customers", where))
 		}
@@ -328,7 +333,7 @@ func (c *Config) validateInputs() error {
 			add(fmt.Errorf("%s: format %q applies only to request sources", where, in.Format))
 		}
 		in.Format = "canonical"
-		if in.Freshness.Duration != 0 {
+		if in.Freshness.Set {
 			add(fmt.Errorf("%s: freshness applies only to request sources (they have received_at)", where))
 		}
 		if in.WriteBack && (name != "customers" || in.Table == "") {

@@ -37,7 +37,15 @@ var errHelpShown = errors.New("help shown")
 func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	fs.SetOutput(io.Discard) // errors are returned, help goes to stdout
 	fs.Usage = func() {}
+	// A flag given twice is refused: the flag package keeps the last, so
+	// `--date 2026-11-21 --date 2026-11-20` ran and published 2026-11-20
+	// with exit 0 (found by a probe), whichever the caller meant.
+	given, twice := map[string]bool{}, ""
+	fs.VisitAll(func(f *flag.Flag) { f.Value = &onceValue{Value: f.Value, name: f.Name, given: given, twice: &twice} })
 	err := fs.Parse(args)
+	if twice != "" {
+		return fmt.Errorf("--%s is given twice; give it once ('optout %s --help' lists its flags)", twice, fs.Name())
+	}
 	if errors.Is(err, flag.ErrHelp) {
 		printHelp(stdout, fs)
 		return errHelpShown
@@ -165,4 +173,27 @@ func commandNames() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// onceValue is a flag's value that refuses to be set a second time.
+type onceValue struct {
+	flag.Value
+	name  string
+	given map[string]bool
+	twice *string // the flag given twice, for parseFlags' error
+}
+
+func (v *onceValue) Set(s string) error {
+	if v.given[v.name] {
+		*v.twice = v.name
+		return errors.New("given twice")
+	}
+	v.given[v.name] = true
+	return v.Value.Set(s)
+}
+
+// IsBoolFlag keeps a boolean flag one that takes no value.
+func (v *onceValue) IsBoolFlag() bool {
+	b, ok := v.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }

@@ -74,6 +74,24 @@ func TestCommandHelp(t *testing.T) {
 	}
 }
 
+// A flag given twice is exit 2, whichever command: the flag package kept
+// the last, and a run of `--date 2026-11-21 --date 2026-11-20` published
+// 2026-11-20 with exit 0.
+func TestFlagGivenTwiceIsRefused(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--config", "x.yaml", "--date", "2026-11-21", "--date", "2026-11-20"}, "--date is given twice"},
+		{[]string{"backfill", "--config", "x.yaml", "--from", "2026-11-01", "--to", "2026-11-02", "--force", "--force"}, "--force is given twice"},
+		{[]string{"explain", "--config", "x.yaml", "--config", "y.yaml", "--date", "2026-11-21", "--email", "a@b.co"}, "--config is given twice"},
+	} {
+		if code, _, se := run(t, c.args...); code != 2 || !strings.Contains(se, c.want) {
+			t.Errorf("optout %s: exit %d, stderr %q; want exit 2 and %q", strings.Join(c.args, " "), code, se, c.want)
+		}
+	}
+}
+
 // A flag a command does not define is exit 2 naming the closest ones it
 // does; run still ends its stdout with the JSON summary.
 func TestUnknownFlagSuggestsClosest(t *testing.T) {

@@ -139,24 +139,24 @@ type RunsColumns struct {
 // whether one was final, not provisional, and the latest ledger cutoff
 // one applied (sql/succeeded_dates.sql).
 func SucceededDatesStep(d Dialect, scratch string, has RunsColumns) (Step, error) {
-	r, err := newRenderer(d)
-	if err != nil {
-		return Step{}, err
-	}
-	r.scratch = scratch
-	sql, args, err := r.render("succeeded_dates", has)
-	return Step{Name: "succeeded_dates", Kind: Check, SQL: sql, Args: args}, err
+	return runsRowsStep(d, scratch, "succeeded_dates", has)
 }
 
 // PreviousInputColumnsStep renders, in dialect d, the Check step listing
 // the contracted columns each input had on the latest run of relation
 // prev_runs (in scratch) that published (sql/previous_input_columns.sql).
 func PreviousInputColumnsStep(d Dialect, scratch string, has RunsColumns) (Step, error) {
+	return runsRowsStep(d, scratch, "previous_input_columns", has)
+}
+
+// runsRowsStep renders template name, a Check step over relation
+// prev_runs (in scratch) that has the columns has says.
+func runsRowsStep(d Dialect, scratch, name string, has RunsColumns) (Step, error) {
 	r, err := newRenderer(d)
 	if err != nil {
 		return Step{}, err
 	}
 	r.scratch = scratch
-	sql, args, err := r.render("previous_input_columns", has)
-	return Step{Name: "previous_input_columns", Kind: Check, SQL: sql, Args: args}, err
+	sql, args, err := r.render(name, has)
+	return Step{Name: name, Kind: Check, SQL: sql, Args: args}, err
 }

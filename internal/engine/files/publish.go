@@ -173,7 +173,7 @@ func (s *Stage) commit(at engine.TestPoint) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(s.Dir, journalName), s.Dir, data, 0, nil); err != nil {
+	if err := writeFileAtomic(filepath.Join(s.Dir, journalName), data); err != nil {
 		return fmt.Errorf("publish journal: %w", err)
 	}
 	s.committed = true
@@ -229,11 +229,13 @@ func applyJournal(output, dir, trash string, j journal, at engine.TestPoint) err
 	if err := os.MkdirAll(filepath.Dir(mark), 0o700); err != nil {
 		return fmt.Errorf("publish %s: %w", CompleteMarker(j.Date), err)
 	}
-	// Written in the staging folder and renamed into place: a process
-	// killed before the rename leaves nothing beside the outputs (a
-	// _SUCCESS.tmp there was found after a kill, 2026-12-07).
-	if err := writeFileAtomic(mark, dir, append(data, '\n'), j.FileMode, func() error { return at("mark_staged") }); err != nil {
+	if err := writeFileAtomic(mark, append(data, '\n')); err != nil {
 		return fmt.Errorf("publish %s: %w", CompleteMarker(j.Date), err)
+	}
+	if j.FileMode != 0 {
+		if err := os.Chmod(mark, j.FileMode); err != nil {
+			return fmt.Errorf("publish %s: %w", CompleteMarker(j.Date), err)
+		}
 	}
 	at("published")
 	syncDir(output)
@@ -280,12 +282,10 @@ func recoverStaging(output string) ([]string, error) {
 	return rolled, nil
 }
 
-// writeFileAtomic writes data to path through a synced temporary file in
-// folder tmpDir (on path's file system), readable by the owner alone, or
-// with mode when it is not 0. staged, when set, is called once the
-// temporary file is complete, before the rename (a test point).
-func writeFileAtomic(path, tmpDir string, data []byte, mode os.FileMode, staged func() error) error {
-	tmp := filepath.Join(tmpDir, filepath.Base(path)+".tmp")
+// writeFileAtomic writes data to path through a synced temporary file,
+// readable by the owner alone.
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
@@ -300,16 +300,6 @@ func writeFileAtomic(path, tmpDir string, data []byte, mode os.FileMode, staged 
 	}
 	if err := f.Close(); err != nil {
 		return err
-	}
-	if mode != 0 {
-		if err := os.Chmod(tmp, mode); err != nil {
-			return err
-		}
-	}
-	if staged != nil {
-		if err := staged(); err != nil {
-			return err
-		}
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		return err

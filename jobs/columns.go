@@ -46,7 +46,7 @@ func (ic inputColumns) lost(name string) bool {
 		}
 		return true
 	}
-	return false // no longer read (another format, another mapping)
+	return false // no longer in its contract (another mapping or format)
 }
 
 // checkInputColumns fails the run (exit 3) when an input lacks, in every
@@ -58,13 +58,16 @@ func (ic inputColumns) lost(name string) bool {
 // log's status column renamed every request read as pending, a rejected
 // opt-in counted, and its person left in an export, with exit 0 and no
 // warning. RunOptions.AcceptDroppedColumns lets a run go ahead after a
-// column was dropped on purpose; its runs row is then the next run's
-// baseline. An input no longer configured, or no run that recorded its
-// columns (the first run, runs rows of an older version), has nothing to
-// compare. An inspection (optout plan, explain) reads the inputs as they
-// are, and is not held to it.
+// column was dropped on purpose, with a warning naming the columns; its
+// runs row is then the next run's baseline, if it publishes. An input no
+// longer configured, a column its contract no longer names (an export's
+// mapping changed; a request source's format changed, whose contract
+// still names the identifier and extra columns every format has), and no
+// run that recorded its columns (the first run, runs rows of an older
+// version) have nothing to compare. An inspection (optout plan, explain)
+// reads the inputs as they are, and is not held to it.
 func (r *run) checkInputColumns(ctx context.Context, past pastRuns) error {
-	if !past.registered || !past.columns.InputColumns || r.o.AcceptDroppedColumns || r.keepTables {
+	if !past.registered || !past.columns.InputColumns || r.keepTables {
 		return nil
 	}
 	q, err := transforms.PreviousInputColumnsStep(r.eng.Dialect(), r.eng.Scratch(), past.columns)
@@ -91,6 +94,10 @@ func (r *run) checkInputColumns(ctx context.Context, past pastRuns) error {
 		return nil
 	}
 	slices.Sort(lost)
+	if r.o.AcceptDroppedColumns { // said in the log, so that a flag left in a schedule shows
+		r.log.Warn("inputs have lost columns the latest published run read from them; read as they are now (--accept-dropped-columns)", "columns", strings.Join(lost, ", "), "baseline_dt", dt)
+		return nil
+	}
 	return exit.With(exit.Input, fmt.Errorf("%s is in none of its files, but the latest published run (of %s) read it from this input (every column gone: %s): a column renamed or dropped upstream reads as NULLs, and a NULL means something (a NULL status is pending, NULL categories are all), so the run would enforce other requests than the data says; restore the column, or, if it was dropped on purpose, run once with --accept-dropped-columns",
 		first, dt, strings.Join(lost, ", ")))
 }

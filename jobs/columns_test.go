@@ -1,7 +1,9 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,6 +26,7 @@ func TestInputThatLostAColumnFails(t *testing.T) {
 
 	dir := t.TempDir()
 	webForm, customers, rental := filepath.Join(dir, "web_form.parquet"), filepath.Join(dir, "customers.parquet"), filepath.Join(dir, "rental.parquet")
+	noTraffic := filepath.Join(dir, "customers_no_traffic.parquet")
 	db := openDuck(t)
 	for _, q := range []string{
 		"COPY (SELECT * EXCLUDE (status), status AS request_status FROM read_parquet('" + cfg.Inputs.Requests[0].Path + "', hive_partitioning = false)) TO '" + webForm + "' (FORMAT parquet)",
@@ -36,14 +39,18 @@ func TestInputThatLostAColumnFails(t *testing.T) {
 	}
 	cfg.Inputs.Requests[0].Path, cfg.Inputs.Customers.Path = webForm, customers
 
-	night := func(now string, accept bool) error {
+	var logs bytes.Buffer
+	runOn := func(day int, now string, accept bool) error {
 		n, err := time.Parse(time.RFC3339, now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = Run(context.Background(), RunOptions{Config: cfg, Date: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC), Now: n, AcceptDroppedColumns: accept})
+		logs.Reset()
+		_, err = Run(context.Background(), RunOptions{Config: cfg, Date: time.Date(2026, 11, day, 0, 0, 0, 0, time.UTC), Now: n,
+			AcceptDroppedColumns: accept, Log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 		return err
 	}
+	night := func(now string, accept bool) error { return runOn(21, now, accept) }
 	published := func() bool {
 		_, err := os.Stat(filepath.Join(cfg.Output, "complete", "dt=2026-11-21", "_SUCCESS"))
 		return err == nil
@@ -61,6 +68,9 @@ func TestInputThatLostAColumnFails(t *testing.T) {
 	if err := night("2026-11-22T11:00:00Z", true); err != nil {
 		t.Fatalf("with the loss accepted: %v", err)
 	}
+	if !strings.Contains(logs.String(), "--accept-dropped-columns") || !strings.Contains(logs.String(), "web_form.status") {
+		t.Errorf("with the loss accepted: no warning naming web_form.status:\n%s", logs.String())
+	}
 	if !published() {
 		t.Fatal("with the loss accepted: 2026-11-21 not published")
 	}
@@ -71,5 +81,26 @@ func TestInputThatLostAColumnFails(t *testing.T) {
 	cfg.Policy.MaxQuarantineRatio = 1 // its rows with no email now have no key
 	if err := night("2026-11-22T12:00:00Z", false); err != nil {
 		t.Fatalf("the run after the one that accepted the loss, the list rental's crm_id no longer mapped and gone: %v", err)
+	}
+	// The latest run is the one that ran last, whatever its date or now:
+	// the customers' traffic_source dropped and accepted on 2026-11-21,
+	// back on an earlier date run with the same now, then gone again on
+	// another earlier date. By date (or by now, then run id, which begins
+	// with the date) the baseline was 2026-11-21's, without the column,
+	// and the loss went through with exit 0.
+	if _, err := db.Exec("COPY (SELECT * EXCLUDE (traffic_source) FROM read_parquet('" + customers + "')) TO '" + noTraffic + "' (FORMAT parquet)"); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Inputs.Customers.Path = noTraffic
+	if err := runOn(21, "2026-11-22T13:00:00Z", true); err != nil {
+		t.Fatalf("traffic_source dropped and accepted: %v", err)
+	}
+	cfg.Inputs.Customers.Path = customers
+	if err := runOn(10, "2026-11-22T13:00:00Z", false); err != nil {
+		t.Fatalf("traffic_source back, 2026-11-10: %v", err)
+	}
+	cfg.Inputs.Customers.Path = noTraffic
+	if err := runOn(11, "2026-11-22T13:00:00Z", false); exit.Code(err) != exit.Input || err == nil || !strings.Contains(err.Error(), "input customers: column traffic_source is in none of its files") {
+		t.Fatalf("traffic_source gone again, 2026-11-11 after 2026-11-10 ran: exit %d, %v; want exit 3 naming the customers' traffic_source", exit.Code(err), err)
 	}
 }

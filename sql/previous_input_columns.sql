@@ -1,13 +1,17 @@
 -- The contracted columns each input had on the latest run that published
--- (by its now; relation prev_runs, the published runs rows), which this
--- run's inputs must still have (jobs/columns.go). Only a run whose outputs
--- went out is a baseline: the run that a lost column failed records the
--- loss too, and would otherwise make it the norm for the next.
+-- (relation prev_runs, the published runs rows), which this run's inputs
+-- must still have (jobs/columns.go). Latest by started_at, the clock's
+-- start of the run: now can be set (--now; a backfill gives every date the
+-- same), and the run_id begins with the date, not the time it ran. Only a
+-- run whose outputs went out is a baseline: the run that a lost column
+-- failed records the loss too, and would otherwise make it the norm for
+-- the next. A row with no columns recorded is an older version's (on
+-- BigQuery its column reads as an empty list, not NULL).
 WITH latest AS (
   SELECT dt, input_columns FROM {{ rel "prev_runs" }}
-  WHERE input_columns IS NOT NULL
+  WHERE {{ listLen "input_columns" }} > 0
     AND (status IN ('succeeded', 'published'){{ if .Published }} OR published{{ end }})
-  ORDER BY now DESC, run_id DESC
+  ORDER BY started_at DESC, run_id DESC
   LIMIT 1
 )
 SELECT CAST(dt AS STRING) AS dt, c.input AS input, c.name AS name

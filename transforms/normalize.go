@@ -60,7 +60,7 @@ var (
 	// emulator loses a group reference that ends a replacement).
 	MailtoPrefixRE = `^mailto:` + RegexClass(TrimChars) + `*| $`
 	// PhoneInternationalRE: a phone that says its country code (PhoneE164).
-	PhoneInternationalRE = `^(?i:tel:)?\(?\+`
+	PhoneInternationalRE = `^'?(?i:tel:)?\(?\+`
 	// PhoneExtensionRE: a phone's number as group 1, the extension after.
 	PhoneExtensionRE = `^([^0-9]*[0-9][^xX#;]*)[xX#;][\s\S]*$`
 	// PhoneSecondNumberRE: what follows the first extension mark holds more
@@ -321,7 +321,11 @@ func EmailKeys(raw string) []Key {
 // number ("+44 (0) 20 7946 0958"). A value is international when its '+'
 // comes first, after a "tel:" (an RFC 3966 URI, any case) and one "("
 // at most (PhoneInternationalRE): "tel:+44-7700-900123" and
-// "(+44) 7700 900123" are UK numbers, not invalid ones.
+// "(+44) 7700 900123" are UK numbers, not invalid ones. A spreadsheet's
+// text marker "'" may come before all of them: "'+45 12 34 56 78" is the
+// Danish number a guarded CSV export writes for "+45 12 34 56 78", which
+// the leak check, reading the cell as written, took for the US number
+// +14512345678 (an oracle probe, 2026-12-07: a correct run failed).
 func PhoneE164(raw string) string {
 	t := Trim(raw)
 	if !plainASCII(t) && otherDigit(t) {
@@ -392,6 +396,7 @@ func digits(s string) int {
 // code: PhoneInternationalRE without a regular expression (PhoneE164 runs
 // for every phone of every row).
 func phoneInternational(t string) bool {
+	t = strings.TrimPrefix(t, "'")
 	if len(t) >= 4 && strings.EqualFold(t[:4], "tel:") {
 		t = t[4:]
 	}

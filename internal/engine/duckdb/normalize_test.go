@@ -77,6 +77,11 @@ func TestNormalizationReference(t *testing.T) {
 		{"tel:415-555-0101", "", "+14155550101"},
 		{"tel:44-7700-900123", "", ""},
 		{"((+44) 7700 900123", "", ""},
+		// A spreadsheet's text marker before the '+' (what a guarded CSV
+		// export writes): still international.
+		{"'+45 12 34 56 78", "", "+4512345678"},
+		{"'tel:+44-7700-900123", "", "+447700900123"},
+		{"'4155550100", "", "+14155550100"},
 		// Two addresses or two numbers in one cell are invalid (two '@', 20
 		// digits), not the last address or the first number: either would
 		// key the row by one person and carry the other to the export.

@@ -22,22 +22,30 @@ WITH dropped AS (
 -- latest request over the key and those hashes decides. Taken alone, an
 -- email opted out by its hash was listed only as that hash (which Meta's
 -- or Google's hashing of the address may not be), and one opted in by its
--- hash after an opt-out by the address was listed all the same.
-plain_events AS (
-  SELECT kind, value, category, ord, state FROM {{ tmp "key_category_state" }}
-  WHERE kind IN ('email', 'phone') AND category IN ({{ param .Export.Category }}, {{ param .ChannelCategory }})
+-- hash after an opt-out by the address was listed all the same. Every
+-- plain key a request or a customer it reaches gives is decided so,
+-- whatever categories its own requests cover (key_category_state holds
+-- the exports' alone): one given only for another category, and opted out
+-- of this one by the other form of its hash, was listed only as that hash
+-- (an oracle probe, 2026-12-07).
+plain_keys AS (
+  SELECT kind, value FROM {{ tmp "request_keys" }} WHERE kind IN ('email', 'phone')
+  UNION DISTINCT
+  SELECT kind, value FROM {{ tmp "customer_keys" }} WHERE kind IN ('email', 'phone')
 ),
 plain_hashes AS (
   {{- range $i, $h := .PlainHashes }}
-  {{ if $i }}UNION ALL {{ end }}SELECT kind, value, category, {{ lit $h.HashKind }} AS hash_kind, {{ $h.Expr }} AS hash_value FROM plain_events WHERE kind = {{ lit $h.Kind }}
+  {{ if $i }}UNION ALL {{ end }}SELECT kind, value, {{ lit $h.HashKind }} AS hash_kind, {{ $h.Expr }} AS hash_value FROM plain_keys WHERE kind = {{ lit $h.Kind }}
   {{- end }}
 ),
 plain_states AS (
-  SELECT kind, value, category, ord, state FROM plain_events
+  SELECT kind, value, category, ord, state FROM {{ tmp "key_category_state" }}
+  WHERE kind IN ('email', 'phone') AND category IN ({{ param .Export.Category }}, {{ param .ChannelCategory }})
   UNION ALL
-  SELECT p.kind, p.value, p.category, h.ord, h.state
+  SELECT p.kind, p.value, h.category, h.ord, h.state
   FROM plain_hashes p
-  JOIN {{ tmp "key_category_state" }} h ON h.kind = p.hash_kind AND h.value = p.hash_value AND h.category = p.category
+  JOIN {{ tmp "key_category_state" }} h ON h.kind = p.hash_kind AND h.value = p.hash_value
+  WHERE h.category IN ({{ param .Export.Category }}, {{ param .ChannelCategory }})
 ),
 plain_latest AS (
   SELECT kind, value, {{ argMax "state" "ord" }} AS state FROM plain_states GROUP BY kind, value, category

@@ -1,0 +1,1 @@
+SELECT * FROM (VALUES ('y1'::VARCHAR, '+14155550199'::VARCHAR)) t(rid, phone)

@@ -40,8 +40,8 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	// A flag given twice is refused: the flag package keeps the last, so
 	// `--date 2026-11-21 --date 2026-11-20` ran and published 2026-11-20
 	// with exit 0 (found by a probe), whichever the caller meant.
-	given, twice := map[string]bool{}, ""
-	fs.VisitAll(func(f *flag.Flag) { f.Value = &onceValue{Value: f.Value, name: f.Name, given: given, twice: &twice} })
+	twice := ""
+	fs.VisitAll(func(f *flag.Flag) { f.Value = &onceValue{Value: f.Value, name: f.Name, twice: &twice} })
 	err := fs.Parse(args)
 	if twice != "" {
 		return fmt.Errorf("--%s is given twice; give it once ('optout %s --help' lists its flags)", twice, fs.Name())
@@ -179,16 +179,16 @@ func commandNames() []string {
 type onceValue struct {
 	flag.Value
 	name  string
-	given map[string]bool
+	set   bool
 	twice *string // the flag given twice, for parseFlags' error
 }
 
 func (v *onceValue) Set(s string) error {
-	if v.given[v.name] {
+	if v.set {
 		*v.twice = v.name
 		return errors.New("given twice")
 	}
-	v.given[v.name] = true
+	v.set = true
 	return v.Value.Set(s)
 }
 

@@ -3,9 +3,11 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
+	"github.com/optout-dev/optout/internal/config"
 	"github.com/optout-dev/optout/internal/exit"
 	"github.com/optout-dev/optout/schemas"
 	"github.com/optout-dev/optout/transforms"
@@ -82,6 +84,10 @@ func (r *run) checkInputColumns(ctx context.Context, past pastRuns) error {
 	var first, dt string
 	for _, row := range rows {
 		input, column := str(row["input"]), str(row["name"])
+		if str(row["what"]) == "key" {
+			r.keysBefore.add(str(row["dt"]), input, column)
+			continue
+		}
 		if ic, ok := r.inputColumns[input]; !ok || !ic.lost(column) {
 			continue
 		}
@@ -100,4 +106,65 @@ func (r *run) checkInputColumns(ctx context.Context, past pastRuns) error {
 	}
 	return exit.With(exit.Input, fmt.Errorf("%s is in none of its files, but the latest published run (of %s) read it from this input (every column gone: %s): a column renamed or dropped upstream reads as NULLs, and a NULL means something (a NULL status is pending, NULL categories are all), so the run would enforce other requests than the data says; restore the column, or, if it was dropped on purpose, run once with --accept-dropped-columns",
 		first, dt, strings.Join(lost, ", ")))
+}
+
+// keysBaseline is the identifier kinds each input gave values of on the
+// latest published run (runs.input_keys_given), of date dt.
+type keysBaseline struct {
+	dt    string
+	given map[[2]string]bool // (input, kind)
+}
+
+func (b *keysBaseline) add(dt, input, kind string) {
+	if b.given == nil {
+		b.given = map[[2]string]bool{}
+	}
+	b.dt = dt
+	b.given[[2]string{input, kind}] = true
+}
+
+// checkKeysGiven records the identifier kinds input gave values of (keys:
+// per file and kind it has a column of, from its input_counts) and fails the run (exit 3)
+// when, in config.MinValuesForKeyRatio rows or more, it gives no value of
+// a kind it gave values of on the latest published run. A key column that
+// is still there but emptied upstream (a failed load, a broken join) reads
+// as no key at all: found by a probe (2026-12-07), with the customers'
+// email column all NULL, the 166 demo customers who had opted out by
+// email alone went unflagged and 11 of them stayed in the exports, with
+// exit 0 and no warning. Below that many rows a column with no value is
+// as likely chance as a fault (an export of a few rows, none with a
+// phone). --accept-dropped-columns lets the run go ahead, with a warning,
+// as for a column dropped.
+func (r *run) checkKeysGiven(in *config.Input, keys map[[2]string]*keyValues, considered int64) error {
+	given := map[string]int64{} // per kind the input has a column of
+	for at, kv := range keys {
+		given[at[1]] += kv.given
+	}
+	for _, kind := range slices.Sorted(maps.Keys(given)) {
+		if given[kind] > 0 {
+			r.rec.InputKeysGiven = append(r.rec.InputKeysGiven, transforms.InputColumn{Input: in.Name, Column: kind})
+		}
+	}
+	var emptied []string
+	for _, at := range sortedKeyPairs(r.keysBefore.given) {
+		// A kind the input has no column of any more: a column lost
+		// (checkInputColumns) or no longer mapped.
+		if n, has := given[at[1]]; at[0] == in.Name && has && n == 0 && considered >= config.MinValuesForKeyRatio {
+			emptied = append(emptied, at[1])
+		}
+	}
+	if len(emptied) == 0 {
+		return nil
+	}
+	cols := make([]string, len(emptied))
+	for i, kind := range emptied {
+		cols[i] = r.keyColumnName(in, kind)
+	}
+	if r.o.AcceptDroppedColumns {
+		r.log.Warn("an input gives no value in key columns it gave values in on the latest published run; read as it is now (--accept-dropped-columns)", "input", in.Name, "columns", strings.Join(cols, ", "), "baseline_dt", r.keysBefore.dt)
+		return nil
+	}
+	return exit.With(exit.Input, &schemas.ContractError{Input: in.Name, Column: strings.Join(cols, ", "),
+		Reason: fmt.Sprintf("no value in any of its %d rows, but the latest published run (of %s) read %s identifiers from it: a key column emptied upstream (a failed load, a broken join) reads as no key, and its people's opt-outs would silently stop reaching them; restore its values, or, if it was emptied on purpose, run once with --accept-dropped-columns",
+			considered, r.keysBefore.dt, strings.Join(emptied, ", "))})
 }

@@ -104,3 +104,67 @@ func TestInputThatLostAColumnFails(t *testing.T) {
 		t.Fatalf("traffic_source gone again, 2026-11-11 after 2026-11-10 ran: exit %d, %v; want exit 3 naming the customers' traffic_source", exit.Code(err), err)
 	}
 }
+
+// An input of 1,000 rows or more that gives no value of an identifier
+// kind it gave values of on the latest published run fails the run (exit
+// 3) until a run accepts it: with the customers' email column all NULL,
+// the customers who had opted out by email alone went unflagged and
+// stayed in the exports (a probe's leak, exit 0). A smaller input may
+// (the 600 identity links without a device_id), and a run that accepted
+// the loss is the next one's baseline.
+func TestInputWithAnEmptiedKeyColumnFails(t *testing.T) {
+	cfg := demoConfig(t)
+	runAt(t, cfg, "2026-11-20", "2026-11-21T09:00:00Z", nil)
+
+	dir := t.TempDir()
+	customers, links := filepath.Join(dir, "customers.parquet"), filepath.Join(dir, "links.parquet")
+	db := openDuck(t)
+	for _, q := range []string{
+		"COPY (SELECT * REPLACE (CAST(NULL AS VARCHAR) AS email) FROM read_parquet('" + filepath.Join(cfg.Inputs.Customers.Path, "*.parquet") + "')) TO '" + customers + "' (FORMAT parquet)",
+		"COPY (SELECT * REPLACE (CAST(NULL AS VARCHAR) AS device_id) FROM read_parquet('" + cfg.Inputs.IdentityLinks.Path + "')) TO '" + links + "' (FORMAT parquet)",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var logs bytes.Buffer
+	night := func(now string, accept bool) error {
+		n, err := time.Parse(time.RFC3339, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		logs.Reset()
+		_, err = Run(context.Background(), RunOptions{Config: cfg, Date: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC), Now: n,
+			AcceptDroppedColumns: accept, Log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		return err
+	}
+	published := func() bool {
+		_, err := os.Stat(filepath.Join(cfg.Output, "complete", "dt=2026-11-21", "_SUCCESS"))
+		return err == nil
+	}
+	cfg.Inputs.IdentityLinks.Path = links
+	if err := night("2026-11-22T08:00:00Z", false); err != nil || !published() {
+		t.Fatalf("600 identity links without a device_id: %v (published %v); want a run that publishes", err, published())
+	}
+	if err := os.RemoveAll(filepath.Join(cfg.Output, "complete", "dt=2026-11-21")); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Inputs.Customers.Path = customers
+	err := night("2026-11-22T09:00:00Z", false)
+	if exit.Code(err) != exit.Input || err == nil || !strings.Contains(err.Error(), "input customers: column email: no value in any of its 3000 rows") ||
+		!strings.Contains(err.Error(), "(of 2026-11-21)") || !strings.Contains(err.Error(), "--accept-dropped-columns") {
+		t.Fatalf("customers' email emptied: exit %d, %v; want exit 3 naming the customers' email, the baseline's date and the flag", exit.Code(err), err)
+	}
+	if published() {
+		t.Fatal("customers' email emptied: 2026-11-21 was published")
+	}
+	if err := night("2026-11-22T10:00:00Z", true); err != nil || !published() {
+		t.Fatalf("with the emptied column accepted: %v (published %v)", err, published())
+	}
+	if !strings.Contains(logs.String(), "--accept-dropped-columns") || !strings.Contains(logs.String(), "columns=email") {
+		t.Errorf("with the emptied column accepted: no warning naming the customers' email:\n%s", logs.String())
+	}
+	if err := night("2026-11-22T11:00:00Z", false); err != nil {
+		t.Fatalf("the run after the one that accepted the emptied column: %v", err)
+	}
+}

@@ -145,6 +145,9 @@ type run struct {
 	// inputColumns: each input's contract and columns, as loaded
 	// (checkInputColumns).
 	inputColumns map[string]inputColumns
+	// keysBefore: the identifier kinds each input gave values of on the
+	// latest published run (checkInputColumns), for checkKeysGiven.
+	keysBefore keysBaseline
 }
 
 func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
@@ -719,6 +722,9 @@ func (r *run) checkInputs(checks map[string][]engine.Row) error {
 			}
 		}
 		if err := r.checkKeyColumns(in, keys); err != nil {
+			return err
+		}
+		if err := r.checkKeysGiven(in, keys, read-later); err != nil {
 			return err
 		}
 		if in.Name == "customers" && read == 0 {

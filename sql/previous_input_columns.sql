@@ -1,6 +1,7 @@
 -- The contracted columns each input had on the latest run that published
--- (relation prev_runs, the published runs rows), which this run's inputs
--- must still have (jobs/columns.go). Latest by started_at, the clock's
+-- (relation prev_runs, the published runs rows), and the identifier kinds
+-- it gave values of (what: column, key), which this run's inputs must
+-- still have (jobs/columns.go). Latest by started_at, the clock's
 -- start of the run: now can be set (--now; a backfill gives every date the
 -- same), and the run_id begins with the date, not the time it ran. Only a
 -- run whose outputs went out is a baseline: the run that a lost column
@@ -8,11 +9,16 @@
 -- the next. A row with no columns recorded is an older version's (on
 -- BigQuery its column reads as an empty list, not NULL).
 WITH latest AS (
-  SELECT dt, input_columns FROM {{ rel "prev_runs" }}
+  SELECT dt, input_columns{{ if .InputKeysGiven }}, input_keys_given{{ end }} FROM {{ rel "prev_runs" }}
   WHERE {{ listLen "input_columns" }} > 0
     AND (status IN ('succeeded', 'published'){{ if .Published }} OR published{{ end }})
   ORDER BY started_at DESC, run_id DESC
   LIMIT 1
 )
-SELECT CAST(dt AS STRING) AS dt, c.input AS input, c.name AS name
+SELECT CAST(dt AS STRING) AS dt, 'column' AS what, c.input AS input, c.name AS name
 FROM {{ unnestRows "latest" "input_columns" "c" "" }}
+{{- if .InputKeysGiven }}
+UNION ALL
+SELECT CAST(dt AS STRING) AS dt, 'key' AS what, k.input AS input, k.name AS name
+FROM {{ unnestRows "latest" "input_keys_given" "k" "" }}
+{{- end }}

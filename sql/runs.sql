@@ -28,4 +28,8 @@ SELECT
   {{ if .Run.LedgerCutoff }}{{ cast (param .Run.LedgerCutoff) "timestamp" }}{{ else }}{{ null "timestamp" }}{{ end }} AS ledger_cutoff,
   -- The contracted columns each input had: the next run refuses an input
   -- that has lost one (jobs/columns.go; a renamed column reads as NULLs).
-  {{ listParam "run_input_columns" .Run.InputColumns }} AS input_columns
+  {{ listParam "run_input_columns" .Run.InputColumns }} AS input_columns,
+  -- The identifier kinds each input gave a value of: the next run refuses
+  -- a large input that gives none of one (jobs/columns.go; an emptied
+  -- column takes its people's opt-outs away).
+  {{ listParam "run_input_columns" .Run.InputKeysGiven }} AS input_keys_given

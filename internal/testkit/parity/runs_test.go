@@ -3,6 +3,7 @@ package parity
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,6 +40,7 @@ func TestRunsRowMatchesDuckDB(t *testing.T) {
 		WriteBackRows:    2,
 		RetentionRemoved: []transforms.PartitionCount{{Table: "customers_flagged", Partitions: 3}},
 		InputColumns:     []transforms.InputColumn{{Input: "web_form", Column: "status"}, {Input: "customers", Column: "email"}},
+		InputKeysGiven:   []transforms.InputColumn{{Input: "customers", Column: "email"}, {Input: "customers", Column: "phone"}},
 	}
 	empty := transforms.RunRecord{RunID: "r2", Engine: "bigquery", Status: "succeeded", Date: full.Date, Now: at, StartedAt: at}
 	for name, rec := range map[string]transforms.RunRecord{"full": full, "empty": empty} {
@@ -120,16 +122,22 @@ func TestDemoStatementsAnalyze(t *testing.T) {
 			t.Errorf("succeeded_dates on runs with %d columns: %v", len(tb.Columns), err)
 		}
 	}
-	// The columns each input had on the latest run that published (jobs'
-	// checkInputColumns), on the runs rows as published.
-	previous, err := transforms.PreviousInputColumnsStep(transforms.BigQuery, bq.Scratch, transforms.RunsColumns{Published: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The columns each input had and the identifier kinds it gave values
+	// of on the latest run that published (jobs' checkInputColumns), on the
+	// runs rows as published, and as the version before input_keys_given's.
 	c := cat
 	c.Tables = append(slices.DeleteFunc(slices.Clone(cat.Tables), func(x zetasql.Table) bool { return x.Name == runs.Name }), runs)
-	if err := srv.Analyze(ctx, previous.SQL, c, previous.Args...); err != nil {
-		t.Errorf("previous_input_columns: %v", err)
+	for _, keys := range []bool{true, false} {
+		previous, err := transforms.PreviousInputColumnsStep(transforms.BigQuery, bq.Scratch, transforms.RunsColumns{Published: true, InputColumns: true, InputKeysGiven: keys})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(previous.SQL, "input_keys_given") != keys {
+			t.Errorf("previous_input_columns with input_keys_given %v reads it %v", keys, !keys)
+		}
+		if err := srv.Analyze(ctx, previous.SQL, c, previous.Args...); err != nil {
+			t.Errorf("previous_input_columns (input_keys_given %v): %v", keys, err)
+		}
 	}
 	// optout explain of a few of the demo's people and requests.
 	published, err := in.Engine.ReadPublished(ctx, transforms.PublishedNotifications, "third_party_notifications", "")

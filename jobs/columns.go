@@ -80,26 +80,27 @@ func (r *run) checkInputColumns(ctx context.Context, past pastRuns) error {
 	if err != nil {
 		return err
 	}
-	var lost []string
-	var first, dt string
+	var pairs [][2]string // (input, column), sorted so that the error names the same first every time
+	var dt string
 	for _, row := range rows {
 		input, column := str(row["input"]), str(row["name"])
 		if str(row["what"]) == "key" {
 			r.keysBefore.add(str(row["dt"]), input, column)
 			continue
 		}
-		if ic, ok := r.inputColumns[input]; !ok || !ic.lost(column) {
-			continue
+		if ic, ok := r.inputColumns[input]; ok && ic.lost(column) {
+			pairs, dt = append(pairs, [2]string{input, column}), str(row["dt"])
 		}
-		if first == "" {
-			first, dt = "input "+input+": column "+column, str(row["dt"])
-		}
-		lost = append(lost, input+"."+column)
 	}
-	if len(lost) == 0 {
+	if len(pairs) == 0 {
 		return nil
 	}
-	slices.Sort(lost)
+	slices.SortFunc(pairs, func(a, b [2]string) int { return strings.Compare(a[0]+"\x00"+a[1], b[0]+"\x00"+b[1]) })
+	first := "input " + pairs[0][0] + ": column " + pairs[0][1]
+	lost := make([]string, len(pairs))
+	for i, p := range pairs {
+		lost[i] = p[0] + "." + p[1]
+	}
 	if r.o.AcceptDroppedColumns { // said in the log, so that a flag left in a schedule shows
 		r.log.Warn("inputs have lost columns the latest published run read from them; read as they are now (--accept-dropped-columns)", "columns", strings.Join(lost, ", "), "baseline_dt", dt)
 		return nil
@@ -123,25 +124,27 @@ func (b *keysBaseline) add(dt, input, kind string) {
 	b.given[[2]string{input, kind}] = true
 }
 
-// checkKeysGiven records the identifier kinds input gave values of (keys:
-// per file and kind it has a column of, from its input_counts) and fails the run (exit 3)
-// when, in config.MinValuesForKeyRatio rows or more, it gives no value of
-// a kind it gave values of on the latest published run. A key column that
-// is still there but emptied upstream (a failed load, a broken join) reads
-// as no key at all: found by a probe (2026-12-07), with the customers'
-// email column all NULL, the 166 demo customers who had opted out by
-// email alone went unflagged and 11 of them stayed in the exports, with
-// exit 0 and no warning. Below that many rows a column with no value is
-// as likely chance as a fault (an export of a few rows, none with a
-// phone). --accept-dropped-columns lets the run go ahead, with a warning,
-// as for a column dropped.
-func (r *run) checkKeysGiven(in *config.Input, keys map[[2]string]*keyValues, considered int64) error {
+// checkKeysGiven records the identifier kinds input gave
+// config.MinValuesForKeyRatio values or more of, in rows not quarantined
+// (keys: per file and kind it has a column of, from its input_counts), and
+// fails the run (exit 3) when, in that many usable rows or more (used:
+// not quarantined, not after the as-of instant), it gives no value of a kind the latest published run
+// recorded so. A key column that is still there but emptied upstream (a
+// failed load, a broken join) reads as no key: found by a probe
+// (2026-12-07), with the customers' email column all NULL, the 166 demo
+// customers who had opted out by email alone went unflagged and 11 of
+// their rows stayed in the exports, with exit 0 and no warning. Both
+// thresholds keep chance out: a kind of which a large input gave a few
+// values (two phones in an export) may well give none the next day, and
+// a small input may have no row with one. --accept-dropped-columns lets
+// the run go ahead, with a warning, as for a column dropped.
+func (r *run) checkKeysGiven(in *config.Input, keys map[[2]string]*keyValues, used int64) error {
 	given := map[string]int64{} // per kind the input has a column of
 	for at, kv := range keys {
-		given[at[1]] += kv.given
+		given[at[1]] += kv.kept
 	}
 	for _, kind := range slices.Sorted(maps.Keys(given)) {
-		if given[kind] > 0 {
+		if given[kind] >= config.MinValuesForKeyRatio {
 			r.rec.InputKeysGiven = append(r.rec.InputKeysGiven, transforms.InputColumn{Input: in.Name, Column: kind})
 		}
 	}
@@ -149,22 +152,28 @@ func (r *run) checkKeysGiven(in *config.Input, keys map[[2]string]*keyValues, co
 	for _, at := range sortedKeyPairs(r.keysBefore.given) {
 		// A kind the input has no column of any more: a column lost
 		// (checkInputColumns) or no longer mapped.
-		if n, has := given[at[1]]; at[0] == in.Name && has && n == 0 && considered >= config.MinValuesForKeyRatio {
+		if n, has := given[at[1]]; at[0] == in.Name && has && n == 0 && used >= config.MinValuesForKeyRatio {
 			emptied = append(emptied, at[1])
 		}
 	}
 	if len(emptied) == 0 {
 		return nil
 	}
-	cols := make([]string, len(emptied))
-	for i, kind := range emptied {
-		cols[i] = r.keyColumnName(in, kind)
+	var cols []string // an export may map one column to two kinds
+	for _, kind := range emptied {
+		col := r.keyColumnName(in, kind)
+		if f, ok := schemas.Find(r.inputColumns[in.Name].fields, col); ok {
+			col = f.Name // as its files spell it
+		}
+		if !slices.Contains(cols, col) {
+			cols = append(cols, col)
+		}
 	}
 	if r.o.AcceptDroppedColumns {
 		r.log.Warn("an input gives no value in key columns it gave values in on the latest published run; read as it is now (--accept-dropped-columns)", "input", in.Name, "columns", strings.Join(cols, ", "), "baseline_dt", r.keysBefore.dt)
 		return nil
 	}
 	return exit.With(exit.Input, &schemas.ContractError{Input: in.Name, Column: strings.Join(cols, ", "),
-		Reason: fmt.Sprintf("no value in any of its %d rows, but the latest published run (of %s) read %s identifiers from it: a key column emptied upstream (a failed load, a broken join) reads as no key, and its people's opt-outs would silently stop reaching them; restore its values, or, if it was emptied on purpose, run once with --accept-dropped-columns",
-			considered, r.keysBefore.dt, strings.Join(emptied, ", "))})
+		Reason: fmt.Sprintf("no value in any of its %d usable rows, but the latest published run (of %s) read %s identifiers from it: a key column emptied upstream (a failed load, a broken join) reads as no key, and its people's opt-outs would silently stop reaching them; restore its values, or, if it was emptied on purpose, run once with --accept-dropped-columns",
+			used, r.keysBefore.dt, strings.Join(emptied, ", "))})
 }

@@ -105,9 +105,9 @@ func TestInputThatLostAColumnFails(t *testing.T) {
 	}
 }
 
-// An input of 1,000 rows or more that gives no value of an identifier
-// kind it gave values of on the latest published run fails the run (exit
-// 3) until a run accepts it: with the customers' email column all NULL,
+// An input of 1,000 usable rows or more that gives no value of an
+// identifier kind it gave 1,000 values or more of on the latest published
+// run fails the run (exit 3) until a run accepts it: with the customers' email column all NULL,
 // the customers who had opted out by email alone went unflagged and
 // stayed in the exports (a probe's leak, exit 0). A smaller input may
 // (the 600 identity links without a device_id), and a run that accepted
@@ -115,10 +115,18 @@ func TestInputThatLostAColumnFails(t *testing.T) {
 func TestInputWithAnEmptiedKeyColumnFails(t *testing.T) {
 	cfg := demoConfig(t)
 	runAt(t, cfg, "2026-11-20", "2026-11-21T09:00:00Z", nil)
+	db := openDuck(t)
+	// Recorded: a kind of which an input gave 1,000 values or more.
+	var recorded string
+	if err := db.QueryRow("SELECT list_sort([c.input || '.' || c.name FOR c IN input_keys_given])::VARCHAR FROM read_parquet('" + filepath.Join(cfg.Output, "runs", "**", "*.parquet") + "')").Scan(&recorded); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(recorded, "customers.email,") || !strings.Contains(recorded, "google_ads_audience.phone") || strings.Contains(recorded, "identity_links.device_id") {
+		t.Errorf("input_keys_given %s: want customers.email and google_ads_audience.phone, not identity_links.device_id (301 values)", recorded)
+	}
 
 	dir := t.TempDir()
 	customers, links := filepath.Join(dir, "customers.parquet"), filepath.Join(dir, "links.parquet")
-	db := openDuck(t)
 	for _, q := range []string{
 		"COPY (SELECT * REPLACE (CAST(NULL AS VARCHAR) AS email) FROM read_parquet('" + filepath.Join(cfg.Inputs.Customers.Path, "*.parquet") + "')) TO '" + customers + "' (FORMAT parquet)",
 		"COPY (SELECT * REPLACE (CAST(NULL AS VARCHAR) AS device_id) FROM read_parquet('" + cfg.Inputs.IdentityLinks.Path + "')) TO '" + links + "' (FORMAT parquet)",
@@ -151,7 +159,7 @@ func TestInputWithAnEmptiedKeyColumnFails(t *testing.T) {
 	}
 	cfg.Inputs.Customers.Path = customers
 	err := night("2026-11-22T09:00:00Z", false)
-	if exit.Code(err) != exit.Input || err == nil || !strings.Contains(err.Error(), "input customers: column email: no value in any of its 3000 rows") ||
+	if exit.Code(err) != exit.Input || err == nil || !strings.Contains(err.Error(), "input customers: column email: no value in any of its 3000 usable rows") ||
 		!strings.Contains(err.Error(), "(of 2026-11-21)") || !strings.Contains(err.Error(), "--accept-dropped-columns") {
 		t.Fatalf("customers' email emptied: exit %d, %v; want exit 3 naming the customers' email, the baseline's date and the flag", exit.Code(err), err)
 	}

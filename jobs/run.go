@@ -701,6 +701,9 @@ func (r *run) checkInputs(checks map[string][]engine.Row) error {
 						keys[[2]string{file, kind}] = kv
 					}
 					kv.given += asInt(v)
+					if row["reason"] == nil {
+						kv.kept += asInt(v)
+					}
 					kv.invalid += asInt(row["invalid__"+kind])
 					fc.InvalidIdentifiers += asInt(row["invalid__"+kind])
 				}
@@ -724,7 +727,7 @@ func (r *run) checkInputs(checks map[string][]engine.Row) error {
 		if err := r.checkKeyColumns(in, keys); err != nil {
 			return err
 		}
-		if err := r.checkKeysGiven(in, keys, read-later); err != nil {
+		if err := r.checkKeysGiven(in, keys, read-later-quarantined); err != nil {
 			return err
 		}
 		if in.Name == "customers" && read == 0 {
@@ -786,9 +789,11 @@ func quarantinedFiles(counts []transforms.FileCount, input string) string {
 	return "in file " + strings.Join(parts, ", ")
 }
 
-// keyValues counts the values given in one key column of one file and
-// the invalid ones among them.
-type keyValues struct{ given, invalid int64 }
+// keyValues counts the values given in one key column of one file, the
+// invalid ones among them, and those given in rows not quarantined (kept;
+// a request source's rows after the as-of instant included: a backfill of
+// a date before a kind was collected is no emptied column).
+type keyValues struct{ given, invalid, kept int64 }
 
 // checkKeyColumns fails on a key column of a file whose values are nearly
 // all invalid (SPEC §7, policy.max_invalid_key_ratio): a swapped or

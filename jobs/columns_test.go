@@ -166,6 +166,11 @@ func TestInputWithAnEmptiedKeyColumnFails(t *testing.T) {
 	if published() {
 		t.Fatal("customers' email emptied: 2026-11-21 was published")
 	}
+	// validate reads and checks every input as a run does.
+	if _, err := Validate(context.Background(), RunOptions{Config: cfg, Date: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC), Now: time.Date(2026, 11, 22, 9, 30, 0, 0, time.UTC),
+		Log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))}); exit.Code(err) != exit.Input || !strings.Contains(err.Error(), "column email: no value") {
+		t.Fatalf("validate, customers' email emptied: exit %d, %v; want exit 3 naming the email column", exit.Code(err), err)
+	}
 	if err := night("2026-11-22T10:00:00Z", true); err != nil || !published() {
 		t.Fatalf("with the emptied column accepted: %v (published %v)", err, published())
 	}

@@ -200,11 +200,11 @@ func succeededDates(ctx context.Context, eng engine.Engine, run func(context.Con
 		return past, err
 	}
 	// One look at the columns (each look binds every runs file again).
-	has, err := columnsOf(ctx, eng, "prev_runs", "ledger_cutoff", "published", "input_columns", "input_keys_given")
+	has, err := columnsOf(ctx, eng, "prev_runs", "ledger_cutoff", "published", "input_columns", "input_values_given")
 	if err != nil {
 		return pastRuns{}, err
 	}
-	past.columns = transforms.RunsColumns{LedgerCutoff: has[0], Published: has[1], InputColumns: has[2], InputKeysGiven: has[3]}
+	past.columns = transforms.RunsColumns{LedgerCutoff: has[0], Published: has[1], InputColumns: has[2], InputValuesGiven: has[3]}
 	q, err := transforms.SucceededDatesStep(eng.Dialect(), eng.Scratch(), past.columns)
 	if err != nil {
 		return pastRuns{}, err

@@ -84,8 +84,8 @@ func (r *run) checkInputColumns(ctx context.Context, past pastRuns) error {
 	var dt string
 	for _, row := range rows {
 		input, column := str(row["input"]), str(row["name"])
-		if str(row["what"]) == "key" {
-			r.keysBefore.add(str(row["dt"]), input, column)
+		if str(row["what"]) == "values" {
+			r.valuesBefore.add(str(row["dt"]), input, column)
 			continue
 		}
 		if ic, ok := r.inputColumns[input]; ok && ic.lost(column) {
@@ -109,14 +109,15 @@ func (r *run) checkInputColumns(ctx context.Context, past pastRuns) error {
 		first, dt, strings.Join(lost, ", ")))
 }
 
-// keysBaseline is the identifier kinds each input gave values of on the
-// latest published run (runs.input_keys_given), of date dt.
-type keysBaseline struct {
+// valuesBaseline is what each input gave values of on the latest
+// published run (runs.input_values_given), of date dt: identifier kinds,
+// and a request source's status and categories.
+type valuesBaseline struct {
 	dt    string
-	given map[[2]string]bool // (input, kind)
+	given map[[2]string]bool // (input, kind or column)
 }
 
-func (b *keysBaseline) add(dt, input, kind string) {
+func (b *valuesBaseline) add(dt, input, kind string) {
 	if b.given == nil {
 		b.given = map[[2]string]bool{}
 	}
@@ -124,32 +125,34 @@ func (b *keysBaseline) add(dt, input, kind string) {
 	b.given[[2]string{input, kind}] = true
 }
 
-// checkKeysGiven records the identifier kinds input gave
-// config.MinValuesForKeyRatio values or more of, in rows not quarantined
-// (keys: per file and kind it has a column of, from its input_counts), and
-// fails the run (exit 3) when, in that many usable rows or more (used:
-// not quarantined, not after the as-of instant), it gives no value of a kind the latest published run
-// recorded so. A key column that is still there but emptied upstream (a
-// failed load, a broken join) reads as no key: found by a probe
-// (2026-12-07), with the customers' email column all NULL, the 166 demo
+// checkValuesGiven records the identifier kinds, and a request source's
+// status and categories, that input gave config.MinValuesForKeyRatio
+// values or more of in rows not quarantined (given: per file and kind or
+// column it has, from its input_counts' given__ columns), and fails the
+// run (exit 3) when, in that many usable rows or more (not quarantined,
+// not after the as-of instant), it gives no value of one the latest
+// published run recorded. A column that is still there but emptied
+// upstream (a failed load, a broken join) reads as NULLs, which mean
+// something: no key, a pending status, all categories. Found by a probe
+// (2026-12-07): with the customers' email column all NULL, the 166 demo
 // customers who had opted out by email alone went unflagged and 11 of
 // their rows stayed in the exports, with exit 0 and no warning. Both
 // thresholds keep chance out: a kind of which a large input gave a few
 // values (two phones in an export) may well give none the next day, and
 // a small input may have no row with one. --accept-dropped-columns lets
 // the run go ahead, with a warning, as for a column dropped.
-func (r *run) checkKeysGiven(in *config.Input, keys map[[2]string]*keyValues, used int64) error {
-	given := map[string]int64{} // per kind the input has a column of
-	for at, kv := range keys {
+func (r *run) checkValuesGiven(in *config.Input, counts map[[2]string]*keyValues, used int64) error {
+	given := map[string]int64{} // per kind (or column) the input has a column of
+	for at, kv := range counts {
 		given[at[1]] += kv.kept
 	}
 	for _, kind := range slices.Sorted(maps.Keys(given)) {
 		if given[kind] >= config.MinValuesForKeyRatio {
-			r.rec.InputKeysGiven = append(r.rec.InputKeysGiven, transforms.InputColumn{Input: in.Name, Column: kind})
+			r.rec.InputValuesGiven = append(r.rec.InputValuesGiven, transforms.InputColumn{Input: in.Name, Column: kind})
 		}
 	}
 	var emptied []string
-	for _, at := range sortedKeyPairs(r.keysBefore.given) {
+	for _, at := range sortedKeyPairs(r.valuesBefore.given) {
 		// A kind the input has no column of any more: a column lost
 		// (checkInputColumns) or no longer mapped.
 		if n, has := given[at[1]]; at[0] == in.Name && has && n == 0 && used >= config.MinValuesForKeyRatio {
@@ -170,10 +173,10 @@ func (r *run) checkKeysGiven(in *config.Input, keys map[[2]string]*keyValues, us
 		}
 	}
 	if r.o.AcceptDroppedColumns {
-		r.log.Warn("an input gives no value in key columns it gave values in on the latest published run; read as it is now (--accept-dropped-columns)", "input", in.Name, "columns", strings.Join(cols, ", "), "baseline_dt", r.keysBefore.dt)
+		r.log.Warn("an input gives no value in columns it gave values in on the latest published run; read as it is now (--accept-dropped-columns)", "input", in.Name, "columns", strings.Join(cols, ", "), "baseline_dt", r.valuesBefore.dt)
 		return nil
 	}
 	return exit.With(exit.Input, &schemas.ContractError{Input: in.Name, Column: strings.Join(cols, ", "),
-		Reason: fmt.Sprintf("no value in any of its %d usable rows, but the latest published run (of %s) read %s identifiers from it: a key column emptied upstream (a failed load, a broken join) reads as no key, and its people's opt-outs would silently stop reaching them; restore its values, or, if it was emptied on purpose, run once with --accept-dropped-columns",
-			used, r.keysBefore.dt, strings.Join(emptied, ", "))})
+		Reason: fmt.Sprintf("no value in any of its %d usable rows, but the latest published run (of %s) read 1,000 values or more of it (%s): a column emptied upstream (a failed load, a broken join) reads as NULLs, and a NULL means something (no key, so the opt-outs given by it would silently stop reaching their people; a pending status; all categories); restore its values, or, if it was emptied on purpose, run once with --accept-dropped-columns",
+			used, r.valuesBefore.dt, strings.Join(emptied, ", "))})
 }

@@ -3,6 +3,7 @@ package jobs
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -118,11 +119,11 @@ func TestInputWithAnEmptiedKeyColumnFails(t *testing.T) {
 	db := openDuck(t)
 	// Recorded: a kind of which an input gave 1,000 values or more.
 	var recorded string
-	if err := db.QueryRow("SELECT list_sort([c.input || '.' || c.name FOR c IN input_keys_given])::VARCHAR FROM read_parquet('" + filepath.Join(cfg.Output, "runs", "**", "*.parquet") + "')").Scan(&recorded); err != nil {
+	if err := db.QueryRow("SELECT list_sort([c.input || '.' || c.name FOR c IN input_values_given])::VARCHAR FROM read_parquet('" + filepath.Join(cfg.Output, "runs", "**", "*.parquet") + "')").Scan(&recorded); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(recorded, "customers.email,") || !strings.Contains(recorded, "google_ads_audience.phone") || strings.Contains(recorded, "identity_links.device_id") {
-		t.Errorf("input_keys_given %s: want customers.email and google_ads_audience.phone, not identity_links.device_id (301 values)", recorded)
+		t.Errorf("input_values_given %s: want customers.email and google_ads_audience.phone, not identity_links.device_id (301 values)", recorded)
 	}
 
 	dir := t.TempDir()
@@ -179,5 +180,37 @@ func TestInputWithAnEmptiedKeyColumnFails(t *testing.T) {
 	}
 	if err := night("2026-11-22T11:00:00Z", false); err != nil {
 		t.Fatalf("the run after the one that accepted the emptied column: %v", err)
+	}
+}
+
+// So does a request source whose status or categories column was emptied:
+// a NULL status reads as pending and NULL categories as all, so a rejected
+// opt-in would count, and an opt-in of one category would opt its person
+// back in to every one. The demo's web form log, six times over under
+// other request ids, gives 1,000 values or more of each.
+func TestRequestsWithAnEmptiedStatusOrCategoriesFail(t *testing.T) {
+	cfg := demoConfig(t)
+	dir := t.TempDir()
+	big, noStatus, noCategories := filepath.Join(dir, "web_form.parquet"), filepath.Join(dir, "no_status.parquet"), filepath.Join(dir, "no_categories.parquet")
+	db := openDuck(t)
+	six := "SELECT * REPLACE (request_id || '-' || n AS request_id) FROM read_parquet('" + cfg.Inputs.Requests[0].Path + "', hive_partitioning = false), range(6) AS r(n)"
+	for _, q := range []string{
+		"COPY (" + six + ") TO '" + big + "' (FORMAT parquet)",
+		"COPY (SELECT * REPLACE (CAST(NULL AS VARCHAR) AS status) FROM read_parquet('" + big + "')) TO '" + noStatus + "' (FORMAT parquet)",
+		"COPY (SELECT * REPLACE (CASE WHEN false THEN categories END AS categories) FROM read_parquet('" + big + "')) TO '" + noCategories + "' (FORMAT parquet)",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg.Inputs.Requests[0].Path = big
+	runAt(t, cfg, "2026-11-20", "2026-11-21T09:00:00Z", nil)
+	for _, c := range []struct{ path, column string }{{noStatus, "status"}, {noCategories, "categories"}} {
+		cfg.Inputs.Requests[0].Path = c.path
+		_, err := Run(context.Background(), RunOptions{Config: cfg, Date: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC), Now: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC),
+			Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if exit.Code(err) != exit.Input || !strings.Contains(err.Error(), "input web_form: column "+c.column+": no value in any of its") {
+			t.Errorf("web_form's %s emptied: exit %d, %v; want exit 3 naming the column", c.column, exit.Code(err), err)
+		}
 	}
 }

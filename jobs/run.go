@@ -145,9 +145,9 @@ type run struct {
 	// inputColumns: each input's contract and columns, as loaded
 	// (checkInputColumns).
 	inputColumns map[string]inputColumns
-	// keysBefore: the identifier kinds each input gave values of on the
-	// latest published run (checkInputColumns), for checkKeysGiven.
-	keysBefore keysBaseline
+	// valuesBefore: the identifier kinds each input gave values of on the
+	// latest published run (checkInputColumns), for checkValuesGiven.
+	valuesBefore valuesBaseline
 }
 
 func execute(ctx context.Context, o RunOptions, m mode) (Summary, error) {
@@ -684,7 +684,7 @@ func (r *run) checkInputs(checks map[string][]engine.Row) error {
 		reasons := map[string]int64{}
 		var newest time.Time
 		var newestFile string
-		keys := map[[2]string]*keyValues{} // (file, kind)
+		keys := map[[2]string]*keyValues{} // (file, kind; or status, categories)
 		for _, row := range checks["input_counts__"+in.Name] {
 			n := asInt(row["n"])
 			file := fmt.Sprint(row["file"])
@@ -727,7 +727,7 @@ func (r *run) checkInputs(checks map[string][]engine.Row) error {
 		if err := r.checkKeyColumns(in, keys); err != nil {
 			return err
 		}
-		if err := r.checkKeysGiven(in, keys, read-later-quarantined); err != nil {
+		if err := r.checkValuesGiven(in, keys, read-later-quarantined); err != nil {
 			return err
 		}
 		if in.Name == "customers" && read == 0 {
@@ -789,7 +789,8 @@ func quarantinedFiles(counts []transforms.FileCount, input string) string {
 	return "in file " + strings.Join(parts, ", ")
 }
 
-// keyValues counts the values given in one key column of one file, the
+// keyValues counts the values given in one key column of one file (or in
+// a request source's status or categories, which have no invalid ones), the
 // invalid ones among them, and those given in rows not quarantined (kept;
 // a request source's rows after the as-of instant included: a backfill of
 // a date before a kind was collected is no emptied column).

@@ -55,6 +55,11 @@ typed AS (
 SELECT
   _file, _row, request_id, received_at, updated_at, request_type, categories, status,
   source, traffic_source, state, keys, {{ .Keys.CheckColumns }}
+  -- Whether the row gave a status and categories at all, which
+  -- input_counts counts: a column emptied upstream reads as pending and
+  -- all (jobs/columns.go).
+  status_word IS NOT NULL AS status_given,
+  coalesce({{ listAny "categories_raw" "c" "true" }}, false) AS categories_given,
   CASE
     WHEN request_id IS NULL THEN 'missing_request_id'
     WHEN received_at IS NULL THEN 'missing_received_at'

@@ -29,7 +29,8 @@ SELECT
   -- The contracted columns each input had: the next run refuses an input
   -- that has lost one (jobs/columns.go; a renamed column reads as NULLs).
   {{ listParam "run_input_columns" .Run.InputColumns }} AS input_columns,
-  -- The identifier kinds each input gave a value of: the next run refuses
-  -- a large input that gives none of one (jobs/columns.go; an emptied
-  -- column takes its people's opt-outs away).
-  {{ listParam "run_input_columns" .Run.InputKeysGiven }} AS input_keys_given
+  -- The identifier kinds (and a request source's status and categories)
+  -- each input gave 1,000 values or more of: the next run refuses a large
+  -- input that gives none of one (jobs/columns.go; an emptied column reads
+  -- as no key, a pending status, all categories).
+  {{ listParam "run_input_columns" .Run.InputValuesGiven }} AS input_values_given

@@ -30,10 +30,11 @@ type RunRecord struct {
 	// InputColumns: the contracted columns each input had (in any of its
 	// files), which the next run holds its inputs to (jobs/columns.go).
 	InputColumns []InputColumn
-	// InputKeysGiven: the identifier kinds each input gave at least one
-	// value of (Column holds the kind), which the next run holds its
-	// inputs to as well: a key column emptied upstream (jobs/columns.go).
-	InputKeysGiven []InputColumn
+	// InputValuesGiven: the identifier kinds, and a request source's
+	// status and categories, each input gave 1,000 values or more of
+	// (Column holds the kind or the column), which the next run holds its
+	// inputs to as well: a column emptied upstream (jobs/columns.go).
+	InputValuesGiven []InputColumn
 }
 
 // InputColumn is one contracted column an input had, or one identifier
@@ -133,10 +134,10 @@ func ManifestStep(d Dialect, runID string, exports []Manifested) (Step, error) {
 // RunsColumns says which of the columns later versions added to the runs
 // rows relation prev_runs has (runs rows an older version wrote lack them).
 type RunsColumns struct {
-	LedgerCutoff   bool
-	Published      bool
-	InputColumns   bool
-	InputKeysGiven bool
+	LedgerCutoff     bool
+	Published        bool
+	InputColumns     bool
+	InputValuesGiven bool
 }
 
 // SucceededDatesStep renders, in dialect d, the Check step listing the

@@ -45,7 +45,7 @@ Exit codes: 0 ok, 1 run failed, 2 usage/config error, 3 input validation failed,
 
 // acceptDroppedUsage describes --accept-dropped-columns (run, validate,
 // backfill).
-const acceptDroppedUsage = "read inputs that have lost a column the latest published run read from them, or emptied a key column it read values from (dropped or emptied on purpose); without it such an input fails the run, exit 3"
+const acceptDroppedUsage = "read inputs that have lost a column the latest published run read from them, or emptied a column it read values from (dropped or emptied on purpose); without it such an input fails the run, exit 3"
 
 // Run executes the command line args and returns the exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {

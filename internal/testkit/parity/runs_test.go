@@ -40,7 +40,7 @@ func TestRunsRowMatchesDuckDB(t *testing.T) {
 		WriteBackRows:    2,
 		RetentionRemoved: []transforms.PartitionCount{{Table: "customers_flagged", Partitions: 3}},
 		InputColumns:     []transforms.InputColumn{{Input: "web_form", Column: "status"}, {Input: "customers", Column: "email"}},
-		InputKeysGiven:   []transforms.InputColumn{{Input: "customers", Column: "email"}, {Input: "customers", Column: "phone"}},
+		InputValuesGiven:   []transforms.InputColumn{{Input: "customers", Column: "email"}, {Input: "customers", Column: "phone"}},
 	}
 	empty := transforms.RunRecord{RunID: "r2", Engine: "bigquery", Status: "succeeded", Date: full.Date, Now: at, StartedAt: at}
 	for name, rec := range map[string]transforms.RunRecord{"full": full, "empty": empty} {
@@ -124,19 +124,19 @@ func TestDemoStatementsAnalyze(t *testing.T) {
 	}
 	// The columns each input had and the identifier kinds it gave values
 	// of on the latest run that published (jobs' checkInputColumns), on the
-	// runs rows as published, and as the version before input_keys_given's.
+	// runs rows as published, and as the version before input_values_given's.
 	c := cat
 	c.Tables = append(slices.DeleteFunc(slices.Clone(cat.Tables), func(x zetasql.Table) bool { return x.Name == runs.Name }), runs)
 	for _, keys := range []bool{true, false} {
-		previous, err := transforms.PreviousInputColumnsStep(transforms.BigQuery, bq.Scratch, transforms.RunsColumns{Published: true, InputColumns: true, InputKeysGiven: keys})
+		previous, err := transforms.PreviousInputColumnsStep(transforms.BigQuery, bq.Scratch, transforms.RunsColumns{Published: true, InputColumns: true, InputValuesGiven: keys})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if strings.Contains(previous.SQL, "input_keys_given") != keys {
-			t.Errorf("previous_input_columns with input_keys_given %v reads it %v", keys, !keys)
+		if strings.Contains(previous.SQL, "input_values_given") != keys {
+			t.Errorf("previous_input_columns with input_values_given %v reads it %v", keys, !keys)
 		}
 		if err := srv.Analyze(ctx, previous.SQL, c, previous.Args...); err != nil {
-			t.Errorf("previous_input_columns (input_keys_given %v): %v", keys, err)
+			t.Errorf("previous_input_columns (input_values_given %v): %v", keys, err)
 		}
 	}
 	// optout explain of a few of the demo's people and requests.

@@ -40,7 +40,7 @@ func TestRunsRowMatchesDuckDB(t *testing.T) {
 		WriteBackRows:    2,
 		RetentionRemoved: []transforms.PartitionCount{{Table: "customers_flagged", Partitions: 3}},
 		InputColumns:     []transforms.InputColumn{{Input: "web_form", Column: "status"}, {Input: "customers", Column: "email"}},
-		InputValuesGiven:   []transforms.InputColumn{{Input: "customers", Column: "email"}, {Input: "customers", Column: "phone"}},
+		InputValuesGiven: []transforms.InputColumn{{Input: "customers", Column: "email"}, {Input: "customers", Column: "phone"}},
 	}
 	empty := transforms.RunRecord{RunID: "r2", Engine: "bigquery", Status: "succeeded", Date: full.Date, Now: at, StartedAt: at}
 	for name, rec := range map[string]transforms.RunRecord{"full": full, "empty": empty} {

@@ -145,8 +145,9 @@ type run struct {
 	// inputColumns: each input's contract and columns, as loaded
 	// (checkInputColumns).
 	inputColumns map[string]inputColumns
-	// valuesBefore: the identifier kinds each input gave values of on the
-	// latest published run (checkInputColumns), for checkValuesGiven.
+	// valuesBefore: the identifier kinds (a request source's status and
+	// categories too) each input gave values of on the latest published
+	// run (checkInputColumns), for checkValuesGiven.
 	valuesBefore valuesBaseline
 }
 

@@ -1,12 +1,12 @@
 -- The contracted columns each input had on the latest run that published
 -- (relation prev_runs, the published runs rows), and the identifier kinds
--- and request columns it gave values of (what: column, values), which this run's inputs must
--- still have (jobs/columns.go). Latest by started_at, the clock's
--- start of the run: now can be set (--now; a backfill gives every date the
--- same), and the run_id begins with the date, not the time it ran. Only a
--- run whose outputs went out is a baseline: the run that a lost column
--- failed records the loss too, and would otherwise make it the norm for
--- the next. A row with no columns recorded is an older version's (on
+-- and request columns it gave values of (what: column, values), which
+-- this run's inputs must still have (jobs/columns.go). Latest by
+-- started_at, the clock's start of the run: now can be set (--now; a
+-- backfill gives every date the same), and the run_id begins with the
+-- date, not the time it ran. Only a run whose outputs went out is a
+-- baseline: the run that a lost column failed records the loss too, and
+-- would otherwise make it the norm for the next. A row with no columns recorded is an older version's (on
 -- BigQuery its column reads as an empty list, not NULL).
 WITH latest AS (
   SELECT dt, input_columns{{ if .InputValuesGiven }}, input_values_given{{ end }} FROM {{ rel "prev_runs" }}

@@ -38,7 +38,7 @@ type RunRecord struct {
 }
 
 // InputColumn is one contracted column an input had, or one identifier
-// kind it gave values of.
+// kind (or request column) it gave values of.
 type InputColumn struct {
 	Input  string `sql:"input"`
 	Column string `sql:"name"`

@@ -108,11 +108,11 @@ func TestInputThatLostAColumnFails(t *testing.T) {
 
 // An input of 1,000 usable rows or more that gives no value of an
 // identifier kind it gave 1,000 values or more of on the latest published
-// run fails the run (exit 3) until a run accepts it: with the customers' email column all NULL,
-// the customers who had opted out by email alone went unflagged and
-// stayed in the exports (a probe's leak, exit 0). A smaller input may
-// (the 600 identity links without a device_id), and a run that accepted
-// the loss is the next one's baseline.
+// run fails the run (exit 3) until a run accepts it: with the customers'
+// email column all NULL, the customers who had opted out by email alone
+// went unflagged and stayed in the exports (a probe's leak, exit 0). A
+// smaller input may lose a kind (the 600 identity links without a
+// device_id), and a run that accepted the loss is the next one's baseline.
 func TestInputWithAnEmptiedKeyColumnFails(t *testing.T) {
 	cfg := demoConfig(t)
 	runAt(t, cfg, "2026-11-20", "2026-11-21T09:00:00Z", nil)

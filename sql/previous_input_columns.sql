@@ -6,8 +6,9 @@
 -- backfill gives every date the same), and the run_id begins with the
 -- date, not the time it ran. Only a run whose outputs went out is a
 -- baseline: the run that a lost column failed records the loss too, and
--- would otherwise make it the norm for the next. A row with no columns recorded is an older version's (on
--- BigQuery its column reads as an empty list, not NULL).
+-- would otherwise make it the norm for the next. A row with no columns
+-- recorded is an older version's (on BigQuery its column reads as an
+-- empty list, not NULL).
 WITH latest AS (
   SELECT dt, input_columns{{ if .InputValuesGiven }}, input_values_given{{ end }} FROM {{ rel "prev_runs" }}
   WHERE {{ listLen "input_columns" }} > 0

@@ -17,6 +17,14 @@ func laterOf(a, b time.Time) time.Time {
 	return a
 }
 
+// earlierOf is the earlier of two instants.
+func earlierOf(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
 // calendarStart is the first day of the business-day calendar; requests
 // received earlier get no deadline (and no SLA status).
 var calendarStart = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -30,6 +38,7 @@ func runParams(cfg *config.Config, date, now, started time.Time) transforms.Para
 		AsOf:          asOf(date, cfg.Location),
 		Now:           now.UTC(),
 		NotYet:        laterOf(now, started).UTC(),
+		Seen:          earlierOf(asOf(date, cfg.Location), now).UTC(),
 		ApplyPending:  cfg.Policy.ApplyPending,
 		GPCCategories: strings.Join(cfg.Policy.GPCCategories, ","),
 		TimeZone:      cfg.Timezone,

@@ -80,7 +80,10 @@ at or after both now and the wall clock: left unread, its request would
 stay uncounted and unquarantined for as long as the date is ahead), ranked
 where request_rows used to rank them, after the missing id and time; and
 `later`: rows after the as-of instant, not read for D, neither used nor
-quarantined. */ -}}
+quarantined, and the status changes D does not see yet: of a request
+received before now, dated at or after the as-of instant, or a
+provisional run's now when that is earlier (.P.Seen), and before
+updated_in_future begins. */ -}}
 {{ if .HasLater -}}
 (SELECT * REPLACE (
     CASE WHEN reason IN ('missing_request_id', 'missing_received_at') THEN reason
@@ -88,7 +91,8 @@ quarantined. */ -}}
          WHEN updated_at >= {{ cast (param .P.NotYet) "timestamp" }} THEN 'updated_in_future'
          ELSE reason END AS reason),
   coalesce(received_at >= {{ cast (param .P.AsOf) "timestamp" }}
-    OR updated_at >= {{ cast (param .P.AsOf) "timestamp" }} AND updated_at < {{ cast (param .P.NotYet) "timestamp" }}, false) AS later
+    OR received_at < {{ cast (param .P.Now) "timestamp" }}
+      AND updated_at >= {{ cast (param .P.Seen) "timestamp" }} AND updated_at < {{ cast (param .P.NotYet) "timestamp" }}, false) AS later
 FROM {{ tmp .Rows }})
 {{- else if .LaterByDate -}}
 {{- /* Traffic: a day after D is a later date's (SPEC §2: nothing later

@@ -87,6 +87,7 @@ type Params struct {
 	AsOf          time.Time // 00:00 of D+1 in the configured time zone
 	Now           time.Time
 	NotYet        time.Time // no timestamp from here on can have happened: the later of Now and the wall clock at the start
+	Seen          time.Time // the run sees status changes dated before this: the earlier of AsOf and Now (a provisional run's now)
 	ApplyPending  bool
 	GPCCategories string // comma-separated
 

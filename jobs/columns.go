@@ -80,7 +80,7 @@ func (r *run) checkInputColumns(ctx context.Context, past pastRuns) error {
 	if err != nil {
 		return err
 	}
-	var pairs [][2]string // (input, column), sorted so that the error names the same first every time
+	gone := map[[2]string]bool{} // (input, column)
 	var dt string
 	for _, row := range rows {
 		input, column := str(row["input"]), str(row["name"])
@@ -89,13 +89,13 @@ func (r *run) checkInputColumns(ctx context.Context, past pastRuns) error {
 			continue
 		}
 		if ic, ok := r.inputColumns[input]; ok && ic.lost(column) {
-			pairs, dt = append(pairs, [2]string{input, column}), str(row["dt"])
+			gone[[2]string{input, column}], dt = true, str(row["dt"])
 		}
 	}
-	if len(pairs) == 0 {
+	if len(gone) == 0 {
 		return nil
 	}
-	slices.SortFunc(pairs, func(a, b [2]string) int { return strings.Compare(a[0]+"\x00"+a[1], b[0]+"\x00"+b[1]) })
+	pairs := sortedKeyPairs(gone) // so that the error names the same first every time
 	first := "input " + pairs[0][0] + ": column " + pairs[0][1]
 	lost := make([]string, len(pairs))
 	for i, p := range pairs {
